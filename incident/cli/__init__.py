@@ -1,0 +1,1 @@
+"""The ``incident`` command line (typer + rich)."""

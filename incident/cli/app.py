@@ -1,0 +1,360 @@
+"""``incident``: the on-call lead's command line.
+
+The app is built for one language (``--lang`` / ``INCIDENT_LANG``, read
+before parsing) so that ``--help`` teaches in that language too. Each write
+command is one transaction; notifications it queued are delivered after the
+commit. Errors are one line on stderr and a non-zero exit, never a traceback
+(``INCIDENT_DEBUG=1`` shows it).
+"""
+
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from incident import escalation, incidents
+from incident.cli import texts  # noqa: F401  (registers the CLI texts)
+from incident.cli.render import (
+    incident_json,
+    incident_panel,
+    incident_table,
+    print_json,
+    roster_rows,
+    roster_table,
+    row_json_from,
+)
+from incident.cli.runtime import Runtime, make_console
+from incident.config import normalise_lang
+from incident.errors import IncidentError
+from incident.i18n import t
+from incident.timeutil import fmt, iso_utc, parse_time
+
+_state: dict[str, Runtime] = {}
+
+
+def _rt() -> Runtime:
+    return _state["rt"]
+
+
+def _prescan_lang(argv: list[str]) -> str:
+    value = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+    value = value or os.environ.get("INCIDENT_LANG")
+    try:
+        return normalise_lang(value)
+    except ValueError:
+        return "zh-CN"
+
+
+def build_app(lang: str) -> typer.Typer:
+    def h(key: str) -> str:
+        return t(key, lang)
+
+    app = typer.Typer(
+        help=h("help.app"),
+        no_args_is_help=False,
+        invoke_without_command=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def root(
+        ctx: typer.Context,
+        config: Annotated[Optional[Path], typer.Option("--config", "-c", help=h("help.opt.config"))] = None,
+        lang_opt: Annotated[Optional[str], typer.Option("--lang", help=h("help.opt.lang"))] = None,
+        actor: Annotated[Optional[str], typer.Option("--as", help=h("help.opt.actor"))] = None,
+        db: Annotated[Optional[str], typer.Option("--db", help=h("help.opt.db"))] = None,
+    ) -> None:
+        _state["rt"] = Runtime.build(config, lang_opt, actor, db)
+        if ctx.invoked_subcommand is None:
+            overview()
+
+    def overview() -> None:
+        rt = _rt()
+        now = rt.clock.now()
+        with rt.store.transaction() as s:
+            rows = incidents.list_incidents(s, open_only=True, limit=20)
+        rt.console.print(t("out.overview_title", rt.lang, centre=rt.config.centre.name, now=fmt(now, rt.config.zone)), style="bold")
+        if rt.config_path is None:
+            rt.console.print(t("out.config_default", rt.lang), style="yellow")
+        if rt.config.teams:
+            rt.console.print(roster_table(rt.config, now, rt.lang, t("out.on_call_now", rt.lang)))
+        if rows:
+            rt.console.print(incident_table(rows, rt.config.zone, rt.lang, t("out.open_incidents", rt.lang)))
+        else:
+            rt.console.print(t("out.no_incidents", rt.lang))
+        rt.console.print(t("out.overview_hint", rt.lang), style="dim")
+
+    def when(text: Optional[str]):  # type: ignore[no-untyped-def]
+        return parse_time(text, _rt().config.zone, _rt().clock) if text else None
+
+    @app.command(help=h("help.declare"))
+    def declare(
+        kind: Annotated[str, typer.Option("--kind", "-k", help=h("help.opt.kind"))],
+        severity: Annotated[str, typer.Option("--severity", "-s", help=h("help.opt.severity"))],
+        title: Annotated[str, typer.Option("--title", "-t", help=h("help.opt.title"))],
+        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"))] = None,
+        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"))] = None,
+        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"))] = None,
+        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"))] = None,
+        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"))] = None,
+        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"))] = None,
+        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"))] = None,
+        dedup_key: Annotated[Optional[str], typer.Option("--dedup-key", help=h("help.opt.dedup"))] = None,
+        as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
+    ) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            inc = incidents.declare(
+                s, rt.ctx, kind=kind, severity=severity, title=title, summary=summary, impact=impact,
+                channels=channel, regions=region, products=product,
+                started_at=when(started_at), detected_at=when(detected_at), dedup_key=dedup_key,
+            )
+            new_id = inc.id
+        with rt.store.transaction() as s:
+            inc = incidents.get(s, new_id)
+            if as_json:
+                print_json(rt.console, incident_json(inc, rt.config, rt.clock.now()))
+            else:
+                rt.console.print(t("out.declared", rt.lang, ref=inc.ref, title=inc.title), style="bold green")
+                rt.console.print(incident_panel(inc, rt.config, rt.clock.now(), rt.lang))
+                rt.console.print(f"{t('out.next', rt.lang)}: " + t("out.hint_declared", rt.lang, id=inc.id), style="dim")
+        rt.deliver()
+
+    @app.command("list", help=h("help.list"))
+    def list_(
+        status: Annotated[Optional[list[str]], typer.Option("--status", help=h("help.opt.status_filter"))] = None,
+        kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help=h("help.opt.kind_filter"))] = None,
+        severity: Annotated[Optional[list[str]], typer.Option("--severity", "-s", help=h("help.opt.sev_filter"))] = None,
+        all_: Annotated[bool, typer.Option("--all", "-a", help=h("help.opt.all"))] = False,
+        since: Annotated[Optional[str], typer.Option(help=h("help.opt.since"))] = None,
+        until: Annotated[Optional[str], typer.Option(help=h("help.opt.until"))] = None,
+        search: Annotated[Optional[str], typer.Option("--search", "-q", help=h("help.opt.search"))] = None,
+        limit: Annotated[int, typer.Option(help=h("help.opt.limit"))] = 100,
+        as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
+    ) -> None:
+        rt = _rt()
+        if limit < 0:
+            raise IncidentError("error.bad_limit", value=limit)
+        filters = dict(
+            statuses=status, kinds=kind, severities=severity, open_only=not all_ and not status,
+            since=when(since), until=when(until), search=search,
+        )
+        with rt.store.transaction() as s:
+            rows = incidents.list_incidents(s, **filters, limit=(limit + 1) if limit else None)
+            more = bool(limit) and len(rows) > limit
+            rows = rows[:limit] if limit else rows
+            total = len(incidents.list_incidents(s, **filters)) if more else len(rows)
+        if as_json:
+            print_json(rt.console, [row_json_from(r) for r in rows])
+            return
+        if not rows:
+            rt.console.print(t("out.no_incidents", rt.lang))
+            return
+        rt.console.print(incident_table(rows, rt.config.zone, rt.lang))
+        if more:
+            rt.console.print(t("out.more", rt.lang, shown=len(rows), total=total), style="dim")
+
+    @app.command(help=h("help.show"))
+    def show(
+        incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
+        as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
+    ) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            inc = incidents.get(s, incidents.parse_id(incident_id))
+            if as_json:
+                print_json(rt.console, incident_json(inc, rt.config, rt.clock.now()))
+            else:
+                rt.console.print(incident_panel(inc, rt.config, rt.clock.now(), rt.lang))
+
+    @app.command(help=h("help.status"))
+    def status(
+        incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
+        new_status: Annotated[str, typer.Argument(metavar="STATUS", help=h("help.arg.status"))],
+        note: Annotated[Optional[str], typer.Option("--note", "-n", help=h("help.opt.note"))] = None,
+    ) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            inc = incidents.get(s, incidents.parse_id(incident_id))
+            before = inc.status
+            inc = incidents.change_status(s, rt.ctx, inc.id, new_status, note)
+            rt.console.print(t("out.status_changed", rt.lang, ref=inc.ref, **{"from": before, "to": inc.status}), style="bold")
+        rt.deliver()
+
+    @app.command(help=h("help.assign"))
+    def assign(
+        incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
+        role: Annotated[str, typer.Argument(metavar="ROLE", help=h("help.arg.role"))],
+        person: Annotated[str, typer.Argument(metavar="PERSON", help=h("help.arg.person"))],
+    ) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            a = incidents.assign(s, rt.ctx, incidents.parse_id(incident_id), role, person)
+            rt.console.print(t("out.assigned", rt.lang, ref=f"INC-{a.incident_id}", person=a.person_name, role=a.role,
+                               due=fmt(a.ack_due_at, rt.config.zone)), style="bold")
+        rt.deliver()
+
+    @app.command(help=h("help.ack"))
+    def ack(
+        incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
+        role: Annotated[str, typer.Argument(metavar="ROLE", help=h("help.arg.role"))],
+    ) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            a, changed = incidents.acknowledge(s, rt.ctx, incidents.parse_id(incident_id), role)
+            ref = f"INC-{a.incident_id}"
+            if changed:
+                rt.console.print(t("out.acked", rt.lang, ref=ref, person=a.person_name, role=a.role), style="bold green")
+            else:
+                rt.console.print(t("out.already_acked", rt.lang, ref=ref, role=a.role, at=fmt(a.acked_at, rt.config.zone)))
+
+    @app.command(help=h("help.note"))
+    def note(
+        incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
+        text: Annotated[str, typer.Argument(metavar="TEXT", help=h("help.arg.text"))],
+    ) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            ev = incidents.add_note(s, rt.ctx, incidents.parse_id(incident_id), text)
+            rt.console.print(t("out.noted", rt.lang, ref=f"INC-{ev.incident_id}"))
+
+    @app.command(help=h("help.update"))
+    def update(
+        incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
+        severity: Annotated[Optional[str], typer.Option("--severity", "-s", help=h("help.opt.severity"))] = None,
+        title: Annotated[Optional[str], typer.Option("--title", "-t", help=h("help.opt.title"))] = None,
+        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"))] = None,
+        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"))] = None,
+        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"))] = None,
+        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"))] = None,
+        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"))] = None,
+        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"))] = None,
+        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"))] = None,
+    ) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            iid = incidents.parse_id(incident_id)
+            changed = incidents.update(
+                s, rt.ctx, iid, severity=severity, title=title, summary=summary, impact=impact,
+                channels=channel, regions=region, products=product,
+                started_at=when(started_at), detected_at=when(detected_at),
+            )
+        if changed:
+            rt.console.print(t("out.updated", rt.lang, ref=f"INC-{iid}", fields=", ".join(changed)), style="bold")
+        else:
+            rt.console.print(t("out.nothing_changed", rt.lang, ref=f"INC-{iid}"))
+        rt.deliver()
+
+    @app.command(help=h("help.roster"))
+    def roster(
+        at: Annotated[Optional[str], typer.Option("--at", help=h("help.opt.at"))] = None,
+        as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
+    ) -> None:
+        rt = _rt()
+        moment = when(at) or rt.clock.now()
+        if as_json:
+            rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in roster_rows(rt.config, moment)]
+            print_json(rt.console, {"at": iso_utc(moment), "teams": rows})
+            return
+        if not rt.config.teams:
+            rt.console.print(t("out.config_default", rt.lang), style="yellow")
+            return
+        rt.console.print(roster_table(rt.config, moment, rt.lang, t("out.roster_at", rt.lang, at=fmt(moment, rt.config.zone))))
+
+    @app.command(help=h("help.escalate"))
+    def escalate(as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False) -> None:
+        rt = _rt()
+        with rt.store.transaction() as s:
+            done = escalation.sweep(s, rt.ctx)
+        if as_json:
+            print_json(rt.console, [e.__dict__ for e in done])
+        else:
+            rt.console.print(t("out.escalated", rt.lang, n=len(done)) if done else t("out.no_escalation", rt.lang))
+        rt.deliver()
+
+    db_app = typer.Typer(help=h("help.db"), no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+
+    @db_app.command("upgrade", help=h("help.db.upgrade"))
+    def db_upgrade() -> None:
+        from incident.db import Store, current_revision, upgrade
+
+        rt = _rt()
+        store = Store(rt.database_url, migrate=False)
+        upgrade(store.engine)
+        rt.console.print(t("out.db_upgraded", rt.lang, rev=current_revision(store.engine),
+                           url=store.engine.url.render_as_string(hide_password=True)))
+
+    @db_app.command("current", help=h("help.db.current"))
+    def db_current() -> None:
+        from incident.db import Store, current_revision, head_revision
+
+        rt = _rt()
+        store = Store(rt.database_url, migrate=False)
+        rt.console.print(t("out.db_current", rt.lang, url=store.engine.url.render_as_string(hide_password=True),
+                           rev=current_revision(store.engine) or "—", head=head_revision(store.engine)))
+
+    config_app = typer.Typer(help=h("help.config"), no_args_is_help=True)
+    app.add_typer(config_app, name="config")
+
+    @config_app.command("check", help=h("help.config.check"))
+    def config_check() -> None:
+        rt = _rt()
+        if rt.config_path is None:
+            rt.console.print(t("out.config_default", rt.lang), style="yellow")
+        else:
+            rt.console.print(t("out.config_ok", rt.lang, path=rt.config_path), style="bold green")
+        c = rt.config
+        rt.console.print(t("out.config_summary", rt.lang, centre=c.centre.name, zone=c.centre.timezone, language=c.centre.language,
+                           people=len(c.people), teams=len(c.teams), rules=len(c.response.rules)))
+
+    return app
+
+
+def _fail(text: str) -> None:
+    make_console(stderr=True).print(text, style="bold red", markup=False, highlight=False)
+    sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _prescan_lang(argv)
+    app = build_app(lang)
+    debug = os.environ.get("INCIDENT_DEBUG", "").lower() in ("1", "true", "yes")
+    try:
+        app(args=argv, prog_name="incident")
+    except SystemExit:
+        raise
+    except IncidentError as exc:
+        lang = _state["rt"].lang if "rt" in _state else lang
+        _fail(f"{t('error.prefix', lang)}: {exc.message(lang)}")
+    except OperationalError as exc:
+        if debug:
+            raise
+        url = _state["rt"].database_url if "rt" in _state else "?"
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        _fail(f"{t('error.prefix', lang)}: {t('error.db_unreachable', lang, url=shown, reason=reason)}")
+    except (SQLAlchemyError, Exception) as exc:  # noqa: BLE001 — one line, never a traceback
+        if debug:
+            raise
+        reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        _fail(f"{t('error.prefix', lang)}: {t('error.unexpected', lang, reason=reason)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Rich renderings of incidents, lists and the roster (and their JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from incident.config import AppConfig
+from incident.enums import EventType, Role, Status
+from incident.i18n import label, t
+from incident.incidents import IncidentRow
+from incident.lifecycle import allowed_next
+from incident.models import Incident, RoleAssignment, TimelineEvent
+from incident.roster import on_call
+from incident.timeutil import fmt, fmt_duration, iso_utc
+
+SEV_STYLE = {1: "bold white on red", 2: "bold red", 3: "yellow", 4: "cyan"}
+STATUS_STYLE = {"declared": "bold red", "investigating": "red", "identified": "yellow",
+                "monitoring": "cyan", "resolved": "green", "closed": "dim"}
+
+
+def sev(value: int) -> Text:
+    return Text(f"SEV{value}", style=SEV_STYLE.get(value, ""))
+
+
+def status_text(value: str, lang: str) -> Text:
+    return Text(label("status", value, lang), style=STATUS_STYLE.get(value, ""))
+
+
+def ack_state(a: RoleAssignment, now: dt.datetime, tz: ZoneInfo, lang: str) -> Text:
+    if a.acked_at is not None:
+        key = "ack.done_late" if a.acked_at > a.ack_due_at else "ack.done"
+        return Text(t(key, lang, at=fmt(a.acked_at, tz)), style="green")
+    if a.escalated_at is not None:
+        return Text(t("ack.escalated", lang, over=fmt_duration(now - a.ack_due_at, lang)), style="bold red")
+    if now >= a.ack_due_at:
+        return Text(t("ack.overdue", lang, over=fmt_duration(now - a.ack_due_at, lang)), style="red")
+    return Text(t("ack.pending", lang, left=fmt_duration(a.ack_due_at - now, lang)), style="yellow")
+
+
+def event_text(ev: TimelineEvent, lang: str) -> str:
+    data = dict(ev.data or {})
+    if ev.type == EventType.UPDATED.value:
+        changes = data.get("changes", {})
+        data["changes"] = "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changes.items())
+    if ev.type == EventType.SIGNAL_ATTACHED.value:
+        sig = data.get("signal") or {}
+        data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
+    if ev.type == EventType.ESCALATED.value and not data.get("supervisor"):
+        data["supervisor"] = "—"
+    return t(f"event.{ev.type}", lang, **data)
+
+
+def incident_panel(incident: Incident, config: AppConfig, now: dt.datetime, lang: str) -> Group:
+    tz = config.zone
+    head = Text.assemble(
+        (f"{incident.ref}  ", "bold"), sev(incident.severity), "  ",
+        (label("kind", incident.kind, lang), "bold"), "  ", status_text(incident.status, lang),
+    )
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    if incident.summary:
+        facts.add_row(t("field.summary", lang), incident.summary)
+    if incident.impact:
+        facts.add_row(t("field.impact", lang), incident.impact)
+    scope = []
+    for key, values in (("field.channels", incident.scope_channels), ("field.regions", incident.scope_regions),
+                        ("field.products", incident.scope_products)):
+        if values:
+            scope.append(f"{t(key, lang)}: {', '.join(values)}")
+    if scope:
+        facts.add_row(t("field.scope", lang), "  ·  ".join(scope))
+    times = [f"{t('field.' + name, lang)} {fmt(getattr(incident, name + '_at'), tz)}"
+             for name in ("started", "detected", "declared", "resolved", "closed")
+             if getattr(incident, name + "_at") is not None]
+    facts.add_row(t("field.times", lang), "  ·  ".join(times))
+    facts.add_row(t("field.declared_by", lang), incident.declared_by)
+    if incident.dedup_key:
+        facts.add_row(t("field.dedup", lang), incident.dedup_key)
+    nxt = allowed_next(Status(incident.status))
+    if nxt:
+        facts.add_row(t("field.allowed_next", lang), ", ".join(s.value for s in nxt))
+
+    group = Table(title=t("out.group", lang), title_justify="left", expand=False)
+    for col in ("col.role", "col.person", "col.team", "col.ack"):
+        group.add_column(t(col, lang))
+    active = {a.role: a for a in incident.assignments if a.ended_at is None}
+    unfilled = {ev.data.get("role") for ev in incident.events if ev.type == EventType.ROLE_UNFILLED.value}
+    for role in Role:
+        a = active.get(role.value)
+        if a is not None:
+            person = config.people.get(a.person)
+            contact = " ".join(x for x in (person.phone if person else None, person.email if person else None) if x)
+            group.add_row(label("role", role.value, lang), f"{a.person_name} ({a.person})" + (f"  {contact}" if contact else ""),
+                          a.team or "—", ack_state(a, now, tz, lang))
+        elif role.value in unfilled:
+            group.add_row(label("role", role.value, lang), t("nobody", lang), "—", Text(t("ack.vacant", lang), style="bold red"))
+
+    timeline = Table(title=t("out.timeline", lang), title_justify="left")
+    for col in ("col.time", "col.actor", "col.event"):
+        timeline.add_column(t(col, lang), overflow="fold")
+    for ev in incident.events:
+        timeline.add_row(fmt(ev.at, tz, seconds=True), ev.actor, event_text(ev, lang))
+    return Group(Panel(Group(head, Text(incident.title, style="bold"), facts), expand=False), group, timeline)
+
+
+def incident_json(incident: Incident, config: AppConfig, now: dt.datetime) -> dict[str, Any]:
+    return {
+        **row_json_from(incident),
+        "summary": incident.summary,
+        "impact": incident.impact,
+        "scope": {"channels": incident.scope_channels, "regions": incident.scope_regions, "products": incident.scope_products},
+        "declared_by": incident.declared_by,
+        "started_at": iso_utc(incident.started_at),
+        "detected_at": iso_utc(incident.detected_at),
+        "closed_at": iso_utc(incident.closed_at),
+        "allowed_next": [s.value for s in allowed_next(Status(incident.status))],
+        "group": [
+            {
+                "role": a.role,
+                "person": a.person,
+                "person_name": a.person_name,
+                "team": a.team,
+                "assigned_at": iso_utc(a.assigned_at),
+                "ack_due_at": iso_utc(a.ack_due_at),
+                "acked_at": iso_utc(a.acked_at),
+                "acked_by": a.acked_by,
+                "escalated_at": iso_utc(a.escalated_at),
+                "ended_at": iso_utc(a.ended_at),
+                "overdue": a.acked_at is None and now >= a.ack_due_at,
+            }
+            for a in incident.assignments
+        ],
+        "timeline": [
+            {"id": ev.id, "at": iso_utc(ev.at), "type": ev.type, "actor": ev.actor, "data": ev.data}
+            for ev in incident.events
+        ],
+    }
+
+
+def row_json_from(obj: Incident | IncidentRow) -> dict[str, Any]:
+    regions = obj.scope_regions if isinstance(obj, Incident) else obj.regions
+    return {
+        "id": obj.id,
+        "ref": obj.ref,
+        "kind": obj.kind,
+        "severity": obj.severity,
+        "status": obj.status,
+        "title": obj.title,
+        "regions": regions,
+        "dedup_key": obj.dedup_key,
+        "declared_at": iso_utc(obj.declared_at),
+        "resolved_at": iso_utc(obj.resolved_at),
+    }
+
+
+def incident_table(rows: list[IncidentRow], tz: ZoneInfo, lang: str, title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in ("col.id", "col.sev", "col.kind", "col.status", "col.title", "col.declared"):
+        table.add_column(t(col, lang), overflow="fold")
+    for r in rows:
+        table.add_row(r.ref, sev(r.severity), label("kind", r.kind, lang), status_text(r.status, lang), r.title,
+                      fmt(r.declared_at, tz))
+    return table
+
+
+def roster_rows(config: AppConfig, at: dt.datetime) -> list[dict[str, Any]]:
+    out = []
+    for key, team in config.teams.items():
+        found = on_call(config, key, at)
+        out.append({
+            "team": key,
+            "team_name": team.name or key,
+            "team_name_en": team.name_en,
+            "roles": [r.value for r in team.roles],
+            "supervisor": team.supervisor,
+            "supervisor_name": config.people[team.supervisor].name,
+            "on_call": found.person_key if found else None,
+            "on_call_name": found.person.name if found else None,
+            "phone": found.person.phone if found else None,
+            "email": found.person.email if found else None,
+            "source": found.source if found else None,
+            "until": iso_utc(found.until) if found and found.until else None,
+            "_until": found.until if found else None,
+        })
+    return out
+
+
+def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str) -> Table:
+    tz = config.zone
+    table = Table(title=title, title_justify="left")
+    for col in ("col.team", "col.roles", "col.on_call", "col.contact", "col.until", "col.source", "col.supervisor"):
+        table.add_column(t(col, lang), overflow="fold")
+    for row in roster_rows(config, at):
+        team_name = row["team_name_en"] if lang == "en" and row["team_name_en"] else row["team_name"]
+        who = f"{row['on_call_name']} ({row['on_call']})" if row["on_call"] else Text(t("nobody", lang), style="bold red")
+        contact = " ".join(x for x in (row["phone"], row["email"]) if x)
+        table.add_row(
+            f"{team_name} ({row['team']})",
+            ", ".join(label("role", r, lang) for r in row["roles"]),
+            who,
+            contact,
+            fmt(row["_until"], tz) if row["_until"] else "—",
+            label("source", row["source"], lang) if row["source"] else "—",
+            f"{row['supervisor_name']} ({row['supervisor']})",
+        )
+    return table
+
+
+def print_json(console: Console, data: Any) -> None:
+    import json
+
+    console.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,349 @@
+"""Configuration: environment (prefix ``INCIDENT_``) plus one TOML file.
+
+Precedence: command-line flag > environment > TOML file > built-in default.
+The TOML file is validated in full at start; a bad file is refused with the
+key and the reason (see :func:`load_config`). ``examples/incident.toml`` is
+the commented reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from incident.enums import Kind, Role, Severity
+from incident.errors import ConfigError
+
+LANGS = ("zh-CN", "en")
+
+
+def normalise_lang(value: str | None) -> str:
+    """zh, zh_CN, zh-cn, zh-Hans → zh-CN; en, en_US … → en."""
+    if not value:
+        return "zh-CN"
+    v = value.strip().lower().replace("_", "-")
+    if v.startswith("zh"):
+        return "zh-CN"
+    if v.startswith("en"):
+        return "en"
+    raise PydanticCustomError("lang", "unknown language {value!r}; use zh-CN or en", {"value": value})
+
+
+def _severity(value: Any) -> Severity:
+    if isinstance(value, Severity):
+        return value
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "severity", "unknown severity {value!r}; use 1–4 or SEV1–SEV4", {"value": value}
+        ) from None
+
+
+def _role(value: Any) -> Role:
+    if isinstance(value, Role):
+        return value
+    try:
+        return Role.parse(str(value))
+    except ValueError:
+        raise PydanticCustomError(
+            "role", "unknown role {value!r}; roles are: {roles}", {"value": value, "roles": ", ".join(r.value for r in Role)}
+        ) from None
+
+
+def _local_datetime(value: Any) -> dt.datetime:
+    """TOML local date-times stay naive (wall time in the centre's zone);
+    strings are accepted too so that env/JSON configs work."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1).replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    raise PydanticCustomError("datetime", "not a date-time: {value!r} (e.g. 2026-01-05T09:00)", {"value": value})
+
+
+SeverityField = Annotated[Severity, BeforeValidator(_severity)]
+RoleField = Annotated[Role, BeforeValidator(_role)]
+LangField = Annotated[str, BeforeValidator(normalise_lang)]
+LocalDateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime)]
+
+_MASKED_PHONE = re.compile(r"^[*＊xX•·\-\s]*\d{0,4}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CentreConfig(_Strict):
+    name: str = "客服中心"
+    timezone: str = "Asia/Shanghai"
+    language: LangField = "zh-CN"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError("zone", "unknown time zone {value!r} (e.g. Asia/Shanghai)", {"value": v}) from None
+        return v
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Person(_Strict):
+    name: str
+    slack_id: str | None = None
+    email: str | None = None
+    # Only ever the last four digits (DOMAIN.md §6: never full phone numbers).
+    phone: str | None = None
+    languages: list[LangField] = Field(default_factory=lambda: ["zh-CN"], min_length=1)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise PydanticCustomError("email", "not an e-mail address: {value!r}", {"value": v})
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        if v is not None and not _MASKED_PHONE.fullmatch(v):
+            raise PydanticCustomError(
+                "phone_unmasked",
+                "phone must be masked to its last 4 digits (e.g. ****1234); full numbers are never stored",
+                {},
+            )
+        return v
+
+
+class Rotation(_Strict):
+    """Members take turns; each turn lasts ``every`` and hands over at the
+    wall-clock time of ``start`` (in the centre's zone)."""
+
+    members: list[str] = Field(min_length=1)
+    start: LocalDateTime
+    every: Literal["daily", "weekly"] | int = "weekly"
+
+    @property
+    def period(self) -> dt.timedelta:
+        if self.every == "daily":
+            return dt.timedelta(days=1)
+        if self.every == "weekly":
+            return dt.timedelta(days=7)
+        return dt.timedelta(days=int(self.every))
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, v: Any) -> Any:
+        if isinstance(v, int) and v < 1:
+            raise PydanticCustomError("every", "rotation length must be at least 1 day", {})
+        return v
+
+
+class Shift(_Strict):
+    """An explicit shift; it overrides the rotation while it lasts."""
+
+    person: str
+    start: LocalDateTime
+    end: LocalDateTime
+
+    @model_validator(mode="after")
+    def _order(self) -> "Shift":
+        if _cmp_key(self.end) <= _cmp_key(self.start):
+            raise PydanticCustomError("shift_order", "shift ends before it starts", {})
+        return self
+
+
+def _cmp_key(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is None else value.replace(tzinfo=None) - (value.utcoffset() or dt.timedelta())
+
+
+class Team(_Strict):
+    name: str | None = None  # shown instead of the key
+    name_en: str | None = None
+    roles: list[RoleField] = Field(min_length=1)
+    supervisor: str
+    rotation: Rotation | None = None
+    shifts: list[Shift] = Field(default_factory=list)
+
+
+class ResponseRule(_Strict):
+    """Which roles a kind × severity calls in. All matching rules add up."""
+
+    kinds: list[Kind | Literal["*"]] = Field(default_factory=lambda: ["*"])
+    severities: list[SeverityField] = Field(default_factory=lambda: list(Severity))
+    roles: list[RoleField] = Field(min_length=1)
+
+    def matches(self, kind: Kind, severity: Severity) -> bool:
+        return ("*" in self.kinds or kind in self.kinds) and severity in self.severities
+
+
+def _default_rules() -> list[ResponseRule]:
+    return [
+        ResponseRule(roles=[Role.INCIDENT_LEAD, Role.CS_LEAD, Role.SCRIBE]),
+        ResponseRule(severities=[Severity.SEV1, Severity.SEV2, Severity.SEV3], roles=[Role.COMMS_LEAD]),
+        ResponseRule(kinds=[Kind.PUBLIC_OPINION], roles=[Role.COMMS_LEAD, Role.BUSINESS_LIAISON]),
+        ResponseRule(kinds=[Kind.SYSTEM_OUTAGE], roles=[Role.TECH_LIAISON]),
+        ResponseRule(kinds=[Kind.BATCH_COMPLAINT], roles=[Role.BUSINESS_LIAISON]),
+        ResponseRule(
+            kinds=[Kind.PUBLIC_OPINION], severities=[Severity.SEV1, Severity.SEV2], roles=[Role.LEGAL_LIAISON]
+        ),
+    ]
+
+
+class ResponseConfig(_Strict):
+    # Minutes a called-in role has to acknowledge before the team's
+    # supervisor is alerted (DOMAIN.md §4: overdue escalates to the supervisor).
+    ack_minutes: dict[SeverityField, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=lambda: {Severity.SEV1: 5, Severity.SEV2: 10, Severity.SEV3: 30, Severity.SEV4: 60}
+    )
+    role_ack_minutes: dict[RoleField, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
+    rules: list[ResponseRule] = Field(default_factory=_default_rules)
+
+    def roles_for(self, kind: Kind, severity: Severity) -> list[Role]:
+        wanted = {role for rule in self.rules if rule.matches(kind, severity) for role in rule.roles}
+        return [r for r in Role if r in wanted]  # canonical order
+
+    def ack_timeout(self, role: Role, severity: Severity) -> dt.timedelta:
+        minutes = self.role_ack_minutes.get(role) or self.ack_minutes.get(severity) or 15
+        return dt.timedelta(minutes=minutes)
+
+
+class StorageConfig(_Strict):
+    database_url: str | None = None
+
+
+class AppConfig(_Strict):
+    """The TOML file. Later issues add their sections (feeds, detection,
+    policies, channels) here, each validated the same way."""
+
+    centre: CentreConfig = Field(default_factory=CentreConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    response: ResponseConfig = Field(default_factory=ResponseConfig)
+    people: dict[str, Person] = Field(default_factory=dict)
+    teams: dict[str, Team] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> "AppConfig":
+        def need(person: str, where: tuple[Any, ...]) -> None:
+            if person not in self.people:
+                raise _RefError(where, person)
+
+        for tkey, team in self.teams.items():
+            need(team.supervisor, ("teams", tkey, "supervisor"))
+            if team.rotation:
+                for i, member in enumerate(team.rotation.members):
+                    need(member, ("teams", tkey, "rotation", "members", i))
+            for i, shift in enumerate(team.shifts):
+                need(shift.person, ("teams", tkey, "shifts", i, "person"))
+        if self.teams:
+            covered = {role for team in self.teams.values() for role in team.roles}
+            for i, rule in enumerate(self.response.rules):
+                for role in rule.roles:
+                    if role not in covered:
+                        raise _UncoveredError(("response", "rules", i, "roles"), role.value)
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.centre.zone
+
+
+class _RefError(ValueError):
+    def __init__(self, where: tuple[Any, ...], person: str) -> None:
+        super().__init__(person)
+        self.where, self.person = where, person
+
+
+class _UncoveredError(ValueError):
+    def __init__(self, where: tuple[Any, ...], role: str) -> None:
+        super().__init__(role)
+        self.where, self.role = where, role
+
+
+class Settings(BaseSettings):
+    """What the environment sets (``INCIDENT_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="INCIDENT_", extra="ignore")
+
+    config: Path | None = None
+    data_dir: Path = Path(".incident")
+    database_url: str | None = None
+    lang: str | None = None
+    actor: str | None = None
+    debug: bool = False
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def load_config(path: Path | None) -> AppConfig:
+    """Read and validate the TOML file; ``None`` means built-in defaults.
+
+    Raises :class:`ConfigError` naming the file, the key and the reason."""
+    if path is None:
+        return AppConfig()
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("config.missing", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError("config.unreadable", path=str(path), reason=exc.strerror or str(exc)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("config.not_utf8", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config.toml_syntax", path=str(path), reason=str(exc)) from None
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, _RefError):
+            raise ConfigError("config.unknown_person", path=str(path), key=_key(cause.where), person=cause.person) from None
+        if isinstance(cause, _UncoveredError):
+            raise ConfigError("config.uncovered_role", path=str(path), key=_key(cause.where), role=cause.role) from None
+        raise ConfigError(
+            "config.invalid",
+            path=str(path),
+            key=_key(tuple(err["loc"])),
+            # The catalogue has a translation for the common pydantic error
+            # types ("config.reason.<type>"); otherwise pydantic's own words.
+            reason_type=err["type"],
+            reason=str(err["msg"]).removeprefix("Value error, "),
+            reason_ctx={k: str(v) for k, v in (err.get("ctx") or {}).items()},
+            more=len(exc.errors()) - 1,
+        ) from None

@@ -1,0 +1,493 @@
+"""Incident service: declare, change status, assign, acknowledge, note,
+update, attach signals, read and list.
+
+Every function takes a session and a :class:`Context` and never commits;
+the caller owns the transaction. Mutations lock the incident row first
+(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite transactions here start with
+BEGIN IMMEDIATE), so concurrent writers serialise per incident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from incident.context import Context
+from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
+from incident.errors import ConflictError, InputError, NotFoundError
+from incident.lifecycle import check_transition
+from incident.models import Incident, RoleAssignment, TimelineEvent
+from incident.notify import enqueue
+from incident.roster import find_person, on_call_for_role
+
+TITLE_MAX = 200
+SYSTEM_ACTOR = "system"
+
+
+# ----------------------------------------------------------------- parsing --
+
+def parse_id(text: str | int) -> int:
+    """Accept 12, "12", "#12", "INC-12", "inc12"."""
+    raw = str(text).strip()
+    m = re.fullmatch(r"(?i)(?:#|inc-?)?\s*(\d+)", raw)
+    if not m or int(m.group(1)) < 1:
+        raise InputError("error.bad_id", value=raw)
+    return int(m.group(1))
+
+
+def parse_kind(text: str | Kind) -> Kind:
+    if isinstance(text, Kind):
+        return text
+    try:
+        return Kind(str(text).strip().lower().replace("-", "_"))
+    except ValueError:
+        raise InputError("error.bad_kind", value=text, allowed=", ".join(k.value for k in Kind)) from None
+
+
+def parse_severity(text: str | int | Severity) -> Severity:
+    if isinstance(text, Severity):
+        return text
+    try:
+        return Severity.parse(text)
+    except ValueError:
+        raise InputError("error.bad_severity", value=text) from None
+
+
+def parse_status(text: str | Status) -> Status:
+    if isinstance(text, Status):
+        return text
+    try:
+        return Status(str(text).strip().lower())
+    except ValueError:
+        raise InputError("error.bad_status", value=text, allowed=", ".join(s.value for s in Status)) from None
+
+
+def parse_role(text: str | Role) -> Role:
+    if isinstance(text, Role):
+        return text
+    try:
+        return Role.parse(str(text))
+    except ValueError:
+        raise InputError("error.bad_role", value=text, allowed=", ".join(r.value for r in Role)) from None
+
+
+def _clean_list(values: Iterable[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or ():
+        for part in str(value).split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+# ---------------------------------------------------------------- internals --
+
+def record_event(session: Session, ctx: Context, incident: Incident, type_: EventType, actor: str | None = None, **data: Any) -> TimelineEvent:
+    ev = TimelineEvent(incident_id=incident.id, at=ctx.clock.now(), type=type_.value, actor=actor or ctx.actor, data=data)
+    session.add(ev)
+    incident.updated_at = ev.at
+    return ev
+
+
+def _lock(session: Session, incident_id: int) -> Incident:
+    incident = session.scalars(
+        select(Incident).where(Incident.id == incident_id).with_for_update()
+    ).one_or_none()
+    if incident is None:
+        raise NotFoundError("error.no_incident", id=incident_id)
+    return incident
+
+
+def _active(session: Session, incident_id: int, role: Role) -> RoleAssignment | None:
+    return session.scalars(
+        select(RoleAssignment).where(
+            RoleAssignment.incident_id == incident_id,
+            RoleAssignment.role == role.value,
+            RoleAssignment.ended_at.is_(None),
+        )
+    ).one_or_none()
+
+
+def _assign(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    role: Role,
+    person_key: str,
+    team_key: str | None,
+    source: str,
+    previous: RoleAssignment | None = None,
+) -> RoleAssignment:
+    now = ctx.clock.now()
+    person = ctx.config.people[person_key]
+    if previous is not None:
+        previous.ended_at = now
+        session.flush()  # free the "one active holder" slot before taking it
+    assignment = RoleAssignment(
+        incident_id=incident.id,
+        role=role.value,
+        person=person_key,
+        person_name=person.name,
+        team=team_key,
+        assigned_at=now,
+        assigned_by=ctx.actor,
+        ack_due_at=now + ctx.config.response.ack_timeout(role, incident.severity_enum),
+    )
+    session.add(assignment)
+    session.flush()
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.ROLE_ASSIGNED,
+        role=role.value,
+        person=person_key,
+        person_name=person.name,
+        team=team_key,
+        source=source,
+        previous=previous.person if previous else None,
+        ack_due_at=assignment.ack_due_at.isoformat(),
+    )
+    enqueue(
+        session,
+        recipient=person_key,
+        key="notify.role_called",
+        params={"ref": incident.ref, "title": incident.title, "severity": incident.severity_enum.label, "role": role.value},
+        dedupe_key=f"called:{assignment.id}",
+        now=now,
+        incident_id=incident.id,
+    )
+    return assignment
+
+
+def _call_in(session: Session, ctx: Context, incident: Incident, roles: Sequence[Role]) -> None:
+    """Fill each role (not already held) with whoever is on call now."""
+    now = ctx.clock.now()
+    for role in roles:
+        if _active(session, incident.id, role) is not None:
+            continue
+        team_key, found = on_call_for_role(ctx.config, role, now)
+        if found is not None:
+            _assign(session, ctx, incident, role, found.person_key, team_key, source=found.source)
+            continue
+        record_event(session, ctx, incident, EventType.ROLE_UNFILLED, actor=SYSTEM_ACTOR, role=role.value, team=team_key)
+        supervisor = ctx.config.teams[team_key].supervisor if team_key else None
+        if supervisor:
+            enqueue(
+                session,
+                recipient=supervisor,
+                key="notify.role_unfilled",
+                params={"ref": incident.ref, "title": incident.title, "role": role.value, "team": team_key},
+                dedupe_key=f"unfilled:{incident.id}:{role.value}:{now.isoformat()}",
+                now=now,
+                incident_id=incident.id,
+            )
+
+
+# ------------------------------------------------------------------ writes --
+
+def declare(
+    session: Session,
+    ctx: Context,
+    *,
+    kind: Kind | str,
+    severity: Severity | int | str,
+    title: str,
+    summary: str | None = None,
+    impact: str | None = None,
+    channels: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    products: Iterable[str] | None = None,
+    started_at: dt.datetime | None = None,
+    detected_at: dt.datetime | None = None,
+    dedup_key: str | None = None,
+) -> Incident:
+    """Open an incident and call in its response group from the roster."""
+    kind, severity = parse_kind(kind), parse_severity(severity)
+    title = (title or "").strip()
+    if not title:
+        raise InputError("error.title_empty")
+    if len(title) > TITLE_MAX:
+        raise InputError("error.title_long", max=TITLE_MAX, length=len(title))
+    now = ctx.clock.now()
+    for name, value in (("started_at", started_at), ("detected_at", detected_at)):
+        if value is not None and value > now + dt.timedelta(minutes=5):
+            raise InputError("error.future_time", field=name)
+    dedup_key = _text(dedup_key)
+    if dedup_key:
+        existing = find_open_by_dedup(session, dedup_key)
+        if existing is not None:
+            raise ConflictError("error.dedup_open", key=dedup_key, id=existing.id)
+    incident = Incident(
+        kind=kind.value,
+        severity=severity.value,
+        status=Status.DECLARED.value,
+        title=title,
+        summary=_text(summary),
+        impact=_text(impact),
+        scope_channels=_clean_list(channels),
+        scope_regions=_clean_list(regions),
+        scope_products=_clean_list(products),
+        dedup_key=dedup_key,
+        declared_by=ctx.actor,
+        started_at=started_at,
+        detected_at=detected_at,
+        declared_at=now,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    record_event(session, ctx, incident, EventType.DECLARED, kind=kind.value, severity=severity.value, title=title)
+    _call_in(session, ctx, incident, ctx.config.response.roles_for(kind, severity))
+    return incident
+
+
+def find_open_by_dedup(session: Session, dedup_key: str) -> Incident | None:
+    return session.scalars(
+        select(Incident).where(
+            Incident.dedup_key == dedup_key, Incident.status.in_([s.value for s in OPEN_STATUSES])
+        )
+    ).one_or_none()
+
+
+def attach_signal(session: Session, ctx: Context, incident_id: int, signal: dict[str, Any]) -> TimelineEvent:
+    """Record a detection signal (feed entry, volume alert …) on an incident."""
+    incident = _lock(session, incident_id)
+    return record_event(session, ctx, incident, EventType.SIGNAL_ATTACHED, signal=signal)
+
+
+def open_or_attach(
+    session: Session, ctx: Context, *, dedup_key: str, signal: dict[str, Any], **declare_args: Any
+) -> tuple[Incident, bool]:
+    """For detection: attach ``signal`` to the open incident with
+    ``dedup_key``, or declare one. Safe against a concurrent detector doing
+    the same: the unique index decides, and the loser attaches.
+    Returns (incident, created)."""
+    for _ in range(3):
+        existing = find_open_by_dedup(session, dedup_key)
+        if existing is not None:
+            attach_signal(session, ctx, existing.id, signal)
+            return existing, False
+        try:
+            with session.begin_nested():
+                incident = declare(session, ctx, dedup_key=dedup_key, **declare_args)
+                attach_signal(session, ctx, incident.id, signal)
+            return incident, True
+        except (IntegrityError, ConflictError):
+            continue  # someone else opened it between our check and insert
+    raise ConflictError("error.dedup_race", key=dedup_key)
+
+
+def change_status(session: Session, ctx: Context, incident_id: int, target: Status | str, note: str | None = None) -> Incident:
+    incident = _lock(session, incident_id)
+    target = parse_status(target)
+    current = incident.status_enum
+    check_transition(current, target)
+    now = ctx.clock.now()
+    incident.status = target.value
+    if target == Status.RESOLVED:
+        incident.resolved_at = now
+    elif target == Status.CLOSED:
+        incident.closed_at = now
+    elif current == Status.RESOLVED:  # reopened
+        incident.resolved_at = None
+    record_event(session, ctx, incident, EventType.STATUS_CHANGED, **{"from": current.value, "to": target.value, "note": _text(note)})
+    return incident
+
+
+def assign(session: Session, ctx: Context, incident_id: int, role: Role | str, person: str) -> RoleAssignment:
+    incident = _lock(session, incident_id)
+    if incident.status_enum == Status.CLOSED:
+        raise ConflictError("error.incident_closed", id=incident.id)
+    role = parse_role(role)
+    person_key, _ = find_person(ctx.config, person)
+    current = _active(session, incident.id, role)
+    if current is not None and current.person == person_key:
+        raise ConflictError("error.already_holds", person=person_key, role=role.value, id=incident.id)
+    team_key = next((k for k, t in ctx.config.teams.items() if role in t.roles), None)
+    return _assign(session, ctx, incident, role, person_key, team_key, source="manual", previous=current)
+
+
+def acknowledge(session: Session, ctx: Context, incident_id: int, role: Role | str) -> tuple[RoleAssignment, bool]:
+    """Mark the current holder of ``role`` as having acknowledged.
+    Idempotent: returns (assignment, False) when it already was."""
+    incident = _lock(session, incident_id)
+    role = parse_role(role)
+    current = _active(session, incident.id, role)
+    if current is None:
+        raise ConflictError("error.role_vacant", role=role.value, id=incident.id)
+    if current.acked_at is not None:
+        return current, False
+    now = ctx.clock.now()
+    current.acked_at = now
+    current.acked_by = ctx.actor
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.ACKNOWLEDGED,
+        role=role.value,
+        person=current.person,
+        person_name=current.person_name,
+        late=now > current.ack_due_at,
+        seconds=int((now - current.assigned_at).total_seconds()),
+    )
+    return current, True
+
+
+def add_note(session: Session, ctx: Context, incident_id: int, text: str) -> TimelineEvent:
+    text = (text or "").strip()
+    if not text:
+        raise InputError("error.note_empty")
+    incident = _lock(session, incident_id)
+    return record_event(session, ctx, incident, EventType.NOTE, text=text)
+
+
+_UPDATABLE = ("title", "summary", "impact", "severity", "channels", "regions", "products", "started_at", "detected_at")
+
+
+def update(session: Session, ctx: Context, incident_id: int, **changes: Any) -> dict[str, tuple[Any, Any]]:
+    """Change fields; a higher severity calls in the roles it adds (e.g.
+    legal when a public-opinion event becomes SEV2). Returns what changed."""
+    unknown = set(changes) - set(_UPDATABLE)
+    if unknown:
+        raise InputError("error.bad_field", field=", ".join(sorted(unknown)))
+    incident = _lock(session, incident_id)
+    if incident.status_enum == Status.CLOSED:
+        raise ConflictError("error.incident_closed", id=incident.id)
+    changed: dict[str, tuple[Any, Any]] = {}
+
+    def put(attr: str, new: Any, label: str) -> None:
+        old = getattr(incident, attr)
+        if new != old:
+            setattr(incident, attr, new)
+            changed[label] = (old, new)
+
+    for field, value in changes.items():
+        if value is None:
+            continue
+        if field == "title":
+            title = str(value).strip()
+            if not title:
+                raise InputError("error.title_empty")
+            if len(title) > TITLE_MAX:
+                raise InputError("error.title_long", max=TITLE_MAX, length=len(title))
+            put("title", title, field)
+        elif field in ("summary", "impact"):
+            put(field, _text(value), field)
+        elif field == "severity":
+            put("severity", parse_severity(value).value, field)
+        elif field in ("channels", "regions", "products"):
+            put(f"scope_{field}", _clean_list(value), field)
+        else:
+            put(field, value, field)
+    if not changed:
+        return changed
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.UPDATED,
+        changes={k: [_jsonable(o), _jsonable(n)] for k, (o, n) in changed.items()},
+    )
+    if "severity" in changed and incident.status_enum.is_open:
+        _call_in(session, ctx, incident, ctx.config.response.roles_for(incident.kind_enum, incident.severity_enum))
+    return changed
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+# ------------------------------------------------------------------- reads --
+
+def get(session: Session, incident_id: int) -> Incident:
+    incident = session.scalars(
+        select(Incident)
+        .where(Incident.id == incident_id)
+        .options(selectinload(Incident.events), selectinload(Incident.assignments))
+    ).one_or_none()
+    if incident is None:
+        raise NotFoundError("error.no_incident", id=incident_id)
+    return incident
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """What a list shows: no timeline, no group (fast for thousands)."""
+
+    id: int
+    kind: str
+    severity: int
+    status: str
+    title: str
+    declared_at: dt.datetime
+    resolved_at: dt.datetime | None
+    dedup_key: str | None
+    regions: list[str]
+
+    @property
+    def ref(self) -> str:
+        return f"INC-{self.id}"
+
+
+def list_incidents(
+    session: Session,
+    *,
+    statuses: Iterable[Status | str] | None = None,
+    kinds: Iterable[Kind | str] | None = None,
+    severities: Iterable[Severity | int | str] | None = None,
+    open_only: bool = False,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[IncidentRow]:
+    cols = (
+        Incident.id,
+        Incident.kind,
+        Incident.severity,
+        Incident.status,
+        Incident.title,
+        Incident.declared_at,
+        Incident.resolved_at,
+        Incident.dedup_key,
+        Incident.scope_regions,
+    )
+    q = select(*cols)
+    status_values = {parse_status(s).value for s in statuses or ()}
+    if open_only:
+        status_values = status_values or {s.value for s in OPEN_STATUSES}
+        status_values &= {s.value for s in OPEN_STATUSES}
+    if status_values:
+        q = q.where(Incident.status.in_(sorted(status_values)))
+    if kinds:
+        q = q.where(Incident.kind.in_(sorted({parse_kind(k).value for k in kinds})))
+    if severities:
+        q = q.where(Incident.severity.in_(sorted({parse_severity(s).value for s in severities})))
+    if since is not None:
+        q = q.where(Incident.declared_at >= since)
+    if until is not None:
+        q = q.where(Incident.declared_at < until)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        q = q.where(or_(func.lower(Incident.title).like(pattern), func.lower(Incident.summary).like(pattern)))
+    q = q.order_by(Incident.declared_at.desc(), Incident.id.desc())
+    if limit is not None:
+        if limit < 1:
+            raise InputError("error.bad_limit", value=limit)
+        q = q.limit(limit)
+    return [IncidentRow(*row) for row in session.execute(q)]

@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh, migrated database per test on SQLite always and
+on PostgreSQL when INCIDENT_TEST_DATABASE_URL is set (each test gets its own
+schema there, so runs never see each other's rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from incident.config import load_config
+from incident.context import Context
+from incident.db import Store, normalise_url
+from incident.timeutil import FixedClock
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "incident.toml"
+PG_URL = os.environ.get("INCIDENT_TEST_DATABASE_URL")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'incident.db'}"
+        return
+    base = normalise_url(PG_URL)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def store(db_url):
+    s = Store(db_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def config():
+    return load_config(EXAMPLE)
+
+
+@pytest.fixture
+def clock():
+    # Tuesday 2026-11-24 10:00 in Shanghai.
+    return FixedClock(dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc))
+
+
+@pytest.fixture
+def ctx(config, clock):
+    return Context(config=config, actor="tester", clock=clock)
