@@ -1,0 +1,123 @@
+"""The CLI end to end through the installed ``incident`` console script, on
+SQLite and (in CI) PostgreSQL."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE
+
+SCRIPT = Path(sys.executable).with_name("incident")
+
+
+@pytest.fixture
+def cli(db_url, tmp_path):
+    assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
+    env.update(INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATABASE_URL=db_url, INCIDENT_ACTOR="oncall-lead",
+               INCIDENT_DATA_DIR=str(tmp_path / "data"))
+
+    def run(*args, ok=True, lang="zh-CN"):
+        proc = subprocess.run([str(SCRIPT), "--lang", lang, *args], env=env, capture_output=True, text=True, timeout=120)
+        if ok:
+            assert proc.returncode == 0, proc.stderr + proc.stdout
+        return proc
+
+    return run
+
+
+def test_declare_show_and_refused_close(cli):
+    out = cli("declare", "--kind", "system_outage", "--severity", "2", "--title", "APP 登录失败").stdout
+    assert "INC-1" in out and "APP 登录失败" in out
+    show = cli("show", "1").stdout
+    for text in ("专项小组", "事件负责人", "张伟", "技术对接人", "赵磊", "时间线", "宣布事件", "待确认"):
+        assert text in show, text
+    refused = cli("status", "1", "closed", ok=False)
+    assert refused.returncode != 0
+    assert "Traceback" not in refused.stderr
+    line = refused.stderr.strip()
+    assert "\n" not in line and "已宣布" in line and "已关闭" in line
+    en = cli("status", "1", "closed", ok=False, lang="en").stderr
+    assert "cannot go from declared to closed" in en
+
+
+def test_run_an_incident_through(cli):
+    cli("declare", "-k", "public_opinion", "-s", "SEV1", "-t", "微博热搜：配送延误", "--region", "华东,华南",
+        "--channel", "social", "--summary", "大量用户反映配送延误")
+    cli("ack", "INC-1", "lead")
+    again = cli("ack", "1", "lead").stdout
+    assert "无需重复" in again
+    cli("assign", "1", "comms", "sunli")
+    cli("note", "1", "已联系物流供应商")
+    cli("status", "1", "investigating", "--note", "技术已介入")
+    cli("update", "1", "--impact", "华东约 3 万单")
+    data = json.loads(cli("show", "1", "--json").stdout)
+    assert data["status"] == "investigating" and data["severity"] == 1
+    assert data["scope"]["regions"] == ["华东", "华南"]
+    active = {g["role"]: g for g in data["group"] if g["ended_at"] is None}
+    assert active["incident_lead"]["acked_by"] == "oncall-lead"
+    assert active["comms_lead"]["person"] == "sunli"
+    assert "legal_liaison" in active  # SEV1 public opinion calls legal in
+    types = [e["type"] for e in data["timeline"]]
+    for t in ("declared", "role_assigned", "acknowledged", "note", "status_changed", "updated"):
+        assert t in types
+    assert all(e["actor"] for e in data["timeline"])
+
+
+def test_list_filters_and_json(cli):
+    cli("declare", "-k", "system_outage", "-s", "1", "-t", "支付失败")
+    cli("declare", "-k", "batch_complaint", "-s", "3", "-t", "网点投诉集中")
+    cli("declare", "-k", "system_outage", "-s", "4", "-t", "短信延迟")
+    cli("status", "3", "resolved")
+    rows = json.loads(cli("list", "--json").stdout)
+    assert [r["id"] for r in rows] == [2, 1]
+    rows = json.loads(cli("list", "--all", "--kind", "system_outage", "--json").stdout)
+    assert [r["id"] for r in rows] == [3, 1]
+    rows = json.loads(cli("list", "--severity", "1", "--severity", "SEV3", "--json").stdout)
+    assert {r["id"] for r in rows} == {1, 2}
+    table = cli("list", "--all", "--limit", "2", lang="en").stdout
+    assert "Showing 2 of 3" in table
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("show", "42"), "there is no incident 42"),
+    (("declare", "-k", "meteor", "-s", "1", "-t", "x"), "unknown incident kind 'meteor'"),
+    (("declare", "-k", "other", "-s", "9", "-t", "x"), "unknown severity '9'"),
+    (("assign", "1", "lead", "ghost"), "nobody called 'ghost'"),
+    (("roster", "--at", "next tuesday"), "cannot read the time 'next tuesday'"),
+])
+def test_errors_are_one_line(cli, args, needle):
+    cli("declare", "-k", "other", "-s", "4", "-t", "seed")
+    proc = cli(*args, ok=False, lang="en")
+    assert proc.returncode == 1
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
+
+
+def test_bad_config_refused_at_start(cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace('language = "zh-CN"', 'language = "fr"'), encoding="utf-8")
+    proc = cli("--config", str(bad), "list", ok=False, lang="en")
+    assert proc.returncode == 1 and "centre.language" in proc.stderr and "fr" in proc.stderr
+
+
+def test_roster_at_a_time(cli):
+    out = json.loads(cli("roster", "--at", "2026-11-23 08:59", "--json").stdout)
+    ops = next(t for t in out["teams"] if t["team"] == "ops")
+    assert ops["on_call"] == "lina"  # before Monday's 09:00 hand-over
+    out = json.loads(cli("roster", "--at", "2026-11-23 09:00", "--json").stdout)
+    assert next(t for t in out["teams"] if t["team"] == "ops")["on_call"] == "zhangwei"
+
+
+def test_escalate_command_and_db_commands(cli):
+    cli("declare", "-k", "other", "-s", "1", "-t", "x", "--started-at", "2020-01-01 00:00")
+    assert "没有超时" in cli("escalate").stdout  # nothing is due yet
+    assert "0001" in cli("db", "current").stdout
+    assert "0001" in cli("db", "upgrade").stdout
+    help_en = cli("--help", lang="en").stdout
+    assert "declare" in help_en and "Examples" in help_en
+    assert "示例" in cli("--help").stdout

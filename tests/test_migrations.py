@@ -1,0 +1,13 @@
+"""The migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from incident.db import Base, current_revision, head_revision
+
+
+def test_models_match_migrations(store):
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert current_revision(store.engine) == head_revision(store.engine)
