@@ -71,10 +71,10 @@ def build_app(lang: str) -> typer.Typer:
     @app.callback()
     def root(
         ctx: typer.Context,
-        config: Annotated[Optional[Path], typer.Option("--config", "-c", help=h("help.opt.config"))] = None,
-        lang_opt: Annotated[Optional[str], typer.Option("--lang", help=h("help.opt.lang"))] = None,
-        actor: Annotated[Optional[str], typer.Option("--as", help=h("help.opt.actor"))] = None,
-        db: Annotated[Optional[str], typer.Option("--db", help=h("help.opt.db"))] = None,
+        config: Annotated[Optional[Path], typer.Option("--config", "-c", help=h("help.opt.config"), metavar="FILE")] = None,
+        lang_opt: Annotated[Optional[str], typer.Option("--lang", help=h("help.opt.lang"), metavar="LANG")] = None,
+        actor: Annotated[Optional[str], typer.Option("--as", help=h("help.opt.actor"), metavar="NAME")] = None,
+        db: Annotated[Optional[str], typer.Option("--db", help=h("help.opt.db"), metavar="URL")] = None,
     ) -> None:
         _state["rt"] = Runtime.build(config, lang_opt, actor, db)
         if ctx.invoked_subcommand is None:
@@ -101,17 +101,17 @@ def build_app(lang: str) -> typer.Typer:
 
     @app.command(help=h("help.declare"))
     def declare(
-        kind: Annotated[str, typer.Option("--kind", "-k", help=h("help.opt.kind"))],
-        severity: Annotated[str, typer.Option("--severity", "-s", help=h("help.opt.severity"))],
-        title: Annotated[str, typer.Option("--title", "-t", help=h("help.opt.title"))],
-        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"))] = None,
-        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"))] = None,
-        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"))] = None,
-        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"))] = None,
-        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"))] = None,
-        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"))] = None,
-        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"))] = None,
-        dedup_key: Annotated[Optional[str], typer.Option("--dedup-key", help=h("help.opt.dedup"))] = None,
+        kind: Annotated[str, typer.Option("--kind", "-k", help=h("help.opt.kind"), metavar="KIND")],
+        severity: Annotated[str, typer.Option("--severity", "-s", help=h("help.opt.severity"), metavar="SEV")],
+        title: Annotated[str, typer.Option("--title", "-t", help=h("help.opt.title"), metavar="TEXT")],
+        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"), metavar="TEXT")] = None,
+        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"), metavar="TEXT")] = None,
+        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"), metavar="CHANNEL")] = None,
+        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"), metavar="REGION")] = None,
+        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"), metavar="PRODUCT")] = None,
+        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"), metavar="TIME")] = None,
+        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"), metavar="TIME")] = None,
+        dedup_key: Annotated[Optional[str], typer.Option("--dedup-key", help=h("help.opt.dedup"), metavar="KEY")] = None,
         as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
     ) -> None:
         rt = _rt()
@@ -134,14 +134,14 @@ def build_app(lang: str) -> typer.Typer:
 
     @app.command("list", help=h("help.list"))
     def list_(
-        status: Annotated[Optional[list[str]], typer.Option("--status", help=h("help.opt.status_filter"))] = None,
-        kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help=h("help.opt.kind_filter"))] = None,
-        severity: Annotated[Optional[list[str]], typer.Option("--severity", "-s", help=h("help.opt.sev_filter"))] = None,
+        status: Annotated[Optional[list[str]], typer.Option("--status", help=h("help.opt.status_filter"), metavar="STATUS")] = None,
+        kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help=h("help.opt.kind_filter"), metavar="KIND")] = None,
+        severity: Annotated[Optional[list[str]], typer.Option("--severity", "-s", help=h("help.opt.sev_filter"), metavar="SEV")] = None,
         all_: Annotated[bool, typer.Option("--all", "-a", help=h("help.opt.all"))] = False,
-        since: Annotated[Optional[str], typer.Option(help=h("help.opt.since"))] = None,
-        until: Annotated[Optional[str], typer.Option(help=h("help.opt.until"))] = None,
-        search: Annotated[Optional[str], typer.Option("--search", "-q", help=h("help.opt.search"))] = None,
-        limit: Annotated[int, typer.Option(help=h("help.opt.limit"))] = 100,
+        since: Annotated[Optional[str], typer.Option(help=h("help.opt.since"), metavar="TIME")] = None,
+        until: Annotated[Optional[str], typer.Option(help=h("help.opt.until"), metavar="TIME")] = None,
+        search: Annotated[Optional[str], typer.Option("--search", "-q", help=h("help.opt.search"), metavar="TEXT")] = None,
+        limit: Annotated[int, typer.Option(help=h("help.opt.limit"), metavar="N")] = 100,
         as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
     ) -> None:
         rt = _rt()
@@ -183,7 +183,7 @@ def build_app(lang: str) -> typer.Typer:
     def status(
         incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
         new_status: Annotated[str, typer.Argument(metavar="STATUS", help=h("help.arg.status"))],
-        note: Annotated[Optional[str], typer.Option("--note", "-n", help=h("help.opt.note"))] = None,
+        note: Annotated[Optional[str], typer.Option("--note", "-n", help=h("help.opt.note"), metavar="TEXT")] = None,
     ) -> None:
         rt = _rt()
         with rt.store.transaction() as s:
@@ -233,15 +233,15 @@ def build_app(lang: str) -> typer.Typer:
     @app.command(help=h("help.update"))
     def update(
         incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
-        severity: Annotated[Optional[str], typer.Option("--severity", "-s", help=h("help.opt.severity"))] = None,
-        title: Annotated[Optional[str], typer.Option("--title", "-t", help=h("help.opt.title"))] = None,
-        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"))] = None,
-        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"))] = None,
-        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"))] = None,
-        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"))] = None,
-        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"))] = None,
-        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"))] = None,
-        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"))] = None,
+        severity: Annotated[Optional[str], typer.Option("--severity", "-s", help=h("help.opt.severity"), metavar="SEV")] = None,
+        title: Annotated[Optional[str], typer.Option("--title", "-t", help=h("help.opt.title"), metavar="TEXT")] = None,
+        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"), metavar="TEXT")] = None,
+        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"), metavar="TEXT")] = None,
+        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"), metavar="CHANNEL")] = None,
+        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"), metavar="REGION")] = None,
+        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"), metavar="PRODUCT")] = None,
+        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"), metavar="TIME")] = None,
+        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"), metavar="TIME")] = None,
     ) -> None:
         rt = _rt()
         with rt.store.transaction() as s:
@@ -259,7 +259,7 @@ def build_app(lang: str) -> typer.Typer:
 
     @app.command(help=h("help.roster"))
     def roster(
-        at: Annotated[Optional[str], typer.Option("--at", help=h("help.opt.at"))] = None,
+        at: Annotated[Optional[str], typer.Option("--at", help=h("help.opt.at"), metavar="TIME")] = None,
         as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
     ) -> None:
         rt = _rt()

@@ -146,7 +146,6 @@ def incident_json(incident: Incident, config: AppConfig, now: dt.datetime) -> di
 
 
 def row_json_from(obj: Incident | IncidentRow) -> dict[str, Any]:
-    regions = obj.scope_regions if isinstance(obj, Incident) else obj.regions
     return {
         "id": obj.id,
         "ref": obj.ref,
@@ -154,7 +153,6 @@ def row_json_from(obj: Incident | IncidentRow) -> dict[str, Any]:
         "severity": obj.severity,
         "status": obj.status,
         "title": obj.title,
-        "regions": regions,
         "dedup_key": obj.dedup_key,
         "declared_at": iso_utc(obj.declared_at),
         "resolved_at": iso_utc(obj.resolved_at),
