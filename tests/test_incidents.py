@@ -77,7 +77,11 @@ def test_status_flow_and_refusals(store, ctx, clock):
     with store.transaction() as s, pytest.raises(TransitionError):
         incidents.change_status(s, ctx, iid, "investigating")
     with store.transaction() as s, pytest.raises(ConflictError):
-        incidents.add_note(s, ctx, iid, "late note") and incidents.assign(s, ctx, iid, "lead", "lina")
+        incidents.assign(s, ctx, iid, "lead", "lina")  # a closed incident's group is final
+    with store.transaction() as s, pytest.raises(ConflictError):
+        incidents.update(s, ctx, iid, severity=1)
+    with store.transaction() as s:
+        incidents.add_note(s, ctx, iid, "post-incident review on Friday")  # notes stay possible
     inc = load(store, iid)
     changes = [(e.data["from"], e.data["to"]) for e in inc.events if e.type == "status_changed"]
     assert changes == [("declared", "investigating"), ("investigating", "identified"),

@@ -2,7 +2,6 @@ import pytest
 
 from incident.enums import Status
 from incident.errors import TransitionError
-from incident.i18n import t
 from incident.lifecycle import ALLOWED, check_transition
 
 S = Status
@@ -51,7 +50,6 @@ def test_refused_with_a_clear_message(current, target):
         # names what *is* allowed from here
         for nxt in ALLOWED[current]:
             assert nxt.value in en
-            assert t("x", "zh-CN") == "x"
 
 
 def test_only_resolved_can_close():

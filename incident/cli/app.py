@@ -99,18 +99,27 @@ def build_app(lang: str) -> typer.Typer:
     def when(text: Optional[str]):  # type: ignore[no-untyped-def]
         return parse_time(text, _rt().config.zone, _rt().clock) if text else None
 
+    # The fields declare and update share.
+    SummaryOpt = Annotated[Optional[str], typer.Option("--summary", help=h("help.opt.summary"), metavar="TEXT")]
+    ImpactOpt = Annotated[Optional[str], typer.Option("--impact", help=h("help.opt.impact"), metavar="TEXT")]
+    ChannelOpt = Annotated[Optional[list[str]], typer.Option("--channel", help=h("help.opt.channel"), metavar="CHANNEL")]
+    RegionOpt = Annotated[Optional[list[str]], typer.Option("--region", help=h("help.opt.region"), metavar="REGION")]
+    ProductOpt = Annotated[Optional[list[str]], typer.Option("--product", help=h("help.opt.product"), metavar="PRODUCT")]
+    StartedOpt = Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"), metavar="TIME")]
+    DetectedOpt = Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"), metavar="TIME")]
+
     @app.command(help=h("help.declare"))
     def declare(
         kind: Annotated[str, typer.Option("--kind", "-k", help=h("help.opt.kind"), metavar="KIND")],
         severity: Annotated[str, typer.Option("--severity", "-s", help=h("help.opt.severity"), metavar="SEV")],
         title: Annotated[str, typer.Option("--title", "-t", help=h("help.opt.title"), metavar="TEXT")],
-        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"), metavar="TEXT")] = None,
-        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"), metavar="TEXT")] = None,
-        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"), metavar="CHANNEL")] = None,
-        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"), metavar="REGION")] = None,
-        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"), metavar="PRODUCT")] = None,
-        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"), metavar="TIME")] = None,
-        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"), metavar="TIME")] = None,
+        summary: SummaryOpt = None,
+        impact: ImpactOpt = None,
+        channel: ChannelOpt = None,
+        region: RegionOpt = None,
+        product: ProductOpt = None,
+        started_at: StartedOpt = None,
+        detected_at: DetectedOpt = None,
         dedup_key: Annotated[Optional[str], typer.Option("--dedup-key", help=h("help.opt.dedup"), metavar="KEY")] = None,
         as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
     ) -> None:
@@ -235,13 +244,13 @@ def build_app(lang: str) -> typer.Typer:
         incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
         severity: Annotated[Optional[str], typer.Option("--severity", "-s", help=h("help.opt.severity"), metavar="SEV")] = None,
         title: Annotated[Optional[str], typer.Option("--title", "-t", help=h("help.opt.title"), metavar="TEXT")] = None,
-        summary: Annotated[Optional[str], typer.Option(help=h("help.opt.summary"), metavar="TEXT")] = None,
-        impact: Annotated[Optional[str], typer.Option(help=h("help.opt.impact"), metavar="TEXT")] = None,
-        channel: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.channel"), metavar="CHANNEL")] = None,
-        region: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.region"), metavar="REGION")] = None,
-        product: Annotated[Optional[list[str]], typer.Option(help=h("help.opt.product"), metavar="PRODUCT")] = None,
-        started_at: Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"), metavar="TIME")] = None,
-        detected_at: Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"), metavar="TIME")] = None,
+        summary: SummaryOpt = None,
+        impact: ImpactOpt = None,
+        channel: ChannelOpt = None,
+        region: RegionOpt = None,
+        product: ProductOpt = None,
+        started_at: StartedOpt = None,
+        detected_at: DetectedOpt = None,
     ) -> None:
         rt = _rt()
         with rt.store.transaction() as s:
