@@ -12,7 +12,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 
 from incident import escalation
-from incident.cli.runtime import Runtime
+from incident.runtime import Runtime
 
 
 @task(retries=2, retry_delay_seconds=5)

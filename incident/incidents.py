@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -442,8 +442,7 @@ class IncidentRow(NamedTuple):
         return f"INC-{self.id}"
 
 
-def list_incidents(
-    session: Session,
+def _conditions(
     *,
     statuses: Iterable[Status | str] | None = None,
     kinds: Iterable[Kind | str] | None = None,
@@ -452,36 +451,34 @@ def list_incidents(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     search: str | None = None,
-    limit: int | None = None,
-) -> list[IncidentRow]:
-    cols = (
-        Incident.id,
-        Incident.kind,
-        Incident.severity,
-        Incident.status,
-        Incident.title,
-        Incident.declared_at,
-        Incident.resolved_at,
-        Incident.dedup_key,
-    )
-    q = select(*cols)
+) -> list[ColumnElement[bool]]:
+    """The WHERE clause shared by :func:`list_incidents` and :func:`count_incidents`."""
+    where: list[ColumnElement[bool]] = []
     status_values = {parse_status(s).value for s in statuses or ()}
     if open_only:
-        status_values = status_values or {s.value for s in OPEN_STATUSES}
-        status_values &= {s.value for s in OPEN_STATUSES}
+        open_values = {s.value for s in OPEN_STATUSES}
+        status_values = (status_values & open_values) if status_values else open_values
+        if not status_values:  # e.g. open_only with --status closed: nothing can match
+            return [false()]
     if status_values:
-        q = q.where(Incident.status.in_(sorted(status_values)))
+        where.append(Incident.status.in_(sorted(status_values)))
     if kinds:
-        q = q.where(Incident.kind.in_(sorted({parse_kind(k).value for k in kinds})))
+        where.append(Incident.kind.in_(sorted({parse_kind(k).value for k in kinds})))
     if severities:
-        q = q.where(Incident.severity.in_(sorted({parse_severity(s).value for s in severities})))
+        where.append(Incident.severity.in_(sorted({parse_severity(s).value for s in severities})))
     if since is not None:
-        q = q.where(Incident.declared_at >= since)
+        where.append(Incident.declared_at >= since)
     if until is not None:
-        q = q.where(Incident.declared_at < until)
+        where.append(Incident.declared_at < until)
     if search:
         pattern = f"%{search.strip().lower()}%"
-        q = q.where(or_(func.lower(Incident.title).like(pattern), func.lower(Incident.summary).like(pattern)))
+        where.append(or_(func.lower(Incident.title).like(pattern), func.lower(Incident.summary).like(pattern)))
+    return where
+
+
+def list_incidents(session: Session, *, limit: int | None = None, **filters: Any) -> list[IncidentRow]:
+    """Newest first. ``filters`` are those of :func:`_conditions`."""
+    q = select(*(getattr(Incident, name) for name in IncidentRow._fields)).where(*_conditions(**filters))
     q = q.order_by(Incident.declared_at.desc(), Incident.id.desc())
     if limit is not None:
         if limit < 1:
@@ -489,3 +486,7 @@ def list_incidents(
         q = q.limit(limit)
     # Core execution: the ORM result machinery costs more than the query here.
     return [IncidentRow._make(row) for row in session.connection().execute(q)]
+
+
+def count_incidents(session: Session, **filters: Any) -> int:
+    return session.scalar(select(func.count()).select_from(Incident).where(*_conditions(**filters))) or 0

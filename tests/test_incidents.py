@@ -208,6 +208,9 @@ def test_list_filters(store, ctx, clock):
         assert [r.id for r in incidents.list_incidents(s, statuses=["resolved"])] == [ids[("system_outage", 3)]]
         assert len(incidents.list_incidents(s, search="BATCH")) == 1
         assert len(incidents.list_incidents(s, limit=2)) == 2
+        assert incidents.count_incidents(s, kinds=["system_outage"]) == 2
+        assert incidents.list_incidents(s, open_only=True, statuses=["resolved"]) == []
+        assert incidents.count_incidents(s, open_only=True, statuses=["closed"]) == 0
         assert len(incidents.list_incidents(s, since=clock.now() - dt.timedelta(seconds=90))) == 2
 
 

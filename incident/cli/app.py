@@ -27,13 +27,15 @@ from incident.cli.render import (
     roster_table,
     row_json_from,
 )
-from incident.cli.runtime import Runtime, make_console
+from incident.cli.console import make_console
+from incident.runtime import Runtime
 from incident.config import normalise_lang
 from incident.errors import IncidentError
 from incident.i18n import t
 from incident.timeutil import fmt, iso_utc, parse_time
 
 _state: dict[str, Runtime] = {}
+out = make_console()
 
 
 def _rt() -> Runtime:
@@ -85,16 +87,16 @@ def build_app(lang: str) -> typer.Typer:
         now = rt.clock.now()
         with rt.store.transaction() as s:
             rows = incidents.list_incidents(s, open_only=True, limit=20)
-        rt.console.print(t("out.overview_title", rt.lang, centre=rt.config.centre.name, now=fmt(now, rt.config.zone)), style="bold")
+        out.print(t("out.overview_title", rt.lang, centre=rt.config.centre.name, now=fmt(now, rt.config.zone)), style="bold")
         if rt.config_path is None:
-            rt.console.print(t("out.config_default", rt.lang), style="yellow")
+            out.print(t("out.config_default", rt.lang), style="yellow")
         if rt.config.teams:
-            rt.console.print(roster_table(rt.config, now, rt.lang, t("out.on_call_now", rt.lang)))
+            out.print(roster_table(rt.config, now, rt.lang, t("out.on_call_now", rt.lang)))
         if rows:
-            rt.console.print(incident_table(rows, rt.config.zone, rt.lang, t("out.open_incidents", rt.lang)))
+            out.print(incident_table(rows, rt.config.zone, rt.lang, t("out.open_incidents", rt.lang)))
         else:
-            rt.console.print(t("out.no_incidents", rt.lang))
-        rt.console.print(t("out.overview_hint", rt.lang), style="dim")
+            out.print(t("out.no_incidents", rt.lang))
+        out.print(t("out.overview_hint", rt.lang), style="dim")
 
     def when(text: Optional[str]):  # type: ignore[no-untyped-def]
         return parse_time(text, _rt().config.zone, _rt().clock) if text else None
@@ -134,11 +136,11 @@ def build_app(lang: str) -> typer.Typer:
         with rt.store.transaction() as s:
             inc = incidents.get(s, new_id)
             if as_json:
-                print_json(rt.console, incident_json(inc, rt.config, rt.clock.now()))
+                print_json(out, incident_json(inc, rt.config, rt.clock.now()))
             else:
-                rt.console.print(t("out.declared", rt.lang, ref=inc.ref, title=inc.title), style="bold green")
-                rt.console.print(incident_panel(inc, rt.config, rt.clock.now(), rt.lang))
-                rt.console.print(f"{t('out.next', rt.lang)}: " + t("out.hint_declared", rt.lang, id=inc.id), style="dim")
+                out.print(t("out.declared", rt.lang, ref=inc.ref, title=inc.title), style="bold green")
+                out.print(incident_panel(inc, rt.config, rt.clock.now(), rt.lang))
+                out.print(f"{t('out.next', rt.lang)}: " + t("out.hint_declared", rt.lang, id=inc.id), style="dim")
         rt.deliver()
 
     @app.command("list", help=h("help.list"))
@@ -164,16 +166,16 @@ def build_app(lang: str) -> typer.Typer:
             rows = incidents.list_incidents(s, **filters, limit=(limit + 1) if limit else None)
             more = bool(limit) and len(rows) > limit
             rows = rows[:limit] if limit else rows
-            total = len(incidents.list_incidents(s, **filters)) if more else len(rows)
+            total = incidents.count_incidents(s, **filters) if more else len(rows)
         if as_json:
-            print_json(rt.console, [row_json_from(r) for r in rows])
+            print_json(out, [row_json_from(r) for r in rows])
             return
         if not rows:
-            rt.console.print(t("out.no_incidents", rt.lang))
+            out.print(t("out.no_incidents", rt.lang))
             return
-        rt.console.print(incident_table(rows, rt.config.zone, rt.lang))
+        out.print(incident_table(rows, rt.config.zone, rt.lang))
         if more:
-            rt.console.print(t("out.more", rt.lang, shown=len(rows), total=total), style="dim")
+            out.print(t("out.more", rt.lang, shown=len(rows), total=total), style="dim")
 
     @app.command(help=h("help.show"))
     def show(
@@ -184,9 +186,9 @@ def build_app(lang: str) -> typer.Typer:
         with rt.store.transaction() as s:
             inc = incidents.get(s, incidents.parse_id(incident_id))
             if as_json:
-                print_json(rt.console, incident_json(inc, rt.config, rt.clock.now()))
+                print_json(out, incident_json(inc, rt.config, rt.clock.now()))
             else:
-                rt.console.print(incident_panel(inc, rt.config, rt.clock.now(), rt.lang))
+                out.print(incident_panel(inc, rt.config, rt.clock.now(), rt.lang))
 
     @app.command(help=h("help.status"))
     def status(
@@ -199,7 +201,7 @@ def build_app(lang: str) -> typer.Typer:
             inc = incidents.get(s, incidents.parse_id(incident_id))
             before = inc.status
             inc = incidents.change_status(s, rt.ctx, inc.id, new_status, note)
-            rt.console.print(t("out.status_changed", rt.lang, ref=inc.ref, **{"from": before, "to": inc.status}), style="bold")
+            out.print(t("out.status_changed", rt.lang, ref=inc.ref, **{"from": before, "to": inc.status}), style="bold")
         rt.deliver()
 
     @app.command(help=h("help.assign"))
@@ -211,7 +213,7 @@ def build_app(lang: str) -> typer.Typer:
         rt = _rt()
         with rt.store.transaction() as s:
             a = incidents.assign(s, rt.ctx, incidents.parse_id(incident_id), role, person)
-            rt.console.print(t("out.assigned", rt.lang, ref=f"INC-{a.incident_id}", person=a.person_name, role=a.role,
+            out.print(t("out.assigned", rt.lang, ref=f"INC-{a.incident_id}", person=a.person_name, role=a.role,
                                due=fmt(a.ack_due_at, rt.config.zone)), style="bold")
         rt.deliver()
 
@@ -225,9 +227,9 @@ def build_app(lang: str) -> typer.Typer:
             a, changed = incidents.acknowledge(s, rt.ctx, incidents.parse_id(incident_id), role)
             ref = f"INC-{a.incident_id}"
             if changed:
-                rt.console.print(t("out.acked", rt.lang, ref=ref, person=a.person_name, role=a.role), style="bold green")
+                out.print(t("out.acked", rt.lang, ref=ref, person=a.person_name, role=a.role), style="bold green")
             else:
-                rt.console.print(t("out.already_acked", rt.lang, ref=ref, role=a.role, at=fmt(a.acked_at, rt.config.zone)))
+                out.print(t("out.already_acked", rt.lang, ref=ref, role=a.role, at=fmt(a.acked_at, rt.config.zone)))
 
     @app.command(help=h("help.note"))
     def note(
@@ -237,7 +239,7 @@ def build_app(lang: str) -> typer.Typer:
         rt = _rt()
         with rt.store.transaction() as s:
             ev = incidents.add_note(s, rt.ctx, incidents.parse_id(incident_id), text)
-            rt.console.print(t("out.noted", rt.lang, ref=f"INC-{ev.incident_id}"))
+            out.print(t("out.noted", rt.lang, ref=f"INC-{ev.incident_id}"))
 
     @app.command(help=h("help.update"))
     def update(
@@ -261,9 +263,9 @@ def build_app(lang: str) -> typer.Typer:
                 started_at=when(started_at), detected_at=when(detected_at),
             )
         if changed:
-            rt.console.print(t("out.updated", rt.lang, ref=f"INC-{iid}", fields=", ".join(changed)), style="bold")
+            out.print(t("out.updated", rt.lang, ref=f"INC-{iid}", fields=", ".join(changed)), style="bold")
         else:
-            rt.console.print(t("out.nothing_changed", rt.lang, ref=f"INC-{iid}"))
+            out.print(t("out.nothing_changed", rt.lang, ref=f"INC-{iid}"))
         rt.deliver()
 
     @app.command(help=h("help.roster"))
@@ -275,12 +277,12 @@ def build_app(lang: str) -> typer.Typer:
         moment = when(at) or rt.clock.now()
         if as_json:
             rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in roster_rows(rt.config, moment)]
-            print_json(rt.console, {"at": iso_utc(moment), "teams": rows})
+            print_json(out, {"at": iso_utc(moment), "teams": rows})
             return
         if not rt.config.teams:
-            rt.console.print(t("out.config_default", rt.lang), style="yellow")
+            out.print(t("out.config_default", rt.lang), style="yellow")
             return
-        rt.console.print(roster_table(rt.config, moment, rt.lang, t("out.roster_at", rt.lang, at=fmt(moment, rt.config.zone))))
+        out.print(roster_table(rt.config, moment, rt.lang, t("out.roster_at", rt.lang, at=fmt(moment, rt.config.zone))))
 
     @app.command(help=h("help.escalate"))
     def escalate(as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False) -> None:
@@ -288,9 +290,9 @@ def build_app(lang: str) -> typer.Typer:
         with rt.store.transaction() as s:
             done = escalation.sweep(s, rt.ctx)
         if as_json:
-            print_json(rt.console, [e.__dict__ for e in done])
+            print_json(out, [e.__dict__ for e in done])
         else:
-            rt.console.print(t("out.escalated", rt.lang, n=len(done)) if done else t("out.no_escalation", rt.lang))
+            out.print(t("out.escalated", rt.lang, n=len(done)) if done else t("out.no_escalation", rt.lang))
         rt.deliver()
 
     db_app = typer.Typer(help=h("help.db"), no_args_is_help=True)
@@ -303,7 +305,7 @@ def build_app(lang: str) -> typer.Typer:
         rt = _rt()
         store = Store(rt.database_url, migrate=False)
         upgrade(store.engine)
-        rt.console.print(t("out.db_upgraded", rt.lang, rev=current_revision(store.engine),
+        out.print(t("out.db_upgraded", rt.lang, rev=current_revision(store.engine),
                            url=store.engine.url.render_as_string(hide_password=True)))
 
     @db_app.command("current", help=h("help.db.current"))
@@ -312,7 +314,7 @@ def build_app(lang: str) -> typer.Typer:
 
         rt = _rt()
         store = Store(rt.database_url, migrate=False)
-        rt.console.print(t("out.db_current", rt.lang, url=store.engine.url.render_as_string(hide_password=True),
+        out.print(t("out.db_current", rt.lang, url=store.engine.url.render_as_string(hide_password=True),
                            rev=current_revision(store.engine) or "—", head=head_revision(store.engine)))
 
     config_app = typer.Typer(help=h("help.config"), no_args_is_help=True)
@@ -322,11 +324,11 @@ def build_app(lang: str) -> typer.Typer:
     def config_check() -> None:
         rt = _rt()
         if rt.config_path is None:
-            rt.console.print(t("out.config_default", rt.lang), style="yellow")
+            out.print(t("out.config_default", rt.lang), style="yellow")
         else:
-            rt.console.print(t("out.config_ok", rt.lang, path=rt.config_path), style="bold green")
+            out.print(t("out.config_ok", rt.lang, path=rt.config_path), style="bold green")
         c = rt.config
-        rt.console.print(t("out.config_summary", rt.lang, centre=c.centre.name, zone=c.centre.timezone, language=c.centre.language,
+        out.print(t("out.config_summary", rt.lang, centre=c.centre.name, zone=c.centre.timezone, language=c.centre.language,
                            people=len(c.people), teams=len(c.teams), rules=len(c.response.rules)))
 
     return app

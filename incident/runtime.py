@@ -1,15 +1,12 @@
-"""What a CLI invocation works with: settings, config, store, language,
-actor, console. Built once per process from flags > environment > file."""
+"""What one process works with: settings, config, store, language, actor,
+clock. Built once from flags > environment > file; the CLI, the flows and
+(later) the web app all start here."""
 
 from __future__ import annotations
 
 import getpass
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rich.console import Console
 
 from incident.config import AppConfig, Settings, load_config, normalise_lang
 from incident.context import Context
@@ -17,13 +14,6 @@ from incident.db import Store, default_url
 from incident.errors import ConfigError
 from incident.notify import ConsoleNotifier, deliver_pending
 from incident.timeutil import Clock
-
-
-def make_console(stderr: bool = False) -> Console:
-    # Without a terminal (pipes, CI, tests) rich would wrap at 80 columns and
-    # cut CJK titles; give it room instead.
-    width = None if (os.isatty(2 if stderr else 1)) else max(160, shutil.get_terminal_size((160, 24)).columns)
-    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
 
 
 @dataclass
@@ -35,7 +25,6 @@ class Runtime:
     actor: str
     database_url: str
     clock: Clock = field(default_factory=Clock)
-    console: Console = field(default_factory=make_console)
     _store: Store | None = None
 
     @classmethod
