@@ -11,7 +11,7 @@ from pathlib import Path
 from incident.config import AppConfig, Settings, load_config, normalise_lang
 from incident.context import Context
 from incident.db import Store, default_url
-from incident.errors import ConfigError
+from incident.errors import InputError
 from incident.notify import ConsoleNotifier, deliver_pending
 from incident.timeutil import Clock
 
@@ -41,8 +41,7 @@ class Runtime:
         try:
             chosen = normalise_lang(lang or settings.lang or config.centre.language)
         except ValueError:
-            raise ConfigError("config.invalid", path="--lang", key="lang", reason_type="lang",
-                              reason=str(lang or settings.lang), reason_ctx={"value": str(lang or settings.lang)}, more=0) from None
+            raise InputError("config.reason.lang", value=str(lang or settings.lang)) from None
         url = database_url or settings.database_url or config.storage.database_url or default_url(settings.data_dir)
         who = actor or settings.actor or _login_name()
         return cls(settings, config, path, chosen, who, url)

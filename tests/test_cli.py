@@ -89,6 +89,7 @@ def test_list_filters_and_json(cli):
     (("declare", "-k", "other", "-s", "9", "-t", "x"), "unknown severity '9'"),
     (("assign", "1", "lead", "ghost"), "nobody called 'ghost'"),
     (("roster", "--at", "next tuesday"), "cannot read the time 'next tuesday'"),
+    (("--lang", "fr", "list"), "未知语言「fr」"),  # an unknown language falls back to zh-CN to say so
 ])
 def test_errors_are_one_line(cli, args, needle):
     cli("declare", "-k", "other", "-s", "4", "-t", "seed")
