@@ -163,3 +163,14 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_for(session: Session, model: Any) -> Any:
+    """``INSERT`` with the backend's ``ON CONFLICT`` support (SQLite and
+    PostgreSQL spell it the same through SQLAlchemy's dialect inserts)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(model)
+    return sqlite_insert(model)

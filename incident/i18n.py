@@ -121,6 +121,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "config.reason.email": ("不是有效的电子邮件地址：{value}", "not an e-mail address: {value}"),
     "config.reason.datetime": ("不是有效的日期时间：{value}（例如 2026-01-05T09:00）", "not a date-time: {value} (e.g. 2026-01-05T09:00)"),
     "config.reason.shift_order": ("班次结束时间早于开始时间", "the shift ends before it starts"),
+    "config.reason.feed_url": ("订阅源地址必须以 http:// 或 https:// 开头（当前为 {value}）", "feed URL must start with http:// or https:// (got {value})"),
+    "config.reason.greater_than_equal": ("必须不小于 {ge}", "must be at least {ge}"),
+    "config.reason.less_than_equal": ("必须不大于 {le}", "must be at most {le}"),
+    "config.reason.float_parsing": ("应为数字", "must be a number"),
+    "config.reason.bool_type": ("应为 true 或 false", "must be true or false"),
+    "config.reason.bool_parsing": ("应为 true 或 false", "must be true or false"),
     "config.reason.every": ("轮值周期至少 1 天", "a rotation turn lasts at least 1 day"),
     # ---- notifications --------------------------------------------------
     "notify.prefix": ("[通知 → {name}]", "[notify → {name}]"),

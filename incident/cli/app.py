@@ -331,6 +331,9 @@ def build_app(lang: str) -> typer.Typer:
         out.print(t("out.config_summary", rt.lang, centre=c.centre.name, zone=c.centre.timezone, language=c.centre.language,
                            people=len(c.people), teams=len(c.teams), rules=len(c.response.rules)))
 
+    from incident.cli.watch_cmds import register as register_watch
+
+    register_watch(app, lang, _rt, out)
     return app
 
 

@@ -51,7 +51,10 @@ def event_text(ev: TimelineEvent, lang: str) -> str:
         data["changes"] = "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changes.items())
     if ev.type == EventType.SIGNAL_ATTACHED.value:
         sig = data.get("signal") or {}
-        data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
+        if sig.get("key"):
+            data["signal"] = t(sig["key"], lang, **(sig.get("params") or {}))
+        else:
+            data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
     if ev.type == EventType.ESCALATED.value and not data.get("supervisor"):
         data["supervisor"] = "—"
     return t(f"event.{ev.type}", lang, **data)

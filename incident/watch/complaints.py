@@ -1,0 +1,240 @@
+"""Complaint (ticket) intake: validation, masking, classification, storage.
+
+DOMAIN.md §4: request types 咨询/投诉/建议/紧急/其他; contact shown as the last
+four digits only. Full phone and ID numbers are masked here, on the way
+in — in the contact field and inside the free text — so they are never
+stored. Intake is idempotent by the ticket system's id.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from incident.context import Context
+from incident.db import insert_for
+from incident.errors import InputError
+from incident.models import Complaint
+from incident.watch.classify import Rules
+
+CHANNELS = ("phone", "chat", "email", "social", "app")
+REQUEST_TYPES = ("consultation", "complaint", "suggestion", "urgent", "other")
+_CHANNEL_ALIASES = {
+    "电话": "phone", "热线": "phone", "phone": "phone", "call": "phone", "tel": "phone",
+    "在线": "chat", "在线客服": "chat", "聊天": "chat", "chat": "chat", "im": "chat",
+    "邮件": "email", "电子邮件": "email", "email": "email", "e-mail": "email", "mail": "email",
+    "社交": "social", "社交媒体": "social", "微博": "social", "微信": "social", "social": "social",
+    "app": "app", "应用": "app", "客户端": "app",
+}
+_TYPE_ALIASES = {
+    "咨询": "consultation", "投诉": "complaint", "建议": "suggestion", "紧急": "urgent", "其他": "other",
+    "consultation": "consultation", "inquiry": "consultation", "enquiry": "consultation", "question": "consultation",
+    "complaint": "complaint", "suggestion": "suggestion", "urgent": "urgent", "emergency": "urgent", "other": "other",
+}
+# Column names a ticket export may use, English or Chinese.
+_FIELDS = {
+    "external_id": ("external_id", "ticket_id", "ticket", "id", "工单号", "工单编号", "编号"),
+    "received_at": ("received_at", "time", "timestamp", "created_at", "时间", "日期时间", "受理时间", "创建时间"),
+    "channel": ("channel", "渠道", "来源渠道"),
+    "request_type": ("request_type", "type", "类型", "诉求类型", "工单类型"),
+    "category": ("category", "topic", "类别", "分类", "问题类别"),
+    "branch": ("branch", "region", "网点", "区域", "分支"),
+    "product": ("product", "产品", "业务"),
+    "text": ("text", "description", "content", "内容", "描述", "问题描述"),
+    "customer_ref": ("customer_ref", "customer", "customer_id", "客户编号", "客户"),
+    "customer_name": ("customer_name", "name", "客户姓名", "姓名"),
+    "contact": ("contact", "phone", "mobile", "联系方式", "电话", "手机"),
+}
+_ALIAS_TO_FIELD = {alias.lower(): name for name, aliases in _FIELDS.items() for alias in aliases}
+_LIMITS = {"external_id": 100, "category": 100, "branch": 100, "product": 100, "customer_ref": 100,
+           "customer_name": 100, "text": 10_000}
+
+# Runs of 7+ digits (phones, ID numbers, card numbers; 身份证 may end in X),
+# allowing the separators people type. The last four stay visible.
+_LONG_NUMBER = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?\d(?:[\s-]?\d){6,}[\dXx]?(?![\d])")
+
+
+def mask_number(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group())
+    tail = match.group()[-1] if match.group()[-1] in "Xx" else ""
+    return "*" * 4 + (digits[-4:] if not tail else digits[-3:] + tail)
+
+
+def mask_text(text: str) -> str:
+    return _LONG_NUMBER.sub(mask_number, text)
+
+
+def mask_contact(value: str) -> str:
+    """Any contact → ****1234 (an e-mail keeps its first letter and domain)."""
+    value = value.strip()
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return (local[:1] + "***@" + domain)[:16]
+    digits = re.sub(r"\D", "", value)
+    return "****" + digits[-4:] if digits else "****"
+
+
+@dataclass
+class RowError:
+    line: int
+    key: str
+    params: dict[str, Any]
+
+
+@dataclass
+class IntakeReport:
+    read: int = 0
+    added: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _time(value: Any, tz: ZoneInfo) -> dt.datetime:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
+    text = str(value or "").strip()
+    if not text:
+        raise InputError("complaint.error.missing", field="received_at")
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-"))
+    except ValueError:
+        raise InputError("complaint.error.time", value=text[:40]) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)  # a naive time is the centre's wall clock
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, Any]:
+    """One input record → the row to store. Raises InputError naming the problem."""
+    rec: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = _ALIAS_TO_FIELD.get(str(key).strip().lower())
+        if name is not None and name not in rec:
+            rec[name] = value
+    ext = str(rec.get("external_id") or "").strip()
+    if not ext:
+        raise InputError("complaint.error.missing", field="external_id")
+    when = _time(rec.get("received_at"), tz)
+    if when > now + dt.timedelta(minutes=5):
+        raise InputError("complaint.error.future", value=when.isoformat())
+    channel_raw = str(rec.get("channel") or "").strip()
+    if not channel_raw:
+        raise InputError("complaint.error.missing", field="channel")
+    channel = _CHANNEL_ALIASES.get(channel_raw.lower())
+    if channel is None:
+        raise InputError("complaint.error.channel", value=channel_raw[:40], allowed=", ".join(CHANNELS))
+    type_raw = str(rec.get("request_type") or "").strip()
+    request_type = _TYPE_ALIASES.get(type_raw.lower()) if type_raw else "complaint"
+    if request_type is None:
+        raise InputError("complaint.error.type", value=type_raw[:40], allowed="咨询/投诉/建议/紧急/其他 (" + ", ".join(REQUEST_TYPES) + ")")
+    out: dict[str, Any] = {"external_id": ext, "received_at": when, "channel": channel, "request_type": request_type}
+    for name in ("category", "branch", "product", "customer_ref", "customer_name", "text"):
+        value = rec.get(name)
+        value = "" if value is None else str(value).strip()
+        if len(value) > _LIMITS[name]:
+            raise InputError("complaint.error.too_long", field=name, max=_LIMITS[name])
+        out[name] = value or None
+    if len(ext) > _LIMITS["external_id"]:
+        raise InputError("complaint.error.too_long", field="external_id", max=_LIMITS["external_id"])
+    out["text"] = mask_text(out["text"] or "")
+    if out["customer_ref"]:
+        out["customer_ref"] = mask_text(out["customer_ref"])
+    contact = str(rec.get("contact") or "").strip()
+    out["contact"] = mask_contact(contact) if contact else None
+    return out
+
+
+def ingest(
+    session: Session,
+    ctx: Context,
+    records: Iterable[tuple[int, dict[str, Any] | Exception]],
+    rules: Rules,
+    source: str,
+    report: IntakeReport | None = None,
+) -> IntakeReport:
+    """Validate and store ``(line, record)`` pairs; a record may be an
+    exception (an unreadable line), reported like a bad row. Good rows are
+    kept whatever the others do; a ticket id already stored is a duplicate."""
+    report = report or IntakeReport()
+    tz, now = ctx.config.zone, ctx.clock.now()
+    rows: list[dict[str, Any]] = []
+    for line, raw in records:
+        report.read += 1
+        if isinstance(raw, Exception):
+            report.errors.append(RowError(line, getattr(raw, "key", "complaint.error.unreadable"),
+                                          getattr(raw, "params", {"reason": str(raw)[:200]})))
+            continue
+        if not isinstance(raw, dict):
+            report.errors.append(RowError(line, "complaint.error.not_object", {}))
+            continue
+        try:
+            row = normalise(raw, tz, now)
+        except InputError as bad:
+            report.errors.append(RowError(line, bad.key, bad.params))
+            continue
+        row["topics"] = list(rules.classify(f"{row['category'] or ''} {row['text']}").topics)
+        row["source"], row["ingested_at"] = source[:100], now
+        rows.append(row)
+    if rows:
+        # Core executemany (not the ORM bulk path) so that rowcount tells
+        # how many rows were new and how many were already there.
+        stmt = insert_for(session, Complaint.__table__).on_conflict_do_nothing(index_elements=["external_id"])
+        result = session.connection().execute(stmt, rows)
+        added = result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+        report.added += added
+        report.duplicates += len(rows) - added
+    return report
+
+
+# -- reading files ------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("complaint.error.encoding")
+
+
+def read_records(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
+    """Yield ``(line number, record or error)`` from a CSV or JSONL file."""
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    text = _decode(path.read_bytes())
+    if fmt in ("jsonl", "ndjson", "json"):
+        for number, line in enumerate(io.StringIO(text), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, InputError("complaint.error.json", reason=exc.msg)
+    elif fmt in ("csv", "txt"):
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if not reader.fieldnames or "external_id" not in {_ALIAS_TO_FIELD.get(f.strip().lower()) for f in reader.fieldnames if f}:
+            raise InputError("complaint.error.header", columns=", ".join(reader.fieldnames or []))
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield reader.line_num, InputError("complaint.error.csv", reason=str(exc))
+                continue
+            if None in row:  # more cells than the header has
+                yield reader.line_num, InputError("complaint.error.columns", expected=len(reader.fieldnames), got=len(reader.fieldnames) + len(row[None]))
+                continue
+            yield reader.line_num, row
+    else:
+        raise InputError("complaint.error.format", fmt=fmt or "?")

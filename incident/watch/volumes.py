@@ -1,0 +1,295 @@
+"""Volume series: counting complaints and feed entries per bucket, scoring
+each closed bucket with the detector, and turning alerts into signals.
+
+Series keys: ``complaints`` (the total), ``complaints/<dimension>=<value>``
+for each configured dimension (category, branch, channel, topic, product),
+``feeds`` (entries about us with a negative tone) and ``feeds/topic=<t>``.
+
+Each bucket is scored once, when it has closed (plus a grace period), with
+no look-ahead; the detector's state is stored on the series row, so a
+restart resumes where it stopped and the backtest runs the same code. Rows
+of the series being scored are locked (SKIP LOCKED on PostgreSQL), so two
+workers never score the same series at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incident.config import DetectionConfig
+from incident.context import Context
+from incident.db import insert_for
+from incident.detector import DetectorParams, SurgeDetector, Verdict
+from incident.enums import Kind, Severity
+from incident.i18n import t
+from incident.models import Complaint, FeedEntry, VolumePoint, VolumeSeries
+from incident.watch.signals import Alert, raise_alert, severity_for
+
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class ScoreReport:
+    series: int = 0
+    buckets: int = 0
+    alerts: int = 0
+    signals: int = 0
+    opened: list[int] = field(default_factory=list)
+    attached: list[int] = field(default_factory=list)
+    silenced: int = 0
+
+
+def floor_bucket(when: dt.datetime, seconds: int) -> dt.datetime:
+    epoch = int((when - EPOCH).total_seconds())
+    return EPOCH + dt.timedelta(seconds=epoch - epoch % seconds)
+
+
+def params_for(det: DetectionConfig) -> DetectorParams:
+    return DetectorParams(bucket_seconds=det.bucket_minutes * 60)
+
+
+def series_key(family: str, dimension: str = "total", value: str | None = None) -> str:
+    return family if dimension == "total" else f"{family}/{dimension}={value}"
+
+
+@dataclass
+class _Hit:
+    series: VolumeSeries
+    bucket: dt.datetime
+    value: float
+    verdict: Verdict
+
+
+def _complaint_keys(det: DetectionConfig, row: Any) -> list[tuple[str, str | None]]:
+    keys: list[tuple[str, str | None]] = [("total", None)]
+    for dim in det.dimensions:
+        if dim == "topic":
+            keys.extend(("topic", topic) for topic in (row.topics or []))
+        else:
+            value = getattr(row, dim)
+            if value:
+                keys.append((dim, value))
+    return keys
+
+
+def _load_counts(session: Session, ctx: Context, family: str, start: dt.datetime, end: dt.datetime,
+                 bucket: int) -> dict[tuple[str, str | None], dict[dt.datetime, int]]:
+    det = ctx.config.detection
+    counts: dict[tuple[str, str | None], dict[dt.datetime, int]] = defaultdict(lambda: defaultdict(int))
+    if family == "complaints":
+        q = select(Complaint.received_at, Complaint.category, Complaint.branch, Complaint.channel,
+                   Complaint.topics, Complaint.product).where(Complaint.received_at >= start, Complaint.received_at < end)
+        for row in session.execute(q):
+            b = floor_bucket(row.received_at, bucket)
+            for key in _complaint_keys(det, row):
+                counts[key][b] += 1
+    else:
+        q = select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(
+            FeedEntry.brand.is_(True), FeedEntry.negative.is_(True), FeedEntry.source_kind != "status_page",
+            FeedEntry.first_seen_at >= start - dt.timedelta(days=2),
+        )
+        for row in session.execute(q):
+            when = row.published_at or row.first_seen_at
+            if not (start <= when < end):
+                continue
+            b = floor_bucket(when, bucket)
+            counts[("total", None)][b] += 1
+            for topic in row.topics or []:
+                counts[("topic", topic)][b] += 1
+    return counts
+
+
+def _lock_series(session: Session, family: str) -> list[VolumeSeries]:
+    q = select(VolumeSeries).where(VolumeSeries.family == family).order_by(VolumeSeries.id)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(session.scalars(q))
+
+
+def _ensure_series(session: Session, family: str, keys: list[tuple[str, str | None]], start: dt.datetime,
+                   bucket: int, now: dt.datetime) -> None:
+    rows = [dict(key=series_key(family, d, v), family=family, dimension=d, value=v, bucket_seconds=bucket,
+                 next_bucket_at=start, detector_state={}, daily_state={}, day_total=0.0, created_at=now)
+            for d, v in keys]
+    if rows:
+        session.execute(insert_for(session, VolumeSeries).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+
+def score_family(session: Session, ctx: Context, family: str, report: ScoreReport | None = None) -> ScoreReport:
+    """Score every closed, unscored bucket of one family ("complaints" or
+    "feeds") and raise the alerts. Takes a session; does not commit."""
+    report = report or ScoreReport()
+    det = ctx.config.detection
+    bucket = det.bucket_minutes * 60
+    now = ctx.clock.now()
+    grace = dt.timedelta(seconds=det.grace_seconds) if family == "complaints" else dt.timedelta(minutes=det.feed_grace_minutes)
+    horizon = floor_bucket(now - grace, bucket)  # buckets before this one have closed
+    backfill_start = horizon - dt.timedelta(days=det.backfill_days)
+
+    series = _lock_series(session, family)
+    for s in series:
+        if s.bucket_seconds != bucket:
+            # The bucket size was changed in the configuration: the old state
+            # counts other buckets, so this series starts learning afresh.
+            s.bucket_seconds, s.detector_state, s.daily_state = bucket, {}, {}
+            s.next_bucket_at = floor_bucket(s.next_bucket_at, bucket)
+    start = min((s.next_bucket_at for s in series), default=None)
+    if start is None:
+        # First run: start from the earliest data within the backfill span.
+        model_time = Complaint.received_at if family == "complaints" else FeedEntry.first_seen_at
+        first = session.scalar(select(model_time).where(model_time >= backfill_start).order_by(model_time).limit(1))
+        if first is None:
+            return report
+        start = floor_bucket(first, bucket)
+    start = max(start, backfill_start)
+    if start >= horizon:
+        return report
+    counts = _load_counts(session, ctx, family, start, horizon, bucket)
+    known = {(s.dimension, s.value) for s in series}
+    new_keys = [k for k in counts if k not in known]
+    if ("total", None) not in known and ("total", None) not in new_keys:
+        new_keys.append(("total", None))
+    if new_keys:
+        _ensure_series(session, family, new_keys, start, bucket, now)
+        series = _lock_series(session, family)
+
+    params = DetectorParams(bucket_seconds=bucket)
+    hits: list[_Hit] = []
+    points: list[dict[str, Any]] = []
+    for s in series:
+        first_bucket = max(s.next_bucket_at, backfill_start)
+        if first_bucket >= horizon:
+            continue
+        detector = SurgeDetector.from_state(s.detector_state, params) if s.detector_state else SurgeDetector(params)
+        series_counts = counts.get((s.dimension, s.value), {})
+        b = first_bucket
+        step = dt.timedelta(seconds=bucket)
+        while b < horizon:
+            value = float(series_counts.get(b, 0))
+            verdict = detector.update((b - EPOCH).total_seconds(), value)
+            points.append(dict(series_id=s.id, bucket_start=b, value=value, baseline=float(verdict.baseline),
+                               score=float(verdict.score), alert=bool(verdict.alert)))
+            if verdict.alert and (verdict.direction < 0 or value >= det.min_count):
+                hits.append(_Hit(s, b, value, verdict))
+            report.buckets += 1
+            b += step
+        s.detector_state = detector.state()
+        s.next_bucket_at = horizon
+        report.series += 1
+    for i in range(0, len(points), 2000):
+        session.execute(insert_for(session, VolumePoint).on_conflict_do_nothing(
+            index_elements=["series_id", "bucket_start"]), points[i:i + 2000])
+    report.alerts += len(hits)
+    _raise(session, ctx, family, hits, report)
+    return report
+
+
+def _label(s: VolumeSeries, lang: str) -> str:
+    if s.dimension == "total":
+        return t(f"watch.series.{s.family}", lang)
+    return t("watch.series.dimension", lang, family=t(f"watch.series.{s.family}", lang),
+             dimension=t(f"watch.dimension.{s.dimension}", lang), value=s.value)
+
+
+def _samples(session: Session, ctx: Context, hit: _Hit, limit: int) -> list[dict[str, Any]]:
+    end = hit.bucket + dt.timedelta(seconds=hit.series.bucket_seconds)
+    s = hit.series
+    if s.family == "complaints":
+        q = select(Complaint).where(Complaint.received_at >= hit.bucket, Complaint.received_at < end)
+        if s.dimension in ("category", "branch", "channel", "product"):
+            q = q.where(getattr(Complaint, s.dimension) == s.value)
+        out = []
+        for c in session.scalars(q.order_by(Complaint.received_at).limit(200)):
+            if s.dimension == "topic" and s.value not in (c.topics or []):
+                continue
+            out.append({"type": "complaint", "id": c.external_id, "at": c.received_at.isoformat(), "channel": c.channel,
+                        "category": c.category, "branch": c.branch, "text": (c.text or "")[:200]})
+            if len(out) >= limit:
+                break
+        return out
+    q = select(FeedEntry).where(FeedEntry.brand.is_(True), FeedEntry.negative.is_(True),
+                                FeedEntry.source_kind != "status_page",
+                                FeedEntry.first_seen_at >= hit.bucket - dt.timedelta(days=2))
+    out = []
+    for e in session.scalars(q.order_by(FeedEntry.id.desc()).limit(500)):
+        when = e.published_at or e.first_seen_at
+        if not (hit.bucket <= when < end) or (s.dimension == "topic" and s.value not in (e.topics or [])):
+            continue
+        out.append({"type": "entry", "source": e.source, "title": e.title[:200], "link": e.link, "at": when.isoformat()})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report: ScoreReport) -> None:
+    det = ctx.config.detection
+    lang = ctx.config.centre.language
+    by_bucket: dict[dt.datetime, list[_Hit]] = defaultdict(list)
+    for h in hits:
+        by_bucket[h.bucket].append(h)
+    for bucket_start, group in sorted(by_bucket.items()):
+        surges = [h for h in group if h.verdict.direction >= 0]
+        drops = [h for h in group if h.verdict.direction < 0]
+        alerts: list[Alert] = []
+        if surges:
+            if family == "feeds":
+                kind = Kind.PUBLIC_OPINION
+            elif any(h.series.dimension == "topic" and h.series.value in det.outage_topics for h in surges):
+                kind = Kind.SYSTEM_OUTAGE
+            else:
+                kind = Kind.BATCH_COMPLAINT
+            ratio = max(h.value / max(h.verdict.baseline, 1.0) for h in surges)
+            breadth = max(1, len([h for h in surges if h.series.dimension != "total"]))
+            severity = severity_for(det, ratio, breadth)
+            # The incident is named after its most telling series: a category
+            # or topic when one alerted, else the biggest jump.
+            scoped = [h for h in surges if h.series.dimension in ("category", "topic")]
+            anchor = max(scoped or surges, key=lambda h: h.value / max(h.verdict.baseline, 1.0))
+            if kind == Kind.BATCH_COMPLAINT and anchor.series.dimension in ("category", "topic"):
+                dedup = f"surge:{kind.value}:{anchor.series.dimension}={anchor.series.value}"
+            else:
+                dedup = f"surge:{kind.value}"
+            title = t("watch.title.surge", lang, kind=kind.value, series=_label(anchor.series, lang),
+                      observed=int(anchor.value), baseline=f"{anchor.verdict.baseline:.1f}")
+            regions = sorted({h.series.value for h in surges if h.series.dimension == "branch" and h.series.value})
+            channels = sorted({h.series.value for h in surges if h.series.dimension == "channel" and h.series.value})
+            products = sorted({h.series.value for h in surges if h.series.dimension == "product" and h.series.value})
+            for h in sorted(surges, key=lambda h: h is not anchor):
+                alerts.append(Alert(
+                    series_key=h.series.key, bucket_start=bucket_start, kind=kind, severity=severity, dedup_key=dedup,
+                    title=title, observed=h.value, baseline=float(h.verdict.baseline), score=float(h.verdict.score),
+                    direction=1, reason_key="watch.reason.surge",
+                    reason_params={"series": h.series.key, "observed": int(h.value),
+                                   "baseline": f"{h.verdict.baseline:.1f}", "score": f"{h.verdict.score:.3f}"},
+                    samples=_samples(session, ctx, h, det.samples) if h is anchor or h.series.dimension != "total" else [],
+                    regions=regions, channels=channels, products=products,
+                    extra={"breadth": breadth, "ratio": round(ratio, 2)},
+                ))
+        for h in drops:
+            title = t("watch.title.silence", lang, series=_label(h.series, lang))
+            alerts.append(Alert(
+                series_key=h.series.key, bucket_start=bucket_start, kind=Kind.OTHER, severity=Severity.SEV3,
+                dedup_key=f"silence:{h.series.key}", title=title, observed=h.value,
+                baseline=float(h.verdict.baseline), score=float(h.verdict.score), direction=-1,
+                reason_key="watch.reason.silence",
+                reason_params={"series": h.series.key, "baseline": f"{h.verdict.baseline:.1f}"},
+                regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
+            ))
+        for alert in alerts:
+            signal = raise_alert(session, ctx, alert)
+            if signal is None:
+                continue
+            report.signals += 1
+            if signal.action == "opened" and signal.incident_id is not None:
+                report.opened.append(signal.incident_id)
+            elif signal.action == "attached" and signal.incident_id is not None:
+                report.attached.append(signal.incident_id)
+            elif signal.action == "silenced":
+                report.silenced += 1

@@ -1,0 +1,1 @@
+"""The HTTP side (FastAPI): machine APIs now, the web app's pages later."""

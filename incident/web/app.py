@@ -1,0 +1,87 @@
+"""The FastAPI application. Routes own their transaction (one per request)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from incident.errors import IncidentError, InputError
+from incident.i18n import t
+from incident.runtime import Runtime
+from incident.watch import complaints as intake
+from incident.watch.jobs import rules_for
+
+MAX_BATCH = 5000
+MAX_BODY = 20 * 1024 * 1024
+
+
+def _lang(request: Request, rt: Runtime) -> str:
+    accept = (request.headers.get("accept-language") or "").lower()
+    if accept.startswith("en"):
+        return "en"
+    if accept.startswith("zh"):
+        return "zh-CN"
+    return rt.lang
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    app = FastAPI(title="incident-coordinator", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.rt = rt
+
+    @app.exception_handler(IncidentError)
+    async def _incident_error(request: Request, exc: IncidentError) -> JSONResponse:
+        status = 422 if isinstance(exc, InputError) else 400
+        return JSONResponse({"error": exc.key, "message": exc.message(_lang(request, rt)), "params": {k: str(v) for k, v in exc.params.items()}},
+                            status_code=status)
+
+    def machine(request: Request) -> None:
+        token = rt.settings.api_token
+        if token:
+            given = request.headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                raise HTTPException(401, t("api.error.token", _lang(request, rt)), headers={"WWW-Authenticate": "Bearer"})
+        elif not (request.client and request.client.host in ("127.0.0.1", "::1")):
+            raise HTTPException(403, t("api.error.loopback_only", _lang(request, rt)))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/api/complaints", dependencies=[Depends(machine)])
+    async def post_complaints(request: Request) -> JSONResponse:
+        """A batch of tickets from the ticket system: a JSON array, or an
+        object with a ``complaints`` array. Idempotent by ticket id; bad
+        records are reported by index and the good ones stored."""
+        lang = _lang(request, rt)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise HTTPException(413, t("complaint.error.batch_size", lang, max=MAX_BATCH, got="?"))
+        import json
+
+        try:
+            data: Any = json.loads(body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError("complaint.error.json", reason=str(exc)) from None
+        if isinstance(data, dict):
+            data = data.get("complaints")
+        if not isinstance(data, list):
+            raise InputError("complaint.error.body")
+        if len(data) > MAX_BATCH:
+            raise InputError("complaint.error.batch_size", max=MAX_BATCH, got=len(data))
+        from starlette.concurrency import run_in_threadpool
+
+        def work() -> intake.IntakeReport:
+            with rt.store.transaction() as s:
+                # index as "line": 1-based position in the batch
+                return intake.ingest(s, rt.ctx, list(enumerate(data, start=1)), rules_for(rt.ctx), "api")
+
+        report = await run_in_threadpool(work)
+        errors = [{"index": e.line, "error": e.key, "message": t(e.key, lang, **e.params)} for e in report.errors]
+        status = 200 if report.added or report.duplicates or not errors else 422
+        return JSONResponse({"received": report.read, "added": report.added, "duplicates": report.duplicates,
+                             "errors": errors}, status_code=status)
+
+    return app
