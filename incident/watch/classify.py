@@ -16,24 +16,24 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from incident.errors import ConfigError
 
 _CLAUSE = re.compile(r"[，。！？；,.!?;\n]")
 _WORD = re.compile(r"[A-Za-z0-9']+")
+_LATIN = re.compile(r"[A-Za-z]")
+_CLAUSE_LAST = re.compile(r"[，。！？；,.!?;\n](?!.*[，。！？；,.!?;\n])", re.S)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     topic: str
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True)
-class Classification:
+class Classification(NamedTuple):
     topics: tuple[str, ...]
     negative: bool
     brand: bool
@@ -63,38 +63,69 @@ class Rules:
             return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
         self._zh = re.compile(alternation(self.zh)) if self.zh else None
-        self._en = re.compile(rf"(?<![A-Za-z0-9])(?:{alternation(self.en)})(?![A-Za-z0-9])", re.I) if self.en else None
+        # all patterns in one scan; the named group that matched tells the topic
+        self._regex_topics = {f"r{i}": topic for i, (topic, _) in enumerate(self.regex)}
+        self._regex = (re.compile("|".join(f"(?P<r{i}>{p.pattern})" for i, (_, p) in enumerate(self.regex)), re.I)
+                       if self.regex else None)
         self._neg_zh = re.compile(alternation(self.negative_zh)) if self.negative_zh else None
-        self._neg_en = (re.compile(rf"(?<![A-Za-z0-9])(?:{alternation(self.negative_en)})(?![A-Za-z0-9])", re.I)
-                        if self.negative_en else None)
+        self._cue_before = re.compile(alternation(self.zh_before)) if self.zh_before else None
+        # an all-is-well cue right after the keyword, or one character on
+        # (「登录没问题」, 「支付已经恢复了」 is caught by the window before)
+        self._cue_after = re.compile(rf"[^，。！？；,.!?;\n]?(?:{alternation(self.zh_after)})") if self.zh_after else None
+        # English is matched on word tokens (a set lookup per word and per
+        # short phrase) rather than one big case-insensitive alternation:
+        # an order of magnitude faster on the mostly-Chinese texts we see.
+        self._en_phrases: dict[str, set[str]] = {}
+        for word, topics in self.en.items():
+            self._en_phrases.setdefault(" ".join(_WORD.findall(word.lower())), set()).update(topics)
+        self._en_neg = {" ".join(_WORD.findall(w.lower())) for w in self.negative_en}
+        self._en_cue_words = {c for c in self.en_before if " " not in c}
+        self._en_cue_phrases = tuple(c for c in self.en_before if " " in c)
+        self._en_after_re = (re.compile(rf"[ \t]*(?:(?:is|are|was|were|now|has been|have been)[ \t]+)*(?:{alternation(self.en_after)})\b", re.I)
+                             if self.en_after else None)
+        self._en_all = set(self._en_phrases) | self._en_neg
+        self._en_starts = {p.split(" ", 1)[0] for p in self._en_all if " " in p}
+        self._en_max = max((p.count(" ") + 1 for p in (*self._en_phrases, *self._en_neg)), default=1)
 
-    @property
-    def topics(self) -> list[str]:
-        return list(self.labels)
-
-    def label(self, topic: str, lang: str) -> str:
-        zh, en = self.labels.get(topic, (topic, topic))
-        return en if lang == "en" else zh
+    def _en_matches(self, text: str) -> list[tuple[str, int, int]]:
+        tokens = [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        found = []
+        single, starts, n_max = self._en_all, self._en_starts, self._en_max
+        for i, (word, start, end) in enumerate(tokens):
+            if word in single:
+                found.append((word, start, end))
+            if word in starts:  # only then can a longer phrase begin here
+                phrase = word
+                for j in range(i + 1, min(i + n_max, len(tokens))):
+                    phrase += " " + tokens[j][0]
+                    if phrase in single:
+                        found.append((phrase, start, tokens[j][2]))
+        return found
 
     # -- negation --------------------------------------------------------
     def _negated_zh(self, text: str, start: int, end: int, inner: bool) -> bool:
         before = text[max(0, start - self.zh_window):start]
-        before = _CLAUSE.split(before)[-1]
-        if any(cue in before for cue in self.zh_before):
+        cut = _CLAUSE_LAST.search(before)
+        if cut is not None:
+            before = before[cut.end():]
+        if before and self._cue_before is not None and self._cue_before.search(before):
             return True
-        if inner and any(cue in text[start:end] for cue in self.zh_before):
+        if inner and self._cue_before is not None and self._cue_before.search(text, start, end):
             return True
-        after = _CLAUSE.split(text[end:end + 8])[0]
-        return any(after.startswith(cue) or after[1:].startswith(cue) for cue in self.zh_after)
+        return self._cue_after is not None and self._cue_after.match(text, end) is not None
 
     def _negated_en(self, text: str, start: int, end: int) -> bool:
-        before = _CLAUSE.split(text[max(0, start - 60):start])[-1].lower()
-        words = _WORD.findall(before)[-self.en_window:]
-        tail = " ".join(words)
-        if any(w in self.en_before for w in words) or any(" " in c and c in tail for c in self.en_before):
-            return True
-        after = " ".join(_WORD.findall(_CLAUSE.split(text[end:end + 40])[0].lower())[:4])
-        return any(after.startswith(c) or after.startswith("is " + c) or after.startswith("are " + c) for c in self.en_after)
+        before = text[max(0, start - 40):start]
+        cut = _CLAUSE_LAST.search(before)
+        if cut is not None:
+            before = before[cut.end():]
+        if before:
+            words = _WORD.findall(before.lower())[-self.en_window:]
+            if self._en_cue_words.intersection(words):
+                return True
+            if self._en_cue_phrases and any(c in " ".join(words) for c in self._en_cue_phrases):
+                return True
+        return self._en_after_re is not None and self._en_after_re.match(text, end) is not None
 
     def classify(self, text: str, brand_terms: Iterable[str] = ()) -> Classification:
         found: list[Match] = []
@@ -102,19 +133,21 @@ class Rules:
             for m in self._zh.finditer(text):
                 if not self._negated_zh(text, m.start(), m.end(), inner=False):
                     found.extend(Match(t, m.start(), m.end(), m.group()) for t in self.zh[m.group()])
-        if self._en is not None:
-            for m in self._en.finditer(text):
-                if not self._negated_en(text, m.start(), m.end()):
-                    found.extend(Match(t, m.start(), m.end(), m.group()) for t in self.en[m.group().lower()])
-        for topic, pattern in self.regex:
-            for m in pattern.finditer(text):
+        en_negative = False
+        en_hits = self._en_matches(text) if _LATIN.search(text) else []
+        for phrase, start, end in en_hits:
+            if phrase in self._en_neg:
+                en_negative = True
+            topics_of = self._en_phrases.get(phrase)
+            if topics_of and not self._negated_en(text, start, end):
+                found.extend(Match(t, start, end, text[start:end]) for t in topics_of)
+        if self._regex is not None:
+            for m in self._regex.finditer(text):
                 if not self._negated_zh(text, m.start(), m.end(), inner=True) and not self._negated_en(text, m.start(), m.end()):
-                    found.append(Match(topic, m.start(), m.end(), m.group()))
-        topics = tuple(t for t in self.labels if any(f.topic == t for f in found))
-        negative = bool(topics) or bool(
-            (self._neg_zh is not None and self._neg_zh.search(text))
-            or (self._neg_en is not None and self._neg_en.search(text))
-        )
+                    found.append(Match(self._regex_topics[m.lastgroup], m.start(), m.end(), m.group()))
+        seen = {f.topic for f in found}
+        topics = tuple(t for t in self.labels if t in seen)
+        negative = bool(topics) or en_negative or bool(self._neg_zh is not None and self._neg_zh.search(text))
         lowered = text.lower()
         brand = any(term and term.lower() in lowered for term in brand_terms)
         return Classification(topics, negative, brand, tuple(found))

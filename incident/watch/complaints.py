@@ -56,6 +56,7 @@ _FIELDS = {
     "contact": ("contact", "phone", "mobile", "联系方式", "电话", "手机"),
 }
 _ALIAS_TO_FIELD = {alias.lower(): name for name, aliases in _FIELDS.items() for alias in aliases}
+_KEY_CACHE: dict[str, str | None] = {}  # header cell → field; a file has one header
 _LIMITS = {"external_id": 100, "category": 100, "branch": 100, "product": 100, "customer_ref": 100,
            "customer_name": 100, "text": 10_000}
 
@@ -114,11 +115,19 @@ def _time(value: Any, tz: ZoneInfo) -> dt.datetime:
     return parsed.astimezone(dt.timezone.utc)
 
 
+_FREE_FIELDS = ("category", "branch", "product", "customer_ref", "customer_name", "text")
+
+
 def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, Any]:
     """One input record → the row to store. Raises InputError naming the problem."""
     rec: dict[str, Any] = {}
     for key, value in raw.items():
-        name = _ALIAS_TO_FIELD.get(str(key).strip().lower())
+        try:
+            name = _KEY_CACHE[key]
+        except (KeyError, TypeError):
+            name = _ALIAS_TO_FIELD.get(str(key).strip().lower())
+            if isinstance(key, str) and len(_KEY_CACHE) < 1000:
+                _KEY_CACHE[key] = name
         if name is not None and name not in rec:
             rec[name] = value
     ext = str(rec.get("external_id") or "").strip()
@@ -130,17 +139,20 @@ def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, 
     channel_raw = str(rec.get("channel") or "").strip()
     if not channel_raw:
         raise InputError("complaint.error.missing", field="channel")
-    channel = _CHANNEL_ALIASES.get(channel_raw.lower())
+    channel = _CHANNEL_ALIASES.get(channel_raw) or _CHANNEL_ALIASES.get(channel_raw.lower())
     if channel is None:
         raise InputError("complaint.error.channel", value=channel_raw[:40], allowed=", ".join(CHANNELS))
     type_raw = str(rec.get("request_type") or "").strip()
-    request_type = _TYPE_ALIASES.get(type_raw.lower()) if type_raw else "complaint"
+    request_type = (_TYPE_ALIASES.get(type_raw) or _TYPE_ALIASES.get(type_raw.lower())) if type_raw else "complaint"
     if request_type is None:
         raise InputError("complaint.error.type", value=type_raw[:40], allowed="咨询/投诉/建议/紧急/其他 (" + ", ".join(REQUEST_TYPES) + ")")
     out: dict[str, Any] = {"external_id": ext, "received_at": when, "channel": channel, "request_type": request_type}
-    for name in ("category", "branch", "product", "customer_ref", "customer_name", "text"):
+    for name in _FREE_FIELDS:
         value = rec.get(name)
-        value = "" if value is None else str(value).strip()
+        if value is None or value == "":
+            out[name] = None
+            continue
+        value = (value if isinstance(value, str) else str(value)).strip()
         if len(value) > _LIMITS[name]:
             raise InputError("complaint.error.too_long", field=name, max=_LIMITS[name])
         out[name] = value or None

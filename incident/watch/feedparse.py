@@ -16,7 +16,6 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import feedparser
 
@@ -48,28 +47,21 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in ("br", "p", "div", "li", "tr"):
-            self.parts.append(" ")
+_BLOCK_TAG = re.compile(r"<(?:br|p|div|li|tr|h[1-6])\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def plain_text(value: str | None, limit: int) -> str:
-    """HTML (already sanitised by feedparser) → one line of plain text."""
+    """HTML → one line of plain text. feedparser has already sanitised the
+    markup (no scripts, no styles), so dropping the remaining tags and
+    decoding entities is all that is left to do."""
     if not value:
         return ""
-    if "<" in value or "&" in value:
-        parser = _Text()
-        parser.feed(value)
-        parser.close()
-        value = html.unescape("".join(parser.parts))
+    if "<" in value:
+        value = _TAG.sub("", _BLOCK_TAG.sub(" ", _COMMENT.sub("", value)))
+    if "&" in value:
+        value = html.unescape(value)
     return " ".join(value.split())[:limit]
 
 

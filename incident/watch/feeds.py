@@ -141,15 +141,23 @@ def record_poll(
         ]
         # Another source (or worker) may have stored the same entry since we
         # looked: the unique key decides, and only our inserts count as new.
-        stmt = insert_for(session, FeedEntry).values(rows).on_conflict_do_nothing(index_elements=["entry_key"]).returning(FeedEntry.entry_key)
-        inserted.update(session.execute(stmt).scalars())
+        stmt = insert_for(session, FeedEntry.__table__).on_conflict_do_nothing(index_elements=["entry_key"])
+        if source.kind == "status_page":
+            # signals need to know exactly which entries were ours
+            for row in rows:
+                if session.connection().execute(stmt.values(**row)).rowcount == 1:
+                    inserted.add(row["entry_key"])
+        else:
+            # one cached executemany; rowcount says how many were new
+            report.new += session.connection().execute(stmt, rows).rowcount
     for (entry_id, _, version), e in changed:
         session.execute(
             update(FeedEntry).where(FeedEntry.id == entry_id).values(
                 title=e.title, summary=e.summary, link=e.link, author=e.author, published_at=e.published_at,
                 content_hash=e.content_hash, version=version + 1, updated_at=now, **classified(e))
         )
-    report.new, report.updated = len(inserted), len(changed)
+    report.new += len(inserted)
+    report.updated = len(changed)
 
     if source.kind == "status_page":
         horizon = now - dt.timedelta(hours=config.watch.first_poll_hours)

@@ -54,6 +54,28 @@ def poll_feed(store: Store, ctx: Context, name: str, *, client: httpx.Client | N
                                  etag=result.etag, last_modified=result.last_modified)
 
 
+def due_sources(store: Store, ctx: Context) -> list[str]:
+    """Enabled sources whose poll interval has passed since the last poll
+    (a failed poll counts too, so a dead source is not hammered)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from incident.models import FeedSourceState
+
+    now = ctx.clock.now()
+    with store.transaction() as s:
+        last = {row[0]: row[1] for row in s.execute(select(FeedSourceState.name, FeedSourceState.last_polled_at))}
+    due = []
+    for name, src in ctx.config.feeds.items():
+        polled = last.get(name)
+        # a little slack so that a flow running every minute polls a
+        # 5-minute source every 5 minutes, not every 6
+        if src.enabled and (polled is None or now - polled >= dt.timedelta(minutes=src.poll_minutes, seconds=-20)):
+            due.append(name)
+    return due
+
+
 def poll_all(store: Store, ctx: Context, names: list[str] | None = None) -> list[feeds.PollReport]:
     """Poll every enabled source (or the named ones); one bad source never
     stops the others."""
