@@ -44,7 +44,7 @@ def _network_error(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_network_error)
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_network_error)
 def poll_source(name: str) -> dict[str, Any]:
     rt = Runtime.build()
     report = jobs.poll_feed(rt.store, rt.ctx, name, raise_transient=True)

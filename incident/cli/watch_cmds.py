@@ -72,6 +72,8 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "help.arg.series_csv": ("序列 CSV 文件或目录", "series CSV file or directory"),
     "help.opt.out": ("输出 CSV 文件（或目录）", "output CSV file (or directory)"),
     "help.opt.plot": ("同时画 SVG 图：序列、基线与告警（输入为目录时为目录）", "also draw an SVG chart: series, baseline, alerts (a directory when the input is one)"),
+    "help.opt.detect": ("标记哪些告警：surge（激增，默认）、silence（静默）、level（连日偏高），逗号分隔，或 all",
+                        "which alerts to mark: surge (default), silence, level — comma-separated — or all"),
     "help.opt.bucket": ("时间桶分钟数（默认由数据推断）", "bucket length in minutes (default: inferred from the data)"),
     # ---- output -------------------------------------------------------------
     "out.poll_ok": ("{source}：{entries} 条，新增 {new}，更新 {updated}，信号 {signals}", "{source}: {entries} entries, {new} new, {updated} updated, {signals} signals"),
@@ -380,12 +382,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         out_path: Annotated[Path, typer.Option("--out", "-o", help=h("help.opt.out"), metavar="ALERTS.csv")],
         plot: Annotated[Optional[Path], typer.Option("--plot", help=h("help.opt.plot"), metavar="CHART.svg")] = None,
         bucket_minutes: Annotated[Optional[float], typer.Option("--bucket-minutes", help=h("help.opt.bucket"), metavar="N")] = None,
+        detect: Annotated[str, typer.Option("--detect", help=h("help.opt.detect"), metavar="KINDS")] = "surge",
         as_json: JsonOpt = False,
     ) -> None:
-        from incident.watch.backtest import backtest_paths
+        from incident.watch.backtest import DETECTORS, backtest_paths
 
         r = rt()
-        results = backtest_paths(src, out_path, plot, int(bucket_minutes * 60) if bucket_minutes else None)
+        kinds = tuple(DETECTORS) if detect.strip() == "all" else tuple(k.strip() for k in detect.split(",") if k.strip())
+        for k in kinds:
+            if k not in DETECTORS:
+                raise InputError("backtest.error.detect", value=k, allowed=", ".join((*DETECTORS, "all")))
+        results = backtest_paths(src, out_path, plot, int(bucket_minutes * 60) if bucket_minutes else None,
+                                 r.config.detection.min_count, kinds)
         if as_json:
             print_json(out, [{"source": str(x.source), "out": str(x.out), "rows": x.rows, "alerts": x.alerts,
                               "plot": str(x.plot) if x.plot else None} for x in results])

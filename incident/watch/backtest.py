@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from incident.detector import DetectorParams, Verdict, backtest
+from incident.detector import DetectorParams, Verdict
+from incident.watch.detectors import EPOCH, UTC_ZONE, SeriesDetectors
 from incident.errors import InputError
 
 
@@ -73,9 +74,25 @@ def infer_bucket(series: Series) -> int:
     return max(1, int(round(statistics.median(gaps))))
 
 
-def run(series: Series, bucket_seconds: int | None = None) -> list[Verdict]:
+DETECTORS = ("surge", "silence", "level")
+
+
+def run(series: Series, bucket_seconds: int | None = None, min_count: float = 0.0,
+        detect: tuple[str, ...] = ("surge",)) -> list[Verdict]:
+    """Step the live system's detectors (surge, silence, daily level; see
+    :mod:`incident.watch.detectors`) over the series. A row's verdict is
+    the surge detector's score and baseline, with ``alert`` set where the
+    live system would raise a new alert of one of the ``detect`` kinds
+    (by default surges, what the volume-surge bar is judged on)."""
     params = DetectorParams(bucket_seconds=bucket_seconds or infer_bucket(series))
-    return backtest(zip(series.times, series.values), params)
+    detectors = SeriesDetectors(params, UTC_ZONE)
+    out = []
+    for when, value in zip(series.times, series.values):
+        step = detectors.step(EPOCH + dt.timedelta(seconds=when), value, min_count)
+        alerts = [a for a in step.alerts if a[0] in detect]
+        direction = alerts[0][1].direction if alerts else step.surge.direction
+        out.append(step.surge._replace(alert=bool(alerts), direction=direction))
+    return out
 
 
 def write_alerts(path: Path, series: Series, verdicts: list[Verdict]) -> int:
@@ -147,9 +164,10 @@ class FileResult:
     plot: Path | None = None
 
 
-def backtest_file(src: Path, out: Path, plot: Path | None = None, bucket_seconds: int | None = None) -> FileResult:
+def backtest_file(src: Path, out: Path, plot: Path | None = None, bucket_seconds: int | None = None,
+                  min_count: float = 0.0, detect: tuple[str, ...] = ("surge",)) -> FileResult:
     series = read_series(src)
-    verdicts = run(series, bucket_seconds)
+    verdicts = run(series, bucket_seconds, min_count, detect)
     alerts = write_alerts(out, series, verdicts)
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
@@ -157,7 +175,8 @@ def backtest_file(src: Path, out: Path, plot: Path | None = None, bucket_seconds
     return FileResult(src, out, len(series.values), alerts, plot)
 
 
-def backtest_paths(src: Path, out: Path, plot: Path | None = None, bucket_seconds: int | None = None) -> list[FileResult]:
+def backtest_paths(src: Path, out: Path, plot: Path | None = None, bucket_seconds: int | None = None,
+                   min_count: float = 0.0, detect: tuple[str, ...] = ("surge",)) -> list[FileResult]:
     """A file → a file; a directory → a directory with one output per
     ``*.csv`` (same name), and one ``<name>.svg`` per series in ``plot``."""
     if src.is_dir():
@@ -166,9 +185,10 @@ def backtest_paths(src: Path, out: Path, plot: Path | None = None, bucket_second
             raise InputError("backtest.error.no_csv", path=str(src))
         if out.exists() and not out.is_dir():
             raise InputError("backtest.error.out_not_dir", path=str(out))
-        return [backtest_file(f, out / f.name, (plot / (f.stem + ".svg")) if plot else None, bucket_seconds) for f in files]
+        return [backtest_file(f, out / f.name, (plot / (f.stem + ".svg")) if plot else None, bucket_seconds, min_count, detect)
+                for f in files]
     if not src.exists():
         raise InputError("backtest.error.no_file", path=str(src))
     if out.is_dir():
         out = out / src.name
-    return [backtest_file(src, out, plot, bucket_seconds)]
+    return [backtest_file(src, out, plot, bucket_seconds, min_count, detect)]

@@ -61,7 +61,9 @@ def severity_for(det: DetectionConfig, ratio: float, breadth: int) -> Severity:
 
 
 def silenced_by(session: Session, series_key: str, at: dt.datetime) -> dict[str, Any] | None:
-    series = session.scalars(select(VolumeSeries).where(VolumeSeries.key == series_key)).one_or_none()
+    # "complaints/branch=X#silence" is a signal of the series "complaints/branch=X"
+    base_key = series_key.split("#", 1)[0]
+    series = session.scalars(select(VolumeSeries).where(VolumeSeries.key == base_key)).one_or_none()
     if series is not None and series.snoozed_until is not None and series.snoozed_until > at:
         return {"by": "snooze", "until": series.snoozed_until.isoformat(), "reason": series.snooze_reason or ""}
     windows = session.scalars(

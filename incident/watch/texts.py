@@ -77,6 +77,7 @@ WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "backtest.error.value": ("{path} 第 {line} 行：数值「{value}」不是数字", "{path} line {line}: value \"{value}\" is not a number"),
     "backtest.error.order": ("{path} 第 {line} 行：时间未按升序排列", "{path} line {line}: timestamps are not in increasing order"),
     "backtest.error.empty": ("{path} 没有数据行", "{path} has no data rows"),
+    "backtest.error.detect": ("未知的检测器「{value}」；可选：{allowed}", "unknown detector \"{value}\"; use {allowed}"),
     "backtest.error.no_csv": ("目录 {path} 中没有 .csv 文件", "no .csv files in {path}"),
     "backtest.error.out_not_dir": ("输入是目录时 --out 也必须是目录（{path} 是文件）", "when the input is a directory, --out must be one too ({path} is a file)"),
     "api.error.token": ("缺少或错误的 API 令牌（Authorization: Bearer …）", "missing or wrong API token (Authorization: Bearer …)"),

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from incident.config import DetectionConfig
 from incident.context import Context
 from incident.db import insert_for
-from incident.detector import DetectorParams, SurgeDetector, Verdict
+from incident.detector import DetectorParams, Verdict
+from incident.watch.detectors import SeriesDetectors
 from incident.enums import Kind, Severity
 from incident.i18n import t
 from incident.models import Complaint, FeedEntry, VolumePoint, VolumeSeries
@@ -51,8 +52,58 @@ def floor_bucket(when: dt.datetime, seconds: int) -> dt.datetime:
     return EPOCH + dt.timedelta(seconds=epoch - epoch % seconds)
 
 
-def params_for(det: DetectionConfig) -> DetectorParams:
-    return DetectorParams(bucket_seconds=det.bucket_minutes * 60)
+def params_for(ctx: Context) -> DetectorParams:
+    """The detector's rhythm (hour of day, weekday) is the centre's wall
+    clock, so its offset comes from the centre's zone."""
+    offset = ctx.clock.now().astimezone(ctx.config.zone).utcoffset() or dt.timedelta()
+    return DetectorParams(bucket_seconds=ctx.config.detection.bucket_minutes * 60,
+                          utc_offset_seconds=int(offset.total_seconds()))
+
+
+def floor_bucket(when: dt.datetime, seconds: int) -> dt.datetime:
+    epoch = int((when - EPOCH).total_seconds())
+    return EPOCH + dt.timedelta(seconds=epoch - epoch % seconds)
+
+
+def params_for(ctx: Context) -> DetectorParams:
+    """The detector's rhythm (hour of day, weekday) is the centre's wall
+    clock, so its offset comes from the centre's zone."""
+    offset = ctx.clock.now().astimezone(ctx.config.zone).utcoffset() or dt.timedelta()
+    return DetectorParams(bucket_seconds=ctx.config.detection.bucket_minutes * 60,
+                          utc_offset_seconds=int(offset.total_seconds()))
+
+
+class _Detectors:
+    """The three detectors of one series, persisted on its row: surges per
+    bucket, silence per bucket, and the level of daily totals (DOMAIN.md §3:
+    a branch far above normal for several days; a branch gone silent)."""
+
+    def __init__(self, series: VolumeSeries, params: DetectorParams, zone: Any) -> None:
+        st, daily = series.detector_state or {}, series.daily_state or {}
+        self.surge = SurgeDetector.from_state(st["surge"], params) if st.get("surge") else SurgeDetector(params)
+        self.silence = SilenceDetector.from_state(st["silence"], params) if st.get("silence") else SilenceDetector(params)
+        self.level = DailyLevelDetector.from_state(daily["level"], params) if daily.get("level") else DailyLevelDetector(params)
+        self.day = dt.date.fromisoformat(daily["day"]) if daily.get("day") else None
+        self.day_total = float(series.day_total or 0.0)
+        self.zone = zone
+        self.closed_total = 0.0  # the total of the day that closed last
+
+    def update(self, bucket: dt.datetime, value: float) -> tuple[Verdict, Verdict, Verdict | None]:
+        ts = (bucket - EPOCH).total_seconds()
+        level = None
+        day = bucket.astimezone(self.zone).date()
+        if self.day is not None and day != self.day:
+            start = dt.datetime.combine(self.day, dt.time(), self.zone)
+            level = self.level.update(start.timestamp(), self.day_total)
+            self.closed_total, self.day_total = self.day_total, 0.0
+        self.day = day
+        self.day_total += value
+        return self.surge.update(ts, value), self.silence.update(ts, value), level
+
+    def save(self, series: VolumeSeries) -> None:
+        series.detector_state = {"surge": self.surge.state(), "silence": self.silence.state()}
+        series.daily_state = {"level": self.level.state(), "day": self.day.isoformat() if self.day else None}
+        series.day_total = self.day_total
 
 
 def series_key(family: str, dimension: str = "total", value: str | None = None) -> str:
@@ -65,6 +116,7 @@ class _Hit:
     bucket: dt.datetime
     value: float
     verdict: Verdict
+    what: str = "surge"  # surge | silence | level
 
 
 def _complaint_keys(det: DetectionConfig, row: Any) -> list[tuple[str, str | None]]:
@@ -160,27 +212,28 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
         _ensure_series(session, family, new_keys, start, bucket, now)
         series = _lock_series(session, family)
 
-    params = DetectorParams(bucket_seconds=bucket)
+    params = params_for(ctx)
     hits: list[_Hit] = []
     points: list[dict[str, Any]] = []
+    step = dt.timedelta(seconds=bucket)
     for s in series:
         first_bucket = max(s.next_bucket_at, backfill_start)
         if first_bucket >= horizon:
             continue
-        detector = SurgeDetector.from_state(s.detector_state, params) if s.detector_state else SurgeDetector(params)
+        detectors = SeriesDetectors.load(s.detector_state, s.daily_state, s.day_total, params, ctx.config.zone)
         series_counts = counts.get((s.dimension, s.value), {})
         b = first_bucket
-        step = dt.timedelta(seconds=bucket)
         while b < horizon:
             value = float(series_counts.get(b, 0))
-            verdict = detector.update((b - EPOCH).total_seconds(), value)
+            step_ = detectors.step(b, value, det.min_count)
+            verdict = step_.surge
             points.append(dict(series_id=s.id, bucket_start=b, value=value, baseline=float(verdict.baseline),
-                               score=float(verdict.score), alert=bool(verdict.alert)))
-            if verdict.alert and (verdict.direction < 0 or value >= det.min_count):
-                hits.append(_Hit(s, b, value, verdict))
+                               score=float(verdict.score), alert=step_.alert))
+            for what, v, observed in step_.alerts:
+                hits.append(_Hit(s, b, observed, v, what))
             report.buckets += 1
             b += step
-        s.detector_state = detector.state()
+        s.detector_state, s.daily_state, s.day_total = detectors.dump()
         s.next_bucket_at = horizon
         report.series += 1
     for i in range(0, len(points), 2000):
@@ -228,6 +281,31 @@ def _samples(session: Session, ctx: Context, hit: _Hit, limit: int) -> list[dict
     return out
 
 
+def _scope(session: Session, anchor: _Hit, surges: list[_Hit]) -> tuple[list[str], list[str], list[str]]:
+    """Who is affected: the branches, channels and products that carry at
+    least a tenth of the surge's complaints (a branch's own series need not
+    have alerted), plus any whose own series alerted."""
+    found: dict[str, set[str]] = {"branch": set(), "channel": set(), "product": set()}
+    for h in surges:
+        if h.series.dimension in found and h.series.value:
+            found[h.series.dimension].add(h.series.value)
+    s = anchor.series
+    if s.family == "complaints":
+        end = anchor.bucket + dt.timedelta(seconds=s.bucket_seconds)
+        q = select(Complaint.branch, Complaint.channel, Complaint.product, Complaint.topics).where(
+            Complaint.received_at >= anchor.bucket, Complaint.received_at < end)
+        if s.dimension in ("category", "branch", "channel", "product"):
+            q = q.where(getattr(Complaint, s.dimension) == s.value)
+        rows = [r for r in session.execute(q) if s.dimension != "topic" or s.value in (r.topics or [])]
+        for dim in found:
+            counts: dict[str, int] = defaultdict(int)
+            for r in rows:
+                if getattr(r, dim):
+                    counts[getattr(r, dim)] += 1
+            found[dim].update(v for v, n in counts.items() if n * 10 >= len(rows))
+    return sorted(found["branch"]), sorted(found["channel"]), sorted(found["product"])
+
+
 def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report: ScoreReport) -> None:
     det = ctx.config.detection
     lang = ctx.config.centre.language
@@ -235,8 +313,9 @@ def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report
     for h in hits:
         by_bucket[h.bucket].append(h)
     for bucket_start, group in sorted(by_bucket.items()):
-        surges = [h for h in group if h.verdict.direction >= 0]
-        drops = [h for h in group if h.verdict.direction < 0]
+        surges = [h for h in group if h.what == "surge"]
+        drops = [h for h in group if h.what == "silence"]
+        levels = [h for h in group if h.what == "level"]
         alerts: list[Alert] = []
         if surges:
             if family == "feeds":
@@ -258,9 +337,7 @@ def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report
                 dedup = f"surge:{kind.value}"
             title = t("watch.title.surge", lang, kind=kind.value, series=_label(anchor.series, lang),
                       observed=int(anchor.value), baseline=f"{anchor.verdict.baseline:.1f}")
-            regions = sorted({h.series.value for h in surges if h.series.dimension == "branch" and h.series.value})
-            channels = sorted({h.series.value for h in surges if h.series.dimension == "channel" and h.series.value})
-            products = sorted({h.series.value for h in surges if h.series.dimension == "product" and h.series.value})
+            regions, channels, products = _scope(session, anchor, surges)
             for h in sorted(surges, key=lambda h: h is not anchor):
                 alerts.append(Alert(
                     series_key=h.series.key, bucket_start=bucket_start, kind=kind, severity=severity, dedup_key=dedup,
@@ -275,11 +352,21 @@ def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report
         for h in drops:
             title = t("watch.title.silence", lang, series=_label(h.series, lang))
             alerts.append(Alert(
-                series_key=h.series.key, bucket_start=bucket_start, kind=Kind.OTHER, severity=Severity.SEV3,
+                series_key=f"{h.series.key}#silence", bucket_start=bucket_start, kind=Kind.OTHER, severity=Severity.SEV3,
                 dedup_key=f"silence:{h.series.key}", title=title, observed=h.value,
                 baseline=float(h.verdict.baseline), score=float(h.verdict.score), direction=-1,
                 reason_key="watch.reason.silence",
                 reason_params={"series": h.series.key, "baseline": f"{h.verdict.baseline:.1f}"},
+                regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
+            ))
+        for h in levels:
+            title = t("watch.title.level", lang, series=_label(h.series, lang))
+            alerts.append(Alert(
+                series_key=f"{h.series.key}#daily", bucket_start=bucket_start, kind=Kind.BATCH_COMPLAINT,
+                severity=Severity.SEV3, dedup_key=f"level:{h.series.key}", title=title, observed=h.value,
+                baseline=float(h.verdict.baseline), score=float(h.verdict.score), direction=1,
+                reason_key="watch.reason.level",
+                reason_params={"series": h.series.key, "observed": int(h.value), "baseline": f"{h.verdict.baseline:.0f}"},
                 regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
             ))
         for alert in alerts:
