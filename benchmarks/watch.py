@@ -156,3 +156,113 @@ def bench_complaints(url: str, n: int, path: Path) -> dict[str, float]:
     assert again.duplicates == n
     store.dispose()
     return {"rows": n, "seconds": elapsed, "rows_per_s": n / elapsed, "rerun_s": rerun}
+
+
+def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0) -> dict[str, float]:
+    """Surge to open incident with the watch flows being served by Prefect
+    (``python -m flows.watch``, ephemeral local API, SQLite): three days of
+    ordinary history are loaded and scored first, the flows are started, and
+    then a surge of tickets arrives in the middle of a bucket. Measured: from
+    the surge's first ticket, and from the close of its bucket, to the
+    incident being open."""
+    import os
+    import subprocess
+
+    from sqlalchemy import select
+
+    from incident.models import Incident
+    from incident.timeutil import Clock
+    from incident.watch.classify import load_rules
+    from incident.watch.complaints import ingest
+
+    bucket = bucket_minutes * 60
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = Path(tmp) / "incident.toml"
+        cfg.write_text((ROOT / "examples" / "incident.toml").read_text("utf-8").replace(
+            "bucket_minutes = 5", f"bucket_minutes = {bucket_minutes}").replace(
+            'dimensions = ["category", "branch", "channel", "topic"]', 'dimensions = ["category", "topic"]'), "utf-8")
+        from incident.config import load_config
+
+        config = load_config(cfg)
+        url = f"sqlite:///{tmp}/bench.db"
+        clock = Clock()
+        ctx = Context(config, "bench", clock)
+        store = Store(url)
+        rng = random.Random(11)
+        now = clock.now()
+        start = now - dt.timedelta(days=3)
+        rows, t, n = [], start, 0
+        while t < now - dt.timedelta(seconds=bucket):
+            for _ in range(rng.choice([1, 2, 2, 3, 3, 4])):
+                n += 1
+                rows.append({"external_id": f"h{n}", "received_at": (t + dt.timedelta(seconds=rng.randint(0, bucket - 1))).isoformat(),
+                             "channel": "phone", "category": rng.choice(["物流", "账单", "服务"]), "text": rng.choice(ZH[2:])})
+            t += dt.timedelta(seconds=bucket)
+        with store.transaction() as s:
+            ingest(s, ctx, list(enumerate(rows, 1)), load_rules(), "bench")
+        jobs.score_volumes(store, ctx, ("complaints",))  # the history is scored before the clock starts
+        import socket
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
+        env.update(INCIDENT_DATABASE_URL=url, INCIDENT_CONFIG=str(cfg), PREFECT_HOME=f"{tmp}/prefect",
+                   PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING",
+                   PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_UI_ENABLED="false",
+                   # the scheduler service creates the runs of interval schedules
+                   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+        log = open(f"{tmp}/serve.log", "w")
+        # Schedules need Prefect's scheduler service, i.e. a real server
+        # (the ephemeral API runs no services).
+        server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1",
+                                   "--port", str(port)], cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = None
+        try:
+            for _ in range(240):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.5)
+            proc = subprocess.Popen([sys.executable, "-m", "flows.watch"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            # let the deployments register and the first scheduled run go by
+            time.sleep(20)
+            # the surge starts a third of the way into the next bucket
+            now = clock.now()
+            epoch = now.timestamp()
+            bucket_start = epoch - epoch % bucket + bucket
+            time.sleep(bucket_start + bucket / 3 - time.time())
+            first = time.time()
+            surge_rows = [{"external_id": f"surge{i}", "received_at": dt.datetime.fromtimestamp(first + i * 0.1, dt.timezone.utc).isoformat(),
+                           "channel": "app", "category": "系统", "text": "APP登录失败，服务器繁忙"} for i in range(60)]
+            with store.transaction() as s:
+                ingest(s, Context(config, "bench", Clock()), list(enumerate(surge_rows, 1)), load_rules(), "bench")
+            opened = None
+            while time.time() - first < timeout:
+                with store.transaction() as s:
+                    inc = s.scalars(select(Incident).where(Incident.dedup_key.like("surge:%"))).first()
+                    if inc is not None:
+                        opened = inc.declared_at.timestamp()
+                        break
+                time.sleep(0.2)
+        finally:
+            for p in (proc, server):
+                if p is None:
+                    continue
+                p.terminate()
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+            log.close()
+            store.dispose()
+        if opened is None:
+            kept = Path(tempfile.gettempdir()) / "incident-surge-bench.log"
+            kept.write_text(Path(f"{tmp}/serve.log").read_text())
+            raise RuntimeError(f"no incident opened within {timeout:.0f} s; the Prefect log is in {kept}")
+        close = bucket_start + bucket
+        return {"bucket_s": bucket, "from_first_ticket_s": opened - first, "after_bucket_close_s": opened - close,
+                "target_s": bucket + 5, "worst_case_s": bucket + (opened - close)}

@@ -13,8 +13,7 @@ Once::
     python -m flows.watch --once
 
 On a schedule (feeds every minute — each source keeps its own poll
-interval — and volumes every 15 seconds, so a closed bucket is scored
-within seconds)::
+interval — and volumes once per bucket, the moment it has closed)::
 
     python -m flows.watch
 """
@@ -97,15 +96,34 @@ def watch_volumes(families: tuple[str, ...] = ("complaints", "feeds")) -> dict[s
     return report
 
 
+def volume_schedule(bucket_seconds: int, grace_seconds: int) -> Any:
+    """One run per bucket, due the moment the bucket has closed plus the
+    grace period: anchored on a bucket boundary, so a surge is scored
+    within seconds of its bucket closing, not up to an interval later."""
+    import datetime as dt
+
+    from prefect.schedules import Interval
+
+    anchor = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=grace_seconds)
+    return Interval(dt.timedelta(seconds=bucket_seconds), anchor_date=anchor)
+
+
+def deployments() -> list[Any]:
+    det = Runtime.build().config.detection
+    return [
+        watch_feeds.to_deployment(name="watch-feeds", interval=60),
+        watch_volumes.to_deployment(name="watch-volumes", schedule=volume_schedule(det.bucket_minutes * 60, det.grace_seconds)),
+    ]
+
+
 def main(argv: list[str]) -> None:
     if "--once" in argv:
         print("watch-feeds:", watch_feeds())
         print("watch-volumes:", watch_volumes())
         return
-    serve(
-        watch_feeds.to_deployment(name="watch-feeds", interval=60),
-        watch_volumes.to_deployment(name="watch-volumes", interval=15),
-    )
+    # The runner looks for due runs every second (Prefect's default is 10 s,
+    # which would add up to 10 s to every detection).
+    serve(*deployments(), query_seconds=1)
 
 
 if __name__ == "__main__":

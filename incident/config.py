@@ -307,7 +307,7 @@ class DetectionConfig(_Strict):
     dimensions: list[Dimension] = Field(default_factory=lambda: ["category", "branch", "channel", "topic"])
     # A bucket is scored this long after it closes, so that tickets recorded
     # a moment late still count (003 §2.3: record within 5 minutes).
-    grace_seconds: Annotated[int, Field(ge=0)] = 5
+    grace_seconds: Annotated[int, Field(ge=0)] = 2
     # Feeds are polled, so their buckets wait for the slowest poll.
     feed_grace_minutes: Annotated[int, Field(ge=0)] = 10
     # A surge smaller than this many items in its bucket is not an incident.

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, create_engine, event, inspect
@@ -174,3 +175,13 @@ def insert_for(session: Session, model: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return pg_insert(model)
     return sqlite_insert(model)
+
+
+def insert_new(session: Session, table: Any, rows: list[dict[str, Any]], key: str) -> list[Any]:
+    """Insert ``rows``, skipping those whose unique ``key`` is already
+    stored; return the keys actually inserted. RETURNING is the one count
+    both backends get right (psycopg's executemany rowcount is not)."""
+    if not rows:
+        return []
+    stmt = insert_for(session, table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+    return list(session.connection().execute(stmt, rows).scalars())

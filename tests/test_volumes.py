@@ -236,3 +236,43 @@ def test_two_scorers_at_once_open_one_incident(store, clock, db_url):
         pts = s.scalar(select(func.count()).select_from(VolumePoint).where(VolumePoint.series_id == total.id))
         assert pts == 5 * 288 + 1  # each bucket scored once, by one of them
     assert sum(len(set(r.opened)) for r in results) == 1
+
+
+def test_a_category_never_seen_before_alerts_on_its_first_surge(store, clock):
+    ctx = det_ctx(clock)
+    load(store, ctx, history(5, NOW - dt.timedelta(minutes=10)))
+    clock.advance(minutes=-10)
+    jobs.score_volumes(store, ctx)  # the history is scored; no 系统 (system) category exists yet
+    clock.advance(minutes=10)
+    load(store, ctx, surge(NOW - dt.timedelta(minutes=10), 60))
+    report = jobs.score_volumes(store, ctx)
+    assert len(set(report.opened)) == 1, report
+    with store.transaction() as s:
+        new = s.scalars(select(VolumeSeries).where(VolumeSeries.key == "complaints/category=系统")).one()
+        # it learnt from zeros since the family began, but draws only what is new
+        assert s.scalar(select(func.count()).select_from(VolumePoint).where(VolumePoint.series_id == new.id)) == 2  # 01:45, 01:50
+        assert s.scalars(select(Incident.kind)).one() == "system_outage"
+
+
+def test_a_branch_far_above_its_normal_for_days_is_reported(store, clock):
+    """DOMAIN.md §3: inquiries about one branch far above normal for several
+    days — a slow rise that no single bucket shows as a surge."""
+    ctx = det_ctx(clock, dimensions=["branch"], backfill_days=30)
+    rows = history(24, NOW, seed=21)
+    rng = random.Random(4)
+    extra, b = [], NOW - dt.timedelta(days=4)
+    while b < NOW:
+        for _ in range(poisson(rng, rate(b) * 2 / 3)):  # 南京 triples its usual third of the volume
+            extra.append({"external_id": f"nj-{len(extra)}", "received_at": (b + dt.timedelta(seconds=rng.randint(0, 299))).isoformat(),
+                          "channel": "phone", "request_type": "咨询", "category": "物流", "branch": "南京", "text": "网点电话打不通"})
+        b += dt.timedelta(minutes=5)
+    load(store, ctx, rows + extra)
+    jobs.score_volumes(store, ctx)
+    with store.transaction() as s:
+        level = s.scalars(select(Signal).where(Signal.series_key == "complaints/branch=南京#daily")).all()
+        assert len(level) == 1 and level[0].action == "opened"
+        inc = s.get(Incident, level[0].incident_id)
+        assert inc.kind == "batch_complaint" and inc.dedup_key == "level:complaints/branch=南京" and inc.scope_regions == ["南京"]
+        branches = s.scalars(select(Signal.series_key).where(Signal.series_key.like("complaints/branch=%#daily"))).all()
+        assert branches == ["complaints/branch=南京#daily"]  # the other branches stayed normal
+        # (the total rose by two thirds for four days too, and may say so as well)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from incident.context import Context
-from incident.db import insert_for
+from incident.db import insert_new
 from incident.errors import InputError
 from incident.models import Complaint
 from incident.watch.classify import Rules
@@ -198,11 +198,7 @@ def ingest(
         row["source"], row["ingested_at"] = source[:100], now
         rows.append(row)
     if rows:
-        # Core executemany (not the ORM bulk path) so that rowcount tells
-        # how many rows were new and how many were already there.
-        stmt = insert_for(session, Complaint.__table__).on_conflict_do_nothing(index_elements=["external_id"])
-        result = session.connection().execute(stmt, rows)
-        added = result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+        added = len(insert_new(session, Complaint.__table__, rows, "external_id"))
         report.added += added
         report.duplicates += len(rows) - added
     return report

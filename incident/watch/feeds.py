@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from incident.config import AppConfig, FeedSource
 from incident.context import Context
-from incident.db import insert_for
+from incident.db import insert_for, insert_new
 from incident.enums import Kind, Severity
 from incident.models import FeedEntry, FeedSourceState, Signal
 from incident.watch.classify import Rules
@@ -141,22 +141,14 @@ def record_poll(
         ]
         # Another source (or worker) may have stored the same entry since we
         # looked: the unique key decides, and only our inserts count as new.
-        stmt = insert_for(session, FeedEntry.__table__).on_conflict_do_nothing(index_elements=["entry_key"])
-        if source.kind == "status_page":
-            # signals need to know exactly which entries were ours
-            for row in rows:
-                if session.connection().execute(stmt.values(**row)).rowcount == 1:
-                    inserted.add(row["entry_key"])
-        else:
-            # one cached executemany; rowcount says how many were new
-            report.new += session.connection().execute(stmt, rows).rowcount
+        inserted.update(insert_new(session, FeedEntry.__table__, rows, "entry_key"))
     for (entry_id, _, version), e in changed:
         session.execute(
             update(FeedEntry).where(FeedEntry.id == entry_id).values(
                 title=e.title, summary=e.summary, link=e.link, author=e.author, published_at=e.published_at,
                 content_hash=e.content_hash, version=version + 1, updated_at=now, **classified(e))
         )
-    report.new += len(inserted)
+    report.new = len(inserted)
     report.updated = len(changed)
 
     if source.kind == "status_page":

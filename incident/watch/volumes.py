@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incident.config import DetectionConfig
@@ -192,6 +192,8 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
             # counts other buckets, so this series starts learning afresh.
             s.bucket_seconds, s.detector_state, s.daily_state = bucket, {}, {}
             s.next_bucket_at = floor_bucket(s.next_bucket_at, bucket)
+    if not series and session.scalar(select(VolumeSeries.id).where(VolumeSeries.family == family).limit(1)) is not None:
+        return report  # another worker holds every series of this family right now
     start = min((s.next_bucket_at for s in series), default=None)
     if start is None:
         # First run: start from the earliest data within the backfill span.
@@ -209,7 +211,16 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
     if ("total", None) not in known and ("total", None) not in new_keys:
         new_keys.append(("total", None))
     if new_keys:
-        _ensure_series(session, family, new_keys, start, bucket, now)
+        origin = start
+        total = next((x for x in series if x.dimension == "total"), None)
+        if total is not None:
+            # A value seen for the first time (a new category, a branch's
+            # first ticket) has been zero all along: its series replays
+            # zeros from when the family began, so it is not a cold, mute
+            # detector at the very moment it matters.
+            first_point = session.scalar(select(func.min(VolumePoint.bucket_start)).where(VolumePoint.series_id == total.id))
+            origin = max(first_point or start, backfill_start)
+        _ensure_series(session, family, new_keys, origin, bucket, now)
         series = _lock_series(session, family)
 
     params = params_for(ctx)
@@ -227,8 +238,9 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
             value = float(series_counts.get(b, 0))
             step_ = detectors.step(b, value, det.min_count)
             verdict = step_.surge
-            points.append(dict(series_id=s.id, bucket_start=b, value=value, baseline=float(verdict.baseline),
-                               score=float(verdict.score), alert=step_.alert))
+            if b >= start:  # replayed zeros of a new series are not drawn
+                points.append(dict(series_id=s.id, bucket_start=b, value=value, baseline=float(verdict.baseline),
+                                   score=float(verdict.score), alert=step_.alert))
             for what, v, observed in step_.alerts:
                 hits.append(_Hit(s, b, observed, v, what))
             report.buckets += 1
