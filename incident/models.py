@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -261,7 +261,7 @@ class VolumeSeries(Base):
     next_bucket_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     detector_state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     daily_state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    day_total: Mapped[float] = mapped_column(default=0.0)
+    day_total: Mapped[float] = mapped_column(Float, default=0.0)
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     snooze_reason: Mapped[str | None] = mapped_column(Text)
     snoozed_by: Mapped[str | None] = mapped_column(String(100))
@@ -275,9 +275,9 @@ class VolumePoint(Base):
 
     series_id: Mapped[int] = mapped_column(ForeignKey("volume_series.id"), primary_key=True)
     bucket_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)
-    value: Mapped[float]
-    baseline: Mapped[float]
-    score: Mapped[float]
+    value: Mapped[float] = mapped_column(Float)
+    baseline: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
     alert: Mapped[bool] = mapped_column(default=False)
 
 
@@ -295,9 +295,9 @@ class Signal(Base):
     kind: Mapped[str] = mapped_column(String(32))
     severity: Mapped[int] = mapped_column(Integer)
     direction: Mapped[int] = mapped_column(Integer, default=1)
-    observed: Mapped[float] = mapped_column(default=0.0)
-    baseline: Mapped[float] = mapped_column(default=0.0)
-    score: Mapped[float] = mapped_column(default=0.0)
+    observed: Mapped[float] = mapped_column(Float, default=0.0)
+    baseline: Mapped[float] = mapped_column(Float, default=0.0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
     action: Mapped[str] = mapped_column(String(16))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
