@@ -28,7 +28,9 @@ from pathlib import Path
 from incident.detector import DetectorParams, SurgeDetector, backtest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+from benchmarks.shared import shared_dir  # noqa: E402
+
+SHARED = shared_dir()
 DATA = SHARED / "data/volumes-dev"
 SCORER = SHARED / "tools/nab_score.py"
 

@@ -38,7 +38,9 @@ def _real_items() -> list[tuple[str, str, str]]:
 
     items = []
     for name in ("rsshub-3dm-news-zh.xml", "weibo-rss-zh.trimmed.xml"):
-        raw = (ROOT.parent / "shared" / "data" / "feeds" / name).read_text("utf-8")
+        from benchmarks.shared import shared_dir
+
+        raw = (shared_dir() / "data" / "feeds" / name).read_text("utf-8")
         for item in re.findall(r"<item>(.*?)</item>", raw, re.S):
             def field(tag: str) -> str:
                 m = re.search(rf"<{tag}>(.*?)</{tag}>", item, re.S)

@@ -254,7 +254,9 @@ def test_daily_state_round_trip():
 
 # -- real labelled data (skipped when ../shared is not beside the repo) -----------
 
-VOLUMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "volumes-dev"
+from benchmarks.shared import shared_dir  # noqa: E402
+
+VOLUMES = shared_dir() / "data" / "volumes-dev"
 
 
 @pytest.mark.skipif(not (VOLUMES / "Twitter_volume_FB.csv").exists(), reason="no shared volume data")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from incident.db import Store
 from incident.models import FeedEntry, FeedSourceState, Incident
 from tests.feedserver import FeedServer, Route
-from tests.watchutil import FEEDS, ROOT, feed_file
+from tests.watchutil import ROOT, SHARED, feed_file
 
 SCRIPT = """
 from flows.watch import watch_feeds, watch_volumes
@@ -104,7 +104,7 @@ def test_watch_flows_complete_despite_failing_sources(db_url, tmp_path):
 def test_backtest_file_and_directory(tmp_path):
     exe = Path(sys.executable).with_name("incident")
     env = {"PATH": "/usr/bin:/bin", "INCIDENT_LANG": "en", "INCIDENT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
-    src = ROOT.parent / "shared" / "data" / "volumes-dev"
+    src = SHARED / "data" / "volumes-dev"
     one = src / "Twitter_volume_KO.csv"
     run = subprocess.run([str(exe), "backtest", str(one), "--out", str(tmp_path / "ko.csv"), "--plot", str(tmp_path / "ko.svg")],
                          env=env, capture_output=True, text=True, timeout=300)

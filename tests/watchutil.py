@@ -9,7 +9,10 @@ from typing import Any
 from incident.config import AppConfig
 
 ROOT = Path(__file__).resolve().parents[1]
-FEEDS = ROOT.parent / "shared" / "data" / "feeds"
+from benchmarks.shared import shared_dir
+
+SHARED = shared_dir()
+FEEDS = SHARED / "data" / "feeds"
 
 
 def make_config(**sections: Any) -> AppConfig:
