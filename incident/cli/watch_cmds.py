@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from incident.cli.render import print_json
 from incident.errors import InputError
@@ -117,6 +118,14 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     JsonOpt = Annotated[bool, typer.Option("--json", help=h("help.opt.json"))]
 
+    def say(text: str, style: Optional[str] = None) -> None:
+        # Feed titles, ticket texts and our own "[feeds.<name>]" hints hold
+        # square brackets: never let rich read them as markup.
+        out.print(text, style=style, markup=False, highlight=False)
+
+    def cells(*values: object) -> list[Text]:
+        return [Text("" if v is None else str(v)) for v in values]
+
     def when(text: Optional[str]):  # type: ignore[no-untyped-def]
         return parse_time(text, rt().config.zone, rt().clock) if text else None
 
@@ -139,7 +148,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             return
         r = rt()
         if not once:
-            out.print(t("out.serve_hint", r.lang))
+            say(t("out.serve_hint", r.lang))
             raise typer.Exit(0)
         result: dict = {"feeds": [], "volumes": None}
         if not volumes_only:
@@ -147,20 +156,20 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             result["feeds"] = [rep.__dict__ for rep in reports]
             if not as_json:
                 if not r.config.feeds:
-                    out.print(t("out.no_feeds", r.lang), style="yellow")
+                    say(t("out.no_feeds", r.lang), style="yellow")
                 for rep in reports:
                     if not rep.ok:
-                        out.print(t("out.poll_failed", r.lang, source=rep.source, error=error_text(rep.error_key, rep.error_params, r.lang)), style="red")
+                        say(t("out.poll_failed", r.lang, source=rep.source, error=error_text(rep.error_key, rep.error_params, r.lang)), style="red")
                     elif rep.not_modified:
-                        out.print(t("out.poll_304", r.lang, source=rep.source))
+                        say(t("out.poll_304", r.lang, source=rep.source))
                     else:
-                        out.print(t("out.poll_ok", r.lang, source=rep.source, entries=rep.entries, new=rep.new,
+                        say(t("out.poll_ok", r.lang, source=rep.source, entries=rep.entries, new=rep.new,
                                     updated=rep.updated, signals=rep.signals))
         if not feeds_only:
             vrep = jobs.score_volumes(r.store, r.ctx)
             result["volumes"] = vrep.__dict__
             if not as_json:
-                out.print(t("out.scored", r.lang, series=vrep.series, buckets=vrep.buckets, alerts=vrep.alerts,
+                say(t("out.scored", r.lang, series=vrep.series, buckets=vrep.buckets, alerts=vrep.alerts,
                             opened=len(set(vrep.opened)), attached=len(vrep.attached), silenced=vrep.silenced))
         r.deliver()
         if as_json:
@@ -173,7 +182,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         with r.store.transaction() as s:
             for iid in sorted(opened):
                 inc = incidents.get(s, iid)
-                out.print(t("out.opened", r.lang, id=inc.id, title=inc.title), style="bold red")
+                say(t("out.opened", r.lang, id=inc.id, title=inc.title), style="bold red")
 
     @watch_app.command("series", help=h("help.watch.series"))
     def series(as_json: JsonOpt = False) -> None:
@@ -193,7 +202,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             print_json(out, rows)
             return
         if not rows:
-            out.print(t("out.no_series", r.lang))
+            say(t("out.no_series", r.lang))
             return
         table = Table(show_lines=False)
         for col in ("col.series", "col.last", "col.baseline", "col.next", "col.snooze"):
@@ -203,8 +212,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             snooze = ""
             if row["snoozed_until"]:
                 snooze = f"{row['snoozed_until']} {row['snooze_reason'] or ''}"
-            table.add_row(row["key"], "" if row["last_value"] is None else f"{row['last_value']:g}",
-                          "" if row["baseline"] is None else f"{row['baseline']:g}", row["next_bucket_at"] or "", snooze)
+            table.add_row(*cells(row["key"], "" if row["last_value"] is None else f"{row['last_value']:g}",
+                          "" if row["baseline"] is None else f"{row['baseline']:g}", row["next_bucket_at"] or "", snooze))
         out.print(table)
 
     @watch_app.command("snooze", help=h("help.watch.snooze"))
@@ -218,7 +227,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r = rt()
         with r.store.transaction() as s:
             vs = signals.snooze(s, r.ctx, key, when(until), reason)
-            out.print(t("out.snoozed", r.lang, key=vs.key, until=fmt(vs.snoozed_until, r.config.zone)), style="bold")
+            say(t("out.snoozed", r.lang, key=vs.key, until=fmt(vs.snoozed_until, r.config.zone)), style="bold")
 
     @watch_app.command("unsnooze", help=h("help.watch.unsnooze"))
     def unsnooze(key: Annotated[str, typer.Argument(metavar="SERIES", help=h("help.arg.series"))]) -> None:
@@ -227,7 +236,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r = rt()
         with r.store.transaction() as s:
             vs = signals.unsnooze(s, r.ctx, key)
-            out.print(t("out.unsnoozed", r.lang, key=vs.key))
+            say(t("out.unsnoozed", r.lang, key=vs.key))
 
     @watch_app.command("maintenance", help=h("help.watch.maintenance"))
     def maintenance(
@@ -241,7 +250,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r = rt()
         with r.store.transaction() as s:
             w = signals.add_maintenance(s, r.ctx, pattern, when(start) or r.clock.now(), when(end), reason)
-            out.print(t("out.maintenance_added", r.lang, id=w.id, pattern=w.pattern, start=fmt(w.starts_at, r.config.zone),
+            say(t("out.maintenance_added", r.lang, id=w.id, pattern=w.pattern, start=fmt(w.starts_at, r.config.zone),
                         end=fmt(w.ends_at, r.config.zone)), style="bold")
 
     @watch_app.command("signals", help=h("help.watch.signals"))
@@ -266,14 +275,14 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             print_json(out, data)
             return
         if not data:
-            out.print(t("out.no_signals", r.lang))
+            say(t("out.no_signals", r.lang))
             return
         table = Table()
         for col in ("col.at", "col.series", "col.observed", "col.baseline", "col.score", "col.action", "col.incident"):
             table.add_column(t(col, r.lang))
         for d, x in zip(data, rows):
-            table.add_row(fmt(x.bucket_start, r.config.zone), d["series"], f"{d['observed']:g}", f"{d['baseline']:.1f}",
-                          f"{d['score']:.3f}", t(f"action.{d['action']}", r.lang), f"INC-{d['incident']}" if d["incident"] else "")
+            table.add_row(*cells(fmt(x.bucket_start, r.config.zone), d["series"], f"{d['observed']:g}", f"{d['baseline']:.1f}",
+                          f"{d['score']:.3f}", t(f"action.{d['action']}", r.lang), f"INC-{d['incident']}" if d["incident"] else ""))
         out.print(table)
 
     # ---- feeds --------------------------------------------------------------------
@@ -308,15 +317,15 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             print_json(out, [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows])
             return
         if not rows:
-            out.print(t("out.no_feeds", r.lang), style="yellow")
+            say(t("out.no_feeds", r.lang), style="yellow")
             return
         table = Table()
         for col in ("col.source", "col.kind", "col.last_ok", "col.failures", "col.entries", "col.error", "col.warnings"):
             table.add_column(t(col, r.lang))
         for row in rows:
-            table.add_row(row["name"], row["kind"], fmt(row["_ok"], r.config.zone) if row["_ok"] else "—",
+            table.add_row(*cells(row["name"], row["kind"], fmt(row["_ok"], r.config.zone) if row["_ok"] else "—",
                           str(row["consecutive_failures"]), f"{row['entries_new']}/{row['entries_updated']}",
-                          row["last_error"] or "", "; ".join(row["warnings"])[:80],
+                          row["last_error"] or "", "; ".join(row["warnings"])[:80]),
                           style="red" if row["consecutive_failures"] else None)
         out.print(table)
 
@@ -333,11 +342,11 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             return
         for rep in reports:
             if not rep.ok:
-                out.print(t("out.poll_failed", r.lang, source=rep.source, error=error_text(rep.error_key, rep.error_params, r.lang)), style="red")
+                say(t("out.poll_failed", r.lang, source=rep.source, error=error_text(rep.error_key, rep.error_params, r.lang)), style="red")
             elif rep.not_modified:
-                out.print(t("out.poll_304", r.lang, source=rep.source))
+                say(t("out.poll_304", r.lang, source=rep.source))
             else:
-                out.print(t("out.poll_ok", r.lang, source=rep.source, entries=rep.entries, new=rep.new, updated=rep.updated, signals=rep.signals))
+                say(t("out.poll_ok", r.lang, source=rep.source, entries=rep.entries, new=rep.new, updated=rep.updated, signals=rep.signals))
 
     # ---- complaints ---------------------------------------------------------------
     complaints_app = typer.Typer(help=h("help.complaints"), no_args_is_help=True)
@@ -358,20 +367,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
-                if not show and not as_json:
-                    print(f"{done}/{total}", file=sys.stderr, flush=True)
 
             report = jobs.import_complaints(r.store, r.ctx, path, fmt=fmt_, progress=tick)
         errors = [{"line": e.line, "error": e.key, "message": t(e.key, r.lang, **e.params)} for e in report.errors]
         if as_json:
             print_json(out, {"read": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors})
         else:
-            out.print(t("out.import_done", r.lang, read=report.read, added=report.added, duplicates=report.duplicates,
+            say(t("out.import_done", r.lang, read=report.read, added=report.added, duplicates=report.duplicates,
                         errors=len(errors)), style="bold")
             for e in errors[:20]:
-                out.print(t("out.import_row_error", r.lang, line=e["line"], reason=e["message"]), style="red")
+                say(t("out.import_row_error", r.lang, line=e["line"], reason=e["message"]), style="red")
             if len(errors) > 20:
-                out.print(t("out.import_more_errors", r.lang, n=len(errors) - 20), style="dim")
+                say(t("out.import_more_errors", r.lang, n=len(errors) - 20), style="dim")
         if errors and not report.added and not report.duplicates:
             raise typer.Exit(1)
 
@@ -399,6 +406,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                               "plot": str(x.plot) if x.plot else None} for x in results])
             return
         for x in results:
-            out.print(t("out.backtest_file", r.lang, source=x.source, out=x.out, rows=x.rows, alerts=x.alerts))
+            say(t("out.backtest_file", r.lang, source=x.source, out=x.out, rows=x.rows, alerts=x.alerts))
             if x.plot:
-                out.print(t("out.backtest_plot", r.lang, plot=x.plot), style="dim")
+                say(t("out.backtest_plot", r.lang, plot=x.plot), style="dim")

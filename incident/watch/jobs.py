@@ -45,7 +45,9 @@ def poll_feed(store: Store, ctx: Context, name: str, *, client: httpx.Client | N
     except FetchError as error:
         with store.transaction() as s:
             report = feeds.record_failure(s, ctx, name, source, error)
-        log.warning("feed %s failed: %s", name, error)
+        # the failure is in the source's health and the caller's report;
+        # a log line at info level is enough here
+        log.info("feed %s failed: %s", name, error)
         if raise_transient and error.transient:
             raise
         return report
