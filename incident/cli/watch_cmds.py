@@ -132,6 +132,16 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     def error_text(key: Optional[str], params: dict, lang_: str) -> str:
         return t(key, lang_, **params) if key else ""
 
+    def show_polls(reports: list, lang_: str) -> None:
+        for rep in reports:
+            if not rep.ok:
+                say(t("out.poll_failed", lang_, source=rep.source, error=error_text(rep.error_key, rep.error_params, lang_)), style="red")
+            elif rep.not_modified:
+                say(t("out.poll_304", lang_, source=rep.source))
+            else:
+                say(t("out.poll_ok", lang_, source=rep.source, entries=rep.entries, new=rep.new,
+                      updated=rep.updated, signals=rep.signals))
+
     # ---- watch ------------------------------------------------------------------
     watch_app = typer.Typer(help=h("help.watch"), invoke_without_command=True)
     app.add_typer(watch_app, name="watch")
@@ -157,14 +167,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             if not as_json:
                 if not r.config.feeds:
                     say(t("out.no_feeds", r.lang), style="yellow")
-                for rep in reports:
-                    if not rep.ok:
-                        say(t("out.poll_failed", r.lang, source=rep.source, error=error_text(rep.error_key, rep.error_params, r.lang)), style="red")
-                    elif rep.not_modified:
-                        say(t("out.poll_304", r.lang, source=rep.source))
-                    else:
-                        say(t("out.poll_ok", r.lang, source=rep.source, entries=rep.entries, new=rep.new,
-                                    updated=rep.updated, signals=rep.signals))
+                show_polls(reports, r.lang)
         if not feeds_only:
             vrep = jobs.score_volumes(r.store, r.ctx)
             result["volumes"] = vrep.__dict__
@@ -340,13 +343,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if as_json:
             print_json(out, [rep.__dict__ for rep in reports])
             return
-        for rep in reports:
-            if not rep.ok:
-                say(t("out.poll_failed", r.lang, source=rep.source, error=error_text(rep.error_key, rep.error_params, r.lang)), style="red")
-            elif rep.not_modified:
-                say(t("out.poll_304", r.lang, source=rep.source))
-            else:
-                say(t("out.poll_ok", r.lang, source=rep.source, entries=rep.entries, new=rep.new, updated=rep.updated, signals=rep.signals))
+        show_polls(reports, r.lang)
 
     # ---- complaints ---------------------------------------------------------------
     complaints_app = typer.Typer(help=h("help.complaints"), no_args_is_help=True)

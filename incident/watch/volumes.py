@@ -60,19 +60,6 @@ def params_for(ctx: Context) -> DetectorParams:
                           utc_offset_seconds=int(offset.total_seconds()))
 
 
-def floor_bucket(when: dt.datetime, seconds: int) -> dt.datetime:
-    epoch = int((when - EPOCH).total_seconds())
-    return EPOCH + dt.timedelta(seconds=epoch - epoch % seconds)
-
-
-def params_for(ctx: Context) -> DetectorParams:
-    """The detector's rhythm (hour of day, weekday) is the centre's wall
-    clock, so its offset comes from the centre's zone."""
-    offset = ctx.clock.now().astimezone(ctx.config.zone).utcoffset() or dt.timedelta()
-    return DetectorParams(bucket_seconds=ctx.config.detection.bucket_minutes * 60,
-                          utc_offset_seconds=int(offset.total_seconds()))
-
-
 class _Detectors:
     """The three detectors of one series, persisted on its row: surges per
     bucket, silence per bucket, and the level of daily totals (DOMAIN.md §3:
