@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from incident.config import AppConfig
+from incident.db import insert_for
 from incident.i18n import t
 from incident.models import OutboxMessage
 
@@ -55,9 +54,7 @@ def enqueue(
         attempts=0,
         next_attempt_at=now,
     )
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = insert_for(session, OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     session.execute(stmt)
 
 

@@ -116,7 +116,8 @@ def import_complaints(store: Store, ctx: Context, path: Path, *, fmt: str | None
     report = intake.IntakeReport()
     source = f"file:{path.name}"
     batch: list = []
-    total_lines = max(1, path.read_bytes().count(b"\n"))
+    with path.open("rb") as fh:
+        total_lines = max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")))
 
     def flush() -> None:
         with store.transaction() as s:

@@ -136,10 +136,15 @@ def raise_alert(session: Session, ctx: Context, alert: Alert) -> Signal | None:
 # -- snooze and maintenance ------------------------------------------------------
 
 
-def snooze(session: Session, ctx: Context, series_key: str, until: dt.datetime, reason: str) -> VolumeSeries:
+def _series_for_update(session: Session, series_key: str) -> VolumeSeries:
     series = session.scalars(select(VolumeSeries).where(VolumeSeries.key == series_key).with_for_update()).one_or_none()
     if series is None:
         raise NotFoundError("watch.error.no_series", key=series_key)
+    return series
+
+
+def snooze(session: Session, ctx: Context, series_key: str, until: dt.datetime, reason: str) -> VolumeSeries:
+    series = _series_for_update(session, series_key)
     if until <= ctx.clock.now():
         raise InputError("watch.error.until_past")
     series.snoozed_until, series.snooze_reason, series.snoozed_by = until, reason.strip() or None, ctx.actor
@@ -147,9 +152,7 @@ def snooze(session: Session, ctx: Context, series_key: str, until: dt.datetime, 
 
 
 def unsnooze(session: Session, ctx: Context, series_key: str) -> VolumeSeries:
-    series = session.scalars(select(VolumeSeries).where(VolumeSeries.key == series_key).with_for_update()).one_or_none()
-    if series is None:
-        raise NotFoundError("watch.error.no_series", key=series_key)
+    series = _series_for_update(session, series_key)
     series.snoozed_until = series.snooze_reason = series.snoozed_by = None
     return series
 

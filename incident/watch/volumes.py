@@ -26,14 +26,12 @@ from incident.config import DetectionConfig
 from incident.context import Context
 from incident.db import insert_for
 from incident.detector import DetectorParams, Verdict
-from incident.watch.detectors import SeriesDetectors
+from incident.watch.detectors import EPOCH, SeriesDetectors
 from incident.enums import Kind, Severity
 from incident.i18n import t
 from incident.models import Complaint, FeedEntry, VolumePoint, VolumeSeries
 from incident.watch.signals import Alert, raise_alert, severity_for
 
-UTC = dt.timezone.utc
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -106,6 +104,14 @@ class _Hit:
     what: str = "surge"  # surge | silence | level
 
 
+def _counted_entries(since: dt.datetime) -> tuple[Any, ...]:
+    """Feed entries that count towards the feed series: about us, negative,
+    not a status page (those raise signals directly), seen since two days
+    before ``since`` (entries are bucketed by when they were published)."""
+    return (FeedEntry.brand.is_(True), FeedEntry.negative.is_(True), FeedEntry.source_kind != "status_page",
+            FeedEntry.first_seen_at >= since - dt.timedelta(days=2))
+
+
 def _complaint_keys(det: DetectionConfig, row: Any) -> list[tuple[str, str | None]]:
     keys: list[tuple[str, str | None]] = [("total", None)]
     for dim in det.dimensions:
@@ -130,10 +136,7 @@ def _load_counts(session: Session, ctx: Context, family: str, start: dt.datetime
             for key in _complaint_keys(det, row):
                 counts[key][b] += 1
     else:
-        q = select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(
-            FeedEntry.brand.is_(True), FeedEntry.negative.is_(True), FeedEntry.source_kind != "status_page",
-            FeedEntry.first_seen_at >= start - dt.timedelta(days=2),
-        )
+        q = select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(*_counted_entries(start))
         for row in session.execute(q):
             when = row.published_at or row.first_seen_at
             if not (start <= when < end):
@@ -250,29 +253,40 @@ def _label(s: VolumeSeries, lang: str) -> str:
              dimension=t(f"watch.dimension.{s.dimension}", lang), value=s.value)
 
 
+def _bucket_complaints(q: Any, hit: _Hit) -> Any:
+    """The complaints counted in ``hit``'s bucket of its series (a topic
+    series also needs :func:`_in_topic`, topics being a JSON list)."""
+    s = hit.series
+    end = hit.bucket + dt.timedelta(seconds=s.bucket_seconds)
+    q = q.where(Complaint.received_at >= hit.bucket, Complaint.received_at < end)
+    if s.dimension in ("category", "branch", "channel", "product"):
+        q = q.where(getattr(Complaint, s.dimension) == s.value)
+    return q
+
+
+def _in_topic(s: VolumeSeries, topics: list[str] | None) -> bool:
+    return s.dimension != "topic" or s.value in (topics or [])
+
+
 def _samples(session: Session, ctx: Context, hit: _Hit, limit: int) -> list[dict[str, Any]]:
     end = hit.bucket + dt.timedelta(seconds=hit.series.bucket_seconds)
     s = hit.series
     if s.family == "complaints":
-        q = select(Complaint).where(Complaint.received_at >= hit.bucket, Complaint.received_at < end)
-        if s.dimension in ("category", "branch", "channel", "product"):
-            q = q.where(getattr(Complaint, s.dimension) == s.value)
+        q = _bucket_complaints(select(Complaint), hit)
         out = []
         for c in session.scalars(q.order_by(Complaint.received_at).limit(200)):
-            if s.dimension == "topic" and s.value not in (c.topics or []):
+            if not _in_topic(s, c.topics):
                 continue
             out.append({"type": "complaint", "id": c.external_id, "at": c.received_at.isoformat(), "channel": c.channel,
                         "category": c.category, "branch": c.branch, "text": (c.text or "")[:200]})
             if len(out) >= limit:
                 break
         return out
-    q = select(FeedEntry).where(FeedEntry.brand.is_(True), FeedEntry.negative.is_(True),
-                                FeedEntry.source_kind != "status_page",
-                                FeedEntry.first_seen_at >= hit.bucket - dt.timedelta(days=2))
+    q = select(FeedEntry).where(*_counted_entries(hit.bucket))
     out = []
     for e in session.scalars(q.order_by(FeedEntry.id.desc()).limit(500)):
         when = e.published_at or e.first_seen_at
-        if not (hit.bucket <= when < end) or (s.dimension == "topic" and s.value not in (e.topics or [])):
+        if not (hit.bucket <= when < end) or not _in_topic(s, e.topics):
             continue
         out.append({"type": "entry", "source": e.source, "title": e.title[:200], "link": e.link, "at": when.isoformat()})
         if len(out) >= limit:
@@ -290,12 +304,8 @@ def _scope(session: Session, anchor: _Hit, surges: list[_Hit]) -> tuple[list[str
             found[h.series.dimension].add(h.series.value)
     s = anchor.series
     if s.family == "complaints":
-        end = anchor.bucket + dt.timedelta(seconds=s.bucket_seconds)
-        q = select(Complaint.branch, Complaint.channel, Complaint.product, Complaint.topics).where(
-            Complaint.received_at >= anchor.bucket, Complaint.received_at < end)
-        if s.dimension in ("category", "branch", "channel", "product"):
-            q = q.where(getattr(Complaint, s.dimension) == s.value)
-        rows = [r for r in session.execute(q) if s.dimension != "topic" or s.value in (r.topics or [])]
+        q = _bucket_complaints(select(Complaint.branch, Complaint.channel, Complaint.product, Complaint.topics), anchor)
+        rows = [r for r in session.execute(q) if _in_topic(s, r.topics)]
         for dim in found:
             counts: dict[str, int] = defaultdict(int)
             for r in rows:
