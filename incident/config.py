@@ -323,6 +323,84 @@ class DetectionConfig(_Strict):
     default_severity: SeverityField = Severity.SEV4
 
 
+class CompensationCaps(_Strict):
+    """Per-waybill caps in 元 (004 ch.3 §2, DOMAIN.md §5): insured goods pay
+    the actual loss up to ``insured_goods``, documents up to
+    ``insured_documents``; uninsured up to ``uninsured``; a declared value
+    (保价) pays the declared value up to ``declared_value``."""
+
+    insured_goods: Annotated[float, Field(gt=0)] = 2000
+    insured_documents: Annotated[float, Field(gt=0)] = 200
+    uninsured: Annotated[float, Field(gt=0)] = 200
+    declared_value: Annotated[float, Field(gt=0)] = 10000
+
+    @property
+    def highest(self) -> float:
+        return max(self.insured_goods, self.insured_documents, self.uninsured, self.declared_value)
+
+
+class CompensationConfig(_Strict):
+    caps: CompensationCaps = Field(default_factory=CompensationCaps)
+
+
+class ChannelLimits(_Strict):
+    """The real limits of each outbound channel."""
+
+    # The 【signature】 every SMS carries; it counts towards the length.
+    sms_signature: str = "【客服中心】"
+    # Warn when a message needs more segments than this (each is billed).
+    sms_max_segments: Annotated[int, Field(ge=1)] = 3
+    weibo_max_chars: Annotated[int, Field(gt=0)] = 2000
+    # Weibo shows this many characters before 「全文」; the essentials go there.
+    weibo_fold_chars: Annotated[int, Field(gt=0)] = 140
+    wechat_field_chars: Annotated[int, Field(gt=0)] = 20
+    x_max_weight: Annotated[int, Field(gt=0)] = 280
+    email_subject_chars: Annotated[int, Field(gt=0)] = 78
+
+
+class WordingConfig(_Strict):
+    """Fact sheets, statements and the response clocks (DOMAIN.md §1, §6)."""
+
+    # Operators' own lint rules, merged over incident/data/lint_rules.toml.
+    rules_file: Path | None = None
+    channels: ChannelLimits = Field(default_factory=ChannelLimits)
+    # The dedicated support channel (专属客服通道) a fact sheet starts with.
+    support_channel: str = "客服热线专席"
+    support_channel_en: str = "our dedicated support line"
+    # First holding statement due this long after an incident opens.
+    holding_minutes: Annotated[int, Field(gt=0)] = 60
+    holding_minutes_public_opinion: Annotated[int, Field(gt=0)] = 240
+    # After each published update, the next one is due within (per severity).
+    update_minutes: dict[SeverityField, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=lambda: {Severity.SEV1: 30, Severity.SEV2: 60, Severity.SEV3: 120, Severity.SEV4: 240}
+    )
+    # Public statements of SEV1–2 public-opinion incidents also need legal's
+    # sign-off (000 §6.2: root cause settled with business, tech and legal).
+    legal_signoff: bool = True
+    # People allowed to approve besides whoever holds or covers comms_lead.
+    approvers: list[str] = Field(default_factory=list)
+    # Where the status page is reachable from outside (links in statements).
+    public_url: str = "http://127.0.0.1:8000"
+
+    def update_interval(self, severity: Severity) -> dt.timedelta:
+        return dt.timedelta(minutes=self.update_minutes.get(severity) or 60)
+
+
+class SmtpConfig(_Strict):
+    """The SMTP server statements are e-mailed through (``[smtp]``)."""
+
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)] = 25
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    # Name of the environment variable that holds the password; the secret
+    # itself never goes in this file.
+    password_env: str | None = None
+    sender: str = "noreply@example.com"
+    sender_name: str | None = None
+    timeout_seconds: Annotated[float, Field(gt=0)] = 15.0
+
+
 class StorageConfig(_Strict):
     database_url: str | None = None
 
@@ -339,6 +417,9 @@ class AppConfig(_Strict):
     watch: WatchConfig = Field(default_factory=WatchConfig)
     feeds: dict[str, FeedSource] = Field(default_factory=dict)
     detection: DetectionConfig = Field(default_factory=DetectionConfig)
+    compensation: CompensationConfig = Field(default_factory=CompensationConfig)
+    wording: WordingConfig = Field(default_factory=WordingConfig)
+    smtp: SmtpConfig | None = None
 
     @model_validator(mode="after")
     def _references(self) -> "AppConfig":

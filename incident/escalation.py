@@ -29,6 +29,7 @@ class Escalation:
     person: str
     supervisor: str | None
     overdue_minutes: int
+    clock: str | None = None  # "holding" / "update" for an overdue response clock
 
 
 def overdue(session: Session, ctx: Context, limit: int = 500) -> list[RoleAssignment]:
@@ -88,4 +89,9 @@ def sweep(session: Session, ctx: Context, limit: int = 500) -> list[Escalation]:
         enqueue(session, recipient=assignment.person, key="notify.ack_overdue", params=params,
                 dedupe_key=f"ack-overdue:{assignment.id}", now=now, incident_id=incident.id)
         done.append(Escalation(incident.id, assignment.role, assignment.person, supervisor, minutes))
+    # An overdue statement clock escalates the same way (issue: wording).
+    from incident.wording import clocks
+
+    for c in clocks.sweep(session, ctx, limit):
+        done.append(Escalation(c.incident_id, "comms_lead", c.holder or "—", c.supervisor, c.overdue_minutes, c.kind))
     return done

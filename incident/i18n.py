@@ -167,8 +167,14 @@ class _Formatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec in ("role", "kind", "status", "source"):
+        if format_spec in LABELS:
             return label(format_spec, value, self.lang)
+        if format_spec == "rolelist":
+            sep = "、" if self.lang == "zh-CN" else " and "
+            return sep.join(label("role", v.strip(), self.lang) for v in str(value).split(","))
+        if format_spec == "list":
+            items = value if isinstance(value, (list, tuple)) else [value]
+            return ("、" if self.lang == "zh-CN" else ", ").join(str(v) for v in items)
         if format_spec == "statuslist":
             sep = "、" if self.lang == "zh-CN" else ", "
             return sep.join(label("status", v.strip(), self.lang) for v in str(value).split(","))

@@ -250,6 +250,9 @@ def declare(
     session.add(incident)
     session.flush()
     record_event(session, ctx, incident, EventType.DECLARED, kind=kind.value, severity=severity.value, title=title)
+    from incident.wording import clocks  # wording builds on incidents, not the reverse
+
+    clocks.start_holding(session, ctx, incident)
     _call_in(session, ctx, incident, ctx.config.response.roles_for(kind, severity))
     return incident
 
@@ -301,6 +304,10 @@ def change_status(session: Session, ctx: Context, incident_id: int, target: Stat
         incident.resolved_at = now
     elif target == Status.CLOSED:
         incident.closed_at = now
+    if not target.is_open:
+        from incident.wording import clocks
+
+        clocks.stop(session, ctx, incident.id)
     elif current == Status.RESOLVED:  # reopened
         incident.resolved_at = None
     record_event(session, ctx, incident, EventType.STATUS_CHANGED, **{"from": current.value, "to": target.value, "note": _text(note)})

@@ -334,6 +334,9 @@ def build_app(lang: str) -> typer.Typer:
     from incident.cli.watch_cmds import register as register_watch
 
     register_watch(app, lang, _rt, out)
+    from incident.cli.wording_cmds import register as register_wording
+
+    register_wording(app, lang, _rt, out)
     return app
 
 

@@ -6,9 +6,9 @@ import hmac
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from incident.errors import IncidentError, InputError
+from incident.errors import ConflictError, IncidentError, InputError, NotFoundError
 from incident.i18n import t
 from incident.runtime import Runtime
 from incident.watch import complaints as intake
@@ -33,7 +33,7 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.exception_handler(IncidentError)
     async def _incident_error(request: Request, exc: IncidentError) -> JSONResponse:
-        status = 422 if isinstance(exc, InputError) else 400
+        status = 422 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFoundError) else 409 if isinstance(exc, ConflictError) else 400
         return JSONResponse({"error": exc.key, "message": exc.message(_lang(request, rt)), "params": {k: str(v) for k, v in exc.params.items()}},
                             status_code=status)
 
@@ -83,5 +83,57 @@ def create_app(rt: Runtime) -> FastAPI:
         status = 200 if report.added or report.duplicates or not errors else 422
         return JSONResponse({"received": report.read, "added": report.added, "duplicates": report.duplicates,
                              "errors": errors}, status_code=status)
+
+    # ---- wording: agents' pull, the public status page and its feed -------
+
+    @app.get("/api/wording", dependencies=[Depends(machine)])
+    def get_wording(
+        request: Request,
+        q: str | None = None,
+        incident: str | None = None,
+        scenario: str | None = None,
+        lang: str | None = None,
+        name: str | None = None,
+        title: str | None = None,
+        contact: str | None = None,
+        compensation: str | None = None,
+    ) -> dict[str, Any]:
+        """The approved reply for the customer in front of the agent: find
+        the incident by keywords (``q``) or id, pick a scenario (default:
+        the incident's kind), personalise (surname + 先生/女士, contact shown
+        as its last four digits, compensation due)."""
+        from incident.config import normalise_lang
+        from incident.incidents import parse_id
+        from incident.wording.personalise import Customer
+        from incident.wording.pull import get_reply
+
+        try:
+            chosen = normalise_lang(lang) if lang else _lang(request, rt)
+        except ValueError:
+            raise InputError("wording.error.bad_lang", value=lang) from None
+        with rt.store.transaction() as s:
+            reply = get_reply(
+                s, rt.config, q=q, incident_id=parse_id(incident) if incident else None, scenario=scenario,
+                lang=chosen, customer=Customer(name=name, title=title, contact=contact, compensation=compensation),
+            )
+        return reply.as_json()
+
+    @app.get("/status", response_class=HTMLResponse)
+    def status_page(request: Request, lang: str | None = None) -> HTMLResponse:
+        from incident.wording import statuspage
+
+        chosen = "en" if (lang or "").lower().startswith("en") else ("zh-CN" if lang else _lang(request, rt))
+        with rt.store.transaction() as s:
+            html = statuspage.page(s, rt.config, chosen, rt.clock.now())
+        return HTMLResponse(html, headers={"Cache-Control": "max-age=30"})
+
+    @app.get("/status/feed.atom")
+    def status_feed(lang: str | None = None) -> Response:
+        from incident.wording import statuspage
+
+        chosen = "en" if (lang or "").lower().startswith("en") else "zh-CN"
+        with rt.store.transaction() as s:
+            body = statuspage.atom(s, rt.config, chosen, rt.clock.now())
+        return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": "max-age=60"})
 
     return app

@@ -1,0 +1,138 @@
+"""The Jinja2 templates replies and statements are rendered with.
+
+Files under ``templates/`` (reviewed like code) and templates comms staff
+author in the app (``wording_templates``; an approved one overrides the file
+of the same name) render in Jinja's ImmutableSandboxedEnvironment with
+StrictUndefined: no attribute tricks reach Python internals, and a missing
+variable is an error, never an empty string. Templates only ever see plain
+dicts and strings, never ORM objects.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incident.errors import InputError
+from incident.models import WordingTemplate
+from incident.wording import texts as _texts  # noqa: F401
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+# 004 ch.2 §4: the eight situations of the unified hotline wording (4 and 7
+# each hold two answers), then one reply per incident kind.
+SITUATIONS = (
+    "upset", "transfer", "out_of_scope", "criticism", "praise", "suggestion",
+    "partly_satisfied", "escalate_reasonable", "escalate_delayed", "cannot_answer_now",
+)
+KIND_SCENARIOS = ("system_outage", "batch_complaint", "public_opinion", "other")
+SCENARIOS = SITUATIONS + KIND_SCENARIOS
+
+CHANNELS = ("status_page", "sms", "weibo", "wechat", "x", "email")
+CHANNEL_PARTS: dict[str, tuple[str, ...]] = {
+    "status_page": ("status_page",),
+    "sms": ("sms",),
+    "weibo": ("weibo",),
+    "wechat": ("wechat",),
+    "x": ("x",),
+    "email": ("email_subject", "email_text", "email_html"),
+}
+TEMPLATE_NAMES = tuple(f"replies/{s}" for s in SCENARIOS) + tuple(
+    f"statements/{p}" for parts in CHANNEL_PARTS.values() for p in parts
+)
+
+_END = re.compile(r"[。！？!?.…」』”）)]\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@pass_context
+def _sentence(context: Any, value: Any) -> str:
+    """End a sentence with the language's full stop unless it has one."""
+    text = str(value or "").strip()
+    if not text or _END.search(text):
+        return text
+    zh = context.get("lang") == "zh-CN" or bool(_CJK.search(text[-1]))
+    return text + ("。" if zh else ".")
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and ("html" in name or "status_page" in name or name.startswith("status/"))
+
+
+class TemplateSet:
+    """One environment: the approved database templates over the files."""
+
+    def __init__(self, directory: Path, overrides: dict[str, str]) -> None:
+        self.env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader([DictLoader(overrides), FileSystemLoader(str(directory))]),
+            undefined=StrictUndefined,
+            autoescape=_autoescape,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        self.env.filters["s"] = _sentence
+
+    def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
+        filename = f"{name}.{lang}.j2"
+        try:
+            return self.env.get_template(filename).render({**context, "lang": lang}).strip()
+        except TemplateNotFound:
+            raise InputError("wording.error.template_missing", name=filename) from None
+        except UndefinedError as exc:
+            raise InputError("wording.error.template_undefined", name=filename, detail=str(exc)) from None
+        except SecurityError as exc:
+            raise InputError("wording.error.template_unsafe", name=filename, detail=str(exc)) from None
+        except TemplateError as exc:
+            raise InputError("wording.error.template_broken", name=filename, detail=str(exc)) from None
+
+
+_cache: dict[tuple[Any, ...], TemplateSet] = {}
+_lock = threading.Lock()
+
+
+def approved_overrides(session: Session) -> dict[str, tuple[int, str]]:
+    rows = session.execute(
+        select(WordingTemplate.id, WordingTemplate.name, WordingTemplate.lang, WordingTemplate.body)
+        .where(WordingTemplate.status == "approved")
+        .order_by(WordingTemplate.version)
+    )
+    out: dict[str, tuple[int, str]] = {}
+    for tid, name, lang, body in rows:
+        out[f"{name}.{lang}.j2"] = (tid, body)  # the latest approved version wins
+    return out
+
+
+def template_set(session: Session | None, directory: Path | None = None) -> TemplateSet:
+    """The environment for what is approved now; cached by the set of
+    approved template rows, so a new approval takes effect at once."""
+    directory = directory or TEMPLATES_DIR
+    overrides = approved_overrides(session) if session is not None else {}
+    key = (str(directory), tuple(sorted((k, v[0]) for k, v in overrides.items())))
+    with _lock:
+        found = _cache.get(key)
+        if found is None:
+            if len(_cache) > 32:
+                _cache.clear()
+            found = _cache[key] = TemplateSet(directory, {k: v[1] for k, v in overrides.items()})
+    return found
+
+
+def check_source(name: str, lang: str, body: str, sample: dict[str, Any]) -> None:
+    """Refuse a template that does not parse, or that uses a variable the
+    sample context lacks, before anyone can approve it."""
+    if name not in TEMPLATE_NAMES:
+        raise InputError("wording.error.template_name", name=name, allowed=", ".join(TEMPLATE_NAMES))
+    probe = TemplateSet(TEMPLATES_DIR, {f"{name}.{lang}.j2": body})
+    try:
+        probe.env.parse(body)
+    except TemplateSyntaxError as exc:
+        raise InputError("wording.error.template_syntax", name=name, line=exc.lineno, detail=exc.message or "") from None
+    probe.render(name, lang, sample)
