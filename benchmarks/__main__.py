@@ -9,6 +9,9 @@ Benchmarks, by name (default: all):
   detection   detection quality on ../shared/data/volumes-dev (NAB scorer)
               and detector throughput on one core
   surge       surge to open incident with the watch flows served by Prefect
+  wording     agents' wording pull over HTTP (50 clients) vs a bare FastAPI
+              endpoint; one statement rendered for every channel; linting
+              a 2,000-character statement; channel checks
 
 Database figures run on SQLite always and on PostgreSQL when
 INCIDENT_BENCH_DATABASE_URL (or INCIDENT_TEST_DATABASE_URL) is set.
@@ -158,7 +161,16 @@ def run_surge(args, pg: str | None) -> None:
           f"{'met' if r['worst_case_s'] <= r['target_s'] else 'NOT met'}")
 
 
-BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge}
+def run_wording(args, pg: str | None) -> None:
+    from benchmarks import channels, lint, wording
+
+    print("\nwording: linting, channel checks, rendering, agents' pull (SQLite)")
+    rows = lint.run() + channels.run() + wording.bench_render() + wording.bench_pull(args.requests)
+    for label, figure in rows:
+        print(f"  {label:<66} {figure}")
+
+
+BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge, "wording": run_wording}
 
 
 def main() -> None:
@@ -168,6 +180,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10_000, help="incidents to declare (default 10000)")
     parser.add_argument("--rows", type=int, default=100_000, help="complaints to import (default 100000)")
     parser.add_argument("--surge-bucket-minutes", type=int, default=1, help="bucket length for the surge benchmark (default 1)")
+    parser.add_argument("--requests", type=int, default=8000, help="requests per endpoint in the pull benchmark (default 8000)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     for name in args.names:

@@ -92,7 +92,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Store.read() transactions only read: a deferred BEGIN lets them run
+        # alongside each other and alongside the one writer (WAL).
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("incident_readonly") else "BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
@@ -149,11 +151,20 @@ class Store:
         if migrate:
             ensure_migrated(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(incident_readonly=True), expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any error."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads (pages, lookups): on SQLite it does
+        not queue behind writers. Writing in it is a bug; on SQLite the
+        write would simply take the lock late."""
+        with self._readers() as session, session.begin():
             yield session
 
     def session(self) -> Session:

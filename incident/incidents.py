@@ -305,9 +305,10 @@ def change_status(session: Session, ctx: Context, incident_id: int, target: Stat
     elif target == Status.CLOSED:
         incident.closed_at = now
     if not target.is_open:
-        from incident.wording import clocks
+        from incident.wording import clocks, pull
 
         clocks.stop(session, ctx, incident.id)
+        pull.changed()
     elif current == Status.RESOLVED:  # reopened
         incident.resolved_at = None
     record_event(session, ctx, incident, EventType.STATUS_CHANGED, **{"from": current.value, "to": target.value, "note": _text(note)})

@@ -132,7 +132,7 @@ def test_statement_rendered_from_approved_sheet_and_stale_after_new_version(stor
         number = st.number
         zh_sms = st.rendered["zh-CN"]["sms"]["text"]
         en_mail = st.rendered["en"]["email"]
-        assert zh_sms.startswith("【客服中心】") and "95311 转 8" in zh_sms and "50 元优惠券" in zh_sms
+        assert zh_sms.startswith(ctx.config.wording.channels.sms_signature) and "95311 转 8" in zh_sms and "50 元优惠券" in zh_sms
         # No cause in the sheet → the statement says it is being investigated; no ETA → DOMAIN.md §2's wording.
         assert "原因正在排查中" in zh_sms and "我们会持续跟进修复进度，第一时间反馈给您" in zh_sms
         assert "95311, option 8" in en_mail["text"] and "<p>" in en_mail["html"]

@@ -334,7 +334,10 @@ def build_app(lang: str) -> typer.Typer:
     from incident.cli.watch_cmds import register as register_watch
 
     register_watch(app, lang, _rt, out)
+    from incident.cli.lint_cmds import register as register_lint
     from incident.cli.wording_cmds import register as register_wording
+
+    register_lint(app, lang, _rt, out)
 
     register_wording(app, lang, _rt, out)
     return app

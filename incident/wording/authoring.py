@@ -88,6 +88,9 @@ def approve_template(session: Session, ctx: Context, template_id: int) -> Wordin
     row.status = "approved"
     row.approved_by = approval.actor_key(ctx.config, ctx.actor)
     row.approved_at = ctx.clock.now()
+    from incident.wording import pull
+
+    pull.changed()
     return row
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incident.config import AppConfig
+from incident.db import Store
 from incident.enums import Status
 from incident.errors import InputError, NotFoundError
 from incident.i18n import LABELS, LANGS
@@ -69,6 +71,7 @@ class Index:
     key: tuple[Any, ...]
     docs: list[_Doc]
     df: Counter[str] = field(default_factory=Counter)
+    generation: int = 0
 
     def idf(self, term: str) -> float:
         return math.log(1 + (len(self.docs) + 1) / (1 + self.df.get(term, 0)))
@@ -93,6 +96,18 @@ class Index:
 
 _index: Index | None = None
 _lock = threading.Lock()
+_checked = 0.0
+_generation = 0
+# How long a built index is trusted before the database is asked whether
+# the approved sheets changed. Approvals in this process bump the
+# generation (refresh at once); other processes' show within this time.
+FRESH_SECONDS = 1.0
+
+
+def changed() -> None:
+    """Called when an approval, retraction or closure commits wording."""
+    global _generation
+    _generation += 1
 
 
 def _doc_text(incident: Incident, sheet: FactSheet) -> str:
@@ -111,7 +126,27 @@ def _snapshot(obj: Any, names: tuple[str, ...]) -> SimpleNamespace:
     return SimpleNamespace(**{n: getattr(obj, n) for n in names})
 
 
-def index(session: Session) -> Index:
+def index(source: "Session | Store") -> Index:
+    """The search index; ``source`` is a session, or a store to open a
+    read-only session from only when the cached index may be out of date."""
+    global _checked
+    now = time.monotonic()
+    with _lock:
+        cached, fresh = _index, now - _checked < FRESH_SECONDS
+        gen = _generation
+    if cached is not None and fresh and cached.generation == gen:
+        return cached
+    if isinstance(source, Session):
+        built = _build(source, gen)
+    else:
+        with source.read() as session:
+            built = _build(session, gen)
+    with _lock:
+        _checked = now
+    return built
+
+
+def _build(session: Session, gen: int) -> Index:
     global _index
     key_rows = session.execute(
         select(FactSheet.incident_id, FactSheet.id, Incident.status, Incident.updated_at)
@@ -122,6 +157,7 @@ def index(session: Session) -> Index:
     key = tuple(tuple(r) for r in key_rows)
     with _lock:
         if _index is not None and _index.key == key:
+            _index.generation = gen
             return _index
     rows = session.execute(
         select(Incident, FactSheet)
@@ -133,12 +169,33 @@ def index(session: Session) -> Index:
         snap_i = _snapshot(incident, ("id", "ref", "title", "kind", "severity", "status", "declared_at"))
         snap_s = _snapshot(sheet, ("id", "version", "content"))
         docs.append(_Doc(snap_i, snap_s, Counter(tokens(_doc_text(incident, sheet)))))
-    built = Index(key, docs)
+    built = Index(key, docs, generation=gen)
     for doc in docs:
         built.df.update(set(doc.terms))
     with _lock:
         _index = built
     return built
+
+
+_templates: tuple[float, int, Any] | None = None
+
+
+def templates_for(source: "Session | Store") -> Any:
+    """The template set, re-read at most every FRESH_SECONDS (or at once
+    after an approval in this process)."""
+    global _templates
+    now = time.monotonic()
+    cached = _templates
+    if cached is not None and now - cached[0] < FRESH_SECONDS and cached[1] == _generation:
+        return cached[2]
+    gen = _generation
+    if isinstance(source, Session):
+        found = template_set(source)
+    else:
+        with source.read() as session:
+            found = template_set(session)
+    _templates = (now, gen, found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -171,7 +228,7 @@ class Reply:
 
 
 def get_reply(
-    session: Session,
+    session: "Session | Store",
     config: AppConfig,
     *,
     q: str | None = None,
@@ -204,7 +261,7 @@ def get_reply(
     else:
         raise InputError("wording.error.need_query")
     chosen = scenario or (doc.incident.kind if doc.incident.kind in SCENARIOS else "other")
-    text, findings = render_reply(template_set(session), config, doc.incident, doc.sheet, chosen, lang, customer or Customer())
+    text, findings = render_reply(templates_for(session), config, doc.incident, doc.sheet, chosen, lang, customer or Customer())
     blocking = [f for f in findings if f.severity == "error"]
     if blocking:
         # Never hand an agent something the linter refuses (a leftover
@@ -223,3 +280,12 @@ def get_reply(
         score=round(score, 3) if score is not None else None,
         alternatives=alternatives,
     )
+
+
+def is_fresh() -> bool:
+    """True when a lookup needs no database (both caches are current)."""
+    now = time.monotonic()
+    with _lock:
+        idx_ok = _index is not None and now - _checked < FRESH_SECONDS and _index.generation == _generation
+    t = _templates
+    return idx_ok and t is not None and now - t[0] < FRESH_SECONDS and t[1] == _generation

@@ -25,7 +25,7 @@ from incident.errors import ConflictError, InputError, NotFoundError
 from incident.i18n import LANGS
 from incident.incidents import _lock, record_event
 from incident.models import Delivery, FactSheet, Incident, Statement, Subscriber, TimelineEvent
-from incident.wording import approval, clocks, factsheet
+from incident.wording import approval, clocks, factsheet, pull
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.render import STATEMENT_KINDS, finding_dict, freeze, lint_text, render_statement
 from incident.wording.templates import CHANNELS, template_set
@@ -110,6 +110,7 @@ def approve_sheet(session: Session, ctx: Context, incident_id: int, comment: str
     record_event(session, ctx, incident, EventType.FACTS_APPROVED, version=sheet.version, role=signed.role,
                  previous=previous.version if previous else None)
     _mark_stale(session, ctx, incident, sheet, previous)
+    pull.changed()
     return sheet
 
 
@@ -140,6 +141,7 @@ def retract_sheet(session: Session, ctx: Context, incident_id: int, reason: str)
     sheet.status = "retracted"
     sheet.ended_at = ctx.clock.now()
     record_event(session, ctx, incident, EventType.FACTS_RETRACTED, version=sheet.version, reason=reason.strip())
+    pull.changed()
     session.execute(
         update(Statement)
         .where(Statement.fact_sheet_id == sheet.id, Statement.status.in_(("draft", "in_review", "approved")))
