@@ -298,10 +298,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         def run(incident: str, number: int, *args: Any) -> None:
             r = rt()
             with r.store.transaction() as s:
-                st = action(s, r.ctx, parse_id(incident), number, *args)
-                status = st.status
-            say(t(key if status != "in_review" or key != "out.approved" else "out.signed_wait", r.lang,
-                  what=f"INC-{parse_id(incident)} #{number}"), "green")
+                action(s, r.ctx, parse_id(incident), number, *args)
+            say(t(key, r.lang, what=f"INC-{parse_id(incident)} #{number}"), "green")
             r.deliver()
         return run
 

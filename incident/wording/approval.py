@@ -159,11 +159,15 @@ def reject(
             roles=",".join(r.value for r in required),
             who=", ".join(sorted({p for r in required for p in eligible(ctx.config, r)})) or "—",
         )
+    clear(session, subject_type, subject_id)
+    return person
+
+
+def clear(session: Session, subject_type: str, subject_id: int) -> None:
+    """Forget the sign-offs of a subject: what is reviewed next is new."""
     from sqlalchemy import delete
 
-    # The next review starts clean: what changes after a rejection is new.
     session.execute(delete(Approval).where(Approval.subject_type == subject_type, Approval.subject_id == subject_id))
-    return person
 
 
 def _key_or_raw(config: AppConfig, name: str) -> str:

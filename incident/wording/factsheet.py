@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incident.context import Context
@@ -206,7 +206,9 @@ def edit(
         # would be approved any more.
         current.status = "draft"
         current.submitted_at = None
-        _clear_signoffs(session, "fact_sheet", current.id)
+        from incident.wording.approval import clear
+
+        clear(session, "fact_sheet", current.id)
         before = current.content
         current.content = apply_changes(before, changes, lang)
         if note:
@@ -230,15 +232,3 @@ def edit(
     record_event(session, ctx, incident, EventType.FACTS_DRAFTED, version=version,
                  fields=sorted({c["field"] for c in diff(base, sheet.content)}))
     return sheet
-
-
-def _clear_signoffs(session: Session, subject_type: str, subject_id: int) -> None:
-    from sqlalchemy import delete
-
-    from incident.models import Approval
-
-    session.execute(delete(Approval).where(Approval.subject_type == subject_type, Approval.subject_id == subject_id))
-
-
-def next_version_number(session: Session, incident_id: int) -> int:
-    return (session.scalar(select(func.max(FactSheet.version)).where(FactSheet.incident_id == incident_id)) or 0) + 1

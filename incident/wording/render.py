@@ -218,7 +218,3 @@ def render_reply(
     text = templates.render(f"replies/{scenario}", lang, context)
     text = re.sub(r"[ \t]{2,}", " ", text)
     return text, lint_text(text, lang, config)
-
-
-def all_channels() -> tuple[str, ...]:
-    return CHANNELS

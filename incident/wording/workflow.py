@@ -387,10 +387,3 @@ def retract_statement(session: Session, ctx: Context, incident_id: int, number: 
     record_event(session, ctx, incident, EventType.STATEMENT_RETRACTED, number=number, reason=reason.strip(),
                  was=was, cancelled=cancelled or 0)
     return st
-
-
-def incident_of(session: Session, incident_id: int) -> Incident:
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise NotFoundError("error.no_incident", id=incident_id)
-    return incident
