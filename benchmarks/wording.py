@@ -162,8 +162,16 @@ def bench_pull(requests: int = 6000, concurrency: int = 50) -> list[tuple[str, s
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'pull.db'}"
         seed(url)
-        names = [("张三", "先生", "13812345678"), ("李娜", "女士", "13900001111"), ("欧阳娜娜", "女士", "13722223333")]
-        params = [{"q": q, "name": n[0], "title": n[1], "contact": n[2]} for q in QUERIES for n in names]
+        # 400 different customers (nothing per customer can be cached), the
+        # eight queries in turn.
+        import random
+
+        rng = random.Random(7)
+        surnames, given = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高", "伟芳娜敏静丽强磊洋艳勇军杰涛明超秀霞平刚"
+        params = [{"q": QUERIES[i % len(QUERIES)],
+                   "name": rng.choice(["欧阳", "司马", ""]) + rng.choice(surnames) + rng.choice(given),
+                   "title": rng.choice(["先生", "女士"]), "contact": f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}"}
+                  for i in range(400)]
         results = {}
         for kind, path, plist in (("bare", "/api/bare", [{"q": q} for q in QUERIES]), ("wording", "/api/wording", params)):
             proc, port = _start(kind, url)

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import feedparser
@@ -296,6 +297,35 @@ def test_agents_pull_by_keywords_over_http(store, ctx, db_url):
         assert text.startswith(f"{name[0]}{title}") and f"尾号{phone[-4:]}" in text
         others = [n for n in names if n[0] != name]
         assert not any(o[0][0] + o[1] in text or o[2][-4:] in text for o in others)
+
+
+def test_pull_never_waits_on_the_database_and_sees_other_processes_changes(store, ctx, monkeypatch):
+    """Lookups come from the cache; once it is due a re-check, ONE
+    background thread re-reads the database while lookups go on, and a
+    change made by another process (no in-process notice) shows after it."""
+    from sqlalchemy import update
+
+    from incident.errors import NotFoundError
+    from incident.models import Incident
+    from incident.wording import pull
+
+    iid = declare(store, ctx, title="APP 登录失败")
+    approved_sheet(store, ctx, iid)
+    assert pull.get_reply(store, ctx.config, q="登录失败").incident.id == iid
+    assert pull.is_fresh(store)
+    # Another process closes the incident: this one is not told.
+    with store.transaction() as s:
+        s.execute(update(Incident).where(Incident.id == iid).values(status="closed"))
+    assert pull.get_reply(store, ctx.config, q="登录失败").incident.id == iid  # still within FRESH_SECONDS
+    monkeypatch.setattr(pull, "FRESH_SECONDS", 0.0)
+    # Due a re-check: served from the cache at once, a refresh started.
+    assert pull.get_reply(store, ctx.config, q="登录失败").incident.id == iid
+    deadline = time.monotonic() + 10
+    while pull._refreshing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not pull._refreshing
+    with pytest.raises(NotFoundError):
+        pull.get_reply(store, ctx.config, q="登录失败")
 
 
 def test_comms_templates_render_in_the_sandbox(store, ctx):

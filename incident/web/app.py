@@ -128,9 +128,10 @@ def create_app(rt: Runtime) -> FastAPI:
                     customer=Customer(name=name, title=title, contact=contact, compensation=compensation))
         from incident.wording import pull
 
-        if pull.is_fresh():
-            # The index and templates are cached: pure CPU, no database, so
-            # it runs on the event loop without a thread hop.
+        if pull.is_fresh(rt.store):
+            # The index and templates are cached (re-checked in the
+            # background): pure CPU, no database, so it runs on the event
+            # loop without a thread hop.
             reply = get_reply(rt.store, rt.config, **args)
         else:
             from starlette.concurrency import run_in_threadpool

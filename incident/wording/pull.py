@@ -98,9 +98,14 @@ _index: Index | None = None
 _lock = threading.Lock()
 _checked = 0.0
 _generation = 0
+_refreshing = False
+# The database the caches were built from: one process normally serves one,
+# but tests and tools may open several, and must never see another's index.
+_owner = ""
 # How long a built index is trusted before the database is asked whether
 # the approved sheets changed. Approvals in this process bump the
-# generation (refresh at once); other processes' show within this time.
+# generation (refresh at once); other processes' show within about this
+# time.
 FRESH_SECONDS = 1.0
 
 
@@ -126,24 +131,69 @@ def _snapshot(obj: Any, names: tuple[str, ...]) -> SimpleNamespace:
     return SimpleNamespace(**{n: getattr(obj, n) for n in names})
 
 
-def index(source: "Session | Store") -> Index:
-    """The search index; ``source`` is a session, or a store to open a
-    read-only session from only when the cached index may be out of date."""
-    global _checked
+def _caches(source: "Session | Store") -> tuple[Index, Any]:
+    """The index and the template set.
+
+    Current (built for this generation, checked within FRESH_SECONDS):
+    returned as they are. Built for this generation but not checked lately,
+    and asked with a store (the web app): returned as they are while ONE
+    background thread re-checks the database — stale-while-revalidate, so
+    that fifty agents arriving as the second ticks over do not all queue on
+    the database (that queue was the pull's p99). Anything else (an
+    approval in this process, the first call, a caller holding a session):
+    checked now.
+    """
+    global _refreshing
     now = time.monotonic()
+    owner = _owner_of(source)
     with _lock:
-        cached, fresh = _index, now - _checked < FRESH_SECONDS
-        gen = _generation
-    if cached is not None and fresh and cached.generation == gen:
-        return cached
+        cached, templates, gen = _index, _templates, _generation
+        current = cached is not None and templates is not None and cached.generation == gen and _owner == owner
+        fresh = current and now - _checked < FRESH_SECONDS
+        revalidate = current and not fresh and not isinstance(source, Session) and not _refreshing
+        if revalidate:
+            _refreshing = True
+    if fresh:
+        return cached, templates  # type: ignore[return-value]
+    if revalidate:
+        threading.Thread(target=_revalidate, args=(source,), name="wording-refresh", daemon=True).start()
+        return cached, templates  # type: ignore[return-value]
+    return _refresh(source)
+
+
+def _owner_of(source: "Session | Store") -> str:
+    return str(source.get_bind().url if isinstance(source, Session) else source.engine.url)
+
+
+def _revalidate(store: Store) -> None:
+    global _refreshing
+    try:
+        _refresh(store)
+    except Exception:  # noqa: BLE001 — the next lookup checks again, synchronously if need be
+        pass
+    finally:
+        with _lock:
+            _refreshing = False
+
+
+def _refresh(source: "Session | Store") -> tuple[Index, Any]:
+    global _checked, _templates, _owner, _index
+    now = time.monotonic()
+    gen = _generation
+    owner = _owner_of(source)
+    if owner != _owner:
+        with _lock:
+            _index = None  # another database's index must not be reused by key
     if isinstance(source, Session):
-        built = _build(source, gen)
+        built, found = _build(source, gen), template_set(source)
     else:
         with source.read() as session:
-            built = _build(session, gen)
+            built, found = _build(session, gen), template_set(session)
     with _lock:
+        _templates = found
         _checked = now
-    return built
+        _owner = owner
+    return built, found
 
 
 def _build(session: Session, gen: int) -> Index:
@@ -177,25 +227,7 @@ def _build(session: Session, gen: int) -> Index:
     return built
 
 
-_templates: tuple[float, int, Any] | None = None
-
-
-def templates_for(source: "Session | Store") -> Any:
-    """The template set, re-read at most every FRESH_SECONDS (or at once
-    after an approval in this process)."""
-    global _templates
-    now = time.monotonic()
-    cached = _templates
-    if cached is not None and now - cached[0] < FRESH_SECONDS and cached[1] == _generation:
-        return cached[2]
-    gen = _generation
-    if isinstance(source, Session):
-        found = template_set(source)
-    else:
-        with source.read() as session:
-            found = template_set(session)
-    _templates = (now, gen, found)
-    return found
+_templates: Any = None
 
 
 @dataclass(frozen=True)
@@ -241,7 +273,7 @@ def get_reply(
         raise InputError("wording.error.bad_scenario", value=scenario, allowed=", ".join(SCENARIOS))
     if lang not in LANGS:
         raise InputError("wording.error.bad_lang", value=lang)
-    idx = index(session)
+    idx, templates = _caches(session)
     score: float | None = None
     alternatives: list[dict[str, Any]] = []
     if incident_id is not None:
@@ -261,7 +293,7 @@ def get_reply(
     else:
         raise InputError("wording.error.need_query")
     chosen = scenario or (doc.incident.kind if doc.incident.kind in SCENARIOS else "other")
-    text, findings = render_reply(templates_for(session), config, doc.incident, doc.sheet, chosen, lang, customer or Customer())
+    text, findings = render_reply(templates, config, doc.incident, doc.sheet, chosen, lang, customer or Customer())
     blocking = [f for f in findings if f.severity == "error"]
     if blocking:
         # Never hand an agent something the linter refuses (a leftover
@@ -282,10 +314,10 @@ def get_reply(
     )
 
 
-def is_fresh() -> bool:
-    """True when a lookup needs no database (both caches are current)."""
-    now = time.monotonic()
+def is_fresh(store: Store) -> bool:
+    """True when a lookup needs no database now (the caches were built from
+    this store for the current generation; a due re-check runs in the
+    background)."""
+    owner = _owner_of(store)
     with _lock:
-        idx_ok = _index is not None and now - _checked < FRESH_SECONDS and _index.generation == _generation
-    t = _templates
-    return idx_ok and t is not None and now - t[0] < FRESH_SECONDS and t[1] == _generation
+        return _index is not None and _templates is not None and _index.generation == _generation and _owner == owner
