@@ -339,8 +339,85 @@ class CompensationCaps(_Strict):
         return max(self.insured_goods, self.insured_documents, self.uninsured, self.declared_value)
 
 
+CompensationForm = Literal["coupon", "points", "refund", "service_extension", "gift"]
+# The unit each form is counted in: money (元), points, or days of service.
+FORM_UNITS: dict[str, str] = {"coupon": "yuan", "refund": "yuan", "gift": "yuan", "points": "points", "service_extension": "days"}
+
+
+class CompensationPolicy(_Strict):
+    """What an incident's affected customers are offered (first matching
+    policy wins): a form, an amount or a formula, and who is eligible."""
+
+    name: str
+    kinds: list[Kind | Literal["*"]] = Field(default_factory=lambda: ["*"])
+    # The customer's problem category (from the complaint or the import).
+    categories: list[str] = Field(default_factory=lambda: ["*"])
+    form: CompensationForm
+    amount: Annotated[float, Field(gt=0)] | None = None
+    # e.g. "min(amount_at_stake * 0.1, 100)"; names: amount_at_stake,
+    # declared_value; functions: min, max, round. Checked when loaded.
+    formula: str | None = None
+    # Eligibility: complained within this many hours of the incident's start
+    # (customers added by hand or from a file without a complaint time pass).
+    within_hours: Annotated[int, Field(gt=0)] | None = None
+    min_order_value: Annotated[float, Field(ge=0)] | None = None
+    # The customer's branch or category must be in the incident's scope.
+    scope_match: bool = False
+
+    @model_validator(mode="after")
+    def _amount_or_formula(self) -> "CompensationPolicy":
+        if (self.amount is None) == (self.formula is None):
+            raise PydanticCustomError("policy_amount", "give either amount or formula (not both)", {})
+        if self.formula is not None:
+            from incident.remedy.formula import FormulaError, compile_formula
+
+            try:
+                compile_formula(self.formula)
+            except FormulaError as exc:
+                raise PydanticCustomError("policy_formula", "bad formula {value!r}: {reason}",
+                                          {"value": self.formula, "reason": str(exc)}) from None
+        return self
+
+
 class CompensationConfig(_Strict):
     caps: CompensationCaps = Field(default_factory=CompensationCaps)
+    # Above these amounts an entry needs a supervisor's approval (four
+    # eyes: never the proposer); below them it is approved by policy.
+    approval_thresholds: dict[Literal["yuan", "points", "days"], Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: {"yuan": 100.0, "points": 5000.0, "days": 30.0}
+    )
+    # People allowed to approve besides the supervisors of the teams.
+    approvers: list[str] = Field(default_factory=list)
+    # Alert (timeline + the supervisor) when an incident's money passes this.
+    budget_yuan: Annotated[float, Field(gt=0)] | None = None
+    batch_size: Annotated[int, Field(gt=0, le=10000)] = 1000
+    policies: list[CompensationPolicy] = Field(default_factory=list)
+
+
+class CallbackConfig(_Strict):
+    """Follow-up calls (回访, DOMAIN.md §4)."""
+
+    # The team whose members make the calls (default: the team covering
+    # cs_lead); its supervisor gets the overdue ones.
+    team: str | None = None
+    # Agents (people keys) who call; default: the team's rotation members.
+    agents: list[str] = Field(default_factory=list)
+    work_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7], min_length=1)
+    work_start: dt.time = dt.time(9, 0)
+    work_end: dt.time = dt.time(18, 0)
+    result_minutes: Annotated[int, Field(gt=0)] = 60  # the result, after resolution (003 §2.4)
+    unfinished_hours: Annotated[int, Field(gt=0)] = 24  # unfinished business (000 §3.1)
+    ordinary_hours: Annotated[int, Field(gt=0)] = 24  # 003 §2.3
+    complex_hours: Annotated[int, Field(gt=0)] = 48
+    # A case is complex when this much is at stake (or it is marked so).
+    complex_over_yuan: Annotated[float, Field(gt=0)] = 500
+    max_attempts: Annotated[int, Field(ge=1)] = 3
+
+    @model_validator(mode="after")
+    def _hours(self) -> "CallbackConfig":
+        if self.work_end <= self.work_start:
+            raise PydanticCustomError("work_hours", "work_end must be after work_start", {})
+        return self
 
 
 class ChannelLimits(_Strict):
@@ -419,6 +496,7 @@ class AppConfig(_Strict):
     detection: DetectionConfig = Field(default_factory=DetectionConfig)
     compensation: CompensationConfig = Field(default_factory=CompensationConfig)
     wording: WordingConfig = Field(default_factory=WordingConfig)
+    callbacks: CallbackConfig = Field(default_factory=CallbackConfig)
     smtp: SmtpConfig | None = None
 
     @model_validator(mode="after")
@@ -434,6 +512,10 @@ class AppConfig(_Strict):
                     need(member, ("teams", tkey, "rotation", "members", i))
             for i, shift in enumerate(team.shifts):
                 need(shift.person, ("teams", tkey, "shifts", i, "person"))
+        for i, person in enumerate(self.callbacks.agents):
+            need(person, ("callbacks", "agents", i))
+        for i, person in enumerate(self.compensation.approvers):
+            need(person, ("compensation", "approvers", i))
         if self.teams:
             covered = {role for team in self.teams.values() for role in team.roles}
             for i, rule in enumerate(self.response.rules):

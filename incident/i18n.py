@@ -128,6 +128,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "config.reason.bool_type": ("应为 true 或 false", "must be true or false"),
     "config.reason.bool_parsing": ("应为 true 或 false", "must be true or false"),
     "config.reason.every": ("轮值周期至少 1 天", "a rotation turn lasts at least 1 day"),
+    "config.reason.policy_amount": ("补偿政策须给出 amount 或 formula 其中之一", "give either amount or formula (not both)"),
+    "config.reason.policy_formula": ("补偿公式「{value}」有误：{reason}", "bad formula {value!r}: {reason}"),
+    "config.reason.work_hours": ("work_end 必须晚于 work_start", "work_end must be after work_start"),
+    "config.reason.time_parsing": ("应为时间，如 09:00", "must be a time such as 09:00"),
+    "config.reason.time_type": ("应为时间，如 09:00", "must be a time such as 09:00"),
     # ---- notifications --------------------------------------------------
     "notify.prefix": ("[通知 → {name}]", "[notify → {name}]"),
     "notify.role_called": ("您被召集为 {ref}（{severity}）「{title}」的{role:role}，请尽快确认：incident ack {ref} {role}",

@@ -312,6 +312,12 @@ def change_status(session: Session, ctx: Context, incident_id: int, target: Stat
     elif current == Status.RESOLVED:  # reopened
         incident.resolved_at = None
     record_event(session, ctx, incident, EventType.STATUS_CHANGED, **{"from": current.value, "to": target.value, "note": _text(note)})
+    if target == Status.RESOLVED:
+        # Every affected customer hears the result within the hour (003 §2.4):
+        # the calls exist from the moment of resolution, not the next sweep.
+        from incident.remedy import callbacks
+
+        callbacks.schedule(session, ctx, incident)
     return incident
 
 

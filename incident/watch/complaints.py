@@ -207,19 +207,29 @@ def ingest(
 # -- reading files ------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, prefix: str = "complaint") -> str:
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise InputError("complaint.error.encoding")
+    raise InputError(f"{prefix}.error.encoding")
 
 
-def read_records(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
-    """Yield ``(line number, record or error)`` from a CSV or JSONL file."""
+def read_records(
+    path: Path,
+    fmt: str | None = None,
+    *,
+    aliases: dict[str, str] | None = None,
+    required: str = "external_id",
+    prefix: str = "complaint",
+) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
+    """Yield ``(line number, record or error)`` from a CSV or JSONL file.
+    ``aliases`` maps header cells to fields, ``required`` must be among
+    them; error keys start with ``prefix`` (complaints, customers)."""
+    aliases = _ALIAS_TO_FIELD if aliases is None else aliases
     fmt = (fmt or path.suffix.lstrip(".")).lower()
-    text = _decode(path.read_bytes())
+    text = _decode(path.read_bytes(), prefix)
     if fmt in ("jsonl", "ndjson", "json"):
         for number, line in enumerate(io.StringIO(text), start=1):
             if not line.strip():
@@ -227,22 +237,22 @@ def read_records(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict
             try:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
-                yield number, InputError("complaint.error.json", reason=exc.msg)
+                yield number, InputError(f"{prefix}.error.json", reason=exc.msg)
     elif fmt in ("csv", "txt"):
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        if not reader.fieldnames or "external_id" not in {_ALIAS_TO_FIELD.get(f.strip().lower()) for f in reader.fieldnames if f}:
-            raise InputError("complaint.error.header", columns=", ".join(reader.fieldnames or []))
+        if not reader.fieldnames or required not in {aliases.get(f.strip().lower()) for f in reader.fieldnames if f}:
+            raise InputError(f"{prefix}.error.header", columns=", ".join(reader.fieldnames or []))
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield reader.line_num, InputError("complaint.error.csv", reason=str(exc))
+                yield reader.line_num, InputError(f"{prefix}.error.csv", reason=str(exc))
                 continue
             if None in row:  # more cells than the header has
-                yield reader.line_num, InputError("complaint.error.columns", expected=len(reader.fieldnames), got=len(reader.fieldnames) + len(row[None]))
+                yield reader.line_num, InputError(f"{prefix}.error.columns", expected=len(reader.fieldnames), got=len(reader.fieldnames) + len(row[None]))
                 continue
             yield reader.line_num, row
     else:
-        raise InputError("complaint.error.format", fmt=fmt or "?")
+        raise InputError(f"{prefix}.error.format", fmt=fmt or "?")

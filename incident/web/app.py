@@ -139,6 +139,10 @@ def create_app(rt: Runtime) -> FastAPI:
             reply = await run_in_threadpool(get_reply, rt.store, rt.config, **args)
         return JSONResponse(reply.as_json())
 
+    from incident.web.remedy_api import router as remedy_router
+
+    app.include_router(remedy_router(rt, machine, lambda request: _lang(request, rt)))
+
     @app.get("/status", response_class=HTMLResponse)
     def status_page(request: Request, lang: str | None = None) -> HTMLResponse:
         from incident.wording import statuspage

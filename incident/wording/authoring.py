@@ -53,6 +53,7 @@ def sample_context(lang: str) -> dict[str, Any]:
         "signature": "【客服中心】",
         "customer": {"greeting": "张先生，您好！" if zh else "Hello Mr Zhang. ", "salutation": "张先生" if zh else "Mr Zhang",
                      "contact": "1234", "compensation": facts["compensation"]},
+        "callback": {"reason": "result", "demand": "希望尽快收到快件" if zh else "would like the parcel soon", "attempt": 1},
     }
 
 

@@ -45,9 +45,11 @@ CHANNEL_PARTS: dict[str, tuple[str, ...]] = {
     "x": ("x",),
     "email": ("email_subject", "email_text", "email_html"),
 }
+# Callback scripts (回访) for the remedy half: one per reason.
+CALLBACK_REASONS = ("unfinished", "result", "follow_up")
 TEMPLATE_NAMES = tuple(f"replies/{s}" for s in SCENARIOS) + tuple(
     f"statements/{p}" for parts in CHANNEL_PARTS.values() for p in parts
-)
+) + tuple(f"callbacks/{r}" for r in CALLBACK_REASONS)
 
 _END = re.compile(r"[。！？!?.…」』”）)]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

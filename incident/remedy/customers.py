@@ -1,0 +1,276 @@
+"""Affected customers of an incident: from a file (CSV or JSONL), from the
+complaints that match the incident's scope and time window, or one at a
+time. A customer appears once per incident (the database decides); bad
+rows are reported by line number and the good ones kept. Contacts are
+masked to their last four digits on intake (DOMAIN.md §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from incident.config import normalise_lang
+from incident.context import Context
+from incident.db import insert_for
+from incident.errors import InputError
+from incident.incidents import get as get_incident
+from incident.incidents import record_event
+from incident.enums import EventType
+from incident.models import AffectedCustomer, Complaint, Incident, Signal
+from incident.remedy import texts as _texts  # noqa: F401
+from incident.watch.complaints import RowError, mask_contact, mask_text
+from incident.wording.personalise import title_key
+
+_FIELDS = {
+    "customer_ref": ("customer_ref", "customer", "customer_id", "客户编号", "客户"),
+    "name": ("name", "customer_name", "姓名", "客户姓名"),
+    "title": ("title", "gender", "称谓", "性别"),
+    "contact": ("contact", "phone", "mobile", "联系方式", "电话", "手机"),
+    "lang": ("lang", "language", "语言"),
+    "order_ref": ("order_ref", "order", "waybill", "waybill_no", "运单号", "订单号", "单号"),
+    "amount_at_stake": ("amount_at_stake", "amount", "order_value", "涉及金额", "金额", "订单金额"),
+    "insured": ("insured", "insurance", "保险", "是否保险"),
+    "declared_value": ("declared_value", "保价", "保价金额"),
+    "category": ("category", "类别", "问题类别"),
+    "branch": ("branch", "网点"),
+    "complex": ("complex", "复杂"),
+    "complained_at": ("complained_at", "complaint_time", "投诉时间"),
+}
+ALIASES = {alias.lower(): name for name, aliases in _FIELDS.items() for alias in aliases}
+_LIMITS = {"customer_ref": 100, "name": 100, "order_ref": 100, "category": 100, "branch": 100}
+_INSURED = {
+    "goods": "goods", "货物": "goods", "物品": "goods", "yes": "goods", "y": "goods", "true": "goods", "是": "goods", "1": "goods",
+    "documents": "documents", "document": "documents", "文件": "documents",
+    "no": None, "n": None, "false": None, "否": None, "0": None, "none": None, "": None, "无": None,
+}
+_TRUE = {"1", "true", "yes", "y", "是", "复杂"}
+# The database's limit on bound parameters is far; this keeps memory flat.
+CHUNK = 5000
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    added: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    added_ids: list[int] = field(default_factory=list)
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).replace(",", "").replace("元", "").replace("¥", "").strip())
+    except ValueError:
+        raise InputError("customer.error.number", field=name, value=str(value)[:40]) from None
+    if number < 0 or number != number or number == float("inf"):
+        raise InputError("customer.error.number", field=name, value=str(value)[:40])
+    return round(number, 2)
+
+
+def normalise(raw: dict[str, Any], default_lang: str, tz: Any) -> dict[str, Any]:
+    """One input record → the row to store; InputError names the problem."""
+    rec: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = ALIASES.get(str(key).strip().lower())
+        if name is not None and name not in rec:
+            rec[name] = value
+    ref = mask_text(str(rec.get("customer_ref") or "").strip())
+    if not ref:
+        raise InputError("customer.error.missing", field="customer_ref")
+    out: dict[str, Any] = {"customer_ref": ref}
+    for name in ("name", "order_ref", "category", "branch"):
+        value = str(rec.get(name) or "").strip()
+        if len(value) > _LIMITS[name]:
+            raise InputError("customer.error.too_long", field=name, max=_LIMITS[name])
+        out[name] = mask_text(value) or None
+    if len(ref) > _LIMITS["customer_ref"]:
+        raise InputError("customer.error.too_long", field="customer_ref", max=_LIMITS["customer_ref"])
+    title = str(rec.get("title") or "").strip()
+    out["title"] = title_key(title) if title else None
+    contact = str(rec.get("contact") or "").strip()
+    out["contact"] = mask_contact(contact) if contact else None
+    lang = str(rec.get("lang") or "").strip()
+    try:
+        out["lang"] = normalise_lang(lang) if lang else default_lang
+    except ValueError:
+        raise InputError("customer.error.lang", value=lang[:20]) from None
+    out["amount_at_stake"] = _number(rec.get("amount_at_stake"), "amount_at_stake")
+    out["declared_value"] = _number(rec.get("declared_value"), "declared_value")
+    insured = str(rec.get("insured") or "").strip().lower()
+    if insured not in _INSURED:
+        raise InputError("customer.error.insured", value=insured[:20])
+    out["insured"] = _INSURED[insured]
+    out["complex"] = str(rec.get("complex") or "").strip().lower() in _TRUE
+    when = rec.get("complained_at")
+    out["complained_at"] = None
+    if when not in (None, ""):
+        try:
+            parsed = dt.datetime.fromisoformat(str(when).strip().replace("Z", "+00:00").replace("/", "-"))
+        except ValueError:
+            raise InputError("customer.error.time", value=str(when)[:40]) from None
+        out["complained_at"] = (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(dt.timezone.utc)
+    return out
+
+
+def _store(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert, skipping customers the incident already has; the ids added."""
+    if not rows:
+        return []
+    stmt = (
+        insert_for(session, AffectedCustomer.__table__)
+        .on_conflict_do_nothing(index_elements=["incident_id", "customer_ref"])
+        .returning(AffectedCustomer.__table__.c.id)
+    )
+    return list(session.connection().execute(stmt, rows).scalars())
+
+
+def _open_incident(session: Session, incident_id: int) -> Incident:
+    incident = get_incident(session, incident_id)
+    if incident.status == "closed":
+        raise InputError("customer.error.incident_closed", ref=incident.ref)
+    return incident
+
+
+def ingest(
+    session: Session,
+    ctx: Context,
+    incident_id: int,
+    records: Iterable[tuple[int, dict[str, Any] | Exception]],
+    source: str = "import",
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Validate and store ``(line, record)`` pairs (a record may be an
+    exception: an unreadable line). Call it chunk by chunk for progress."""
+    incident = _open_incident(session, incident_id)
+    report = report or ImportReport()
+    now, lang, tz = ctx.clock.now(), ctx.config.centre.language, ctx.config.zone
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for line, raw in records:
+        report.read += 1
+        if isinstance(raw, Exception):
+            report.errors.append(RowError(line, getattr(raw, "key", "customer.error.unreadable"),
+                                          getattr(raw, "params", {"reason": str(raw)[:200]})))
+            continue
+        if not isinstance(raw, dict):
+            report.errors.append(RowError(line, "customer.error.not_object", {}))
+            continue
+        try:
+            row = normalise(raw, lang, tz)
+        except InputError as bad:
+            report.errors.append(RowError(line, bad.key, bad.params))
+            continue
+        if row["customer_ref"] in seen:
+            report.duplicates += 1
+            continue
+        seen.add(row["customer_ref"])
+        row.update(incident_id=incident.id, source=source, added_by=ctx.actor, added_at=now, complaint_id=None)
+        rows.append(row)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        ids = _store(session, chunk)
+        report.added += len(ids)
+        report.duplicates += len(chunk) - len(ids)
+        report.added_ids.extend(ids)
+    return report
+
+
+def finish_import(session: Session, ctx: Context, incident_id: int, report: ImportReport, source: str) -> None:
+    """One timeline event for a whole import (not one per customer)."""
+    if report.added:
+        incident = get_incident(session, incident_id)
+        record_event(session, ctx, incident, EventType.CUSTOMERS_ADDED, added=report.added,
+                     duplicates=report.duplicates, errors=len(report.errors), source=source)
+
+
+def add_one(session: Session, ctx: Context, incident_id: int, record: dict[str, Any]) -> AffectedCustomer:
+    report = ingest(session, ctx, incident_id, [(1, record)], source="manual")
+    if report.errors:
+        e = report.errors[0]
+        raise InputError(e.key, **e.params)
+    if not report.added_ids:
+        raise InputError("customer.error.duplicate", ref=str(record.get("customer_ref")), incident=f"INC-{incident_id}")
+    finish_import(session, ctx, incident_id, report, "manual")
+    found = session.get(AffectedCustomer, report.added_ids[0])
+    assert found is not None
+    return found
+
+
+def link_complaints(session: Session, ctx: Context, incident_id: int, before_hours: float = 2.0) -> ImportReport:
+    """Customers of the complaints that match the incident: received from
+    ``before_hours`` before it started until it was resolved (or now), from
+    its scope (branches, channels, products — when set), and, when its
+    signals came from category or topic series, about those."""
+    incident = _open_incident(session, incident_id)
+    start = (incident.started_at or incident.detected_at or incident.declared_at) - dt.timedelta(hours=before_hours)
+    end = incident.resolved_at or ctx.clock.now()
+    q = select(Complaint).where(Complaint.customer_ref.is_not(None), Complaint.received_at >= start, Complaint.received_at <= end)
+    if incident.scope_regions:
+        q = q.where(Complaint.branch.in_(incident.scope_regions))
+    if incident.scope_channels:
+        q = q.where(Complaint.channel.in_(incident.scope_channels))
+    if incident.scope_products:
+        q = q.where(Complaint.product.in_(incident.scope_products))
+    categories, topics = set(), set()
+    for key in session.scalars(select(Signal.series_key).where(Signal.incident_id == incident.id)):
+        dim, _, value = key.partition("/")[2].partition("=")
+        if dim == "category" and value:
+            categories.add(value)
+        elif dim == "topic" and value:
+            topics.add(value)
+    if categories and not topics:
+        q = q.where(Complaint.category.in_(categories))
+    records: list[tuple[int, dict[str, Any]]] = []
+    by_ref: dict[str, Complaint] = {}
+    for c in session.scalars(q.order_by(Complaint.received_at)):
+        if (categories or topics) and c.category not in categories and not topics.intersection(c.topics or []):
+            continue
+        if c.customer_ref in by_ref:
+            continue
+        by_ref[c.customer_ref] = c
+        records.append((c.id, {"customer_ref": c.customer_ref, "name": c.customer_name, "category": c.category,
+                               "branch": c.branch, "complained_at": c.received_at.isoformat()}))
+    report = ingest(session, ctx, incident.id, records, source="complaint")
+    if report.added_ids:
+        # Contacts were masked when the complaint came in; keep them as they are.
+        for cust in session.scalars(select(AffectedCustomer).where(AffectedCustomer.id.in_(report.added_ids))):
+            c = by_ref[cust.customer_ref]
+            cust.contact, cust.complaint_id = c.contact, c.id
+    finish_import(session, ctx, incident.id, report, "complaint")
+    return report
+
+
+def count(session: Session, incident_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(AffectedCustomer).where(AffectedCustomer.incident_id == incident_id)) or 0
+
+
+def list_customers(session: Session, incident_id: int, limit: int | None = 200, offset: int = 0) -> list[AffectedCustomer]:
+    q = select(AffectedCustomer).where(AffectedCustomer.incident_id == incident_id).order_by(AffectedCustomer.id).offset(offset)
+    if limit:
+        q = q.limit(limit)
+    return list(session.scalars(q))
+
+
+def find(session: Session, incident_id: int, ref: str) -> AffectedCustomer:
+    found = session.scalar(select(AffectedCustomer).where(AffectedCustomer.incident_id == incident_id,
+                                                          AffectedCustomer.customer_ref == ref.strip()))
+    if found is None:
+        raise InputError("customer.error.unknown", ref=ref, incident=f"INC-{incident_id}")
+    return found
+
+
+def read_file(path: Any, fmt: str | None = None) -> Iterable[tuple[int, dict[str, Any] | Exception]]:
+    """``(line, record or error)`` from a CSV or JSONL file (UTF-8 or GBK,
+    English or Chinese headers)."""
+    from pathlib import Path
+
+    from incident.watch.complaints import read_records
+
+    return read_records(Path(path), fmt, aliases=ALIASES, required="customer_ref", prefix="customer")

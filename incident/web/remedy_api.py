@@ -1,0 +1,273 @@
+"""HTTP API of the remedy half: affected customers, the compensation
+ledger, callbacks, reports. Machine callers (the ticket system, a CRM, the
+agents' desktop) authenticate as for ``/api/complaints``; the person on
+whose behalf a change is made is named in ``X-Incident-Actor`` (a roster
+key), because approvals are four-eyes and every change is on the
+timeline. Each route owns its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Callable
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from incident.context import Context
+from incident.errors import InputError
+from incident.i18n import t
+from incident.incidents import get as get_incident
+from incident.incidents import parse_id
+from incident.runtime import Runtime
+
+MAX_BATCH = 5000
+
+
+def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request], str]) -> APIRouter:
+    from incident.adapters.compensation import default_provider
+    from incident.remedy import callbacks, customers, issuing, ledger, reports
+
+    api = APIRouter(dependencies=[Depends(machine)])
+
+    def actor_ctx(request: Request) -> Context:
+        who = (request.headers.get("x-incident-actor") or "").strip()
+        if not who:
+            raise InputError("api.error.actor_missing")
+        if rt.config.people and who not in rt.config.people:
+            raise InputError("error.unknown_person", person=who, known=", ".join(sorted(rt.config.people)))
+        return Context(config=rt.config, actor=who, clock=rt.clock)
+
+    async def body(request: Request) -> Any:
+        raw = await request.body()
+        try:
+            return json.loads(raw or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError("complaint.error.json", reason=str(exc)) from None
+
+    async def work(fn: Callable[[], Any]) -> Any:
+        result = await run_in_threadpool(fn)
+        rt.deliver()  # notifications the change queued
+        return result
+
+    # ---- affected customers --------------------------------------------
+
+    @api.post("/api/incidents/{incident}/customers")
+    async def add_customers(incident: str, request: Request) -> JSONResponse:
+        """A JSON array of customers (or ``{"customers": [...]}``); masked on
+        intake, once per incident; bad ones reported by index, good ones kept;
+        their callbacks are scheduled at once."""
+        ctx, iid, lang = actor_ctx(request), parse_id(incident), lang_of(request)
+        data = await body(request)
+        if isinstance(data, dict):
+            data = data.get("customers")
+        if not isinstance(data, list):
+            raise InputError("api.error.customers_body")
+        if len(data) > MAX_BATCH:
+            raise InputError("complaint.error.batch_size", max=MAX_BATCH, got=len(data))
+
+        def run() -> customers.ImportReport:
+            with rt.store.transaction() as s:
+                report = customers.ingest(s, ctx, iid, list(enumerate(data, start=1)), source="api")
+                customers.finish_import(s, ctx, iid, report, "api")
+                if report.added:
+                    callbacks.schedule(s, ctx, get_incident(s, iid))
+                    callbacks.assign(s, ctx)
+            return report
+
+        report = await work(run)
+        errors = [{"index": e.line, "error": e.key, "message": t(e.key, lang, **e.params)} for e in report.errors]
+        status = 422 if errors and not report.added and not report.duplicates else 200
+        return JSONResponse({"received": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors},
+                            status_code=status)
+
+    @api.get("/api/incidents/{incident}/customers")
+    def list_customers(incident: str, limit: int = 200, offset: int = 0) -> dict[str, Any]:
+        iid = parse_id(incident)
+        with rt.store.read() as s:
+            get_incident(s, iid)
+            rows = customers.list_customers(s, iid, limit=min(max(limit, 1), 1000), offset=max(offset, 0))
+            total = customers.count(s, iid)
+        return {"total": total, "customers": [
+            {"ref": c.customer_ref, "name": c.name, "title": c.title, "contact": c.contact, "lang": c.lang,
+             "order_ref": c.order_ref, "amount_at_stake": c.amount_at_stake, "insured": c.insured,
+             "declared_value": c.declared_value, "source": c.source} for c in rows]}
+
+    # ---- compensation ----------------------------------------------------
+
+    def entry_json(e: Any, c: Any = None) -> dict[str, Any]:
+        out = {"id": e.id, "incident": f"INC-{e.incident_id}", "form": e.form, "amount": e.amount, "unit": e.unit,
+               "status": e.status, "needs_approval": e.needs_approval, "policy": e.policy, "proposed_by": e.proposed_by,
+               "approved_by": e.approved_by, "provider_ref": e.provider_ref, "last_error": e.last_error}
+        if c is not None:
+            out["customer_ref"] = c.customer_ref
+        return out
+
+    @api.post("/api/incidents/{incident}/compensation")
+    async def propose(incident: str, request: Request) -> JSONResponse:
+        """``{"policy": true}`` proposes for every covered customer;
+        ``{"customer_ref", "form", "amount", "reason"}`` one entry. Over a
+        cap: 422 with the reason and the alternative remedy."""
+        ctx, iid, lang = actor_ctx(request), parse_id(incident), lang_of(request)
+        data = await body(request)
+        if not isinstance(data, dict):
+            raise InputError("api.error.object_body")
+        if data.get("policy"):
+            def by_policy() -> ledger.ProposalReport:
+                with rt.store.transaction() as s:
+                    return ledger.propose_by_policy(s, ctx, iid)
+
+            r = await work(by_policy)
+            return JSONResponse({"proposed": r.proposed, "need_approval": r.need_approval, "auto_approved": r.auto_approved,
+                                 "existing": r.existing, "ineligible": r.ineligible,
+                                 "refused": [{"customer_ref": ref, "error": key, "message": t(key, lang, **params)}
+                                             for ref, key, params in r.refused]})
+        try:
+            amount = float(data.get("amount"))
+        except (TypeError, ValueError):
+            raise InputError("comp.error.bad_amount", value=str(data.get("amount"))) from None
+
+        def one() -> dict[str, Any]:
+            with rt.store.transaction() as s:
+                return entry_json(ledger.propose(s, ctx, iid, str(data.get("customer_ref") or ""), str(data.get("form") or ""),
+                                                 amount, data.get("reason")))
+
+        return JSONResponse(await work(one), status_code=201)
+
+    @api.post("/api/compensation/approve")
+    async def approve(request: Request) -> dict[str, int]:
+        """``{"ids": [..]}`` or ``{"incident": "INC-7"}``; a supervisor who did not propose them."""
+        ctx, data = actor_ctx(request), await body(request)
+        if not isinstance(data, dict):
+            raise InputError("api.error.object_body")
+
+        def run() -> int:
+            with rt.store.transaction() as s:
+                if data.get("incident"):
+                    return ledger.approve_incident(s, ctx, parse_id(data["incident"]))
+                ids = data.get("ids")
+                if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+                    raise InputError("api.error.ids")
+                return ledger.approve(s, ctx, ids)
+
+        return {"approved": await work(run)}
+
+    @api.post("/api/compensation/{entry_id}/{action}")
+    async def reject_or_reverse(entry_id: int, action: str, request: Request) -> dict[str, Any]:
+        ctx, data = actor_ctx(request), await body(request)
+        reason = str((data or {}).get("reason") or "") if isinstance(data, dict) else ""
+        if action not in ("reject", "reverse"):
+            raise InputError("api.error.action", value=action, allowed="reject, reverse")
+
+        def run() -> dict[str, Any]:
+            with rt.store.transaction() as s:
+                if action == "reject":
+                    return entry_json(ledger.reject(s, ctx, entry_id, reason))
+                return entry_json(ledger.reverse(s, ctx, entry_id, reason, default_provider(rt.settings.data_dir)))
+
+        return await work(run)
+
+    @api.post("/api/compensation/issue")
+    async def issue(request: Request) -> dict[str, Any]:
+        """Issue approved entries now (at most ``max_batches`` batches per
+        call; the ``issue-compensation`` flow does the same on a schedule)."""
+        ctx, data = actor_ctx(request), await body(request)
+        data = data if isinstance(data, dict) else {}
+        iid = parse_id(data["incident"]) if data.get("incident") else None
+        batches = int(data.get("max_batches") or 10)
+
+        def run() -> dict[str, Any]:
+            r = issuing.issue_due(rt.store, ctx, default_provider(rt.settings.data_dir), incident_id=iid, max_batches=batches)
+            return {"issued": r.issued, "failed": r.failed, "retrying": r.retrying, "pending": issuing.pending(rt.store, iid)}
+
+        return await work(run)
+
+    @api.get("/api/compensation")
+    def list_compensation(incident: str | None = None, status: str | None = None, limit: int = 200) -> dict[str, Any]:
+        iid = parse_id(incident) if incident else None
+        with rt.store.read() as s:
+            rows = ledger.list_entries(s, iid, status, min(max(limit, 1), 1000))
+            out: dict[str, Any] = {"entries": [entry_json(e, c) for e, c in rows]}
+            if iid is not None:
+                out["totals"] = ledger.totals(s, iid)
+        return out
+
+    # ---- callbacks -------------------------------------------------------
+
+    def due_json(r: Any) -> dict[str, Any]:
+        return {"id": r.id, "incident": f"INC-{r.incident_id}", "reason": r.reason, "due_at": r.due_at.isoformat(),
+                "call_at": r.call_at.isoformat(), "assignee": r.assignee, "attempts": r.attempts, "customer_ref": r.customer_ref,
+                "name": r.name, "title": r.title, "contact": r.contact, "lang": r.lang}
+
+    @api.get("/api/callbacks/due")
+    def due(agent: str | None = None, incident: str | None = None, limit: int = 100, today: bool = False) -> dict[str, Any]:
+        """Open callbacks to make now (or by the end of today), soonest first."""
+        now = rt.clock.now()
+        until = None
+        if today:
+            local = now.astimezone(rt.config.zone)
+            until = (local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)).astimezone(dt.timezone.utc)
+        with rt.store.read() as s:
+            rows = callbacks.due(s, now, agent=agent, until=until, incident_id=parse_id(incident) if incident else None,
+                                 limit=min(max(limit, 1), 1000))
+            overdue = callbacks.overdue_count(s, now, parse_id(incident) if incident else None)
+        return {"overdue": overdue, "callbacks": [due_json(r) for r in rows]}
+
+    @api.get("/api/callbacks/{callback_id}")
+    def show_callback(callback_id: int) -> dict[str, Any]:
+        with rt.store.read() as s:
+            cb = callbacks.get(s, callback_id)
+            text, findings = callbacks.script(s, rt.config, cb)
+            return {"id": cb.id, "incident": f"INC-{cb.incident_id}", "reason": cb.reason, "status": cb.status,
+                    "due_at": cb.due_at.isoformat(), "call_at": cb.call_at.isoformat(), "assignee": cb.assignee,
+                    "attempts": cb.attempts, "outcome": cb.outcome, "satisfaction": cb.satisfaction,
+                    "script": text, "warnings": [{"rule": f.rule, "text": f.text} for f in findings]}
+
+    @api.post("/api/callbacks/{callback_id}/attempts")
+    async def record(callback_id: int, request: Request) -> JSONResponse:
+        """``{"result": "reached"|"no_answer"|"wrong_number"|"refused",
+        "satisfaction": 1-5, "note": "…", "demand": "…"}``."""
+        ctx, data = actor_ctx(request), await body(request)
+        if not isinstance(data, dict):
+            raise InputError("api.error.object_body")
+        sat = data.get("satisfaction")
+        if sat is not None and not isinstance(sat, int):
+            raise InputError("callback.error.satisfaction", value=sat)
+
+        def run() -> dict[str, Any]:
+            with rt.store.transaction() as s:
+                cb, follow = callbacks.record_attempt(s, ctx, callback_id, str(data.get("result") or ""), satisfaction=sat,
+                                                      note=data.get("note"), new_demand=data.get("demand"))
+                return {"id": cb.id, "status": cb.status, "attempts": cb.attempts, "call_at": cb.call_at.isoformat(),
+                        "follow_up": None if follow is None else {"id": follow.id, "assignee": follow.assignee,
+                                                                   "due_at": follow.due_at.isoformat()}}
+
+        return JSONResponse(await work(run), status_code=201)
+
+    # ---- reports ---------------------------------------------------------
+
+    @api.get("/api/incidents/{incident}/report")
+    def incident_report(incident: str) -> dict[str, Any]:
+        with rt.store.read() as s:
+            return reports.incident_report(s, rt.ctx, parse_id(incident))
+
+    @api.get("/api/reports/daily")
+    def daily(request: Request, date: str | None = None, format: str = "json") -> Any:
+        lang = lang_of(request)
+        try:
+            day = dt.date.fromisoformat(date) if date else rt.clock.now().astimezone(rt.config.zone).date()
+        except ValueError:
+            raise InputError("error.bad_time", value=date) from None
+        with rt.store.read() as s:
+            data = reports.daily_report(s, rt.ctx, day)
+        if format == "json":
+            return data
+        md, html = reports.render_daily(data, lang, rt.config.centre.name)
+        if format == "md":
+            return PlainTextResponse(md, media_type="text/markdown; charset=utf-8")
+        if format == "html":
+            return HTMLResponse(html)
+        raise InputError("api.error.format", value=format, allowed="json, md, html")
+
+    return api

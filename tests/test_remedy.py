@@ -1,0 +1,368 @@
+"""Affected customers, the compensation ledger (caps, policy, four eyes,
+issuing exactly once), callbacks (deadlines, balance, working hours,
+retries, follow-ups, escalation) and the reports. DOMAIN.md §4, §5."""
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from incident import incidents
+from incident.adapters.compensation import ExportFileProvider
+from incident.config import CompensationPolicy
+from incident.errors import ConflictError, InputError
+from incident.models import AffectedCustomer, Callback, Compensation, OutboxMessage, TimelineEvent
+from incident.remedy import callbacks, customers, issuing, ledger, reports
+from tests.test_wording import approved_sheet, as_, declare
+
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+def with_policies(ctx, *policies, **comp):
+    config = ctx.config
+    new_comp = config.compensation.model_copy(update={"policies": list(policies), **comp})
+    return dataclasses.replace(ctx, config=config.model_copy(update={"compensation": new_comp}))
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def import_file(store, ctx, iid, path):
+    with store.transaction() as s:
+        report = customers.ingest(s, ctx, iid, customers.read_file(path))
+        customers.finish_import(s, ctx, iid, report, "import")
+    return report
+
+
+CSV = """客户编号,姓名,称谓,电话,语言,运单号,涉及金额,保险,保价
+C001,张三,先生,138 1234 5678,zh-CN,SF001,120,否,
+C002,Emily Carter,f,+86 139-0000-1111,en,SF002,3000,货物,
+C003,李娜,女士,13700002222,,SF003,80,文件,
+C004,王五,先生,13600003333,,SF004,,,5000
+C001,张三,先生,13812345678,,SF001,120,,
+C005,赵六,先生,13500004444,,SF005,abc,,
+,无编号,先生,13500005555,,,,,
+C006,孙七,外星人,13500006666,,,,,
+"""
+
+
+def test_import_masks_reports_bad_rows_and_keeps_good_ones(store, ctx, tmp_path):
+    iid = declare(store, ctx)
+    report = import_file(store, ctx, iid, write(tmp_path, "c.csv", CSV, "gbk"))
+    assert (report.read, report.added, report.duplicates) == (8, 4, 1)
+    assert sorted((e.line, e.key) for e in report.errors) == [
+        (7, "customer.error.number"), (8, "customer.error.missing"), (9, "wording.error.bad_title")]
+    with store.transaction() as s:
+        rows = {c.customer_ref: c for c in customers.list_customers(s, iid)}
+    assert rows["C001"].contact == "****5678" and rows["C002"].contact == "****1111"
+    assert rows["C002"].title == "女士" and rows["C002"].lang == "en" and rows["C002"].insured == "goods"
+    assert rows["C003"].insured == "documents" and rows["C004"].declared_value == 5000
+    # Importing again adds nobody: a customer appears once per incident.
+    again = import_file(store, ctx, iid, write(tmp_path, "c.jsonl", "\n".join(json.dumps(
+        {"customer_ref": r, "contact": "13800000000"}) for r in ("C001", "C002", "C009")) + "\n{broken\n"))
+    assert (again.added, again.duplicates, [e.line for e in again.errors]) == (1, 2, [4])
+    with store.transaction() as s:
+        assert customers.count(s, iid) == 5
+        assert not any("13812345678" in (c.contact or "") + (c.name or "") for c in customers.list_customers(s, iid))
+
+
+def test_link_customers_from_matching_complaints(store, ctx):
+    from incident.watch.complaints import ingest
+    from incident.watch.jobs import rules_for
+
+    with store.transaction() as s:
+        iid = incidents.declare(s, ctx, kind="batch_complaint", severity=3, title="杭州网点派送延误", regions=["杭州"]).id
+    now = ctx.clock.now()
+    recs = [
+        {"external_id": "T1", "received_at": (now - dt.timedelta(minutes=30)).isoformat(), "channel": "phone", "branch": "杭州",
+         "customer_ref": "C100", "customer_name": "钱八", "contact": "13811112222", "text": "快递没派送"},
+        {"external_id": "T2", "received_at": (now - dt.timedelta(minutes=20)).isoformat(), "channel": "phone", "branch": "杭州",
+         "customer_ref": "C100", "contact": "13811112222", "text": "又打来"},
+        {"external_id": "T3", "received_at": (now - dt.timedelta(minutes=10)).isoformat(), "channel": "phone", "branch": "宁波",
+         "customer_ref": "C200", "contact": "13833334444", "text": "别的网点"},
+        {"external_id": "T4", "received_at": (now - dt.timedelta(days=3)).isoformat(), "channel": "phone", "branch": "杭州",
+         "customer_ref": "C300", "contact": "13855556666", "text": "很久以前"},
+    ]
+    with store.transaction() as s:
+        ingest(s, ctx, list(enumerate(recs, 1)), rules_for(ctx), "test")
+    with store.transaction() as s:
+        report = customers.link_complaints(s, ctx, iid)
+    assert report.added == 1
+    with store.transaction() as s:
+        (only,) = customers.list_customers(s, iid)
+        assert only.customer_ref == "C100" and only.source == "complaint" and only.contact == "****2222"
+        assert only.complaint_id is not None
+    with store.transaction() as s:
+        assert customers.link_complaints(s, ctx, iid).added == 0  # idempotent
+
+
+def seed_customers(store, ctx, iid, rows):
+    with store.transaction() as s:
+        report = customers.ingest(s, ctx, iid, list(enumerate(rows, 1)))
+        assert not report.errors, report.errors
+    return report
+
+
+def test_caps_refuse_with_reason_and_alternative(store, ctx):
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [
+        {"customer_ref": "U1"},  # uninsured: 200
+        {"customer_ref": "G1", "insured": "goods", "amount": 3000},  # insured goods: actual loss, at most 2000
+        {"customer_ref": "D1", "insured": "documents"},  # 200
+        {"customer_ref": "V1", "declared_value": 12000},  # declared: at most 10000
+        {"customer_ref": "V2", "declared_value": 800},  # declared: the declared value
+    ])
+    lead = as_(ctx, "zhangwei")
+    with store.transaction() as s:
+        with pytest.raises(InputError) as refused:
+            ledger.propose(s, lead, iid, "U1", "refund", 250)
+    assert refused.value.key == "comp.error.over_cap"
+    msg = refused.value.message("zh-CN")
+    assert "200" in msg and "未保险" in msg and "积分" in msg and "004 ch.3 §2" in msg
+    assert "points or a service extension" in refused.value.message("en")
+    cases = [("U1", 200, True), ("G1", 2000, True), ("G1", 2000.01, False), ("D1", 201, False),
+             ("V1", 10000, True), ("V1", 10001, False), ("V2", 800, True), ("V2", 801, False)]
+    for ref, amount, ok in cases:
+        with store.transaction() as s:
+            # one money form per attempt: refunds, then what is left over goes as a gift
+            if ok:
+                ledger.propose(s, lead, iid, ref, "refund", amount)
+            else:
+                with pytest.raises(InputError):
+                    ledger.propose(s, lead, iid, ref, "gift", amount - (2000 if ref == "G1" else 10000 if ref == "V1" else 0) + 0.01
+                                   if ref in ("G1", "V1") else amount)
+    # The cap counts what is already committed: U1 has 200 of 200.
+    with store.transaction() as s:
+        with pytest.raises(InputError) as more:
+            ledger.propose(s, lead, iid, "U1", "coupon", 10)
+        assert more.value.params["room"] == "0"
+        # Points are not money: no cap.
+        ledger.propose(s, lead, iid, "U1", "points", 500)
+    # One entry per (incident, customer, form).
+    with store.transaction() as s:
+        with pytest.raises(ConflictError):
+            ledger.propose(s, lead, iid, "U1", "points", 100)
+
+
+def test_threshold_needs_a_supervisor_not_the_proposer(store, ctx):
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [{"customer_ref": "A", "declared_value": 5000}, {"customer_ref": "B"}])
+    with store.transaction() as s:
+        big = ledger.propose(s, as_(ctx, "chenjing"), iid, "A", "refund", 1500).id  # over 100: needs approval
+        small = ledger.propose(s, as_(ctx, "chenjing"), iid, "B", "coupon", 50)
+        assert small.status == "approved" and small.approved_by == "system"
+    with store.transaction() as s:
+        assert s.get(Compensation, big).status == "proposed"
+        with pytest.raises(InputError) as own:
+            ledger.approve(s, as_(ctx, "chenjing"), [big])  # a supervisor, but the proposer
+        assert own.value.key == "comp.error.own_proposal"
+        with pytest.raises(InputError) as agent:
+            ledger.approve(s, as_(ctx, "wangfang"), [big])  # not a supervisor
+        assert agent.value.key == "comp.error.not_supervisor"
+    with store.transaction() as s:
+        assert ledger.approve(s, as_(ctx, "liuyang"), [big]) == 1
+        assert ledger.approve(s, as_(ctx, "liuyang"), [big]) == 0  # again: nothing changes
+        entry = s.get(Compensation, big)
+        assert (entry.status, entry.approved_by) == ("approved", "liuyang")
+
+
+def test_policy_eligibility_formula_and_budget_alert(store, ctx):
+    iid = declare(store, ctx)
+    start = ctx.clock.now()
+    seed_customers(store, ctx, iid, [
+        {"customer_ref": "P1", "category": "登录", "amount": 300, "complained_at": (start + dt.timedelta(hours=1)).isoformat()},
+        {"customer_ref": "P2", "category": "登录", "amount": 3000, "complained_at": (start + dt.timedelta(hours=2)).isoformat()},
+        {"customer_ref": "P3", "category": "登录", "amount": 300, "complained_at": (start + dt.timedelta(hours=80)).isoformat()},
+        {"customer_ref": "P4", "category": "其他", "amount": 10},
+        {"customer_ref": "P5", "category": "登录", "amount": 5},
+    ])
+    pctx = with_policies(
+        ctx,
+        CompensationPolicy(name="login-refund", kinds=["system_outage"], categories=["登录"], form="coupon",
+                           formula="min(amount_at_stake * 0.5, 300)", within_hours=72, min_order_value=10),
+        CompensationPolicy(name="everyone-points", form="points", amount=200),
+        budget_yuan=250,
+    )
+    pctx = as_(pctx, "zhangwei")
+    with store.transaction() as s:
+        report = ledger.propose_by_policy(s, pctx, iid)
+    # P1: 150 coupon (over 100 → approval); P2: 300 > the 200 uninsured cap → refused;
+    # P3: complained too late; P5: order too small; P4: the second policy → 200 points.
+    assert (report.proposed, report.need_approval, report.auto_approved, report.ineligible) == (2, 1, 1, 2)
+    assert [(ref, key) for ref, key, _ in report.refused] == [("P2", "comp.error.over_cap")]
+    with store.transaction() as s:
+        again = ledger.propose_by_policy(s, pctx, iid)
+    assert again.proposed == 0 and again.existing == 2
+    with store.transaction() as s:
+        got = {c.customer_ref: (e.form, e.amount, e.status) for e, c in ledger.list_entries(s, iid)}
+        assert got == {"P1": ("coupon", 150.0, "proposed"), "P4": ("points", 200.0, "approved")}
+    # Budget 250 yuan: a second coupon of 120 passes it → one alert, once.
+    with store.transaction() as s:
+        ledger.propose(s, pctx, iid, "P3", "coupon", 120)
+    with store.transaction() as s:
+        ledger.propose(s, pctx, iid, "P5", "coupon", 5)
+        passed = list(s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == iid, TimelineEvent.type == "budget_passed")))
+        assert len(passed) == 1 and passed[0].data["committed"] == 270
+        notes = list(s.scalars(select(OutboxMessage).where(OutboxMessage.message_key == "notify.budget_passed")))
+        assert {n.recipient for n in notes} >= {"liuyang", "chenjing", "sunli"}
+
+
+def test_issue_in_batches_exactly_once_and_reverse(store, ctx, tmp_path):
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [{"customer_ref": f"K{i:03d}", "order_ref": f"SF{i}"} for i in range(25)])
+    lead = as_(ctx, "zhangwei")
+    with store.transaction() as s:
+        for i in range(25):
+            ledger.propose(s, lead, iid, f"K{i:03d}", "coupon", 20)
+    provider = ExportFileProvider(tmp_path / "comp")
+    seen = []
+    report = issuing.issue_due(store, ctx, provider, batch=10, progress=lambda d, t: seen.append((d, t)))
+    assert (report.issued, report.batches) == (25, 3) and seen[-1] == (25, 25)
+    assert sorted(provider.issued_keys()) == sorted(f"INC-{iid}/K{i:03d}/coupon" for i in range(25))
+    assert issuing.issue_due(store, ctx, provider).issued == 0
+    with store.transaction() as s:
+        t = ledger.totals(s, iid)
+        assert t["by_status"]["issued"]["count"] == 25 and t["money_issued"] == 500 and t["customers_compensated"] == 25
+        entry = s.scalar(select(Compensation).where(Compensation.incident_id == iid).limit(1))
+        with pytest.raises(InputError):
+            ledger.reverse(s, as_(ctx, "wangfang"), entry.id, "issued in error", provider)
+        ledger.reverse(s, as_(ctx, "liuyang"), entry.id, "issued in error", provider)
+        assert entry.status == "reversed"
+    with store.transaction() as s:
+        assert ledger.totals(s, iid)["money_issued"] == 480
+
+
+class FlakyProvider(ExportFileProvider):
+    def __init__(self, directory, refuse):
+        super().__init__(directory)
+        self.refuse = refuse
+
+    def issue(self, items):
+        from incident.adapters.compensation import IssueResult
+
+        good = [i for i in items if i.customer_ref not in self.refuse]
+        results = {r.key: r for r in super().issue(good)}
+        return [results.get(i.key) or IssueResult(i.key, False, error="account closed", permanent=True) for i in items]
+
+
+def test_provider_refusal_fails_that_entry_only(store, ctx, tmp_path):
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [{"customer_ref": r} for r in ("A", "B", "C")])
+    with store.transaction() as s:
+        for r in ("A", "B", "C"):
+            ledger.propose(s, as_(ctx, "zhangwei"), iid, r, "points", 100)
+    report = issuing.issue_due(store, ctx, FlakyProvider(tmp_path / "c", {"B"}))
+    assert (report.issued, report.failed) == (2, 1)
+    with store.transaction() as s:
+        got = {c.customer_ref: e.status for e, c in ledger.list_entries(s, iid)}
+    assert got == {"A": "issued", "B": "failed", "C": "issued"}
+
+
+# ---------------------------------------------------------------- callbacks --
+
+def test_callbacks_deadlines_balance_and_working_hours(store, ctx):
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [{"customer_ref": f"R{i}", "amount": 900 if i == 0 else 50} for i in range(7)])
+    with store.transaction() as s:
+        report = callbacks.sweep(s, ctx)
+    assert report.created == 7 and report.assigned == 7
+    assert set(report.by_agent) == {"wangfang", "zhoumin"} and max(report.by_agent.values()) - min(report.by_agent.values()) <= 1
+    with store.transaction() as s:
+        rows = list(s.scalars(select(Callback).where(Callback.incident_id == iid).order_by(Callback.id)))
+        now = ctx.clock.now()
+        assert rows[0].complex and rows[0].due_at == now + dt.timedelta(hours=48)  # 900 at stake: complex
+        assert all(r.due_at == now + dt.timedelta(hours=24) for r in rows[1:])  # unfinished business: 24 h
+        assert all(r.reason == "unfinished" for r in rows)
+    with store.transaction() as s:
+        assert callbacks.sweep(s, ctx).created == 0  # idempotent
+    # Resolution: the unfinished calls give way to the result, due within the hour.
+    with store.transaction() as s:
+        incidents.change_status(s, ctx, iid, "resolved")
+    with store.transaction() as s:
+        by_reason = dict(s.execute(select(Callback.reason, func.count()).where(Callback.incident_id == iid, Callback.status == "open")
+                                   .group_by(Callback.reason)).all())
+        assert by_reason == {"result": 7}
+        result = s.scalar(select(Callback).where(Callback.reason == "result").limit(1))
+        assert result.due_at == ctx.clock.now() + dt.timedelta(minutes=60)
+    # Working hours: created at 20:00 Shanghai, the call is placed at 09:00 next morning.
+    late = dataclasses.replace(ctx, clock=type(ctx.clock)(dt.datetime(2026, 11, 24, 20, 0, tzinfo=SH).astimezone(dt.timezone.utc)))
+    assert callbacks.work_moment(late.config, late.clock.now()) == dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH)
+    weekdays = late.config.model_copy(update={"callbacks": late.config.callbacks.model_copy(update={"work_days": [1, 2, 3, 4, 5]})})
+    friday_evening = dt.datetime(2026, 11, 27, 19, 0, tzinfo=SH)
+    assert callbacks.next_work_day(weekdays, friday_evening) == dt.datetime(2026, 11, 30, 9, 0, tzinfo=SH)
+
+
+def test_attempts_retry_follow_up_and_overdue_escalation(store, ctx):
+    iid = declare(store, ctx)
+    approved_sheet(store, ctx, iid)
+    seed_customers(store, ctx, iid, [{"customer_ref": "X1", "name": "张三", "title": "先生", "contact": "13812345678"},
+                                     {"customer_ref": "X2", "name": "李娜", "title": "女士"}, {"customer_ref": "X3"}])
+    with store.transaction() as s:
+        ledger.propose(s, as_(ctx, "zhangwei"), iid, "X1", "coupon", 50)
+        callbacks.sweep(s, ctx)
+        ids = {c.customer_ref: cb.id for cb, c in s.execute(select(Callback, AffectedCustomer).join(
+            AffectedCustomer, AffectedCustomer.id == Callback.customer_id))}
+    with store.transaction() as s:
+        text, findings = callbacks.script(s, ctx.config, s.get(Callback, ids["X1"]))
+        assert text.startswith("张先生，您好！") and "50 元优惠券" in text and "APP 登录失败" in text
+        assert not [f for f in findings if f.severity == "error"]
+    agent = as_(ctx, "wangfang")
+    # No answer twice: the next try is the next working day; the third ends it.
+    for n in range(3):
+        with store.transaction() as s:
+            cb, _ = callbacks.record_attempt(s, agent, ids["X2"], "no_answer")
+            if n < 2:
+                assert cb.status == "open" and cb.call_at.astimezone(SH).hour == 9 and cb.call_at > ctx.clock.now()
+            else:
+                assert cb.status == "unreached"
+    with store.transaction() as s:
+        with pytest.raises(InputError):
+            callbacks.record_attempt(s, agent, ids["X1"], "reached", satisfaction=6)
+        with pytest.raises(InputError):
+            callbacks.record_attempt(s, agent, ids["X1"], "no_answer", satisfaction=3)
+    with store.transaction() as s:
+        cb, follow = callbacks.record_attempt(s, agent, ids["X1"], "reached", satisfaction=4, new_demand="希望补发快件")
+        assert cb.status == "done" and follow is not None and follow.reason == "follow_up"
+        assert follow.assignee != "wangfang" and follow.note == "希望补发快件"
+    with store.transaction() as s:
+        with pytest.raises(ConflictError):
+            callbacks.record_attempt(s, agent, ids["X1"], "reached", satisfaction=5)
+    # X3 is never called: past its 24 h it escalates to the supervisor, once.
+    ctx.clock.advance(hours=25)
+    with store.transaction() as s:
+        first = callbacks.sweep(s, ctx)
+    with store.transaction() as s:
+        second = callbacks.sweep(s, ctx)
+        notes = list(s.scalars(select(OutboxMessage).where(OutboxMessage.message_key == "notify.callbacks_overdue")))
+    assert first.escalated == 2 and second.escalated == 0  # X3 and the follow-up (due in 24 h)
+    assert [n.recipient for n in notes] == ["chenjing"]
+    with store.transaction() as s:
+        rep = reports.incident_report(s, ctx, iid)
+    assert rep["affected"] == 3 and rep["callbacks"]["done"] == 1 and rep["callbacks"]["unreached"] == 1
+    assert rep["callbacks"]["overdue"] == 2 and rep["satisfaction"]["distribution"]["4"] == 1
+
+
+def test_daily_report_markdown_and_html(store, ctx, tmp_path):
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [{"customer_ref": f"D{i}"} for i in range(4)])
+    with store.transaction() as s:
+        callbacks.sweep(s, ctx)
+        ids = list(s.scalars(select(Callback.id).order_by(Callback.id)))
+    for cid, score in zip(ids[:3], (5, 4, 2)):
+        with store.transaction() as s:
+            callbacks.record_attempt(s, as_(ctx, "wangfang"), cid, "reached", satisfaction=score)
+    day = ctx.clock.now().astimezone(SH).date()
+    with store.transaction() as s:
+        data, md, html = reports.write_daily(s, ctx, day, tmp_path / "reports")
+    assert data["satisfaction"]["distribution"] == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}
+    assert data["satisfaction"]["mean"] == 3.67
+    body = md.read_text(encoding="utf-8")
+    assert "日报" in body and "满意度" in body and "| 0 | 1 | 0 | 1 | 1 | 3 | 3.67 |" in body
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
+    en_md, en_html = reports.render_daily(data, "en", "<East & China>")
+    assert "Satisfaction" in en_md and "&lt;East &amp; China&gt;" in en_html
