@@ -181,3 +181,33 @@ def test_two_sweepers_never_assign_the_same_callback(store, ctx):
         per_agent = dict(s.execute(select(Callback.assignee, func.count()).group_by(Callback.assignee)).all())
     assert assigned == 300 and abs(per_agent["wangfang"] - per_agent["zhoumin"]) <= 1
     _ = dt
+
+
+SWEEP_AND_REPORT = """
+import datetime as dt
+from flows.remedy import daily_report, sweep_callbacks
+print("SWEEP", sweep_callbacks(), sweep_callbacks())
+print("REPORT", daily_report(day=dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()))
+"""
+
+
+def test_sweep_and_daily_report_flows_under_prefect(store, config, db_url, tmp_path):
+    from incident.context import Context
+    from incident.timeutil import FixedClock
+
+    # Real time here: the flow's process runs on the wall clock.
+    now_ctx = Context(config, "tester", FixedClock(dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)))
+    iid = declare(store, now_ctx)
+    with store.transaction() as s:
+        customers.ingest(s, now_ctx, iid, [(i, {"customer_ref": f"F{i}"}) for i in range(5)])
+    proc = subprocess.run([sys.executable, "-c", SWEEP_AND_REPORT], cwd=ROOT, env=_env(db_url, tmp_path),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sweep = next(line for line in proc.stdout.splitlines() if line.startswith("SWEEP"))
+    assert "'created': 5" in sweep and "'assigned': 5" in sweep and sweep.count("'created': 0") == 1  # the second run: nothing new
+    report = next(line for line in proc.stdout.splitlines() if line.startswith("REPORT")).split(" ", 1)[1]
+    assert report.endswith(".md") and (tmp_path / "reports").is_dir()
+    assert "日报" in open(report, encoding="utf-8").read()
+    assert "日报" in proc.stderr  # handed to the notifier (console) for the cs supervisor
+    with store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Callback).where(Callback.assignee.is_not(None))) == 5
