@@ -621,6 +621,7 @@ class Callback(Base):
         Index("ix_callbacks_open_due", "due_at", sqlite_where=text("status = 'open'"),
               postgresql_where=text("status = 'open'")),
         Index("ix_callbacks_incident", "incident_id", "status"),
+        Index("ix_callbacks_customer_reason", "customer_id", "reason"),
     )
 
 

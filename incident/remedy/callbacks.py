@@ -136,9 +136,12 @@ def schedule(session: Session, ctx: Context, incident: Incident, report: SweepRe
     last_id = 0
     table = Callback.__table__
     while True:
+        # Only customers still without this call: a sweep every few minutes
+        # over a large incident must not re-insert everyone each time.
+        owed = ~select(Callback.id).where(Callback.customer_id == AffectedCustomer.id, Callback.reason == reason).exists()
         customers = session.execute(
             select(AffectedCustomer.id, AffectedCustomer.added_at, AffectedCustomer.complex, AffectedCustomer.amount_at_stake)
-            .where(AffectedCustomer.incident_id == incident.id, AffectedCustomer.id > last_id)
+            .where(AffectedCustomer.incident_id == incident.id, AffectedCustomer.id > last_id, owed)
             .order_by(AffectedCustomer.id).limit(chunk)).all()
         if not customers:
             break

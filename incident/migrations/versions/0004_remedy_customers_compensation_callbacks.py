@@ -75,6 +75,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('callbacks', schema=None) as batch_op:
         batch_op.create_index('ix_callbacks_incident', ['incident_id', 'status'], unique=False)
+        batch_op.create_index('ix_callbacks_customer_reason', ['customer_id', 'reason'], unique=False)
         batch_op.create_index('ix_callbacks_open_assignee', ['assignee', 'call_at'], unique=False, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.create_index('ix_callbacks_open_call_at', ['call_at'], unique=False, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.create_index('ix_callbacks_open_due', ['due_at'], unique=False, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
@@ -142,6 +143,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_callbacks_open_call_at', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.drop_index('ix_callbacks_open_assignee', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.drop_index('ix_callbacks_incident')
+        batch_op.drop_index('ix_callbacks_customer_reason')
 
     op.drop_table('callbacks')
     with op.batch_alter_table('affected_customers', schema=None) as batch_op:
