@@ -12,6 +12,9 @@ Benchmarks, by name (default: all):
   wording     agents' wording pull over HTTP (50 clients) vs a bare FastAPI
               endpoint; one statement rendered for every channel; linting
               a 2,000-character statement; channel checks
+  remedy      import --rows affected customers from a CSV file, propose and
+              issue compensation to all of them through the export-file
+              provider, and the due-callbacks list over --callbacks callbacks
 
 Database figures run on SQLite always and on PostgreSQL when
 INCIDENT_BENCH_DATABASE_URL (or INCIDENT_TEST_DATABASE_URL) is set.
@@ -170,7 +173,14 @@ def run_wording(args, pg: str | None) -> None:
         print(f"  {label:<66} {figure}")
 
 
-BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge, "wording": run_wording}
+def run_remedy(args, pg: str | None) -> None:
+    from benchmarks import remedy
+
+    remedy.run(args.rows, args.callbacks, pg, pg_schema, explain_all=args.explain)
+
+
+BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge,
+           "wording": run_wording, "remedy": run_remedy}
 
 
 def main() -> None:
@@ -178,7 +188,10 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHES)} (default: all)")
     parser.add_argument("-n", type=int, default=10_000, help="incidents to declare (default 10000)")
-    parser.add_argument("--rows", type=int, default=100_000, help="complaints to import (default 100000)")
+    parser.add_argument("--rows", type=int, default=100_000,
+                        help="complaints to import; affected customers to import and compensate (default 100000)")
+    parser.add_argument("--callbacks", type=int, default=1_000_000, help="callbacks under the due list (remedy; default 1000000)")
+    parser.add_argument("--explain", action="store_true", help="remedy: print every due query's plan, not only those that miss")
     parser.add_argument("--surge-bucket-minutes", type=int, default=1, help="bucket length for the surge benchmark (default 1)")
     parser.add_argument("--requests", type=int, default=8000, help="requests per endpoint in the pull benchmark (default 8000)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")

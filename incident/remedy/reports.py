@@ -17,6 +17,7 @@ from incident.i18n import label, t
 from incident.incidents import get as get_incident
 from incident.models import AffectedCustomer, Callback, Complaint, Incident
 from incident.remedy import ledger
+from incident.remedy.callbacks import OPEN
 from incident.remedy import texts as _texts  # noqa: F401
 from incident.wording.templates import TEMPLATES_DIR
 
@@ -41,7 +42,7 @@ def incident_report(session: Session, ctx: Context, incident_id: int) -> dict[st
     by_status = dict(session.execute(select(Callback.status, func.count()).where(
         Callback.incident_id == incident.id).group_by(Callback.status)).all())
     overdue = session.scalar(select(func.count()).select_from(Callback).where(
-        Callback.incident_id == incident.id, Callback.status == "open", Callback.due_at < now)) or 0
+        Callback.incident_id == incident.id, Callback.status == OPEN, Callback.due_at < now)) or 0
     return {
         "incident": {"id": incident.id, "ref": incident.ref, "title": incident.title, "kind": incident.kind,
                      "severity": incident.severity, "status": incident.status},
@@ -91,7 +92,7 @@ def daily_report(session: Session, ctx: Context, day: dt.date) -> dict[str, Any]
                       "handling_rate": round(handled / due_total, 3) if due_total else None,
                       "on_time_rate": round(handled_in_time / due_total, 3) if due_total else None,
                       "overdue_open": session.scalar(select(func.count()).select_from(Callback).where(
-                          Callback.status == "open", Callback.due_at < cutoff)) or 0},
+                          Callback.status == OPEN, Callback.due_at < cutoff)) or 0},
         "satisfaction": _satisfaction(session, *closed_today),
         "incidents": {"opened": incidents_opened, "resolved": incidents_resolved},
     }
