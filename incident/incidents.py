@@ -317,7 +317,8 @@ def change_status(session: Session, ctx: Context, incident_id: int, target: Stat
         # the calls exist from the moment of resolution, not the next sweep.
         from incident.remedy import callbacks
 
-        callbacks.schedule(session, ctx, incident)
+        if callbacks.schedule(session, ctx, incident).created:
+            callbacks.assign(session, ctx)
     return incident
 
 

@@ -233,6 +233,10 @@ def test_issue_in_batches_exactly_once_and_reverse(store, ctx, tmp_path):
             ledger.reverse(s, as_(ctx, "wangfang"), entry.id, "issued in error", provider)
         ledger.reverse(s, as_(ctx, "liuyang"), entry.id, "issued in error", provider)
         assert entry.status == "reversed"
+        # A retried reversal (the first commit failed, say) tells the provider once.
+        ExportFileProvider(tmp_path / "comp").reverse(entry.idempotency_key, "issued in error")
+        lines = (tmp_path / "comp" / "issued.jsonl").read_text(encoding="utf-8").splitlines()
+        assert sum(json.loads(line)["action"] == "reverse" for line in lines) == 1
     with store.transaction() as s:
         assert ledger.totals(s, iid)["money_issued"] == 480
 

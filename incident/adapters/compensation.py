@@ -52,6 +52,7 @@ class ExportFileProvider:
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / "issued.jsonl"
         self._seen: dict[str, str] = {}
+        self._reversed: set[str] = set()
         self._offset = 0
 
     def _catch_up(self, fh: Any) -> None:
@@ -66,6 +67,8 @@ class ExportFileProvider:
                 record = json.loads(line)
                 if record.get("action", "issue") == "issue":
                     self._seen[record["key"]] = record["ref"]
+                else:
+                    self._reversed.add(record["key"])
             except (ValueError, KeyError):
                 pass
             self._offset = fh.tell()
@@ -109,8 +112,12 @@ class ExportFileProvider:
 
     def reverse(self, key: str, reason: str) -> str | None:
         def make() -> tuple[list[str], str]:
+            ref = f"export-reversal:{key}"
+            if key in self._reversed:
+                return [], ref
+            self._reversed.add(key)
             record = {"action": "reverse", "key": key, "reason": reason, "at": dt.datetime.now(dt.timezone.utc).isoformat()}
-            return [json.dumps(record, ensure_ascii=False) + "\n"], f"export-reversal:{key}"
+            return [json.dumps(record, ensure_ascii=False) + "\n"], ref
 
         return self._append(make)
 

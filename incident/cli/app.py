@@ -340,6 +340,9 @@ def build_app(lang: str) -> typer.Typer:
     register_lint(app, lang, _rt, out)
 
     register_wording(app, lang, _rt, out)
+    from incident.cli.remedy_cmds import register as register_remedy
+
+    register_remedy(app, lang, _rt, out)
     return app
 
 

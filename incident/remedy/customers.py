@@ -273,4 +273,7 @@ def read_file(path: Any, fmt: str | None = None) -> Iterable[tuple[int, dict[str
 
     from incident.watch.complaints import read_records
 
-    return read_records(Path(path), fmt, aliases=ALIASES, required="customer_ref", prefix="customer")
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("customer.error.no_file", path=str(path))
+    return read_records(path, fmt, aliases=ALIASES, required="customer_ref", prefix="customer")

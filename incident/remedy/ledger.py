@@ -291,6 +291,8 @@ def approve(session: Session, ctx: Context, ids: list[int]) -> int:
 
 def approve_incident(session: Session, ctx: Context, incident_id: int) -> int:
     """Approve every entry of an incident awaiting approval (not one's own)."""
+    if ctx.actor not in supervisors(ctx.config):
+        raise InputError("comp.error.not_supervisor", person=ctx.actor, allowed=", ".join(sorted(supervisors(ctx.config))) or "—")
     ids = list(session.scalars(select(Compensation.id).where(
         Compensation.incident_id == incident_id, Compensation.status == "proposed", Compensation.proposed_by != ctx.actor)))
     return approve(session, ctx, ids) if ids else 0
@@ -324,12 +326,15 @@ def reverse(session: Session, ctx: Context, entry_id: int, reason: str, provider
         return entry
     if entry.status != "issued":
         raise ConflictError("comp.error.bad_state", id=entry.id, status=entry.status, action="reverse")
-    if provider is not None:
-        provider.reverse(entry.idempotency_key, reason.strip())
     entry.status, entry.reversed_by, entry.reversed_at = "reversed", ctx.actor, ctx.clock.now()
     entry.last_error = reason.strip()
     record_event(session, ctx, get_incident(session, entry.incident_id), EventType.COMPENSATION_REVERSED,
                  id=entry.id, amount=entry.amount, unit=entry.unit, reason=reason.strip())
+    session.flush()
+    # Last, once the ledger change is sure to be valid; the provider reverses
+    # once per key, so if the commit still fails, running reverse again is safe.
+    if provider is not None:
+        provider.reverse(entry.idempotency_key, reason.strip())
     return entry
 
 

@@ -118,9 +118,9 @@ def render_daily(report: dict[str, Any], lang: str, centre: str) -> tuple[str, s
     return env.get_template("reports/daily.md.j2").render(ctx), env.get_template("reports/daily.html.j2").render(ctx)
 
 
-def write_daily(session: Session, ctx: Context, day: dt.date, directory: Path) -> tuple[dict[str, Any], Path, Path]:
+def write_daily(session: Session, ctx: Context, day: dt.date, directory: Path, lang: str | None = None) -> tuple[dict[str, Any], Path, Path]:
     report = daily_report(session, ctx, day)
-    lang = ctx.config.centre.language
+    lang = lang or ctx.config.centre.language
     md, html = render_daily(report, lang, ctx.config.centre.name)
     directory.mkdir(parents=True, exist_ok=True)
     md_path, html_path = directory / f"daily-{day.isoformat()}.md", directory / f"daily-{day.isoformat()}.html"

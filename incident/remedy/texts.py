@@ -78,6 +78,7 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "customer.error.csv": ("CSV 格式错误：{reason}", "bad CSV: {reason}"),
     "customer.error.columns": ("此行有 {got} 列，表头只有 {expected} 列", "this row has {got} cells, the header {expected}"),
     "customer.error.format": ("不支持的文件格式「{fmt}」；请用 .csv 或 .jsonl", "unsupported file format '{fmt}'; use .csv or .jsonl"),
+    "customer.error.no_file": ("找不到文件 {path}", "no such file: {path}"),
     "customer.error.encoding": ("文件既不是 UTF-8 也不是 GBK 编码", "the file is neither UTF-8 nor GBK"),
     # ---- compensation ---------------------------------------------------
     "comp.error.bad_form": ("未知的补偿方式「{value}」；可选：{allowed}", "unknown compensation form '{value}'; choose one of: {allowed}"),
