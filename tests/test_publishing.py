@@ -326,6 +326,11 @@ def test_pull_never_waits_on_the_database_and_sees_other_processes_changes(store
     assert not pull._refreshing
     with pytest.raises(NotFoundError):
         pull.get_reply(store, ctx.config, q="登录失败")
+    # That lookup started another re-check (FRESH_SECONDS is 0 here): let it
+    # finish before the database is torn down under it.
+    deadline = time.monotonic() + 10
+    while pull._refreshing and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def test_comms_templates_render_in_the_sandbox(store, ctx):

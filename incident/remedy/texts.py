@@ -19,6 +19,10 @@ LABELS["form"] = {
     "service_extension": ("服务延期", "service extension"),
     "gift": ("礼品", "gift"),
 }
+LABELS["customer_source"] = {
+    "import": ("文件导入", "a file"), "complaint": ("匹配的投诉", "matching complaints"),
+    "manual": ("手工添加", "added by hand"), "api": ("接口", "the API"),
+}
 LABELS["unit"] = {"yuan": ("元", "yuan"), "points": ("分", "points"), "days": ("天", "days")}
 LABELS["comp_status"] = {
     "proposed": ("待审批", "proposed"),
@@ -119,8 +123,8 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "notify.daily_report": ("{day} 日报：投诉 {complaints} 件，回访处理率 {rate}，满意度均分 {mean}；{path}",
                             "daily report {day}: {complaints} complaints, callback handling rate {rate}, mean satisfaction {mean}; {path}"),
     # ---- timeline -------------------------------------------------------
-    "event.customers_added": ("新增受影响客户 {added} 位（来源：{source}；重复 {duplicates}，错误 {errors}）",
-                              "{added} affected customers added (from {source}; {duplicates} duplicates, {errors} errors)"),
+    "event.customers_added": ("新增受影响客户 {added} 位（来源：{source:customer_source}；重复 {duplicates}，错误 {errors}）",
+                              "{added} affected customers added (from {source:customer_source}; {duplicates} duplicates, {errors} errors)"),
     "event.compensation_proposed": ("提出补偿 {count} 笔（待主管审批 {need_approval}，按政策自动批准 {auto_approved}）",
                                     "{count} compensation entries proposed ({need_approval} await a supervisor, {auto_approved} approved by policy)"),
     "event.compensation_approved": ("批准补偿 {count} 笔", "{count} compensation entries approved"),
