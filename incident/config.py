@@ -478,6 +478,26 @@ class SmtpConfig(_Strict):
     timeout_seconds: Annotated[float, Field(gt=0)] = 15.0
 
 
+class SlackConfig(_Strict):
+    """The response group's Slack (optional: without a token nothing is
+    sent and everything else works the same)."""
+
+    # Names of the environment variables holding the secrets; the secrets
+    # themselves never go in this file.
+    token_env: str = "SLACK_BOT_TOKEN"
+    signing_secret_env: str = "SLACK_SIGNING_SECRET"
+    base_url: str = "https://slack.com/api/"
+    private_channels: bool = True
+    channel_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,20}$")] = "inc"
+    # The channel is archived this long after the incident is resolved.
+    archive_after_hours: Annotated[float, Field(ge=0)] = 24
+    # Where delayed answers to slash commands may be posted (Slack's own host).
+    response_url_hosts: list[str] = Field(default_factory=lambda: ["hooks.slack.com"])
+    # 429s retried by the client (honouring Retry-After) before a sync run gives up.
+    rate_limit_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
+
+
 class StorageConfig(_Strict):
     database_url: str | None = None
 
@@ -497,6 +517,7 @@ class AppConfig(_Strict):
     compensation: CompensationConfig = Field(default_factory=CompensationConfig)
     wording: WordingConfig = Field(default_factory=WordingConfig)
     callbacks: CallbackConfig = Field(default_factory=CallbackConfig)
+    slack: SlackConfig = Field(default_factory=SlackConfig)
     smtp: SmtpConfig | None = None
 
     @model_validator(mode="after")

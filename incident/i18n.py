@@ -130,6 +130,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "config.reason.every": ("轮值周期至少 1 天", "a rotation turn lasts at least 1 day"),
     "config.reason.policy_amount": ("补偿政策须给出 amount 或 formula 其中之一", "give either amount or formula (not both)"),
     "config.reason.policy_formula": ("补偿公式「{value}」有误：{reason}", "bad formula {value!r}: {reason}"),
+    "config.reason.string_pattern_mismatch": ("格式不符（应匹配 {pattern}）", "does not match the expected form ({pattern})"),
     "config.reason.work_hours": ("work_end 必须晚于 work_start", "work_end must be after work_start"),
     "config.reason.time_parsing": ("应为时间，如 09:00", "must be a time such as 09:00"),
     "config.reason.time_type": ("应为时间，如 09:00", "must be a time such as 09:00"),

@@ -26,6 +26,7 @@ class Runtime:
     database_url: str
     clock: Clock = field(default_factory=Clock)
     _store: Store | None = None
+    _slack: object = None
 
     @classmethod
     def build(
@@ -56,11 +57,34 @@ class Runtime:
     def ctx(self) -> Context:
         return Context(config=self.config, actor=self.actor, clock=self.clock)
 
+    @property
+    def slack(self):  # type: ignore[no-untyped-def]
+        """The Slack gateway, or None when no token is set (Slack is optional)."""
+        if self._slack is None:
+            import os
+
+            from incident.adapters.slack import gateway_from_env
+
+            self._slack = gateway_from_env(self.config.slack, dict(os.environ)) or False
+        return self._slack or None
+
     def deliver(self) -> None:
-        """Send what the committed change queued (console now, Slack later)."""
+        """Send what the committed change queued: console notifications, and
+        the incident's Slack channel brought in step (when Slack is set up).
+        Slack's failures are recorded and retried by the ``slack-sync``
+        flow; they never fail the change itself."""
         notifier = ConsoleNotifier()
         with self.store.transaction() as session:
             deliver_pending(session, self.config, {notifier.channel: notifier}, self.clock.now())
+        if self.slack is not None:
+            from incident.slack.sync import sync_all
+
+            try:
+                sync_all(self.store, self.ctx, self.slack)
+            except Exception as exc:  # noqa: BLE001 — Slack must never fail the incident's own work
+                import logging
+
+                logging.getLogger("incident.slack").warning("slack sync failed: %s", exc)
 
 
 def _login_name() -> str:

@@ -343,6 +343,9 @@ def build_app(lang: str) -> typer.Typer:
     from incident.cli.remedy_cmds import register as register_remedy
 
     register_remedy(app, lang, _rt, out)
+    from incident.cli.slack_cmds import register as register_slack
+
+    register_slack(app, lang, _rt, out)
     return app
 
 

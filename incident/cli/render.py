@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from incident.config import AppConfig
+from incident.events import event_text
 from incident.enums import EventType, Role, Status
 from incident.i18n import label, t
 from incident.incidents import IncidentRow
@@ -44,20 +45,6 @@ def ack_state(a: RoleAssignment, now: dt.datetime, tz: ZoneInfo, lang: str) -> T
     return Text(t("ack.pending", lang, left=fmt_duration(a.ack_due_at - now, lang)), style="yellow")
 
 
-def event_text(ev: TimelineEvent, lang: str) -> str:
-    data = dict(ev.data or {})
-    if ev.type == EventType.UPDATED.value:
-        changes = data.get("changes", {})
-        data["changes"] = "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changes.items())
-    if ev.type == EventType.SIGNAL_ATTACHED.value:
-        sig = data.get("signal") or {}
-        if sig.get("key"):
-            data["signal"] = t(sig["key"], lang, **(sig.get("params") or {}))
-        else:
-            data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
-    if ev.type == EventType.ESCALATED.value and not data.get("supervisor"):
-        data["supervisor"] = "—"
-    return t(f"event.{ev.type}", lang, **data)
 
 
 def incident_panel(incident: Incident, config: AppConfig, now: dt.datetime, lang: str) -> Group:

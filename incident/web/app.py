@@ -143,6 +143,14 @@ def create_app(rt: Runtime) -> FastAPI:
 
     app.include_router(remedy_router(rt, machine, lambda request: _lang(request, rt)))
 
+    from concurrent.futures import ThreadPoolExecutor
+
+    from incident.web.slack_api import router as slack_router
+
+    # Slack's commands and buttons run here, off the request (3-second rule).
+    app.state.slack_work = ThreadPoolExecutor(max_workers=4, thread_name_prefix="slack")
+    app.include_router(slack_router(rt, app.state.slack_work))
+
     @app.get("/status", response_class=HTMLResponse)
     def status_page(request: Request, lang: str | None = None) -> HTMLResponse:
         from incident.wording import statuspage

@@ -1,0 +1,39 @@
+"""Flow ``slack-sync``: bring every incident's Slack channel in step
+(channel, topic, members, the pinned summary, the timeline, archiving) and
+retry what failed while Slack was unreachable. Thin: the work is
+:func:`incident.slack.sync.sync_all`. Does nothing when no Slack token is
+set. Serve it every 20 seconds with::
+
+    python -m flows.slack
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+
+from incident.runtime import Runtime
+
+
+@task(retries=2, retry_delay_seconds=10)
+def sync_once() -> dict[str, int]:
+    # Retrying is safe: each step is recorded as soon as Slack confirms it.
+    from incident.slack.sync import sync_all
+
+    rt = Runtime.build()
+    if rt.slack is None:
+        return {"incidents": 0, "calls": 0, "events": 0, "errors": 0}
+    report = sync_all(rt.store, rt.ctx, rt.slack)
+    for error in report.errors[:20]:
+        get_run_logger().warning("slack: %s", error)
+    return {"incidents": report.incidents, "calls": report.calls, "events": report.posted_events, "errors": len(report.errors)}
+
+
+@flow(name="slack-sync", log_prints=True)
+def slack_sync() -> dict[str, int]:
+    result = sync_once()
+    get_run_logger().info("slack: %s", result)
+    return result
+
+
+if __name__ == "__main__":
+    slack_sync.serve(name="slack-sync", interval=20)
