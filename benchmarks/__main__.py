@@ -12,6 +12,8 @@ Benchmarks, by name (default: all):
   wording     agents' wording pull over HTTP (50 clients) vs a bare FastAPI
               endpoint; one statement rendered for every channel; linting
               a 2,000-character statement; channel checks
+  slack       slash-command acknowledgement latency while each command's
+              work takes 10 s (app under uvicorn, signed requests)
   remedy      import --rows affected customers from a CSV file, propose and
               issue compensation to all of them through the export-file
               provider, and the due-callbacks list over --callbacks callbacks
@@ -179,8 +181,16 @@ def run_remedy(args, pg: str | None) -> None:
     remedy.run(args.rows, args.callbacks, pg, pg_schema, explain_all=args.explain)
 
 
+def run_slack(args, pg: str | None) -> None:
+    from benchmarks import slack
+
+    print("\nslack: /incident acknowledgement latency (SQLite)")
+    for label, figure in slack.bench_ack():
+        print(f"  {label:<70} {figure}")
+
+
 BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge,
-           "wording": run_wording, "remedy": run_remedy}
+           "wording": run_wording, "remedy": run_remedy, "slack": run_slack}
 
 
 def main() -> None:

@@ -296,3 +296,17 @@ def test_wording_command_and_buttons_keep_four_eyes(app_server, slack, store, ct
     (pinned,) = ch["pins"]
     summary = json.dumps(ch["messages"][pinned]["blocks"], ensure_ascii=False)
     assert f"最新声明* #{n}" in summary and "已批准" in summary and f"approve:{n}" not in summary
+
+
+def test_channel_names_follow_slacks_rules():
+    from types import SimpleNamespace
+
+    from incident.slack.summary import channel_name
+
+    long = SimpleNamespace(id=12345, title="Payment gateway: timeouts for ALL card payments! " * 5, kind="system_outage")
+    for attempt in range(3):
+        name = channel_name("inc", long, attempt)
+        assert len(name) <= 80 and name == name.lower() and all(c.isalnum() or c in "-_" for c in name)
+    assert channel_name("inc", long, 2).endswith("-3")
+    assert channel_name("inc", SimpleNamespace(id=7, title="杭州网点派送延误", kind="batch_complaint")) == "inc-7-batch-complaint"
+    assert channel_name("inc", SimpleNamespace(id=8, title="APP 登录失败 (login)", kind="other")) == "inc-8-app-login"

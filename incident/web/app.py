@@ -148,7 +148,8 @@ def create_app(rt: Runtime) -> FastAPI:
     from incident.web.slack_api import router as slack_router
 
     # Slack's commands and buttons run here, off the request (3-second rule).
-    app.state.slack_work = ThreadPoolExecutor(max_workers=4, thread_name_prefix="slack")
+    # The work mostly waits on the database and Slack, so threads are cheap.
+    app.state.slack_work = ThreadPoolExecutor(max_workers=16, thread_name_prefix="slack")
     app.include_router(slack_router(rt, app.state.slack_work))
 
     @app.get("/status", response_class=HTMLResponse)
