@@ -398,7 +398,7 @@ def run(rows: int, n_callbacks: int, pg: str | None, pg_schema: Callable[[str], 
         target = f" (target ≤ {IMPORT_TARGET_S:.0f} s: {_met(r['import_s'] <= IMPORT_TARGET_S)})" if backend == "sqlite" else ""
         _line(f"import {rows:,} customers (read_file + ingest, 5,000/transaction)",
               f"{r['import_s']:.2f} s = {r['import_rows_per_s']:,.0f} rows/s{target}")
-        _line(f"propose by policy (20 元 coupon, all approved by policy)", f"{r['propose_s']:.2f} s")
+        _line("propose by policy (20 元 coupon, all approved by policy)", f"{r['propose_s']:.2f} s")
         target = f" (target ≤ {ISSUE_TARGET_S:.0f} s: {_met(r['issue_s'] <= ISSUE_TARGET_S)})" if backend == "sqlite" else ""
         _line(f"issue {rows:,} (ExportFileProvider, {r['batches']} batches of {r['batch_size']:,})",
               f"{r['issue_s']:.2f} s = {r['issue_per_s']:,.0f} entries/s{target}")

@@ -2,6 +2,7 @@
 compensates every customer exactly once (the last run through Prefect's
 engine), and two workers at once never issue or assign the same row."""
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -14,10 +15,12 @@ import time
 from sqlalchemy import func, select
 
 from conftest import EXAMPLE, ROOT
+from incident import incidents
 from incident.adapters.compensation import ExportFileProvider
+from incident.config import CompensationPolicy
 from incident.models import Callback, Compensation
 from incident.remedy import callbacks, customers, issuing, ledger
-from tests.test_wording import as_, declare
+from tests.test_wording import declare
 
 N = 1200
 
@@ -65,9 +68,6 @@ def _approved_entries(store, ctx, n):
     with store.transaction() as s:
         customers.ingest(s, ctx, iid, [(i, {"customer_ref": f"C{i:05d}"}) for i in range(n)])
     with store.transaction() as s:
-        from incident.config import CompensationPolicy
-        import dataclasses
-
         comp = ctx.config.compensation.model_copy(update={"policies": [CompensationPolicy(name="all", form="coupon", amount=20)]})
         pctx = dataclasses.replace(ctx, config=ctx.config.model_copy(update={"compensation": comp}), actor="zhangwei")
         report = ledger.propose_by_policy(s, pctx, iid)
@@ -150,7 +150,7 @@ def test_two_sweepers_never_assign_the_same_callback(store, ctx):
     with store.transaction() as s:
         customers.ingest(s, ctx, iid, [(i, {"customer_ref": f"S{i}"}) for i in range(300)])
     with store.transaction() as s:
-        callbacks.schedule(s, ctx, __import__("incident.incidents", fromlist=["get"]).get(s, iid))
+        callbacks.schedule(s, ctx, incidents.get(s, iid))
     results = []
     start = threading.Barrier(2)
     held = threading.Event()
@@ -180,7 +180,6 @@ def test_two_sweepers_never_assign_the_same_callback(store, ctx):
         # Balanced across the team's two agents.
         per_agent = dict(s.execute(select(Callback.assignee, func.count()).group_by(Callback.assignee)).all())
     assert assigned == 300 and abs(per_agent["wangfang"] - per_agent["zhoumin"]) <= 1
-    _ = dt
 
 
 SWEEP_AND_REPORT = """

@@ -17,7 +17,7 @@ from incident.enums import EventType, Role, Status
 from incident.i18n import label, t
 from incident.incidents import IncidentRow
 from incident.lifecycle import allowed_next
-from incident.models import Incident, RoleAssignment, TimelineEvent
+from incident.models import Incident, RoleAssignment
 from incident.roster import on_call
 from incident.timeutil import fmt, fmt_duration, iso_utc
 

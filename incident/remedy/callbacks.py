@@ -380,7 +380,6 @@ def overdue_count(session: Session, now: dt.datetime, incident_id: int | None = 
 def script(session: Session, config: AppConfig, callback: Callback) -> tuple[str, list[Any]]:
     """The words for this call, rendered from the incident's APPROVED fact
     sheet (or a plain script while there is none), personalised, linted."""
-    from incident.remedy.ledger import FORM_UNITS  # noqa: F401 — keeps import order light
     from incident.wording.factsheet import approved
     from incident.wording.personalise import Customer
     from incident.wording.render import base_context, customer_view, incident_view, lint_text
