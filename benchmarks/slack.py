@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.wording import ROOT, _free_port, _p
+from benchmarks.wording import ROOT, _free_port, _p, drive
 
 SECRET = "bench-signing-secret"
 WORK_SECONDS = 10.0
@@ -75,34 +75,9 @@ def _signed(body: bytes) -> bytes:
 
 
 async def _load(port: int, bodies: list[bytes], n: int, clients: int) -> tuple[float, list[float], int]:
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(n))
-
-    async def worker() -> None:
-        nonlocal errors
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for i in counter:
-                request = _signed(bodies[i % len(bodies)])  # signed when sent: the timestamp is checked
-                t = time.perf_counter()
-                writer.write(request)
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                await reader.readexactly(length)
-                latencies.append(time.perf_counter() - t)
-                if not head.startswith(b"HTTP/1.1 200"):
-                    errors += 1
-                await asyncio.sleep(0.2)  # people typing, not a flood: the run outlasts the 10 s of work
-        finally:
-            writer.close()
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    return time.perf_counter() - t0, latencies, errors
+    # Signed when sent (the timestamp is checked); a pause between commands:
+    # people typing, not a flood, and the run outlasts the 10 s of work.
+    return await drive(port, lambda i: _signed(bodies[i % len(bodies)]), n, clients, pause=0.2)
 
 
 def bench_ack(requests: int = 1000, clients: int = 20) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import datetime as dt
 import os
 import socket
@@ -116,14 +117,14 @@ def _start(kind: str, url: str) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"{kind} server did not start")
 
 
-async def _load(port: int, path: str, params_list: list[dict], n: int, concurrency: int) -> tuple[float, list[float], int]:
-    """``concurrency`` keep-alive connections, each sending its next GET as
-    soon as the last answer is in. A few lines of asyncio rather than an
-    HTTP client library, so that the load generator (sharing the machine's
-    two cores with the server) costs as little as possible."""
-    from urllib.parse import urlencode
-
-    requests_ = [f"GET {path}?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in params_list]
+async def drive(port: int, request: "Callable[[int], bytes]", n: int, concurrency: int,
+                pause: float = 0.0) -> tuple[float, list[float], int]:
+    """``concurrency`` keep-alive connections, each sending its next request
+    (``request(i)``: raw HTTP/1.1 bytes) as soon as the last answer is in
+    (after ``pause``). A few lines of asyncio rather than an HTTP client
+    library, so that the load generator (sharing the machine's two cores
+    with the server) costs as little as possible. Returns (elapsed,
+    latencies, non-200 answers)."""
     latencies: list[float] = []
     errors = 0
     counter = iter(range(n))
@@ -133,8 +134,9 @@ async def _load(port: int, path: str, params_list: list[dict], n: int, concurren
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             for i in counter:
+                data = request(i)
                 t = time.perf_counter()
-                writer.write(requests_[i % len(requests_)])
+                writer.write(data)
                 head = await reader.readuntil(b"\r\n\r\n")
                 length = 0
                 for line in head.split(b"\r\n"):
@@ -144,12 +146,21 @@ async def _load(port: int, path: str, params_list: list[dict], n: int, concurren
                 latencies.append(time.perf_counter() - t)
                 if not head.startswith(b"HTTP/1.1 200"):
                     errors += 1
+                if pause:
+                    await asyncio.sleep(pause)
         finally:
             writer.close()
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return time.perf_counter() - t0, latencies, errors
+
+
+async def _load(port: int, path: str, params_list: list[dict], n: int, concurrency: int) -> tuple[float, list[float], int]:
+    from urllib.parse import urlencode
+
+    requests_ = [f"GET {path}?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in params_list]
+    return await drive(port, lambda i: requests_[i % len(requests_)], n, concurrency)
 
 
 def _p(values: list[float], q: float) -> float:
