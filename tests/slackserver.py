@@ -556,6 +556,19 @@ class SlackServer:
             return None
         return ch
 
+    def _bot_channel(self, args: dict[str, Any], by_name: bool = False,
+                     archived_error: str = "is_archived") -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The channel a bot-only method acts on, or Slack's error: unknown
+        (or private and not ours), archived, or the bot is not a member."""
+        ch = self._visible(args.get("channel"), by_name=by_name)
+        if ch is None:
+            return {}, self._err("channel_not_found")
+        if ch["archived"]:
+            return ch, self._err(archived_error)
+        if self.bot_user_id not in ch["members"]:
+            return ch, self._err("not_in_channel")
+        return ch, None
+
     @staticmethod
     def _err(error: str, **extra: Any) -> dict[str, Any]:
         return {"ok": False, "error": error, **extra}
@@ -643,13 +656,9 @@ class SlackServer:
         return {"ok": True, "channel": obj}
 
     def _m_conversations_setTopic(self, args: dict[str, Any]) -> dict[str, Any]:
-        ch = self._visible(args.get("channel"))
-        if ch is None:
-            return self._err("channel_not_found")
-        if ch["archived"]:
-            return self._err("is_archived")
-        if self.bot_user_id not in ch["members"]:
-            return self._err("not_in_channel")
+        ch, error = self._bot_channel(args)
+        if error:
+            return error
         topic = str(args.get("topic", ""))
         if len(topic) > 250:
             return self._err("too_long")
@@ -657,13 +666,9 @@ class SlackServer:
         return {"ok": True, "channel": self._channel_object(ch)}
 
     def _m_conversations_invite(self, args: dict[str, Any]) -> dict[str, Any]:
-        ch = self._visible(args.get("channel"))
-        if ch is None:
-            return self._err("channel_not_found")
-        if ch["archived"]:
-            return self._err("is_archived")
-        if self.bot_user_id not in ch["members"]:
-            return self._err("not_in_channel")
+        ch, error = self._bot_channel(args)
+        if error:
+            return error
         users = [u.strip() for u in str(args.get("users", "")).split(",") if u.strip()]
         if not users:
             return self._err("no_user")
@@ -694,13 +699,9 @@ class SlackServer:
         return reply
 
     def _m_conversations_archive(self, args: dict[str, Any]) -> dict[str, Any]:
-        ch = self._visible(args.get("channel"))
-        if ch is None:
-            return self._err("channel_not_found")
-        if ch["archived"]:
-            return self._err("already_archived")
-        if self.bot_user_id not in ch["members"]:
-            return self._err("not_in_channel")
+        ch, error = self._bot_channel(args, archived_error="already_archived")
+        if error:
+            return error
         ch["archived"] = True
         return {"ok": True}
 
@@ -741,13 +742,9 @@ class SlackServer:
                 "response_metadata": {"next_cursor": ""}}
 
     def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        ch = self._visible(args.get("channel"), by_name=True)
-        if ch is None:
-            return self._err("channel_not_found")
-        if ch["archived"]:
-            return self._err("is_archived")
-        if self.bot_user_id not in ch["members"]:
-            return self._err("not_in_channel")
+        ch, error = self._bot_channel(args, by_name=True)
+        if error:
+            return error
         content, err = self._message_content(args)
         if err:
             return self._err(err)
@@ -778,13 +775,9 @@ class SlackServer:
         return {"ok": True, "channel": ch["id"], "ts": msg["ts"], "text": msg.get("text", ""), "message": dict(msg)}
 
     def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
-        ch = self._visible(args.get("channel"), by_name=True)
-        if ch is None:
-            return self._err("channel_not_found")
-        if ch["archived"]:
-            return self._err("is_archived")
-        if self.bot_user_id not in ch["members"]:
-            return self._err("not_in_channel")
+        ch, error = self._bot_channel(args, by_name=True)
+        if error:
+            return error
         if args.get("user") not in ch["members"]:
             return self._err("user_not_in_channel")
         content, err = self._message_content(args)
@@ -795,13 +788,9 @@ class SlackServer:
         return {"ok": True, "message_ts": ts}
 
     def _m_pins_add(self, args: dict[str, Any]) -> dict[str, Any]:
-        ch = self._visible(args.get("channel"))
-        if ch is None:
-            return self._err("channel_not_found")
-        if ch["archived"]:
-            return self._err("is_archived")
-        if self.bot_user_id not in ch["members"]:
-            return self._err("not_in_channel")
+        ch, error = self._bot_channel(args)
+        if error:
+            return error
         ts = args.get("timestamp")
         if not ts:
             return self._err("no_item_specified")

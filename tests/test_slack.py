@@ -310,3 +310,22 @@ def test_channel_names_follow_slacks_rules():
     assert channel_name("inc", long, 2).endswith("-3")
     assert channel_name("inc", SimpleNamespace(id=7, title="杭州网点派送延误", kind="batch_complaint")) == "inc-7-batch-complaint"
     assert channel_name("inc", SimpleNamespace(id=8, title="APP 登录失败 (login)", kind="other")) == "inc-8-app-login"
+
+
+def test_approve_button_names_the_sign_off_still_missing(app_server, slack, store):
+    srv, sctx = app_server
+    now = int(sctx.clock.now().timestamp())
+    with store.transaction() as s:
+        iid = incidents.declare(s, sctx, kind="public_opinion", severity=2, title="Leak rumour").id
+    approved_sheet(store, sctx, iid)  # comms (emily) signs …
+    with store.transaction() as s:
+        workflow.approve_sheet(s, as_(sctx, "sunli"), iid)  # … and legal, for SEV2 public opinion
+    with store.transaction() as s:
+        n = workflow.draft_statement(s, as_(sctx, "zhangwei"), iid, kind="holding").number
+        workflow.submit_statement(s, as_(sctx, "zhangwei"), iid, n)
+    payload = {"type": "block_actions", "user": {"id": "U0EMILY"}, "response_url": slack.response_url("m"),
+               "actions": [{"action_id": f"approve:{n}", "value": f"{iid}:{n}"}]}
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    assert httpx.post(f"{srv.base}/slack/interactions", content=body, headers=sign(body, now)).status_code == 200
+    text = wait_for(slack, "m")
+    assert "still needed: legal_liaison" in text and "comms_lead" not in text

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from incident.config import AppConfig
@@ -109,8 +109,9 @@ def _loads(session: Session, names: list[str]) -> dict[str, int]:
 
 # ------------------------------------------------------------- creation --
 
-def _is_complex(config: AppConfig, customer: AffectedCustomer) -> bool:
-    return bool(customer.complex) or (customer.amount_at_stake or 0.0) > config.callbacks.complex_over_yuan
+def _is_complex(config: AppConfig, marked: bool | None, at_stake: float | None) -> bool:
+    """Complex (48 h, 003 §2.3): marked so, or more than complex_over_yuan at stake."""
+    return bool(marked) or (at_stake or 0.0) > config.callbacks.complex_over_yuan
 
 
 @dataclass
@@ -153,7 +154,7 @@ def schedule(session: Session, ctx: Context, incident: Incident, report: SweepRe
         last_id = customers[-1].id
         rows = []
         for c in customers:
-            complex_ = bool(c.complex) or (c.amount_at_stake or 0.0) > cb.complex_over_yuan
+            complex_ = _is_complex(ctx.config, c.complex, c.amount_at_stake)
             if resolved:
                 due = (incident.resolved_at or now) + dt.timedelta(minutes=cb.result_minutes)
             else:
@@ -190,8 +191,6 @@ def assign(session: Session, ctx: Context, limit: int = 5000, report: SweepRepor
         params.append({"cid": cid, "who": name})
         report.by_agent[name] += 1
         heapq.heappush(heap, (n + 1, name))
-    from sqlalchemy import bindparam
-
     table = Callback.__table__
     session.connection().execute(
         update(table).where(table.c.id == bindparam("cid"), table.c.assignee.is_(None))

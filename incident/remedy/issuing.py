@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from incident.adapters.compensation import CompensationProvider, IssueItem
 from incident.context import Context
@@ -84,8 +84,8 @@ def _record(store: Store, ctx: Context, items: list[IssueItem], results: dict, n
         if ok:
             s.connection().execute(
                 update(Compensation.__table__)
-                .where(Compensation.__table__.c.idempotency_key == _bind("k"), Compensation.__table__.c.status == "approved")
-                .values(status="issued", issued_at=now, provider_ref=_bind("ref"), claimed_at=None, last_error=None),
+                .where(Compensation.__table__.c.idempotency_key == bindparam("k"), Compensation.__table__.c.status == "approved")
+                .values(status="issued", issued_at=now, provider_ref=bindparam("ref"), claimed_at=None, last_error=None),
                 [{"k": k, "ref": ref} for k, ref in ok],
             )
             report.issued += len(ok)
@@ -115,11 +115,6 @@ def _record(store: Store, ctx: Context, items: list[IssueItem], results: dict, n
             if incident is not None:
                 record_event(s, ctx, incident, EventType.COMPENSATION_ISSUED, actor=SYSTEM_ACTOR, count=n)
 
-
-def _bind(name: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
 
 
 def issue_due(

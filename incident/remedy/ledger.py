@@ -101,6 +101,12 @@ def supervisors(config: AppConfig) -> set[str]:
     return {t.supervisor for t in config.teams.values()} | set(config.compensation.approvers)
 
 
+def _require_supervisor(ctx: Context) -> None:
+    allowed = supervisors(ctx.config)
+    if ctx.actor not in allowed:
+        raise InputError("comp.error.not_supervisor", person=ctx.actor, allowed=", ".join(sorted(allowed)) or "—")
+
+
 def _key(incident_id: int, customer_ref: str, form: str) -> str:
     return f"INC-{incident_id}/{customer_ref}/{form}"
 
@@ -267,8 +273,7 @@ def get(session: Session, entry_id: int) -> Compensation:
 def approve(session: Session, ctx: Context, ids: list[int]) -> int:
     """A supervisor approves entries awaiting approval; never their own
     proposals (four eyes). Returns how many changed (re-approving is a no-op)."""
-    if ctx.actor not in supervisors(ctx.config):
-        raise InputError("comp.error.not_supervisor", person=ctx.actor, allowed=", ".join(sorted(supervisors(ctx.config))) or "—")
+    _require_supervisor(ctx)
     entries = list(session.scalars(select(Compensation).where(Compensation.id.in_(ids)).with_for_update()))
     missing = set(ids) - {e.id for e in entries}
     if missing:
@@ -291,8 +296,7 @@ def approve(session: Session, ctx: Context, ids: list[int]) -> int:
 
 def approve_incident(session: Session, ctx: Context, incident_id: int) -> int:
     """Approve every entry of an incident awaiting approval (not one's own)."""
-    if ctx.actor not in supervisors(ctx.config):
-        raise InputError("comp.error.not_supervisor", person=ctx.actor, allowed=", ".join(sorted(supervisors(ctx.config))) or "—")
+    _require_supervisor(ctx)
     ids = list(session.scalars(select(Compensation.id).where(
         Compensation.incident_id == incident_id, Compensation.status == "proposed", Compensation.proposed_by != ctx.actor)))
     return approve(session, ctx, ids) if ids else 0
@@ -300,8 +304,7 @@ def approve_incident(session: Session, ctx: Context, incident_id: int) -> int:
 
 def reject(session: Session, ctx: Context, entry_id: int, reason: str) -> Compensation:
     """A proposal turned down is marked failed with the reason (nothing was issued)."""
-    if ctx.actor not in supervisors(ctx.config):
-        raise InputError("comp.error.not_supervisor", person=ctx.actor, allowed=", ".join(sorted(supervisors(ctx.config))) or "—")
+    _require_supervisor(ctx)
     if not reason.strip():
         raise InputError("comp.error.reason_needed")
     entry = get(session, entry_id)
@@ -315,8 +318,7 @@ def reject(session: Session, ctx: Context, entry_id: int, reason: str) -> Compen
 def reverse(session: Session, ctx: Context, entry_id: int, reason: str, provider: Any = None) -> Compensation:
     """Take back an issued entry (issued in error, or refunded twice by
     another route); the provider is told when it can be."""
-    if ctx.actor not in supervisors(ctx.config):
-        raise InputError("comp.error.not_supervisor", person=ctx.actor, allowed=", ".join(sorted(supervisors(ctx.config))) or "—")
+    _require_supervisor(ctx)
     if not reason.strip():
         raise InputError("comp.error.reason_needed")
     entry = session.scalar(select(Compensation).where(Compensation.id == entry_id).with_for_update())

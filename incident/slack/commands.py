@@ -150,9 +150,9 @@ def run_action(store: Store, ctx: Context, slack_user: str, action_id: str, valu
                 if st.status == "in_review":
                     from incident.wording import approval
 
-                    missing = approval.required_roles(ctx, incidents.get(s, iid))
-                    return t("slack.cmd.signed", lang, number=number, ref=f"INC-{iid}",
-                             missing=", ".join(r.value for r in missing))
+                    signed = {a.role for a in approval.signoffs(s, "statement", st.id) if a.decision == "approved"}
+                    missing = [r.value for r in approval.required_roles(ctx, incidents.get(s, iid)) if r.value not in signed]
+                    return t("slack.cmd.signed", lang, number=number, ref=f"INC-{iid}", missing=", ".join(missing))
                 return t("slack.cmd.approved", lang, number=number, ref=f"INC-{iid}", status=st.status)
         if kind == "reject":
             with store.transaction() as s:
