@@ -502,6 +502,45 @@ class StorageConfig(_Strict):
     database_url: str | None = None
 
 
+class WebConfig(_Strict):
+    """Who may use the web app, and how they prove it."""
+
+    # password: users sign in with the password set by ``incident users``;
+    # proxy: a reverse proxy that has already authenticated them names them
+    # in ``proxy_header`` (trusted only from ``proxy_hosts``).
+    auth: Literal["password", "proxy"] = "password"
+    proxy_header: str = "X-Forwarded-User"
+    proxy_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    # A proxy user unknown to ``incident users`` is let in with these roles
+    # (empty: refused until an admin adds them).
+    proxy_default_roles: list[str] = Field(default_factory=list)
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12
+    # Set when the app is served over HTTPS (cookies then carry Secure).
+    secure_cookies: bool = False
+    # Machines on this host may call the JSON API without a token (the CLI
+    # on the same host has the database anyway). Off by default behind a
+    # proxy, whose requests all come from loopback.
+    loopback_api: bool | None = None
+    # Wrong passwords before the account waits ``lockout_minutes``.
+    max_failed_logins: Annotated[int, Field(ge=1)] = 5
+    lockout_minutes: Annotated[int, Field(ge=1)] = 15
+
+    @field_validator("proxy_default_roles")
+    @classmethod
+    def _roles(cls, v: list[str]) -> list[str]:
+        from incident.access.permissions import ROLES
+
+        for role in v:
+            if role not in ROLES:
+                raise PydanticCustomError("web_role", "unknown web role {value!r}; roles are: {roles}",
+                                          {"value": role, "roles": ", ".join(ROLES)})
+        return v
+
+    @property
+    def trust_loopback(self) -> bool:
+        return self.loopback_api if self.loopback_api is not None else self.auth == "password"
+
+
 class AppConfig(_Strict):
     """The TOML file. Later issues add their sections (feeds, detection,
     policies, channels) here, each validated the same way."""
@@ -518,6 +557,7 @@ class AppConfig(_Strict):
     wording: WordingConfig = Field(default_factory=WordingConfig)
     callbacks: CallbackConfig = Field(default_factory=CallbackConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     smtp: SmtpConfig | None = None
 
     @model_validator(mode="after")

@@ -39,6 +39,14 @@ class ConflictError(IncidentError):
     """The change clashes with what is stored (duplicate open incident …)."""
 
 
+class ForbiddenError(IncidentError):
+    """The caller is known but may not do this (their role, or not theirs)."""
+
+
+class AuthError(IncidentError):
+    """The caller could not be identified (no or bad credentials)."""
+
+
 class ConfigError(IncidentError):
     """The configuration is unusable; names the key and the reason."""
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hmac
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from incident.errors import ConflictError, IncidentError, InputError, NotFoundError
+from incident.errors import AuthError, ConflictError, ForbiddenError, IncidentError, InputError, NotFoundError
 from incident.i18n import t
 from incident.runtime import Runtime
 from incident.watch import complaints as intake
@@ -44,26 +43,56 @@ def create_app(rt: Runtime) -> FastAPI:
     app = FastAPI(title="incident-coordinator", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan)
     app.state.rt = rt
 
+    from incident.web.auth import api_principal
+    from incident.web.pages import NeedLogin, Pages
+
+    pages = Pages(rt)
+    app.state.pages = pages
+
     @app.exception_handler(IncidentError)
-    async def _incident_error(request: Request, exc: IncidentError) -> JSONResponse:
-        status = 422 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFoundError) else 409 if isinstance(exc, ConflictError) else 400
-        return JSONResponse({"error": exc.key, "message": exc.message(_lang(request, rt)), "params": {k: str(v) for k, v in exc.params.items()}},
-                            status_code=status)
+    async def _incident_error(request: Request, exc: IncidentError) -> Response:
+        status = (403 if isinstance(exc, ForbiddenError) else 401 if isinstance(exc, AuthError)
+                  else 422 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFoundError)
+                  else 409 if isinstance(exc, ConflictError) else 400)
+        if not _is_page(request):
+            return JSONResponse({"error": exc.key, "message": exc.message(_lang(request, rt)),
+                                 "params": {k: str(v) for k, v in exc.params.items()}}, status_code=status)
+        principal = getattr(request.state, "principal", None)
+        lang = pages.lang(request, principal)
+        heading = {403: "web.error.forbidden_title", 404: "web.error.not_found_title"}.get(status, "web.error.title")
+        return pages.render(request, "error.html.j2", principal, status=status, heading=t(heading, lang),
+                            message=exc.message(lang), back=request.headers.get("referer") or "/")
+
+    @app.exception_handler(NeedLogin)
+    async def _need_login(request: Request, exc: NeedLogin) -> Response:
+        import urllib.parse
+
+        return pages.redirect("/login?next=" + urllib.parse.quote(exc.next_url, safe=""))
 
     def machine(request: Request) -> None:
-        token = rt.settings.api_token
-        if token:
-            given = request.headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                raise HTTPException(401, t("api.error.token", _lang(request, rt)), headers={"WWW-Authenticate": "Bearer"})
-        elif not (request.client and request.client.host in ("127.0.0.1", "::1")):
-            raise HTTPException(403, t("api.error.loopback_only", _lang(request, rt)))
+        """JSON routes: a user's API token, the machine token, a signed-in
+        browser (CSRF-checked for changes) or, if allowed, a program on this
+        host. The caller is kept on ``request.state.principal``."""
+        from incident.web.auth import check_csrf
+
+        principal = api_principal(request, rt)
+        check_csrf(request, principal, None)
+        request.state.principal = principal
+
+    def allow(action: str):  # type: ignore[no-untyped-def]
+        def check(request: Request) -> None:
+            machine(request)
+            request.state.principal.require(action, _lang(request, rt))
+
+        return check
+
+    app.state.allow = allow
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post("/api/complaints", dependencies=[Depends(machine)])
+    @app.post("/api/complaints", dependencies=[Depends(allow("complaints.post"))])
     async def post_complaints(request: Request) -> JSONResponse:
         """A batch of tickets from the ticket system: a JSON array, or an
         object with a ``complaints`` array. Idempotent by ticket id; bad
@@ -99,7 +128,7 @@ def create_app(rt: Runtime) -> FastAPI:
 
     # ---- wording: agents' pull, the public status page and its feed -------
 
-    @app.get("/api/wording", dependencies=[Depends(machine)])
+    @app.get("/api/wording", dependencies=[Depends(allow("wording.lookup"))])
     async def get_wording(
         request: Request,
         q: str | None = None,
@@ -141,7 +170,7 @@ def create_app(rt: Runtime) -> FastAPI:
 
     from incident.web.remedy_api import router as remedy_router
 
-    app.include_router(remedy_router(rt, machine, lambda request: _lang(request, rt)))
+    app.include_router(remedy_router(rt, machine, lambda request: _lang(request, rt), allow))
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -170,4 +199,19 @@ def create_app(rt: Runtime) -> FastAPI:
             body = statuspage.atom(s, rt.config, chosen, rt.clock.now())
         return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": "max-age=60"})
 
+    from fastapi.staticfiles import StaticFiles
+
+    from incident.web import admin, board, desk, login, lookup, remedy_pages
+
+    app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
+    for module in (login, board, desk, lookup, remedy_pages, admin):
+        app.include_router(module.router(pages))
     return app
+
+
+_STATIC = __import__("pathlib").Path(__file__).with_name("static")
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path.startswith("/slack/") or path == "/healthz")

@@ -25,13 +25,17 @@ from incident.runtime import Runtime
 MAX_BATCH = 5000
 
 
-def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request], str]) -> APIRouter:
+def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request], str],
+           allow: Callable[[str], Callable[..., None]]) -> APIRouter:
     from incident.adapters.compensation import default_provider
     from incident.remedy import callbacks, customers, issuing, ledger, reports
 
     api = APIRouter(dependencies=[Depends(machine)])
 
     def actor_ctx(request: Request) -> Context:
+        principal = request.state.principal
+        if principal.via != "machine":
+            return principal.ctx(rt)  # a user (token or browser) acts as themself
         who = (request.headers.get("x-incident-actor") or "").strip()
         if not who:
             raise InputError("api.error.actor_missing")
@@ -53,7 +57,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
     # ---- affected customers --------------------------------------------
 
-    @api.post("/api/incidents/{incident}/customers")
+    @api.post("/api/incidents/{incident}/customers", dependencies=[Depends(allow("remedy.manage"))])
     async def add_customers(incident: str, request: Request) -> JSONResponse:
         """A JSON array of customers (or ``{"customers": [...]}``); masked on
         intake, once per incident; bad ones reported by index, good ones kept;
@@ -82,7 +86,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
         return JSONResponse({"received": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors},
                             status_code=status)
 
-    @api.get("/api/incidents/{incident}/customers")
+    @api.get("/api/incidents/{incident}/customers", dependencies=[Depends(allow("remedy.view"))])
     def list_customers(incident: str, limit: int = 200, offset: int = 0) -> dict[str, Any]:
         iid = parse_id(incident)
         with rt.store.read() as s:
@@ -104,7 +108,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
             out["customer_ref"] = c.customer_ref
         return out
 
-    @api.post("/api/incidents/{incident}/compensation")
+    @api.post("/api/incidents/{incident}/compensation", dependencies=[Depends(allow("remedy.manage"))])
     async def propose(incident: str, request: Request) -> JSONResponse:
         """``{"policy": true}`` proposes for every covered customer;
         ``{"customer_ref", "form", "amount", "reason"}`` one entry. Over a
@@ -135,7 +139,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
         return JSONResponse(await work(one), status_code=201)
 
-    @api.post("/api/compensation/approve")
+    @api.post("/api/compensation/approve", dependencies=[Depends(allow("remedy.approve"))])
     async def approve(request: Request) -> dict[str, int]:
         """``{"ids": [..]}`` or ``{"incident": "INC-7"}``; a supervisor who did not propose them."""
         ctx, data = actor_ctx(request), await body(request)
@@ -153,7 +157,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
         return {"approved": await work(run)}
 
-    @api.post("/api/compensation/{entry_id}/{action}")
+    @api.post("/api/compensation/{entry_id}/{action}", dependencies=[Depends(allow("remedy.approve"))])
     async def reject_or_reverse(entry_id: int, action: str, request: Request) -> dict[str, Any]:
         ctx, data = actor_ctx(request), await body(request)
         reason = str((data or {}).get("reason") or "") if isinstance(data, dict) else ""
@@ -168,7 +172,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
         return await work(run)
 
-    @api.post("/api/compensation/issue")
+    @api.post("/api/compensation/issue", dependencies=[Depends(allow("remedy.approve"))])
     async def issue(request: Request) -> dict[str, Any]:
         """Issue approved entries now (at most ``max_batches`` batches per
         call; the ``issue-compensation`` flow does the same on a schedule)."""
@@ -183,7 +187,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
         return await work(run)
 
-    @api.get("/api/compensation")
+    @api.get("/api/compensation", dependencies=[Depends(allow("remedy.view"))])
     def list_compensation(incident: str | None = None, status: str | None = None, limit: int = 200) -> dict[str, Any]:
         iid = parse_id(incident) if incident else None
         with rt.store.read() as s:
@@ -200,9 +204,19 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
                 "call_at": r.call_at.isoformat(), "assignee": r.assignee, "attempts": r.attempts, "customer_ref": r.customer_ref,
                 "name": r.name, "title": r.title, "contact": r.contact, "lang": r.lang}
 
-    @api.get("/api/callbacks/due")
-    def due(agent: str | None = None, incident: str | None = None, limit: int = 100, today: bool = False) -> dict[str, Any]:
+    def own_only(request: Request, assignee: str | None) -> None:
+        """Agents see and record their own callbacks; cs leads anyone's."""
+        principal = request.state.principal
+        if not principal.can("callbacks.all") and assignee != principal.actor:
+            from incident.errors import ForbiddenError
+
+            raise ForbiddenError("access.error.not_yours", agent=assignee or "—")
+
+    @api.get("/api/callbacks/due", dependencies=[Depends(allow("callbacks.own"))])
+    def due(request: Request, agent: str | None = None, incident: str | None = None, limit: int = 100, today: bool = False) -> dict[str, Any]:
         """Open callbacks to make now (or by the end of today), soonest first."""
+        if not request.state.principal.can("callbacks.all"):
+            agent = request.state.principal.actor
         now = rt.clock.now()
         until = None
         if today:
@@ -214,17 +228,18 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
             overdue = callbacks.overdue_count(s, now, parse_id(incident) if incident else None)
         return {"overdue": overdue, "callbacks": [due_json(r) for r in rows]}
 
-    @api.get("/api/callbacks/{callback_id}")
-    def show_callback(callback_id: int) -> dict[str, Any]:
+    @api.get("/api/callbacks/{callback_id}", dependencies=[Depends(allow("callbacks.own"))])
+    def show_callback(callback_id: int, request: Request) -> dict[str, Any]:
         with rt.store.read() as s:
             cb = callbacks.get(s, callback_id)
+            own_only(request, cb.assignee)
             text, findings = callbacks.script(s, rt.config, cb)
             return {"id": cb.id, "incident": f"INC-{cb.incident_id}", "reason": cb.reason, "status": cb.status,
                     "due_at": cb.due_at.isoformat(), "call_at": cb.call_at.isoformat(), "assignee": cb.assignee,
                     "attempts": cb.attempts, "outcome": cb.outcome, "satisfaction": cb.satisfaction,
                     "script": text, "warnings": [{"rule": f.rule, "text": f.text} for f in findings]}
 
-    @api.post("/api/callbacks/{callback_id}/attempts")
+    @api.post("/api/callbacks/{callback_id}/attempts", dependencies=[Depends(allow("callbacks.own"))])
     async def record(callback_id: int, request: Request) -> JSONResponse:
         """``{"result": "reached"|"no_answer"|"wrong_number"|"refused",
         "satisfaction": 1-5, "note": "…", "demand": "…"}``."""
@@ -237,6 +252,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
         def run() -> dict[str, Any]:
             with rt.store.transaction() as s:
+                own_only(request, callbacks.get(s, callback_id).assignee)
                 cb, follow = callbacks.record_attempt(s, ctx, callback_id, str(data.get("result") or ""), satisfaction=sat,
                                                       note=data.get("note"), new_demand=data.get("demand"))
                 return {"id": cb.id, "status": cb.status, "attempts": cb.attempts, "call_at": cb.call_at.isoformat(),
@@ -247,12 +263,12 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
     # ---- reports ---------------------------------------------------------
 
-    @api.get("/api/incidents/{incident}/report")
+    @api.get("/api/incidents/{incident}/report", dependencies=[Depends(allow("remedy.view"))])
     def incident_report(incident: str) -> dict[str, Any]:
         with rt.store.read() as s:
             return reports.incident_report(s, rt.ctx, parse_id(incident))
 
-    @api.get("/api/reports/daily")
+    @api.get("/api/reports/daily", dependencies=[Depends(allow("remedy.view"))])
     def daily(request: Request, date: str | None = None, format: str = "json") -> Any:
         lang = lang_of(request)
         try:

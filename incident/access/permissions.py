@@ -1,0 +1,44 @@
+"""The web roles and what each may do. Every route names its action and is
+checked here on the server, whatever the page showed: an agent's hand-made
+POST to approve a statement is refused the same as a click would be."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+ROLES = ("lead", "comms", "legal", "cs_lead", "agent", "viewer", "admin")
+
+_ALL = set(ROLES)
+PERMISSIONS: dict[str, set[str]] = {
+    # incidents (the board)
+    "incident.view": _ALL,
+    "incident.declare": {"lead", "cs_lead", "admin"},
+    "incident.update": {"lead", "admin"},  # status, severity, fields, assign
+    "incident.note": {"lead", "comms", "legal", "cs_lead", "admin"},
+    "incident.ack": {"lead", "comms", "legal", "cs_lead", "admin"},  # plus: only the role's holder
+    # the statement desk
+    "wording.view": {"lead", "comms", "legal", "cs_lead", "viewer", "admin"},
+    "wording.edit": {"lead", "comms", "admin"},  # edit the fact sheet, draft and submit statements
+    "wording.approve": {"comms", "legal", "admin"},  # approve / reject (the roster decides which roles count)
+    "wording.publish": {"comms", "admin"},
+    # agents
+    "wording.lookup": _ALL,
+    # remedy
+    "remedy.view": {"lead", "cs_lead", "comms", "admin"},
+    "remedy.manage": {"lead", "cs_lead", "admin"},  # customers, propose compensation
+    "remedy.approve": {"lead", "cs_lead", "admin"},  # supervisors only, by the ledger's own check
+    "callbacks.own": {"agent", "cs_lead", "admin"},  # see and record one's own callbacks
+    "callbacks.all": {"cs_lead", "admin"},  # anyone's
+    # machines and administration
+    "complaints.post": {"admin"},
+    "users.manage": {"admin"},
+}
+
+
+def allowed(roles: Iterable[str], action: str) -> bool:
+    wanted = PERMISSIONS[action]  # an unknown action is a programming error
+    return any(r in wanted for r in roles)
+
+
+def roles_for(action: str) -> list[str]:
+    return [r for r in ROLES if r in PERMISSIONS[action]]

@@ -1,0 +1,40 @@
+// The little the pages need: copy buttons, and the statement desk's live
+// preview. Everything works without it except the copying itself.
+"use strict";
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.getElementById(button.dataset.copy);
+  if (!source) return;
+  try {
+    await navigator.clipboard.writeText(source.innerText);
+    button.dataset.state = "copied";
+    button.textContent = button.dataset.copied || "✓";
+  } catch (err) {
+    // No clipboard (an old browser, an insecure origin): select the text instead.
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    button.textContent = button.dataset.failed || "Ctrl+C";
+  }
+});
+
+// Live preview: a form with data-preview="URL" posts its fields there
+// (with its CSRF token) as the user types, and shows the HTML fragment that
+// comes back in the element named by data-preview-target.
+(function () {
+  const form = document.querySelector("form[data-preview]");
+  if (!form) return;
+  const target = document.getElementById(form.dataset.previewTarget);
+  let timer = null, seq = 0;
+  const refresh = async () => {
+    const mine = ++seq;
+    const body = new URLSearchParams(new FormData(form));
+    const resp = await fetch(form.dataset.preview, {method: "POST", body, credentials: "same-origin",
+                                                     headers: {"X-CSRF-Token": body.get("csrf") || ""}});
+    if (mine === seq && resp.ok && target) target.innerHTML = await resp.text();
+  };
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
+})();
