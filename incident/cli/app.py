@@ -346,6 +346,12 @@ def build_app(lang: str) -> typer.Typer:
     from incident.cli.slack_cmds import register as register_slack
 
     register_slack(app, lang, _rt, out)
+    from incident.cli.users_cmds import register as register_users
+
+    register_users(app, lang, _rt, out)
+    from incident.cli.web_cmds import register as register_web
+
+    register_web(app, lang, _rt, out)
     return app
 
 

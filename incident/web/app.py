@@ -42,6 +42,9 @@ async def _lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
 def create_app(rt: Runtime) -> FastAPI:
     app = FastAPI(title="incident-coordinator", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan)
     app.state.rt = rt
+    from incident.web.timing import ServerTiming
+
+    app.add_middleware(ServerTiming)
 
     from incident.web.auth import api_principal
     from incident.web.pages import NeedLogin, Pages

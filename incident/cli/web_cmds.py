@@ -1,0 +1,60 @@
+"""CLI: ``incident web`` — serve the web app (board, statement desk, agent
+lookup, remedy pages, status page, the JSON API and Slack's endpoints) with
+uvicorn. ``incident serve`` (issue 8) adds the flows to the same process."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import func, select
+
+from incident.cli import texts as _cli_texts  # noqa: F401
+from incident.i18n import CATALOG, t
+from incident.runtime import Runtime
+
+CATALOG.update({
+    "help.web": ("启动网页端：事件看板、声明工作台、话术查询、补偿与回访、公开状态页、API 和 Slack 接口。"
+                 "\n\n首次使用先创建管理员：incident users add admin --role admin"
+                 "\n\n示例：incident web --port 8000",
+                 "Serve the web app: incident board, statement desk, reply lookup, remedy pages, the public status page, "
+                 "the API and Slack's endpoints.\n\nFirst time: create an admin with incident users add admin --role admin"
+                 "\n\nExample: incident web --port 8000"),
+    "help.opt.host": ("监听地址（默认仅本机；对外服务请放在 HTTPS 反向代理之后）",
+                      "address to listen on (default: this machine only; put it behind an HTTPS reverse proxy to serve others)"),
+    "help.opt.port": ("端口", "port"),
+    "out.web_at": ("网页端：http://{host}:{port}/   状态页：http://{host}:{port}/status   API 文档：http://{host}:{port}/api/docs",
+                   "web app: http://{host}:{port}/   status page: http://{host}:{port}/status   API docs: http://{host}:{port}/api/docs"),
+    "out.web_no_users": ("还没有任何用户，无法登录。先创建一个：incident users add admin --role admin",
+                         "there are no users yet, so nobody can sign in. Create one first: incident users add admin --role admin"),
+    "out.web_users": ("已有 {n} 个用户；登录方式：{auth}", "{n} users; sign-in: {auth}"),
+    "out.web_auth.password": ("用户名 + 密码", "user name + password"),
+    "out.web_auth.proxy": ("反向代理请求头 {header}", "the reverse proxy's header {header}"),
+})
+
+
+def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Console) -> None:
+    def h(key: str) -> str:
+        return t(key, lang)
+
+    @app.command("web", help=h("help.web"))
+    def web(
+        host: Annotated[str, typer.Option("--host", help=h("help.opt.host"))] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help=h("help.opt.port"))] = 8000,
+    ) -> None:
+        import uvicorn
+
+        from incident.models import User
+        from incident.web.app import create_app
+
+        rt = rt_of()
+        with rt.store.read() as s:
+            count = s.scalar(select(func.count()).select_from(User)) or 0
+        web_cfg = rt.config.web
+        auth = t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header)
+        out.print(t("out.web_at", rt.lang, host=host, port=port), markup=False, highlight=False)
+        if count or web_cfg.auth == "proxy":
+            out.print(t("out.web_users", rt.lang, n=count, auth=auth), markup=False, highlight=False)
+        else:
+            out.print(t("out.web_no_users", rt.lang), style="yellow", markup=False, highlight=False)
+        uvicorn.run(create_app(rt), host=host, port=port, log_level="warning", proxy_headers=False)

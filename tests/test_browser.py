@@ -1,0 +1,164 @@
+"""The main journeys in a real browser (headless Debian chromium): a lead
+declares and runs an incident; comms draft, approve (a second person) and
+publish a statement that then shows on the status page and in its Atom
+feed; an agent looks up and copies the wording; an agent records a
+callback. Every page is screenshotted into test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from incident.models import Incident, TimelineEvent
+from incident.web.app import create_app
+from tests.browser import Shots, browser, sign_in  # noqa: F401  (browser is a fixture)
+from tests.webserver import LiveServer
+from tests.webutil import PASSWORD, add_user, web_runtime
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
+@pytest.fixture
+def site(db_url, config, clock, request):
+    rt = web_runtime(db_url, config, clock)
+    for name, roles in (("zhangwei", "lead"), ("emily", "comms"), ("sunli", "comms,legal"), ("wangfang", "agent"),
+                        ("chenjing", "cs_lead"), ("admin", "admin")):
+        add_user(rt, name, roles)
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    with LiveServer(create_app(rt)) as srv:
+        yield rt, srv.base, Shots(backend)
+
+
+def watch_errors(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Script errors and CSP violations (chromium reports both on the console)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def test_lead_declares_and_runs_an_incident(browser, site):  # noqa: F811
+    rt, base, shots = site
+    ctx, page = sign_in(browser, base, "zhangwei", PASSWORD)
+    errors = watch_errors(page)
+    assert page.locator("h1").first.inner_text().startswith("进行中的事件（0）")
+    shots.take(page, "01-board-empty")
+    page.fill("#declare-form input[name=title]", f"APP 登录失败 {XSS}")
+    page.select_option("#declare-form select[name=kind]", "system_outage")
+    page.select_option("#declare-form select[name=severity]", "1")
+    page.fill("#declare-form textarea[name=summary]", "华东地区大量客户反映 APP 无法登录")
+    page.click("#declare-form button")
+    page.wait_for_url("**/incidents/1")
+    assert "已宣布 INC-1" in page.locator(".flash.ok").inner_text()
+    heading = page.locator("#inc-h").inner_text()
+    assert "INC-1" in heading and "<img src=x" in heading  # shown as text …
+    assert page.evaluate("window.__xss") is None  # … and nothing ran
+    group = page.locator("#incident table").first.inner_text()
+    assert "事件负责人" in group and "技术对接人" in group and "公关负责人" in group
+    # run it: acknowledge, move on, note
+    page.locator("#incident form[action$='/ack'] button").first.click()
+    page.wait_for_url("**/incidents/1")
+    assert "已确认" in page.locator(".flash.ok").inner_text()
+    page.select_option("#status-form select[name=status]", "investigating")
+    page.fill("#status-form input[name=note]", "技术已介入")
+    page.click("#status-form button")
+    page.wait_for_url("**/incidents/1")
+    page.fill("#note-form input[name=text]", "已联系运营商")
+    page.click("#note-form button")
+    page.wait_for_url("**/incidents/1")
+    timeline = page.locator(".timeline").inner_text()
+    assert "已联系运营商" in timeline and "排查中" in timeline
+    shots.take(page, "02-board-incident")
+    # the same board in English, and on a phone
+    page.goto("/incidents/1?lang=en")
+    assert "Response group" in page.content()
+    phone = browser.new_context(base_url=base, viewport={"width": 390, "height": 844}, is_mobile=True,
+                                storage_state=ctx.storage_state())
+    small = phone.new_page()
+    small.goto("/incidents/1")
+    assert small.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+    shots.take(small, "03-board-phone")
+    phone.close()
+    assert errors == []
+    with rt.store.read() as s:
+        inc = s.get(Incident, 1)
+        assert inc.status == "investigating" and inc.severity == 1
+        notes = [e for e in s.scalars(select(TimelineEvent).where(TimelineEvent.type == "note"))]
+        assert [n.actor for n in notes] == ["zhangwei"]
+    ctx.close()
+
+
+def _declare(rt, title="APP 登录失败"):  # type: ignore[no-untyped-def]
+    from incident import incidents
+    from incident.context import Context
+
+    with rt.store.transaction() as s:
+        return incidents.declare(s, Context(config=rt.config, actor="zhangwei", clock=rt.clock), kind="system_outage",
+                                 severity=2, title=title).id
+
+
+def _click(page, selector: str, url: str):  # type: ignore[no-untyped-def]
+    page.click(selector)
+    page.wait_for_url(url)
+    flash = page.locator(".flash")
+    assert flash.count() == 0 or "error" not in (flash.first.get_attribute("class") or ""), flash.first.inner_text()
+
+
+def test_comms_draft_a_second_person_approves_it_is_published(browser, site):  # noqa: F811
+    rt, base, shots = site
+    iid = _declare(rt)
+    desk = re.compile(rf".*/desk/{iid}([?#].*)?$")
+    ectx, emily = sign_in(browser, base, "emily", PASSWORD)
+    errors = watch_errors(emily)
+    emily.goto(f"/desk/{iid}")
+    fill = {"what": ("APP 登录失败，部分客户无法下单", "Some customers cannot log in to the app"),
+            "scope": ("华东地区使用 APP 的客户", "app customers in East China"),
+            "fix": ("技术人员已定位问题并正在修复", "Our engineers have found the fault and are fixing it"),
+            "support_channel": ("客服热线专席 95311 转 8", "our dedicated line 95311, option 8")}
+    for name, (zh, en) in fill.items():
+        emily.fill(f"#f-{name}-zh-CN", zh)
+        emily.fill(f"#f-{name}-en", en)
+    # the live preview follows the typing, before anything is saved
+    emily.fill("#f-fix-zh-CN", "技术人员已定位问题，预计 30 分钟内修复")
+    from playwright.sync_api import expect
+
+    expect(emily.locator("#preview")).to_contain_text("预计 30 分钟内修复")
+    shots.take(emily, "04-desk-editor-live-preview")
+    _click(emily, "#facts-form button.primary", desk)
+    _click(emily, "#sheet-submit button", desk)
+    # the author cannot approve their own sheet (four eyes)
+    if emily.locator("#sheet-approve button").count():
+        emily.click("#sheet-approve button")
+        emily.wait_for_url(desk)
+        assert "error" in emily.locator(".flash").get_attribute("class")
+    sctx, sunli = sign_in(browser, base, "sunli", PASSWORD)
+    sunli.goto(f"/desk/{iid}")
+    _click(sunli, "#sheet-approve button", desk)
+    emily.goto(f"/desk/{iid}")
+    _click(emily, "#draft-form button", desk)
+    statement = emily.locator("#statement-1")
+    assert "短信" in statement.inner_text() or "SMS" in statement.inner_text()
+    _click(emily, "#statement-1 .st-submit button", desk)
+    sunli.goto(f"/desk/{iid}")
+    _click(sunli, "#statement-1 .st-approve button", desk)
+    emily.goto(f"/desk/{iid}")
+    _click(emily, "#statement-1 .st-publish button", desk)
+    assert emily.locator("#log-1").count() == 1
+    shots.take(emily, "05-desk-published")
+    # the public status page and its feed, without signing in
+    public = browser.new_context(base_url=base, locale="zh-CN")
+    page = public.new_page()
+    page.goto("/status")
+    assert "预计 30 分钟内修复" in page.inner_text("body")
+    shots.take(page, "06-status-page")
+    page.goto("/status?lang=en")
+    assert "found the fault" in page.inner_text("body")
+    feed = page.request.get(f"{base}/status/feed.atom")
+    assert feed.ok and "application/atom+xml" in feed.headers["content-type"]
+    assert "预计 30 分钟内修复" in feed.text() and "<entry>" in feed.text()
+    public.close()
+    assert errors == []
+    ectx.close()
+    sctx.close()

@@ -1,0 +1,296 @@
+"""The statement desk pages over a real uvicorn server: the fact-sheet
+editor with its live preview (nothing stored), four-eyes review, statements
+with per-channel counts and findings, publishing and the publication log;
+the server refusing hand-made POSTs (wrong role, no CSRF token); and text
+from users always shown escaped."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from incident import incidents
+from incident.access import users
+from incident.context import Context
+from incident.i18n import t
+from incident.models import Approval, Delivery, FactSheet, Statement, TimelineEvent
+from incident.runtime import Runtime
+from incident.web.app import create_app
+from tests.webserver import LiveServer
+
+PASSWORD = "desk-pass-123"
+ZH = {"accept-language": "zh-CN"}
+
+SHEET = {
+    "what.zh-CN": "APP 登录失败，部分客户无法下单",
+    "what.en": "Some customers cannot log in to the app or place orders",
+    "scope.zh-CN": "华东地区使用 APP 的客户",
+    "scope.en": "app customers in East China",
+    "cause.zh-CN": "",
+    "cause.en": "",
+    "fix.zh-CN": "技术人员已定位问题并正在修复",
+    "fix.en": "Our engineers have found the fault and are fixing it",
+    "workaround.zh-CN": "你可以先使用网页版下单",  # 你 for 您: a warning (004 ch.2 §2), not an error
+    "workaround.en": "use the website to place orders",
+    "compensation.zh-CN": "受影响客户可领取 50 元优惠券",
+    "compensation.en": "Affected customers can claim a 50 yuan coupon",
+    "support_channel.zh-CN": "客服热线专席 95311 转 8",
+    "support_channel.en": "our dedicated line 95311, option 8",
+    "dos.zh-CN": "先致歉，再说明处理进度\r\n主动告知补偿方式",
+    "dos.en": "Apologise first, then give the progress",
+    "donts.zh-CN": "不要猜测原因",
+    "donts.en": "Do not guess the cause",
+    "eta": "2026-11-24T14:00",
+    "compensation_amount": "50",
+}
+
+
+@pytest.fixture
+def rt(db_url, config, clock, tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_DATA_DIR", str(tmp_path))
+    runtime = Runtime.build(database_url=db_url)
+    runtime.config, runtime.clock = config, clock
+    with runtime.store.transaction() as s:
+        for name, roles in (("emily", "comms"), ("sunli", "comms"), ("zhangwei", "lead"), ("wangfang", "agent")):
+            users.add(s, config, clock.now(), username=name, roles=roles, password=PASSWORD)
+    yield runtime
+    runtime.store.dispose()
+
+
+def declare(rt: Runtime, title: str = "APP 登录失败") -> int:
+    with rt.store.transaction() as s:
+        ctx = Context(config=rt.config, actor="zhangwei", clock=rt.clock)
+        return incidents.declare(s, ctx, kind="system_outage", severity=2, title=title).id
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def login(base: str, name: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, timeout=30, headers=ZH)
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"csrf": token, "username": name, "password": PASSWORD, "next": "/"})
+    assert r.status_code == 303, r.text
+    return client, csrf_of(client.get("/").text)
+
+
+def post(client: httpx.Client, url: str, token: str | None, **data: str) -> httpx.Response:
+    if token is not None:
+        data["csrf"] = token
+    return client.post(url, data=data)
+
+
+def follow(client: httpx.Client, r: httpx.Response) -> str:
+    """The page a 303 leads to, with its flash message."""
+    assert r.status_code == 303, (r.status_code, r.text[:500])
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200
+    return page.text
+
+
+def section(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}"')
+    end = html.find("</article>", start)
+    end = html.find("</section>", start) if end < 0 else end
+    return html[start:end]
+
+
+def count(rt: Runtime, model, *where) -> int:  # type: ignore[no-untyped-def]
+    with rt.store.read() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def sheet_status(rt: Runtime, iid: int) -> list[tuple[int, str]]:
+    with rt.store.read() as s:
+        return [(v, st) for v, st in s.execute(select(FactSheet.version, FactSheet.status)
+                                              .where(FactSheet.incident_id == iid).order_by(FactSheet.version))]
+
+
+def statement(rt: Runtime, iid: int, number: int = 1) -> Statement:
+    with rt.store.read() as s:
+        return s.scalars(select(Statement).where(Statement.incident_id == iid, Statement.number == number)).one()
+
+
+def test_desk_edit_preview_review_publish_and_log(rt):
+    iid = declare(rt)
+    desk = f"/desk/{iid}"
+    with LiveServer(create_app(rt)) as srv:
+        emily, e_tok = login(srv.base, "emily")
+        sunli, s_tok = login(srv.base, "sunli")
+
+        index = emily.get("/desk")
+        assert index.status_code == 200 and f'href="{desk}"' in index.text
+        assert t("web.desk.no_sheet", "zh-CN") in index.text
+
+        page = emily.get(desk)
+        assert page.status_code == 200
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert "<script>" not in page.text and " style=" not in page.text  # the CSP allows neither
+        assert f'data-preview="{desk}/preview"' in page.text
+
+        # ---- the live preview: unsaved fields rendered, checked, nothing stored
+        events_before = count(rt, TimelineEvent, TimelineEvent.incident_id == iid)
+        fields = {**SHEET, "fix.zh-CN": "技术人员正在修复，肯定能解决", "preview_kind": "holding"}
+        r = post(emily, f"{desk}/preview", e_tok, **fields)
+        assert r.status_code == 200 and "<html" not in r.text  # a fragment, not a page
+        assert "技术人员正在修复，肯定能解决" in r.text  # the unsaved text, rendered
+        assert t("web.desk.count.segments", "zh-CN") in r.text and t("web.desk.count.chars", "zh-CN") in r.text
+        assert re.search(r'class="finding error".*?absolute_promise', r.text, re.S)  # 000 §2.1, inline
+        assert re.search(r'class="finding warning".*?pronoun_ni', r.text, re.S)
+        assert "情况说明" in r.text  # previewed as a holding statement
+        assert count(rt, FactSheet, FactSheet.incident_id == iid) == 0
+        assert count(rt, TimelineEvent, TimelineEvent.incident_id == iid) == events_before
+        # The preview is a POST like any other: no token, no preview.
+        assert post(emily, f"{desk}/preview", None, **fields).status_code == 403
+
+        # ---- save, submit; the author cannot approve her own wording
+        html = follow(emily, post(emily, f"{desk}/facts", e_tok, **SHEET))
+        assert t("web.desk.done.saved", "zh-CN", version=1, status="draft") in html
+        assert sheet_status(rt, iid) == [(1, "draft")]
+        with rt.store.read() as s:
+            content = s.scalars(select(FactSheet).where(FactSheet.incident_id == iid)).one().content
+        assert content["dos"]["zh-CN"] == ["先致歉，再说明处理进度", "主动告知补偿方式"]
+        assert content["eta"] == "2026-11-24T06:00:00+00:00" and content["compensation_amount"] == 50
+        # The inline finding sits next to its field.
+        assert "pronoun_ni" in section(html, "field-workaround")
+        # Saving the same fields again changes nothing.
+        assert t("web.desk.done.unchanged", "zh-CN") in follow(emily, post(emily, f"{desk}/facts", e_tok, **SHEET))
+
+        html = follow(emily, post(emily, f"{desk}/facts/submit", e_tok))
+        assert t("web.desk.done.sheet_submitted", "zh-CN", version=1, errors=0, warnings=1) in html
+        html = follow(emily, post(emily, f"{desk}/facts/approve", e_tok))
+        assert t("wording.error.four_eyes", "zh-CN", person="emily") in html
+        assert sheet_status(rt, iid) == [(1, "in_review")] and count(rt, Approval) == 0
+
+        # ---- a second comms person approves
+        page = sunli.get(desk).text
+        assert 'id="sheet-approve"' in page and 'id="sheet-reject"' in page
+        html = follow(sunli, post(sunli, f"{desk}/facts/approve", s_tok, comment="可以"))
+        assert t("web.desk.done.sheet_approved", "zh-CN", what="v1") in html
+        assert sheet_status(rt, iid) == [(1, "approved")]
+        assert "孙丽 (sunli)" in section(html, "facts")
+
+        # ---- draft a statement: per-channel preview, counts and findings
+        html = follow(emily, post(emily, f"{desk}/statements", e_tok, kind="update", ch_sms="1", ch_weibo="1",
+                                  ch_status_page="1"))
+        assert t("web.desk.done.drafted", "zh-CN", number=1, errors=0) in html
+        st = statement(rt, iid)
+        assert st.status == "draft" and st.channels == ["status_page", "sms", "weibo"]
+        article = section(html, "statement-1")
+        sms = st.rendered["zh-CN"]["sms"]
+        assert f'{t("web.desk.count.segments", "zh-CN")} {sms["counts"]["segments"]}' in article
+        assert f'{t("web.desk.count.chars", "zh-CN")} {sms["counts"]["chars"]}' in article
+        assert 'id="st1-zh-CN-sms"' in article and 'id="st1-en-weibo"' in article and "st1-zh-CN-email" not in article
+        assert sms["text"].split("：", 1)[1][:10] in article
+        warnings = [f for f in st.findings if f["severity"] == "warning"]
+        assert warnings and all(f["rule"] in article for f in warnings)
+        assert 'class="finding warning"' in article and 'class="finding error"' not in article
+
+        html = follow(emily, post(emily, f"{desk}/statements/1/submit", e_tok))
+        assert statement(rt, iid).status == "in_review"
+        html = follow(emily, post(emily, f"{desk}/statements/1/approve", e_tok))
+        assert t("wording.error.four_eyes", "zh-CN", person="emily") in html
+        assert statement(rt, iid).status == "in_review"
+
+        # ---- an agent's and a lead's hand-made POSTs are refused by the server
+        agent, a_tok = login(srv.base, "wangfang")
+        assert agent.get(desk).status_code == 403  # agents do not see the desk
+        for url in (f"{desk}/statements/1/approve", f"{desk}/statements/1/publish", f"{desk}/facts/approve",
+                    f"{desk}/facts/retract", f"{desk}/statements", f"{desk}/facts"):
+            refused = post(agent, url, a_tok, reason="x", kind="update", ch_sms="1", **{"what.zh-CN": "改"})
+            assert refused.status_code == 403, url
+        lead, l_tok = login(srv.base, "zhangwei")
+        assert post(lead, f"{desk}/statements/1/approve", l_tok).status_code == 403  # leads edit, comms approve
+        assert 'class="row st-approve"' not in lead.get(desk).text  # and the page offers no button
+        assert statement(rt, iid).status == "in_review" and count(rt, Approval) == 1
+
+        html = follow(sunli, post(sunli, f"{desk}/statements/1/approve", s_tok))
+        assert t("web.desk.done.st_approve", "zh-CN", what="#1") in html
+        assert statement(rt, iid).status == "approved"
+        assert post(agent, f"{desk}/statements/1/publish", a_tok).status_code == 403
+        assert statement(rt, iid).status == "approved" and count(rt, Delivery) == 0
+
+        # ---- publish; the publication log shows it with its deliveries
+        html = follow(emily, post(emily, f"{desk}/statements/1/publish", e_tok))
+        assert t("web.desk.done.st_publish", "zh-CN", what="#1") in html
+        st = statement(rt, iid)
+        assert st.status == "published" and st.published_by == "emily"
+        assert count(rt, Delivery, Delivery.statement_id == st.id, Delivery.channel == "weibo") == 1
+        log = section(html, "log")
+        assert "#1" in log and t("web.desk.log.published", "zh-CN", at="2026-11-24 10:00 +08:00",
+                                 who="Emily Carter (emily)") in log
+        assert t("web.desk.log.approved_by", "zh-CN", who="孙丽 (sunli)") in log
+        assert f'{t("web.desk.delivery.pending", "zh-CN")} 1' in log  # weibo: the official account
+        assert t("web.desk.log.status_page", "zh-CN") in log and t("web.desk.log.no_recipients", "zh-CN") in log
+        index = emily.get("/desk").text
+        assert "#1 · 2026-11-24 10:00" in index
+
+        # ---- a second version: the diff, a rejection that needs a reason
+        changed = {**SHEET, "fix.zh-CN": "系统已修复，正在观察"}
+        html = follow(emily, post(emily, f"{desk}/facts", e_tok, **changed))
+        assert sheet_status(rt, iid) == [(1, "approved"), (2, "draft")]
+        diff = section(emily.get(desk, params={"a": 1, "b": 2}).text, "diff")
+        assert re.search(r'diff-old[^>]*>技术人员已定位问题并正在修复<.*?diff-new[^>]*>系统已修复，正在观察<', diff, re.S)
+        follow(emily, post(emily, f"{desk}/facts/submit", e_tok))
+        html = follow(sunli, post(sunli, f"{desk}/facts/reject", s_tok, reason=""))
+        assert t("wording.error.reason_required", "zh-CN") in html
+        html = follow(sunli, post(sunli, f"{desk}/facts/reject", s_tok, reason="请补充恢复时间"))
+        assert sheet_status(rt, iid) == [(1, "approved"), (2, "draft")]
+
+        # ---- retracting the published statement cancels what has not gone out
+        html = follow(emily, post(emily, f"{desk}/statements/1/retract", e_tok, reason="内容有误"))
+        assert statement(rt, iid).status == "retracted"
+        assert f'{t("web.desk.delivery.cancelled", "zh-CN")} 1' in section(html, "log")
+        english = emily.get(desk, params={"lang": "en"}).text  # the same page in English (the choice is kept)
+        assert "Publication log" in english and "Fact sheet" in english and "SMS segments" in english
+        for c in (emily, sunli, agent, lead):
+            c.close()
+
+
+def test_post_without_csrf_token_is_refused(rt):
+    iid = declare(rt)
+    with LiveServer(create_app(rt)) as srv:
+        emily, token = login(srv.base, "emily")
+        for bad in (None, "not-the-token"):
+            r = post(emily, f"/desk/{iid}/facts", bad, **SHEET)
+            assert r.status_code == 403
+            assert t("access.error.csrf", "zh-CN") in r.text
+        assert count(rt, FactSheet) == 0
+        # The token in a header does for scripts (the live preview sends it so).
+        r = emily.post(f"/desk/{iid}/preview", data=SHEET, headers={"x-csrf-token": token})
+        assert r.status_code == 200
+        emily.close()
+
+
+def test_user_text_is_escaped(rt):
+    iid = declare(rt, title="<script>alert(1)</script> 登录失败")
+    attack = "<script>alert(1)</script>"
+    with LiveServer(create_app(rt)) as srv:
+        emily, token = login(srv.base, "emily")
+        follow(emily, post(emily, f"/desk/{iid}/facts", token, **{**SHEET, "what.zh-CN": attack, "what.en": attack,
+                                                                  "note": attack}))
+        with rt.store.read() as s:
+            assert s.scalars(select(FactSheet)).one().content["what"]["zh-CN"] == attack  # stored as typed
+        for html in (emily.get("/desk").text, emily.get(f"/desk/{iid}").text,
+                     post(emily, f"/desk/{iid}/preview", token, **{**SHEET, "fix.en": attack}).text):
+            assert "<script>alert(1)" not in html
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        emily.close()
+
+
+def test_desk_needs_sign_in_and_the_right_role(rt):
+    iid = declare(rt)
+    with LiveServer(create_app(rt)) as srv:
+        with httpx.Client(base_url=srv.base, timeout=30) as anon:
+            r = anon.get(f"/desk/{iid}")
+            assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+            assert anon.post(f"/desk/{iid}/preview", data=SHEET).status_code == 303
+        emily, _ = login(srv.base, "emily")
+        assert emily.get("/desk/999").status_code == 404
+        emily.close()
