@@ -162,3 +162,85 @@ def test_comms_draft_a_second_person_approves_it_is_published(browser, site):  #
     assert errors == []
     ectx.close()
     sctx.close()
+
+
+def _approve_facts(rt, iid):  # type: ignore[no-untyped-def]
+    from incident.context import Context
+    from tests.test_wording import approved_sheet
+
+    approved_sheet(rt.store, Context(config=rt.config, actor="emily", clock=rt.clock), iid, author="emily",
+                   approver="sunli")
+
+
+def test_agent_looks_up_and_copies_the_wording(browser, site):  # noqa: F811
+    rt, base, shots = site
+    draft_only = _declare(rt, "短信验证码收不到")
+    iid = _declare(rt, "APP 登录失败")
+    _approve_facts(rt, iid)
+    ctx, page = sign_in(browser, base, "wangfang", PASSWORD, permissions=["clipboard-read", "clipboard-write"])
+    errors = watch_errors(page)
+    # the agent's menu: lookup and callbacks, not the desk
+    nav = page.locator("nav.nav").inner_text()
+    assert "话术查询" in nav and "声明工作台" not in nav
+    page.goto("/lookup")
+    page.fill("#lookup-form input[name=q]", f"INC-{draft_only}")
+    page.press("#lookup-form input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r".*/lookup\?.*"))
+    assert page.locator("#no-reply").count() == 1 and page.locator("#reply-text").count() == 0
+    page.fill("#lookup-form input[name=q]", "登录")
+    page.fill("#lookup-form input[name=name]", "张三")
+    page.select_option("#lookup-form select[name=title]", "先生")
+    page.fill("#lookup-form input[name=contact]", "5678")
+    page.press("#lookup-form input[name=q]", "Enter")
+    page.wait_for_selector("#reply-text")
+    reply = page.inner_text("#reply-text")
+    assert reply.startswith("张先生，您好") and "50 元优惠券" in reply
+    page.click("button[data-copy='reply-text']")
+    assert page.evaluate("navigator.clipboard.readText()") == reply
+    shots.take(page, "07-agent-lookup")
+    assert errors == []
+    # an agent cannot reach the desk, even by typing its address
+    assert page.goto(f"/desk/{iid}").status == 403
+    ctx.close()
+
+
+def test_agent_records_a_callback(browser, site):  # noqa: F811
+    from incident.models import CallbackAttempt
+
+    rt, base, shots = site
+    iid = _declare(rt)
+    _approve_facts(rt, iid)
+    lead_ctx, lead = sign_in(browser, base, "chenjing", PASSWORD)
+    errors = watch_errors(lead)
+    lead.goto(f"/remedy/{iid}")
+    for ref, name in (("C001", "张三"), ("C002", "李四")):
+        lead.click("details:has(#add-customer-form) > summary")  # the form sits folded under its heading
+        lead.fill("#add-customer-form input[name=customer_ref]", ref)
+        lead.fill("#add-customer-form input[name=name]", name)
+        lead.select_option("#add-customer-form select[name=title]", "先生")
+        lead.click("#add-customer-form button")
+        lead.wait_for_url(re.compile(rf".*/remedy/{iid}([?#].*)?$"))
+        assert "ok" in lead.locator(".flash").get_attribute("class")
+    assert "张三" in lead.inner_text("body") and "李四" in lead.inner_text("body")
+    shots.take(lead, "08-remedy-incident")
+    ctx, page = sign_in(browser, base, "wangfang", PASSWORD)
+    errors += watch_errors(page)
+    page.goto("/callbacks")
+    cards = page.locator("section.callback")
+    assert cards.count() == 1  # the two calls were shared between the two agents; this is hers
+    card_id = cards.first.get_attribute("id")
+    assert "您好" in page.inner_text(f"#{card_id} .reply")
+    shots.take(page, "09-my-callbacks")
+    page.check(f"#{card_id} input[name=result][value=reached]")
+    page.select_option(f"#{card_id} select[name=satisfaction]", "5")
+    page.fill(f"#{card_id} input[name=note]", "客户表示理解")
+    page.click(f"#{card_id} form.record-form button")
+    page.wait_for_url(re.compile(r".*/callbacks([?#].*)?$"))
+    assert "ok" in page.locator(".flash").get_attribute("class")
+    with rt.store.read() as s:
+        attempts = list(s.scalars(select(CallbackAttempt)))
+    assert [(a.agent, a.result, a.note) for a in attempts] == [("wangfang", "reached", "客户表示理解")]
+    shots.take(page, "10-callback-recorded")
+    assert errors == []
+    ctx.close()
+    lead_ctx.close()

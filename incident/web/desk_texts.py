@@ -157,4 +157,5 @@ CATALOG.update({
     "web.desk.done.st_publish": ("声明 {what} 已发布", "Statement {what} published"),
     "web.desk.done.st_retract": ("声明 {what} 已撤回", "Statement {what} retracted"),
     "web.desk.error.no_channels": ("请至少选择一个渠道", "choose at least one channel"),
+    "web.desk.preview.failed": ("预览未能更新，请刷新页面（可能已退出登录）", "The preview could not be updated; reload the page (you may have been signed out)"),
 })

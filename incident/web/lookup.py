@@ -1,11 +1,91 @@
-"""(being written)"""
+"""Reply lookup (agents): one search box — what the customer says, or an
+incident number like INC-12 — and the customer in front of them; back comes
+the APPROVED reply for the scenario, addressed to them (surname + 先生/女士,
+the contact only as its last four digits, the compensation due), with a
+copy button. Only approved wording is searched (``wording.pull``), so a
+draft can never reach an agent: when there is none the page says so and
+what to do instead. A GET form: nothing changes, so no CSRF token."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+import urllib.parse
+from typing import Any
 
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from incident.config import normalise_lang
+from incident.errors import IncidentError, InputError
+from incident.i18n import LANGS, t
+from incident.incidents import parse_id
+from incident.web import lookup_texts as _texts  # noqa: F401
 from incident.web.pages import Pages
+from incident.wording.personalise import Customer, mask_contact
+from incident.wording.pull import get_reply
+from incident.wording.templates import SCENARIOS
+
+# "INC-12", "inc12", "#12": an incident; anything else is keywords (a bare
+# number may be a waybill the customer read out).
+_REF = re.compile(r"(?i)\s*(?:inc-?|#)\s*\d+\s*")
+_TITLES = ("先生", "女士")
+_MAX = 200  # characters kept of each field
+
+# Errors that mean "there is no approved wording for this": said plainly,
+# with what to do instead, never a draft.
+_NONE = {"wording.error.no_approved_facts", "wording.error.no_match", "wording.error.reply_unsafe"}
+
+
+def _field(request: Request, name: str) -> str:
+    return (request.query_params.get(name) or "").strip()[:_MAX]
 
 
 def router(pages: Pages) -> APIRouter:
-    return APIRouter()
+    api = APIRouter()
+    rt = pages.rt
+
+    @api.get("/lookup")
+    def lookup(request: Request) -> Response:
+        principal = pages.user(request)
+        lang = pages.lang(request, principal)
+        principal.require("wording.lookup", lang)
+        q = _field(request, "q")
+        name, title = _field(request, "name"), _field(request, "title")
+        compensation, scenario = _field(request, "compensation"), _field(request, "scenario")
+        # Only the last four digits are ever used (and echoed back), so the
+        # full number goes no further than this request.
+        contact = mask_contact(_field(request, "contact"))
+        # Not "lang": that parameter is the page's own language.
+        reply_lang = _field(request, "reply_lang") or lang
+        form = {"q": q, "name": name, "title": title if title in _TITLES else "", "contact": contact,
+                "compensation": compensation, "scenario": scenario if scenario in SCENARIOS else "",
+                "reply_lang": reply_lang if reply_lang in LANGS else lang}
+        values: dict[str, Any] = {"form": form, "reply": None, "problem": None, "no_wording": False, "alternatives": []}
+        if q:
+            try:
+                try:
+                    chosen = normalise_lang(reply_lang)
+                except ValueError:
+                    raise InputError("wording.error.bad_lang", value=reply_lang) from None
+                by_ref = _REF.fullmatch(q) is not None
+                reply = get_reply(rt.store, rt.config, q=None if by_ref else q,
+                                  incident_id=parse_id(q) if by_ref else None, scenario=scenario or None, lang=chosen,
+                                  customer=Customer(name=name or None, title=title or None, contact=contact or None,
+                                                    compensation=compensation or None))
+            except IncidentError as exc:
+                values["no_wording"] = exc.key in _NONE
+                if exc.key == "wording.error.no_approved_facts":
+                    values["problem"] = t("web.lookup.none_for_incident", lang, ref=exc.params.get("ref", q))
+                elif exc.key == "wording.error.no_match":
+                    values["problem"] = t("web.lookup.none_for_query", lang, q=q)
+                else:
+                    values["problem"] = exc.message(lang)
+            else:
+                values["reply"] = reply
+                keep = {k: v for k, v in form.items() if v and k != "q"}
+                values["alternatives"] = [
+                    (a, "/lookup?" + urllib.parse.urlencode({"q": a["ref"], **keep})) for a in reply.alternatives]
+        return pages.render(request, "lookup.html.j2", principal, **values, scenarios=SCENARIOS, titles=_TITLES,
+                            langs=LANGS)
+
+    return api

@@ -34,7 +34,16 @@ document.addEventListener("click", async (event) => {
     const body = new URLSearchParams(new FormData(form));
     const resp = await fetch(form.dataset.preview, {method: "POST", body, credentials: "same-origin",
                                                      headers: {"X-CSRF-Token": body.get("csrf") || ""}});
-    if (mine === seq && resp.ok && target) target.innerHTML = await resp.text();
+    if (mine !== seq || !target) return;
+    if (resp.ok) {
+      target.innerHTML = await resp.text();  // a server-rendered, autoescaped fragment
+    } else {
+      // An expired session or a refused request must not look like a frozen preview.
+      const note = document.createElement("p");
+      note.className = "flash error";
+      note.textContent = (form.dataset.previewFailed || "Preview failed") + " (" + resp.status + ")";
+      target.prepend(note);
+    }
   };
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
 })();

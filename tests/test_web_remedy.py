@@ -1,0 +1,249 @@
+"""The remedy pages: affected customers and the compensation ledger through
+forms (the page permission first, then the ledger's own supervisor and
+four-eyes checks), and "my callbacks today" (agents see and record only
+their own)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import func, select, update
+
+from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation, Incident
+from incident.remedy import callbacks, customers
+from incident.web.app import create_app
+from tests.test_web_lookup import add_user, csrf, flash, login, main, runtime
+from tests.test_wording import approved_sheet, declare
+
+
+def entries(store, iid):
+    with store.read() as s:
+        rows = s.execute(select(Compensation, AffectedCustomer.customer_ref)
+                         .join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
+                         .where(Compensation.incident_id == iid).order_by(Compensation.id)).all()
+        return [(e.id, ref, e.form, e.amount, e.status, e.proposed_by, e.approved_by) for e, ref in rows]
+
+
+def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path, monkeypatch):
+    iid = declare(store, ctx)
+    approved_sheet(store, ctx, iid)
+    rt = runtime(ctx, db_url, tmp_path, monkeypatch)
+    for name, roles in (("chenjing", "cs_lead"), ("zhangwei", "lead"), ("liuyang", "lead"), ("wangfang", "agent")):
+        add_user(rt, name, roles)
+    app = create_app(rt)
+    lead = login(app, "chenjing")  # the cs supervisor
+
+    index = lead.get("/remedy")
+    assert index.status_code == 200 and f'href="/remedy/{iid}"' in index.text and "APP 登录失败" in index.text
+    page = lead.get(f"/remedy/{iid}")
+    assert page.status_code == 200 and "还没有登记受影响客户" in page.text
+    token = csrf(page.text)
+
+    # One customer by hand: the phone masked, the callback scheduled, the name shown as text.
+    r = lead.post(f"/remedy/{iid}/customers", data={"csrf": token, "customer_ref": "A", "name": "<script>alert(1)</script>",
+                                                    "title": "先生", "contact": "13812345678"})
+    assert r.url.path == f"/remedy/{iid}"
+    assert flash(r.text).startswith("ok: 已将客户「A」加入 INC-") and "****5678" in flash(r.text)
+    assert "已安排回访 1 通，分配 1 通" in r.text
+    assert "<script>alert(1)" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    assert "13812345678" not in r.text and "****5678" in main(r.text)
+
+    # Pasted CSV: the bad row named by line, the good ones kept, nobody twice.
+    rows = "客户编号,姓名,称谓,电话,涉及金额,保险\nB,李四,先生,13900001111,80,否\nC,王五,女士,,lots,\nD,赵六,女士,,900,货物\nA,重复,,,,\n"
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": rows, "format": "csv"})
+    message = flash(r.text)
+    assert message.startswith("error: 读取 4 行：新增 2，重复 1，有问题 1。") and "第 3 行" in message and "lots" in message
+    assert "受影响客户（3）" in r.text and "****1111" in r.text and "李四" in r.text
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": "name\nx\n", "format": "csv"})
+    assert flash(r.text).startswith("error: ") and "customer_ref" in flash(r.text)
+    jsonl = '{"customer_ref": "E", "name": "钱七", "lang": "en"}\nnot json\n'
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": jsonl, "format": "jsonl"})
+    assert flash(r.text).startswith("error: 读取 2 行：新增 1，重复 0，有问题 1。 第 2 行")
+    with store.read() as s:
+        assert customers.count(s, iid) == 4
+
+    # One entry over the cap: refused with the reason; under it, above the threshold: waits for a supervisor.
+    lead.cookies.set("incident_lang", "en")
+    r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "500"})
+    assert flash(r.text).startswith("error: ") and "over the uninsured cap of 200 yuan" in flash(r.text)
+    r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "150",
+                                                       "reason": "parcel lost"})
+    assert "awaits a supervisor" in flash(r.text)
+    lead.cookies.set("incident_lang", "zh-CN")
+    [(entry_id, _, _, _, status, proposer, _)] = entries(store, iid)
+    assert (status, proposer) == ("proposed", "chenjing")
+    assert "您提出的：由另一位主管审批" in lead.get(f"/remedy/{iid}").text  # no approve button on one's own
+
+    # Four eyes: the proposer's own approval is refused by the ledger, even hand-made.
+    r = lead.post(f"/remedy/{iid}/compensation/approve", data={"csrf": token, "id": str(entry_id)})
+    assert flash(r.text) == f"error: 不能审批自己提出的补偿（四眼原则）：#{entry_id}"
+    # A lead may approve as far as the page goes, but is no supervisor: the ledger says so.
+    lead2 = login(app, "zhangwei")
+    page2 = lead2.get(f"/remedy/{iid}")
+    assert "您不是主管" in page2.text
+    r = lead2.post(f"/remedy/{iid}/compensation/approve", data={"csrf": csrf(page2.text), "id": str(entry_id)})
+    assert flash(r.text).startswith("error: zhangwei 不是主管，不能审批补偿；可审批的人：chenjing, liuyang, sunli")
+    assert entries(store, iid)[0][4] == "proposed"
+    # An agent's hand-made POST is refused before the ledger is asked.
+    agent = login(app, "wangfang")
+    assert agent.get(f"/remedy/{iid}").status_code == 403
+    assert agent.get("/remedy").status_code == 403
+    agent_token = csrf(agent.get("/lookup").text)
+    for path in (f"/remedy/{iid}/compensation/approve", f"/remedy/{iid}/compensation/issue",
+                 f"/remedy/{iid}/compensation/{entry_id}/reject"):
+        r = agent.post(path, data={"csrf": agent_token, "id": str(entry_id), "reason": "x"})
+        assert r.status_code == 403 and "无权操作" in r.text, path
+    r = agent.post(f"/remedy/{iid}/compensation/policy", data={"csrf": agent_token})
+    assert r.status_code == 403
+    assert entries(store, iid)[0][4] == "proposed"
+    # Without the session's CSRF token nothing happens either.
+    assert lead2.post(f"/remedy/{iid}/compensation/approve", data={"csrf": "forged", "all": "1"}).status_code == 403
+    # Another supervisor approves.
+    boss = login(app, "liuyang")
+    page3 = boss.get(f"/remedy/{iid}")
+    boss_token = csrf(page3.text)
+    assert "批准全部待审批（1，本人提出的除外）" in page3.text
+    r = boss.post(f"/remedy/{iid}/compensation/approve", data={"csrf": boss_token, "all": "1"})
+    assert flash(r.text) == "ok: 已批准 1 笔补偿。"
+    assert entries(store, iid)[0][4:] == ("approved", "chenjing", "liuyang")
+
+    # By policy (outage-coupon: 20 yuan, approved by policy below the threshold), then issue.
+    r = lead.post(f"/remedy/{iid}/compensation/policy", data={"csrf": token})
+    assert flash(r.text).startswith("ok: 按政策提出 4 笔（待主管审批 0，自动批准 4）")
+    r = lead.post(f"/remedy/{iid}/compensation/policy", data={"csrf": token})
+    assert "已有 4" in flash(r.text)  # proposing twice adds nothing
+    r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token})
+    assert flash(r.text) == "ok: 已发放 5 笔，失败 0，稍后重试 0；仍待发放 0。"
+    assert {e[4] for e in entries(store, iid)} == {"issued"}
+    issued = [json.loads(line) for line in (tmp_path / "compensation" / "issued.jsonl").read_text().splitlines()]
+    assert len([x for x in issued if x.get("action") == "issue"]) == 5
+    r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token})
+    assert flash(r.text) == "ok: 没有待发放的补偿。"
+
+    # Reverse one (a reason is required); reject a new proposal.
+    r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reverse", data={"csrf": boss_token, "reason": " "})
+    assert flash(r.text) == "error: 请写明原因"
+    r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reverse", data={"csrf": boss_token, "reason": "重复退款"})
+    assert flash(r.text) == f"ok: 补偿 #{entry_id}（150 元）已冲回：重复退款"
+    r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "D", "form": "refund", "amount": "300"})
+    new_id = entries(store, iid)[-1][0]
+    r = boss.post(f"/remedy/{iid}/compensation/{new_id}/reject", data={"csrf": boss_token, "reason": "损失未核实"})
+    assert flash(r.text) == f"ok: 补偿 #{new_id} 已驳回：损失未核实"
+    # An entry of another incident cannot be reached through this one's address.
+    other = declare(store, ctx, title="另一事件")
+    r = boss.post(f"/remedy/{other}/compensation/{new_id}/reject", data={"csrf": boss_token, "reason": "x"})
+    assert flash(r.text).startswith("error: 没有编号为") and entries(store, iid)[-1][4] == "failed"
+
+    ledger = main(boss.get(f"/remedy/{iid}").text)
+    for text in ("已发放", "已冲回", "失败", "已承诺 80 元，已发放 80 元，已补偿客户 4 位。", "预算 50,000 元", "outage-coupon"):
+        assert text in ledger, text
+    filtered = main(boss.get(f"/remedy/{iid}", params={"status": "reversed"}).text)
+    assert f'id="entry-{entry_id}"' in filtered and "outage-coupon" not in filtered.split('id="ledger"')[1]
+    overview = main(boss.get("/remedy").text)
+    assert "已承诺 80 元 / 已发放 80 元" in overview and f"INC-{iid}" in overview
+
+
+def test_link_customers_from_matching_complaints(store, ctx, db_url, tmp_path, monkeypatch):
+    from incident.watch import complaints as intake
+    from incident.watch.jobs import rules_for
+
+    iid = declare(store, ctx)
+    with store.transaction() as s:
+        intake.ingest(s, ctx, [(1, {"ticket_id": "T1", "time": "2026-11-24 09:30", "channel": "app", "text": "登录不了",
+                                    "customer_ref": "K1", "contact": "13700002222"})], rules_for(ctx), "import")
+    rt = runtime(ctx, db_url, tmp_path, monkeypatch)
+    add_user(rt, "chenjing", "cs_lead")
+    lead = login(create_app(rt), "chenjing")
+    token = csrf(lead.get(f"/remedy/{iid}").text)
+    r = lead.post(f"/remedy/{iid}/customers/link", data={"csrf": token, "before_hours": "-1"})
+    assert flash(r.text).startswith("error: ")
+    r = lead.post(f"/remedy/{iid}/customers/link", data={"csrf": token, "before_hours": "2"})
+    assert flash(r.text).startswith("ok: 匹配到 1 位投诉客户：新增 1")
+    assert "K1" in r.text and "****2222" in r.text
+    assert lead.get("/remedy/999").status_code == 404
+
+
+def make_callbacks(store, ctx, iid, refs):
+    """Affected customers with their callbacks, all in the cs team."""
+    with store.transaction() as s:
+        customers.ingest(s, ctx, iid, [(n, {"customer_ref": ref, "name": name, "title": "女士", "contact": f"1380000{n:04d}"})
+                                       for n, (ref, name) in enumerate(refs, start=1)], source="import")
+        callbacks.schedule(s, ctx, s.get(Incident, iid))
+        callbacks.assign(s, ctx)
+    with store.read() as s:
+        return {ref: (cid, who) for cid, who, ref in s.execute(
+            select(Callback.id, Callback.assignee, AffectedCustomer.customer_ref)
+            .join(AffectedCustomer, AffectedCustomer.id == Callback.customer_id))}
+
+
+def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_url, tmp_path, monkeypatch):
+    iid = declare(store, ctx)
+    approved_sheet(store, ctx, iid)
+    calls = make_callbacks(store, ctx, iid, [("R1", "王小明"), ("R2", "<script>alert(5)</script>"), ("R3", "刘三")])
+    with store.transaction() as s:  # two for wangfang (one of them overdue and placed later), one for zhoumin
+        s.execute(update(Callback).where(Callback.id == calls["R1"][0]).values(
+            assignee="wangfang", call_at=ctx.clock.now() - dt.timedelta(hours=2)))
+        s.execute(update(Callback).where(Callback.id == calls["R2"][0]).values(
+            assignee="wangfang", call_at=ctx.clock.now(), due_at=ctx.clock.now() - dt.timedelta(minutes=30)))
+        s.execute(update(Callback).where(Callback.id == calls["R3"][0]).values(assignee="zhoumin"))
+    mine, late, theirs = calls["R1"][0], calls["R2"][0], calls["R3"][0]
+    rt = runtime(ctx, db_url, tmp_path, monkeypatch)
+    for name, roles in (("wangfang", "agent"), ("zhoumin", "agent"), ("chenjing", "cs_lead")):
+        add_user(rt, name, roles)
+    app = create_app(rt)
+
+    agent = login(app, "wangfang")
+    page = agent.get("/callbacks", params={"agent": "zhoumin"})  # an agent cannot look at someone else's
+    body = main(page.text)
+    assert page.status_code == 200 and "王芳 (wangfang) 今天的回访" in body
+    assert f'id="cb-{mine}"' in body and f'id="cb-{late}"' in body and f'id="cb-{theirs}"' not in body
+    assert "刘三" not in body and 'name="agent"' not in body  # no picker for agents
+    assert body.index(f'id="cb-{late}"') < body.index(f'id="cb-{mine}"')  # overdue first
+    assert "其中 1 通已超时" in body
+    assert "&lt;script&gt;alert(5)&lt;/script&gt;" in body and "<script>alert(5)" not in page.text
+    assert "王女士，您好！" in body and f'data-copy="script-{mine}"' in body and "****0001" in body
+    token = csrf(page.text)
+
+    # Someone else's callback, by a hand-made POST: 403 and nothing stored.
+    r = agent.post(f"/callbacks/{theirs}", data={"csrf": token, "result": "reached", "satisfaction": "1"})
+    assert r.status_code == 403 and "这通回访不是分配给您的（负责人：zhoumin）" in r.text
+    with store.read() as s:
+        cb = s.get(Callback, theirs)
+        assert (cb.status, cb.attempts, cb.satisfaction) == ("open", 0, None)
+        assert s.scalar(select(func.count()).select_from(CallbackAttempt)) == 0
+
+    # A bad satisfaction is said on the page; then the real outcome.
+    r = agent.post(f"/callbacks/{mine}", data={"csrf": token, "result": "reached", "satisfaction": "9"})
+    assert flash(r.text).startswith("error: 满意度应为 1–5")
+    r = agent.post(f"/callbacks/{mine}", data={"csrf": token, "result": "reached", "satisfaction": "5",
+                                               "note": "客户已收到优惠券", "demand": "希望改派送时间"})
+    assert r.url.path == "/callbacks"
+    message = flash(r.text)
+    assert message.startswith(f"ok: 回访 #{mine} 已记录：已接通，现为「已完成」。") and "新诉求已转给 周敏 (zhoumin)" in message
+    r = agent.post(f"/callbacks/{late}", data={"csrf": token, "result": "no_answer"})
+    assert "将于 2026-11-25 09:00 +08:00 再次拨打（已拨 1 次）" in flash(r.text)
+    with store.read() as s:
+        cb = s.get(Callback, mine)
+        assert (cb.status, cb.satisfaction, cb.outcome, cb.new_demand) == ("done", 5, "reached", "希望改派送时间")
+        follow = s.scalars(select(Callback).where(Callback.parent_id == mine)).one()
+        assert follow.assignee == "zhoumin"
+        assert [a.agent for a in s.scalars(select(CallbackAttempt).order_by(CallbackAttempt.id))] == ["wangfang", "wangfang"]
+    body = main(agent.get("/callbacks").text)
+    assert f'id="cb-{mine}"' not in body and f'id="cb-{late}"' not in body  # done; the other tomorrow
+    assert "今天没有需要回访的客户" in body
+
+    # The other agent sees the follow-up with its demand; a cs lead may pick any agent, or all.
+    other = main(login(app, "zhoumin").get("/callbacks").text)
+    assert f'id="cb-{follow.id}"' in other and f'id="cb-{theirs}"' in other and "新诉求跟进" in other
+    lead = login(app, "chenjing")
+    picked = main(lead.get("/callbacks", params={"agent": "zhoumin"}).text)
+    assert f'id="cb-{theirs}"' in picked and "周敏 (zhoumin) 今天的回访" in picked and 'name="agent"' in picked
+    everyone = main(lead.get("/callbacks", params={"agent": "*"}).text)
+    assert f'id="cb-{theirs}"' in everyone and f'id="cb-{follow.id}"' in everyone and "负责：周敏 (zhoumin)" in everyone
+    # A cs lead may record anyone's.
+    r = lead.post(f"/callbacks/{theirs}", data={"csrf": csrf(everyone), "result": "refused", "agent": "*"})
+    assert str(r.url).endswith("/callbacks?agent=%2A") and flash(r.text).startswith("ok: ")
+    assert login(app, "chenjing").get("/remedy").status_code == 200
+    with store.read() as s:
+        assert s.get(Callback, theirs).status == "done"
