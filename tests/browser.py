@@ -35,8 +35,8 @@ def skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
+def launch():  # type: ignore[no-untyped-def]
+    """Yields a headless chromium (conftest's ``browser`` fixture), or skips."""
     reason = skip_reason()
     if reason:
         pytest.skip(reason)

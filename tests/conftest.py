@@ -63,3 +63,11 @@ def clock():
 @pytest.fixture
 def ctx(config, clock):
     return Context(config=config, actor="tester", clock=clock)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium for the browser tests (skips, saying why, without it)."""
+    from tests.browser import launch
+
+    yield from launch()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from incident.models import Incident, TimelineEvent
 from incident.web.app import create_app
-from tests.browser import Shots, browser, sign_in  # noqa: F401  (browser is a fixture)
+from tests.browser import Shots, sign_in
 from tests.webserver import LiveServer
 from tests.webutil import PASSWORD, add_user, web_runtime
 
@@ -39,7 +39,7 @@ def watch_errors(page) -> list[str]:  # type: ignore[no-untyped-def]
     return errors
 
 
-def test_lead_declares_and_runs_an_incident(browser, site):  # noqa: F811
+def test_lead_declares_and_runs_an_incident(browser, site):
     rt, base, shots = site
     ctx, page = sign_in(browser, base, "zhangwei", PASSWORD)
     errors = watch_errors(page)
@@ -106,7 +106,7 @@ def _click(page, selector: str, url: str):  # type: ignore[no-untyped-def]
     assert flash.count() == 0 or "error" not in (flash.first.get_attribute("class") or ""), flash.first.inner_text()
 
 
-def test_comms_draft_a_second_person_approves_it_is_published(browser, site):  # noqa: F811
+def test_comms_draft_a_second_person_approves_it_is_published(browser, site):
     rt, base, shots = site
     iid = _declare(rt)
     desk = re.compile(rf".*/desk/{iid}([?#].*)?$")
@@ -172,7 +172,7 @@ def _approve_facts(rt, iid):  # type: ignore[no-untyped-def]
                    approver="sunli")
 
 
-def test_agent_looks_up_and_copies_the_wording(browser, site):  # noqa: F811
+def test_agent_looks_up_and_copies_the_wording(browser, site):
     rt, base, shots = site
     draft_only = _declare(rt, "短信验证码收不到")
     iid = _declare(rt, "APP 登录失败")
@@ -204,7 +204,7 @@ def test_agent_looks_up_and_copies_the_wording(browser, site):  # noqa: F811
     ctx.close()
 
 
-def test_agent_records_a_callback(browser, site):  # noqa: F811
+def test_agent_records_a_callback(browser, site):
     from incident.models import CallbackAttempt
 
     rt, base, shots = site
