@@ -17,6 +17,9 @@ Benchmarks, by name (default: all):
   remedy      import --rows affected customers from a CSV file, propose and
               issue compensation to all of them through the export-file
               provider, and the due-callbacks list over --callbacks callbacks
+  board       the incident board page's server time (GET / and GET
+              /incidents/ID under uvicorn, signed in) with --incidents
+              incidents and --complaints complaints stored
 
 Database figures run on SQLite always and on PostgreSQL when
 INCIDENT_BENCH_DATABASE_URL (or INCIDENT_TEST_DATABASE_URL) is set.
@@ -170,7 +173,7 @@ def run_wording(args, pg: str | None) -> None:
     from benchmarks import channels, lint, wording
 
     print("\nwording: linting, channel checks, rendering, agents' pull (SQLite)")
-    rows = lint.run() + channels.run() + wording.bench_render() + wording.bench_pull(args.requests)
+    rows = lint.run() + channels.run() + wording.bench_render() + wording.bench_pull(args.requests or 8000)
     for label, figure in rows:
         print(f"  {label:<66} {figure}")
 
@@ -189,8 +192,15 @@ def run_slack(args, pg: str | None) -> None:
         print(f"  {label:<70} {figure}")
 
 
+def run_board(args, pg: str | None) -> None:
+    from benchmarks import board
+
+    board.run(argparse.Namespace(**{**vars(args), "requests": args.requests or 200}), pg, pg_schema)
+
+
 BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge,
-           "wording": run_wording, "remedy": run_remedy, "slack": run_slack}
+           "wording": run_wording, "remedy": run_remedy, "slack": run_slack,
+           "board": run_board}
 
 
 def main() -> None:
@@ -203,8 +213,12 @@ def main() -> None:
     parser.add_argument("--callbacks", type=int, default=1_000_000, help="callbacks under the due list (remedy; default 1000000)")
     parser.add_argument("--explain", action="store_true", help="remedy: print every due query's plan, not only those that miss")
     parser.add_argument("--surge-bucket-minutes", type=int, default=1, help="bucket length for the surge benchmark (default 1)")
-    parser.add_argument("--requests", type=int, default=8000, help="requests per endpoint in the pull benchmark (default 8000)")
+    parser.add_argument("--requests", type=int, default=None,
+                        help="requests per endpoint: wording pull (default 8000), board pages (default 200)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    from benchmarks.board import add_arguments as board_arguments
+
+    board_arguments(parser.add_argument_group("board"), standalone=False)
     args = parser.parse_args()
     for name in args.names:
         if name not in BENCHES:

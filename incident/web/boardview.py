@@ -8,14 +8,15 @@ it."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incident.enums import OPEN_STATUSES, Status
-from incident.incidents import IncidentRow, count_incidents, get
+from incident.errors import NotFoundError
+from incident.incidents import IncidentRow, count_incidents
 from incident.lifecycle import allowed_next
 from incident.models import (
     Incident,
@@ -34,15 +35,25 @@ SIGNALS = 20
 CHART_POINTS = 288  # a day of 5-minute buckets
 
 
+class ClockRow(NamedTuple):
+    kind: str
+    due_at: dt.datetime
+
+
+class PointRow(NamedTuple):
+    bucket_start: dt.datetime
+    value: float
+    baseline: float
+    alert: bool
+
+
+# The list needs only counts and one deadline per card: plain rows, not ORM
+# objects (a page of 150 incidents has ~500 role rows).
 @dataclass
 class Card:
     row: IncidentRow
-    roles: list[RoleAssignment] = field(default_factory=list)
-    clock: ResponseClock | None = None  # the next running response clock
-
-    @property
-    def pending(self) -> int:
-        return sum(1 for a in self.roles if a.acked_at is None)
+    pending: int = 0  # roles not yet acknowledged
+    clock: ClockRow | None = None  # the next running response clock
 
 
 @dataclass
@@ -72,23 +83,27 @@ def open_board(session: Session, page: int = 1) -> Board:
     cards = {r.id: Card(r) for r in rows}
     if cards:
         ids = list(cards)
-        for a in session.scalars(select(RoleAssignment).where(RoleAssignment.incident_id.in_(ids),
-                                                              RoleAssignment.ended_at.is_(None))
-                                 .order_by(RoleAssignment.id)):
-            cards[a.incident_id].roles.append(a)
-        for c in session.scalars(select(ResponseClock).where(ResponseClock.incident_id.in_(ids),
-                                                             ResponseClock.met_at.is_(None),
-                                                             ResponseClock.stopped_at.is_(None))
-                                 .order_by(ResponseClock.due_at)):
-            if cards[c.incident_id].clock is None:
-                cards[c.incident_id].clock = c
+        conn = session.connection()
+        for iid, pending in conn.execute(
+                select(RoleAssignment.incident_id, func.count())
+                .where(RoleAssignment.incident_id.in_(ids), RoleAssignment.ended_at.is_(None),
+                       RoleAssignment.acked_at.is_(None))
+                .group_by(RoleAssignment.incident_id)):
+            cards[iid].pending = pending
+        for iid, kind, due_at in conn.execute(
+                select(ResponseClock.incident_id, ResponseClock.kind, ResponseClock.due_at)
+                .where(ResponseClock.incident_id.in_(ids), ResponseClock.met_at.is_(None),
+                       ResponseClock.stopped_at.is_(None))
+                .order_by(ResponseClock.due_at)):
+            if cards[iid].clock is None:
+                cards[iid].clock = ClockRow(kind, due_at)
     return Board(list(cards.values()), total, max(page, 1))
 
 
 @dataclass
 class Chart:
     series: str
-    points: list[VolumePoint]
+    points: list[PointRow]
     alerts: list[dt.datetime]
 
 
@@ -107,7 +122,11 @@ class Detail:
 
 
 def detail(session: Session, incident_id: int) -> Detail:
-    inc = get(session, incident_id)
+    # Not incidents.get(): that loads the whole timeline, and the page shows
+    # only its latest events.
+    inc = session.get(Incident, incident_id)
+    if inc is None:
+        raise NotFoundError("error.no_incident", id=incident_id)
     roles = list(session.scalars(select(RoleAssignment).where(RoleAssignment.incident_id == incident_id,
                                                               RoleAssignment.ended_at.is_(None))
                                  .order_by(RoleAssignment.id)))
@@ -135,20 +154,27 @@ def _charts(session: Session, signals: list[Signal]) -> list[Chart]:
         key = s.series_key.split("#", 1)[0]
         if key not in keys:
             keys.append(key)
+    keys = keys[:3]
+    if not keys:
+        return []
+    conn = session.connection()
+    found = {key: (sid, secs) for sid, key, secs in conn.execute(
+        select(VolumeSeries.id, VolumeSeries.key, VolumeSeries.bucket_seconds).where(VolumeSeries.key.in_(keys)))}
     out = []
-    for key in keys[:3]:
-        series = session.scalars(select(VolumeSeries).where(VolumeSeries.key == key)).one_or_none()
-        if series is None:
+    for key in keys:
+        if key not in found:
             continue  # a feed entry's own signal (an upstream status page) has no series
+        series_id, bucket_seconds = found[key]
         mine = [s for s in signals if s.series_key.split("#", 1)[0] == key]
         last = max(s.bucket_start for s in mine)
-        until = last + dt.timedelta(seconds=series.bucket_seconds * 24)
-        points = list(session.scalars(select(VolumePoint).where(VolumePoint.series_id == series.id,
-                                                                VolumePoint.bucket_start <= until)
-                                      .order_by(VolumePoint.bucket_start.desc()).limit(CHART_POINTS)))
-        points.reverse()
+        until = last + dt.timedelta(seconds=bucket_seconds * 24)
+        rows = conn.execute(select(VolumePoint.bucket_start, VolumePoint.value, VolumePoint.baseline, VolumePoint.alert)
+                            .where(VolumePoint.series_id == series_id, VolumePoint.bucket_start <= until)
+                            .order_by(VolumePoint.bucket_start.desc()).limit(CHART_POINTS)).all()
+        points = [PointRow(b, v, base, bool(a)) for b, v, base, a in reversed(rows)]
         out.append(Chart(key, points, [s.bucket_start for s in mine]))
     return out
+
 
 
 def samples(signal: Signal) -> list[dict[str, Any]]:

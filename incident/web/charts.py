@@ -5,19 +5,21 @@ the server, so the board needs no charting script; every text is escaped."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from incident.models import VolumePoint
 
 W, H = 600, 170
 LEFT, RIGHT, TOP, BOTTOM = 34, 8, 10, 22
 
 
-def volume_svg(points: list[VolumePoint], alerts: list[dt.datetime], zone: ZoneInfo, title: str,
+def volume_svg(points: Sequence[Any], alerts: list[dt.datetime], zone: ZoneInfo, title: str,
                labels: tuple[str, str, str]) -> Markup:
-    """``labels``: (observed, baseline, alert) in the page's language."""
+    """``points``: rows with bucket_start, value, baseline, alert (oldest
+    first); ``labels``: (observed, baseline, alert) in the page's language."""
     if not points:
         return Markup("")
     top = max(max(p.value for p in points), max(p.baseline for p in points), 1.0) * 1.1

@@ -1,0 +1,64 @@
+"""The incident board: grouping and paging of open incidents, the volume
+chart of the triggering series, unknown incidents."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from incident import incidents
+from incident.models import Signal, VolumePoint, VolumeSeries
+from incident.web import boardview
+from incident.web.app import create_app
+from tests.webserver import LiveServer
+from tests.webutil import add_user, login, web_runtime
+
+
+def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
+    rt = web_runtime(db_url, config, clock)
+    add_user(rt, "zhangwei", "lead")
+    lead = dataclasses.replace(ctx, actor="zhangwei")
+    now = clock.now()
+    with rt.store.transaction() as s:
+        for i in range(boardview.PAGE + 5):
+            incidents.declare(s, lead, kind="batch_complaint", severity=3 if i else 1, title=f"网点投诉 {i}")
+        detected = incidents.declare(s, lead, kind="system_outage", severity=2, title="APP 登录失败")
+        resolved = incidents.declare(s, lead, kind="other", severity=1, title="已解决的事件")
+        incidents.change_status(s, lead, resolved.id, "resolved")
+        series = VolumeSeries(key="complaints/topic=login", family="complaints", dimension="topic", value="login",
+                              bucket_seconds=300, next_bucket_at=now, detector_state={}, daily_state={}, day_total=0,
+                              created_at=now)
+        s.add(series)
+        s.flush()
+        start = now - dt.timedelta(hours=6)
+        for k in range(72):
+            at = start + dt.timedelta(minutes=5 * k)
+            s.add(VolumePoint(series_id=series.id, bucket_start=at, value=40.0 if k >= 70 else 3.0, baseline=3.0,
+                              score=0.999 if k >= 70 else 0.1, alert=k >= 70))
+        s.add(Signal(series_key="complaints/topic=login", bucket_start=start + dt.timedelta(minutes=350),
+                     created_at=now, kind="system_outage", severity=2, observed=40, baseline=3, score=0.999,
+                     action="opened", incident_id=detected.id,
+                     detail={"title": "登录投诉激增", "samples": [{"type": "complaint", "text": "APP 登录不了", "branch": "杭州"}]}))
+    with LiveServer(create_app(rt)) as srv:
+        client, _ = login(srv.base, "zhangwei")
+        html = client.get("/").text
+        total = boardview.PAGE + 6  # the resolved one is not on the board
+        assert f"进行中的事件（{total}）" in html
+        assert f"显示 {boardview.PAGE} / 共 {total}" in html and 'href="/?page=2"' in html
+        # most severe first: the SEV1 group heads the list and is the default choice
+        assert html.index(">SEV1</h2>") < html.index(">SEV2</h2>") < html.index(">SEV3</h2>")
+        assert '<span class="muted">INC-1</span> <span class="title">网点投诉 0</span>' in html
+        assert "已解决的事件" not in html
+        page2 = client.get("/?page=2").text
+        # page 2: the last six SEV3 incidents (INC-100 … INC-105), nothing from page 1
+        card = '<span class="muted">INC-{}</span> <span class="title">网点投诉 {}</span>'
+        assert all(card.format(n, n - 1) in page2 for n in range(100, 106))
+        assert card.format(99, 98) not in page2 and card.format(99, 98) in html
+        det = client.get(f"/incidents/{detected.id}")
+        assert det.status_code == 200 and det.headers["server-timing"].startswith("app;dur=")
+        body = det.text
+        assert body.count("<svg") == 1 and body.count('class="alert"') == 2  # the two alerting buckets
+        assert "complaints/topic=login" in body and "APP 登录不了" in body and "杭州" in body
+        assert "信号（1）" in body
+        missing = client.get("/incidents/99999")
+        assert missing.status_code == 404 and "99999" in missing.text
