@@ -83,8 +83,19 @@ def create_app(rt: Runtime) -> FastAPI:
         request.state.principal = principal
 
     def allow(action: str):  # type: ignore[no-untyped-def]
-        def check(request: Request) -> None:
-            machine(request)
+        from starlette.concurrency import run_in_threadpool
+
+        from incident.web.auth import SESSION_COOKIE
+
+        async def check(request: Request) -> None:
+            # A token, a session or a proxy user is looked up in the
+            # database (in a thread); a program on this host needs no lookup,
+            # so the agents' hot lookup path stays on the event loop.
+            if (request.headers.get("authorization") or SESSION_COOKIE in request.cookies
+                    or rt.config.web.auth == "proxy"):
+                await run_in_threadpool(machine, request)
+            else:
+                machine(request)
             request.state.principal.require(action, _lang(request, rt))
 
         return check

@@ -155,7 +155,7 @@ def identify(request: Request, rt: Runtime) -> Principal | None:
 
     # Setting the machine token (INCIDENT_API_TOKEN) means machines must
     # present it, on this host too.
-    if (web.trust_loopback and not rt.settings.api_token and request.url.path.startswith("/api/") and _is_loopback(request)
+    if (web.trust_loopback and not rt.settings.api_token and request.scope["path"].startswith("/api/") and _is_loopback(request)
             and not key and _same_origin(request)):
         return _machine(request, rt)
     return None
@@ -185,11 +185,10 @@ def set_session_cookie(response: Response, rt: Runtime, key: str) -> None:
 
 def api_principal(request: Request, rt: Runtime) -> Principal:
     """For JSON routes: a principal or 401 (no redirect)."""
-    lang = request_lang(request, rt)
     try:
         principal = identify(request, rt)
     except AuthError as exc:
-        raise HTTPException(401, exc.message(lang), headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(401, exc.message(request_lang(request, rt)), headers={"WWW-Authenticate": "Bearer"}) from None
     if principal is None:
-        raise HTTPException(401, t("access.error.signin", lang), headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, t("access.error.signin", request_lang(request, rt)), headers={"WWW-Authenticate": "Bearer"})
     return principal
