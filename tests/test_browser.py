@@ -244,3 +244,30 @@ def test_agent_records_a_callback(browser, site):
     assert errors == []
     ctx.close()
     lead_ctx.close()
+
+
+def test_every_page_in_both_languages(browser, site):
+    """A tour: each page renders for the user it is for, in zh-CN and en,
+    with no script error or CSP violation; a screenshot of each."""
+    rt, base, shots = site
+    iid = _declare(rt)
+    _approve_facts(rt, iid)
+    anon = browser.new_context(base_url=base, locale="zh-CN")
+    page = anon.new_page()
+    errors = watch_errors(page)
+    page.goto("/login")
+    shots.take(page, "00-login")
+    anon.close()
+    for lang in ("zh-CN", "en"):
+        ctx, page = sign_in(browser, base, "admin", PASSWORD, lang=lang)
+        errors += watch_errors(page)
+        for path, name in (("/", "board"), ("/desk", "desk-list"), (f"/desk/{iid}", "desk"), ("/lookup?q=登录", "lookup"),
+                           ("/remedy", "remedy-list"), (f"/remedy/{iid}", "remedy"), ("/callbacks", "callbacks"),
+                           ("/admin/users", "admin"), ("/status", "status")):
+            response = page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            assert response.status == 200, (path, response.status)
+            shots.take(page, f"tour-{lang}-{name}")
+            if name == "admin":  # the admin's menu, in the chosen language
+                assert ("用户管理" if lang == "zh-CN" else "Users") in page.locator("nav.nav").inner_text()
+        ctx.close()
+    assert errors == []
