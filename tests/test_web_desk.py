@@ -19,6 +19,7 @@ from incident.i18n import t
 from incident.models import Approval, Delivery, FactSheet, Statement, TimelineEvent
 from incident.runtime import Runtime
 from incident.web.app import create_app
+from tests import webutil
 from tests.webserver import LiveServer
 
 PASSWORD = "desk-pass-123"
@@ -66,18 +67,8 @@ def declare(rt: Runtime, title: str = "APP 登录失败") -> int:
         return incidents.declare(s, ctx, kind="system_outage", severity=2, title=title).id
 
 
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
-
 def login(base: str, name: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=base, timeout=30, headers=ZH)
-    token = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={"csrf": token, "username": name, "password": PASSWORD, "next": "/"})
-    assert r.status_code == 303, r.text
-    return client, csrf_of(client.get("/").text)
+    return webutil.login(base, name, PASSWORD, headers=ZH)
 
 
 def post(client: httpx.Client, url: str, token: str | None, **data: str) -> httpx.Response:

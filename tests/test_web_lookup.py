@@ -8,13 +8,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from incident.access import users
 from incident.runtime import Runtime
 from incident.web.lookup_texts import LOOKUP_TEXTS
 from incident.web.remedy_texts import REMEDY_TEXTS
 from incident.web.app import create_app
 from incident.wording import factsheet
 from incident.wording.templates import SCENARIOS
+from tests import webutil
 from tests.test_wording import FULL, approved_sheet, as_, declare
 
 PASSWORD = "secret-pass-1"
@@ -31,14 +31,10 @@ def runtime(ctx, db_url, tmp_path, monkeypatch) -> Runtime:
 
 
 def add_user(rt: Runtime, username: str, roles: str) -> None:
-    with rt.store.transaction() as s:
-        users.add(s, rt.config, rt.clock.now(), username=username, roles=roles, password=PASSWORD)
+    webutil.add_user(rt, username, roles, PASSWORD)
 
 
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
+csrf = webutil.csrf_of
 
 
 def login(app, username: str, lang: str | None = None) -> TestClient:
