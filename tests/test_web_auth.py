@@ -216,3 +216,28 @@ def test_text_from_feeds_and_complaints_is_shown_as_text(db_url, config, clock, 
         assert "javascript:" not in html  # not even as an href
         assert 'href="https://weibo.example/1"' in html
         assert "Open incidents (1)" in html  # the user's own language
+
+
+def test_own_account_password_and_language(db_url, config, clock):
+    rt = web_runtime(db_url, config, clock)
+    add_user(rt, "zhangwei", "lead")
+    with LiveServer(create_app(rt)) as srv:
+        first, csrf = login(srv.base, "zhangwei")
+        second, _ = login(srv.base, "zhangwei")
+        assert "我的账号" in first.get("/account").text
+        r = first.post("/account/password", data={"csrf": csrf, "current": "wrong-wrong", "new": "new-pass-123",
+                                                  "again": "new-pass-123"})
+        assert "当前密码不正确" in first.get(r.headers["location"]).text
+        r = first.post("/account/password", data={"csrf": csrf, "current": PASSWORD, "new": "new-pass-123",
+                                                  "again": "other-pass-1"})
+        assert "不一致" in first.get(r.headers["location"]).text
+        r = first.post("/account/password", data={"csrf": csrf, "current": PASSWORD, "new": "new-pass-123",
+                                                  "again": "new-pass-123"})
+        assert "密码已修改" in first.get(r.headers["location"]).text
+        # this browser stays signed in; the other one is out; the new password works
+        assert first.get("/").status_code == 200
+        assert second.get("/").status_code == 303
+        login(srv.base, "zhangwei", "new-pass-123")
+        r = first.post("/account/lang", data={"csrf": csrf, "lang": "en"})
+        assert "Language saved" in first.get(r.headers["location"]).text
+        assert "Open incidents" in first.get("/").text

@@ -60,5 +60,12 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
         assert body.count("<svg") == 1 and body.count('class="alert"') == 2  # the two alerting buckets
         assert "complaints/topic=login" in body and "APP 登录不了" in body and "杭州" in body
         assert "信号（1）" in body
+        # the lead edits the incident's words from the page
+        token = body.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        r = client.post(f"/incidents/{detected.id}/update", data={"csrf": token, "title": "APP 登录失败（华东）",
+                                                                   "summary": "", "impact": "约 3 万客户无法登录"})
+        after = client.get(r.headers["location"]).text
+        assert "已更新" in after and "APP 登录失败（华东）" in after and "约 3 万客户无法登录" in after
+        assert 'data-refresh="60"' in after  # the board reloads itself (app.js), not under a typing hand
         missing = client.get("/incidents/99999")
         assert missing.status_code == 404 and "99999" in missing.text

@@ -24,6 +24,7 @@ CATALOG.update({
                                   "bad user name '{value}': letters, digits and . _ @ -, at most 64 characters"),
     "access.error.unknown_person": ("值班名册中没有「{value}」（名册：{known}）",
                                     "'{value}' is not in the roster (roster: {known})"),
+    "access.error.wrong_current": ("当前密码不正确", "the current password is wrong"),
     "access.error.bad_login": ("用户名或密码错误", "wrong user name or password"),
     "access.error.locked": ("密码错误次数过多，请 {minutes} 分钟后再试", "too many wrong passwords; try again in {minutes} min"),
     "access.error.token_name": ("请为令牌起个名字（例如 工单系统）", "give the token a name (e.g. ticket-system)"),

@@ -141,6 +141,22 @@ def change(
     return user
 
 
+def change_own_password(session: Session, username: str, current: str, new: str, keep_session: int | None) -> User:
+    """A user changing their own password: the current one first; every
+    other signed-in browser of theirs is signed out."""
+    user = get(session, username)
+    if not passwords.verify_password(current, user.password_hash):
+        raise AuthError("access.error.wrong_current")
+    _check_password(new)
+    user.password_hash = passwords.hash_password(new)
+    from sqlalchemy import delete
+
+    from incident.models import WebSession
+
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.id != (keep_session or -1)))
+    return user
+
+
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 

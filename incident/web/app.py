@@ -220,10 +220,10 @@ def create_app(rt: Runtime) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from incident.web import admin, board, desk, login, lookup, remedy_pages
+    from incident.web import account, admin, board, desk, login, lookup, remedy_pages
 
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
-    for module in (login, board, desk, lookup, remedy_pages, admin):
+    for module in (login, board, desk, lookup, remedy_pages, admin, account):
         app.include_router(module.router(pages))
     return app
 

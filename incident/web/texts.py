@@ -59,6 +59,7 @@ CATALOG.update({
     "web.board.status": ("状态", "Status"),
     "web.board.note": ("备注", "Note"),
     "web.board.change_status": ("变更状态", "Change status"),
+    "web.board.edit": ("修改标题、概述、影响", "Edit title, summary, impact"),
     "web.board.change_severity": ("调整级别", "Change severity"),
     "web.board.group": ("专项小组", "Response group"),
     "web.board.role": ("角色", "Role"),
@@ -117,4 +118,21 @@ CATALOG.update({
     "web.admin.done.added": ("已添加用户 {name}", "User {name} added"),
     "web.admin.done.changed": ("已更新用户 {name}", "User {name} updated"),
     "web.admin.done.revoked": ("令牌已吊销", "Token revoked"),
+})
+
+CATALOG.update({
+    "web.account.title": ("我的账号", "My account"),
+    "web.account.person": ("值班名册：{person}", "roster: {person}"),
+    "web.account.lang": ("界面语言", "Language"),
+    "web.account.lang_auto": ("跟随浏览器", "as the browser says"),
+    "web.account.password": ("修改密码", "Change password"),
+    "web.account.current": ("当前密码", "Current password"),
+    "web.account.new": ("新密码（至少 8 个字符）", "New password (at least 8 characters)"),
+    "web.account.again": ("再次输入新密码", "New password again"),
+    "web.account.change": ("修改密码", "Change password"),
+    "web.account.others_out": ("修改后，您在其他浏览器上的登录将失效。", "Your other browsers will be signed out."),
+    "web.account.proxy": ("您通过单点登录进入，密码在公司账号系统中管理。", "You came in through single sign-on; your password is managed there."),
+    "web.account.mismatch": ("两次输入的新密码不一致", "the two new passwords differ"),
+    "web.account.done.password": ("密码已修改", "Password changed"),
+    "web.account.done.lang": ("语言已保存", "Language saved"),
 })

@@ -47,3 +47,19 @@ document.addEventListener("click", async (event) => {
   };
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
 })();
+
+// Pages that watch (the board) reload themselves every data-refresh
+// seconds — but never under someone's hands: not while a field is being
+// typed in, a form has been touched, or a fold is open.
+(function () {
+  const every = parseInt(document.body.dataset.refresh || "0", 10);
+  if (!every) return;
+  let touched = false;
+  document.addEventListener("input", () => { touched = true; });
+  setInterval(() => {
+    const active = document.activeElement;
+    const editing = active && ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName);
+    if (touched || editing || document.querySelector("details[open]")) return;
+    location.reload();
+  }, every * 1000);
+})();
