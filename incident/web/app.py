@@ -108,8 +108,31 @@ def create_app(rt: Runtime) -> FastAPI:
                         headers={"Cache-Control": "max-age=86400"})
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> JSONResponse:
+        """Up, and the database answers at the schema this code expects
+        (for a load balancer or a process supervisor; no sign-in)."""
+        from alembic.runtime.migration import MigrationContext
+
+        from incident.db import head_revision
+
+        try:
+            with rt.store.read() as s:  # a read transaction: never queues behind SQLite's writer
+                rev = MigrationContext.configure(s.connection()).get_current_revision()
+            head = head_revision(rt.store.engine)
+        except Exception as exc:  # noqa: BLE001 — any failure means unhealthy, said in one line
+            return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+        ok = rev == head
+        return JSONResponse({"status": "ok" if ok else "error", "database": "ok", "schema": rev, "expected": head},
+                            status_code=200 if ok else 503)
+
+    @app.get("/metrics", dependencies=[Depends(allow("incident.view"))], include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus text format (a scraper on this host, or with an API token)."""
+        from incident.metrics import render
+
+        with rt.store.read() as s:
+            body = render(s, rt.clock.now())
+        return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.post("/api/complaints", dependencies=[Depends(allow("complaints.post"))])
     async def post_complaints(request: Request) -> JSONResponse:

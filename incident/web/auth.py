@@ -155,7 +155,7 @@ def identify(request: Request, rt: Runtime) -> Principal | None:
 
     # Setting the machine token (INCIDENT_API_TOKEN) means machines must
     # present it, on this host too.
-    if (web.trust_loopback and not rt.settings.api_token and request.scope["path"].startswith("/api/") and _is_loopback(request)
+    if (web.trust_loopback and not rt.settings.api_token and request.scope["path"].startswith(("/api/", "/metrics")) and _is_loopback(request)
             and not key and _same_origin(request)):
         return _machine(request, rt)
     return None
