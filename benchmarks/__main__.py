@@ -121,7 +121,7 @@ def run_feeds(args, pg: str | None) -> None:
     from benchmarks.watch import bench_feeds
 
     r = bench_feeds(repeats=2)
-    print(f"\nfeed ingestion: 20 feeds x 500 entries (real texts from ../shared/data/feeds) from a local HTTP server, best of 2")
+    print("\nfeed ingestion: 20 feeds x 500 entries (real texts from ../shared/data/feeds) from a local HTTP server, best of 2")
     print(f"  bare feedparser.parse: {r['bare_s']:.2f} s ({r['bare_per_s']:.0f} entries/s)")
     print(f"  end to end (fetch, parse, dedupe, classify, store on SQLite): {r['e2e_s']:.2f} s ({r['e2e_per_s']:.0f} entries/s)")
     print(f"  ratio {r['ratio']:.2f} (target >= 0.7: {'met' if r['ratio'] >= 0.7 else 'NOT met'})")

@@ -293,7 +293,6 @@ def seed(url: str, label: str, n_incidents: int = 1000, n_open: int = 150, n_com
 
     for p in plans:
         iid, sev, declared, kind, status = p["id"], p["sev"], p["declared"], p["kind"], p["status"]
-        ref = f"INC-{iid}"
         clock_at = declared
         ev: list[dict[str, Any]] = []
 
