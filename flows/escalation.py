@@ -9,6 +9,8 @@ Run it on a schedule (every minute) with Prefect's ``serve``::
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import flow, get_run_logger, task
 
 from incident import escalation
@@ -31,6 +33,10 @@ def escalate_unacknowledged() -> int:
     count = sweep_and_notify()
     get_run_logger().info("escalated %d unacknowledged role(s)", count)
     return count
+
+
+def deployments() -> list[Any]:
+    return [escalate_unacknowledged.to_deployment(name="escalate-unacknowledged", interval=60)]
 
 
 if __name__ == "__main__":

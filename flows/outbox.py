@@ -14,6 +14,8 @@ Serve it every 30 seconds with::
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import flow, get_run_logger, task
 
 from incident.runtime import Runtime
@@ -48,6 +50,10 @@ def deliver_outbox(batches: int = 10, limit: int = 200) -> dict[str, int]:
             break  # the queue is drained
     get_run_logger().info("outbox: %s", total)
     return total
+
+
+def deployments() -> list[Any]:
+    return [deliver_outbox.to_deployment(name="deliver-outbox", interval=30)]
 
 
 if __name__ == "__main__":

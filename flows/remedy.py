@@ -17,6 +17,8 @@ Serve all three with::
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 
 from prefect import flow, get_run_logger, serve, task
@@ -102,9 +104,19 @@ def daily_report(day: str | None = None) -> str:
     return path
 
 
-if __name__ == "__main__":
-    serve(
+def deployments() -> list[Any]:
+    """``issue-compensation`` has no schedule: it runs on demand (the CLI's
+    ``comp issue``, the API, or ``prefect deployment run``)."""
+    from prefect.schedules import Cron
+
+    return [
         sweep_callbacks.to_deployment(name="sweep-callbacks", interval=300),
-        daily_report.to_deployment(name="daily-report", cron="0 8 * * *"),
+        # 08:00 in the centre's own zone (a bare cron would be UTC).
+        daily_report.to_deployment(name="daily-report",
+                                   schedule=Cron("0 8 * * *", timezone=Runtime.build().config.centre.timezone)),
         issue_compensation.to_deployment(name="issue-compensation"),
-    )
+    ]
+
+
+if __name__ == "__main__":
+    serve(*deployments())

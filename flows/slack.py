@@ -9,6 +9,8 @@ set. Serve it every 20 seconds with::
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import flow, get_run_logger, task
 
 from incident.runtime import Runtime
@@ -33,6 +35,10 @@ def slack_sync() -> dict[str, int]:
     result = sync_once()
     get_run_logger().info("slack: %s", result)
     return result
+
+
+def deployments() -> list[Any]:
+    return [slack_sync.to_deployment(name="slack-sync", interval=20)]
 
 
 if __name__ == "__main__":

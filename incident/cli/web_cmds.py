@@ -2,6 +2,7 @@
 lookup, remedy pages, status page, the JSON API and Slack's endpoints) with
 uvicorn. ``incident serve`` (issue 8) adds the flows to the same process."""
 
+import os
 from collections.abc import Callable
 from typing import Annotated
 
@@ -58,3 +59,81 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
         else:
             out.print(t("out.web_no_users", rt.lang), style="yellow", markup=False, highlight=False)
         uvicorn.run(create_app(rt), host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+CATALOG.update({
+    "help.serve": ("启动整个协调系统：网页端（看板、工作台、话术查询、状态页、API、Slack 接口）以及按计划运行的全部流程"
+                   "（watch-feeds、watch-volumes、deliver-outbox、escalate-unacknowledged、sweep-callbacks、slack-sync、"
+                   "daily-report，issue-compensation 按需），经由 Prefect 的 serve 与本地 Prefect 服务器。"
+                   "Ctrl-C 停止。\n\n示例：incident serve",
+                   "Start the whole coordinator: the web app (board, desk, lookup, status page, APIs, Slack endpoints) and "
+                   "every flow on its schedule (watch-feeds, watch-volumes, deliver-outbox, escalate-unacknowledged, "
+                   "sweep-callbacks, slack-sync, daily-report; issue-compensation on demand) through Prefect's serve and a "
+                   "local Prefect server. Ctrl-C stops it.\n\nExample: incident serve"),
+    "help.opt.prefect_port": ("本地 Prefect 服务器的端口（设置了 PREFECT_API_URL 时不启动本地服务器）",
+                              "port of the local Prefect server (none is started when PREFECT_API_URL is set)"),
+    "out.serve_prefect": ("正在启动 Prefect 服务器（首次约需半分钟）……", "starting the Prefect server (about half a minute the first time) …"),
+    "out.serve_flows": ("流程已按计划运行；日志：{logs}", "flows are running on their schedules; logs: {logs}"),
+    "out.serve_stopping": ("正在停止……", "stopping …"),
+    "out.serve_stopped": ("已停止。", "stopped."),
+    "serve.error": ("无法启动：{reason}", "could not start: {reason}"),
+})
+
+
+def register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Console) -> None:
+    def h(key: str) -> str:
+        return t(key, lang)
+
+    @app.command("serve", help=h("help.serve"))
+    def serve(
+        host: Annotated[str, typer.Option("--host", help=h("help.opt.host"))] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help=h("help.opt.port"))] = 8000,
+        prefect_port: Annotated[int, typer.Option("--prefect-port", help=h("help.opt.prefect_port"))] = 4200,
+    ) -> None:
+        import uvicorn
+
+        from incident.errors import InputError
+        from incident.models import User
+        from incident.serve import Supervisor
+        from incident.web.app import create_app
+
+        rt = rt_of()
+        with rt.store.read() as s:  # the database answers, at the current schema
+            count = s.scalar(select(func.count()).select_from(User)) or 0
+
+        def say(text: str) -> None:
+            out.print(text, markup=False, highlight=False)
+
+        sup = Supervisor(rt, host=host, port=port, prefect_port=prefect_port, say=say)
+        try:
+            if not os.environ.get("PREFECT_API_URL"):
+                say(t("out.serve_prefect", rt.lang))
+            sup.start_prefect()
+            sup.start_runner()
+        except RuntimeError as exc:
+            sup.stop()
+            raise InputError("serve.error", reason=str(exc)) from None
+        say(t("out.serve_flows", rt.lang, logs=sup.logs))
+        say(t("out.web_at", rt.lang, host=host, port=port))
+        web_cfg = rt.config.web
+        if count or web_cfg.auth == "proxy":
+            say(t("out.web_users", rt.lang, n=count, auth=t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header)))
+        else:
+            say(t("out.web_no_users", rt.lang))
+        server = uvicorn.Server(uvicorn.Config(create_app(rt), host=host, port=port, log_level="warning",
+                                               proxy_headers=False))
+        sup.watch_children(server)
+        import signal
+
+        # uvicorn hands the signal that stopped it back to the handler it
+        # found (to let the process die the default way): make that ours, so
+        # the children are stopped before we go.
+        stopping = {"signal": None}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda signum, _frame: stopping.update(signal=signum))
+        try:
+            server.run()  # returns on Ctrl-C / SIGTERM, after in-flight requests finish
+        finally:
+            say(t("out.serve_stopping", rt.lang))
+            sup.stop()
+            say(t("out.serve_stopped", rt.lang))
