@@ -26,6 +26,11 @@ def deployments() -> list[Any]:
 
 
 def main() -> None:
+    from incident.config import Settings
+    from incident.logs import setup
+
+    settings = Settings()
+    setup(settings.log_format, settings.log_level)
     # The runner looks for due runs every second (Prefect's default, 10 s,
     # would add up to 10 s to every detection).
     serve(*deployments(), query_seconds=1)

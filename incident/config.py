@@ -613,6 +613,9 @@ class Settings(BaseSettings):
     lang: str | None = None
     actor: str | None = None
     debug: bool = False
+    # Long-running processes: "json" = one JSON object per line; "text".
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Machines (a ticket system posting complaints) authenticate with
     # "Authorization: Bearer <token>"; without a token set, only clients on
     # this machine (loopback) are accepted.

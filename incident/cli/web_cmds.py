@@ -48,7 +48,10 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
         from incident.models import User
         from incident.web.app import create_app
 
+        from incident.logs import setup
+
         rt = rt_of()
+        setup(rt.settings.log_format, rt.settings.log_level)
         with rt.store.read() as s:
             count = s.scalar(select(func.count()).select_from(User)) or 0
         web_cfg = rt.config.web
@@ -97,7 +100,10 @@ def register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], ou
         from incident.serve import Supervisor
         from incident.web.app import create_app
 
+        from incident.logs import setup
+
         rt = rt_of()
+        setup(rt.settings.log_format, rt.settings.log_level)
         with rt.store.read() as s:  # the database answers, at the current schema
             count = s.scalar(select(func.count()).select_from(User)) or 0
 

@@ -1,0 +1,45 @@
+"""Logging for the long-running processes (``incident serve``, the web
+app): one JSON object per line with ``INCIDENT_LOG_FORMAT=json`` (for a log
+shipper), readable text otherwise. The ``incident.*`` loggers and the web
+app's access log (``incident.access``: method, path, status, milliseconds)
+go through it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from typing import Any
+
+# LogRecord's own attributes; anything else on a record came in ``extra``.
+_STANDARD = set(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        out.update({k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")})
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def setup(fmt: str = "text", level: str = "INFO") -> None:
+    """Idempotent: the ``incident`` logger gets one handler on stderr."""
+    logger = logging.getLogger("incident")
+    for h in list(logger.handlers):
+        if getattr(h, "_incident", False):
+            logger.removeHandler(h)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._incident = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
