@@ -60,5 +60,9 @@ def close(session: Session, key: str) -> None:
     session.execute(delete(WebSession).where(WebSession.key_hash == _hash(key)))
 
 
-def close_all(session: Session, user: User) -> None:
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+def close_all(session: Session, user: User, keep: int | None = None) -> None:
+    """Every session of ``user`` (but ``keep``, the browser asking)."""
+    stmt = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep is not None:
+        stmt = stmt.where(WebSession.id != keep)
+    session.execute(stmt)

@@ -149,11 +149,9 @@ def change_own_password(session: Session, username: str, current: str, new: str,
         raise AuthError("access.error.wrong_current")
     _check_password(new)
     user.password_hash = passwords.hash_password(new)
-    from sqlalchemy import delete
+    from incident.access import sessions
 
-    from incident.models import WebSession
-
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.id != (keep_session or -1)))
+    sessions.close_all(session, user, keep=keep_session)
     return user
 
 

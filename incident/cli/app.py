@@ -350,10 +350,8 @@ def build_app(lang: str) -> typer.Typer:
 
     register_users(app, lang, _rt, out)
     from incident.cli.web_cmds import register as register_web
-    from incident.cli.web_cmds import register_serve
 
-    register_web(app, lang, _rt, out)
-    register_serve(app, lang, _rt, out)
+    register_web(app, lang, _rt, out)  # web and serve
     return app
 
 

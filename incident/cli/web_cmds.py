@@ -45,23 +45,30 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
     ) -> None:
         import uvicorn
 
-        from incident.models import User
-        from incident.web.app import create_app
-
         from incident.logs import setup
+        from incident.web.app import create_app
 
         rt = rt_of()
         setup(rt.settings.log_format, rt.settings.log_level)
-        with rt.store.read() as s:
-            count = s.scalar(select(func.count()).select_from(User)) or 0
-        web_cfg = rt.config.web
-        auth = t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header)
+        hint = _sign_in_hint(rt)
         out.print(t("out.web_at", rt.lang, host=host, port=port), markup=False, highlight=False)
-        if count or web_cfg.auth == "proxy":
-            out.print(t("out.web_users", rt.lang, n=count, auth=auth), markup=False, highlight=False)
-        else:
-            out.print(t("out.web_no_users", rt.lang), style="yellow", markup=False, highlight=False)
+        out.print(hint, markup=False, highlight=False)
         uvicorn.run(create_app(rt), host=host, port=port, log_level="warning", proxy_headers=False)
+
+    _register_serve(app, lang, rt_of, out)
+
+
+def _sign_in_hint(rt: Runtime) -> str:
+    """How people sign in, or that nobody can yet and how to fix that."""
+    from incident.models import User
+
+    with rt.store.read() as s:
+        count = s.scalar(select(func.count()).select_from(User)) or 0
+    web_cfg = rt.config.web
+    if count or web_cfg.auth == "proxy":
+        return t("out.web_users", rt.lang, n=count,
+                 auth=t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header))
+    return t("out.web_no_users", rt.lang)
 
 
 CATALOG.update({
@@ -83,7 +90,7 @@ CATALOG.update({
 })
 
 
-def register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Console) -> None:
+def _register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Console) -> None:
     def h(key: str) -> str:
         return t(key, lang)
 
@@ -96,16 +103,13 @@ def register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], ou
         import uvicorn
 
         from incident.errors import InputError
-        from incident.models import User
+        from incident.logs import setup
         from incident.serve import Supervisor
         from incident.web.app import create_app
 
-        from incident.logs import setup
-
         rt = rt_of()
         setup(rt.settings.log_format, rt.settings.log_level)
-        with rt.store.read() as s:  # the database answers, at the current schema
-            count = s.scalar(select(func.count()).select_from(User)) or 0
+        hint = _sign_in_hint(rt)  # also: the database answers, at the current schema
 
         def say(text: str) -> None:
             out.print(text, markup=False, highlight=False)
@@ -121,11 +125,7 @@ def register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], ou
             raise InputError("serve.error", reason=str(exc)) from None
         say(t("out.serve_flows", rt.lang, logs=sup.logs))
         say(t("out.web_at", rt.lang, host=host, port=port))
-        web_cfg = rt.config.web
-        if count or web_cfg.auth == "proxy":
-            say(t("out.web_users", rt.lang, n=count, auth=t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header)))
-        else:
-            say(t("out.web_no_users", rt.lang))
+        say(hint)
         server = uvicorn.Server(uvicorn.Config(create_app(rt), host=host, port=port, log_level="warning",
                                                proxy_headers=False))
         sup.watch_children(server)
@@ -134,9 +134,8 @@ def register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], ou
         # uvicorn hands the signal that stopped it back to the handler it
         # found (to let the process die the default way): make that ours, so
         # the children are stopped before we go.
-        stopping = {"signal": None}
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda signum, _frame: stopping.update(signal=signum))
+            signal.signal(sig, lambda _signum, _frame: None)
         try:
             server.run()  # returns on Ctrl-C / SIGTERM, after in-flight requests finish
         finally:

@@ -277,3 +277,10 @@ def read_file(path: Any, fmt: str | None = None) -> Iterable[tuple[int, dict[str
     if not path.is_file():
         raise InputError("customer.error.no_file", path=str(path))
     return read_records(path, fmt, aliases=ALIASES, required="customer_ref", prefix="customer")
+
+
+def read_text(text: str, fmt: str = "csv") -> Iterable[tuple[int, dict[str, Any] | Exception]]:
+    """:func:`read_file` for pasted text (the web page's customer list)."""
+    from incident.watch.complaints import read_text_records
+
+    return read_text_records(text, fmt, aliases=ALIASES, required="customer_ref", prefix="customer")

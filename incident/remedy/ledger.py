@@ -387,11 +387,12 @@ def check_budget(session: Session, ctx: Context, incident: Incident) -> bool:
     return True
 
 
-def list_entries(session: Session, incident_id: int | None = None, status: str | None = None, limit: int = 200) -> list[tuple[Compensation, AffectedCustomer]]:
+def list_entries(session: Session, incident_id: int | None = None, status: str | None = None, limit: int = 200,
+                 offset: int = 0) -> list[tuple[Compensation, AffectedCustomer]]:
     q = select(Compensation, AffectedCustomer).join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
     if incident_id is not None:
         q = q.where(Compensation.incident_id == incident_id)
     if status:
         q = q.where(Compensation.status == status)
-    return list(session.execute(q.order_by(Compensation.id).limit(limit)).tuples())
+    return list(session.execute(q.order_by(Compensation.id).limit(limit).offset(offset)).tuples())
 

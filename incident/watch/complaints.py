@@ -227,9 +227,21 @@ def read_records(
     """Yield ``(line number, record or error)`` from a CSV or JSONL file.
     ``aliases`` maps header cells to fields, ``required`` must be among
     them; error keys start with ``prefix`` (complaints, customers)."""
-    aliases = _ALIAS_TO_FIELD if aliases is None else aliases
     fmt = (fmt or path.suffix.lstrip(".")).lower()
-    text = _decode(path.read_bytes(), prefix)
+    yield from read_text_records(_decode(path.read_bytes(), prefix), fmt, aliases=aliases, required=required, prefix=prefix)
+
+
+def read_text_records(
+    text: str,
+    fmt: str,
+    *,
+    aliases: dict[str, str] | None = None,
+    required: str = "external_id",
+    prefix: str = "complaint",
+) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
+    """:func:`read_records` for text already in hand (a pasted list)."""
+    aliases = _ALIAS_TO_FIELD if aliases is None else aliases
+    fmt = fmt.lower()
     if fmt in ("jsonl", "ndjson", "json"):
         for number, line in enumerate(io.StringIO(text), start=1):
             if not line.strip():

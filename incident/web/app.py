@@ -19,15 +19,6 @@ MAX_BATCH = 5000
 MAX_BODY = 20 * 1024 * 1024
 
 
-def _lang(request: Request, rt: Runtime) -> str:
-    accept = (request.headers.get("accept-language") or "").lower()
-    if accept.startswith("en"):
-        return "en"
-    if accept.startswith("zh"):
-        return "zh-CN"
-    return rt.lang
-
-
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
     # Everything imported so far lives as long as the process: move it out
@@ -46,7 +37,7 @@ def create_app(rt: Runtime) -> FastAPI:
 
     app.add_middleware(ServerTiming)
 
-    from incident.web.auth import api_principal
+    from incident.web.auth import api_principal, request_lang
     from incident.web.pages import NeedLogin, Pages
 
     pages = Pages(rt)
@@ -58,7 +49,7 @@ def create_app(rt: Runtime) -> FastAPI:
                   else 422 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFoundError)
                   else 409 if isinstance(exc, ConflictError) else 400)
         if not _is_page(request):
-            return JSONResponse({"error": exc.key, "message": exc.message(_lang(request, rt)),
+            return JSONResponse({"error": exc.key, "message": exc.message(request_lang(request, rt)),
                                  "params": {k: str(v) for k, v in exc.params.items()}}, status_code=status)
         principal = getattr(request.state, "principal", None)
         lang = pages.lang(request, principal)
@@ -96,7 +87,9 @@ def create_app(rt: Runtime) -> FastAPI:
                 await run_in_threadpool(machine, request)
             else:
                 machine(request)
-            request.state.principal.require(action, _lang(request, rt))
+            principal = request.state.principal
+            if not principal.can(action):  # the language is only worked out for the refusal
+                principal.require(action, request_lang(request, rt))
 
         return check
 
@@ -139,7 +132,7 @@ def create_app(rt: Runtime) -> FastAPI:
         """A batch of tickets from the ticket system: a JSON array, or an
         object with a ``complaints`` array. Idempotent by ticket id; bad
         records are reported by index and the good ones stored."""
-        lang = _lang(request, rt)
+        lang = request_lang(request, rt)
         body = await request.body()
         if len(body) > MAX_BODY:
             raise HTTPException(413, t("complaint.error.batch_size", lang, max=MAX_BATCH, got="?"))
@@ -192,7 +185,7 @@ def create_app(rt: Runtime) -> FastAPI:
         from incident.wording.pull import get_reply
 
         try:
-            chosen = normalise_lang(lang) if lang else _lang(request, rt)
+            chosen = normalise_lang(lang) if lang else request_lang(request, rt)
         except ValueError:
             raise InputError("wording.error.bad_lang", value=lang) from None
         args = dict(q=q, incident_id=parse_id(incident) if incident else None, scenario=scenario, lang=chosen,
@@ -212,7 +205,7 @@ def create_app(rt: Runtime) -> FastAPI:
 
     from incident.web.remedy_api import router as remedy_router
 
-    app.include_router(remedy_router(rt, machine, lambda request: _lang(request, rt), allow))
+    app.include_router(remedy_router(rt, machine, lambda request: request_lang(request, rt), allow))
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -227,7 +220,7 @@ def create_app(rt: Runtime) -> FastAPI:
     def status_page(request: Request, lang: str | None = None) -> HTMLResponse:
         from incident.wording import statuspage
 
-        chosen = "en" if (lang or "").lower().startswith("en") else ("zh-CN" if lang else _lang(request, rt))
+        chosen = request_lang(request, rt)  # ?lang=, the language cookie, Accept-Language
         with rt.store.read() as s:
             html = statuspage.page(s, rt.config, chosen, rt.clock.now())
         return HTMLResponse(html, headers={"Cache-Control": "max-age=30"})

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -354,15 +354,6 @@ def router(pages: Pages) -> APIRouter:
     def lang_of(request: Request, principal: Principal) -> str:
         return pages.lang(request, principal)
 
-    def fragment(request: Request, principal: Principal, template: str, **values: Any) -> HTMLResponse:
-        """An HTML fragment (the live preview), autoescaped like every page."""
-        lang = lang_of(request, principal)
-        html = pages.env.get_template(template).render(
-            t=lambda key, **params: t(key, lang, **params), lbl=lambda group, value: label(group, value, lang),
-            lang=lang, user=principal, csrf=principal.csrf or "", **values)
-        return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-                                           "Content-Security-Policy": "default-src 'none'"})
-
     @api.get("/desk")
     def index(request: Request) -> Response:
         principal = pages.user(request)
@@ -403,7 +394,7 @@ def router(pages: Pages) -> APIRouter:
                 return {"error": exc.message(lang), "kind": kind}
 
         data = await run_in_threadpool(pages.read, load)
-        return fragment(request, principal, "desk_preview.html.j2", preview=data)
+        return pages.fragment(request, "desk_preview.html.j2", principal, preview=data)
 
     # ---- the fact sheet ----------------------------------------------------
 

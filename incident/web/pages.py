@@ -89,6 +89,21 @@ class Pages:
 
     def render(self, request: Request, template: str, principal: Principal | None, status: int = 200,
                **values: Any) -> HTMLResponse:
+        flash = _read_flash(request)
+        html = self.env.get_template(template).render(**self._common(request, principal), flash=flash, **values)
+        response = HTMLResponse(html, status_code=status, headers=_SECURITY_HEADERS)
+        self._cookies(request, response, principal, flash is not None)
+        return response
+
+    def fragment(self, request: Request, template: str, principal: Principal, **values: Any) -> HTMLResponse:
+        """A piece of a page (the desk's live preview), with the same helpers
+        and escaping; it leaves the flash message for the page itself."""
+        html = self.env.get_template(template).render(**self._common(request, principal), flash=None, **values)
+        return HTMLResponse(html, headers=_SECURITY_HEADERS)
+
+    def _common(self, request: Request, principal: Principal | None) -> dict[str, Any]:
+        """What every template may use: the user, the language and its
+        translating helpers, times in the centre's zone, the CSRF token."""
         lang = self.lang(request, principal)
         rt = self.rt
         zone = rt.config.zone
@@ -108,19 +123,14 @@ class Pages:
                 return t("web.time.left", lang, d=fmt_duration(delta, lang))
             return t("web.time.over", lang, d=fmt_duration(-delta, lang))
 
-        flash = _read_flash(request)
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
         params.append(("lang", "en" if lang == "zh-CN" else "zh-CN"))
-        other_lang_url = request.url.path + "?" + urllib.parse.urlencode(params)
-        role_names = ", ".join(label("web_role", r, lang) for r in principal.roles) if principal else ""
-        html = self.env.get_template(template).render(
+        return dict(
             request=request, user=principal, lang=lang, t=tr, lbl=lambda group, value: label(group, value, lang),
             when=when, left=left, now=now, local=lambda v: local(v, zone), centre=rt.config.centre.name,
-            csrf=principal.csrf if principal else "", flash=flash, path=request.url.path,
-            query=request.url.query, other_lang_url=other_lang_url, role_names=role_names, **values)
-        response = HTMLResponse(html, status_code=status, headers=_SECURITY_HEADERS)
-        self._cookies(request, response, principal, flash is not None)
-        return response
+            csrf=principal.csrf if principal else "", path=request.url.path, query=request.url.query,
+            other_lang_url=request.url.path + "?" + urllib.parse.urlencode(params),
+            role_names=", ".join(label("web_role", r, lang) for r in principal.roles) if principal else "")
 
     def _cookies(self, request: Request, response: Response, principal: Principal | None, clear_flash: bool) -> None:
         if principal is not None and principal.new_cookie:

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tempfile
 import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -82,24 +80,10 @@ def _page(value: Any) -> int:
         return 1
 
 
-def _entries(session: Session, incident_id: int, status: str | None, limit: int,
-             offset: int) -> list[tuple[Compensation, AffectedCustomer]]:
-    """ledger.list_entries with an offset (the page's paging)."""
-    q = (select(Compensation, AffectedCustomer).join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
-         .where(Compensation.incident_id == incident_id))
-    if status:
-        q = q.where(Compensation.status == status)
-    return list(session.execute(q.order_by(Compensation.id).limit(limit).offset(offset)).tuples())
-
-
 def _pasted(text: str, fmt: str) -> list[tuple[int, dict[str, Any] | Exception]]:
     """Pasted CSV or JSONL read by the very reader ``customers import`` uses
     (headers in English or Chinese, line numbers for bad rows)."""
-    fmt = "jsonl" if fmt == "jsonl" else "csv"
-    with tempfile.TemporaryDirectory(prefix="incident-paste-") as directory:
-        path = Path(directory) / f"customers.{fmt}"
-        path.write_text(text, encoding="utf-8")
-        return list(customers.read_file(path, fmt))
+    return list(customers.read_text(text, "jsonl" if fmt == "jsonl" else "csv"))
 
 
 def _end_of_day(now: dt.datetime, config: AppConfig) -> dt.datetime:
@@ -215,7 +199,7 @@ def router(pages: Pages) -> APIRouter:
         total_customers = customers.count(s, iid)
         listed = customers.list_customers(s, iid, limit=CUSTOMERS_PAGE, offset=(page - 1) * CUSTOMERS_PAGE)
         totals = ledger.totals(s, iid)
-        entries = _entries(s, iid, status, LEDGER_PAGE, (lpage - 1) * LEDGER_PAGE)
+        entries = ledger.list_entries(s, iid, status, LEDGER_PAGE, (lpage - 1) * LEDGER_PAGE)
         shown_total = (totals["by_status"].get(status, {}).get("count", 0) if status
                        else sum(x["count"] for x in totals["by_status"].values()))
         open_callbacks = s.scalar(select(func.count()).select_from(Callback).where(
