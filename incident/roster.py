@@ -97,3 +97,12 @@ def find_person(config: AppConfig, text: str) -> tuple[str, Person]:
         known = ", ".join(sorted(config.people)) or "—"
         raise InputError("error.unknown_person", person=text, known=known)
     raise InputError("error.ambiguous_person", person=text, matches=", ".join(k for k, _ in matches))
+
+
+def display(config: AppConfig, key: str | None) -> str:
+    """「孙丽 (sunli)」 for a roster key; the key itself when it is not in
+    the roster; — for nobody."""
+    if not key:
+        return "—"
+    person = config.people.get(key)
+    return f"{person.name} ({key})" if person and person.name != key else key

@@ -95,3 +95,10 @@ def fmt_duration(delta: dt.timedelta, lang: str) -> str:
     else:
         parts = (f"{days}d " if days else "") + (f"{hours}h " if hours or days else "") + f"{minutes}m"
     return parts
+
+
+def end_of_local_day(now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """Midnight after ``now`` in ``tz`` (the end of "today" where the centre
+    is), in UTC."""
+    today = now.astimezone(tz).date()
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)

@@ -32,8 +32,9 @@ from incident.incidents import parse_id
 from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation
 from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.remedy import texts as _remedy_texts  # noqa: F401  (labels: form, unit, comp_status, callback_*)
+from incident.roster import display as display_person
 from incident.runtime import Runtime
-from incident.timeutil import fmt, iso_utc
+from incident.timeutil import end_of_local_day, fmt, iso_utc
 
 Opt = typer.Option
 SHOWN = 20  # bad rows / refusals / errors printed before "… and N more"
@@ -52,13 +53,6 @@ def _entry_id(value: str) -> int:
     if not m or int(m.group(1)) < 1:
         raise InputError("remedy.error.bad_entry", value=value)
     return int(m.group(1))
-
-
-def _person(config: AppConfig, key: Optional[str]) -> str:
-    if not key:
-        return "—"
-    person = config.people.get(key)
-    return f"{person.name} ({key})" if person and person.name != key else key
 
 
 def _agent_key(config: AppConfig, text: str) -> str:
@@ -518,7 +512,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         say(t("remedy.out.sweep", r.lang, created=report.created, cancelled=report.cancelled, assigned=report.assigned,
               escalated=report.escalated), "bold")
         for agent, n in sorted(report.by_agent.items()):
-            say(t("remedy.out.sweep_agent", r.lang, agent=_person(r.config, agent), n=n))
+            say(t("remedy.out.sweep_agent", r.lang, agent=display_person(r.config, agent), n=n))
         if report.created and not callbacks.agents(r.config):
             say(t("remedy.out.no_agents", r.lang), "yellow")
 
@@ -537,7 +531,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             due_cell = Text(fmt(d.due_at, r.config.zone) + (t("remedy.overdue", r.lang) if late else ""),
                             style="bold red" if late else "")
             table.add_row(*cells(f"#{d.id}", f"INC-{d.incident_id}", label("callback_reason", d.reason, r.lang), d.customer_ref,
-                                 salutation(d.name, d.title), d.contact, _person(r.config, d.assignee),
+                                 salutation(d.name, d.title), d.contact, display_person(r.config, d.assignee),
                                  fmt(d.call_at, r.config.zone), due_cell, d.attempts))
         return table
 
@@ -585,10 +579,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             me = _agent_key(r.config, r.actor)
         except IncidentError:
             me = r.actor  # not in the roster: nothing is assigned to them, say so below
-        today = now.astimezone(r.config.zone).date()
-        end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=r.config.zone).astimezone(dt.timezone.utc)
+        end = end_of_local_day(now, r.config.zone)
         shown_until = fmt(end - dt.timedelta(minutes=1), r.config.zone)
-        who = _person(r.config, me)
+        who = display_person(r.config, me)
         with r.store.transaction() as s:
             rows = callbacks.due(s, now, agent=me, until=end, limit=n)
             if not rows:
@@ -635,7 +628,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 ("customer", f"{c.customer_ref}  {salutation(c.name, c.title)}"),
                 ("contact", c.contact or "—"),
                 ("lang", c.lang),
-                ("agent", _person(r.config, cb.assignee)),
+                ("agent", display_person(r.config, cb.assignee)),
                 ("call_at", fmt(cb.call_at, tz)),
                 ("due_at", Text(fmt(cb.due_at, tz) + (t("remedy.overdue", r.lang) if late else ""), style="bold red" if late else "")),
                 ("attempts", str(cb.attempts)),
@@ -658,7 +651,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             if attempts:
                 say(t("remedy.field.attempt_log", r.lang), "bold")
                 for a in attempts:
-                    say(t("remedy.out.attempt", r.lang, at=fmt(a.at, tz), agent=_person(r.config, a.agent), result=a.result,
+                    say(t("remedy.out.attempt", r.lang, at=fmt(a.at, tz), agent=display_person(r.config, a.agent), result=a.result,
                           note=f" — {a.note}" if a.note else ""))
             show_script(s, r, cb)
 
@@ -695,7 +688,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if data["status"] == "open":
             say(t("remedy.out.next_try", r.lang, at=fmt(next_at, r.config.zone), attempts=data["attempts"]))
         if data["follow_up"]:
-            say(t("remedy.out.follow_up", r.lang, assignee=_person(r.config, data["follow_up"]["assignee"]),
+            say(t("remedy.out.follow_up", r.lang, assignee=display_person(r.config, data["follow_up"]["assignee"]),
                   id=data["follow_up"]["id"], due=fmt(follow_due, r.config.zone)), "yellow")
 
     # ==== reports ==============================================================

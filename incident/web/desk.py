@@ -28,6 +28,7 @@ from incident.enums import OPEN_STATUSES
 from incident.errors import IncidentError, InputError, NotFoundError
 from incident.i18n import CATALOG, LANGS, label, t
 from incident.models import Delivery, FactSheet, Incident, Statement
+from incident.roster import display as display_person
 from incident.timeutil import Clock, fmt, local, parse_time
 from incident.web import desk_texts as _desk_texts  # noqa: F401
 from incident.web.auth import Principal
@@ -41,13 +42,6 @@ OTHER_LIMIT = 50  # then the most recent resolved / closed ones
 
 
 # ---------------------------------------------------------------- helpers --
-
-def _person(config: AppConfig, key: str | None) -> str:
-    if not key:
-        return "—"
-    p = config.people.get(key)
-    return f"{p.name} ({key})" if p is not None else key
-
 
 def finding_view(f: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A stored or fresh finding as the page shows it (as the CLI's
@@ -266,10 +260,10 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
     sheet = None
     if latest is not None:
         sheet = {
-            "version": latest.version, "status": latest.status, "author": _person(config, latest.author),
+            "version": latest.version, "status": latest.status, "author": display_person(config, latest.author),
             "created_at": latest.created_at, "submitted_at": latest.submitted_at, "approved_at": latest.approved_at,
             "note": latest.change_note,
-            "signoffs": [{"who": _person(config, x.approver), "role": x.role, "at": x.at, "comment": x.comment,
+            "signoffs": [{"who": display_person(config, x.approver), "role": x.role, "at": x.at, "comment": x.comment,
                           "decision": x.decision} for x in approval.signoffs(session, "fact_sheet", latest.id)],
         }
 
@@ -304,11 +298,11 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
             "number": st.number, "kind": st.kind, "status": st.status, "fact_version": st.fact_version,
             "channels": list(st.channels), "stale": st.stale,
             "stale_fields": sorted({label("fact_field", d.get("field"), lang) for d in st.stale_diff or []}),
-            "author": _person(config, st.author), "created_at": st.created_at, "submitted_at": st.submitted_at,
+            "author": display_person(config, st.author), "created_at": st.created_at, "submitted_at": st.submitted_at,
             "approved_at": st.approved_at, "published_at": st.published_at,
-            "published_by": _person(config, st.published_by) if st.published_by else None,
+            "published_by": display_person(config, st.published_by) if st.published_by else None,
             "ended_at": st.ended_at, "next_update_due_at": st.next_update_due_at,
-            "signoffs": [{"who": _person(config, x.approver), "role": x.role, "at": x.at, "comment": x.comment}
+            "signoffs": [{"who": display_person(config, x.approver), "role": x.role, "at": x.at, "comment": x.comment}
                          for x in signoffs],
             "errors": sum(1 for f in stored if f.get("severity") == "error"),
             "warnings": sum(1 for f in stored if f.get("severity") != "error"),
@@ -319,8 +313,8 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
         per_channel = deliveries.get(st.id, {})
         log.append({
             "number": st.number, "kind": st.kind, "status": st.status, "published_at": st.published_at,
-            "published_by": _person(config, st.published_by), "ended_at": st.ended_at,
-            "approvers": [_person(config, x.approver) for x in signed[st.id]],
+            "published_by": display_person(config, st.published_by), "ended_at": st.ended_at,
+            "approvers": [display_person(config, x.approver) for x in signed[st.id]],
             "channels": [{"channel": c, "name": t(f"channel.name.{c}", lang),
                           "statuses": [(status, _delivery_label(status, lang), n)
                                        for status, n in sorted(per_channel.get(c, {}).items())]}
@@ -337,7 +331,7 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
             sum(1 for f in findings if f["severity"] != "error"),
         "missing": [f"{label('fact_field', m.split('.', 1)[0], lang)} · {m.split('.', 1)[1]}"
                     for m in factsheet.missing_required(content)],
-        "required": [{"role": r.value, "who": ", ".join(_person(config, p) for p in approval.eligible(config, r)) or "—"}
+        "required": [{"role": r.value, "who": ", ".join(display_person(config, p) for p in approval.eligible(config, r)) or "—"}
                      for r in required],
         "versions": [{"version": s.version, "status": s.status} for s in sheets], "diff_a": a, "diff_b": b,
         "diff": diff_rows, "statements": views, "log": log, "has_approved": in_force is not None,

@@ -21,6 +21,7 @@ from incident.i18n import t
 from incident.incidents import get as get_incident
 from incident.incidents import parse_id
 from incident.runtime import Runtime
+from incident.timeutil import end_of_local_day
 
 MAX_BATCH = 5000
 
@@ -220,8 +221,7 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
         now = rt.clock.now()
         until = None
         if today:
-            local = now.astimezone(rt.config.zone)
-            until = (local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)).astimezone(dt.timezone.utc)
+            until = end_of_local_day(now, rt.config.zone)
         with rt.store.read() as s:
             rows = callbacks.due(s, now, agent=agent, until=until, incident_id=parse_id(incident) if incident else None,
                                  limit=min(max(limit, 1), 1000))

@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from incident.adapters.compensation import default_provider
-from incident.config import AppConfig
 from incident.context import Context
 from incident.enums import OPEN_STATUSES
 from incident.errors import ForbiddenError, IncidentError, InputError, NotFoundError
@@ -37,7 +36,8 @@ from incident.incidents import SYSTEM_ACTOR, IncidentRow
 from incident.incidents import get as get_incident
 from incident.models import AffectedCustomer, Callback, Compensation, Incident
 from incident.remedy import callbacks, customers, issuing, ledger  # (and their labels: form, unit, comp_status …)
-from incident.timeutil import fmt
+from incident.roster import display as display_person
+from incident.timeutil import end_of_local_day, fmt
 from incident.web import remedy_texts as _texts  # noqa: F401
 from incident.web.auth import Principal
 from incident.web.pages import Pages
@@ -61,13 +61,6 @@ def _num(x: float | None) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-def _person(config: AppConfig, key: str | None) -> str:
-    if not key:
-        return "—"
-    person = config.people.get(key)
-    return f"{person.name} ({key})" if person and person.name != key else key
-
-
 def _amounts(by: dict[str, Any], lang: str) -> str:
     parts = [f"{_num(by[unit])} {label('unit', unit, lang)}" for unit in UNITS if by.get(unit)]
     return ("、" if lang == "zh-CN" else ", ").join(parts) or "—"
@@ -84,11 +77,6 @@ def _pasted(text: str, fmt: str) -> list[tuple[int, dict[str, Any] | Exception]]
     """Pasted CSV or JSONL read by the very reader ``customers import`` uses
     (headers in English or Chinese, line numbers for bad rows)."""
     return list(customers.read_text(text, "jsonl" if fmt == "jsonl" else "csv"))
-
-
-def _end_of_day(now: dt.datetime, config: AppConfig) -> dt.datetime:
-    today = now.astimezone(config.zone).date()
-    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=config.zone).astimezone(dt.timezone.utc)
 
 
 def router(pages: Pages) -> APIRouter:
@@ -236,11 +224,11 @@ def router(pages: Pages) -> APIRouter:
         committed = data["totals"]["money_committed"]
         supervisors = sorted(ledger.supervisors(rt.config))
         return pages.render(
-            request, "remedy_incident.html.j2", principal, **data, num=_num, person=lambda k: _person(rt.config, k),
+            request, "remedy_incident.html.j2", principal, **data, num=_num, person=lambda k: display_person(rt.config, k),
             cover=lambda c: cover(c, lang), amounts=lambda x: _amounts(x, lang), link=link,
             budget=budget, over_budget=budget is not None and committed > budget,
             budget_share=(None if not budget else round(committed * 100 / budget, 1)),
-            supervisors=", ".join(_person(rt.config, k) for k in supervisors) or "—",
+            supervisors=", ".join(display_person(rt.config, k) for k in supervisors) or "—",
             is_supervisor=principal.actor in supervisors, statuses=list(LABELS["comp_status"]), forms=FORMS,
             insured_kinds=INSURED, customers_page=CUSTOMERS_PAGE, ledger_page=LEDGER_PAGE,
             thresholds=rt.config.compensation.approval_thresholds, caps=rt.config.compensation.caps,
@@ -467,7 +455,7 @@ def router(pages: Pages) -> APIRouter:
         lang = pages.lang(request, principal)
         principal.require("callbacks.own", lang)
         now = rt.clock.now()
-        end = _end_of_day(now, rt.config)
+        end = end_of_local_day(now, rt.config.zone)
         everyone = principal.can("callbacks.all")
         # An agent's own, whatever the address says; a cs lead picks.
         who: str | None = principal.actor
@@ -500,14 +488,14 @@ def router(pages: Pages) -> APIRouter:
 
         data = pages.read(load)
         agents = callbacks.agents(rt.config)
-        choices = [(k, _person(rt.config, k)) for k in agents]
+        choices = [(k, display_person(rt.config, k)) for k in agents]
         if everyone and principal.actor not in agents:
-            choices.insert(0, (principal.actor, _person(rt.config, principal.actor)))
+            choices.insert(0, (principal.actor, display_person(rt.config, principal.actor)))
         return pages.render(
-            request, "callbacks.html.j2", principal, **data, who=who, who_name=_person(rt.config, who) if who else None,
+            request, "callbacks.html.j2", principal, **data, who=who, who_name=display_person(rt.config, who) if who else None,
             everyone=everyone, choices=choices, all_agents=ALL_AGENTS, until=end - dt.timedelta(minutes=1),
             results=callbacks.RESULTS,
-            agent_param=(agent or "") if everyone else "", person=lambda k: _person(rt.config, k))
+            agent_param=(agent or "") if everyone else "", person=lambda k: display_person(rt.config, k))
 
     @api.post("/callbacks/{callback_id}")
     async def record(request: Request, callback_id: int) -> Response:
@@ -538,7 +526,7 @@ def router(pages: Pages) -> APIRouter:
             if status == "open":
                 text += " " + t("web.remedy.cb.done.next_try", lang, at=pages_when(call_at), attempts=attempts)
             if f_id is not None:
-                text += " " + t("web.remedy.cb.done.follow_up", lang, id=f_id, assignee=_person(rt.config, f_who),
+                text += " " + t("web.remedy.cb.done.follow_up", lang, id=f_id, assignee=display_person(rt.config, f_who),
                                 due=pages_when(f_due))
             return "ok", text
 
