@@ -412,6 +412,10 @@ class CallbackConfig(_Strict):
     # A case is complex when this much is at stake (or it is marked so).
     complex_over_yuan: Annotated[float, Field(gt=0)] = 500
     max_attempts: Annotated[int, Field(ge=1)] = 3
+    # When detection opens (or a new surge bucket attaches to) an incident
+    # from complaint volumes, the customers behind those complaints become
+    # its affected customers and their callbacks are scheduled and assigned.
+    from_complaints: bool = False
 
     @model_validator(mode="after")
     def _hours(self) -> "CallbackConfig":
@@ -458,6 +462,10 @@ class WordingConfig(_Strict):
     approvers: list[str] = Field(default_factory=list)
     # Where the status page is reachable from outside (links in statements).
     public_url: str = "http://127.0.0.1:8000"
+    # When detection opens an incident, draft fact sheet v1 (the holding
+    # statement's facts) from what detection knows and submit it for review,
+    # so comms start from a draft awaiting approval rather than a blank page.
+    draft_on_detection: bool = False
 
     def update_interval(self, severity: Severity) -> dt.timedelta:
         return dt.timedelta(minutes=self.update_minutes.get(severity) or 60)

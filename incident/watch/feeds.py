@@ -43,6 +43,7 @@ class PollReport:
     updated: int = 0
     signals: int = 0
     opened: list[int] = field(default_factory=list)
+    drafted: list[int] = field(default_factory=list)  # by incident.watch.prepare, when switched on
     error_key: str | None = None
     error_params: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

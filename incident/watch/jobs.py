@@ -19,6 +19,7 @@ from incident.watch import feeds
 from incident.watch.classify import Rules, load_rules
 from incident.watch.feedparse import parse
 from incident.watch.fetch import FetchError, fetch
+from incident.watch.prepare import prepare
 
 log = logging.getLogger("incident.watch")
 
@@ -52,8 +53,11 @@ def poll_feed(store: Store, ctx: Context, name: str, *, client: httpx.Client | N
             raise
         return report
     with store.transaction() as s:
-        return feeds.record_poll(s, ctx, name, source, parsed, rules_for(ctx),
-                                 etag=result.etag, last_modified=result.last_modified)
+        report = feeds.record_poll(s, ctx, name, source, parsed, rules_for(ctx),
+                                   etag=result.etag, last_modified=result.last_modified)
+    if report.opened:
+        report.drafted = prepare(store, ctx, report.opened, opened=set(report.opened)).drafted
+    return report
 
 
 def due_sources(store: Store, ctx: Context) -> list[str]:
@@ -101,6 +105,10 @@ def score_volumes(store: Store, ctx: Context, families: tuple[str, ...] = ("comp
     for family in families:
         with store.transaction() as s:
             score_family(s, ctx, family, report)
+    touched = report.opened + report.attached
+    if touched:
+        done = prepare(store, ctx, touched, opened=set(report.opened))
+        report.drafted, report.customers, report.callbacks = done.drafted, done.customers, done.callbacks
     return report
 
 

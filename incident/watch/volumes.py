@@ -43,6 +43,10 @@ class ScoreReport:
     opened: list[int] = field(default_factory=list)
     attached: list[int] = field(default_factory=list)
     silenced: int = 0
+    # what incident.watch.prepare did afterwards (when switched on)
+    drafted: list[int] = field(default_factory=list)
+    customers: int = 0
+    callbacks: int = 0
 
 
 def floor_bucket(when: dt.datetime, seconds: int) -> dt.datetime:
@@ -246,11 +250,22 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
     return report
 
 
-def _label(s: VolumeSeries, lang: str) -> str:
+def value_label(ctx: Context, dimension: str, value: str | None, lang: str) -> str:
+    """A series' value in words: a topic by its label ("系统故障", not "outage")."""
+    if dimension == "topic" and value:
+        from incident.watch.jobs import rules_for
+
+        labels = rules_for(ctx).labels.get(value)
+        if labels:
+            return labels[1 if lang == "en" else 0]
+    return value or ""
+
+
+def _label(ctx: Context, s: VolumeSeries, lang: str) -> str:
     if s.dimension == "total":
         return t(f"watch.series.{s.family}", lang)
     return t("watch.series.dimension", lang, family=t(f"watch.series.{s.family}", lang),
-             dimension=t(f"watch.dimension.{s.dimension}", lang), value=s.value)
+             dimension=t(f"watch.dimension.{s.dimension}", lang), value=value_label(ctx, s.dimension, s.value, lang))
 
 
 def _bucket_complaints(q: Any, hit: _Hit) -> Any:
@@ -344,7 +359,7 @@ def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report
                 dedup = f"surge:{kind.value}:{anchor.series.dimension}={anchor.series.value}"
             else:
                 dedup = f"surge:{kind.value}"
-            title = t("watch.title.surge", lang, kind=kind.value, series=_label(anchor.series, lang),
+            title = t("watch.title.surge", lang, kind=kind.value, series=_label(ctx, anchor.series, lang),
                       observed=int(anchor.value), baseline=f"{anchor.verdict.baseline:.1f}")
             regions, channels, products = _scope(session, anchor, surges)
             for h in sorted(surges, key=lambda h: h is not anchor):
@@ -359,7 +374,7 @@ def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report
                     extra={"breadth": breadth, "ratio": round(ratio, 2)},
                 ))
         for h in drops:
-            title = t("watch.title.silence", lang, series=_label(h.series, lang))
+            title = t("watch.title.silence", lang, series=_label(ctx, h.series, lang))
             alerts.append(Alert(
                 series_key=f"{h.series.key}#silence", bucket_start=bucket_start, kind=Kind.OTHER, severity=Severity.SEV3,
                 dedup_key=f"silence:{h.series.key}", title=title, observed=h.value,
@@ -369,7 +384,7 @@ def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report
                 regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
             ))
         for h in levels:
-            title = t("watch.title.level", lang, series=_label(h.series, lang))
+            title = t("watch.title.level", lang, series=_label(ctx, h.series, lang))
             alerts.append(Alert(
                 series_key=f"{h.series.key}#daily", bucket_start=bucket_start, kind=Kind.BATCH_COMPLAINT,
                 severity=Severity.SEV3, dedup_key=f"level:{h.series.key}", title=title, observed=h.value,

@@ -323,6 +323,8 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
 
     number = _next_number(session, incident_id)
     edit_version = version if latest is None or latest.status == "draft" else latest.version + 1
+    # the first statement is the holding statement (DOMAIN.md §1); later ones updates
+    default_kind = "holding" if number == 1 else "update"
     return {
         "incident": incident, "sheet": sheet, "in_force": in_force.version if in_force else None,
         "in_force_at": in_force.approved_at if in_force else None,
@@ -335,7 +337,8 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
                      for r in required],
         "versions": [{"version": s.version, "status": s.status} for s in sheets], "diff_a": a, "diff_b": b,
         "diff": diff_rows, "statements": views, "log": log, "has_approved": in_force is not None,
-        "preview": build_preview(session, ctx, incident, content, edit_version, "update", number, lang),
+        "preview": build_preview(session, ctx, incident, content, edit_version, default_kind, number, lang),
+        "default_kind": default_kind,
     }
 
 
