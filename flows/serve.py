@@ -5,17 +5,28 @@
 ``slack-sync`` (20 s), ``daily-report`` (08:00 in the centre's zone) and
 ``issue-compensation`` (on demand).
 
-``incident serve`` runs this next to the web app. On its own, against a
-Prefect server (``PREFECT_API_URL``)::
+Against a Prefect server (``PREFECT_API_URL``), the runner alone::
 
     python -m flows.serve
+
+``incident serve`` becomes ``python -m flows.serve --coordinator``: the
+same runner, Prefect's server (unless ``PREFECT_API_URL`` named one) and
+the web app in one process (see :mod:`incident.serve` for why).
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import os
+import sys
+import threading
+import time
 from typing import Any
 
 from prefect import serve
+
+from incident.serve import RUN_LIMIT
 
 
 def deployments() -> list[Any]:
@@ -33,8 +44,188 @@ def main() -> None:
     setup(settings.log_format, settings.log_level)
     # The runner looks for due runs every second (Prefect's default, 10 s,
     # would add up to 10 s to every detection).
-    serve(*deployments(), query_seconds=1)
+    serve(*deployments(), query_seconds=1, limit=RUN_LIMIT)
+
+
+class _Thread(threading.Thread):
+    """A daemon thread that remembers whether it ended on its own."""
+
+    def __init__(self, name: str, target: Any) -> None:
+        super().__init__(name=name, daemon=True)
+        self._work, self.failed = target, None
+
+    def run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # noqa: BLE001 — reported by the watcher
+            self.failed = exc
+            raise
+
+
+def _malloc_trim() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
+    """Prefect's server, the runner and the web app in this process (what
+    ``incident serve`` becomes). Returns the exit status."""
+    import uvicorn
+
+    from incident import serve as helpers
+    from incident.i18n import t
+    from incident.logs import setup
+    from incident.runtime import Runtime
+    from incident.web.app import create_app
+
+    # From the moment incident serve was started (it hands over to us).
+    began = float(os.environ.pop("INCIDENT_SERVE_STARTED", "") or time.time())
+    rt = Runtime.build()
+    lang = rt.lang
+    logs = helpers.logs_dir(rt.settings.data_dir)
+    # The terminal is for people; everything else (Prefect's, uvicorn's and
+    # the app's logs, the flow runs' output) goes to logs/serve.log.
+    terminal = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    log_file = open(logs / "serve.log", "ab")
+    os.dup2(log_file.fileno(), 1)
+    os.dup2(log_file.fileno(), 2)
+    setup(rt.settings.log_format, rt.settings.log_level)
+
+    def say(text: str) -> None:
+        terminal.write(text + "\n")
+
+    api_url = os.environ["PREFECT_API_URL"].rstrip("/")
+    web_app = create_app(rt)
+    the_demo = replay = None
+    if demo:
+        from incident.demo import run as demo_run
+
+        the_demo = demo_run.load(rt.settings.data_dir)
+        web_app.include_router(demo_run.router(the_demo))
+        replay = demo_run.Replay(the_demo, f"http://127.0.0.1:{port}")
+    hint = the_demo.sign_in_text(lang) if the_demo else helpers.sign_in_hint(rt)
+    # What the flows do on their own (open incidents, draft, schedule) is
+    # done by the system: the flow runs' processes inherit this.
+    os.environ["INCIDENT_ACTOR"] = "system"
+
+    web = uvicorn.Server(uvicorn.Config(web_app, host=host, port=port, log_level="warning", proxy_headers=False))
+    prefect_server = None
+    threads: list[_Thread] = []
+    if os.environ.get("INCIDENT_PREFECT_IN_PROCESS"):
+        from prefect.server.api.server import create_app as prefect_app
+
+        prefect_server = uvicorn.Server(uvicorn.Config(prefect_app(), host="127.0.0.1", port=prefect_port,
+                                                       log_level="warning"))
+        threads.append(_Thread("prefect-server", prefect_server.run))
+        threads[-1].start()
+
+    from prefect.runner import Runner
+
+    runner_loop = asyncio.new_event_loop()
+    # pause_on_shutdown=False: the schedules stay on while the coordinator
+    # restarts; runs due meanwhile are picked up when it is back.
+    runner = Runner(name="incident-coordinator", query_seconds=1, limit=RUN_LIMIT, pause_on_shutdown=False)
+
+    def run_runner() -> None:
+        helpers.wait_healthy(api_url, lambda: all(x.is_alive() for x in threads if x.name == "prefect-server"))
+        for deployment in deployments():
+            runner.add_deployment(deployment)
+        runner_loop.run_until_complete(runner.start())
+
+    threads.append(_Thread("flow-runner", run_runner))
+    threads[-1].start()
+    stopping, failed = threading.Event(), threading.Event()
+
+    def alive() -> bool:
+        return all(x.is_alive() for x in threads)
+
+    def when_ready() -> None:
+        try:
+            ids = helpers.wait_deployments(api_url, alive)
+            while not web.started and not web.should_exit:
+                time.sleep(0.1)
+            if web.should_exit:
+                return
+            if replay is not None:
+                replay.start()
+            helpers.run_now(api_url, {name: ids[name] for name in helpers.RUN_AT_START})
+            say(t("out.serve_ready", lang, seconds=f"{time.time() - began:.1f}", n=len(ids),
+                  flows=", ".join(n.split("/")[0] for n in helpers.RUN_AT_START)))
+            say(t("out.web_at", lang, host=host, port=port))
+            say(hint)
+        except Exception as exc:  # noqa: BLE001 — half a start is no start: say why and stop
+            say(t("serve.error", lang, reason=f"{exc}; see {logs / 'serve.log'}"))
+            failed.set()
+            web.should_exit = True
+
+    trim = _malloc_trim() if os.environ.get("INCIDENT_MALLOC_TRIM", "1") != "0" else None
+
+    def watch() -> None:
+        # A part that dies takes the whole down with a clear message, rather
+        # than leaving a web app whose flows silently stopped.
+        beat = 0
+        while not stopping.wait(1):
+            beat += 1
+            if trim is not None and beat % 10 == 0:
+                # glibc keeps what a burst (a big import, a busy minute)
+                # freed; hand it back so the resident size follows the load.
+                trim(0)
+            for x in threads:
+                if not x.is_alive():
+                    say(t("serve.error.died", lang, what=x.name, log=logs / "serve.log"))
+                    failed.set()
+                    web.should_exit = True
+                    return
+
+    threading.Thread(target=when_ready, daemon=True, name="when-ready").start()
+    threading.Thread(target=watch, daemon=True, name="watch").start()
+    import signal
+
+    # uvicorn hands the signal that stopped it back to the handler it found
+    # (to let the process die the default way): make that a no-op, so the
+    # runner and the server are stopped before we go.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda _signum, _frame: None)
+    try:
+        web.run()  # returns on Ctrl-C / SIGTERM, after in-flight requests finish
+    finally:
+        stopping.set()
+        say(t("out.serve_stopping", lang))
+        if replay is not None:
+            replay.stop()
+        # The runner first (no new flow runs; runs in flight are cancelled
+        # and picked up again next time), then the server.
+        if runner.started:
+            try:
+                asyncio.run_coroutine_threadsafe(runner.astop(), runner_loop).result(30)
+            except Exception:  # noqa: BLE001 — stopping anyway
+                pass
+        if prefect_server is not None:
+            prefect_server.should_exit = True
+        for x in threads:
+            x.join(30)
+        say(t("out.serve_stopped", lang))
+    return 1 if failed.is_set() else 0
+
+
+def _args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--coordinator", action="store_true", help="the whole coordinator (what incident serve runs)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--prefect-port", type=int, default=4200)
+    parser.add_argument("--demo", action="store_true")
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
+    args = _args(sys.argv[1:])
+    if args.coordinator:
+        sys.exit(coordinator(args.host, args.port, args.prefect_port, args.demo))
     main()

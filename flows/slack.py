@@ -38,7 +38,13 @@ def slack_sync() -> dict[str, int]:
 
 
 def deployments() -> list[Any]:
-    return [slack_sync.to_deployment(name="slack-sync", interval=20)]
+    # Without a token there is nothing to sync: the deployment stays, on
+    # demand, instead of a flow-run process every 20 s doing nothing.
+    import os
+
+    rt = Runtime.build()
+    configured = bool(os.environ.get(rt.config.slack.token_env, "").strip())
+    return [slack_sync.to_deployment(name="slack-sync", interval=20 if configured else None)]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 # LogRecord's own attributes; anything else on a record came in ``extra``.
@@ -30,13 +31,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-def setup(fmt: str = "text", level: str = "INFO") -> None:
-    """Idempotent: the ``incident`` logger gets one handler on stderr."""
+def setup(fmt: str = "text", level: str = "INFO", path: Path | None = None) -> None:
+    """Idempotent: the ``incident`` logger gets one handler, on stderr or
+    appending to ``path`` (``incident serve`` keeps the terminal for people)."""
     logger = logging.getLogger("incident")
     for h in list(logger.handlers):
         if getattr(h, "_incident", False):
             logger.removeHandler(h)
-    handler = logging.StreamHandler(sys.stderr)
+            h.close()
+    handler: logging.Handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
     handler._incident = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if fmt == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -1,152 +1,194 @@
-"""``incident serve``: the whole coordinator from one command.
+"""``incident serve``: the whole coordinator from one command — what needs
+no Prefect import (the environment, readiness over HTTP, the texts).
 
-Three parts, each the existing engine rather than a home-made one:
-- Prefect's server (``prefect server start``, its own SQLite under
-  ``$INCIDENT_DATA_DIR/prefect``), unless ``PREFECT_API_URL`` names one
-  already running (the scale-out set-up);
-- the flow runner (``python -m flows.serve``: every flow on its schedule
-  through Prefect's ``serve``);
-- the web app (uvicorn, in this process).
-This module starts and stops the first two as child processes, so nothing
-here imports Prefect. Ctrl-C / SIGTERM stops the web app gracefully, then
-the runner, then the server; work cut short is picked up by the next run
+The coordinator is one process (``python -m flows.serve --coordinator``,
+which ``incident serve`` becomes once it has checked the configuration):
+- Prefect's own server (its API and services, the existing engine, on
+  SQLite under ``$INCIDENT_DATA_DIR/prefect``) in a thread, unless
+  ``PREFECT_API_URL`` names one already running (the scale-out set-up);
+- Prefect's Runner with every deployment (``serve``'s engine) in a thread;
+  each flow run is its own short-lived process, as Prefect runs them;
+- the web app (uvicorn) in the main thread.
+One interpreter instead of three keeps the resident memory down (the
+three share FastAPI, SQLAlchemy and pydantic; ``benchmarks/serve.py``
+measures it). Ctrl-C / SIGTERM stops the web app gracefully, then the
+runner, then the server; work cut short is picked up by the next run
 (every flow's work is claimed with a lease and is idempotent).
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from incident.runtime import Runtime
+from typing import TYPE_CHECKING
+
+from incident.i18n import CATALOG, t
+
+if TYPE_CHECKING:
+    from incident.runtime import Runtime
 
 READY_TIMEOUT = 180.0
+# Run at once when the runner is ready, instead of waiting for their next
+# slot: what happened while the coordinator was down is caught up now.
+RUN_AT_START = ("watch-feeds/watch-feeds", "watch-volumes/watch-volumes")
+# Every deployment of flows/serve.py ("flow/deployment"; tests/test_serve.py
+# checks the two lists agree): ready means all of them are registered.
+DEPLOYMENTS = (*RUN_AT_START, "deliver-outbox/deliver-outbox", "escalate-unacknowledged/escalate-unacknowledged",
+               "sweep-callbacks/sweep-callbacks", "daily-report/daily-report", "issue-compensation/issue-compensation",
+               "slack-sync/slack-sync")
+# Flow runs at once, each its own process (~100 MB while it lasts): one at
+# a time keeps up with every schedule (benchmarks/serve.py) without the
+# memory of several coinciding; a run due meanwhile waits its turn.
+RUN_LIMIT = 1
+
+CATALOG.update({
+    "out.web_at": ("网页端：http://{host}:{port}/   状态页：http://{host}:{port}/status   API 文档：http://{host}:{port}/api/docs",
+                   "web app: http://{host}:{port}/   status page: http://{host}:{port}/status   API docs: http://{host}:{port}/api/docs"),
+    "out.web_no_users": ("还没有任何用户，无法登录。先创建一个：incident users add admin --role admin",
+                         "there are no users yet, so nobody can sign in. Create one first: incident users add admin --role admin"),
+    "out.web_users": ("已有 {n} 个用户；登录方式：{auth}", "{n} users; sign-in: {auth}"),
+    "out.web_auth.password": ("用户名 + 密码", "user name + password"),
+    "out.web_auth.proxy": ("反向代理请求头 {header}", "the reverse proxy's header {header}"),
+    "out.serve_prefect": ("正在启动 Prefect 服务器与流程……", "starting the Prefect server and the flows …"),
+    "out.serve_flows": ("流程按计划运行；日志：{logs}", "flows run on their schedules; logs: {logs}"),
+    "out.serve_ready": ("已就绪（{seconds} 秒）：{n} 个流程部署已注册，{flows} 立即运行一次。",
+                        "ready in {seconds} s: {n} deployments registered; {flows} running now."),
+    "out.serve_stopping": ("正在停止……", "stopping …"),
+    "out.serve_stopped": ("已停止。", "stopped."),
+    "serve.error": ("无法启动：{reason}", "could not start: {reason}"),
+    "serve.error.port": ("端口 {port} 已被占用：请停止占用它的程序，或换一个端口（{option}）",
+                         "port {port} is taken: stop what uses it, or choose another ({option})"),
+    "serve.error.died": ("{what} 意外停止；详见 {log}。正在停止。", "{what} stopped unexpectedly; see {log}. Stopping."),
+})
 
 
-@dataclass
-class Child:
-    name: str
-    proc: subprocess.Popen[bytes]
-    log: Path
+def logs_dir(data_dir: Path) -> Path:
+    path = data_dir.resolve() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
-@dataclass
-class Supervisor:
-    rt: Runtime
-    host: str = "127.0.0.1"
-    port: int = 8000
-    prefect_port: int = 4200
-    say: Callable[[str], None] = print
-    children: list[Child] = field(default_factory=list)
-    api_url: str | None = None
-
-    @property
-    def logs(self) -> Path:
-        path = self.rt.settings.data_dir.resolve() / "logs"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def env(self) -> dict[str, str]:
-        """What the children see: the same configuration and database as
-        this process, and the Prefect API to talk to."""
-        env = dict(os.environ)
-        env["INCIDENT_DATABASE_URL"] = self.rt.database_url
-        env["INCIDENT_DATA_DIR"] = str(self.rt.settings.data_dir.resolve())
-        if self.rt.config_path is not None:
-            env["INCIDENT_CONFIG"] = str(Path(self.rt.config_path).resolve())
-        env.setdefault("PREFECT_HOME", str(self.rt.settings.data_dir.resolve() / "prefect"))
-        env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-        # Interval schedules become runs through the server's scheduler loop.
-        env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "5")
-        if self.api_url:
-            env["PREFECT_API_URL"] = self.api_url
-        return env
-
-    def _spawn(self, name: str, argv: list[str]) -> Child:
-        log = self.logs / f"{name}.log"
-        handle = open(log, "ab")
-        # Its own process group: Ctrl-C in the terminal reaches us, and we
-        # stop the children in order instead of all at once.
-        proc = subprocess.Popen(argv, env=self.env(), stdout=handle, stderr=subprocess.STDOUT,
-                                cwd=str(Path(__file__).resolve().parents[1]), start_new_session=True)
-        child = Child(name, proc, log)
-        self.children.append(child)
-        return child
-
-    def start_prefect(self) -> None:
-        external = os.environ.get("PREFECT_API_URL")
-        if external:
-            self.api_url = external
-            self.say(f"prefect: {external} (PREFECT_API_URL)")
-            return
-        if not _free(self.host, self.prefect_port):
-            raise RuntimeError(f"port {self.prefect_port} is taken: stop what uses it, or set --prefect-port")
-        self.api_url = f"http://127.0.0.1:{self.prefect_port}/api"
-        child = self._spawn("prefect-server", [str(Path(sys.executable).with_name("prefect")), "server", "start",
-                                                "--host", "127.0.0.1", "--port", str(self.prefect_port)])
-        self._wait(child, f"{self.api_url}/health")
-
-    def start_runner(self) -> None:
-        self._spawn("flows", [sys.executable, "-m", "flows.serve"])
-
-    def _wait(self, child: Child, url: str) -> None:
-        import httpx
-
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if child.proc.poll() is not None:
-                raise RuntimeError(f"{child.name} exited ({child.proc.returncode}); see {child.log}")
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"{child.name} was not ready after {READY_TIMEOUT:.0f} s; see {child.log}")
-
-    def watch_children(self, server: object) -> None:
-        """A child that dies takes the whole coordinator down with a clear
-        message, rather than leaving a web app whose flows silently stopped."""
-
-        def loop() -> None:
-            while not getattr(server, "should_exit", False):
-                for c in self.children:
-                    if c.proc.poll() is not None:
-                        self.say(f"{c.name} exited ({c.proc.returncode}); see {c.log} — stopping")
-                        server.should_exit = True  # type: ignore[attr-defined]
-                        return
-                time.sleep(1)
-
-        threading.Thread(target=loop, daemon=True, name="watch-children").start()
-
-    def stop(self) -> None:
-        # The runner first (no new flow runs), then the server.
-        for c in reversed(self.children):
-            if c.proc.poll() is None:
-                try:
-                    os.killpg(c.proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    continue
-        for c in reversed(self.children):
-            try:
-                c.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(c.proc.pid, signal.SIGKILL)
-                c.proc.wait(10)
+def coordinator_env(data_dir: Path, database_url: str, config_path: Path | None, prefect_port: int) -> dict[str, str]:
+    """The environment the coordinator process starts with: the same
+    configuration and database, and Prefect's settings (read when Prefect
+    is first imported, so they must be in place before)."""
+    env = dict(os.environ)
+    env["INCIDENT_DATABASE_URL"] = database_url
+    env["INCIDENT_DATA_DIR"] = str(data_dir.resolve())
+    if config_path is not None:
+        env["INCIDENT_CONFIG"] = str(Path(config_path).resolve())
+    env.setdefault("PREFECT_HOME", str(data_dir.resolve() / "prefect"))
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Interval schedules become runs through the server's scheduler loop.
+    env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "5")
+    # glibc's default of 8 malloc arenas per core mostly holds freed memory
+    # for the process's many threads (two servers, the runner, thread pools).
+    env.setdefault("MALLOC_ARENA_MAX", "2")
+    if not env.get("PREFECT_API_URL"):
+        env["PREFECT_API_URL"] = f"http://127.0.0.1:{prefect_port}/api"
+        env["INCIDENT_PREFECT_IN_PROCESS"] = "1"
+        # The in-process server runs only the services that serving
+        # deployments needs (the scheduler above all); work pools, automations,
+        # pauses, global concurrency leases and the stored event history are
+        # not used here. Each can be switched back on by its variable.
+        # Prefect keeps every flow run and its logs (thousands a day here):
+        # its own vacuum deletes those older than a week, so its database
+        # (and the memory its SQLite cache takes) does not grow for ever.
+        env.setdefault("PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED", "flow_runs")
+        env.setdefault("PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD", "604800")
+        for service in ("LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR",
+                        "TRIGGERS", "EVENT_PERSISTER"):
+            env.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
+    return env
 
 
-def _free(host: str, port: int) -> bool:
+def port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
+        # as the servers themselves do: a port in TIME_WAIT from a previous run is free
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
             return False
     return True
+
+
+def wait_healthy(api_url: str, alive: Callable[[], bool], timeout: float = READY_TIMEOUT) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError("the Prefect server stopped while starting")
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the Prefect server was not ready after {timeout:.0f} s")
+
+
+def wait_deployments(api_url: str, alive: Callable[[], bool], names: tuple[str, ...] = DEPLOYMENTS,
+                     timeout: float = READY_TIMEOUT) -> dict[str, str]:
+    """Wait until ``names`` ("flow/deployment") are registered: their ids."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    found: dict[str, str] = {}
+    with httpx.Client(base_url=api_url, timeout=5, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if not alive():
+                raise RuntimeError("the flow runner stopped while registering the deployments")
+            for name in names:
+                if name not in found:
+                    try:
+                        resp = client.get(f"/deployments/name/{name}")
+                    except httpx.HTTPError:
+                        continue
+                    if resp.status_code == 200:
+                        found[name] = resp.json()["id"]
+            if len(found) == len(names):
+                return found
+            time.sleep(0.5)
+    raise RuntimeError(f"deployments not registered after {timeout:.0f} s: {', '.join(n for n in names if n not in found)}")
+
+
+def run_now(api_url: str, ids: dict[str, str]) -> None:
+    """One run of each deployment, due now (through the Prefect API)."""
+    import httpx
+
+    with httpx.Client(base_url=api_url, timeout=10, trust_env=False) as client:
+        for deployment_id in ids.values():
+            # A busy local server (its SQLite locked while the runner
+            # registers) answers 503 for a moment: try again.
+            for attempt in range(20):
+                try:
+                    resp = client.post(f"/deployments/{deployment_id}/create_flow_run", json={})
+                except httpx.TransportError:
+                    if attempt == 19:
+                        raise
+                else:
+                    if resp.status_code < 500 or attempt == 19:
+                        resp.raise_for_status()
+                        break
+                time.sleep(1)
+
+
+def sign_in_hint(rt: "Runtime") -> str:
+    """How people sign in, or that nobody can yet and how to fix that."""
+    from sqlalchemy import func, select
+
+    from incident.models import User
+
+    with rt.store.read() as s:
+        count = s.scalar(select(func.count()).select_from(User)) or 0
+    web_cfg = rt.config.web
+    if count or web_cfg.auth == "proxy":
+        return t("out.web_users", rt.lang, n=count,
+                 auth=t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header))
+    return t("out.web_no_users", rt.lang)

@@ -23,12 +23,18 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_starts_everything_and_stops_cleanly(tmp_path):
-    web, prefect = _port(), _port()
+def serve_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A clean environment for incident serve in ``tmp_path`` (nothing of
+    the caller's INCIDENT_/PREFECT_ settings), and the entry point."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
     env.update(INCIDENT_DATA_DIR=str(tmp_path), INCIDENT_CONFIG=str(ROOT / "examples" / "incident.toml"),
                PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_LOGGING_LEVEL="WARNING")
-    exe = Path(sys.executable).with_name("incident")
+    return env, Path(sys.executable).with_name("incident")
+
+
+def test_serve_starts_everything_and_stops_cleanly(tmp_path):
+    web, prefect = _port(), _port()
+    env, exe = serve_env(tmp_path)
     proc = subprocess.Popen([str(exe), "--lang", "en", "serve", "--port", str(web), "--prefect-port", str(prefect)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -47,6 +53,9 @@ def test_serve_starts_everything_and_stops_cleanly(tmp_path):
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
         assert names == ["daily-report", "deliver-outbox", "escalate-unacknowledged", "issue-compensation",
                          "slack-sync", "sweep-callbacks", "watch-feeds", "watch-volumes"]
+        from incident.serve import DEPLOYMENTS
+
+        assert sorted(n.split("/")[1] for n in DEPLOYMENTS) == names  # what "ready" waits for: every one
         assert httpx.get(f"http://127.0.0.1:{web}/status").status_code == 200
         # the scheduled flows run: one of the 20–60 s ones completes
         ran = False
@@ -56,16 +65,33 @@ def test_serve_starts_everything_and_stops_cleanly(tmp_path):
                               json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}, timeout=5).json()
             ran = bool(runs)
             time.sleep(2)
-        assert ran, (tmp_path / "logs" / "flows.log").read_text("utf-8", "replace")[-3000:]
+        assert ran, (tmp_path / "logs" / "serve.log").read_text("utf-8", "replace")[-3000:]
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, output
-    assert f"http://127.0.0.1:{web}/" in output and "stopped." in output
+    assert f"http://127.0.0.1:{web}/" in output and "stopped." in output and "ready in" in output
     assert "there are no users yet" in output  # and how to make one
     # nothing left behind: the runner and the Prefect server are gone
     time.sleep(1)
     left = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert f"--port {prefect}" not in left and str(tmp_path) not in left
+
+
+def test_serve_refuses_a_port_in_use_and_a_bad_config_before_starting_anything(tmp_path):
+    env, entry = serve_env(tmp_path)
+    exe = str(entry)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([exe, "--lang", "en", "serve", "--port", str(port)], env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert run.returncode == 1 and f"port {port} is taken" in run.stdout + run.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[centre]\ntimezone = "Mars/Base"\n', "utf-8")
+    run = subprocess.run([exe, "--lang", "en", "-c", str(bad), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "centre.timezone" in run.stdout + run.stderr
+    assert not (tmp_path / "prefect").exists()  # nothing was started

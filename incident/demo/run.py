@@ -1,0 +1,209 @@
+"""Setting the demo up, and the replay that keeps its complaints coming."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from incident.config import load_config
+from incident.db import Store, default_url
+from incident.demo import stream
+from incident.i18n import CATALOG, t
+from incident.timeutil import Clock
+
+log = logging.getLogger("incident.demo")
+
+MARKER = ".incident-demo"
+REPLAY_SECONDS = 5.0
+
+# (user, roles) — each the roster person of the same key in the example
+# configuration, so the response group's names are people who can sign in.
+USERS = [
+    ("zhangwei", ["lead"]), ("lina", ["lead"]),
+    ("emily", ["comms"]), ("sunli", ["comms", "legal"]),
+    ("chenjing", ["cs_lead"]), ("wangfang", ["agent"]), ("zhoumin", ["agent"]),
+    ("admin", ["admin"]),
+]
+
+CATALOG.update({
+    "demo.error.not_demo": ("{path} 已存在且不是演示数据目录，演示不会覆盖它。请换一个 INCIDENT_DATA_DIR。",
+                            "{path} exists and is not a demo data directory; the demo will not overwrite it. "
+                            "Choose another INCIDENT_DATA_DIR."),
+    "demo.out.intro": ("演示模式：示例配置，示例订阅源（中文微博、英文支付服务商状态页）由本服务提供，"
+                       "投诉流正在回放：过去一周的日常工单，以及 {minutes} 分钟前开始的一次系统故障投诉激增。"
+                       "演示数据在 {path}，每次启动都会重置。",
+                       "Demo: the example configuration, example feeds served by this app (a Chinese Weibo search and an "
+                       "English payment provider's status page) and a replayed complaint stream: a week of ordinary "
+                       "tickets, then an outage surge that began {minutes} minutes ago. Demo data lives in {path} and is "
+                       "reset at each start."),
+    "demo.out.expect": ("约一两分钟内，看板上会出现监测自动开启的事件（及其响应小组），声明工作台里有待审批的事实单草稿，"
+                        "回访已安排给坐席。",
+                        "Within a minute or two the board shows the incident detection opened (with its response group), "
+                        "the desk a draft fact sheet awaiting approval, and callbacks scheduled for the agents."),
+    "demo.out.users": ("登录：用户名 {users}，密码均为 {password}", "Sign in as {users}; the password for all: {password}"),
+    "demo.role.zhangwei": ("值班指挥", "lead"), "demo.role.lina": ("值班指挥", "lead"),
+    "demo.role.emily": ("公关，可审批", "comms, approves"), "demo.role.sunli": ("公关+法务", "comms + legal"),
+    "demo.role.chenjing": ("客服主管", "cs lead"), "demo.role.wangfang": ("坐席", "agent"),
+    "demo.role.zhoumin": ("坐席", "agent"), "demo.role.admin": ("管理员", "admin"),
+})
+
+
+def _feeds_toml(port: int) -> str:
+    base = f"http://127.0.0.1:{port}/demo/feeds"
+    return f"""
+
+# ---- Added by the demo (incident serve --demo) --------------------------------
+[feeds.demo-weibo]
+url = "{base}/weibo-zh.xml"
+kind = "social"
+language = "zh-CN"
+poll_minutes = 1
+allow_private = true
+
+[feeds.demo-payments]
+url = "{base}/payments-status.atom"
+kind = "status_page"
+language = "en"
+severity = 2
+poll_minutes = 1
+allow_private = true
+"""
+
+
+@dataclass
+class Demo:
+    path: Path
+    config_path: Path
+    database_url: str
+    start: dt.datetime
+    password: str
+    surge: list[dict[str, Any]] = field(default_factory=list)
+
+    def save(self) -> None:
+        """For the coordinator process: when the demo began, and the password
+        (readable by this user only)."""
+        import json
+
+        path = self.path / "demo.json"
+        path.touch(mode=0o600)
+        path.write_text(json.dumps({"start": self.start.isoformat(), "password": self.password}), "utf-8")
+
+    def sign_in_text(self, lang: str) -> str:
+        users = ", ".join(f"{name} ({t(f'demo.role.{name}', lang)})" for name, _ in USERS)
+        return t("demo.out.users", lang, users=users, password=self.password)
+
+    def intro(self, lang: str) -> list[str]:
+        minutes = int(stream.SURGE_BEFORE.total_seconds() // 60)
+        return [t("demo.out.intro", lang, minutes=minutes, path=self.path), t("demo.out.expect", lang)]
+
+
+def prepare(data_dir: Path, base_config: Path | None, port: int, clock: Clock | None = None) -> Demo:
+    """A fresh demo under ``data_dir``: its configuration (the base one plus
+    the example feeds on ``port``), database, users and the stream so far."""
+    from incident.access import users
+    from incident.context import Context
+    from incident.errors import InputError
+    from incident.watch import complaints as intake
+    from incident.watch.jobs import rules_for
+
+    data_dir = data_dir.resolve()
+    if data_dir.exists():
+        if not (data_dir / MARKER).exists() and any(data_dir.iterdir()):
+            raise InputError("demo.error.not_demo", path=str(data_dir))
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    (data_dir / MARKER).write_text("incident serve --demo\n", "utf-8")
+    base = Path(base_config).read_text("utf-8") if base_config else ""
+    config_path = data_dir / "incident.toml"
+    config_path.write_text(base + _feeds_toml(port), "utf-8")
+    config = load_config(config_path)
+    clock = clock or Clock()
+    start = clock.now()
+    url = default_url(data_dir)
+    store = Store(url)
+    password = secrets.token_urlsafe(9)
+    try:
+        with store.transaction() as s:
+            for name, roles in USERS:
+                users.add(s, config, start, username=name, roles=roles, password=password)
+        # What the ticket system had already recorded before the demo began:
+        # a week of history and the outage's first minutes.
+        rows = stream.history(start)
+        surge = stream.surge(start)
+        rows += list(stream.due(surge, start))
+        ctx = Context(config, "demo-replay", clock)
+        with store.transaction() as s:
+            intake.ingest(s, ctx, list(enumerate(rows, 1)), rules_for(ctx), "demo-replay")
+    finally:
+        store.dispose()
+    demo = Demo(data_dir, config_path, url, start, password, surge)
+    demo.save()
+    return demo
+
+
+def load(data_dir: Path) -> Demo:
+    """The demo ``prepare`` set up in ``data_dir``."""
+    import json
+
+    data_dir = data_dir.resolve()
+    saved = json.loads((data_dir / "demo.json").read_text("utf-8"))
+    start = dt.datetime.fromisoformat(saved["start"])
+    return Demo(data_dir, data_dir / "incident.toml", default_url(data_dir), start, saved["password"], stream.surge(start))
+
+
+class Replay(threading.Thread):
+    """Posts the surge's tickets to ``/api/complaints`` as their time comes,
+    the way a ticket system's webhook would (from loopback: no token)."""
+
+    def __init__(self, demo: Demo, base_url: str, clock: Clock | None = None) -> None:
+        super().__init__(daemon=True, name="demo-replay")
+        self.demo, self.base_url, self.clock = demo, base_url.rstrip("/"), clock or Clock()
+        self.stopped = threading.Event()
+        self.posted = sum(1 for _ in stream.due(demo.surge, demo.start))
+
+    def run(self) -> None:
+        import httpx
+
+        with httpx.Client(timeout=10, trust_env=False) as client:
+            while not self.stopped.wait(REPLAY_SECONDS):
+                now = self.clock.now()
+                batch = list(stream.due(self.demo.surge[self.posted:], now))
+                if not batch:
+                    if self.posted >= len(self.demo.surge):
+                        return
+                    continue
+                try:
+                    resp = client.post(f"{self.base_url}/api/complaints", json=batch)
+                    resp.raise_for_status()
+                    self.posted += len(batch)
+                except httpx.HTTPError as exc:
+                    # the app may be busy or stopping: the same tickets go again next time (idempotent by id)
+                    log.warning("demo replay: %s", exc)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def router(demo: Demo, clock: Clock | None = None) -> Any:
+    """``GET /demo/feeds/{name}``: the example feeds, as they stand now."""
+    from fastapi import APIRouter, HTTPException
+    from fastapi.responses import Response
+
+    from incident.demo import feeds
+
+    clock = clock or Clock()
+    api = APIRouter(include_in_schema=False)
+
+    @api.get("/demo/feeds/{name}")
+    def feed(name: str) -> Response:
+        if name not in feeds.FEEDS:
+            raise HTTPException(404)
+        return Response(feeds.render(name, demo.start, clock.now()), media_type=feeds.FEEDS[name])
+
+    return api
