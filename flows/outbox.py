@@ -36,18 +36,19 @@ def deliver_batch(limit: int = 200) -> dict[str, int]:
     rt.deliver()  # notifications queued by the same changes
     for error in report.errors[:20]:
         logger.warning("delivery failed: %s", error)
-    return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed, "in_doubt": report.in_doubt}
+    return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed, "in_doubt": report.in_doubt,
+            "taken_elsewhere": report.taken_elsewhere}
 
 
 @flow(name="deliver-outbox", log_prints=True)
 def deliver_outbox(batches: int = 10, limit: int = 200) -> dict[str, int]:
-    total = {"sent": 0, "retrying": 0, "failed": 0, "in_doubt": 0}
+    total = {"sent": 0, "retrying": 0, "failed": 0, "in_doubt": 0, "taken_elsewhere": 0}
     for _ in range(batches):
         report = deliver_batch(limit)
         for k, v in report.items():
             total[k] += v
         if sum(report.values()) < limit:
-            break  # the queue is drained
+            break  # fewer rows due than asked for: the queue is drained
     get_run_logger().info("outbox: %s", total)
     return total
 

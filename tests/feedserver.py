@@ -22,6 +22,7 @@ class Route:
     trickle: bool = False  # send headers, then one byte every second forever
     huge: int = 0  # stream this many bytes without Content-Length
     redirect: str | None = None
+    delay: float = 0.0  # seconds to wait before answering (a slow source)
     hits: int = 0
 
 
@@ -43,6 +44,8 @@ class FeedServer:
                 if route is None:
                     return self._send(404, b"not found", "text/plain")
                 route.hits += 1
+                if route.delay:
+                    time.sleep(route.delay)
                 if route.redirect:
                     self.send_response(302)
                     self.send_header("Location", route.redirect)

@@ -113,6 +113,40 @@ def test_email_goes_through_a_real_smtp_server(store, ctx, smtp_server, tmp_path
     assert deliver_due(store, {"email": smtp}, ctx.clock.now).sent == 0
 
 
+def test_a_batch_that_loses_its_rows_to_another_worker_says_so(store, ctx, tmp_path):
+    """Two workers see the same first rows and race to claim them. The
+    loser's batch sends little but the queue is not drained: the report
+    says how many rows another worker took, so the flow's loop goes on
+    instead of stopping early. Nothing is sent twice."""
+    iid = declare(store, ctx)
+    with store.transaction() as s:
+        for i in range(12):
+            authoring.add_subscriber(s, ctx, "sms", f"CUST-{i:04d}")
+    approved_sheet(store, ctx, iid)
+    publish_one(store, ctx, iid, channels="sms")
+    log = DeliveryLogAdapter("sms", tmp_path / "a")
+    other = DeliveryLogAdapter("sms", tmp_path / "b")
+    seen: list[object] = []
+
+    class FirstSendRacedByAnotherWorker:
+        channel, idempotent = "sms", True
+
+        def send(self, message):  # noqa: ANN001, ANN201
+            if not seen:  # while this worker sends its first row, the other takes the next ten
+                seen.append(deliver_due(store, {"sms": other}, ctx.clock.now, limit=10))
+            return log.send(message)
+
+    report = deliver_due(store, {"sms": FirstSendRacedByAnotherWorker()}, ctx.clock.now, limit=10)
+    assert (report.sent, report.taken_elsewhere) == (1, 9)
+    assert (seen[0].sent, seen[0].taken_elsewhere) == (10, 0)
+    assert report.sent + report.taken_elsewhere == 10  # a full batch: the caller asks again
+    rest = deliver_due(store, {"sms": log}, ctx.clock.now, limit=10)
+    assert (rest.sent, rest.taken_elsewhere) == (1, 0)
+    keys = [json.loads(line)["key"] for d in ("a", "b") for f in (tmp_path / d).glob("*.jsonl")
+            for line in f.read_text("utf-8").splitlines()]
+    assert len(keys) == len(set(keys)) == 12
+
+
 def test_smtp_server_down_is_retried_later(store, ctx, tmp_path):
     iid = declare(store, ctx)
     with store.transaction() as s:

@@ -50,6 +50,10 @@ class DeliveryReport:
     failed: int = 0
     retrying: int = 0
     in_doubt: int = 0
+    # Rows this call looked at but another worker claimed first. They count
+    # towards "was the batch full": a batch that lost every race is not a
+    # drained queue (two workers see the same first rows).
+    taken_elsewhere: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -116,7 +120,8 @@ def deliver_due(
         with store.transaction() as session:
             row = _claim_one(session, delivery_id, now(), lease)
             if row is None:
-                continue  # another worker took it
+                report.taken_elsewhere += 1
+                continue
             message = OutgoingMessage(row.idempotency_key, row.channel, row.recipient, row.lang, dict(row.payload))
         adapter = adapters[message.channel]
         try:
