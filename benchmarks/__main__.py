@@ -20,6 +20,10 @@ Benchmarks, by name (default: all):
   board       the incident board page's server time (GET / and GET
               /incidents/ID under uvicorn, signed in) with --incidents
               incidents and --complaints complaints stored
+  serve       incident serve (web app + Prefect server + flow runner):
+              start to ready, cold and warm; the process tree's RSS and
+              PSS, idle (--idle s) and under the loads above (--load s);
+              --env KEY=VALUE for a variant, --compare for several
 
 Database figures run on SQLite always and on PostgreSQL when
 INCIDENT_BENCH_DATABASE_URL (or INCIDENT_TEST_DATABASE_URL) is set.
@@ -198,9 +202,15 @@ def run_board(args, pg: str | None) -> None:
     board.run(argparse.Namespace(**{**vars(args), "requests": args.requests or 200}), pg, pg_schema)
 
 
+def run_serve(args, pg: str | None) -> None:
+    from benchmarks import serve
+
+    serve.run(args)
+
+
 BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge,
            "wording": run_wording, "remedy": run_remedy, "slack": run_slack,
-           "board": run_board}
+           "board": run_board, "serve": run_serve}
 
 
 def main() -> None:
@@ -219,6 +229,9 @@ def main() -> None:
     from benchmarks.board import add_arguments as board_arguments
 
     board_arguments(parser.add_argument_group("board"), standalone=False)
+    from benchmarks.serve import add_arguments as serve_arguments
+
+    serve_arguments(parser.add_argument_group("serve"), standalone=False)
     args = parser.parse_args()
     for name in args.names:
         if name not in BENCHES:
