@@ -72,7 +72,9 @@ FINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 # status page and the mail server answer slowly, compensation is issued one
 # entry at a time, and there are four weeks of complaints to score. Otherwise a fast run can end before its twin starts,
 # and the pair proves nothing about running side by side.
-PLAN = [("watch-volumes", {}), ("watch-feeds", {}), ("deliver-outbox", {"limit": 10}),
+# deliver-outbox: batches of 10, and enough of them for the whole outbox even
+# though each worker's batches also count the rows the other one won.
+PLAN = [("watch-volumes", {}), ("watch-feeds", {}), ("deliver-outbox", {"limit": 10, "batches": 100}),
         ("issue-compensation", {"batch": 1})]
 LEAD = 15  # seconds from creating a pair of runs to its start: more than a worker needs to start a run
 FEED_DELAY = 6.0  # the status page answers slowly: both workers' polls are in flight together
