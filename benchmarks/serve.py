@@ -84,7 +84,9 @@ DEPLOYMENTS = {"daily-report", "deliver-outbox", "escalate-unacknowledged", "iss
                "slack-sync", "sweep-callbacks", "watch-feeds", "watch-volumes"}
 # main: incident serve's own process (the web app; since the coordinator is
 # one process, Prefect's server and the runner too, in threads).
-ROLES = ("main", "prefect-server", "runner", "flow-run", "other")
+# prefect-db: the short-lived process that creates or upgrades Prefect's
+# database before its server starts (flows.serve --prefect-db).
+ROLES = ("main", "prefect-server", "runner", "prefect-db", "flow-run", "other")
 
 # The Prefect server services incident serve switches off (incident/serve.py:
 # serving deployments with interval and cron schedules needs the scheduler;
@@ -99,6 +101,11 @@ BUILTIN_VARIANTS: dict[str, dict[str, str]] = {
     "prefect-defaults": {**{f"PREFECT_SERVER_SERVICES_{s}_ENABLED": "true" for s in SERVICES_OFF},
                          "MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1)), "INCIDENT_MALLOC_TRIM": "0"},
     "no-trim": {"INCIDENT_MALLOC_TRIM": "0"},  # flows/serve.py's malloc_trim every 10 s off
+    "no-heap-cap": {"INCIDENT_SQLITE_HEAP_MB": "0"},  # SQLite's page caches as they come (2 MB/80 MB per connection)
+    # Prefect's database created or upgraded and its blocks registered by the
+    # server in the coordinator too, as Prefect does (flows.serve --prefect-db still runs first)
+    "prefect-db-in-process": {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "true",
+                              "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "true"},
     "no-ui": {"PREFECT_SERVER_UI_ENABLED": "false"},
     "no-task-runs": {"PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false"},
     "no-api-logs": {"PREFECT_LOGGING_TO_API_ENABLED": "false"},
@@ -156,6 +163,8 @@ def _child_role(parent_role: str, cmd: str) -> str:
     if parent_role == "main":
         if "prefect" in cmd and "server" in cmd and "start" in cmd:
             return "prefect-server"
+        if "flows.serve" in cmd and "--prefect-db" in cmd:
+            return "prefect-db"
         if "flows.serve" in cmd:
             return "runner"
         return "other"

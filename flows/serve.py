@@ -19,12 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import threading
 import time
 from typing import Any
-
-from prefect import serve
 
 from incident.serve import RUN_LIMIT
 
@@ -39,6 +38,8 @@ def deployments() -> list[Any]:
 def main() -> None:
     from incident.config import Settings
     from incident.logs import setup
+
+    from prefect import serve
 
     settings = Settings()
     setup(settings.log_format, settings.log_level)
@@ -62,6 +63,25 @@ class _Thread(threading.Thread):
             raise
 
 
+def prefect_db() -> None:
+    """Create or upgrade Prefect's database and register its block types:
+    what its server does when it starts, done here in a process of its own
+    so that the coordinator never holds the migration scripts (see
+    ``incident.serve.coordinator_env``)."""
+    from prefect.server.database import provide_database_interface
+    from prefect.server.models.block_registration import run_block_auto_registration
+
+    async def run() -> None:
+        db = provide_database_interface()
+        await db.create_db()
+        session = await db.session()
+        async with session:
+            await run_block_auto_registration(session=session)
+        await (await db.engine()).dispose()
+
+    asyncio.run(run())
+
+
 def _malloc_trim() -> Any:
     import ctypes
     import ctypes.util
@@ -81,7 +101,6 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
     from incident.i18n import t
     from incident.logs import setup
     from incident.runtime import Runtime
-    from incident.web.app import create_app
 
     # From the moment incident serve was started (it hands over to us).
     began = float(os.environ.pop("INCIDENT_SERVE_STARTED", "") or time.time())
@@ -95,9 +114,17 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
     os.dup2(log_file.fileno(), 1)
     os.dup2(log_file.fileno(), 2)
     setup(rt.settings.log_format, rt.settings.log_level)
+    heap_mb = int(os.environ.get("INCIDENT_SQLITE_HEAP_MB", helpers.SQLITE_HEAP_MB))
+    if heap_mb > 0:
+        limit_sqlite_heap(heap_mb)
+    in_process = bool(os.environ.get("INCIDENT_PREFECT_IN_PROCESS"))
+    # Started first, so that it works while this process loads the rest.
+    db_setup = subprocess.Popen([sys.executable, "-m", "flows.serve", "--prefect-db"]) if in_process else None
 
     def say(text: str) -> None:
         terminal.write(text + "\n")
+
+    from incident.web.app import create_app
 
     api_url = os.environ["PREFECT_API_URL"].rstrip("/")
     web_app = create_app(rt)
@@ -116,7 +143,16 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
     web = uvicorn.Server(uvicorn.Config(web_app, host=host, port=port, log_level="warning", proxy_headers=False))
     prefect_server = None
     threads: list[_Thread] = []
-    if os.environ.get("INCIDENT_PREFECT_IN_PROCESS"):
+    if db_setup is not None:
+        try:
+            code = db_setup.wait()
+        except KeyboardInterrupt:  # Ctrl-C this early: the child got it too
+            db_setup.wait()
+            say(t("out.serve_stopped", lang))
+            return 0
+        if code != 0:
+            say(t("serve.error", lang, reason=t("serve.error.prefect_db", lang, log=logs / "serve.log")))
+            return 1
         from prefect.server.api.server import create_app as prefect_app
 
         prefect_server = uvicorn.Server(uvicorn.Config(prefect_app(), host="127.0.0.1", port=prefect_port,
@@ -213,6 +249,19 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
     return 1 if failed.is_set() else 0
 
 
+def limit_sqlite_heap(mb: int) -> None:
+    """Cap SQLite's heap (its page caches above all) for this whole
+    process: the pragma is process-wide, so one connection sets it for the
+    app's and Prefect's connections alike."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"PRAGMA soft_heap_limit = {mb * 1_000_000}")
+    finally:
+        conn.close()
+
+
 def _args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -221,11 +270,17 @@ def _args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--prefect-port", type=int, default=4200)
     parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--prefect-db", action="store_true",
+                        help="create or upgrade Prefect's database, register its block types, and exit "
+                             "(what --coordinator runs first)")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     args = _args(sys.argv[1:])
-    if args.coordinator:
+    if args.prefect_db:
+        prefect_db()
+    elif args.coordinator:
         sys.exit(coordinator(args.host, args.port, args.prefect_port, args.demo))
-    main()
+    else:
+        main()

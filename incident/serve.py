@@ -44,6 +44,12 @@ DEPLOYMENTS = (*RUN_AT_START, "deliver-outbox/deliver-outbox", "escalate-unackno
 # a time keeps up with every schedule (benchmarks/serve.py) without the
 # memory of several coinciding; a run due meanwhile waits its turn.
 RUN_LIMIT = 1
+# SQLite's page caches, for the whole coordinator process (PRAGMA
+# soft_heap_limit is process-wide): each connection may otherwise cache 2 MB
+# of the app's database and each of Prefect's 80 MB (it asks for 20,000
+# pages), and both pools open up to 15 connections under load. Past the cap
+# SQLite reuses its cache pages; the files stay in the kernel's page cache.
+SQLITE_HEAP_MB = 32
 
 CATALOG.update({
     "out.web_at": ("网页端：http://{host}:{port}/   状态页：http://{host}:{port}/status   API 文档：http://{host}:{port}/api/docs",
@@ -62,6 +68,8 @@ CATALOG.update({
     "serve.error": ("无法启动：{reason}", "could not start: {reason}"),
     "serve.error.port": ("端口 {port} 已被占用：请停止占用它的程序，或换一个端口（{option}）",
                          "port {port} is taken: stop what uses it, or choose another ({option})"),
+    "serve.error.prefect_db": ("无法创建或升级 Prefect 的数据库；详见 {log}",
+                               "Prefect's database could not be created or upgraded; see {log}"),
     "serve.error.died": ("{what} 意外停止；详见 {log}。正在停止。", "{what} stopped unexpectedly; see {log}. Stopping."),
 })
 
@@ -103,6 +111,13 @@ def coordinator_env(data_dir: Path, database_url: str, config_path: Path | None,
         for service in ("LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR",
                         "TRIGGERS", "EVENT_PERSISTER"):
             env.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
+        # Creating or upgrading Prefect's database and registering its block
+        # types load Alembic's 100-odd migration scripts and every block
+        # class: ~45 MB on a first start, ~10 MB on later ones, kept for the
+        # process's life. The coordinator does both in a short-lived process
+        # of its own first (flows.serve --prefect-db), so its server skips them.
+        env.setdefault("PREFECT_SERVER_DATABASE_MIGRATE_ON_START", "false")
+        env.setdefault("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "false")
     return env
 
 

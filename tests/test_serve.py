@@ -95,3 +95,34 @@ def test_serve_refuses_a_port_in_use_and_a_bad_config_before_starting_anything(t
     run = subprocess.run([exe, "--lang", "en", "-c", str(bad), "serve"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "centre.timezone" in run.stdout + run.stderr
     assert not (tmp_path / "prefect").exists()  # nothing was started
+
+
+def test_serve_says_so_when_prefects_database_cannot_be_set_up(tmp_path):
+    """Prefect's database is created in a process of its own before the
+    server starts: when that fails, serve stops at once, saying where to look."""
+    env, entry = serve_env(tmp_path)
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the database's directory should be", "utf-8")
+    env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{blocked}/prefect.db"
+    run = subprocess.run([str(entry), "--lang", "en", "serve", "--port", str(_port()), "--prefect-port", str(_port())],
+                         env=env, capture_output=True, text=True, timeout=120)
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "Prefect's database could not be created or upgraded; see" in out and str(tmp_path / "logs" / "serve.log") in out
+    assert "Traceback" in (tmp_path / "logs" / "serve.log").read_text("utf-8")  # the reason, for whoever looks
+
+
+def test_the_sqlite_heap_cap_holds_for_every_connection_of_the_process():
+    """The coordinator caps SQLite's page caches once, for its own and
+    Prefect's connections: the pragma is process-wide."""
+    import sqlite3
+
+    from flows.serve import limit_sqlite_heap
+
+    other = sqlite3.connect(":memory:")
+    try:
+        limit_sqlite_heap(32)
+        assert other.execute("PRAGMA soft_heap_limit").fetchone() == (32_000_000,)
+    finally:
+        other.execute("PRAGMA soft_heap_limit = 0")  # this test process's default again
+        other.close()
