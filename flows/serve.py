@@ -241,12 +241,28 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
                 asyncio.run_coroutine_threadsafe(runner.astop(), runner_loop).result(30)
             except Exception:  # noqa: BLE001 — stopping anyway
                 pass
+        _drain_prefect_queues()
         if prefect_server is not None:
             prefect_server.should_exit = True
         for x in threads:
             x.join(30)
         say(t("out.serve_stopped", lang))
     return 1 if failed.is_set() else 0
+
+
+def _drain_prefect_queues(timeout: float = 10.0) -> None:
+    """Hand the runner's last log lines and events to the server while it
+    is still up. Left to Prefect's exit hook they would be sent after the
+    server has stopped, and retried against it for over a minute before
+    the process could exit."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        try:
+            service.drain_all(timeout=timeout)
+        except Exception:  # noqa: BLE001 — stopping anyway
+            pass
 
 
 def limit_sqlite_heap(mb: int) -> None:
