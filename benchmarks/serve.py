@@ -41,8 +41,10 @@ a fresh ``INCIDENT_DATA_DIR`` in a temp dir, SQLite, free ports) and:
    given with ``--variant NAME:KEY=VALUE,KEY=VALUE``) one after the
    other, each from a copy of the same seeded database with a fresh
    Prefect database, and prints them side by side. Another version of the
-   code runs as a variant too: ``git archive COMMIT incident flows | tar
-   -x -C DIR`` and ``--variant old:PYTHONPATH=DIR``.
+   code runs as a variant too: ``git archive COMMIT incident flows templates
+   | tar -x -C DIR`` and ``--variant old:PYTHONPATH=DIR`` (the session then
+   starts in DIR: ``python -m`` puts the working directory ahead of
+   PYTHONPATH).
 
 Sizes are MB = 10^6 bytes (the kernel's kB are KiB: × 1.024). Writes
 nothing outside its temp dir; every process it starts is stopped
@@ -281,6 +283,14 @@ class Serve:
         env.update(extra_env)
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
+
+    def _cwd(self) -> str:
+        # `python -m flows.serve` puts its working directory first on
+        # sys.path, ahead of PYTHONPATH: a variant that runs another tree of
+        # the code (PYTHONPATH=DIR) must also start there, or its coordinator
+        # and flow runs would import this checkout's code.
+        other = self.env.get("PYTHONPATH", "").split(os.pathsep)[0]
+        return other if other and Path(other, "flows").is_dir() else str(ROOT)
         self.sampler: Sampler | None = None
         self.t0 = 0.0
         self.started_at = ""
@@ -300,7 +310,7 @@ class Serve:
         self.t0 = time.monotonic()
         # its own session: Ctrl-C at the terminal reaches only us, and we stop it
         self.proc = subprocess.Popen([str(exe), "--lang", "en", "serve", "--port", str(self.port), "--prefect-port",
-                                      str(self.prefect_port)], env=self.env, cwd=str(ROOT), stdout=self._log,
+                                      str(self.prefect_port)], env=self.env, cwd=self._cwd(), stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.sampler = Sampler(self.proc.pid, self.interval)
         self.sampler.start()
