@@ -103,7 +103,6 @@ BUILTIN_VARIANTS: dict[str, dict[str, str]] = {
     "prefect-defaults": {**{f"PREFECT_SERVER_SERVICES_{s}_ENABLED": "true" for s in SERVICES_OFF},
                          "MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1)), "INCIDENT_MALLOC_TRIM": "0"},
     "no-trim": {"INCIDENT_MALLOC_TRIM": "0"},  # flows/serve.py's malloc_trim every 10 s off
-    "threads-40": {"INCIDENT_WEB_THREADS": "40"},  # anyio's default thread pool for the web app's sync routes
     "no-heap-cap": {"INCIDENT_SQLITE_HEAP_MB": "0"},  # SQLite's page caches as they come (2 MB/80 MB per connection)
     # Prefect's database created or upgraded and its blocks registered by the
     # server in the coordinator too, as Prefect does (flows.serve --prefect-db still runs first)

@@ -228,20 +228,7 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _signum, _frame: None)
     try:
-        threads_n = int(os.environ.get("INCIDENT_WEB_THREADS", helpers.WEB_THREADS))
-
-        async def serve_web() -> None:
-            # Sync routes run in anyio's worker threads (40 by default, per
-            # event loop): more than the database pool's 15 connections only
-            # adds threads that wait, each keeping its stack and buffers.
-            import anyio.to_thread
-
-            anyio.to_thread.current_default_thread_limiter().total_tokens = threads_n
-            await web.serve()
-
-        # returns on Ctrl-C / SIGTERM, after in-flight requests finish
-        with asyncio.Runner(loop_factory=web.config.get_loop_factory()) as loop:
-            loop.run(serve_web())
+        web.run()  # returns on Ctrl-C / SIGTERM, after in-flight requests finish
     finally:
         stopping.set()
         say(t("out.serve_stopping", lang))

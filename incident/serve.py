@@ -50,11 +50,6 @@ RUN_LIMIT = 1
 # pages), and both pools open up to 15 connections under load. Past the cap
 # SQLite reuses its cache pages; the files stay in the kernel's page cache.
 SQLITE_HEAP_MB = 32
-# anyio's worker threads for the web app's sync routes (INCIDENT_WEB_THREADS): each
-# one at work holds a database connection (the pool has 15) and keeps its
-# touched stack; the first seconds of the benchmark's load (40 threads)
-# grew the process by ~40 MB for good.
-WEB_THREADS = 16
 
 CATALOG.update({
     "out.web_at": ("网页端：http://{host}:{port}/   状态页：http://{host}:{port}/status   API 文档：http://{host}:{port}/api/docs",
