@@ -283,6 +283,9 @@ class Serve:
         env.update(extra_env)
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
+        self.sampler: Sampler | None = None
+        self.t0 = 0.0
+        self.started_at = ""
 
     def _cwd(self) -> str:
         # `python -m flows.serve` puts its working directory first on
@@ -291,9 +294,6 @@ class Serve:
         # and flow runs would import this checkout's code.
         other = self.env.get("PYTHONPATH", "").split(os.pathsep)[0]
         return other if other and Path(other, "flows").is_dir() else str(ROOT)
-        self.sampler: Sampler | None = None
-        self.t0 = 0.0
-        self.started_at = ""
 
     @property
     def web(self) -> str:

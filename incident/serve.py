@@ -113,9 +113,10 @@ def coordinator_env(data_dir: Path, database_url: str, config_path: Path | None,
             env.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
         # Creating or upgrading Prefect's database and registering its block
         # types load Alembic's 100-odd migration scripts and every block
-        # class: ~45 MB on a first start, ~10 MB on later ones, kept for the
-        # process's life. The coordinator does both in a short-lived process
-        # of its own first (flows.serve --prefect-db), so its server skips them.
+        # class: on a first start (every demo) ~28 MB of that stayed in the
+        # process for its life (benchmarks/README.md). The coordinator does
+        # both in a short-lived process of its own first (flows.serve
+        # --prefect-db), so its server skips them.
         env.setdefault("PREFECT_SERVER_DATABASE_MIGRATE_ON_START", "false")
         env.setdefault("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "false")
     return env
