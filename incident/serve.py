@@ -96,6 +96,12 @@ def coordinator_env(data_dir: Path, database_url: str, config_path: Path | None,
     # glibc's default of 8 malloc arenas per core mostly holds freed memory
     # for the process's many threads (two servers, the runner, thread pools).
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    # glibc hands a large block (a sign-in's 16 MiB scrypt buffer) back to
+    # the kernel when it is freed, but then raises its threshold so that the
+    # next ones come from the heap, and stay there: one sign-in under load
+    # kept 16 MB resident for good. A fixed threshold keeps blocks of 1 MiB
+    # and more out of the heap (benchmarks/README.md, serve).
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", str(1 << 20))
     if not env.get("PREFECT_API_URL"):
         env["PREFECT_API_URL"] = f"http://127.0.0.1:{prefect_port}/api"
         env["INCIDENT_PREFECT_IN_PROCESS"] = "1"

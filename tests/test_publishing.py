@@ -367,6 +367,58 @@ def test_pull_never_waits_on_the_database_and_sees_other_processes_changes(store
         time.sleep(0.01)
 
 
+def test_a_cold_cache_met_by_many_agents_at_once_is_built_once(store, ctx, monkeypatch):
+    """The first pulls after a start (or after an approval) arrive together:
+    one of them builds the search index and compiles the lint rules, the
+    others wait and take the result. Forty builds at once each held a copy
+    until the last one finished, and the process kept that peak."""
+    from incident.wording import lint, pull
+
+    iid = declare(store, ctx, title="APP 登录失败")
+    approved_sheet(store, ctx, iid)
+    builds = {"index": 0, "rules": 0}
+    real_index, real_tokens, real_build = pull.Index, pull.tokens, lint._Builder.build
+
+    def counting_index(*args, **kwargs):  # type: ignore[no-untyped-def]
+        builds["index"] += 1
+        return real_index(*args, **kwargs)
+
+    def slow_tokens(text):  # type: ignore[no-untyped-def]
+        time.sleep(0.05)  # long enough that every caller is inside a build at once, were they allowed
+        return real_tokens(text)
+
+    def counting_build(self):  # type: ignore[no-untyped-def]
+        builds["rules"] += 1
+        time.sleep(0.05)
+        return real_build(self)
+
+    monkeypatch.setattr(pull, "Index", counting_index)
+    monkeypatch.setattr(pull, "tokens", slow_tokens)
+    monkeypatch.setattr(lint._Builder, "build", counting_build)
+    pull._index = None  # cold, as after a start
+    lint._builtin.cache_clear()
+    n = 20
+    barrier = threading.Barrier(n)
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def agent() -> None:
+        barrier.wait()
+        try:
+            got.append(pull.get_reply(store, ctx.config, q="登录失败").incident.id)
+        except BaseException as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=agent) for _ in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert got == [iid] * n
+    assert builds == {"index": 1, "rules": 1}
+
+
 def test_comms_templates_render_in_the_sandbox(store, ctx):
     with store.transaction() as s:
         with pytest.raises(InputError) as exc:

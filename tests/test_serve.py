@@ -130,3 +130,40 @@ def test_the_sqlite_heap_cap_holds_for_every_connection_of_the_process():
     finally:
         other.execute("PRAGMA soft_heap_limit = 0")  # this test process's default again
         other.close()
+
+
+_SIGN_INS = """
+import threading
+from incident.access import passwords  # hashes one password as it loads
+
+def anon_kb():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("RssAnon"))
+
+before = anon_kb()
+for _ in range(3):
+    th = threading.Thread(target=passwords.verify_password, args=("x" * 12, passwords.DUMMY))
+    th.start()
+    th.join()
+print(anon_kb() - before)
+"""
+
+
+def test_a_sign_in_leaves_no_scrypt_buffer_resident_in_the_coordinator(tmp_path):
+    """glibc returns a freed 16 MiB block to the kernel but then raises its
+    mmap threshold, so the next sign-ins' scrypt buffers came from the heap
+    and stayed resident. The coordinator's environment fixes the threshold."""
+    from incident.serve import coordinator_env
+
+    env = {k: v for k, v in coordinator_env(tmp_path, "sqlite://", None, 4200).items() if k != "PYTHONMALLOC"}
+    assert env["MALLOC_MMAP_THRESHOLD_"] == str(1 << 20)
+
+    def growth_kib(environ: dict[str, str]) -> int:
+        out = subprocess.run([sys.executable, "-c", _SIGN_INS], env=environ, cwd=ROOT, capture_output=True, text=True,
+                             timeout=120, check=True)
+        return int(out.stdout.split()[-1])
+
+    assert growth_kib(env) < 4 * 1024
+    # glibc's own dynamic threshold, for contrast: what the setting prevents
+    default = {k: v for k, v in env.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    assert growth_kib(default) >= 12 * 1024

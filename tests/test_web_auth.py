@@ -241,3 +241,41 @@ def test_own_account_password_and_language(db_url, config, clock):
         r = first.post("/account/lang", data={"csrf": csrf, "lang": "en"})
         assert "Language saved" in first.get(r.headers["location"]).text
         assert "Open incidents" in first.get("/").text
+
+
+def test_sign_ins_at_once_hash_no_more_passwords_at_once_than_there_are_cores(monkeypatch):
+    """Each scrypt call holds 16 MiB while it runs: a shift signing in
+    together must not hold that once per agent."""
+    import hashlib
+    import os
+    import threading
+    import time
+
+    from incident.access import passwords
+
+    stored = passwords.hash_password("correct horse")
+    active, seen = [0], [0]
+    lock = threading.Lock()
+    real = hashlib.scrypt
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            active[0] += 1
+            seen[0] = max(seen[0], active[0])
+        try:
+            time.sleep(0.03)
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(hashlib, "scrypt", watched)
+    results: list[bool] = []
+    threads = [threading.Thread(target=lambda i=i: results.append(
+        passwords.verify_password("correct horse" if i % 2 else "wrong horse", stored))) for i in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(results) == [False] * 6 + [True] * 6
+    assert 1 <= seen[0] <= max(1, os.cpu_count() or 1)

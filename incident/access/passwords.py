@@ -7,10 +7,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 
 N, R, P = 2**14, 8, 1
 MIN_LENGTH = 8
+# Each scrypt call takes 128·r·n bytes (16 MiB at these costs) for its
+# duration. A shift's agents signing in at once would otherwise hold that
+# many times over (forty sign-ins, 640 MiB); the work is CPU-bound, so more
+# calls at once than cores only queue inside the CPU anyway.
+_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    with _SLOTS:
+        return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=dklen)
 
 
 def _b64(raw: bytes) -> str:
@@ -19,7 +31,7 @@ def _b64(raw: bytes) -> str:
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=N, r=R, p=P, dklen=32)
+    digest = _scrypt(password, salt, N, R, P, 32)
     return f"scrypt${N}${R}${P}${_b64(salt)}${_b64(digest)}"
 
 
@@ -31,8 +43,7 @@ def verify_password(password: str, stored: str | None) -> bool:
         if algo != "scrypt":
             return False
         want = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(want))
+        got = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p), len(want))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, want)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import tomllib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -181,7 +182,7 @@ def load_rules(extra: Path | None = None) -> RuleSet:
     reason. The built-in set is compiled once per process; an operator file
     is compiled again only when it changes."""
     if extra is None:
-        return _builtin()
+        return _once(_builtin)
     path = Path(extra)
     try:
         stat = path.stat()
@@ -189,7 +190,19 @@ def load_rules(extra: Path | None = None) -> RuleSet:
         raise ConfigError("lint.rules_missing", path=str(path)) from None
     except OSError as exc:
         raise ConfigError("lint.rules_unreadable", path=str(path), reason=exc.strerror or str(exc)) from None
-    return _with_operator(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _once(_with_operator, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+# lru_cache computes a missing value in every thread that asks for it at
+# once: the first replies after a start (forty agents' requests) compiled
+# the rules forty times over, a peak the process kept. One build at a time;
+# the others then find it cached (the lookup under the lock is sub-µs).
+_compile_lock = threading.Lock()
+
+
+def _once(build: Any, *args: Any) -> RuleSet:
+    with _compile_lock:
+        return build(*args)  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=1)

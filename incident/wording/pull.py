@@ -96,6 +96,7 @@ class Index:
 
 _index: Index | None = None
 _lock = threading.Lock()
+_build_lock = threading.Lock()
 _checked = 0.0
 _generation = 0
 _refreshing = False
@@ -177,23 +178,36 @@ def _revalidate(store: Store) -> None:
 
 
 def _refresh(source: "Session | Store") -> tuple[Index, Any]:
+    # One build at a time: when a floor of agents meets a cold cache (the
+    # first pulls after a start, an approval), the first caller builds and
+    # the others wait and take its result. Forty threads building forty
+    # indexes at once each held a copy until the last finished, and the
+    # process never handed that peak back (benchmarks/wording.py, herd).
     global _checked, _templates, _owner, _index
-    now = time.monotonic()
-    gen = _generation
+    arrived = time.monotonic()
     owner = _owner_of(source)
-    if owner != _owner:
+    with _build_lock:
         with _lock:
-            _index = None  # another database's index must not be reused by key
-    if isinstance(source, Session):
-        built, found = _build(source, gen), template_set(source)
-    else:
-        with source.read() as session:
-            built, found = _build(session, gen), template_set(session)
-    with _lock:
-        _templates = found
-        _checked = now
-        _owner = owner
-    return built, found
+            # Built while we waited, from a look at the database taken
+            # after we asked, for this generation: as good as our own.
+            if (_index is not None and _templates is not None and _index.generation == _generation
+                    and _owner == owner and _checked >= arrived):
+                return _index, _templates
+        now = time.monotonic()
+        gen = _generation
+        if owner != _owner:
+            with _lock:
+                _index = None  # another database's index must not be reused by key
+        if isinstance(source, Session):
+            built, found = _build(source, gen), template_set(source)
+        else:
+            with source.read() as session:
+                built, found = _build(session, gen), template_set(session)
+        with _lock:
+            _templates = found
+            _checked = now
+            _owner = owner
+        return built, found
 
 
 def _build(session: Session, gen: int) -> Index:
