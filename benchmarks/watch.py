@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import httpx
@@ -160,14 +161,22 @@ def bench_complaints(url: str, n: int, path: Path) -> dict[str, float]:
     return {"rows": n, "seconds": elapsed, "rows_per_s": n / elapsed, "rerun_s": rerun}
 
 
-def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0) -> dict[str, float]:
+def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bool = False,
+                watch_buckets: int = 4) -> dict[str, Any]:
     """Surge to open incident with the watch flows being served by Prefect
-    (``python -m flows.watch``, ephemeral local API, SQLite): three days of
-    ordinary history are loaded and scored first, the flows are started, and
-    then a surge of tickets arrives in the middle of a bucket. Measured: from
-    the surge's first ticket, and from the close of its bucket, to the
-    incident being open."""
+    (SQLite): three days of ordinary history are loaded and scored first,
+    the flows are started, and then a surge of tickets arrives a third of
+    the way into a bucket. Measured: from the surge's first ticket, and from
+    the close of its bucket, to the incident being open.
+
+    ``coordinator=False``: a ``prefect server start`` and ``python -m
+    flows.watch`` (the two watch flows alone). ``coordinator=True``: the
+    whole ``incident serve`` (every flow on its schedule, one flow run at a
+    time), which watches ``watch_buckets`` bucket closes before the surge;
+    then also how late each ``watch-volumes`` run started against its slot,
+    read back from Prefect's API, and which runs it queued behind."""
     import os
+    import socket
     import subprocess
 
     from sqlalchemy import select
@@ -203,8 +212,6 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0) -> dict[str, fl
         with store.transaction() as s:
             ingest(s, ctx, list(enumerate(rows, 1)), load_rules(), "bench")
         jobs.score_volumes(store, ctx, ("complaints",))  # the history is scored before the clock starts
-        import socket
-
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -216,22 +223,45 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0) -> dict[str, fl
                    # the scheduler service creates the runs of interval schedules
                    PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
         log = open(f"{tmp}/serve.log", "w")
-        # Schedules need Prefect's scheduler service, i.e. a real server
-        # (the ephemeral API runs no services).
-        server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1",
-                                   "--port", str(port)], cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
-        proc = None
+        server = proc = None
+        api = f"http://127.0.0.1:{port}/api"
+        watched_from = ""
         try:
-            for _ in range(240):
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
-            proc = subprocess.Popen([sys.executable, "-m", "flows.watch"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            # let the deployments register and the first scheduled run go by
-            time.sleep(20)
+            if coordinator:
+                env = {k: v for k, v in env.items() if not k.startswith("PREFECT_")}
+                env.update(INCIDENT_DATA_DIR=tmp, PREFECT_LOGGING_LEVEL="WARNING")
+                web_sock = socket.socket()
+                web_sock.bind(("127.0.0.1", 0))
+                web_port = web_sock.getsockname()[1]
+                web_sock.close()
+                proc = subprocess.Popen([str(Path(sys.executable).with_name("incident")), "--lang", "en", "serve", "--port",
+                                         str(web_port), "--prefect-port", str(port)], cwd=ROOT, env=env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+                from incident.serve import DEPLOYMENTS, wait_deployments
+
+                wait_deployments(api, lambda: proc.poll() is None, DEPLOYMENTS, timeout=300)
+                watched_from = dt.datetime.now(dt.timezone.utc).isoformat()
+                # the runs at start go by, then watch_buckets bucket closes
+                time.sleep(20)
+                epoch = time.time()
+                time.sleep(max(0.0, epoch - epoch % bucket + bucket * (watch_buckets - 1) - time.time()))
+            else:
+                # Schedules need Prefect's scheduler service, i.e. a real server
+                # (the ephemeral API runs no services).
+                server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
+                                           "127.0.0.1", "--port", str(port)], cwd=tmp, env=env, stdout=log,
+                                          stderr=subprocess.STDOUT)
+                for _ in range(240):
+                    try:
+                        if httpx.get(f"{api}/health", timeout=1).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    time.sleep(0.5)
+                proc = subprocess.Popen([sys.executable, "-m", "flows.watch"], cwd=ROOT, env=env, stdout=log,
+                                        stderr=subprocess.STDOUT)
+                # let the deployments register and the first scheduled run go by
+                time.sleep(20)
             # the surge starts a third of the way into the next bucket
             now = clock.now()
             epoch = now.timestamp()
@@ -250,6 +280,7 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0) -> dict[str, fl
                         opened = inc.declared_at.timestamp()
                         break
                 time.sleep(0.2)
+            slots = _volume_slots(api, watched_from, time.time()) if coordinator else []
         finally:
             for p in (proc, server):
                 if p is None:
@@ -267,4 +298,27 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0) -> dict[str, fl
             raise RuntimeError(f"no incident opened within {timeout:.0f} s; the Prefect log is in {kept}")
         close = bucket_start + bucket
         return {"bucket_s": bucket, "from_first_ticket_s": opened - first, "after_bucket_close_s": opened - close,
-                "target_s": bucket + 5, "worst_case_s": bucket + (opened - close)}
+                "target_s": bucket + 5, "worst_case_s": bucket + (opened - close), "slots": slots}
+
+
+def _volume_slots(api: str, since: str, until: float) -> list[dict[str, Any]]:
+    """Each ``watch-volumes`` run expected since ``since``: how late it
+    started against its slot, and the other flows' runs that started in
+    the 15 s before it (what it may have queued behind)."""
+    until_iso = dt.datetime.fromtimestamp(until, dt.timezone.utc).isoformat()
+    with httpx.Client(base_url=api, timeout=30, trust_env=False) as client:
+        names = {d["id"]: d["name"] for d in client.post("/deployments/filter", json={}).json()}
+        runs = client.post("/flow_runs/filter", json={
+            "flow_runs": {"expected_start_time": {"after_": since, "before_": until_iso}},
+            "sort": "EXPECTED_START_TIME_ASC", "limit": 200}).json()
+    started = [(dt.datetime.fromisoformat(r["start_time"]).timestamp(), names.get(r.get("deployment_id"), "?"), r)
+               for r in runs if r.get("start_time")]
+    out = []
+    for at, name, r in started:
+        if name != "watch-volumes" or r.get("auto_scheduled") is False:
+            continue
+        due = dt.datetime.fromisoformat(r["expected_start_time"]).timestamp()
+        ahead = sorted(n for t, n, _ in started if n != "watch-volumes" and due - 15 <= t <= at)
+        out.append({"due": dt.datetime.fromtimestamp(due, dt.timezone.utc).strftime("%H:%M:%S"), "late_s": at - due,
+                    "ahead": ahead})
+    return out

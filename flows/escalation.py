@@ -13,6 +13,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from flows import slots
 from incident import escalation
 from incident.runtime import Runtime
 
@@ -36,7 +37,8 @@ def escalate_unacknowledged() -> int:
 
 
 def deployments() -> list[Any]:
-    return [escalate_unacknowledged.to_deployment(name="escalate-unacknowledged", interval=60)]
+    return [escalate_unacknowledged.to_deployment(name="escalate-unacknowledged",
+                                                  schedule=slots.every("escalate-unacknowledged", 60))]
 
 
 if __name__ == "__main__":

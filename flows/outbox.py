@@ -18,6 +18,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from flows import slots
 from incident.runtime import Runtime
 from incident.wording.deliver import default_adapters, deliver_due
 
@@ -54,7 +55,7 @@ def deliver_outbox(batches: int = 10, limit: int = 200) -> dict[str, int]:
 
 
 def deployments() -> list[Any]:
-    return [deliver_outbox.to_deployment(name="deliver-outbox", interval=30)]
+    return [deliver_outbox.to_deployment(name="deliver-outbox", schedule=slots.every("deliver-outbox", 30))]
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import datetime as dt
 
 from prefect import flow, get_run_logger, serve, task
 
+from flows import slots
 from incident.adapters.compensation import default_provider
 from incident.notify import enqueue
 from incident.remedy import callbacks, issuing, reports
@@ -110,7 +111,7 @@ def deployments() -> list[Any]:
     from prefect.schedules import Cron
 
     return [
-        sweep_callbacks.to_deployment(name="sweep-callbacks", interval=300),
+        sweep_callbacks.to_deployment(name="sweep-callbacks", schedule=slots.every("sweep-callbacks", 300)),
         # 08:00 in the centre's own zone (a bare cron would be UTC).
         daily_report.to_deployment(name="daily-report",
                                    schedule=Cron("0 8 * * *", timezone=Runtime.build().config.centre.timezone)),

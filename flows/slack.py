@@ -13,6 +13,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from flows import slots
 from incident.runtime import Runtime
 
 
@@ -44,7 +45,7 @@ def deployments() -> list[Any]:
 
     rt = Runtime.build()
     configured = bool(os.environ.get(rt.config.slack.token_env, "").strip())
-    return [slack_sync.to_deployment(name="slack-sync", interval=20 if configured else None)]
+    return [slack_sync.to_deployment(name="slack-sync", schedule=slots.every("slack-sync", 20) if configured else None)]
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any
 from prefect import flow, get_run_logger, serve, task
 from sqlalchemy.exc import OperationalError
 
+from flows import slots
 from incident.runtime import Runtime
 from incident.watch import jobs
 from incident.watch.fetch import FetchError
@@ -96,23 +97,11 @@ def watch_volumes(families: tuple[str, ...] = ("complaints", "feeds")) -> dict[s
     return report
 
 
-def volume_schedule(bucket_seconds: int, grace_seconds: int) -> Any:
-    """One run per bucket, due the moment the bucket has closed plus the
-    grace period: anchored on a bucket boundary, so a surge is scored
-    within seconds of its bucket closing, not up to an interval later."""
-    import datetime as dt
-
-    from prefect.schedules import Interval
-
-    anchor = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=grace_seconds)
-    return Interval(dt.timedelta(seconds=bucket_seconds), anchor_date=anchor)
-
-
 def deployments() -> list[Any]:
     det = Runtime.build().config.detection
     return [
-        watch_feeds.to_deployment(name="watch-feeds", interval=60),
-        watch_volumes.to_deployment(name="watch-volumes", schedule=volume_schedule(det.bucket_minutes * 60, det.grace_seconds)),
+        watch_feeds.to_deployment(name="watch-feeds", schedule=slots.every("watch-feeds", 60, det.grace_seconds)),
+        watch_volumes.to_deployment(name="watch-volumes", schedule=slots.detection(det.bucket_minutes * 60, det.grace_seconds)),
     ]
 
 

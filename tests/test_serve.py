@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -167,3 +168,44 @@ def test_a_sign_in_leaves_no_scrypt_buffer_resident_in_the_coordinator(tmp_path)
     # glibc's own dynamic threshold, for contrast: what the setting prevents
     default = {k: v for k, v in env.items() if k != "MALLOC_MMAP_THRESHOLD_"}
     assert growth_kib(default) >= 12 * 1024
+
+
+@pytest.mark.parametrize("bucket_minutes, grace", [(5, 2), (1, 30)])
+def test_no_other_flow_is_due_near_the_detection_slot(tmp_path, monkeypatch, bucket_minutes, grace):
+    """incident serve runs one flow at a time, so the detection run
+    (watch-volumes, due as each bucket closes) must not be due together with
+    another flow, or it waits behind it (flows/slots.py). Every interval
+    flow, Slack's included, over an hour of slots."""
+    import datetime as dt
+
+    from flows.serve import deployments
+
+    text = (ROOT / "examples" / "incident.toml").read_text("utf-8")
+    assert "bucket_minutes = 5" in text and "grace_seconds = 2 " in text
+    config = tmp_path / "incident.toml"
+    config.write_text(text.replace("bucket_minutes = 5", f"bucket_minutes = {bucket_minutes}")
+                      .replace("grace_seconds = 2 ", f"grace_seconds = {grace} "), "utf-8")
+    monkeypatch.setenv("INCIDENT_CONFIG", str(config))
+    monkeypatch.setenv("INCIDENT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")  # slack-sync scheduled too
+    start = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.timezone.utc)
+    end = start + dt.timedelta(hours=1)
+    due: dict[str, list[dt.datetime]] = {}
+    for d in deployments():
+        for s in d.schedules or []:
+            sch = s.schedule
+            if getattr(sch, "interval", None) is None:
+                continue  # the daily report's cron (08:00 local, once a day)
+            anchor = dt.datetime.fromtimestamp(sch.anchor_date.timestamp(), dt.timezone.utc)  # not pendulum's
+            t = anchor + ((start - anchor) // sch.interval + 1) * sch.interval
+            while t < end:
+                due.setdefault(d.name, []).append(t)
+                t += sch.interval
+    assert set(due) == {"watch-feeds", "watch-volumes", "deliver-outbox", "escalate-unacknowledged", "sweep-callbacks",
+                        "slack-sync"}
+    slots = due.pop("watch-volumes")
+    assert len(slots) == 60 // bucket_minutes
+    assert all(((t - start).total_seconds() - grace) % (bucket_minutes * 60) == 0 for t in slots)  # as each bucket closes
+    clear = dt.timedelta(seconds=8)
+    near = [(name, t) for name, times in due.items() for t in times for slot in slots if abs(t - slot) < clear]
+    assert near == []
