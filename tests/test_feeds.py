@@ -276,3 +276,37 @@ def test_non_http_urls_are_refused_by_the_configuration():
     with pytest.raises(ValidationError) as exc:
         make_config(feeds={"f": {"url": "file:///etc/passwd"}})
     assert "http" in str(exc.value)
+
+
+def test_two_workers_recording_at_once_lose_no_count(store, clock, db_url):
+    """Two workers' polls of one source, each in its own transaction, both
+    read before either writes: the health counters add both (the database
+    adds, not the session). SQLite serialises writers, so the interleaving
+    is PostgreSQL's (read committed)."""
+    from incident.config import FeedSource
+    from incident.watch import feeds
+    from incident.watch.fetch import FetchError
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite starts every write transaction with BEGIN IMMEDIATE: no two can interleave")
+    ctx = ctx_for(clock, {})
+    source = FeedSource(url="http://127.0.0.1:9/feed.xml", allow_private=True)
+
+    def failed() -> FetchError:
+        return FetchError("feed.error.http_status", status=502, url=source.url)
+
+    with store.transaction() as s:
+        feeds.record_failure(s, ctx, "upstream", source, failed())
+    first, second = store.session(), store.session()
+    try:
+        first.begin()
+        feeds.record_failure(first, ctx, "upstream", source, failed())
+        second.begin()
+        feeds.record_failure(second, ctx, "upstream", source, failed())
+        first.commit()  # both have read polls = 1 and consecutive_failures = 1
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    st = health(store, "upstream")
+    assert (st.polls, st.consecutive_failures) == (3, 3)

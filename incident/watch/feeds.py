@@ -74,20 +74,28 @@ def upstream_state(entry: Entry) -> str:
 def record_failure(session: Session, ctx: Context, name: str, source: FeedSource, error: FetchError) -> PollReport:
     state = source_state(session, name, source)
     now = ctx.clock.now()
-    state.polls += 1
+    _count(state, polls=1, consecutive_failures=1)
     state.last_polled_at = now
     state.last_error_key, state.last_error_params, state.last_error_at = error.key, dict(error.params), now
-    state.consecutive_failures += 1
     return PollReport(name, ok=False, error_key=error.key, error_params=dict(error.params))
 
 
 def record_not_modified(session: Session, ctx: Context, name: str, source: FeedSource) -> PollReport:
     state = source_state(session, name, source)
     now = ctx.clock.now()
-    state.polls += 1
+    _count(state, polls=1)
     state.last_polled_at = state.last_success_at = now
     state.consecutive_failures = 0
     return PollReport(name, ok=True, not_modified=True)
+
+
+def _count(state: FeedSourceState, **by: int) -> None:
+    """Add to the source's counters in the database (``SET n = n + k``), not
+    from the value this session read: two workers polling at once would
+    otherwise both write the same total and lose a count (PostgreSQL's
+    read committed; SQLite serialises writers anyway)."""
+    for name, k in by.items():
+        setattr(state, name, getattr(FeedSourceState, name) + k)
 
 
 def record_poll(
@@ -165,14 +173,12 @@ def record_poll(
                 if signal.action == "opened" and signal.incident_id:
                     report.opened.append(signal.incident_id)
 
-    state.polls += 1
+    _count(state, polls=1, entries_new=report.new, entries_updated=report.updated)
     state.last_polled_at = state.last_success_at = now
     state.consecutive_failures = 0
     state.last_error_key, state.last_error_params = None, {}
     state.etag, state.last_modified = etag, last_modified
     state.warnings = list(parsed.warnings[:MAX_WARNINGS])
-    state.entries_new += report.new
-    state.entries_updated += report.updated
     return report
 
 
