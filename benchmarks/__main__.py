@@ -8,7 +8,9 @@ Benchmarks, by name (default: all):
   complaints  complaint import (CSV), rows/s
   detection   detection quality on ../shared/data/volumes-dev (NAB scorer)
               and detector throughput on one core
-  surge       surge to open incident with the watch flows served by Prefect
+  surge       surge to open incident: the watch flows alone served by a
+              Prefect server, and under the whole incident serve
+              (--surge-mode both|watch|serve)
   wording     agents' wording pull over HTTP (50 clients) vs a bare FastAPI
               endpoint; one statement rendered for every channel; linting
               a 2,000-character statement; channel checks
