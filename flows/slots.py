@@ -1,14 +1,15 @@
 """When each periodic flow is due, within the minute.
 
 ``incident serve`` runs one flow run at a time (``incident.serve.RUN_LIMIT``),
-each in a fresh interpreter (1–2 s), so runs due together queue one behind
-another. Prefect anchors an interval schedule at the moment it is
-registered, which put every interval flow on the same second — and, after
-some starts, just before the detection run, which then waited behind three
-or four of them. The detection run (``watch-volumes``) is due ``grace``
-seconds after each bucket closes; every other interval flow is anchored at
-its own offset after that slot, so the slot stays clear and they do not
-queue behind each other either (benchmarks/README.md, surge under
+each in a fresh interpreter, so runs due together queue one behind another.
+Prefect anchors an interval schedule at the moment it is registered, which
+put every interval flow on the same second — and, after some starts, just
+before the detection run, which then waited behind them. The detection run
+(``watch-volumes``) is due ``grace`` seconds after each bucket closes; every
+other interval flow is anchored at its own offset after that slot, at least
+10 s from it. Runs of 1–2 s (what they take in the benchmarks) are done
+long before the slot; one that takes longer (a feed that times out, a slow
+mail server) can still delay it (benchmarks/README.md, surge under
 ``incident serve``).
 """
 
@@ -17,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-# Bucket boundaries are counted from here (buckets are whole minutes).
-EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+# Bucket boundaries are counted from the detector's epoch (the Unix epoch),
+# so the slot follows each bucket's close whatever the bucket's length.
+from incident.watch.detectors import EPOCH
 
 # Seconds after the detection slot at which each interval flow is due
 # (then every interval). 20-, 30- and 60-second intervals at these offsets

@@ -419,6 +419,26 @@ def test_a_cold_cache_met_by_many_agents_at_once_is_built_once(store, ctx, monke
     assert builds == {"index": 1, "rules": 1}
 
 
+def test_a_stale_cache_is_served_while_a_recheck_is_under_way(store, ctx, monkeypatch):
+    """The web app pulls on its event loop when the cache is current: a
+    stale one must be served as it is while the one re-check runs, not
+    rebuilt (nor waited for) by every request."""
+    from incident.wording import pull
+
+    iid = declare(store, ctx, title="APP 登录失败")
+    approved_sheet(store, ctx, iid)
+    assert pull.get_reply(store, ctx.config, q="登录失败").incident.id == iid
+    monkeypatch.setattr(pull, "FRESH_SECONDS", 0.0)  # every lookup is due a re-check
+    monkeypatch.setattr(pull, "_refreshing", True)  # and one is under way
+
+    def no_rebuild(source):  # type: ignore[no-untyped-def]
+        raise AssertionError("rebuilt while a re-check was under way")
+
+    monkeypatch.setattr(pull, "_refresh", no_rebuild)
+    assert pull.is_fresh(store)
+    assert pull.get_reply(store, ctx.config, q="登录失败").incident.id == iid
+
+
 def test_comms_templates_render_in_the_sandbox(store, ctx):
     with store.transaction() as s:
         with pytest.raises(InputError) as exc:

@@ -15,9 +15,11 @@ N, R, P = 2**14, 8, 1
 MIN_LENGTH = 8
 # Each scrypt call takes 128·r·n bytes (16 MiB at these costs) for its
 # duration. A shift's agents signing in at once would otherwise hold that
-# many times over (forty sign-ins, 640 MiB); the work is CPU-bound, so more
-# calls at once than cores only queue inside the CPU anyway.
-_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+# many times over (forty sign-ins, 640 MiB; on PostgreSQL — SQLite already
+# signs in one at a time, under its write lock); the work is CPU-bound, so
+# more calls at once than the cores we may use only queue inside the CPU.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_SLOTS = threading.BoundedSemaphore(max(1, CORES))
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:

@@ -182,7 +182,10 @@ def load_rules(extra: Path | None = None) -> RuleSet:
     reason. The built-in set is compiled once per process; an operator file
     is compiled again only when it changes."""
     if extra is None:
-        return _once(_builtin)
+        if _builtin.cache_info().currsize:
+            return _builtin()  # compiled already: no lock on the hot path
+        with _builtin_lock:
+            return _builtin()
     path = Path(extra)
     try:
         stat = path.stat()
@@ -190,19 +193,17 @@ def load_rules(extra: Path | None = None) -> RuleSet:
         raise ConfigError("lint.rules_missing", path=str(path)) from None
     except OSError as exc:
         raise ConfigError("lint.rules_unreadable", path=str(path), reason=exc.strerror or str(exc)) from None
-    return _once(_with_operator, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _operator_lock:
+        return _with_operator(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 # lru_cache computes a missing value in every thread that asks for it at
 # once: the first replies after a start (forty agents' requests) compiled
 # the rules forty times over, a peak the process kept. One build at a time;
-# the others then find it cached (the lookup under the lock is sub-µs).
-_compile_lock = threading.Lock()
-
-
-def _once(build: Any, *args: Any) -> RuleSet:
-    with _compile_lock:
-        return build(*args)  # type: ignore[no-any-return]
+# the others then find it cached. The built-in set has its own lock, so an
+# operator file being compiled never holds up the built-in rules.
+_builtin_lock = threading.Lock()
+_operator_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=1)
