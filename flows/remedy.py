@@ -8,7 +8,8 @@
 - ``sweep-callbacks`` (every 5 minutes): schedules the callbacks customers
   are owed, assigns them to agents, escalates overdue ones.
 - ``daily-report`` (every morning): the day's report of 003 §2.4 as
-  Markdown and HTML, handed to the notifier.
+  Markdown and HTML, handed to the notifier; then the day's clean-up
+  (expired web sessions).
 
 Serve all three with::
 
@@ -24,6 +25,7 @@ import datetime as dt
 from prefect import flow, get_run_logger, serve, task
 
 from flows import slots
+from incident.access import sessions
 from incident.adapters.compensation import default_provider
 from incident.notify import enqueue
 from incident.remedy import callbacks, issuing, reports
@@ -97,11 +99,20 @@ def write_report(day: str | None) -> str:
     return str(md)
 
 
+@task(retries=2, retry_delay_seconds=30)
+def prune_sessions() -> int:
+    # Idempotent: a second run finds nothing expired left to delete.
+    rt = Runtime.build()
+    with rt.store.transaction() as session:
+        return sessions.prune(session, rt.clock.now())
+
+
 @flow(name="daily-report", log_prints=True)
 def daily_report(day: str | None = None) -> str:
     """``day``: YYYY-MM-DD; default yesterday in the centre's zone."""
     path = write_report(day)
     get_run_logger().info("daily report: %s", path)
+    get_run_logger().info("expired web sessions removed: %d", prune_sessions())
     return path
 
 

@@ -18,7 +18,8 @@ from conftest import EXAMPLE, ROOT
 from incident import incidents
 from incident.adapters.compensation import ExportFileProvider
 from incident.config import CompensationPolicy
-from incident.models import Callback, Compensation
+from incident.access import sessions, users
+from incident.models import Callback, Compensation, WebSession
 from incident.remedy import callbacks, customers, issuing, ledger
 from tests.test_wording import declare
 
@@ -199,6 +200,14 @@ def test_sweep_and_daily_report_flows_under_prefect(store, config, db_url, tmp_p
     iid = declare(store, now_ctx)
     with store.transaction() as s:
         customers.ingest(s, now_ctx, iid, [(i, {"customer_ref": f"F{i}"}) for i in range(5)])
+        # web sessions for the report's clean-up: one expired a day ago, one live
+        wall = dt.datetime.now(dt.timezone.utc)
+        old = users.add(s, config, wall, username="former", roles="viewer")
+        current = users.add(s, config, wall, username="current", roles="viewer")
+        sessions.open_session(s, old, "password", wall - dt.timedelta(days=2), hours=24)
+        sessions.open_session(s, current, "password", wall, hours=24)
+        s.flush()
+        current_id = current.id
     proc = subprocess.run([sys.executable, "-c", SWEEP_AND_REPORT], cwd=ROOT, env=_env(db_url, tmp_path),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -210,3 +219,4 @@ def test_sweep_and_daily_report_flows_under_prefect(store, config, db_url, tmp_p
     assert "日报" in proc.stderr  # handed to the notifier (console) for the cs supervisor
     with store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Callback).where(Callback.assignee.is_not(None))) == 5
+        assert s.scalars(select(WebSession.user_id)).all() == [current_id]

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import func, select
 
 from incident import incidents
-from incident.access import tokens
+from incident.access import sessions, tokens
 from incident.models import Incident, Signal, TimelineEvent, User, WebSession
 from incident.web.app import create_app
 from tests.webserver import LiveServer
@@ -61,6 +61,28 @@ def test_password_login_sessions_and_logout(db_url, config, clock):
         # the old cookie is worthless now
         again = httpx.get(srv.base + "/", cookies={"incident_session": cookie})
         assert again.status_code == 303 and again.headers["location"].startswith("/login")
+
+
+def test_prune_removes_every_expired_session_and_keeps_live_ones(db_url, config, clock):
+    rt = web_runtime(db_url, config, clock)
+    add_user(rt, "zhangwei", "lead", password=None)
+    add_user(rt, "lina", "comms", password=None)
+    now = clock.now()
+    with rt.store.transaction() as s:
+        gone = s.scalars(select(User).where(User.username == "zhangwei")).one()
+        kept = s.scalars(select(User).where(User.username == "lina")).one()
+        # zhangwei signed in from two browsers last week and never again: only prune removes those
+        sessions.open_session(s, gone, "password", now - dt.timedelta(days=7), hours=12)
+        sessions.open_session(s, gone, "password", now - dt.timedelta(days=7, hours=-1), hours=12)
+        _, live_key = sessions.open_session(s, kept, "password", now - dt.timedelta(hours=1), hours=12)
+        kept_id = kept.id
+    with rt.store.transaction() as s:
+        assert sessions.prune(s, now) == 2
+    with rt.store.transaction() as s:
+        assert sessions.prune(s, now) == 0  # run again: nothing more
+        left = s.scalars(select(WebSession)).all()
+        assert [row.user_id for row in left] == [kept_id]
+        assert sessions.lookup(s, live_key, now) is not None
 
 
 def test_lockout_after_repeated_wrong_passwords(db_url, config, clock):
