@@ -28,7 +28,7 @@ def open_session(session: Session, user: User, via: str, now: dt.datetime, hours
     session.add(row)
     # Expired sessions of this user go now; those of users who never sign in
     # again go with the daily report's clean-up (prune).
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < now))
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at <= now))
     session.flush()
     return row, key
 
@@ -60,8 +60,7 @@ def touch(session: Session, row_id: int, now: dt.datetime) -> None:
 def prune(session: Session, now: dt.datetime) -> int:
     """Every expired session, of every user; the number removed. An expired
     row already lets nobody in (lookup); this only keeps the table small."""
-    result = session.execute(delete(WebSession).where(WebSession.expires_at <= now))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return session.execute(delete(WebSession).where(WebSession.expires_at <= now)).rowcount or 0
 
 
 def close(session: Session, key: str) -> None:
