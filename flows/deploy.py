@@ -35,32 +35,48 @@ from incident.i18n import CATALOG, t
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CATALOG.update({
-    "deploy.help": ("把协调器的全部流程注册到 Prefect 服务器（PREFECT_API_URL）的进程工作池，供多个 worker 分担执行",
-                    "register every flow of the coordinator with the Prefect server (PREFECT_API_URL) on a process "
-                    "work pool, for any number of workers to share"),
-    "deploy.help.pool": ("工作池名称", "the work pool's name"),
-    "deploy.help.create_pool": ("工作池不存在时创建（进程类型）", "create the pool (type process) if it does not exist"),
-    "deploy.help.lang": ("输出语言：zh-CN 或 en", "language of the output: zh-CN or en"),
-    "deploy.no_api": ("未设置 PREFECT_API_URL：请指向 Prefect 服务器，例如 http://127.0.0.1:4200/api",
-                      "PREFECT_API_URL is not set: point it at the Prefect server, e.g. http://127.0.0.1:4200/api"),
-    "deploy.no_pool": ("工作池「{pool}」不存在；加 --create-pool 创建，或先运行 prefect work-pool create {pool} --type process",
-                       "there is no work pool '{pool}'; add --create-pool, or run prefect work-pool create {pool} --type process"),
-    "deploy.wrong_type": ("工作池「{pool}」的类型是 {type}，需要 process", "work pool '{pool}' is of type {type}; it must be process"),
-    "deploy.pool_created": ("已创建工作池「{pool}」（process）", "created work pool '{pool}' (process)"),
-    "deploy.pool_exists": ("工作池「{pool}」（process）已存在", "work pool '{pool}' (process) exists"),
-    "deploy.registered": ("已注册 {flow}/{name}：{schedule}", "registered {flow}/{name}: {schedule}"),
-    "deploy.on_demand": ("按需运行", "on demand"),
-    "deploy.every": ("每 {seconds} 秒", "every {seconds} s"),
-    "deploy.cron": ("cron {cron}（{zone}）", "cron {cron} ({zone})"),
-    "deploy.next": ("代码目录 {root}。启动 worker（每台机器一个或多个，环境变量与此相同）：\n"
-                    "  prefect worker start --pool {pool} --type process\n"
-                    "网页端只运行 incident web：对同一个 Prefect 服务器运行 incident serve 或 python -m flows.serve 会接管这些部署",
-                    "code in {root}. Start workers (one or more per machine, with this same environment):\n"
-                    "  prefect worker start --pool {pool} --type process\n"
-                    "Run only incident web for the web app: incident serve or python -m flows.serve against this "
-                    "Prefect server would take these deployments over"),
-})
+CATALOG.update(
+    {
+        "deploy.help": (
+            "把协调器的全部流程注册到 Prefect 服务器（PREFECT_API_URL）的进程工作池，供多个 worker 分担执行",
+            "register every flow of the coordinator with the Prefect server (PREFECT_API_URL) on a process "
+            "work pool, for any number of workers to share",
+        ),
+        "deploy.help.pool": ("工作池名称", "the work pool's name"),
+        "deploy.help.create_pool": (
+            "工作池不存在时创建（进程类型）",
+            "create the pool (type process) if it does not exist",
+        ),
+        "deploy.help.lang": ("输出语言：zh-CN 或 en", "language of the output: zh-CN or en"),
+        "deploy.no_api": (
+            "未设置 PREFECT_API_URL：请指向 Prefect 服务器，例如 http://127.0.0.1:4200/api",
+            "PREFECT_API_URL is not set: point it at the Prefect server, e.g. http://127.0.0.1:4200/api",
+        ),
+        "deploy.no_pool": (
+            "工作池「{pool}」不存在；加 --create-pool 创建，或先运行 prefect work-pool create {pool} --type process",
+            "there is no work pool '{pool}'; add --create-pool, or run prefect work-pool create {pool} --type process",
+        ),
+        "deploy.wrong_type": (
+            "工作池「{pool}」的类型是 {type}，需要 process",
+            "work pool '{pool}' is of type {type}; it must be process",
+        ),
+        "deploy.pool_created": ("已创建工作池「{pool}」（process）", "created work pool '{pool}' (process)"),
+        "deploy.pool_exists": ("工作池「{pool}」（process）已存在", "work pool '{pool}' (process) exists"),
+        "deploy.registered": ("已注册 {flow}/{name}：{schedule}", "registered {flow}/{name}: {schedule}"),
+        "deploy.on_demand": ("按需运行", "on demand"),
+        "deploy.every": ("每 {seconds} 秒", "every {seconds} s"),
+        "deploy.cron": ("cron {cron}（{zone}）", "cron {cron} ({zone})"),
+        "deploy.next": (
+            "代码目录 {root}。启动 worker（每台机器一个或多个，环境变量与此相同）：\n"
+            "  prefect worker start --pool {pool} --type process\n"
+            "网页端只运行 incident web：对同一个 Prefect 服务器运行 incident serve 或 python -m flows.serve 会接管这些部署",
+            "code in {root}. Start workers (one or more per machine, with this same environment):\n"
+            "  prefect worker start --pool {pool} --type process\n"
+            "Run only incident web for the web app: incident serve or python -m flows.serve against this "
+            "Prefect server would take these deployments over",
+        ),
+    }
+)
 
 
 def _pool(client: Any, name: str, create: bool, lang: str) -> None:
@@ -74,8 +90,11 @@ def _pool(client: Any, name: str, create: bool, lang: str) -> None:
         if not create:
             raise SystemExit(t("deploy.no_pool", lang, pool=name)) from None
         try:
-            client.create_work_pool(WorkPoolCreate(name=name, type="process",
-                                                   base_job_template=ProcessWorker.get_default_base_job_template()))
+            client.create_work_pool(
+                WorkPoolCreate(
+                    name=name, type="process", base_job_template=ProcessWorker.get_default_base_job_template()
+                )
+            )
             print(t("deploy.pool_created", lang, pool=name))
             return
         except ObjectAlreadyExists:  # created by someone else just now

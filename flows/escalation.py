@@ -37,8 +37,11 @@ def escalate_unacknowledged() -> int:
 
 
 def deployments() -> list[Any]:
-    return [escalate_unacknowledged.to_deployment(name="escalate-unacknowledged",
-                                                  schedule=slots.every("escalate-unacknowledged", 60))]
+    return [
+        escalate_unacknowledged.to_deployment(
+            name="escalate-unacknowledged", schedule=slots.every("escalate-unacknowledged", 60)
+        )
+    ]
 
 
 if __name__ == "__main__":

@@ -32,13 +32,19 @@ def deliver_batch(limit: int = 200) -> dict[str, int]:
         if done == total or done % 50 == 0:
             logger.info("delivered %d/%d", done, total)
 
-    report = deliver_due(rt.store, default_adapters(rt.config, rt.settings.data_dir), rt.clock.now,
-                         limit=limit, progress=progress)
+    report = deliver_due(
+        rt.store, default_adapters(rt.config, rt.settings.data_dir), rt.clock.now, limit=limit, progress=progress
+    )
     rt.deliver()  # notifications queued by the same changes
     for error in report.errors[:20]:
         logger.warning("delivery failed: %s", error)
-    return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed, "in_doubt": report.in_doubt,
-            "taken_elsewhere": report.taken_elsewhere}
+    return {
+        "sent": report.sent,
+        "retrying": report.retrying,
+        "failed": report.failed,
+        "in_doubt": report.in_doubt,
+        "taken_elsewhere": report.taken_elsewhere,
+    }
 
 
 @flow(name="deliver-outbox", log_prints=True)

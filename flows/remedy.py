@@ -18,9 +18,8 @@ Serve all three with::
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
+from typing import Any
 
 from prefect import flow, get_run_logger, serve, task
 
@@ -33,17 +32,25 @@ from incident.runtime import Runtime
 
 
 @task(retries=3, retry_delay_seconds=[10, 60, 300])
-def issue_batches(incident_id: int | None, batch: int | None, max_batches: int | None,
-                  lease_seconds: float | None) -> dict[str, int]:
+def issue_batches(
+    incident_id: int | None, batch: int | None, max_batches: int | None, lease_seconds: float | None
+) -> dict[str, int]:
     rt = Runtime.build()
     logger = get_run_logger()
 
     def progress(done: int, total: int) -> None:
         logger.info("issued %d/%d", done, total)
 
-    report = issuing.issue_due(rt.store, rt.ctx, default_provider(rt.settings.data_dir), incident_id=incident_id,
-                               batch=batch, max_batches=max_batches, progress=progress,
-                               lease=issuing.LEASE if lease_seconds is None else dt.timedelta(seconds=lease_seconds))
+    report = issuing.issue_due(
+        rt.store,
+        rt.ctx,
+        default_provider(rt.settings.data_dir),
+        incident_id=incident_id,
+        batch=batch,
+        max_batches=max_batches,
+        progress=progress,
+        lease=issuing.LEASE if lease_seconds is None else dt.timedelta(seconds=lease_seconds),
+    )
     for error in report.errors[:20]:
         logger.warning("issue failed: %s", error)
     if report.retrying and not report.issued:
@@ -53,8 +60,12 @@ def issue_batches(incident_id: int | None, batch: int | None, max_batches: int |
 
 
 @flow(name="issue-compensation", log_prints=True)
-def issue_compensation(incident_id: int | None = None, batch: int | None = None, max_batches: int | None = None,
-                       lease_seconds: float | None = None) -> dict[str, int]:
+def issue_compensation(
+    incident_id: int | None = None,
+    batch: int | None = None,
+    max_batches: int | None = None,
+    lease_seconds: float | None = None,
+) -> dict[str, int]:
     """``lease_seconds``: how old a claim left by a killed run must be before
     it is taken again (default 2 minutes; 0 right after a known crash)."""
     result = issue_batches(incident_id, batch, max_batches, lease_seconds)
@@ -70,7 +81,12 @@ def sweep_once() -> dict[str, int]:
     with rt.store.transaction() as session:
         report = callbacks.sweep(session, rt.ctx)
     rt.deliver()
-    return {"created": report.created, "cancelled": report.cancelled, "assigned": report.assigned, "escalated": report.escalated}
+    return {
+        "created": report.created,
+        "cancelled": report.cancelled,
+        "assigned": report.assigned,
+        "escalated": report.escalated,
+    }
 
 
 @flow(name="sweep-callbacks", log_prints=True)
@@ -90,11 +106,20 @@ def write_report(day: str | None) -> str:
         who = callbacks.supervisor(rt.config)
         if who:
             rate = data["callbacks"]["handling_rate"]
-            enqueue(session, recipient=who, key="notify.daily_report",
-                    params={"day": data["day"], "complaints": data["complaints"]["total"],
-                            "rate": "—" if rate is None else f"{rate * 100:.1f}%",
-                            "mean": data["satisfaction"]["mean"] or "—", "path": str(html)},
-                    dedupe_key=f"daily-report:{data['day']}", now=now)
+            enqueue(
+                session,
+                recipient=who,
+                key="notify.daily_report",
+                params={
+                    "day": data["day"],
+                    "complaints": data["complaints"]["total"],
+                    "rate": "—" if rate is None else f"{rate * 100:.1f}%",
+                    "mean": data["satisfaction"]["mean"] or "—",
+                    "path": str(html),
+                },
+                dedupe_key=f"daily-report:{data['day']}",
+                now=now,
+            )
     rt.deliver()
     return str(md)
 
@@ -124,8 +149,9 @@ def deployments() -> list[Any]:
     return [
         sweep_callbacks.to_deployment(name="sweep-callbacks", schedule=slots.every("sweep-callbacks", 300)),
         # 08:00 in the centre's own zone (a bare cron would be UTC).
-        daily_report.to_deployment(name="daily-report",
-                                   schedule=Cron("0 8 * * *", timezone=Runtime.build().config.centre.timezone)),
+        daily_report.to_deployment(
+            name="daily-report", schedule=Cron("0 8 * * *", timezone=Runtime.build().config.centre.timezone)
+        ),
         issue_compensation.to_deployment(name="issue-compensation"),
     ]
 

@@ -31,15 +31,20 @@ from incident.serve import RUN_LIMIT
 def deployments() -> list[Any]:
     from flows import escalation, outbox, remedy, slack, watch
 
-    return [*watch.deployments(), *outbox.deployments(), *escalation.deployments(), *remedy.deployments(),
-            *slack.deployments()]
+    return [
+        *watch.deployments(),
+        *outbox.deployments(),
+        *escalation.deployments(),
+        *remedy.deployments(),
+        *slack.deployments(),
+    ]
 
 
 def main() -> None:
+    from prefect import serve
+
     from incident.config import Settings
     from incident.logs import setup
-
-    from prefect import serve
 
     settings = Settings()
     setup(settings.log_format, settings.log_level)
@@ -155,8 +160,9 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
             return 1
         from prefect.server.api.server import create_app as prefect_app
 
-        prefect_server = uvicorn.Server(uvicorn.Config(prefect_app(), host="127.0.0.1", port=prefect_port,
-                                                       log_level="warning"))
+        prefect_server = uvicorn.Server(
+            uvicorn.Config(prefect_app(), host="127.0.0.1", port=prefect_port, log_level="warning")
+        )
         threads.append(_Thread("prefect-server", prefect_server.run))
         threads[-1].start()
 
@@ -190,8 +196,15 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
             if replay is not None:
                 replay.start()
             helpers.run_now(api_url, {name: ids[name] for name in helpers.RUN_AT_START})
-            say(t("out.serve_ready", lang, seconds=f"{time.time() - began:.1f}", n=len(ids),
-                  flows=", ".join(n.split("/")[0] for n in helpers.RUN_AT_START)))
+            say(
+                t(
+                    "out.serve_ready",
+                    lang,
+                    seconds=f"{time.time() - began:.1f}",
+                    n=len(ids),
+                    flows=", ".join(n.split("/")[0] for n in helpers.RUN_AT_START),
+                )
+            )
             say(t("out.web_at", lang, host=host, port=port))
             say(hint)
         except Exception as exc:  # noqa: BLE001 — half a start is no start: say why and stop
@@ -279,16 +292,19 @@ def limit_sqlite_heap(mb: int) -> None:
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.serve", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--coordinator", action="store_true", help="the whole coordinator (what incident serve runs)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--prefect-port", type=int, default=4200)
     parser.add_argument("--demo", action="store_true")
-    parser.add_argument("--prefect-db", action="store_true",
-                        help="create or upgrade Prefect's database, register its block types, and exit "
-                             "(what --coordinator runs first)")
+    parser.add_argument(
+        "--prefect-db",
+        action="store_true",
+        help="create or upgrade Prefect's database, register its block types, and exit (what --coordinator runs first)",
+    )
     return parser.parse_args(argv)
 
 

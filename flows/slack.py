@@ -28,7 +28,12 @@ def sync_once() -> dict[str, int]:
     report = sync_all(rt.store, rt.ctx, rt.slack)
     for error in report.errors[:20]:
         get_run_logger().warning("slack: %s", error)
-    return {"incidents": report.incidents, "calls": report.calls, "events": report.posted_events, "errors": len(report.errors)}
+    return {
+        "incidents": report.incidents,
+        "calls": report.calls,
+        "events": report.posted_events,
+        "errors": len(report.errors),
+    }
 
 
 @flow(name="slack-sync", log_prints=True)

@@ -50,4 +50,6 @@ def every(name: str, seconds: int, grace_seconds: int | None = None) -> Any:
         from incident.runtime import Runtime
 
         grace_seconds = Runtime.build().config.detection.grace_seconds
-    return Interval(dt.timedelta(seconds=seconds), anchor_date=EPOCH + dt.timedelta(seconds=grace_seconds + OFFSETS[name]))
+    return Interval(
+        dt.timedelta(seconds=seconds), anchor_date=EPOCH + dt.timedelta(seconds=grace_seconds + OFFSETS[name])
+    )

@@ -76,7 +76,14 @@ def watch_feeds(names: list[str] | None = None) -> list[dict[str, Any]]:
             rep = future.result()
             reports.append(rep)
             if rep["ok"]:
-                log.info("%s: %d entries, %d new, %d updated, %d signals", name, rep["entries"], rep["new"], rep["updated"], rep["signals"])
+                log.info(
+                    "%s: %d entries, %d new, %d updated, %d signals",
+                    name,
+                    rep["entries"],
+                    rep["new"],
+                    rep["updated"],
+                    rep["signals"],
+                )
             else:
                 log.warning("%s failed: %s %s", name, rep["error_key"], rep["error_params"])
         else:
@@ -91,8 +98,14 @@ def watch_feeds(names: list[str] | None = None) -> list[dict[str, Any]]:
 @flow(name="watch-volumes", log_prints=True)
 def watch_volumes(families: tuple[str, ...] = ("complaints", "feeds")) -> dict[str, Any]:
     report = score(families)
-    get_run_logger().info("scored %d series, %d buckets: %d alerts, opened %s, attached %s",
-                          report["series"], report["buckets"], report["alerts"], report["opened"], report["attached"])
+    get_run_logger().info(
+        "scored %d series, %d buckets: %d alerts, opened %s, attached %s",
+        report["series"],
+        report["buckets"],
+        report["alerts"],
+        report["opened"],
+        report["attached"],
+    )
     deliver()
     return report
 
@@ -101,7 +114,9 @@ def deployments() -> list[Any]:
     det = Runtime.build().config.detection
     return [
         watch_feeds.to_deployment(name="watch-feeds", schedule=slots.every("watch-feeds", 60, det.grace_seconds)),
-        watch_volumes.to_deployment(name="watch-volumes", schedule=slots.detection(det.bucket_minutes * 60, det.grace_seconds)),
+        watch_volumes.to_deployment(
+            name="watch-volumes", schedule=slots.detection(det.bucket_minutes * 60, det.grace_seconds)
+        ),
     ]
 
 

@@ -63,7 +63,9 @@ def _role(value: Any) -> Role:
         return Role.parse(str(value))
     except ValueError:
         raise PydanticCustomError(
-            "role", "unknown role {value!r}; roles are: {roles}", {"value": value, "roles": ", ".join(r.value for r in Role)}
+            "role",
+            "unknown role {value!r}; roles are: {roles}",
+            {"value": value, "roles": ", ".join(r.value for r in Role)},
         ) from None
 
 
@@ -105,7 +107,9 @@ class CentreConfig(_Strict):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise PydanticCustomError("zone", "unknown time zone {value!r} (e.g. Asia/Shanghai)", {"value": v}) from None
+            raise PydanticCustomError(
+                "zone", "unknown time zone {value!r} (e.g. Asia/Shanghai)", {"value": v}
+            ) from None
         return v
 
     @property
@@ -262,7 +266,9 @@ class FeedSource(_Strict):
     @classmethod
     def _url(cls, v: str) -> str:
         if not re.match(r"(?i)^https?://[^/\s]+", v.strip()):
-            raise PydanticCustomError("feed_url", "feed URL must start with http:// or https:// (got {value!r})", {"value": v})
+            raise PydanticCustomError(
+                "feed_url", "feed URL must start with http:// or https:// (got {value!r})", {"value": v}
+            )
         return v.strip()
 
 
@@ -341,7 +347,13 @@ class CompensationCaps(_Strict):
 
 CompensationForm = Literal["coupon", "points", "refund", "service_extension", "gift"]
 # The unit each form is counted in: money (元), points, or days of service.
-FORM_UNITS: dict[str, str] = {"coupon": "yuan", "refund": "yuan", "gift": "yuan", "points": "points", "service_extension": "days"}
+FORM_UNITS: dict[str, str] = {
+    "coupon": "yuan",
+    "refund": "yuan",
+    "gift": "yuan",
+    "points": "points",
+    "service_extension": "days",
+}
 
 
 class CompensationPolicy(_Strict):
@@ -374,8 +386,9 @@ class CompensationPolicy(_Strict):
             try:
                 compile_formula(self.formula)
             except FormulaError as exc:
-                raise PydanticCustomError("policy_formula", "bad formula {value!r}: {reason}",
-                                          {"value": self.formula, "reason": str(exc)}) from None
+                raise PydanticCustomError(
+                    "policy_formula", "bad formula {value!r}: {reason}", {"value": self.formula, "reason": str(exc)}
+                ) from None
         return self
 
 
@@ -402,7 +415,9 @@ class CallbackConfig(_Strict):
     team: str | None = None
     # Agents (people keys) who call; default: the team's rotation members.
     agents: list[str] = Field(default_factory=list)
-    work_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7], min_length=1)
+    work_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5, 6, 7], min_length=1
+    )
     work_start: dt.time = dt.time(9, 0)
     work_end: dt.time = dt.time(18, 0)
     result_minutes: Annotated[int, Field(gt=0)] = 60  # the result, after resolution (003 §2.4)
@@ -540,8 +555,11 @@ class WebConfig(_Strict):
 
         for role in v:
             if role not in ROLES:
-                raise PydanticCustomError("web_role", "unknown web role {value!r}; roles are: {roles}",
-                                          {"value": role, "roles": ", ".join(ROLES)})
+                raise PydanticCustomError(
+                    "web_role",
+                    "unknown web role {value!r}; roles are: {roles}",
+                    {"value": role, "roles": ", ".join(ROLES)},
+                )
         return v
 
     @property
@@ -665,7 +683,9 @@ def load_config(path: Path | None) -> AppConfig:
         err = exc.errors()[0]
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, _RefError):
-            raise ConfigError("config.unknown_person", path=str(path), key=_key(cause.where), person=cause.person) from None
+            raise ConfigError(
+                "config.unknown_person", path=str(path), key=_key(cause.where), person=cause.person
+            ) from None
         if isinstance(cause, _UncoveredError):
             raise ConfigError("config.uncovered_role", path=str(path), key=_key(cause.where), role=cause.role) from None
         raise ConfigError(

@@ -11,8 +11,8 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -59,7 +59,7 @@ def normalise_url(url: str) -> str:
     provider) mean the psycopg 3 driver we ship, not psycopg2."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -221,13 +221,61 @@ class SurgeDetector:
     the series' own tail (see the module docstring). One instance per series."""
 
     # state() saves these; the rest is derived from the parameters
-    _STATE = ("n", "last_ts", "L", "M", "MW", "S", "W", "nS", "nW", "od", "C", "active",
-              "last_hit", "E0", "X0", "E1", "X1", "D", "tn", "pk0", "pk1", "hr",
-              "h0", "b0", "h1", "b1")
+    _STATE = (
+        "n",
+        "last_ts",
+        "L",
+        "M",
+        "MW",
+        "S",
+        "W",
+        "nS",
+        "nW",
+        "od",
+        "C",
+        "active",
+        "last_hit",
+        "E0",
+        "X0",
+        "E1",
+        "X1",
+        "D",
+        "tn",
+        "pk0",
+        "pk1",
+        "hr",
+        "h0",
+        "b0",
+        "h1",
+        "b1",
+    )
     __slots__ = _STATE + (
-        "p", "_bucket", "_off", "_aL", "_aS", "_aW", "_up", "_down", "_up10", "_k", "_cap",
-        "_warm", "_day", "_cool", "_gap", "_floor", "_c", "_clip", "_drop", "_f", "_lnT", "_accel",
-        "_u0", "_u1", "_m0", "_m1",
+        "p",
+        "_bucket",
+        "_off",
+        "_aL",
+        "_aS",
+        "_aW",
+        "_up",
+        "_down",
+        "_up10",
+        "_k",
+        "_cap",
+        "_warm",
+        "_day",
+        "_cool",
+        "_gap",
+        "_floor",
+        "_c",
+        "_clip",
+        "_drop",
+        "_f",
+        "_lnT",
+        "_accel",
+        "_u0",
+        "_u1",
+        "_m0",
+        "_m1",
     )
 
     def __init__(self, params: DetectorParams = DetectorParams()) -> None:
@@ -292,7 +340,7 @@ class SurgeDetector:
         """Forget up to now, then set the alert levels (hourly and after an episode)."""
         dt = self.n - self.tn
         if dt:
-            fd = self._f ** dt
+            fd = self._f**dt
             self.E0 *= fd
             self.X0 *= fd
             self.E1 *= fd
@@ -575,15 +623,25 @@ class SilenceDetector:
         self.expected += mu
         need = self.p.silence_min_expected
         alert = False
-        if (not self.alerted and self.run >= self.p.silence_min_buckets and self.expected >= need
-                and base.n > base._warm):
+        if (
+            not self.alerted
+            and self.run >= self.p.silence_min_buckets
+            and self.expected >= need
+            and base.n > base._warm
+        ):
             self.alerted = alert = True
         return Verdict(self.expected / (self.expected + need), mu, alert, -1 if self.alerted else 0)
 
     def state(self) -> dict:
-        return {"kind": "silence", "version": _STATE_VERSION, "base": self.base.state(),
-                "last_ts": self.last_ts, "run": self.run, "expected": self.expected,
-                "alerted": self.alerted}
+        return {
+            "kind": "silence",
+            "version": _STATE_VERSION,
+            "base": self.base.state(),
+            "last_ts": self.last_ts,
+            "run": self.run,
+            "expected": self.expected,
+            "alerted": self.alerted,
+        }
 
     @classmethod
     def from_state(cls, state: dict, params: DetectorParams = DetectorParams()) -> "SilenceDetector":
@@ -656,7 +714,7 @@ class DailyLevelDetector:
             if warm or (rc == r and not self.active):
                 self.W[d] += aW * rc
             if n > 7:
-                self.resid = self.resid[1 - self.WINDOW:] + [abs(r)]
+                self.resid = self.resid[1 - self.WINDOW :] + [abs(r)]
         if warm:
             return Verdict(0.0, mu, False, 0)
         C = self.C + (z if z < p.daily_zcap else p.daily_zcap) - p.daily_k

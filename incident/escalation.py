@@ -83,11 +83,25 @@ def sweep(session: Session, ctx: Context, limit: int = 500) -> list[Escalation]:
             "minutes": max(minutes, 0),
         }
         if supervisor:
-            enqueue(session, recipient=supervisor, key="notify.escalated", params=params,
-                    dedupe_key=f"escalated:{assignment.id}", now=now, incident_id=incident.id)
+            enqueue(
+                session,
+                recipient=supervisor,
+                key="notify.escalated",
+                params=params,
+                dedupe_key=f"escalated:{assignment.id}",
+                now=now,
+                incident_id=incident.id,
+            )
         # The holder hears about it too: the page may simply have been missed.
-        enqueue(session, recipient=assignment.person, key="notify.ack_overdue", params=params,
-                dedupe_key=f"ack-overdue:{assignment.id}", now=now, incident_id=incident.id)
+        enqueue(
+            session,
+            recipient=assignment.person,
+            key="notify.ack_overdue",
+            params=params,
+            dedupe_key=f"ack-overdue:{assignment.id}",
+            now=now,
+            incident_id=incident.id,
+        )
         done.append(Escalation(incident.id, assignment.role, assignment.person, supervisor, minutes))
     # An overdue statement clock escalates the same way (issue: wording).
     from incident.wording import clocks

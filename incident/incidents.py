@@ -32,6 +32,7 @@ SYSTEM_ACTOR = "system"
 
 # ----------------------------------------------------------------- parsing --
 
+
 def parse_id(text: str | int) -> int:
     """Accept 12, "12", "#12", "INC-12", "inc12"."""
     raw = str(text).strip()
@@ -94,17 +95,20 @@ def _text(value: str | None) -> str | None:
 
 # ---------------------------------------------------------------- internals --
 
-def record_event(session: Session, ctx: Context, incident: Incident, type_: EventType, actor: str | None = None, **data: Any) -> TimelineEvent:
-    ev = TimelineEvent(incident_id=incident.id, at=ctx.clock.now(), type=type_.value, actor=actor or ctx.actor, data=data)
+
+def record_event(
+    session: Session, ctx: Context, incident: Incident, type_: EventType, actor: str | None = None, **data: Any
+) -> TimelineEvent:
+    ev = TimelineEvent(
+        incident_id=incident.id, at=ctx.clock.now(), type=type_.value, actor=actor or ctx.actor, data=data
+    )
     session.add(ev)
     incident.updated_at = ev.at
     return ev
 
 
 def _lock(session: Session, incident_id: int) -> Incident:
-    incident = session.scalars(
-        select(Incident).where(Incident.id == incident_id).with_for_update()
-    ).one_or_none()
+    incident = session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one_or_none()
     if incident is None:
         raise NotFoundError("error.no_incident", id=incident_id)
     return incident
@@ -164,7 +168,12 @@ def _assign(
         session,
         recipient=person_key,
         key="notify.role_called",
-        params={"ref": incident.ref, "title": incident.title, "severity": incident.severity_enum.label, "role": role.value},
+        params={
+            "ref": incident.ref,
+            "title": incident.title,
+            "severity": incident.severity_enum.label,
+            "role": role.value,
+        },
         dedupe_key=f"called:{assignment.id}",
         now=now,
         incident_id=incident.id,
@@ -182,7 +191,9 @@ def _call_in(session: Session, ctx: Context, incident: Incident, roles: Sequence
         if found is not None:
             _assign(session, ctx, incident, role, found.person_key, team_key, source=found.source)
             continue
-        record_event(session, ctx, incident, EventType.ROLE_UNFILLED, actor=SYSTEM_ACTOR, role=role.value, team=team_key)
+        record_event(
+            session, ctx, incident, EventType.ROLE_UNFILLED, actor=SYSTEM_ACTOR, role=role.value, team=team_key
+        )
         supervisor = ctx.config.teams[team_key].supervisor if team_key else None
         if supervisor:
             enqueue(
@@ -197,6 +208,7 @@ def _call_in(session: Session, ctx: Context, incident: Incident, roles: Sequence
 
 
 # ------------------------------------------------------------------ writes --
+
 
 def declare(
     session: Session,
@@ -259,9 +271,7 @@ def declare(
 
 def find_open_by_dedup(session: Session, dedup_key: str) -> Incident | None:
     return session.scalars(
-        select(Incident).where(
-            Incident.dedup_key == dedup_key, Incident.status.in_([s.value for s in OPEN_STATUSES])
-        )
+        select(Incident).where(Incident.dedup_key == dedup_key, Incident.status.in_([s.value for s in OPEN_STATUSES]))
     ).one_or_none()
 
 
@@ -293,7 +303,9 @@ def open_or_attach(
     raise ConflictError("error.dedup_race", key=dedup_key)
 
 
-def change_status(session: Session, ctx: Context, incident_id: int, target: Status | str, note: str | None = None) -> Incident:
+def change_status(
+    session: Session, ctx: Context, incident_id: int, target: Status | str, note: str | None = None
+) -> Incident:
     incident = _lock(session, incident_id)
     target = parse_status(target)
     current = incident.status_enum
@@ -311,7 +323,13 @@ def change_status(session: Session, ctx: Context, incident_id: int, target: Stat
         pull.changed()
     elif current == Status.RESOLVED:  # reopened
         incident.resolved_at = None
-    record_event(session, ctx, incident, EventType.STATUS_CHANGED, **{"from": current.value, "to": target.value, "note": _text(note)})
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.STATUS_CHANGED,
+        **{"from": current.value, "to": target.value, "note": _text(note)},
+    )
     if target == Status.RESOLVED:
         # Every affected customer hears the result within the hour (003 §2.4):
         # the calls exist from the moment of resolution, not the next sweep.
@@ -427,6 +445,7 @@ def _jsonable(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------- reads --
+
 
 def get(session: Session, incident_id: int) -> Incident:
     incident = session.scalars(

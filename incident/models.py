@@ -131,7 +131,12 @@ class RoleAssignment(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
         # The escalation sweep's query: pending acks by deadline.
-        Index("ix_role_assignments_pending_ack", "ack_due_at", sqlite_where=text("acked_at IS NULL AND escalated_at IS NULL AND ended_at IS NULL"), postgresql_where=text("acked_at IS NULL AND escalated_at IS NULL AND ended_at IS NULL")),
+        Index(
+            "ix_role_assignments_pending_ack",
+            "ack_due_at",
+            sqlite_where=text("acked_at IS NULL AND escalated_at IS NULL AND ended_at IS NULL"),
+            postgresql_where=text("acked_at IS NULL AND escalated_at IS NULL AND ended_at IS NULL"),
+        ),
     )
 
     @property
@@ -326,6 +331,7 @@ class MaintenanceWindow(Base):
 
 
 # ---------------------------------------------------------------- wording --
+
 
 class FactSheet(Base):
     """One version of an incident's fact sheet (口径卡): the ONE external
@@ -614,12 +620,25 @@ class Callback(Base):
 
     __table_args__ = (
         # The due list and "my callbacks" read only open rows.
-        Index("ix_callbacks_open_call_at", "call_at", sqlite_where=text("status = 'open'"),
-              postgresql_where=text("status = 'open'")),
-        Index("ix_callbacks_open_assignee", "assignee", "call_at", sqlite_where=text("status = 'open'"),
-              postgresql_where=text("status = 'open'")),
-        Index("ix_callbacks_open_due", "due_at", sqlite_where=text("status = 'open'"),
-              postgresql_where=text("status = 'open'")),
+        Index(
+            "ix_callbacks_open_call_at",
+            "call_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_callbacks_open_assignee",
+            "assignee",
+            "call_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_callbacks_open_due",
+            "due_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
         Index("ix_callbacks_incident", "incident_id", "status"),
         Index("ix_callbacks_customer_reason", "customer_id", "reason"),
     )

@@ -23,7 +23,6 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from incident.i18n import CATALOG, t
@@ -37,9 +36,15 @@ READY_TIMEOUT = 180.0
 RUN_AT_START = ("watch-feeds/watch-feeds", "watch-volumes/watch-volumes")
 # Every deployment of flows/serve.py ("flow/deployment"; tests/test_serve.py
 # checks the two lists agree): ready means all of them are registered.
-DEPLOYMENTS = (*RUN_AT_START, "deliver-outbox/deliver-outbox", "escalate-unacknowledged/escalate-unacknowledged",
-               "sweep-callbacks/sweep-callbacks", "daily-report/daily-report", "issue-compensation/issue-compensation",
-               "slack-sync/slack-sync")
+DEPLOYMENTS = (
+    *RUN_AT_START,
+    "deliver-outbox/deliver-outbox",
+    "escalate-unacknowledged/escalate-unacknowledged",
+    "sweep-callbacks/sweep-callbacks",
+    "daily-report/daily-report",
+    "issue-compensation/issue-compensation",
+    "slack-sync/slack-sync",
+)
 # Flow runs at once, each its own process (~100 MB while it lasts): one at
 # a time keeps up with every schedule (benchmarks/serve.py) without the
 # memory of several coinciding; a run due meanwhile waits its turn.
@@ -51,27 +56,42 @@ RUN_LIMIT = 1
 # SQLite reuses its cache pages; the files stay in the kernel's page cache.
 SQLITE_HEAP_MB = 32
 
-CATALOG.update({
-    "out.web_at": ("网页端：http://{host}:{port}/   状态页：http://{host}:{port}/status   API 文档：http://{host}:{port}/api/docs",
-                   "web app: http://{host}:{port}/   status page: http://{host}:{port}/status   API docs: http://{host}:{port}/api/docs"),
-    "out.web_no_users": ("还没有任何用户，无法登录。先创建一个：incident users add admin --role admin",
-                         "there are no users yet, so nobody can sign in. Create one first: incident users add admin --role admin"),
-    "out.web_users": ("已有 {n} 个用户；登录方式：{auth}", "{n} users; sign-in: {auth}"),
-    "out.web_auth.password": ("用户名 + 密码", "user name + password"),
-    "out.web_auth.proxy": ("反向代理请求头 {header}", "the reverse proxy's header {header}"),
-    "out.serve_prefect": ("正在启动 Prefect 服务器与流程……", "starting the Prefect server and the flows …"),
-    "out.serve_flows": ("流程按计划运行；日志：{logs}", "flows run on their schedules; logs: {logs}"),
-    "out.serve_ready": ("已就绪（{seconds} 秒）：{n} 个流程部署已注册，{flows} 立即运行一次。",
-                        "ready in {seconds} s: {n} deployments registered; {flows} running now."),
-    "out.serve_stopping": ("正在停止……", "stopping …"),
-    "out.serve_stopped": ("已停止。", "stopped."),
-    "serve.error": ("无法启动：{reason}", "could not start: {reason}"),
-    "serve.error.port": ("端口 {port} 已被占用：请停止占用它的程序，或换一个端口（{option}）",
-                         "port {port} is taken: stop what uses it, or choose another ({option})"),
-    "serve.error.prefect_db": ("无法创建或升级 Prefect 的数据库；详见 {log}",
-                               "Prefect's database could not be created or upgraded; see {log}"),
-    "serve.error.died": ("{what} 意外停止；详见 {log}。正在停止。", "{what} stopped unexpectedly; see {log}. Stopping."),
-})
+CATALOG.update(
+    {
+        "out.web_at": (
+            "网页端：http://{host}:{port}/   状态页：http://{host}:{port}/status   API 文档：http://{host}:{port}/api/docs",
+            "web app: http://{host}:{port}/   status page: http://{host}:{port}/status   API docs: http://{host}:{port}/api/docs",
+        ),
+        "out.web_no_users": (
+            "还没有任何用户，无法登录。先创建一个：incident users add admin --role admin",
+            "there are no users yet, so nobody can sign in. Create one first: incident users add admin --role admin",
+        ),
+        "out.web_users": ("已有 {n} 个用户；登录方式：{auth}", "{n} users; sign-in: {auth}"),
+        "out.web_auth.password": ("用户名 + 密码", "user name + password"),
+        "out.web_auth.proxy": ("反向代理请求头 {header}", "the reverse proxy's header {header}"),
+        "out.serve_prefect": ("正在启动 Prefect 服务器与流程……", "starting the Prefect server and the flows …"),
+        "out.serve_flows": ("流程按计划运行；日志：{logs}", "flows run on their schedules; logs: {logs}"),
+        "out.serve_ready": (
+            "已就绪（{seconds} 秒）：{n} 个流程部署已注册，{flows} 立即运行一次。",
+            "ready in {seconds} s: {n} deployments registered; {flows} running now.",
+        ),
+        "out.serve_stopping": ("正在停止……", "stopping …"),
+        "out.serve_stopped": ("已停止。", "stopped."),
+        "serve.error": ("无法启动：{reason}", "could not start: {reason}"),
+        "serve.error.port": (
+            "端口 {port} 已被占用：请停止占用它的程序，或换一个端口（{option}）",
+            "port {port} is taken: stop what uses it, or choose another ({option})",
+        ),
+        "serve.error.prefect_db": (
+            "无法创建或升级 Prefect 的数据库；详见 {log}",
+            "Prefect's database could not be created or upgraded; see {log}",
+        ),
+        "serve.error.died": (
+            "{what} 意外停止；详见 {log}。正在停止。",
+            "{what} stopped unexpectedly; see {log}. Stopping.",
+        ),
+    }
+)
 
 
 def logs_dir(data_dir: Path) -> Path:
@@ -114,8 +134,15 @@ def coordinator_env(data_dir: Path, database_url: str, config_path: Path | None,
         # (and the memory its SQLite cache takes) does not grow for ever.
         env.setdefault("PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED", "flow_runs")
         env.setdefault("PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD", "604800")
-        for service in ("LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR",
-                        "TRIGGERS", "EVENT_PERSISTER"):
+        for service in (
+            "LATE_RUNS",
+            "FOREMAN",
+            "CANCELLATION_CLEANUP",
+            "PAUSE_EXPIRATIONS",
+            "REPOSSESSOR",
+            "TRIGGERS",
+            "EVENT_PERSISTER",
+        ):
             env.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
         # Creating or upgrading Prefect's database and registering its block
         # types load Alembic's 100-odd migration scripts and every block
@@ -155,8 +182,9 @@ def wait_healthy(api_url: str, alive: Callable[[], bool], timeout: float = READY
     raise RuntimeError(f"the Prefect server was not ready after {timeout:.0f} s")
 
 
-def wait_deployments(api_url: str, alive: Callable[[], bool], names: tuple[str, ...] = DEPLOYMENTS,
-                     timeout: float = READY_TIMEOUT) -> dict[str, str]:
+def wait_deployments(
+    api_url: str, alive: Callable[[], bool], names: tuple[str, ...] = DEPLOYMENTS, timeout: float = READY_TIMEOUT
+) -> dict[str, str]:
     """Wait until ``names`` ("flow/deployment") are registered: their ids."""
     import httpx
 
@@ -177,7 +205,9 @@ def wait_deployments(api_url: str, alive: Callable[[], bool], names: tuple[str, 
             if len(found) == len(names):
                 return found
             time.sleep(0.5)
-    raise RuntimeError(f"deployments not registered after {timeout:.0f} s: {', '.join(n for n in names if n not in found)}")
+    raise RuntimeError(
+        f"deployments not registered after {timeout:.0f} s: {', '.join(n for n in names if n not in found)}"
+    )
 
 
 def run_now(api_url: str, ids: dict[str, str]) -> None:
@@ -211,6 +241,10 @@ def sign_in_hint(rt: "Runtime") -> str:
         count = s.scalar(select(func.count()).select_from(User)) or 0
     web_cfg = rt.config.web
     if count or web_cfg.auth == "proxy":
-        return t("out.web_users", rt.lang, n=count,
-                 auth=t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header))
+        return t(
+            "out.web_users",
+            rt.lang,
+            n=count,
+            auth=t(f"out.web_auth.{web_cfg.auth}", rt.lang, header=web_cfg.proxy_header),
+        )
     return t("out.web_no_users", rt.lang)

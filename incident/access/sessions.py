@@ -23,8 +23,15 @@ def _hash(key: str) -> str:
 
 def open_session(session: Session, user: User, via: str, now: dt.datetime, hours: float) -> tuple[WebSession, str]:
     key = secrets.token_urlsafe(32)
-    row = WebSession(key_hash=_hash(key), user_id=user.id, csrf=secrets.token_urlsafe(32), via=via, created_at=now,
-                     last_seen_at=now, expires_at=now + dt.timedelta(hours=hours))
+    row = WebSession(
+        key_hash=_hash(key),
+        user_id=user.id,
+        csrf=secrets.token_urlsafe(32),
+        via=via,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + dt.timedelta(hours=hours),
+    )
     session.add(row)
     # Expired sessions of this user go now; those of users who never sign in
     # again go with the daily report's clean-up (prune).

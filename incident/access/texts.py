@@ -14,32 +14,57 @@ LABELS["web_role"] = {
     "admin": ("管理员", "admin"),
 }
 
-CATALOG.update({
-    "access.error.bad_role": ("未知角色「{value}」；可用角色：{allowed}", "unknown role '{value}'; roles are: {allowed}"),
-    "access.error.no_role": ("至少需要一个角色（{allowed}）", "at least one role is needed ({allowed})"),
-    "access.error.short_password": ("密码至少 {min} 个字符", "the password needs at least {min} characters"),
-    "access.error.no_user": ("没有用户「{name}」", "no user '{name}'"),
-    "access.error.user_exists": ("用户「{name}」已存在", "user '{name}' already exists"),
-    "access.error.bad_username": ("用户名「{value}」无效：字母、数字和 . _ @ -，最长 64 个字符",
-                                  "bad user name '{value}': letters, digits and . _ @ -, at most 64 characters"),
-    "access.error.unknown_person": ("值班名册中没有「{value}」（名册：{known}）",
-                                    "'{value}' is not in the roster (roster: {known})"),
-    "access.error.wrong_current": ("当前密码不正确", "the current password is wrong"),
-    "access.error.bad_login": ("用户名或密码错误", "wrong user name or password"),
-    "access.error.locked": ("密码错误次数过多，请 {minutes} 分钟后再试", "too many wrong passwords; try again in {minutes} min"),
-    "access.error.token_name": ("请为令牌起个名字（例如 工单系统）", "give the token a name (e.g. ticket-system)"),
-    "access.error.no_token": ("没有编号为 {id} 的令牌", "no token with id {id}"),
-    "access.error.signin": ("请先登录", "please sign in"),
-    "access.error.bad_token": ("API 令牌无效或已吊销", "the API token is invalid or revoked"),
-    "access.error.forbidden": ("您的角色（{roles}）无权执行「{action}」；需要：{needed}",
-                               "your roles ({roles}) may not do '{action}'; it needs: {needed}"),
-    "access.error.csrf": ("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
-                          "the form expired or came from elsewhere (CSRF check failed); reload the page and try again"),
-    "access.error.proxy_unknown": ("代理传来的用户「{name}」未在本系统登记，请联系管理员",
-                                   "the proxy's user '{name}' is not registered here; ask an admin"),
-    "access.error.not_holder": ("只有当前担任 {role:role} 的人（{holder}）可以确认",
-                                "only the person holding {role:role} ({holder}) can acknowledge it"),
-    "access.error.not_yours": ("这通回访不是分配给您的（负责人：{agent}）", "this callback is not yours (it is {agent}'s)"),
-    "access.error.no_person": ("您的账号未关联值班名册，无法执行此操作；请管理员设置（incident users set NAME --person KEY）",
-                               "your account is not linked to the roster, so you cannot do this; ask an admin (incident users set NAME --person KEY)"),
-})
+CATALOG.update(
+    {
+        "access.error.bad_role": (
+            "未知角色「{value}」；可用角色：{allowed}",
+            "unknown role '{value}'; roles are: {allowed}",
+        ),
+        "access.error.no_role": ("至少需要一个角色（{allowed}）", "at least one role is needed ({allowed})"),
+        "access.error.short_password": ("密码至少 {min} 个字符", "the password needs at least {min} characters"),
+        "access.error.no_user": ("没有用户「{name}」", "no user '{name}'"),
+        "access.error.user_exists": ("用户「{name}」已存在", "user '{name}' already exists"),
+        "access.error.bad_username": (
+            "用户名「{value}」无效：字母、数字和 . _ @ -，最长 64 个字符",
+            "bad user name '{value}': letters, digits and . _ @ -, at most 64 characters",
+        ),
+        "access.error.unknown_person": (
+            "值班名册中没有「{value}」（名册：{known}）",
+            "'{value}' is not in the roster (roster: {known})",
+        ),
+        "access.error.wrong_current": ("当前密码不正确", "the current password is wrong"),
+        "access.error.bad_login": ("用户名或密码错误", "wrong user name or password"),
+        "access.error.locked": (
+            "密码错误次数过多，请 {minutes} 分钟后再试",
+            "too many wrong passwords; try again in {minutes} min",
+        ),
+        "access.error.token_name": ("请为令牌起个名字（例如 工单系统）", "give the token a name (e.g. ticket-system)"),
+        "access.error.no_token": ("没有编号为 {id} 的令牌", "no token with id {id}"),
+        "access.error.signin": ("请先登录", "please sign in"),
+        "access.error.bad_token": ("API 令牌无效或已吊销", "the API token is invalid or revoked"),
+        "access.error.forbidden": (
+            "您的角色（{roles}）无权执行「{action}」；需要：{needed}",
+            "your roles ({roles}) may not do '{action}'; it needs: {needed}",
+        ),
+        "access.error.csrf": (
+            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+            "the form expired or came from elsewhere (CSRF check failed); reload the page and try again",
+        ),
+        "access.error.proxy_unknown": (
+            "代理传来的用户「{name}」未在本系统登记，请联系管理员",
+            "the proxy's user '{name}' is not registered here; ask an admin",
+        ),
+        "access.error.not_holder": (
+            "只有当前担任 {role:role} 的人（{holder}）可以确认",
+            "only the person holding {role:role} ({holder}) can acknowledge it",
+        ),
+        "access.error.not_yours": (
+            "这通回访不是分配给您的（负责人：{agent}）",
+            "this callback is not yours (it is {agent}'s)",
+        ),
+        "access.error.no_person": (
+            "您的账号未关联值班名册，无法执行此操作；请管理员设置（incident users set NAME --person KEY）",
+            "your account is not linked to the roster, so you cannot do this; ask an admin (incident users set NAME --person KEY)",
+        ),
+    }
+)

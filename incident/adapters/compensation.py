@@ -100,9 +100,18 @@ class ExportFileProvider:
                 ref = self._seen.get(item.key)
                 if ref is None:
                     ref = f"export:{item.key}"
-                    record = {"action": "issue", "key": item.key, "ref": ref, "at": now, "incident": item.incident,
-                              "customer_ref": item.customer_ref, "form": item.form, "amount": item.amount,
-                              "unit": item.unit, "order_ref": item.order_ref}
+                    record = {
+                        "action": "issue",
+                        "key": item.key,
+                        "ref": ref,
+                        "at": now,
+                        "incident": item.incident,
+                        "customer_ref": item.customer_ref,
+                        "form": item.form,
+                        "amount": item.amount,
+                        "unit": item.unit,
+                        "order_ref": item.order_ref,
+                    }
                     lines.append(json.dumps(record, ensure_ascii=False) + "\n")
                     self._seen[item.key] = ref
                 results.append(IssueResult(item.key, True, ref))
@@ -116,7 +125,12 @@ class ExportFileProvider:
             if key in self._reversed:
                 return [], ref
             self._reversed.add(key)
-            record = {"action": "reverse", "key": key, "reason": reason, "at": dt.datetime.now(dt.timezone.utc).isoformat()}
+            record = {
+                "action": "reverse",
+                "key": key,
+                "reason": reason,
+                "at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            }
             return [json.dumps(record, ensure_ascii=False) + "\n"], ref
 
         return self._append(make)

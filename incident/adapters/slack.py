@@ -57,7 +57,9 @@ class SlackGateway:
             return dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
-            raise SlackError(error, transient=exc.response.status_code in (429, 500, 502, 503, 504) or error == "ratelimited") from None
+            raise SlackError(
+                error, transient=exc.response.status_code in (429, 500, 502, 503, 504) or error == "ratelimited"
+            ) from None
         except (SlackClientError, OSError) as exc:
             # Connection refused, reset, timed out: Slack is unreachable.
             raise SlackError(f"unreachable: {type(exc).__name__}: {exc}"[:300], transient=True) from None
@@ -123,8 +125,9 @@ class _Clock:
         return self._now().timestamp()
 
 
-def verify(signing_secret: str, body: bytes, timestamp: str | None, signature: str | None,
-           now: Callable[[], dt.datetime]) -> bool:
+def verify(
+    signing_secret: str, body: bytes, timestamp: str | None, signature: str | None, now: Callable[[], dt.datetime]
+) -> bool:
     """X-Slack-Signature v0 over ``v0:{timestamp}:{body}``, and the
     timestamp within five minutes of ``now`` (replays are refused)."""
     if not signing_secret or not timestamp or not signature:

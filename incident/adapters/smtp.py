@@ -28,7 +28,9 @@ class SmtpAdapter:
     def build(self, message: OutgoingMessage) -> EmailMessage:
         p = message.payload
         msg = EmailMessage()
-        msg["From"] = formataddr((self.config.sender_name, self.config.sender)) if self.config.sender_name else self.config.sender
+        msg["From"] = (
+            formataddr((self.config.sender_name, self.config.sender)) if self.config.sender_name else self.config.sender
+        )
         msg["To"] = message.recipient
         msg["Subject"] = p["subject"]
         msg["Date"] = formatdate(localtime=False)
@@ -45,7 +47,9 @@ class SmtpAdapter:
         password = os.environ.get(c.password_env) if c.password_env else None
         try:
             if c.security == "ssl":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout_seconds, context=ssl.create_default_context())
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    c.host, c.port, timeout=c.timeout_seconds, context=ssl.create_default_context()
+                )
             else:
                 client = smtplib.SMTP(c.host, c.port, timeout=c.timeout_seconds)
             with client:

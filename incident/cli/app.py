@@ -7,7 +7,6 @@ commit. Errors are one line on stderr and a non-zero exit, never a traceback
 (``INCIDENT_DEBUG=1`` shows it).
 """
 
-
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from incident import escalation, incidents
 from incident.cli import texts  # noqa: F401  (registers the CLI texts)
+from incident.cli.console import make_console
 from incident.cli.render import (
     incident_json,
     incident_panel,
@@ -27,11 +27,10 @@ from incident.cli.render import (
     roster_table,
     row_json_from,
 )
-from incident.cli.console import make_console
-from incident.runtime import Runtime
 from incident.config import normalise_lang
 from incident.errors import IncidentError
 from incident.i18n import t
+from incident.runtime import Runtime
 from incident.timeutil import fmt, iso_utc, parse_time
 
 _state: dict[str, Runtime] = {}
@@ -73,7 +72,9 @@ def build_app(lang: str) -> typer.Typer:
     @app.callback()
     def root(
         ctx: typer.Context,
-        config: Annotated[Optional[Path], typer.Option("--config", "-c", help=h("help.opt.config"), metavar="FILE")] = None,
+        config: Annotated[
+            Optional[Path], typer.Option("--config", "-c", help=h("help.opt.config"), metavar="FILE")
+        ] = None,
         lang_opt: Annotated[Optional[str], typer.Option("--lang", help=h("help.opt.lang"), metavar="LANG")] = None,
         actor: Annotated[Optional[str], typer.Option("--as", help=h("help.opt.actor"), metavar="NAME")] = None,
         db: Annotated[Optional[str], typer.Option("--db", help=h("help.opt.db"), metavar="URL")] = None,
@@ -87,7 +88,9 @@ def build_app(lang: str) -> typer.Typer:
         now = rt.clock.now()
         with rt.store.transaction() as s:
             rows = incidents.list_incidents(s, open_only=True, limit=20)
-        out.print(t("out.overview_title", rt.lang, centre=rt.config.centre.name, now=fmt(now, rt.config.zone)), style="bold")
+        out.print(
+            t("out.overview_title", rt.lang, centre=rt.config.centre.name, now=fmt(now, rt.config.zone)), style="bold"
+        )
         if rt.config_path is None:
             out.print(t("out.config_default", rt.lang), style="yellow")
         if rt.config.teams:
@@ -104,9 +107,13 @@ def build_app(lang: str) -> typer.Typer:
     # The fields declare and update share.
     SummaryOpt = Annotated[Optional[str], typer.Option("--summary", help=h("help.opt.summary"), metavar="TEXT")]
     ImpactOpt = Annotated[Optional[str], typer.Option("--impact", help=h("help.opt.impact"), metavar="TEXT")]
-    ChannelOpt = Annotated[Optional[list[str]], typer.Option("--channel", help=h("help.opt.channel"), metavar="CHANNEL")]
+    ChannelOpt = Annotated[
+        Optional[list[str]], typer.Option("--channel", help=h("help.opt.channel"), metavar="CHANNEL")
+    ]
     RegionOpt = Annotated[Optional[list[str]], typer.Option("--region", help=h("help.opt.region"), metavar="REGION")]
-    ProductOpt = Annotated[Optional[list[str]], typer.Option("--product", help=h("help.opt.product"), metavar="PRODUCT")]
+    ProductOpt = Annotated[
+        Optional[list[str]], typer.Option("--product", help=h("help.opt.product"), metavar="PRODUCT")
+    ]
     StartedOpt = Annotated[Optional[str], typer.Option("--started-at", help=h("help.opt.started"), metavar="TIME")]
     DetectedOpt = Annotated[Optional[str], typer.Option("--detected-at", help=h("help.opt.detected"), metavar="TIME")]
 
@@ -122,15 +129,27 @@ def build_app(lang: str) -> typer.Typer:
         product: ProductOpt = None,
         started_at: StartedOpt = None,
         detected_at: DetectedOpt = None,
-        dedup_key: Annotated[Optional[str], typer.Option("--dedup-key", help=h("help.opt.dedup"), metavar="KEY")] = None,
+        dedup_key: Annotated[
+            Optional[str], typer.Option("--dedup-key", help=h("help.opt.dedup"), metavar="KEY")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
     ) -> None:
         rt = _rt()
         with rt.store.transaction() as s:
             inc = incidents.declare(
-                s, rt.ctx, kind=kind, severity=severity, title=title, summary=summary, impact=impact,
-                channels=channel, regions=region, products=product,
-                started_at=when(started_at), detected_at=when(detected_at), dedup_key=dedup_key,
+                s,
+                rt.ctx,
+                kind=kind,
+                severity=severity,
+                title=title,
+                summary=summary,
+                impact=impact,
+                channels=channel,
+                regions=region,
+                products=product,
+                started_at=when(started_at),
+                detected_at=when(detected_at),
+                dedup_key=dedup_key,
             )
             new_id = inc.id
         with rt.store.transaction() as s:
@@ -145,13 +164,21 @@ def build_app(lang: str) -> typer.Typer:
 
     @app.command("list", help=h("help.list"))
     def list_(
-        status: Annotated[Optional[list[str]], typer.Option("--status", help=h("help.opt.status_filter"), metavar="STATUS")] = None,
-        kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help=h("help.opt.kind_filter"), metavar="KIND")] = None,
-        severity: Annotated[Optional[list[str]], typer.Option("--severity", "-s", help=h("help.opt.sev_filter"), metavar="SEV")] = None,
+        status: Annotated[
+            Optional[list[str]], typer.Option("--status", help=h("help.opt.status_filter"), metavar="STATUS")
+        ] = None,
+        kind: Annotated[
+            Optional[list[str]], typer.Option("--kind", "-k", help=h("help.opt.kind_filter"), metavar="KIND")
+        ] = None,
+        severity: Annotated[
+            Optional[list[str]], typer.Option("--severity", "-s", help=h("help.opt.sev_filter"), metavar="SEV")
+        ] = None,
         all_: Annotated[bool, typer.Option("--all", "-a", help=h("help.opt.all"))] = False,
         since: Annotated[Optional[str], typer.Option(help=h("help.opt.since"), metavar="TIME")] = None,
         until: Annotated[Optional[str], typer.Option(help=h("help.opt.until"), metavar="TIME")] = None,
-        search: Annotated[Optional[str], typer.Option("--search", "-q", help=h("help.opt.search"), metavar="TEXT")] = None,
+        search: Annotated[
+            Optional[str], typer.Option("--search", "-q", help=h("help.opt.search"), metavar="TEXT")
+        ] = None,
         limit: Annotated[int, typer.Option(help=h("help.opt.limit"), metavar="N")] = 100,
         as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
     ) -> None:
@@ -159,8 +186,13 @@ def build_app(lang: str) -> typer.Typer:
         if limit < 0:
             raise IncidentError("error.bad_limit", value=limit)
         filters = dict(
-            statuses=status, kinds=kind, severities=severity, open_only=not all_ and not status,
-            since=when(since), until=when(until), search=search,
+            statuses=status,
+            kinds=kind,
+            severities=severity,
+            open_only=not all_ and not status,
+            since=when(since),
+            until=when(until),
+            search=search,
         )
         with rt.store.transaction() as s:
             rows = incidents.list_incidents(s, **filters, limit=(limit + 1) if limit else None)
@@ -213,8 +245,17 @@ def build_app(lang: str) -> typer.Typer:
         rt = _rt()
         with rt.store.transaction() as s:
             a = incidents.assign(s, rt.ctx, incidents.parse_id(incident_id), role, person)
-            out.print(t("out.assigned", rt.lang, ref=f"INC-{a.incident_id}", person=a.person_name, role=a.role,
-                               due=fmt(a.ack_due_at, rt.config.zone)), style="bold")
+            out.print(
+                t(
+                    "out.assigned",
+                    rt.lang,
+                    ref=f"INC-{a.incident_id}",
+                    person=a.person_name,
+                    role=a.role,
+                    due=fmt(a.ack_due_at, rt.config.zone),
+                ),
+                style="bold",
+            )
         rt.deliver()
 
     @app.command(help=h("help.ack"))
@@ -244,7 +285,9 @@ def build_app(lang: str) -> typer.Typer:
     @app.command(help=h("help.update"))
     def update(
         incident_id: Annotated[str, typer.Argument(metavar="ID", help=h("help.arg.id"))],
-        severity: Annotated[Optional[str], typer.Option("--severity", "-s", help=h("help.opt.severity"), metavar="SEV")] = None,
+        severity: Annotated[
+            Optional[str], typer.Option("--severity", "-s", help=h("help.opt.severity"), metavar="SEV")
+        ] = None,
         title: Annotated[Optional[str], typer.Option("--title", "-t", help=h("help.opt.title"), metavar="TEXT")] = None,
         summary: SummaryOpt = None,
         impact: ImpactOpt = None,
@@ -258,9 +301,18 @@ def build_app(lang: str) -> typer.Typer:
         with rt.store.transaction() as s:
             iid = incidents.parse_id(incident_id)
             changed = incidents.update(
-                s, rt.ctx, iid, severity=severity, title=title, summary=summary, impact=impact,
-                channels=channel, regions=region, products=product,
-                started_at=when(started_at), detected_at=when(detected_at),
+                s,
+                rt.ctx,
+                iid,
+                severity=severity,
+                title=title,
+                summary=summary,
+                impact=impact,
+                channels=channel,
+                regions=region,
+                products=product,
+                started_at=when(started_at),
+                detected_at=when(detected_at),
             )
         if changed:
             out.print(t("out.updated", rt.lang, ref=f"INC-{iid}", fields=", ".join(changed)), style="bold")
@@ -305,8 +357,14 @@ def build_app(lang: str) -> typer.Typer:
         rt = _rt()
         store = Store(rt.database_url, migrate=False)
         upgrade(store.engine)
-        out.print(t("out.db_upgraded", rt.lang, rev=current_revision(store.engine),
-                           url=store.engine.url.render_as_string(hide_password=True)))
+        out.print(
+            t(
+                "out.db_upgraded",
+                rt.lang,
+                rev=current_revision(store.engine),
+                url=store.engine.url.render_as_string(hide_password=True),
+            )
+        )
 
     @db_app.command("current", help=h("help.db.current"))
     def db_current() -> None:
@@ -314,8 +372,15 @@ def build_app(lang: str) -> typer.Typer:
 
         rt = _rt()
         store = Store(rt.database_url, migrate=False)
-        out.print(t("out.db_current", rt.lang, url=store.engine.url.render_as_string(hide_password=True),
-                           rev=current_revision(store.engine) or "—", head=head_revision(store.engine)))
+        out.print(
+            t(
+                "out.db_current",
+                rt.lang,
+                url=store.engine.url.render_as_string(hide_password=True),
+                rev=current_revision(store.engine) or "—",
+                head=head_revision(store.engine),
+            )
+        )
 
     config_app = typer.Typer(help=h("help.config"), no_args_is_help=True)
     app.add_typer(config_app, name="config")
@@ -328,8 +393,18 @@ def build_app(lang: str) -> typer.Typer:
         else:
             out.print(t("out.config_ok", rt.lang, path=rt.config_path), style="bold green")
         c = rt.config
-        out.print(t("out.config_summary", rt.lang, centre=c.centre.name, zone=c.centre.timezone, language=c.centre.language,
-                           people=len(c.people), teams=len(c.teams), rules=len(c.response.rules)))
+        out.print(
+            t(
+                "out.config_summary",
+                rt.lang,
+                centre=c.centre.name,
+                zone=c.centre.timezone,
+                language=c.centre.language,
+                people=len(c.people),
+                teams=len(c.teams),
+                rules=len(c.response.rules),
+            )
+        )
 
     from incident.cli.watch_cmds import register as register_watch
 

@@ -60,8 +60,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @app.command("lint", help=h("help.lint"))
     def lint_cmd(
         file: Annotated[str, typer.Argument(metavar="FILE|-", help=h("help.lint.file"))] = "-",
-        channel: Annotated[Optional[str], typer.Option("--channel", metavar="CHANNEL",
-                                                       help=h("help.lint.channel", channels=", ".join(CHANNELS)))] = None,
+        channel: Annotated[
+            Optional[str],
+            typer.Option("--channel", metavar="CHANNEL", help=h("help.lint.channel", channels=", ".join(CHANNELS))),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
     ) -> None:
         r = rt()
@@ -94,8 +96,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             return
         for f in findings:
             line, column = _position(text, f.start)
-            say(t("lint.out.finding", ui, line=line, column=column, severity=t(f"lint.severity.{f.severity}", ui),
-                  rule=f.rule, text=f.text.replace("\n", "⏎")), style="bold red" if f.severity == "error" else "yellow")
+            say(
+                t(
+                    "lint.out.finding",
+                    ui,
+                    line=line,
+                    column=column,
+                    severity=t(f"lint.severity.{f.severity}", ui),
+                    rule=f.rule,
+                    text=f.text.replace("\n", "⏎"),
+                ),
+                style="bold red" if f.severity == "error" else "yellow",
+            )
             if f.suggestion:
                 say(t("lint.out.suggestion", ui, suggestion=f.suggestion))
             say(t("lint.out.message", ui, message=f.message(ui)), style="dim")

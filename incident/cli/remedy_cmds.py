@@ -80,8 +80,15 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     def bar(r: Runtime, key: str, quiet: bool = False) -> Progress:
         err = Console(stderr=True)
-        return Progress(TextColumn(t(key, r.lang)), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err, disable=quiet or not err.is_terminal, transient=True)
+        return Progress(
+            TextColumn(t(key, r.lang)),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=quiet or not err.is_terminal,
+            transient=True,
+        )
 
     def check_limit(limit: int) -> int:
         if limit < 0:
@@ -91,7 +98,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     JsonOpt = Annotated[bool, Opt("--json", help=h("help.opt.json"))]
     LimitOpt = Annotated[int, Opt("--limit", help=h("help.opt.limit"), metavar="N")]
     IncArg = Annotated[str, typer.Argument(metavar="INCIDENT", help=h("help.arg.id"))]
-    IncFilter = Annotated[Optional[str], Opt("--incident", "-i", help=h("remedy.help.opt.incident_filter"), metavar="INCIDENT")]
+    IncFilter = Annotated[
+        Optional[str], Opt("--incident", "-i", help=h("remedy.help.opt.incident_filter"), metavar="INCIDENT")
+    ]
     EntryArg = Annotated[str, typer.Argument(metavar="ID", help=h("remedy.help.arg.entry"))]
     ReasonReq = Annotated[str, Opt("--reason", help=h("remedy.help.opt.reason_req"), metavar="TEXT")]
     CallbackArg = Annotated[str, typer.Argument(metavar="ID", help=h("remedy.help.arg.callback"))]
@@ -155,12 +164,29 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r.deliver()
         errors = row_errors(r, report)
         if as_json:
-            print_json(out, {"incident": f"INC-{iid}", "read": report.read, "added": report.added,
-                             "duplicates": report.duplicates, "errors": errors,
-                             "callbacks": {"created": sweep.created, "assigned": sweep.assigned}})
+            print_json(
+                out,
+                {
+                    "incident": f"INC-{iid}",
+                    "read": report.read,
+                    "added": report.added,
+                    "duplicates": report.duplicates,
+                    "errors": errors,
+                    "callbacks": {"created": sweep.created, "assigned": sweep.assigned},
+                },
+            )
         else:
-            say(t("remedy.out.import_done", r.lang, read=report.read, added=report.added, duplicates=report.duplicates,
-                  errors=len(errors)), "bold")
+            say(
+                t(
+                    "remedy.out.import_done",
+                    r.lang,
+                    read=report.read,
+                    added=report.added,
+                    duplicates=report.duplicates,
+                    errors=len(errors),
+                ),
+                "bold",
+            )
             for e in errors[:SHOWN]:
                 say(t("remedy.out.row_error", r.lang, line=e["line"], message=e["message"]), "red")
             if len(errors) > SHOWN:
@@ -183,19 +209,36 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         # commands call a customer's or a reply's language.
         cust_lang: Annotated[Optional[str], Opt("--in", help=h("remedy.help.opt.in"), metavar="LANG")] = None,
         order: Annotated[Optional[str], Opt("--order", help=h("remedy.help.opt.order"), metavar="REF")] = None,
-        amount: Annotated[Optional[str], Opt("--amount", help=h("remedy.help.opt.amount_at_stake"), metavar="YUAN")] = None,
+        amount: Annotated[
+            Optional[str], Opt("--amount", help=h("remedy.help.opt.amount_at_stake"), metavar="YUAN")
+        ] = None,
         insured: Annotated[Optional[str], Opt("--insured", help=h("remedy.help.opt.insured"), metavar="KIND")] = None,
-        declared: Annotated[Optional[str], Opt("--declared-value", help=h("remedy.help.opt.declared"), metavar="YUAN")] = None,
-        category: Annotated[Optional[str], Opt("--category", help=h("remedy.help.opt.category"), metavar="TEXT")] = None,
+        declared: Annotated[
+            Optional[str], Opt("--declared-value", help=h("remedy.help.opt.declared"), metavar="YUAN")
+        ] = None,
+        category: Annotated[
+            Optional[str], Opt("--category", help=h("remedy.help.opt.category"), metavar="TEXT")
+        ] = None,
         branch: Annotated[Optional[str], Opt("--branch", help=h("remedy.help.opt.branch"), metavar="TEXT")] = None,
         complex_: Annotated[bool, Opt("--complex", help=h("remedy.help.opt.complex"))] = False,
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
         iid = parse_id(incident)
-        record = {"customer_ref": ref, "name": name, "title": title, "contact": contact, "lang": cust_lang,
-                  "order_ref": order, "amount_at_stake": amount, "insured": insured, "declared_value": declared,
-                  "category": category, "branch": branch, "complex": "1" if complex_ else ""}
+        record = {
+            "customer_ref": ref,
+            "name": name,
+            "title": title,
+            "contact": contact,
+            "lang": cust_lang,
+            "order_ref": order,
+            "amount_at_stake": amount,
+            "insured": insured,
+            "declared_value": declared,
+            "category": category,
+            "branch": branch,
+            "complex": "1" if complex_ else "",
+        }
         with r.store.transaction() as s:
             found = customers.add_one(s, r.ctx, iid, record)
             data = customer_json(found)
@@ -204,14 +247,24 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if as_json:
             print_json(out, {**data, "callbacks": {"created": sweep.created, "assigned": sweep.assigned}})
             return
-        say(t("remedy.out.customer_added", r.lang, ref=data["customer_ref"], incident=f"INC-{iid}",
-              contact=data["contact"] or "—"), "bold green")
+        say(
+            t(
+                "remedy.out.customer_added",
+                r.lang,
+                ref=data["customer_ref"],
+                incident=f"INC-{iid}",
+                contact=data["contact"] or "—",
+            ),
+            "bold green",
+        )
         say_scheduled(r, sweep)
 
     @cust_app.command("link", help=h("remedy.help.customers.link"))
     def customers_link(
         incident: IncArg,
-        before_hours: Annotated[float, Opt("--before-hours", help=h("remedy.help.opt.before_hours"), metavar="H")] = 2.0,
+        before_hours: Annotated[
+            float, Opt("--before-hours", help=h("remedy.help.opt.before_hours"), metavar="H")
+        ] = 2.0,
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
@@ -224,12 +277,29 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r.deliver()
         errors = row_errors(r, report)
         if as_json:
-            print_json(out, {"incident": f"INC-{iid}", "read": report.read, "added": report.added,
-                             "duplicates": report.duplicates, "errors": [{"complaint": e["line"], "error": e["error"], "message": e["message"]} for e in errors],
-                             "callbacks": {"created": sweep.created, "assigned": sweep.assigned}})
+            print_json(
+                out,
+                {
+                    "incident": f"INC-{iid}",
+                    "read": report.read,
+                    "added": report.added,
+                    "duplicates": report.duplicates,
+                    "errors": [{"complaint": e["line"], "error": e["error"], "message": e["message"]} for e in errors],
+                    "callbacks": {"created": sweep.created, "assigned": sweep.assigned},
+                },
+            )
             return
-        say(t("remedy.out.linked", r.lang, read=report.read, added=report.added, duplicates=report.duplicates,
-              errors=len(errors)), "bold")
+        say(
+            t(
+                "remedy.out.linked",
+                r.lang,
+                read=report.read,
+                added=report.added,
+                duplicates=report.duplicates,
+                errors=len(errors),
+            ),
+            "bold",
+        )
         for e in errors[:SHOWN]:
             say(t("remedy.out.link_error", r.lang, line=e["line"], message=e["message"]), "red")
         if len(errors) > SHOWN:
@@ -237,11 +307,26 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         say_scheduled(r, sweep)
 
     def customer_json(c: AffectedCustomer) -> dict[str, Any]:
-        return {"id": c.id, "incident": f"INC-{c.incident_id}", "customer_ref": c.customer_ref, "name": c.name,
-                "title": c.title, "contact": c.contact, "lang": c.lang, "order_ref": c.order_ref,
-                "amount_at_stake": c.amount_at_stake, "insured": c.insured, "declared_value": c.declared_value,
-                "category": c.category, "branch": c.branch, "complex": c.complex, "source": c.source,
-                "complained_at": iso_utc(c.complained_at), "added_by": c.added_by, "added_at": iso_utc(c.added_at)}
+        return {
+            "id": c.id,
+            "incident": f"INC-{c.incident_id}",
+            "customer_ref": c.customer_ref,
+            "name": c.name,
+            "title": c.title,
+            "contact": c.contact,
+            "lang": c.lang,
+            "order_ref": c.order_ref,
+            "amount_at_stake": c.amount_at_stake,
+            "insured": c.insured,
+            "declared_value": c.declared_value,
+            "category": c.category,
+            "branch": c.branch,
+            "complex": c.complex,
+            "source": c.source,
+            "complained_at": iso_utc(c.complained_at),
+            "added_by": c.added_by,
+            "added_at": iso_utc(c.added_at),
+        }
 
     def salutation(name: Optional[str], title: Optional[str]) -> str:
         return " ".join(x for x in (name, title) if x) or "—"
@@ -262,14 +347,44 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if not data:
             say(t("remedy.out.no_customers", r.lang, incident=f"INC-{iid}"))
             return
-        table = Table(title=t("remedy.out.customers_head", r.lang, incident=f"INC-{iid}", total=total), title_justify="left")
-        for col in ("ref", "name", "contact", "lang", "order", "amount_at_stake", "cover", "category", "branch", "source"):
+        table = Table(
+            title=t("remedy.out.customers_head", r.lang, incident=f"INC-{iid}", total=total), title_justify="left"
+        )
+        for col in (
+            "ref",
+            "name",
+            "contact",
+            "lang",
+            "order",
+            "amount_at_stake",
+            "cover",
+            "category",
+            "branch",
+            "source",
+        ):
             table.add_column(t(f"remedy.col.{col}", r.lang), overflow="fold")
         for c in data:
-            cover = (label("cover", "declared_value", r.lang) + " " + _num(c["declared_value"]) if c["declared_value"]
-                     else label("cover", f"insured_{c['insured']}", r.lang) if c["insured"] else "—")
-            table.add_row(*cells(c["customer_ref"], salutation(c["name"], c["title"]), c["contact"], c["lang"], c["order_ref"],
-                                 _num(c["amount_at_stake"]), cover, c["category"], c["branch"], c["source"]))
+            cover = (
+                label("cover", "declared_value", r.lang) + " " + _num(c["declared_value"])
+                if c["declared_value"]
+                else label("cover", f"insured_{c['insured']}", r.lang)
+                if c["insured"]
+                else "—"
+            )
+            table.add_row(
+                *cells(
+                    c["customer_ref"],
+                    salutation(c["name"], c["title"]),
+                    c["contact"],
+                    c["lang"],
+                    c["order_ref"],
+                    _num(c["amount_at_stake"]),
+                    cover,
+                    c["category"],
+                    c["branch"],
+                    c["source"],
+                )
+            )
         out.print(table)
         if total > len(data):
             say(t("out.more", r.lang, shown=len(data), total=total), "dim")
@@ -279,12 +394,28 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     app.add_typer(comp_app, name="comp")
 
     def entry_json(e: Compensation, c: AffectedCustomer) -> dict[str, Any]:
-        return {"id": e.id, "incident": f"INC-{e.incident_id}", "customer_ref": c.customer_ref, "form": e.form,
-                "amount": e.amount, "unit": e.unit, "status": e.status, "needs_approval": e.needs_approval,
-                "policy": e.policy, "reason": e.reason, "proposed_by": e.proposed_by, "proposed_at": iso_utc(e.proposed_at),
-                "approved_by": e.approved_by, "approved_at": iso_utc(e.approved_at), "issued_at": iso_utc(e.issued_at),
-                "provider_ref": e.provider_ref, "attempts": e.attempts, "last_error": e.last_error,
-                "reversed_by": e.reversed_by, "reversed_at": iso_utc(e.reversed_at)}
+        return {
+            "id": e.id,
+            "incident": f"INC-{e.incident_id}",
+            "customer_ref": c.customer_ref,
+            "form": e.form,
+            "amount": e.amount,
+            "unit": e.unit,
+            "status": e.status,
+            "needs_approval": e.needs_approval,
+            "policy": e.policy,
+            "reason": e.reason,
+            "proposed_by": e.proposed_by,
+            "proposed_at": iso_utc(e.proposed_at),
+            "approved_by": e.approved_by,
+            "approved_at": iso_utc(e.approved_at),
+            "issued_at": iso_utc(e.issued_at),
+            "provider_ref": e.provider_ref,
+            "attempts": e.attempts,
+            "last_error": e.last_error,
+            "reversed_by": e.reversed_by,
+            "reversed_at": iso_utc(e.reversed_at),
+        }
 
     @comp_app.command("propose", help=h("remedy.help.comp.propose"))
     def comp_propose(
@@ -314,8 +445,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if as_json:
             print_json(out, data)
             return
-        say(t("remedy.out.proposed_one", r.lang, id=data["id"], ref=data["customer_ref"], form=data["form"],
-              amount=_num(data["amount"]), unit=data["unit"]), "bold green")
+        say(
+            t(
+                "remedy.out.proposed_one",
+                r.lang,
+                id=data["id"],
+                ref=data["customer_ref"],
+                form=data["form"],
+                amount=_num(data["amount"]),
+                unit=data["unit"],
+            ),
+            "bold green",
+        )
         if data["status"] == "proposed":
             say(t("remedy.out.awaits", r.lang, id=data["id"]), "yellow")
         else:
@@ -333,15 +474,38 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             with r.store.transaction() as s:
                 report = ledger.propose_by_policy(s, r.ctx, iid, progress=tick)
         r.deliver()
-        refused = [{"customer_ref": ref, "error": key, "message": t(key, r.lang, **params)} for ref, key, params in report.refused]
+        refused = [
+            {"customer_ref": ref, "error": key, "message": t(key, r.lang, **params)}
+            for ref, key, params in report.refused
+        ]
         if as_json:
-            print_json(out, {"incident": f"INC-{iid}", "proposed": report.proposed, "need_approval": report.need_approval,
-                             "auto_approved": report.auto_approved, "existing": report.existing,
-                             "ineligible": report.ineligible, "refused": refused, "ids": report.ids})
+            print_json(
+                out,
+                {
+                    "incident": f"INC-{iid}",
+                    "proposed": report.proposed,
+                    "need_approval": report.need_approval,
+                    "auto_approved": report.auto_approved,
+                    "existing": report.existing,
+                    "ineligible": report.ineligible,
+                    "refused": refused,
+                    "ids": report.ids,
+                },
+            )
             return
-        say(t("remedy.out.policy_done", r.lang, proposed=report.proposed, need_approval=report.need_approval,
-              auto_approved=report.auto_approved, existing=report.existing, ineligible=report.ineligible,
-              refused=len(refused)), "bold")
+        say(
+            t(
+                "remedy.out.policy_done",
+                r.lang,
+                proposed=report.proposed,
+                need_approval=report.need_approval,
+                auto_approved=report.auto_approved,
+                existing=report.existing,
+                ineligible=report.ineligible,
+                refused=len(refused),
+            ),
+            "bold",
+        )
         for x in refused[:SHOWN]:
             say(t("remedy.out.refused_row", r.lang, ref=x["customer_ref"], message=x["message"]), "red")
         if len(refused) > SHOWN:
@@ -351,8 +515,12 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @comp_app.command("approve", help=h("remedy.help.comp.approve"))
     def comp_approve(
-        ids: Annotated[Optional[list[str]], typer.Argument(metavar="ID...", help=h("remedy.help.arg.entries"), show_default=False)] = None,
-        incident: Annotated[Optional[str], Opt("--incident", "-i", help=h("remedy.help.opt.incident_approve"), metavar="INCIDENT")] = None,
+        ids: Annotated[
+            Optional[list[str]], typer.Argument(metavar="ID...", help=h("remedy.help.arg.entries"), show_default=False)
+        ] = None,
+        incident: Annotated[
+            Optional[str], Opt("--incident", "-i", help=h("remedy.help.opt.incident_approve"), metavar="INCIDENT")
+        ] = None,
     ) -> None:
         r = rt()
         if bool(ids) == bool(incident):
@@ -363,9 +531,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 iid = parse_id(incident)
                 get_incident(s, iid)
                 changed = ledger.approve_incident(s, r.ctx, iid)
-                own_left = s.scalar(select(func.count()).select_from(Compensation).where(
-                    Compensation.incident_id == iid, Compensation.status == "proposed",
-                    Compensation.proposed_by == r.ctx.actor)) or 0
+                own_left = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(Compensation)
+                        .where(
+                            Compensation.incident_id == iid,
+                            Compensation.status == "proposed",
+                            Compensation.proposed_by == r.ctx.actor,
+                        )
+                    )
+                    or 0
+                )
             else:
                 changed = ledger.approve(s, r.ctx, [_entry_id(x) for x in ids or []])
         r.deliver()
@@ -399,7 +576,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     def comp_issue(
         incident: IncFilter = None,
         batch: Annotated[Optional[int], Opt("--batch", help=h("remedy.help.opt.batch"), metavar="N")] = None,
-        lease_seconds: Annotated[Optional[int], Opt("--lease-seconds", help=h("remedy.help.opt.lease"), metavar="S")] = None,
+        lease_seconds: Annotated[
+            Optional[int], Opt("--lease-seconds", help=h("remedy.help.opt.lease"), metavar="S")
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
@@ -421,19 +600,42 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
             # A runner, not a service function: it owns its transactions
             # (a claim committed before the provider is called, then the results).
-            report = issuing.issue_due(r.store, r.ctx, provider, incident_id=iid, batch=batch,
-                                       lease=dt.timedelta(seconds=lease_seconds) if lease_seconds else issuing.LEASE,
-                                       progress=tick)
+            report = issuing.issue_due(
+                r.store,
+                r.ctx,
+                provider,
+                incident_id=iid,
+                batch=batch,
+                lease=dt.timedelta(seconds=lease_seconds) if lease_seconds else issuing.LEASE,
+                progress=tick,
+            )
         r.deliver()
         if as_json:
-            print_json(out, {"issued": report.issued, "failed": report.failed, "retrying": report.retrying,
-                             "batches": report.batches, "errors": report.errors})
+            print_json(
+                out,
+                {
+                    "issued": report.issued,
+                    "failed": report.failed,
+                    "retrying": report.retrying,
+                    "batches": report.batches,
+                    "errors": report.errors,
+                },
+            )
         elif not report.batches and not report.errors:
             say(t("remedy.out.nothing_to_issue", r.lang))
         else:
             style = "bold green" if not (report.failed or report.retrying) else "bold yellow"
-            say(t("remedy.out.issued", r.lang, issued=report.issued, failed=report.failed, retrying=report.retrying,
-                  batches=report.batches), style)
+            say(
+                t(
+                    "remedy.out.issued",
+                    r.lang,
+                    issued=report.issued,
+                    failed=report.failed,
+                    retrying=report.retrying,
+                    batches=report.batches,
+                ),
+                style,
+            )
             for err in report.errors[:SHOWN]:
                 say(t("remedy.out.issue_error", r.lang, error=err), "red")
             if len(report.errors) > SHOWN:
@@ -478,11 +680,25 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 table.add_column(t(f"remedy.col.{col}", r.lang), overflow="fold")
             for d, (e, _c) in zip(data, rows):
                 last = e.reversed_at or e.issued_at or e.approved_at or e.proposed_at
-                state = Text(label("comp_status", d["status"], r.lang),
-                             style={"proposed": "yellow", "failed": "red", "issued": "green", "reversed": "dim"}.get(d["status"], ""))
-                table.add_row(*cells(f"#{d['id']}", d["incident"], d["customer_ref"], label("form", d["form"], r.lang),
-                                     f"{_num(d['amount'])} {label('unit', d['unit'], r.lang)}", state,
-                                     d["proposed_by"], d["approved_by"], fmt(last, r.config.zone)))
+                state = Text(
+                    label("comp_status", d["status"], r.lang),
+                    style={"proposed": "yellow", "failed": "red", "issued": "green", "reversed": "dim"}.get(
+                        d["status"], ""
+                    ),
+                )
+                table.add_row(
+                    *cells(
+                        f"#{d['id']}",
+                        d["incident"],
+                        d["customer_ref"],
+                        label("form", d["form"], r.lang),
+                        f"{_num(d['amount'])} {label('unit', d['unit'], r.lang)}",
+                        state,
+                        d["proposed_by"],
+                        d["approved_by"],
+                        fmt(last, r.config.zone),
+                    )
+                )
             out.print(table)
             if more:
                 say(t("remedy.out.more_rows", r.lang, shown=len(data)), "dim")
@@ -491,9 +707,24 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             for st in LABELS["comp_status"]:
                 if st in totals["by_status"]:
                     x = totals["by_status"][st]
-                    say(t("remedy.out.totals_status", r.lang, status=st, count=x["count"], amounts=amounts_text(x, r.lang)))
-            say(t("remedy.out.totals_money", r.lang, committed=_num(totals["money_committed"]),
-                  issued=_num(totals["money_issued"]), customers=totals["customers_compensated"]))
+                    say(
+                        t(
+                            "remedy.out.totals_status",
+                            r.lang,
+                            status=st,
+                            count=x["count"],
+                            amounts=amounts_text(x, r.lang),
+                        )
+                    )
+            say(
+                t(
+                    "remedy.out.totals_money",
+                    r.lang,
+                    committed=_num(totals["money_committed"]),
+                    issued=_num(totals["money_issued"]),
+                    customers=totals["customers_compensated"],
+                )
+            )
 
     # ==== callbacks ============================================================
     cb_app = typer.Typer(help=h("remedy.help.callbacks"), no_args_is_help=True)
@@ -506,21 +737,49 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             report = callbacks.sweep(s, r.ctx)
         r.deliver()
         if as_json:
-            print_json(out, {"created": report.created, "cancelled": report.cancelled, "assigned": report.assigned,
-                             "escalated": report.escalated, "by_agent": dict(report.by_agent)})
+            print_json(
+                out,
+                {
+                    "created": report.created,
+                    "cancelled": report.cancelled,
+                    "assigned": report.assigned,
+                    "escalated": report.escalated,
+                    "by_agent": dict(report.by_agent),
+                },
+            )
             return
-        say(t("remedy.out.sweep", r.lang, created=report.created, cancelled=report.cancelled, assigned=report.assigned,
-              escalated=report.escalated), "bold")
+        say(
+            t(
+                "remedy.out.sweep",
+                r.lang,
+                created=report.created,
+                cancelled=report.cancelled,
+                assigned=report.assigned,
+                escalated=report.escalated,
+            ),
+            "bold",
+        )
         for agent, n in sorted(report.by_agent.items()):
             say(t("remedy.out.sweep_agent", r.lang, agent=display_person(r.config, agent), n=n))
         if report.created and not callbacks.agents(r.config):
             say(t("remedy.out.no_agents", r.lang), "yellow")
 
     def due_json(d: callbacks.DueRow, now: dt.datetime) -> dict[str, Any]:
-        return {"id": d.id, "incident": f"INC-{d.incident_id}", "reason": d.reason, "customer_ref": d.customer_ref,
-                "name": d.name, "title": d.title, "contact": d.contact, "lang": d.lang, "assignee": d.assignee,
-                "attempts": d.attempts, "call_at": iso_utc(d.call_at), "due_at": iso_utc(d.due_at),
-                "overdue": d.due_at < now}
+        return {
+            "id": d.id,
+            "incident": f"INC-{d.incident_id}",
+            "reason": d.reason,
+            "customer_ref": d.customer_ref,
+            "name": d.name,
+            "title": d.title,
+            "contact": d.contact,
+            "lang": d.lang,
+            "assignee": d.assignee,
+            "attempts": d.attempts,
+            "call_at": iso_utc(d.call_at),
+            "due_at": iso_utc(d.due_at),
+            "overdue": d.due_at < now,
+        }
 
     def due_table(rows: list[callbacks.DueRow], r: Runtime, now: dt.datetime) -> Table:
         table = Table()
@@ -528,11 +787,24 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             table.add_column(t(f"remedy.col.{col}", r.lang), overflow="fold")
         for d in rows:
             late = d.due_at < now
-            due_cell = Text(fmt(d.due_at, r.config.zone) + (t("remedy.overdue", r.lang) if late else ""),
-                            style="bold red" if late else "")
-            table.add_row(*cells(f"#{d.id}", f"INC-{d.incident_id}", label("callback_reason", d.reason, r.lang), d.customer_ref,
-                                 salutation(d.name, d.title), d.contact, display_person(r.config, d.assignee),
-                                 fmt(d.call_at, r.config.zone), due_cell, d.attempts))
+            due_cell = Text(
+                fmt(d.due_at, r.config.zone) + (t("remedy.overdue", r.lang) if late else ""),
+                style="bold red" if late else "",
+            )
+            table.add_row(
+                *cells(
+                    f"#{d.id}",
+                    f"INC-{d.incident_id}",
+                    label("callback_reason", d.reason, r.lang),
+                    d.customer_ref,
+                    salutation(d.name, d.title),
+                    d.contact,
+                    display_person(r.config, d.assignee),
+                    fmt(d.call_at, r.config.zone),
+                    due_cell,
+                    d.attempts,
+                )
+            )
         return table
 
     @cb_app.command("due", help=h("remedy.help.callbacks.due"))
@@ -567,8 +839,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         say(t("remedy.out.script", r.lang), "bold")
         say("  " + text.strip().replace("\n", "\n  "), soft=True)
         for f in findings:
-            say(t("remedy.out.script_finding", r.lang, rule=f.rule, text=f.text, message=f.message(r.lang)),
-                "red" if f.severity == "error" else "yellow")
+            say(
+                t("remedy.out.script_finding", r.lang, rule=f.rule, text=f.text, message=f.message(r.lang)),
+                "red" if f.severity == "error" else "yellow",
+            )
 
     @cb_app.command("mine", help=h("remedy.help.callbacks.mine"))
     def cb_mine(limit: LimitOpt = 50) -> None:
@@ -591,10 +865,21 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             for d in rows:
                 late = d.due_at < now
                 say("")
-                say(t("remedy.out.mine_item", r.lang, id=d.id, incident=f"INC-{d.incident_id}", reason=d.reason,
-                      customer=f"{d.customer_ref} {salutation(d.name, d.title)}", contact=d.contact or "—",
-                      call_at=fmt(d.call_at, r.config.zone), due_at=fmt(d.due_at, r.config.zone),
-                      late=t("remedy.overdue", r.lang) if late else ""), "bold red" if late else "bold")
+                say(
+                    t(
+                        "remedy.out.mine_item",
+                        r.lang,
+                        id=d.id,
+                        incident=f"INC-{d.incident_id}",
+                        reason=d.reason,
+                        customer=f"{d.customer_ref} {salutation(d.name, d.title)}",
+                        contact=d.contact or "—",
+                        call_at=fmt(d.call_at, r.config.zone),
+                        due_at=fmt(d.due_at, r.config.zone),
+                        late=t("remedy.overdue", r.lang) if late else "",
+                    ),
+                    "bold red" if late else "bold",
+                )
                 show_script(s, r, callbacks.get(s, d.id))
 
     @cb_app.command("show", help=h("remedy.help.callbacks.show"))
@@ -606,20 +891,53 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             cb = callbacks.get(s, _entry_id(callback_id))
             c = s.get(AffectedCustomer, cb.customer_id)
             assert c is not None
-            attempts = list(s.scalars(select(CallbackAttempt).where(CallbackAttempt.callback_id == cb.id).order_by(CallbackAttempt.id)))
+            attempts = list(
+                s.scalars(
+                    select(CallbackAttempt).where(CallbackAttempt.callback_id == cb.id).order_by(CallbackAttempt.id)
+                )
+            )
             if as_json:
                 text, findings = callbacks.script(s, r.config, cb)
-                print_json(out, {"id": cb.id, "incident": f"INC-{cb.incident_id}", "reason": cb.reason, "status": cb.status,
-                                 "customer": customer_json(c), "assignee": cb.assignee, "call_at": iso_utc(cb.call_at),
-                                 "due_at": iso_utc(cb.due_at), "overdue": cb.status == "open" and cb.due_at < now,
-                                 "attempts": [{"at": iso_utc(a.at), "agent": a.agent, "result": a.result, "note": a.note} for a in attempts],
-                                 "outcome": cb.outcome, "satisfaction": cb.satisfaction, "note": cb.note, "new_demand": cb.new_demand,
-                                 "parent_id": cb.parent_id, "complex": cb.complex, "escalated_at": iso_utc(cb.escalated_at),
-                                 "closed_at": iso_utc(cb.closed_at), "script": text,
-                                 "findings": [f.as_json(r.lang) for f in findings]})
+                print_json(
+                    out,
+                    {
+                        "id": cb.id,
+                        "incident": f"INC-{cb.incident_id}",
+                        "reason": cb.reason,
+                        "status": cb.status,
+                        "customer": customer_json(c),
+                        "assignee": cb.assignee,
+                        "call_at": iso_utc(cb.call_at),
+                        "due_at": iso_utc(cb.due_at),
+                        "overdue": cb.status == "open" and cb.due_at < now,
+                        "attempts": [
+                            {"at": iso_utc(a.at), "agent": a.agent, "result": a.result, "note": a.note}
+                            for a in attempts
+                        ],
+                        "outcome": cb.outcome,
+                        "satisfaction": cb.satisfaction,
+                        "note": cb.note,
+                        "new_demand": cb.new_demand,
+                        "parent_id": cb.parent_id,
+                        "complex": cb.complex,
+                        "escalated_at": iso_utc(cb.escalated_at),
+                        "closed_at": iso_utc(cb.closed_at),
+                        "script": text,
+                        "findings": [f.as_json(r.lang) for f in findings],
+                    },
+                )
                 return
-            say(t("remedy.out.callback_head", r.lang, id=cb.id, incident=f"INC-{cb.incident_id}", reason=cb.reason,
-                  status=cb.status), "bold")
+            say(
+                t(
+                    "remedy.out.callback_head",
+                    r.lang,
+                    id=cb.id,
+                    incident=f"INC-{cb.incident_id}",
+                    reason=cb.reason,
+                    status=cb.status,
+                ),
+                "bold",
+            )
             late = cb.status == "open" and cb.due_at < now
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold")
@@ -630,7 +948,13 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 ("lang", c.lang),
                 ("agent", display_person(r.config, cb.assignee)),
                 ("call_at", fmt(cb.call_at, tz)),
-                ("due_at", Text(fmt(cb.due_at, tz) + (t("remedy.overdue", r.lang) if late else ""), style="bold red" if late else "")),
+                (
+                    "due_at",
+                    Text(
+                        fmt(cb.due_at, tz) + (t("remedy.overdue", r.lang) if late else ""),
+                        style="bold red" if late else "",
+                    ),
+                ),
                 ("attempts", str(cb.attempts)),
             ]
             if cb.outcome:
@@ -651,15 +975,25 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             if attempts:
                 say(t("remedy.field.attempt_log", r.lang), "bold")
                 for a in attempts:
-                    say(t("remedy.out.attempt", r.lang, at=fmt(a.at, tz), agent=display_person(r.config, a.agent), result=a.result,
-                          note=f" — {a.note}" if a.note else ""))
+                    say(
+                        t(
+                            "remedy.out.attempt",
+                            r.lang,
+                            at=fmt(a.at, tz),
+                            agent=display_person(r.config, a.agent),
+                            result=a.result,
+                            note=f" — {a.note}" if a.note else "",
+                        )
+                    )
             show_script(s, r, cb)
 
     @cb_app.command("record", help=h("remedy.help.callbacks.record"))
     def cb_record(
         callback_id: CallbackArg,
         result: Annotated[str, typer.Argument(metavar="RESULT", help=h("remedy.help.arg.result"))],
-        satisfaction: Annotated[Optional[str], Opt("--satisfaction", help=h("remedy.help.opt.satisfaction"), metavar="1-5")] = None,
+        satisfaction: Annotated[
+            Optional[str], Opt("--satisfaction", help=h("remedy.help.opt.satisfaction"), metavar="1-5")
+        ] = None,
         note: Annotated[Optional[str], Opt("--note", help=h("remedy.help.opt.note"), metavar="TEXT")] = None,
         demand: Annotated[Optional[str], Opt("--demand", help=h("remedy.help.opt.demand"), metavar="TEXT")] = None,
         as_json: JsonOpt = False,
@@ -672,24 +1006,42 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             except ValueError:
                 raise InputError("callback.error.satisfaction", value=satisfaction) from None
         with r.store.transaction() as s:
-            cb, follow = callbacks.record_attempt(s, r.ctx, _entry_id(callback_id), result, satisfaction=score,
-                                                  note=note, new_demand=demand)
-            data = {"id": cb.id, "result": cb.outcome, "status": cb.status, "attempts": cb.attempts,
-                    "satisfaction": cb.satisfaction, "call_at": iso_utc(cb.call_at) if cb.status == "open" else None,
-                    "follow_up": None if follow is None else {"id": follow.id, "assignee": follow.assignee,
-                                                              "due_at": iso_utc(follow.due_at)}}
+            cb, follow = callbacks.record_attempt(
+                s, r.ctx, _entry_id(callback_id), result, satisfaction=score, note=note, new_demand=demand
+            )
+            data = {
+                "id": cb.id,
+                "result": cb.outcome,
+                "status": cb.status,
+                "attempts": cb.attempts,
+                "satisfaction": cb.satisfaction,
+                "call_at": iso_utc(cb.call_at) if cb.status == "open" else None,
+                "follow_up": None
+                if follow is None
+                else {"id": follow.id, "assignee": follow.assignee, "due_at": iso_utc(follow.due_at)},
+            }
             next_at, follow_due = cb.call_at, follow.due_at if follow else None
         r.deliver()
         if as_json:
             print_json(out, data)
             return
-        say(t("remedy.out.recorded", r.lang, id=data["id"], result=data["result"], status=data["status"]),
-            "bold green" if data["status"] == "done" else "bold")
+        say(
+            t("remedy.out.recorded", r.lang, id=data["id"], result=data["result"], status=data["status"]),
+            "bold green" if data["status"] == "done" else "bold",
+        )
         if data["status"] == "open":
             say(t("remedy.out.next_try", r.lang, at=fmt(next_at, r.config.zone), attempts=data["attempts"]))
         if data["follow_up"]:
-            say(t("remedy.out.follow_up", r.lang, assignee=display_person(r.config, data["follow_up"]["assignee"]),
-                  id=data["follow_up"]["id"], due=fmt(follow_due, r.config.zone)), "yellow")
+            say(
+                t(
+                    "remedy.out.follow_up",
+                    r.lang,
+                    assignee=display_person(r.config, data["follow_up"]["assignee"]),
+                    id=data["follow_up"]["id"],
+                    due=fmt(follow_due, r.config.zone),
+                ),
+                "yellow",
+            )
 
     # ==== reports ==============================================================
     rep_app = typer.Typer(help=h("remedy.help.report"), no_args_is_help=True)
@@ -707,23 +1059,67 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             print_json(out, data)
             return
         i, comp, cbs, sat = data["incident"], data["compensation"], data["callbacks"], data["satisfaction"]
-        say(t("remedy.out.report_head", r.lang, ref=i["ref"], title=i["title"], kind=i["kind"], severity=i["severity"],
-              status=i["status"]), "bold")
+        say(
+            t(
+                "remedy.out.report_head",
+                r.lang,
+                ref=i["ref"],
+                title=i["title"],
+                kind=i["kind"],
+                severity=i["severity"],
+                status=i["status"],
+            ),
+            "bold",
+        )
         sources = ", ".join(f"{k} {v}" for k, v in sorted(data["affected_by_source"].items())) or "—"
         say(t("remedy.out.report_affected", r.lang, n=data["affected"], sources=sources))
-        say(t("remedy.out.report_comp", r.lang, customers=comp["customers_compensated"], committed=_num(comp["money_committed"]),
-              issued=_num(comp["money_issued"])))
+        say(
+            t(
+                "remedy.out.report_comp",
+                r.lang,
+                customers=comp["customers_compensated"],
+                committed=_num(comp["money_committed"]),
+                issued=_num(comp["money_issued"]),
+            )
+        )
         for form, x in sorted(comp["issued_by_form"].items()):
-            say(t("remedy.out.report_form", r.lang, form=form, count=x["count"], amount=_num(x["amount"]), unit=x["unit"]))
+            say(
+                t(
+                    "remedy.out.report_form",
+                    r.lang,
+                    form=form,
+                    count=x["count"],
+                    amount=_num(x["amount"]),
+                    unit=x["unit"],
+                )
+            )
         for st in LABELS["comp_status"]:
             if st in comp["by_status"]:
                 x = comp["by_status"][st]
                 say(t("remedy.out.totals_status", r.lang, status=st, count=x["count"], amounts=amounts_text(x, r.lang)))
-        say(t("remedy.out.report_callbacks", r.lang, total=cbs["total"], done=cbs["done"], open=cbs["open"],
-              overdue=cbs["overdue"], unreached=cbs["unreached"]), "red" if cbs["overdue"] else None)
+        say(
+            t(
+                "remedy.out.report_callbacks",
+                r.lang,
+                total=cbs["total"],
+                done=cbs["done"],
+                open=cbs["open"],
+                overdue=cbs["overdue"],
+                unreached=cbs["unreached"],
+            ),
+            "red" if cbs["overdue"] else None,
+        )
         dist = " · ".join(f"{k}★ {v}" for k, v in sat["distribution"].items())
-        say(t("remedy.out.report_satisfaction", r.lang, dist=dist, answers=sat["answers"],
-              mean="—" if sat["mean"] is None else sat["mean"], share=pct(sat["satisfied_share"])))
+        say(
+            t(
+                "remedy.out.report_satisfaction",
+                r.lang,
+                dist=dist,
+                answers=sat["answers"],
+                mean="—" if sat["mean"] is None else sat["mean"],
+                share=pct(sat["satisfied_share"]),
+            )
+        )
 
     @rep_app.command("daily", help=h("remedy.help.report.daily"))
     def report_daily(
@@ -750,7 +1146,24 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         say(f"  {html}")
         c, sat, inc = data["callbacks"], data["satisfaction"], data["incidents"]
         say(t("remedy.out.daily_complaints", r.lang, total=data["complaints"]["total"]))
-        say(t("remedy.out.daily_callbacks", r.lang, due=c["due"], handled=c["handled"], rate=pct(c["handling_rate"]),
-              on_time=c["handled_in_time"], on_time_rate=pct(c["on_time_rate"]), overdue=c["overdue_open"]))
-        say(t("remedy.out.daily_satisfaction", r.lang, answers=sat["answers"], mean="—" if sat["mean"] is None else sat["mean"]))
+        say(
+            t(
+                "remedy.out.daily_callbacks",
+                r.lang,
+                due=c["due"],
+                handled=c["handled"],
+                rate=pct(c["handling_rate"]),
+                on_time=c["handled_in_time"],
+                on_time_rate=pct(c["on_time_rate"]),
+                overdue=c["overdue_open"],
+            )
+        )
+        say(
+            t(
+                "remedy.out.daily_satisfaction",
+                r.lang,
+                answers=sat["answers"],
+                mean="—" if sat["mean"] is None else sat["mean"],
+            )
+        )
         say(t("remedy.out.daily_incidents", r.lang, opened=inc["opened"], resolved=inc["resolved"]))

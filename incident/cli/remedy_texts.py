@@ -63,20 +63,32 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "Example: incident customers list 12 --limit 0 --json",
     ),
     "remedy.help.arg.file": ("客户名单，CSV 或 JSONL 文件", "the customer list, a CSV or JSONL file"),
-    "remedy.help.opt.format": ("文件格式 csv 或 jsonl（默认按扩展名）", "file format, csv or jsonl (default: from the extension)"),
+    "remedy.help.opt.format": (
+        "文件格式 csv 或 jsonl（默认按扩展名）",
+        "file format, csv or jsonl (default: from the extension)",
+    ),
     "remedy.help.opt.ref": ("客户编号（必填，同一事件中唯一）", "customer reference (required, unique per incident)"),
     "remedy.help.opt.name": ("客户姓名（称呼用姓 + 先生/女士）", "customer's name (addressed by surname + title)"),
     "remedy.help.opt.title": ("称谓：先生 或 女士", "title: 先生 or 女士 (Mr/Ms)"),
     "remedy.help.opt.contact": ("电话（只保存后 4 位）", "phone (only the last 4 digits are stored)"),
-    "remedy.help.opt.in": ("客户的语言 zh-CN 或 en（默认中心语言），回访话术用它", "the customer's language, zh-CN or en (default: the centre's); the callback script uses it"),
+    "remedy.help.opt.in": (
+        "客户的语言 zh-CN 或 en（默认中心语言），回访话术用它",
+        "the customer's language, zh-CN or en (default: the centre's); the callback script uses it",
+    ),
     "remedy.help.opt.order": ("运单号/订单号", "waybill or order number"),
     "remedy.help.opt.amount_at_stake": ("涉及金额（元）", "amount at stake (yuan)"),
     "remedy.help.opt.insured": ("保险：goods（货物）、documents（文件）或 no（否）", "insured: goods, documents or no"),
     "remedy.help.opt.declared": ("保价金额（元）", "declared value (yuan)"),
-    "remedy.help.opt.category": ("问题类别（补偿政策按它匹配）", "problem category (compensation policies match on it)"),
+    "remedy.help.opt.category": (
+        "问题类别（补偿政策按它匹配）",
+        "problem category (compensation policies match on it)",
+    ),
     "remedy.help.opt.branch": ("网点", "branch"),
     "remedy.help.opt.complex": ("复杂案件（回访时限 48 小时）", "a complex case (48 hours to call back)"),
-    "remedy.help.opt.before_hours": ("从事件开始前多少小时起的投诉也算（默认 2）", "also take complaints from this many hours before the incident started (default 2)"),
+    "remedy.help.opt.before_hours": (
+        "从事件开始前多少小时起的投诉也算（默认 2）",
+        "also take complaints from this many hours before the incident started (default 2)",
+    ),
     # ---- help: compensation -------------------------------------------------
     "remedy.help.comp": (
         "补偿台账：提出、审批、发放、驳回、冲回与查看。\n\n"
@@ -101,14 +113,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "--policy 按配置的补偿政策为所有符合条件的受影响客户提出（显示进度）；或用 --customer、--form、"
         "--amount 为一位客户提出。超过审批门槛的需主管审批，其余按政策自动批准；超过每票上限的被拒绝并说明原因。\n\n"
         "示例：incident comp propose 12 --policy\n\n"
-        "示例：incident comp propose 12 --customer C001 --form coupon --amount 50 --reason \"延误致歉\"",
+        '示例：incident comp propose 12 --customer C001 --form coupon --amount 50 --reason "延误致歉"',
         "Propose compensation, by policy for every affected customer or for one customer.\n\n"
         "--policy proposes it for every affected customer the configured policies cover "
         "(with a progress bar); or --customer, --form and --amount propose it for one customer. Entries over the "
         "approval threshold wait for a supervisor, the others are approved by policy; anything over the per-waybill "
         "cap is refused with the reason.\n\n"
         "Example: incident comp propose 12 --policy\n\n"
-        "Example: incident comp propose 12 --customer C001 --form coupon --amount 50 --reason \"sorry for the delay\"",
+        'Example: incident comp propose 12 --customer C001 --form coupon --amount 50 --reason "sorry for the delay"',
     ),
     "remedy.help.comp.approve": (
         "主管审批待审批的补偿：给出补偿编号，或用 --incident 审批该事件全部待审批的（本人提出的除外，四眼原则）。\n\n"
@@ -120,14 +132,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "Example: incident --as liuyang comp approve --incident 12",
     ),
     "remedy.help.comp.reject": (
-        "主管驳回一笔待审批的补偿（原因必填，记入时间线）。\n\n示例：incident --as liuyang comp reject 7 --reason \"不在补偿范围\"",
+        '主管驳回一笔待审批的补偿（原因必填，记入时间线）。\n\n示例：incident --as liuyang comp reject 7 --reason "不在补偿范围"',
         "Reject a proposal, as a supervisor (the reason is required and goes on the timeline).\n\n"
-        "Example: incident --as liuyang comp reject 7 --reason \"not covered\"",
+        'Example: incident --as liuyang comp reject 7 --reason "not covered"',
     ),
     "remedy.help.comp.reverse": (
-        "主管冲回一笔已发放的补偿（误发或重复补偿），并通知发放系统。\n\n示例：incident --as liuyang comp reverse 7 --reason \"重复发放\"",
+        '主管冲回一笔已发放的补偿（误发或重复补偿），并通知发放系统。\n\n示例：incident --as liuyang comp reverse 7 --reason "重复发放"',
         "Reverse an issued entry, as a supervisor (issued in error or twice); the issuing system is told.\n\n"
-        "Example: incident --as liuyang comp reverse 7 --reason \"issued twice\"",
+        'Example: incident --as liuyang comp reverse 7 --reason "issued twice"',
     ),
     "remedy.help.comp.issue": (
         "分批发放已批准的补偿（显示进度）。可中断、可重复运行：每位客户只补偿一次。有发放失败或待重试时退出码为 1。\n\n"
@@ -141,20 +153,40 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "List compensation entries; with --incident, the incident's totals too.\n\n"
         "Example: incident comp list --incident 12 --status proposed",
     ),
-    "remedy.help.opt.policy": ("按配置的补偿政策为全部受影响客户提出", "propose for every affected customer by the configured policies"),
+    "remedy.help.opt.policy": (
+        "按配置的补偿政策为全部受影响客户提出",
+        "propose for every affected customer by the configured policies",
+    ),
     "remedy.help.opt.customer": ("客户编号（逐个提出时）", "customer reference (to propose for one customer)"),
-    "remedy.help.opt.form": ("补偿方式：coupon（优惠券）、points（积分）、refund（退款）、service_extension（服务延期）、gift（礼品）",
-                             "form: coupon, points, refund, service_extension or gift"),
-    "remedy.help.opt.amount": ("数额：元、积分或天数（视补偿方式而定）", "amount: yuan, points or days, as the form counts"),
+    "remedy.help.opt.form": (
+        "补偿方式：coupon（优惠券）、points（积分）、refund（退款）、service_extension（服务延期）、gift（礼品）",
+        "form: coupon, points, refund, service_extension or gift",
+    ),
+    "remedy.help.opt.amount": (
+        "数额：元、积分或天数（视补偿方式而定）",
+        "amount: yuan, points or days, as the form counts",
+    ),
     "remedy.help.opt.reason": ("说明（记入台账）", "why (kept in the ledger)"),
     "remedy.help.opt.reason_req": ("原因（必填，记入时间线）", "reason (required, goes on the timeline)"),
     "remedy.help.arg.entries": ("补偿编号（可多个）", "compensation entry ids (one or more)"),
     "remedy.help.arg.entry": ("补偿编号", "compensation entry id"),
-    "remedy.help.opt.incident_approve": ("审批该事件全部待审批的补偿", "approve all of this incident's entries awaiting approval"),
+    "remedy.help.opt.incident_approve": (
+        "审批该事件全部待审批的补偿",
+        "approve all of this incident's entries awaiting approval",
+    ),
     "remedy.help.opt.incident_filter": ("只看（或只处理）该事件", "only this incident"),
-    "remedy.help.opt.status": ("只看此状态：proposed、approved、issued、failed、reversed", "only this status: proposed, approved, issued, failed, reversed"),
-    "remedy.help.opt.batch": ("每批条数（默认取配置 compensation.batch_size）", "entries per batch (default: compensation.batch_size)"),
-    "remedy.help.opt.lease": ("认领租期（秒）：超过后中断的批次会被重新认领（默认 120）", "claim lease in seconds: a batch interrupted longer ago is claimed again (default 120)"),
+    "remedy.help.opt.status": (
+        "只看此状态：proposed、approved、issued、failed、reversed",
+        "only this status: proposed, approved, issued, failed, reversed",
+    ),
+    "remedy.help.opt.batch": (
+        "每批条数（默认取配置 compensation.batch_size）",
+        "entries per batch (default: compensation.batch_size)",
+    ),
+    "remedy.help.opt.lease": (
+        "认领租期（秒）：超过后中断的批次会被重新认领（默认 120）",
+        "claim lease in seconds: a batch interrupted longer ago is claimed again (default 120)",
+    ),
     # ---- help: callbacks ----------------------------------------------------
     "remedy.help.callbacks": (
         "回访：安排、分配给坐席、超时升级至主管，记录每次拨打的结果。\n\n"
@@ -190,18 +222,27 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "记录一次回访拨打的结果。\n\n"
         "结果：reached（已接通，可记满意度 1–5 与新诉求）、no_answer（无人接听，下个工作日再拨）、"
         "wrong_number（号码错误）、refused（拒绝回访）。新诉求会转给另一位坐席跟进。\n\n"
-        "示例：incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand \"希望补发快件\"",
+        '示例：incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand "希望补发快件"',
         "Record the result of one callback call.\n\n"
         "Results: reached (with satisfaction 1–5 and any new demand), no_answer (tried again the next "
         "working day), wrong_number, refused. A new demand opens a follow-up for another agent.\n\n"
-        "Example: incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand \"resend the parcel\"",
+        'Example: incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand "resend the parcel"',
     ),
     "remedy.help.arg.callback": ("回访编号", "callback id"),
-    "remedy.help.arg.result": ("结果：reached、no_answer、wrong_number、refused", "result: reached, no_answer, wrong_number, refused"),
+    "remedy.help.arg.result": (
+        "结果：reached、no_answer、wrong_number、refused",
+        "result: reached, no_answer, wrong_number, refused",
+    ),
     "remedy.help.opt.agent": ("坐席（花名册键或姓名）", "agent (roster key or name)"),
-    "remedy.help.opt.satisfaction": ("满意度 1–5（5 为非常满意），仅接通时", "satisfaction 1–5 (5 = very satisfied), when reached"),
+    "remedy.help.opt.satisfaction": (
+        "满意度 1–5（5 为非常满意），仅接通时",
+        "satisfaction 1–5 (5 = very satisfied), when reached",
+    ),
     "remedy.help.opt.note": ("本次通话备注", "a note on this call"),
-    "remedy.help.opt.demand": ("客户提出的新诉求（转另一位坐席跟进）", "a new demand the customer raised (a follow-up for another agent)"),
+    "remedy.help.opt.demand": (
+        "客户提出的新诉求（转另一位坐席跟进）",
+        "a new demand the customer raised (a follow-up for another agent)",
+    ),
     # ---- help: reports ------------------------------------------------------
     "remedy.help.report": (
         "报告：单个事件的补救情况，与中心日报（Markdown + HTML）。\n\n"
@@ -222,75 +263,140 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "Write a day's report (problem types, callback handling rate, satisfaction) as Markdown and HTML (in the "
         "language of --lang).\n\nExample: incident report daily --date 2026-11-24 --out reports/",
     ),
-    "remedy.help.opt.date": ("日期 YYYY-MM-DD（默认中心时区的今天）", "the day, YYYY-MM-DD (default: today in the centre's zone)"),
-    "remedy.help.opt.out_dir": ("输出目录（默认 <数据目录>/reports）", "output directory (default: <data dir>/reports)"),
+    "remedy.help.opt.date": (
+        "日期 YYYY-MM-DD（默认中心时区的今天）",
+        "the day, YYYY-MM-DD (default: today in the centre's zone)",
+    ),
+    "remedy.help.opt.out_dir": (
+        "输出目录（默认 <数据目录>/reports）",
+        "output directory (default: <data dir>/reports)",
+    ),
     # ---- progress -----------------------------------------------------------
     "remedy.out.importing": ("导入客户", "importing customers"),
     "remedy.out.proposing": ("按政策提出补偿", "proposing by policy"),
     "remedy.out.issuing": ("发放补偿", "issuing compensation"),
     # ---- output: customers --------------------------------------------------
-    "remedy.out.import_done": ("读取 {read} 行：新增 {added}，重复 {duplicates}，错误 {errors}",
-                               "read {read} rows: {added} added, {duplicates} duplicates, {errors} errors"),
+    "remedy.out.import_done": (
+        "读取 {read} 行：新增 {added}，重复 {duplicates}，错误 {errors}",
+        "read {read} rows: {added} added, {duplicates} duplicates, {errors} errors",
+    ),
     "remedy.out.row_error": ("第 {line} 行：{message}", "line {line}: {message}"),
-    "remedy.out.more_errors": ("……另有 {n} 行错误（--json 查看全部）", "… and {n} more bad rows (--json lists them all)"),
-    "remedy.out.linked": ("匹配的投诉客户 {read} 位：新增 {added}，已在名单中 {duplicates}，错误 {errors}",
-                          "{read} customers of matching complaints: {added} added, {duplicates} already there, {errors} errors"),
+    "remedy.out.more_errors": (
+        "……另有 {n} 行错误（--json 查看全部）",
+        "… and {n} more bad rows (--json lists them all)",
+    ),
+    "remedy.out.linked": (
+        "匹配的投诉客户 {read} 位：新增 {added}，已在名单中 {duplicates}，错误 {errors}",
+        "{read} customers of matching complaints: {added} added, {duplicates} already there, {errors} errors",
+    ),
     "remedy.out.link_error": ("工单 #{line}：{message}", "complaint #{line}: {message}"),
-    "remedy.out.customer_added": ("已将客户 {ref} 加入 {incident}（联系方式 {contact}）", "customer {ref} added to {incident} (contact {contact})"),
-    "remedy.out.scheduled": ("已安排回访 {created} 个，已分配 {assigned} 个", "{created} callbacks scheduled, {assigned} assigned"),
+    "remedy.out.customer_added": (
+        "已将客户 {ref} 加入 {incident}（联系方式 {contact}）",
+        "customer {ref} added to {incident} (contact {contact})",
+    ),
+    "remedy.out.scheduled": (
+        "已安排回访 {created} 个，已分配 {assigned} 个",
+        "{created} callbacks scheduled, {assigned} assigned",
+    ),
     "remedy.out.customers_head": ("{incident} 受影响客户共 {total} 位", "{incident}: {total} affected customers"),
-    "remedy.out.more_rows": ("仅显示前 {shown} 条，还有更多；用 --limit 0 显示全部", "showing the first {shown}; there are more, --limit 0 shows them all"),
-    "remedy.out.no_customers": ("{incident} 还没有受影响客户（incident customers import / add / link）",
-                                "{incident} has no affected customers yet (incident customers import / add / link)"),
+    "remedy.out.more_rows": (
+        "仅显示前 {shown} 条，还有更多；用 --limit 0 显示全部",
+        "showing the first {shown}; there are more, --limit 0 shows them all",
+    ),
+    "remedy.out.no_customers": (
+        "{incident} 还没有受影响客户（incident customers import / add / link）",
+        "{incident} has no affected customers yet (incident customers import / add / link)",
+    ),
     # ---- output: compensation -----------------------------------------------
-    "remedy.out.proposed_one": ("已提出补偿 #{id}：客户 {ref}，{form:form} {amount} {unit:unit}", "proposed #{id}: customer {ref}, {form:form} {amount} {unit:unit}"),
+    "remedy.out.proposed_one": (
+        "已提出补偿 #{id}：客户 {ref}，{form:form} {amount} {unit:unit}",
+        "proposed #{id}: customer {ref}, {form:form} {amount} {unit:unit}",
+    ),
     "remedy.out.auto_approved": ("低于审批门槛，已按政策批准", "under the approval threshold: approved by policy"),
-    "remedy.out.awaits": ("超过审批门槛，需另一位主管审批：incident --as 主管 comp approve {id}",
-                          "over the approval threshold: another person, a supervisor, must approve it: incident --as SUPERVISOR comp approve {id}"),
+    "remedy.out.awaits": (
+        "超过审批门槛，需另一位主管审批：incident --as 主管 comp approve {id}",
+        "over the approval threshold: another person, a supervisor, must approve it: incident --as SUPERVISOR comp approve {id}",
+    ),
     "remedy.out.policy_done": (
         "新提出 {proposed} 笔（待审批 {need_approval}，按政策批准 {auto_approved}）；已存在 {existing}；不符合条件 {ineligible}；拒绝 {refused}",
         "{proposed} proposed ({need_approval} awaiting approval, {auto_approved} approved by policy); {existing} already there; "
         "{ineligible} ineligible; {refused} refused",
     ),
     "remedy.out.refused_row": ("客户 {ref}：{message}", "customer {ref}: {message}"),
-    "remedy.out.more_refused": ("……另有 {n} 笔被拒绝（--json 查看全部）", "… and {n} more refused (--json lists them all)"),
-    "remedy.out.approve_hint": ("待审批的请由另一位主管审批：incident --as 主管 comp approve --incident {incident}",
-                                "those awaiting approval go to another person, a supervisor: incident --as SUPERVISOR comp approve --incident {incident}"),
+    "remedy.out.more_refused": (
+        "……另有 {n} 笔被拒绝（--json 查看全部）",
+        "… and {n} more refused (--json lists them all)",
+    ),
+    "remedy.out.approve_hint": (
+        "待审批的请由另一位主管审批：incident --as 主管 comp approve --incident {incident}",
+        "those awaiting approval go to another person, a supervisor: incident --as SUPERVISOR comp approve --incident {incident}",
+    ),
     "remedy.out.approved": ("已批准 {n} 笔补偿", "{n} compensation entries approved"),
-    "remedy.out.approved_none": ("没有需要批准的补偿（已批准的不会重复批准）", "nothing to approve (entries already approved stay as they are)"),
-    "remedy.out.own_left": ("另有 {n} 笔是您本人提出的，须由另一位主管审批（四眼原则）",
-                            "{n} more are your own proposals and need another supervisor (four eyes)"),
+    "remedy.out.approved_none": (
+        "没有需要批准的补偿（已批准的不会重复批准）",
+        "nothing to approve (entries already approved stay as they are)",
+    ),
+    "remedy.out.own_left": (
+        "另有 {n} 笔是您本人提出的，须由另一位主管审批（四眼原则）",
+        "{n} more are your own proposals and need another supervisor (four eyes)",
+    ),
     "remedy.out.rejected": ("补偿 #{id} 已驳回：{reason}", "compensation #{id} rejected: {reason}"),
-    "remedy.out.reversed": ("补偿 #{id} 已冲回（{amount} {unit:unit}）：{reason}", "compensation #{id} reversed ({amount} {unit:unit}): {reason}"),
+    "remedy.out.reversed": (
+        "补偿 #{id} 已冲回（{amount} {unit:unit}）：{reason}",
+        "compensation #{id} reversed ({amount} {unit:unit}): {reason}",
+    ),
     "remedy.out.nothing_to_issue": ("没有待发放的补偿", "nothing approved is waiting to be issued"),
-    "remedy.out.issued": ("发放成功 {issued}，失败 {failed}，待重试 {retrying}（{batches} 批）",
-                          "issued {issued}, failed {failed}, retrying {retrying} ({batches} batches)"),
+    "remedy.out.issued": (
+        "发放成功 {issued}，失败 {failed}，待重试 {retrying}（{batches} 批）",
+        "issued {issued}, failed {failed}, retrying {retrying} ({batches} batches)",
+    ),
     "remedy.out.issue_error": ("未发放：{error}", "not issued: {error}"),
     "remedy.out.no_entries": ("没有符合条件的补偿记录", "no compensation entries match"),
     "remedy.out.totals_head": ("{incident} 补偿合计", "{incident} compensation totals"),
-    "remedy.out.totals_status": ("  {status:comp_status}：{count} 笔（{amounts}）", "  {status:comp_status}: {count} ({amounts})"),
-    "remedy.out.totals_money": ("  已承诺 {committed} 元，已发放 {issued} 元，已补偿客户 {customers} 位",
-                                "  {committed} yuan committed, {issued} yuan issued, {customers} customers compensated"),
+    "remedy.out.totals_status": (
+        "  {status:comp_status}：{count} 笔（{amounts}）",
+        "  {status:comp_status}: {count} ({amounts})",
+    ),
+    "remedy.out.totals_money": (
+        "  已承诺 {committed} 元，已发放 {issued} 元，已补偿客户 {customers} 位",
+        "  {committed} yuan committed, {issued} yuan issued, {customers} customers compensated",
+    ),
     # ---- output: callbacks --------------------------------------------------
-    "remedy.out.sweep": ("回访巡检：新建 {created}，取消 {cancelled}，分配 {assigned}，升级至主管 {escalated}",
-                         "callback sweep: {created} created, {cancelled} cancelled, {assigned} assigned, {escalated} escalated to the supervisor"),
+    "remedy.out.sweep": (
+        "回访巡检：新建 {created}，取消 {cancelled}，分配 {assigned}，升级至主管 {escalated}",
+        "callback sweep: {created} created, {cancelled} cancelled, {assigned} assigned, {escalated} escalated to the supervisor",
+    ),
     "remedy.out.sweep_agent": ("  {agent}：分配 {n} 个", "  {agent}: {n} assigned"),
-    "remedy.out.no_agents": ("没有可分配的坐席：请配置 [callbacks] agents，或承担 cs_lead 的团队的轮值成员",
-                             "no agent to assign to: set [callbacks] agents, or the rotation of the team covering cs_lead"),
+    "remedy.out.no_agents": (
+        "没有可分配的坐席：请配置 [callbacks] agents，或承担 cs_lead 的团队的轮值成员",
+        "no agent to assign to: set [callbacks] agents, or the rotation of the team covering cs_lead",
+    ),
     "remedy.out.no_callbacks": ("没有需要现在拨打的回访", "no callbacks to make now"),
     "remedy.out.mine_head": ("{who} 截至 {until} 的回访：{n} 个", "{who}'s callbacks due by {until}: {n}"),
     "remedy.out.mine_none": ("{who} 今天（截至 {until}）没有待打的回访", "{who} has no callbacks due by {until}"),
-    "remedy.out.mine_item": ("#{id} · {incident} · {reason:callback_reason} · {customer} {contact} · 拨打 {call_at} · 时限 {due_at}{late}",
-                             "#{id} · {incident} · {reason:callback_reason} · {customer} {contact} · call at {call_at} · due by {due_at}{late}"),
-    "remedy.out.callback_head": ("回访 #{id} · {incident} · {reason:callback_reason} · {status:callback_status}",
-                                 "callback #{id} · {incident} · {reason:callback_reason} · {status:callback_status}"),
+    "remedy.out.mine_item": (
+        "#{id} · {incident} · {reason:callback_reason} · {customer} {contact} · 拨打 {call_at} · 时限 {due_at}{late}",
+        "#{id} · {incident} · {reason:callback_reason} · {customer} {contact} · call at {call_at} · due by {due_at}{late}",
+    ),
+    "remedy.out.callback_head": (
+        "回访 #{id} · {incident} · {reason:callback_reason} · {status:callback_status}",
+        "callback #{id} · {incident} · {reason:callback_reason} · {status:callback_status}",
+    ),
     "remedy.out.script": ("话术：", "Script:"),
-    "remedy.out.script_finding": ("  提醒 {rule}：「{text}」{message}", "  note {rule}: \"{text}\" {message}"),
-    "remedy.out.attempt": ("  {at} {agent}：{result:callback_result}{note}", "  {at} {agent}: {result:callback_result}{note}"),
-    "remedy.out.recorded": ("回访 #{id}：{result:callback_result} → {status:callback_status}",
-                            "callback #{id}: {result:callback_result} → {status:callback_status}"),
+    "remedy.out.script_finding": ("  提醒 {rule}：「{text}」{message}", '  note {rule}: "{text}" {message}'),
+    "remedy.out.attempt": (
+        "  {at} {agent}：{result:callback_result}{note}",
+        "  {at} {agent}: {result:callback_result}{note}",
+    ),
+    "remedy.out.recorded": (
+        "回访 #{id}：{result:callback_result} → {status:callback_status}",
+        "callback #{id}: {result:callback_result} → {status:callback_status}",
+    ),
     "remedy.out.next_try": ("下次拨打：{at}（已拨 {attempts} 次）", "next try: {at} ({attempts} attempts so far)"),
-    "remedy.out.follow_up": ("新诉求已转 {assignee} 跟进：回访 #{id}，须在 {due} 前完成", "the new demand goes to {assignee}: callback #{id}, due by {due}"),
+    "remedy.out.follow_up": (
+        "新诉求已转 {assignee} 跟进：回访 #{id}，须在 {due} 前完成",
+        "the new demand goes to {assignee}: callback #{id}, due by {due}",
+    ),
     "remedy.field.customer": ("客户", "Customer"),
     "remedy.field.contact": ("联系方式", "Contact"),
     "remedy.field.lang": ("语言", "Language"),
@@ -308,22 +414,41 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.yes": ("是", "yes"),
     "remedy.overdue": ("（已超时）", " (overdue)"),
     # ---- output: reports ----------------------------------------------------
-    "remedy.out.report_head": ("{ref}「{title}」· {kind:kind} · SEV{severity} · {status:status}",
-                               "{ref} \"{title}\" · {kind:kind} · SEV{severity} · {status:status}"),
+    "remedy.out.report_head": (
+        "{ref}「{title}」· {kind:kind} · SEV{severity} · {status:status}",
+        '{ref} "{title}" · {kind:kind} · SEV{severity} · {status:status}',
+    ),
     "remedy.out.report_affected": ("受影响客户：{n} 位（{sources}）", "Affected customers: {n} ({sources})"),
-    "remedy.out.report_comp": ("补偿：已补偿客户 {customers} 位；已承诺 {committed} 元，已发放 {issued} 元",
-                               "Compensation: {customers} customers compensated; {committed} yuan committed, {issued} yuan issued"),
-    "remedy.out.report_form": ("  已发放{form:form}：{count} 笔，{amount} {unit:unit}", "  issued as {form:form}: {count}, {amount} {unit:unit}"),
-    "remedy.out.report_callbacks": ("回访：共 {total} 个；完成 {done}，待回访 {open}（超时 {overdue}），未联系上 {unreached}",
-                                    "Callbacks: {total}; {done} done, {open} open ({overdue} overdue), {unreached} unreached"),
-    "remedy.out.report_satisfaction": ("满意度：{dist}；评价 {answers} 个，均分 {mean}，满意（4–5）占 {share}",
-                                       "Satisfaction: {dist}; {answers} answers, mean {mean}, satisfied (4–5) {share}"),
+    "remedy.out.report_comp": (
+        "补偿：已补偿客户 {customers} 位；已承诺 {committed} 元，已发放 {issued} 元",
+        "Compensation: {customers} customers compensated; {committed} yuan committed, {issued} yuan issued",
+    ),
+    "remedy.out.report_form": (
+        "  已发放{form:form}：{count} 笔，{amount} {unit:unit}",
+        "  issued as {form:form}: {count}, {amount} {unit:unit}",
+    ),
+    "remedy.out.report_callbacks": (
+        "回访：共 {total} 个；完成 {done}，待回访 {open}（超时 {overdue}），未联系上 {unreached}",
+        "Callbacks: {total}; {done} done, {open} open ({overdue} overdue), {unreached} unreached",
+    ),
+    "remedy.out.report_satisfaction": (
+        "满意度：{dist}；评价 {answers} 个，均分 {mean}，满意（4–5）占 {share}",
+        "Satisfaction: {dist}; {answers} answers, mean {mean}, satisfied (4–5) {share}",
+    ),
     "remedy.out.daily_written": ("{day} 日报已写入：", "Daily report for {day} written:"),
     "remedy.out.daily_complaints": ("投诉工单 {total} 件", "{total} complaint tickets"),
-    "remedy.out.daily_callbacks": ("当日应回访 {due}，已处理 {handled}（处理率 {rate}），按时 {on_time}（{on_time_rate}），超时未处理 {overdue}",
-                                   "callbacks due {due}, handled {handled} (handling rate {rate}), on time {on_time} ({on_time_rate}), overdue and open {overdue}"),
-    "remedy.out.daily_satisfaction": ("满意度：评价 {answers} 个，均分 {mean}", "satisfaction: {answers} answers, mean {mean}"),
-    "remedy.out.daily_incidents": ("事件：新发 {opened}，已解决 {resolved}", "incidents: {opened} opened, {resolved} resolved"),
+    "remedy.out.daily_callbacks": (
+        "当日应回访 {due}，已处理 {handled}（处理率 {rate}），按时 {on_time}（{on_time_rate}），超时未处理 {overdue}",
+        "callbacks due {due}, handled {handled} (handling rate {rate}), on time {on_time} ({on_time_rate}), overdue and open {overdue}",
+    ),
+    "remedy.out.daily_satisfaction": (
+        "满意度：评价 {answers} 个，均分 {mean}",
+        "satisfaction: {answers} answers, mean {mean}",
+    ),
+    "remedy.out.daily_incidents": (
+        "事件：新发 {opened}，已解决 {resolved}",
+        "incidents: {opened} opened, {resolved} resolved",
+    ),
     # ---- columns ------------------------------------------------------------
     "remedy.col.id": ("编号", "ID"),
     "remedy.col.incident": ("事件", "Incident"),
@@ -350,14 +475,25 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.col.attempts": ("已拨", "Tries"),
     # ---- errors -------------------------------------------------------------
     "remedy.error.no_file": ("找不到文件 {path}", "no such file: {path}"),
-    "remedy.error.propose_args": ("请用 --policy，或同时给出 --customer、--form 和 --amount（两种方式不能混用）",
-                                  "use --policy, or give --customer, --form and --amount together (not both ways at once)"),
-    "remedy.error.approve_args": ("请给出补偿编号，或用 --incident（两者选一）", "name the entries, or use --incident (one or the other)"),
+    "remedy.error.propose_args": (
+        "请用 --policy，或同时给出 --customer、--form 和 --amount（两种方式不能混用）",
+        "use --policy, or give --customer, --form and --amount together (not both ways at once)",
+    ),
+    "remedy.error.approve_args": (
+        "请给出补偿编号，或用 --incident（两者选一）",
+        "name the entries, or use --incident (one or the other)",
+    ),
     "remedy.error.bad_entry": ("无效的编号「{value}」（例如 7 或 #7）", "not an id: '{value}' (e.g. 7 or #7)"),
-    "remedy.error.bad_status": ("未知的补偿状态「{value}」；可选：{allowed}", "unknown compensation status '{value}'; choose one of: {allowed}"),
+    "remedy.error.bad_status": (
+        "未知的补偿状态「{value}」；可选：{allowed}",
+        "unknown compensation status '{value}'; choose one of: {allowed}",
+    ),
     "remedy.error.positive": ("{option} 必须大于 0（收到 {value}）", "{option} must be greater than 0 (got {value})"),
     "remedy.error.not_negative": ("{option} 不能为负数（收到 {value}）", "{option} cannot be negative (got {value})"),
-    "remedy.error.bad_date": ("无法识别的日期「{value}」；请用 YYYY-MM-DD，如 2026-11-24", "cannot read the date '{value}'; use YYYY-MM-DD, e.g. 2026-11-24"),
+    "remedy.error.bad_date": (
+        "无法识别的日期「{value}」；请用 YYYY-MM-DD，如 2026-11-24",
+        "cannot read the date '{value}'; use YYYY-MM-DD, e.g. 2026-11-24",
+    ),
 }
 
 CATALOG.update(CLI_REMEDY_TEXTS)

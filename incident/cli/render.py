@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from incident.config import AppConfig
-from incident.events import event_text
 from incident.enums import EventType, Role, Status
+from incident.events import event_text
 from incident.i18n import label, t
 from incident.incidents import IncidentRow
 from incident.lifecycle import allowed_next
@@ -22,8 +22,14 @@ from incident.roster import on_call
 from incident.timeutil import fmt, fmt_duration, iso_utc
 
 SEV_STYLE = {1: "bold white on red", 2: "bold red", 3: "yellow", 4: "cyan"}
-STATUS_STYLE = {"declared": "bold red", "investigating": "red", "identified": "yellow",
-                "monitoring": "cyan", "resolved": "green", "closed": "dim"}
+STATUS_STYLE = {
+    "declared": "bold red",
+    "investigating": "red",
+    "identified": "yellow",
+    "monitoring": "cyan",
+    "resolved": "green",
+    "closed": "dim",
+}
 
 
 def sev(value: int) -> Text:
@@ -45,13 +51,15 @@ def ack_state(a: RoleAssignment, now: dt.datetime, tz: ZoneInfo, lang: str) -> T
     return Text(t("ack.pending", lang, left=fmt_duration(a.ack_due_at - now, lang)), style="yellow")
 
 
-
-
 def incident_panel(incident: Incident, config: AppConfig, now: dt.datetime, lang: str) -> Group:
     tz = config.zone
     head = Text.assemble(
-        (f"{incident.ref}  ", "bold"), sev(incident.severity), "  ",
-        (label("kind", incident.kind, lang), "bold"), "  ", status_text(incident.status, lang),
+        (f"{incident.ref}  ", "bold"),
+        sev(incident.severity),
+        "  ",
+        (label("kind", incident.kind, lang), "bold"),
+        "  ",
+        status_text(incident.status, lang),
     )
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
@@ -61,15 +69,20 @@ def incident_panel(incident: Incident, config: AppConfig, now: dt.datetime, lang
     if incident.impact:
         facts.add_row(t("field.impact", lang), incident.impact)
     scope = []
-    for key, values in (("field.channels", incident.scope_channels), ("field.regions", incident.scope_regions),
-                        ("field.products", incident.scope_products)):
+    for key, values in (
+        ("field.channels", incident.scope_channels),
+        ("field.regions", incident.scope_regions),
+        ("field.products", incident.scope_products),
+    ):
         if values:
             scope.append(f"{t(key, lang)}: {', '.join(values)}")
     if scope:
         facts.add_row(t("field.scope", lang), "  ·  ".join(scope))
-    times = [f"{t('field.' + name, lang)} {fmt(getattr(incident, name + '_at'), tz)}"
-             for name in ("started", "detected", "declared", "resolved", "closed")
-             if getattr(incident, name + "_at") is not None]
+    times = [
+        f"{t('field.' + name, lang)} {fmt(getattr(incident, name + '_at'), tz)}"
+        for name in ("started", "detected", "declared", "resolved", "closed")
+        if getattr(incident, name + "_at") is not None
+    ]
     facts.add_row(t("field.times", lang), "  ·  ".join(times))
     facts.add_row(t("field.declared_by", lang), incident.declared_by)
     if incident.dedup_key:
@@ -88,10 +101,16 @@ def incident_panel(incident: Incident, config: AppConfig, now: dt.datetime, lang
         if a is not None:
             person = config.people.get(a.person)
             contact = " ".join(x for x in (person.phone if person else None, person.email if person else None) if x)
-            group.add_row(label("role", role.value, lang), f"{a.person_name} ({a.person})" + (f"  {contact}" if contact else ""),
-                          a.team or "—", ack_state(a, now, tz, lang))
+            group.add_row(
+                label("role", role.value, lang),
+                f"{a.person_name} ({a.person})" + (f"  {contact}" if contact else ""),
+                a.team or "—",
+                ack_state(a, now, tz, lang),
+            )
         elif role.value in unfilled:
-            group.add_row(label("role", role.value, lang), t("nobody", lang), "—", Text(t("ack.vacant", lang), style="bold red"))
+            group.add_row(
+                label("role", role.value, lang), t("nobody", lang), "—", Text(t("ack.vacant", lang), style="bold red")
+            )
 
     timeline = Table(title=t("out.timeline", lang), title_justify="left")
     for col in ("col.time", "col.actor", "col.event"):
@@ -106,7 +125,11 @@ def incident_json(incident: Incident, config: AppConfig, now: dt.datetime) -> di
         **row_json_from(incident),
         "summary": incident.summary,
         "impact": incident.impact,
-        "scope": {"channels": incident.scope_channels, "regions": incident.scope_regions, "products": incident.scope_products},
+        "scope": {
+            "channels": incident.scope_channels,
+            "regions": incident.scope_regions,
+            "products": incident.scope_products,
+        },
         "declared_by": incident.declared_by,
         "started_at": iso_utc(incident.started_at),
         "detected_at": iso_utc(incident.detected_at),
@@ -154,8 +177,14 @@ def incident_table(rows: list[IncidentRow], tz: ZoneInfo, lang: str, title: str 
     for col in ("col.id", "col.sev", "col.kind", "col.status", "col.title", "col.declared"):
         table.add_column(t(col, lang), overflow="fold")
     for r in rows:
-        table.add_row(r.ref, sev(r.severity), label("kind", r.kind, lang), status_text(r.status, lang), r.title,
-                      fmt(r.declared_at, tz))
+        table.add_row(
+            r.ref,
+            sev(r.severity),
+            label("kind", r.kind, lang),
+            status_text(r.status, lang),
+            r.title,
+            fmt(r.declared_at, tz),
+        )
     return table
 
 
@@ -163,21 +192,23 @@ def roster_rows(config: AppConfig, at: dt.datetime) -> list[dict[str, Any]]:
     out = []
     for key, team in config.teams.items():
         found = on_call(config, key, at)
-        out.append({
-            "team": key,
-            "team_name": team.name or key,
-            "team_name_en": team.name_en,
-            "roles": [r.value for r in team.roles],
-            "supervisor": team.supervisor,
-            "supervisor_name": config.people[team.supervisor].name,
-            "on_call": found.person_key if found else None,
-            "on_call_name": found.person.name if found else None,
-            "phone": found.person.phone if found else None,
-            "email": found.person.email if found else None,
-            "source": found.source if found else None,
-            "until": iso_utc(found.until) if found and found.until else None,
-            "_until": found.until if found else None,
-        })
+        out.append(
+            {
+                "team": key,
+                "team_name": team.name or key,
+                "team_name_en": team.name_en,
+                "roles": [r.value for r in team.roles],
+                "supervisor": team.supervisor,
+                "supervisor_name": config.people[team.supervisor].name,
+                "on_call": found.person_key if found else None,
+                "on_call_name": found.person.name if found else None,
+                "phone": found.person.phone if found else None,
+                "email": found.person.email if found else None,
+                "source": found.source if found else None,
+                "until": iso_utc(found.until) if found and found.until else None,
+                "_until": found.until if found else None,
+            }
+        )
     return out
 
 
@@ -188,7 +219,9 @@ def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str) -> T
         table.add_column(t(col, lang), overflow="fold")
     for row in roster_rows(config, at):
         team_name = row["team_name_en"] if lang == "en" and row["team_name_en"] else row["team_name"]
-        who = f"{row['on_call_name']} ({row['on_call']})" if row["on_call"] else Text(t("nobody", lang), style="bold red")
+        who = (
+            f"{row['on_call_name']} ({row['on_call']})" if row["on_call"] else Text(t("nobody", lang), style="bold red")
+        )
         contact = " ".join(x for x in (row["phone"], row["email"]) if x)
         table.add_row(
             f"{team_name} ({row['team']})",

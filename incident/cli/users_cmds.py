@@ -78,16 +78,30 @@ def person_text(config: AppConfig, key: Optional[str]) -> str:
 
 def user_json(u: User) -> dict[str, Any]:
     # Never the hash: only whether there is a password.
-    return {"username": u.username, "display_name": u.display_name, "roles": list(u.roles or []), "person": u.person,
-            "lang": u.lang, "active": bool(u.active), "password": u.password_hash is not None,
-            "locked_until": iso_utc(u.locked_until), "created_at": iso_utc(u.created_at),
-            "last_login_at": iso_utc(u.last_login_at)}
+    return {
+        "username": u.username,
+        "display_name": u.display_name,
+        "roles": list(u.roles or []),
+        "person": u.person,
+        "lang": u.lang,
+        "active": bool(u.active),
+        "password": u.password_hash is not None,
+        "locked_until": iso_utc(u.locked_until),
+        "created_at": iso_utc(u.created_at),
+        "last_login_at": iso_utc(u.last_login_at),
+    }
 
 
 def token_json(row: ApiToken, username: str) -> dict[str, Any]:
-    return {"id": row.id, "user": username, "label": row.name, "prefix": row.prefix,
-            "created_at": iso_utc(row.created_at), "last_used_at": iso_utc(row.last_used_at),
-            "revoked_at": iso_utc(row.revoked_at)}
+    return {
+        "id": row.id,
+        "user": username,
+        "label": row.name,
+        "prefix": row.prefix,
+        "created_at": iso_utc(row.created_at),
+        "last_used_at": iso_utc(row.last_used_at),
+        "revoked_at": iso_utc(row.revoked_at),
+    }
 
 
 def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Console) -> None:
@@ -146,21 +160,36 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     # ---- output -----------------------------------------------------------------
     def say_user(r: Runtime, data: dict[str, Any]) -> None:
-        say(t("users.out.detail", r.lang,
-              display=data["display_name"] or "—",
-              roles=roles_text(data["roles"], r.lang),
-              person=person_text(r.config, data["person"]),
-              lang=data["lang"] or t("users.out.lang_default", r.lang),
-              password=t("users.out.password_set" if data["password"] else "users.out.password_none", r.lang),
-              active=t("users.out.active" if data["active"] else "users.out.inactive", r.lang)))
+        say(
+            t(
+                "users.out.detail",
+                r.lang,
+                display=data["display_name"] or "—",
+                roles=roles_text(data["roles"], r.lang),
+                person=person_text(r.config, data["person"]),
+                lang=data["lang"] or t("users.out.lang_default", r.lang),
+                password=t("users.out.password_set" if data["password"] else "users.out.password_none", r.lang),
+                active=t("users.out.active" if data["active"] else "users.out.inactive", r.lang),
+            )
+        )
 
     def say_roles(r: Runtime, roles: list[str]) -> None:
         sep = "、" if r.lang == "zh-CN" else ", "
         for role in roles:
-            say(t("users.out.role_line", r.lang, head=role_head(role, r.lang, zh_paren=True),
-                  about=label("web_role_about", role, r.lang)), soft=True)
-            say(t("users.out.may", r.lang, actions=sep.join(label("web_action", a, r.lang) for a in actions_of(role))),
-                "dim", soft=True)
+            say(
+                t(
+                    "users.out.role_line",
+                    r.lang,
+                    head=role_head(role, r.lang, zh_paren=True),
+                    about=label("web_role_about", role, r.lang),
+                ),
+                soft=True,
+            )
+            say(
+                t("users.out.may", r.lang, actions=sep.join(label("web_action", a, r.lang) for a in actions_of(role))),
+                "dim",
+                soft=True,
+            )
 
     def say_hints(r: Runtime, data: dict[str, Any]) -> None:
         if not data["person"] and r.config.people and any(role in ROSTER_ROLES for role in data["roles"]):
@@ -226,23 +255,43 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 active = Text(t("users.out.locked_until", r.lang, at=fmt(u.locked_until, zone)), style="yellow")
             else:
                 active = Text(yes)
-            table.add_row(*cells(u.username, u.display_name, ", ".join(u.roles or []), person_text(r.config, u.person),
-                                 active, yes if u.password_hash is not None else no, fmt(u.last_login_at, zone)))
+            table.add_row(
+                *cells(
+                    u.username,
+                    u.display_name,
+                    ", ".join(u.roles or []),
+                    person_text(r.config, u.person),
+                    active,
+                    yes if u.password_hash is not None else no,
+                    fmt(u.last_login_at, zone),
+                )
+            )
         out.print(table)
 
     @users_app.command("set", help=h("users.help.set"))
     def users_set(
         name: NameArg,
-        role: Annotated[Optional[list[str]], Opt("--role", "-r", help=h("users.help.opt.role_set"), metavar="ROLE[,ROLE…]")] = None,
-        person: Annotated[Optional[str], Opt("--person", help=h("users.help.opt.person_set"), metavar="ROSTER_KEY")] = None,
+        role: Annotated[
+            Optional[list[str]], Opt("--role", "-r", help=h("users.help.opt.role_set"), metavar="ROLE[,ROLE…]")
+        ] = None,
+        person: Annotated[
+            Optional[str], Opt("--person", help=h("users.help.opt.person_set"), metavar="ROSTER_KEY")
+        ] = None,
         display_name: DisplayOpt = None,
         user_lang: LangOpt = None,
-        active: Annotated[Optional[bool], Opt("--active/--inactive", help=h("users.help.opt.active"), show_default=False)] = None,
+        active: Annotated[
+            Optional[bool], Opt("--active/--inactive", help=h("users.help.opt.active"), show_default=False)
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
-        given = {"roles": _roles_arg(role) if role else None, "person": person, "display_name": display_name,
-                 "lang": user_lang, "active": active}
+        given = {
+            "roles": _roles_arg(role) if role else None,
+            "person": person,
+            "display_name": display_name,
+            "lang": user_lang,
+            "active": active,
+        }
         if all(v is None for v in given.values()):
             raise InputError("users.error.nothing_to_set")
         with r.store.transaction() as s:
@@ -257,9 +306,17 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         elif changed == ["active"]:
             pass  # said below
         else:
-            say(t("users.out.changed", r.lang, name=after["username"],
-                  fields=("、" if r.lang == "zh-CN" else ", ").join(t(f"users.out.field.{f}", r.lang) for f in changed)),
-                "bold green")
+            say(
+                t(
+                    "users.out.changed",
+                    r.lang,
+                    name=after["username"],
+                    fields=("、" if r.lang == "zh-CN" else ", ").join(
+                        t(f"users.out.field.{f}", r.lang) for f in changed
+                    ),
+                ),
+                "bold green",
+            )
         if "active" in changed:
             if after["active"]:
                 say(t("users.out.reactivated", r.lang, name=after["username"]), "bold green")
@@ -289,9 +346,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     def users_roles(as_json: JsonOpt = False) -> None:
         r = rt()
         if as_json:
-            print_json(out, [{"role": role, "name": label("web_role", role, r.lang),
-                              "about": label("web_role_about", role, r.lang), "actions": actions_of(role)}
-                             for role in ROLES])
+            print_json(
+                out,
+                [
+                    {
+                        "role": role,
+                        "name": label("web_role", role, r.lang),
+                        "about": label("web_role_about", role, r.lang),
+                        "actions": actions_of(role),
+                    }
+                    for role in ROLES
+                ],
+            )
             return
         say(t("users.out.roles_title", r.lang), "bold", soft=True)
         say_roles(r, list(ROLES))
@@ -316,8 +382,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if as_json:
             print_json(out, {**data, "secret": secret})
             return
-        say(t("users.out.token_created", r.lang, id=data["id"], label=data["label"], name=data["user"],
-              roles=roles_text(roles, r.lang)), "bold green", soft=True)
+        say(
+            t(
+                "users.out.token_created",
+                r.lang,
+                id=data["id"],
+                label=data["label"],
+                name=data["user"],
+                roles=roles_text(roles, r.lang),
+            ),
+            "bold green",
+            soft=True,
+        )
         say(secret, "bold", soft=True)  # the one time it is shown
         say(t("users.out.token_kept", r.lang, prefix=data["prefix"]), "yellow", soft=True)
         say(t("users.out.token_usage", r.lang), soft=True)
@@ -327,7 +403,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @token_app.command("list", help=h("users.help.token.list"))
     def token_list(
-        name: Annotated[Optional[str], typer.Argument(metavar="[NAME]", help=h("users.help.arg.user_filter"), show_default=False)] = None,
+        name: Annotated[
+            Optional[str], typer.Argument(metavar="[NAME]", help=h("users.help.arg.user_filter"), show_default=False)
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
@@ -346,8 +424,17 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             table.add_column(t(f"users.col.{col}", r.lang), overflow="fold")
         zone = r.config.zone
         for d, (created, used, revoked) in zip(data, times):
-            table.add_row(*cells(f"#{d['id']}", d["user"], d["label"], d["prefix"] + "…", fmt(created, zone), fmt(used, zone),
-                                 Text(fmt(revoked, zone), style="red") if revoked else None))
+            table.add_row(
+                *cells(
+                    f"#{d['id']}",
+                    d["user"],
+                    d["label"],
+                    d["prefix"] + "…",
+                    fmt(created, zone),
+                    fmt(used, zone),
+                    Text(fmt(revoked, zone), style="red") if revoked else None,
+                )
+            )
         out.print(table)
 
     @token_app.command("revoke", help=h("users.help.token.revoke"))
@@ -362,8 +449,15 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             username = user.username if user is not None else "?"
             row_label, revoked_at = row.name, row.revoked_at
         if was is not None:
-            say(t("users.out.already_revoked", r.lang, id=token_id, label=row_label, name=username,
-                  at=fmt(revoked_at, r.config.zone)))
+            say(
+                t(
+                    "users.out.already_revoked",
+                    r.lang,
+                    id=token_id,
+                    label=row_label,
+                    name=username,
+                    at=fmt(revoked_at, r.config.zone),
+                )
+            )
         else:
             say(t("users.out.revoked", r.lang, id=token_id, label=row_label, name=username), "bold yellow")
-

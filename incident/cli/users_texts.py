@@ -9,21 +9,32 @@ from incident.i18n import CATALOG, LABELS
 LABELS["web_action"] = {
     "incident.view": ("查看事件看板", "view the incident board"),
     "incident.declare": ("宣布事件", "declare incidents"),
-    "incident.update": ("变更事件（状态、级别、字段、指派）", "change incidents (status, severity, fields, assignments)"),
+    "incident.update": (
+        "变更事件（状态、级别、字段、指派）",
+        "change incidents (status, severity, fields, assignments)",
+    ),
     "incident.note": ("在时间线上添加备注", "add notes to the timeline"),
     "incident.ack": ("确认自己担任的角色", "acknowledge the role they hold"),
     "wording.view": ("查看口径卡与声明", "view the fact sheet and statements"),
     "wording.edit": ("编辑口径卡、起草并提交声明", "edit the fact sheet, draft and submit statements"),
-    "wording.approve": ("审批口径卡与声明（四眼原则，名册决定哪些角色算数）",
-                        "approve or reject fact sheets and statements (four eyes; the roster decides whose sign-off counts)"),
+    "wording.approve": (
+        "审批口径卡与声明（四眼原则，名册决定哪些角色算数）",
+        "approve or reject fact sheets and statements (four eyes; the roster decides whose sign-off counts)",
+    ),
     "wording.publish": ("发布声明", "publish statements"),
     "wording.lookup": ("查询答复客户的话术", "look up what to say to a customer"),
     "remedy.view": ("查看受影响客户与补偿台账", "view affected customers and the compensation ledger"),
     "remedy.manage": ("管理受影响客户、提出补偿", "manage affected customers, propose compensation"),
-    "remedy.approve": ("审批补偿（仅主管，由台账核对）", "approve compensation (supervisors only, checked by the ledger)"),
+    "remedy.approve": (
+        "审批补偿（仅主管，由台账核对）",
+        "approve compensation (supervisors only, checked by the ledger)",
+    ),
     "callbacks.own": ("查看并记录分配给自己的回访", "see and record their own callbacks"),
     "callbacks.all": ("查看并记录所有人的回访", "see and record anyone's callbacks"),
-    "complaints.post": ("通过 API 提交投诉工单（供工单系统等机器使用）", "post complaints through the API (for machines such as the ticket system)"),
+    "complaints.post": (
+        "通过 API 提交投诉工单（供工单系统等机器使用）",
+        "post complaints through the API (for machines such as the ticket system)",
+    ),
     "users.manage": ("管理用户", "manage users"),
 }
 
@@ -32,7 +43,10 @@ LABELS["web_role_about"] = {
     "lead": ("宣布并推进事件的值班负责人", "on-call leads who declare and run incidents"),
     "comms": ("起草、审批并发布对外声明", "draft, approve and publish statements"),
     "legal": ("审阅并签批口径与声明", "review and sign off the wording"),
-    "cs_lead": ("客服主管，负责受影响客户、补偿与回访", "customer-service supervisors: affected customers, compensation, callbacks"),
+    "cs_lead": (
+        "客服主管，负责受影响客户、补偿与回访",
+        "customer-service supervisors: affected customers, compensation, callbacks",
+    ),
     "agent": ("一线坐席，查询话术、完成自己的回访", "front-line agents: look up the wording, make their callbacks"),
     "viewer": ("只看不改", "read only"),
     "admin": ("全部操作，包括用户与机器令牌", "everything, users and machine tokens included"),
@@ -59,13 +73,13 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "users.help.add": (
         "添加一位网页端用户。默认在终端输入两次密码（不回显）；脚本中用 --password-stdin 从标准输入读取一行；"
-        "只经由可信代理登录（[web] auth = \"proxy\"）的用户用 --no-password。"
+        '只经由可信代理登录（[web] auth = "proxy"）的用户用 --no-password。'
         "用户名与名册中的键相同时自动关联名册，否则用 --person 指定。\n\n"
         "示例：incident users add zhangwei --role lead,comms\n\n"
         "示例：printf '%s\\n' \"$PW\" | incident users add ops-bot --role viewer --password-stdin\n\n"
         "示例：incident users add emily --role comms --person emily --lang en --no-password",
         "Add a user of the web app. The password is typed twice on the terminal (not shown); scripts pass one line "
-        "on stdin with --password-stdin; users who only come through the trusted proxy ([web] auth = \"proxy\") get "
+        'on stdin with --password-stdin; users who only come through the trusted proxy ([web] auth = "proxy") get '
         "--no-password. A user name that is a roster key links to the roster by itself; otherwise use --person.\n\n"
         "Example: incident users add zhangwei --role lead,comms\n\n"
         "Example: printf '%s\\n' \"$PW\" | incident users add ops-bot --role viewer --password-stdin\n\n"
@@ -78,11 +92,11 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
         "password hash).\n\nExample: incident users list --json",
     ),
     "users.help.set": (
-        "修改用户：角色（整体替换）、名册中的人（--person \"\" 取消关联）、显示名、网页语言，启用或停用。"
+        '修改用户：角色（整体替换）、名册中的人（--person "" 取消关联）、显示名、网页语言，启用或停用。'
         "停用立即结束该用户所有已登录的浏览器，其 API 令牌在停用期间也不能使用。\n\n"
         "示例：incident users set zhangwei --role lead,cs_lead --person zhangwei\n\n"
         "示例：incident users set zhangwei --inactive",
-        "Change a user: roles (replaced as a whole), roster person (--person \"\" unlinks), display name, web "
+        'Change a user: roles (replaced as a whole), roster person (--person "" unlinks), display name, web '
         "language, active or not. Deactivating ends all their signed-in browsers at once, and their API tokens do "
         "not work while they are inactive.\n\n"
         "Example: incident users set zhangwei --role lead,cs_lead --person zhangwei\n\n"
@@ -137,24 +151,44 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
         "The web roles and the actions each may do (the server checks every request against this).\n\n"
         "Example: incident users roles",
     ),
-    "users.help.arg.name": ("用户名（字母、数字和 . _ @ -，不区分大小写）", "user name (letters, digits and . _ @ -; case does not matter)"),
+    "users.help.arg.name": (
+        "用户名（字母、数字和 . _ @ -，不区分大小写）",
+        "user name (letters, digits and . _ @ -; case does not matter)",
+    ),
     "users.help.arg.user_filter": ("只列出这位用户的令牌", "only this user's tokens"),
     "users.help.arg.token": ("令牌编号（例如 3 或 #3）", "the token's id (e.g. 3 or #3)"),
-    "users.help.opt.role": ("网页角色，逗号分隔或重复给出：lead、comms、legal、cs_lead、agent、viewer、admin",
-                            "web roles, comma-separated or repeated: lead, comms, legal, cs_lead, agent, viewer, admin"),
-    "users.help.opt.role_set": ("新的网页角色（整体替换原有角色），逗号分隔或重复给出",
-                                "the new web roles (replacing the old ones), comma-separated or repeated"),
-    "users.help.opt.person": ("值班名册中的键（[people.*]），四眼原则与审批按它核对",
-                              "the roster key ([people.*]); four eyes and approvals are checked on it"),
-    "users.help.opt.person_set": ("值班名册中的键；\"\" 取消关联", "the roster key; \"\" unlinks"),
+    "users.help.opt.role": (
+        "网页角色，逗号分隔或重复给出：lead、comms、legal、cs_lead、agent、viewer、admin",
+        "web roles, comma-separated or repeated: lead, comms, legal, cs_lead, agent, viewer, admin",
+    ),
+    "users.help.opt.role_set": (
+        "新的网页角色（整体替换原有角色），逗号分隔或重复给出",
+        "the new web roles (replacing the old ones), comma-separated or repeated",
+    ),
+    "users.help.opt.person": (
+        "值班名册中的键（[people.*]），四眼原则与审批按它核对",
+        "the roster key ([people.*]); four eyes and approvals are checked on it",
+    ),
+    "users.help.opt.person_set": ('值班名册中的键；"" 取消关联', 'the roster key; "" unlinks'),
     "users.help.opt.display_name": ("网页上显示的名字", "the name shown in the web app"),
-    "users.help.opt.lang": ("该用户网页界面的语言 zh-CN 或 en（不是本命令输出的语言；那是命令前的全局 --lang）",
-                            "the language of this user's web pages, zh-CN or en (not this command's output: that is the "
-                            "global --lang before the command)"),
-    "users.help.opt.password_stdin": ("从标准输入读取一行作为密码（供脚本使用）", "read the password from one line of stdin (for scripts)"),
-    "users.help.opt.no_password": ("不设密码：用户经由可信代理登录，或是只用 API 令牌的机器", "no password: the user comes through the trusted proxy, or is a machine using API tokens only"),
+    "users.help.opt.lang": (
+        "该用户网页界面的语言 zh-CN 或 en（不是本命令输出的语言；那是命令前的全局 --lang）",
+        "the language of this user's web pages, zh-CN or en (not this command's output: that is the "
+        "global --lang before the command)",
+    ),
+    "users.help.opt.password_stdin": (
+        "从标准输入读取一行作为密码（供脚本使用）",
+        "read the password from one line of stdin (for scripts)",
+    ),
+    "users.help.opt.no_password": (
+        "不设密码：用户经由可信代理登录，或是只用 API 令牌的机器",
+        "no password: the user comes through the trusted proxy, or is a machine using API tokens only",
+    ),
     "users.help.opt.active": ("启用（--active）或停用（--inactive）", "enable (--active) or disable (--inactive)"),
-    "users.help.opt.label": ("令牌名称，说明是哪台机器在用（例如 工单系统）", "the token's name: which machine uses it (e.g. ticket-system)"),
+    "users.help.opt.label": (
+        "令牌名称，说明是哪台机器在用（例如 工单系统）",
+        "the token's name: which machine uses it (e.g. ticket-system)",
+    ),
     # ---- prompts ------------------------------------------------------------
     "users.prompt.password": ("用户 {name} 的新密码：", "New password for {name}: "),
     "users.prompt.again": ("再输入一次：", "Type it again: "),
@@ -167,52 +201,83 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
     "users.out.field.display_name": ("显示名", "display name"),
     "users.out.field.lang": ("网页语言", "web language"),
     "users.out.field.active": ("启用状态", "active"),
-    "users.out.detail": ("  显示名：{display}\n  角色：{roles}\n  名册中的人：{person}\n  网页语言：{lang}\n  密码：{password}\n  状态：{active}",
-                         "  display name: {display}\n  roles: {roles}\n  roster person: {person}\n  web language: {lang}\n"
-                         "  password: {password}\n  status: {active}"),
+    "users.out.detail": (
+        "  显示名：{display}\n  角色：{roles}\n  名册中的人：{person}\n  网页语言：{lang}\n  密码：{password}\n  状态：{active}",
+        "  display name: {display}\n  roles: {roles}\n  roster person: {person}\n  web language: {lang}\n"
+        "  password: {password}\n  status: {active}",
+    ),
     "users.out.password_set": ("已设置", "set"),
-    "users.out.password_none": ("未设置（不能用密码登录；可经由可信代理或用 API 令牌）", "none (no password sign-in; the trusted proxy or API tokens only)"),
+    "users.out.password_none": (
+        "未设置（不能用密码登录；可经由可信代理或用 API 令牌）",
+        "none (no password sign-in; the trusted proxy or API tokens only)",
+    ),
     "users.out.active": ("启用", "active"),
     "users.out.inactive": ("已停用", "inactive"),
     "users.out.lang_default": ("默认（跟随浏览器与中心设置）", "default (the browser's and the centre's)"),
     "users.out.roles_head": ("角色的含义：", "What the roles mean:"),
     "users.out.role_line": ("  {head}：{about}", "  {head}: {about}"),
     "users.out.may": ("    可以：{actions}", "    may: {actions}"),
-    "users.out.not_linked": ("该用户未关联值班名册：确认角色、审批口径与补偿、回访都需要关联；用 incident users set {name} --person KEY",
-                             "this user is not linked to the roster: acknowledging, approving the wording or compensation "
-                             "and callbacks need it; use incident users set {name} --person KEY"),
-    "users.out.proxy_only_hint": ("注意：当前配置 [web] auth = \"{auth}\"，没有密码的用户不能登录网页（API 令牌不受影响）；"
-                                  "经由代理登录需设 auth = \"proxy\"",
-                                  "note: [web] auth is \"{auth}\", so without a password this user cannot sign in to the web "
-                                  "pages (API tokens still work); proxy sign-in needs auth = \"proxy\""),
-    "users.out.deactivated": ("已停用 {name}：其所有已登录的浏览器已退出；停用期间其 API 令牌不能使用",
-                              "{name} deactivated: all their signed-in browsers are signed out; their API tokens do not work "
-                              "while they are inactive"),
+    "users.out.not_linked": (
+        "该用户未关联值班名册：确认角色、审批口径与补偿、回访都需要关联；用 incident users set {name} --person KEY",
+        "this user is not linked to the roster: acknowledging, approving the wording or compensation "
+        "and callbacks need it; use incident users set {name} --person KEY",
+    ),
+    "users.out.proxy_only_hint": (
+        '注意：当前配置 [web] auth = "{auth}"，没有密码的用户不能登录网页（API 令牌不受影响）；'
+        '经由代理登录需设 auth = "proxy"',
+        'note: [web] auth is "{auth}", so without a password this user cannot sign in to the web '
+        'pages (API tokens still work); proxy sign-in needs auth = "proxy"',
+    ),
+    "users.out.deactivated": (
+        "已停用 {name}：其所有已登录的浏览器已退出；停用期间其 API 令牌不能使用",
+        "{name} deactivated: all their signed-in browsers are signed out; their API tokens do not work "
+        "while they are inactive",
+    ),
     "users.out.reactivated": ("已启用 {name}", "{name} is active again"),
-    "users.out.password_changed": ("已设置 {name} 的密码：锁定已解除，其所有已登录的浏览器已退出",
-                                   "password of {name} set: any lockout lifted, all their signed-in browsers signed out"),
-    "users.out.no_users": ("还没有用户；用 incident users add NAME --role ROLE 添加", "no users yet; add one with incident users add NAME --role ROLE"),
+    "users.out.password_changed": (
+        "已设置 {name} 的密码：锁定已解除，其所有已登录的浏览器已退出",
+        "password of {name} set: any lockout lifted, all their signed-in browsers signed out",
+    ),
+    "users.out.no_users": (
+        "还没有用户；用 incident users add NAME --role ROLE 添加",
+        "no users yet; add one with incident users add NAME --role ROLE",
+    ),
     "users.out.users_head": ("用户（{n}）", "Users ({n})"),
     "users.out.yes": ("是", "yes"),
     "users.out.no": ("否", "no"),
     "users.out.locked_until": ("锁定至 {at}", "locked until {at}"),
-    "users.out.token_created": ("已为 {name} 创建 API 令牌 #{id}「{label}」（角色：{roles}）。密钥如下，只显示这一次，请立即保存：",
-                                "API token #{id} '{label}' created for {name} (roles: {roles}). Its secret, shown this once "
-                                "only; keep it now:"),
-    "users.out.token_kept": ("系统只保存其哈希和前缀 {prefix}…；丢失后只能吊销并重新创建。",
-                             "only its hash and the prefix {prefix}… are kept; if it is lost, revoke it and create another."),
-    "users.out.token_usage": ("用法：在请求头中加入  Authorization: Bearer <上面的密钥>",
-                              "Use: send the header  Authorization: Bearer <the secret above>"),
-    "users.out.token_example": ("例如：INCIDENT_TOKEN=<密钥>; curl -H \"Authorization: Bearer $INCIDENT_TOKEN\" \"http://HOST/api/wording?q=…\"",
-                                "e.g.: INCIDENT_TOKEN=<secret>; curl -H \"Authorization: Bearer $INCIDENT_TOKEN\" \"http://HOST/api/wording?q=…\""),
-    "users.out.token_inactive": ("注意：用户 {name} 已停用，启用前此令牌不能使用", "note: user {name} is inactive; the token does not work until they are active again"),
+    "users.out.token_created": (
+        "已为 {name} 创建 API 令牌 #{id}「{label}」（角色：{roles}）。密钥如下，只显示这一次，请立即保存：",
+        "API token #{id} '{label}' created for {name} (roles: {roles}). Its secret, shown this once only; keep it now:",
+    ),
+    "users.out.token_kept": (
+        "系统只保存其哈希和前缀 {prefix}…；丢失后只能吊销并重新创建。",
+        "only its hash and the prefix {prefix}… are kept; if it is lost, revoke it and create another.",
+    ),
+    "users.out.token_usage": (
+        "用法：在请求头中加入  Authorization: Bearer <上面的密钥>",
+        "Use: send the header  Authorization: Bearer <the secret above>",
+    ),
+    "users.out.token_example": (
+        '例如：INCIDENT_TOKEN=<密钥>; curl -H "Authorization: Bearer $INCIDENT_TOKEN" "http://HOST/api/wording?q=…"',
+        'e.g.: INCIDENT_TOKEN=<secret>; curl -H "Authorization: Bearer $INCIDENT_TOKEN" "http://HOST/api/wording?q=…"',
+    ),
+    "users.out.token_inactive": (
+        "注意：用户 {name} 已停用，启用前此令牌不能使用",
+        "note: user {name} is inactive; the token does not work until they are active again",
+    ),
     "users.out.no_tokens": ("没有 API 令牌", "no API tokens"),
     "users.out.tokens_head": ("API 令牌（{n}）", "API tokens ({n})"),
     "users.out.revoked": ("已吊销令牌 #{id}「{label}」（用户 {name}）", "token #{id} '{label}' of {name} revoked"),
-    "users.out.already_revoked": ("令牌 #{id}「{label}」（用户 {name}）已于 {at} 吊销", "token #{id} '{label}' of {name} was already revoked at {at}"),
-    "users.out.roles_title": ("网页角色及其可以执行的操作（有多个角色的用户可做其中任一角色允许的事；四眼原则、名册审批人、主管等领域规则另行核对）：",
-                              "The web roles and what each may do (a user with several roles may do what any of them may; "
-                              "the domain's own rules — four eyes, the roster's approvers, supervisors — apply on top):"),
+    "users.out.already_revoked": (
+        "令牌 #{id}「{label}」（用户 {name}）已于 {at} 吊销",
+        "token #{id} '{label}' of {name} was already revoked at {at}",
+    ),
+    "users.out.roles_title": (
+        "网页角色及其可以执行的操作（有多个角色的用户可做其中任一角色允许的事；四眼原则、名册审批人、主管等领域规则另行核对）：",
+        "The web roles and what each may do (a user with several roles may do what any of them may; "
+        "the domain's own rules — four eyes, the roster's approvers, supervisors — apply on top):",
+    ),
     # ---- columns ------------------------------------------------------------
     "users.col.user": ("用户", "User"),
     "users.col.display_name": ("显示名", "Display name"),
@@ -228,18 +293,33 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
     "users.col.last_used": ("最近使用", "Last used"),
     "users.col.revoked": ("吊销", "Revoked"),
     # ---- errors -------------------------------------------------------------
-    "users.error.password_flags": ("--password-stdin 与 --no-password 只能选一个", "--password-stdin and --no-password cannot go together"),
+    "users.error.password_flags": (
+        "--password-stdin 与 --no-password 只能选一个",
+        "--password-stdin and --no-password cannot go together",
+    ),
     # One line on stderr (at most 160 columns, a CJK character is two).
-    "users.error.no_terminal": ("没有终端可输入密码；脚本中请用 --password-stdin 从标准输入传入",
-                                "no terminal to type the password on; in a script pass it on stdin with --password-stdin"),
-    "users.error.no_terminal_add": ("没有终端可输入密码；脚本中请用 --password-stdin，只经由代理登录的用户用 --no-password",
-                                    "no terminal to type the password on; in a script use --password-stdin, or --no-password "
-                                    "for a user who only comes through the proxy"),
-    "users.error.empty_stdin": ("标准输入中没有密码（--password-stdin 读取第一行）", "no password on stdin (--password-stdin reads its first line)"),
+    "users.error.no_terminal": (
+        "没有终端可输入密码；脚本中请用 --password-stdin 从标准输入传入",
+        "no terminal to type the password on; in a script pass it on stdin with --password-stdin",
+    ),
+    "users.error.no_terminal_add": (
+        "没有终端可输入密码；脚本中请用 --password-stdin，只经由代理登录的用户用 --no-password",
+        "no terminal to type the password on; in a script use --password-stdin, or --no-password "
+        "for a user who only comes through the proxy",
+    ),
+    "users.error.empty_stdin": (
+        "标准输入中没有密码（--password-stdin 读取第一行）",
+        "no password on stdin (--password-stdin reads its first line)",
+    ),
     "users.error.mismatch": ("两次输入的密码不一致，未做任何修改", "the two passwords differ; nothing was changed"),
-    "users.error.nothing_to_set": ("没有要修改的内容：请给出 --role、--person、--display-name、--lang、--active 或 --inactive",
-                                   "nothing to change: give --role, --person, --display-name, --lang, --active or --inactive"),
-    "users.error.bad_token_id": ("无效的令牌编号「{value}」（例如 3 或 #3）", "not a token id: '{value}' (e.g. 3 or #3)"),
+    "users.error.nothing_to_set": (
+        "没有要修改的内容：请给出 --role、--person、--display-name、--lang、--active 或 --inactive",
+        "nothing to change: give --role, --person, --display-name, --lang, --active or --inactive",
+    ),
+    "users.error.bad_token_id": (
+        "无效的令牌编号「{value}」（例如 3 或 #3）",
+        "not a token id: '{value}' (e.g. 3 or #3)",
+    ),
 }
 
 CATALOG.update(CLI_USERS_TEXTS)

@@ -26,30 +26,47 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "  incident watch --once          抓取全部订阅源并为已结束的时间桶打分，一次后退出\n\n"
         "  incident watch                 按计划持续运行（Prefect 流程 watch-feeds / watch-volumes）\n\n"
         "  incident watch series          查看各序列与静默状态\n\n"
-        "  incident watch snooze complaints/branch=杭州 --until \"2026-11-25 18:00\" --reason \"网点搬迁\"",
+        '  incident watch snooze complaints/branch=杭州 --until "2026-11-25 18:00" --reason "网点搬迁"',
         "Watch feeds and complaint volumes; open an incident on a surge.\n\n"
         "  incident watch --once          poll every feed and score the closed buckets once, then exit\n\n"
         "  incident watch                 keep running on schedule (Prefect flows watch-feeds / watch-volumes)\n\n"
         "  incident watch series          the series and their snoozes\n\n"
-        "  incident watch snooze complaints/branch=Hangzhou --until \"2026-11-25 18:00\" --reason \"branch moving\"",
+        '  incident watch snooze complaints/branch=Hangzhou --until "2026-11-25 18:00" --reason "branch moving"',
     ),
     "help.watch.once": ("只运行一次后退出", "run once and exit"),
     "help.watch.feeds_only": ("只抓取订阅源", "poll the feeds only"),
     "help.watch.volumes_only": ("只为投诉/舆情量打分", "score the volumes only"),
-    "help.watch.series": ("列出量序列：最近一个桶的数值、基线与静默状态", "list the volume series: last bucket, baseline, snooze"),
-    "help.watch.snooze": ("在一段时间内静默某序列（告警只记录，不开事件）", "silence a series for a while (alerts recorded, no incident opened)"),
+    "help.watch.series": (
+        "列出量序列：最近一个桶的数值、基线与静默状态",
+        "list the volume series: last bucket, baseline, snooze",
+    ),
+    "help.watch.snooze": (
+        "在一段时间内静默某序列（告警只记录，不开事件）",
+        "silence a series for a while (alerts recorded, no incident opened)",
+    ),
     "help.watch.unsnooze": ("取消静默", "end a snooze"),
-    "help.watch.maintenance": ("登记维护窗口：期间匹配的序列只记录告警（模式如 complaints/channel=app 或 complaints*）",
-                               "register a maintenance window: matching series only record alerts meanwhile (pattern e.g. complaints/channel=app or complaints*)"),
-    "help.watch.signals": ("最近的信号：序列、观测值、基线、评分与处理结果", "recent signals: series, observed, baseline, score and what became of them"),
+    "help.watch.maintenance": (
+        "登记维护窗口：期间匹配的序列只记录告警（模式如 complaints/channel=app 或 complaints*）",
+        "register a maintenance window: matching series only record alerts meanwhile (pattern e.g. complaints/channel=app or complaints*)",
+    ),
+    "help.watch.signals": (
+        "最近的信号：序列、观测值、基线、评分与处理结果",
+        "recent signals: series, observed, baseline, score and what became of them",
+    ),
     "help.arg.series": ("序列名（见 incident watch series）", "series key (see incident watch series)"),
     "help.arg.pattern": ("序列匹配模式（可用 * 通配）", "series pattern (* matches anything)"),
-    "help.opt.until_req": ("到何时为止（中心时区，如 \"2026-11-25 18:00\"）", "until when (centre time, e.g. \"2026-11-25 18:00\")"),
+    "help.opt.until_req": (
+        '到何时为止（中心时区，如 "2026-11-25 18:00"）',
+        'until when (centre time, e.g. "2026-11-25 18:00")',
+    ),
     "help.opt.start": ("开始时间（默认现在）", "start time (default now)"),
     "help.opt.end": ("结束时间", "end time"),
     "help.opt.reason": ("原因（记入记录）", "reason (kept on record)"),
     "help.opt.incident_filter": ("只看某事件的信号", "only the signals of this incident"),
-    "help.feeds": ("订阅源与健康状况：最近成功、最近错误、连续失败次数、解析警告", "feed sources and their health: last success, last error, consecutive failures, parser warnings"),
+    "help.feeds": (
+        "订阅源与健康状况：最近成功、最近错误、连续失败次数、解析警告",
+        "feed sources and their health: last success, last error, consecutive failures, parser warnings",
+    ),
     "help.feeds.poll": ("立即抓取一个或全部订阅源", "poll one or every source now"),
     "help.complaints": ("投诉工单：导入与查看", "complaint tickets: import and inspect"),
     "help.complaints.import": (
@@ -63,7 +80,10 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "contact (kept as the last 4 digits only). Chinese column names (工单号, 时间, 渠道 …) work too.",
     ),
     "help.arg.file": ("CSV 或 JSONL 文件", "CSV or JSONL file"),
-    "help.opt.format": ("文件格式 csv 或 jsonl（默认按扩展名）", "file format, csv or jsonl (default: from the extension)"),
+    "help.opt.format": (
+        "文件格式 csv 或 jsonl（默认按扩展名）",
+        "file format, csv or jsonl (default: from the extension)",
+    ),
     "help.backtest": (
         "用线上同一个检测器回放历史序列。输入 CSV 列为 timestamp,value；输出 timestamp,value,score,alert，"
         "alert=1 恰在会新开告警的行。输入为目录时，输出到目录，每个序列一个同名文件。",
@@ -72,39 +92,83 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "help.arg.series_csv": ("序列 CSV 文件或目录", "series CSV file or directory"),
     "help.opt.out": ("输出 CSV 文件（或目录）", "output CSV file (or directory)"),
-    "help.opt.plot": ("同时画 SVG 图：序列、基线与告警（输入为目录时为目录）", "also draw an SVG chart: series, baseline, alerts (a directory when the input is one)"),
-    "help.opt.detect": ("标记哪些告警：surge（激增，默认）、silence（静默）、level（连日偏高），逗号分隔，或 all",
-                        "which alerts to mark: surge (default), silence, level — comma-separated — or all"),
+    "help.opt.plot": (
+        "同时画 SVG 图：序列、基线与告警（输入为目录时为目录）",
+        "also draw an SVG chart: series, baseline, alerts (a directory when the input is one)",
+    ),
+    "help.opt.detect": (
+        "标记哪些告警：surge（激增，默认）、silence（静默）、level（连日偏高），逗号分隔，或 all",
+        "which alerts to mark: surge (default), silence, level — comma-separated — or all",
+    ),
     "help.opt.bucket": ("时间桶分钟数（默认由数据推断）", "bucket length in minutes (default: inferred from the data)"),
     # ---- output -------------------------------------------------------------
-    "out.poll_ok": ("{source}：{entries} 条，新增 {new}，更新 {updated}，信号 {signals}", "{source}: {entries} entries, {new} new, {updated} updated, {signals} signals"),
+    "out.poll_ok": (
+        "{source}：{entries} 条，新增 {new}，更新 {updated}，信号 {signals}",
+        "{source}: {entries} entries, {new} new, {updated} updated, {signals} signals",
+    ),
     "out.poll_304": ("{source}：未变化（304）", "{source}: not modified (304)"),
     "out.poll_failed": ("{source}：失败——{error}", "{source}: failed — {error}"),
-    "out.scored": ("打分：{series} 个序列、{buckets} 个时间桶；告警 {alerts}，新开事件 {opened}，关联 {attached}，静默 {silenced}",
-                   "scored {series} series, {buckets} buckets; {alerts} alerts, {opened} incidents opened, {attached} attached, {silenced} silenced"),
+    "out.scored": (
+        "打分：{series} 个序列、{buckets} 个时间桶；告警 {alerts}，新开事件 {opened}，关联 {attached}，静默 {silenced}",
+        "scored {series} series, {buckets} buckets; {alerts} alerts, {opened} incidents opened, {attached} attached, {silenced} silenced",
+    ),
     "out.opened": ("已开事件 INC-{id}：{title}", "opened INC-{id}: {title}"),
-    "out.no_feeds": ("配置中没有订阅源（[feeds.<名称>]，见 examples/incident.toml）", "no feeds configured ([feeds.<name>], see examples/incident.toml)"),
-    "out.no_series": ("还没有量序列：导入投诉或抓取订阅后运行 incident watch --once", "no series yet: import complaints or poll feeds, then run incident watch --once"),
+    "out.no_feeds": (
+        "配置中没有订阅源（[feeds.<名称>]，见 examples/incident.toml）",
+        "no feeds configured ([feeds.<name>], see examples/incident.toml)",
+    ),
+    "out.no_series": (
+        "还没有量序列：导入投诉或抓取订阅后运行 incident watch --once",
+        "no series yet: import complaints or poll feeds, then run incident watch --once",
+    ),
     "out.snoozed": ("{key} 已静默至 {until}", "{key} snoozed until {until}"),
     "out.unsnoozed": ("{key} 已取消静默", "{key} is no longer snoozed"),
-    "out.maintenance_added": ("已登记维护窗口 #{id}：{pattern}，{start} — {end}", "maintenance window #{id}: {pattern}, {start} — {end}"),
+    "out.maintenance_added": (
+        "已登记维护窗口 #{id}：{pattern}，{start} — {end}",
+        "maintenance window #{id}: {pattern}, {start} — {end}",
+    ),
     "out.no_signals": ("没有信号", "no signals"),
-    "out.import_done": ("读取 {read} 行：新增 {added}，重复 {duplicates}，错误 {errors}", "read {read} rows: {added} added, {duplicates} duplicates, {errors} errors"),
+    "out.import_done": (
+        "读取 {read} 行：新增 {added}，重复 {duplicates}，错误 {errors}",
+        "read {read} rows: {added} added, {duplicates} duplicates, {errors} errors",
+    ),
     "out.import_row_error": ("第 {line} 行：{reason}", "line {line}: {reason}"),
-    "out.import_more_errors": ("……另有 {n} 行错误（--json 查看全部）", "… and {n} more bad rows (--json lists them all)"),
+    "out.import_more_errors": (
+        "……另有 {n} 行错误（--json 查看全部）",
+        "… and {n} more bad rows (--json lists them all)",
+    ),
     "out.importing": ("导入中", "importing"),
-    "out.backtest_file": ("{source} → {out}：{rows} 行，{alerts} 次告警", "{source} → {out}: {rows} rows, {alerts} alerts"),
+    "out.backtest_file": (
+        "{source} → {out}：{rows} 行，{alerts} 次告警",
+        "{source} → {out}: {rows} rows, {alerts} alerts",
+    ),
     "out.backtest_plot": ("图：{plot}", "chart: {plot}"),
-    "out.serve_hint": ("持续监测由 Prefect 调度：运行 python -m flows.watch（或 incident serve）。单次运行请用 incident watch --once。",
-                       "Continuous watching is scheduled by Prefect: run python -m flows.watch (or incident serve). For one run use incident watch --once."),
-    "col.source": ("订阅源", "source"), "col.kind": ("类型", "kind"), "col.last_ok": ("最近成功", "last success"),
-    "col.failures": ("连续失败", "failures"), "col.error": ("最近错误", "last error"), "col.entries": ("新增/更新", "new/updated"),
-    "col.warnings": ("解析警告", "parser warnings"), "col.series": ("序列", "series"), "col.next": ("下一个桶", "next bucket"),
-    "col.last": ("最近值", "last"), "col.baseline": ("基线", "baseline"), "col.snooze": ("静默至", "snoozed until"),
-    "col.at": ("时间", "at"), "col.observed": ("观测", "observed"), "col.score": ("评分", "score"),
-    "col.action": ("处理", "action"), "col.incident": ("事件", "incident"),
-    "action.opened": ("新开事件", "opened"), "action.attached": ("关联已有事件", "attached"),
-    "action.silenced": ("已静默", "silenced"), "action.recorded": ("仅记录", "recorded"), "action.pending": ("处理中", "pending"),
+    "out.serve_hint": (
+        "持续监测由 Prefect 调度：运行 python -m flows.watch（或 incident serve）。单次运行请用 incident watch --once。",
+        "Continuous watching is scheduled by Prefect: run python -m flows.watch (or incident serve). For one run use incident watch --once.",
+    ),
+    "col.source": ("订阅源", "source"),
+    "col.kind": ("类型", "kind"),
+    "col.last_ok": ("最近成功", "last success"),
+    "col.failures": ("连续失败", "failures"),
+    "col.error": ("最近错误", "last error"),
+    "col.entries": ("新增/更新", "new/updated"),
+    "col.warnings": ("解析警告", "parser warnings"),
+    "col.series": ("序列", "series"),
+    "col.next": ("下一个桶", "next bucket"),
+    "col.last": ("最近值", "last"),
+    "col.baseline": ("基线", "baseline"),
+    "col.snooze": ("静默至", "snoozed until"),
+    "col.at": ("时间", "at"),
+    "col.observed": ("观测", "observed"),
+    "col.score": ("评分", "score"),
+    "col.action": ("处理", "action"),
+    "col.incident": ("事件", "incident"),
+    "action.opened": ("新开事件", "opened"),
+    "action.attached": ("关联已有事件", "attached"),
+    "action.silenced": ("已静默", "silenced"),
+    "action.recorded": ("仅记录", "recorded"),
+    "action.pending": ("处理中", "pending"),
 }
 
 from incident.i18n import CATALOG  # noqa: E402
@@ -135,12 +199,29 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     def show_polls(reports: list, lang_: str) -> None:
         for rep in reports:
             if not rep.ok:
-                say(t("out.poll_failed", lang_, source=rep.source, error=error_text(rep.error_key, rep.error_params, lang_)), style="red")
+                say(
+                    t(
+                        "out.poll_failed",
+                        lang_,
+                        source=rep.source,
+                        error=error_text(rep.error_key, rep.error_params, lang_),
+                    ),
+                    style="red",
+                )
             elif rep.not_modified:
                 say(t("out.poll_304", lang_, source=rep.source))
             else:
-                say(t("out.poll_ok", lang_, source=rep.source, entries=rep.entries, new=rep.new,
-                      updated=rep.updated, signals=rep.signals))
+                say(
+                    t(
+                        "out.poll_ok",
+                        lang_,
+                        source=rep.source,
+                        entries=rep.entries,
+                        new=rep.new,
+                        updated=rep.updated,
+                        signals=rep.signals,
+                    )
+                )
 
     # ---- watch ------------------------------------------------------------------
     watch_app = typer.Typer(help=h("help.watch"), invoke_without_command=True)
@@ -172,8 +253,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             vrep = jobs.score_volumes(r.store, r.ctx)
             result["volumes"] = vrep.__dict__
             if not as_json:
-                say(t("out.scored", r.lang, series=vrep.series, buckets=vrep.buckets, alerts=vrep.alerts,
-                            opened=len(set(vrep.opened)), attached=len(vrep.attached), silenced=vrep.silenced))
+                say(
+                    t(
+                        "out.scored",
+                        r.lang,
+                        series=vrep.series,
+                        buckets=vrep.buckets,
+                        alerts=vrep.alerts,
+                        opened=len(set(vrep.opened)),
+                        attached=len(vrep.attached),
+                        silenced=vrep.silenced,
+                    )
+                )
         r.deliver()
         if as_json:
             print_json(out, result)
@@ -190,17 +281,29 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @watch_app.command("series", help=h("help.watch.series"))
     def series(as_json: JsonOpt = False) -> None:
         from sqlalchemy import select
+
         from incident.models import VolumePoint, VolumeSeries
 
         r = rt()
         with r.store.transaction() as s:
             rows = []
             for vs in s.scalars(select(VolumeSeries).order_by(VolumeSeries.key)):
-                last = s.scalars(select(VolumePoint).where(VolumePoint.series_id == vs.id)
-                                 .order_by(VolumePoint.bucket_start.desc()).limit(1)).one_or_none()
-                rows.append({"key": vs.key, "next_bucket_at": iso_utc(vs.next_bucket_at),
-                             "last_value": last.value if last else None, "baseline": round(last.baseline, 2) if last else None,
-                             "snoozed_until": iso_utc(vs.snoozed_until), "snooze_reason": vs.snooze_reason})
+                last = s.scalars(
+                    select(VolumePoint)
+                    .where(VolumePoint.series_id == vs.id)
+                    .order_by(VolumePoint.bucket_start.desc())
+                    .limit(1)
+                ).one_or_none()
+                rows.append(
+                    {
+                        "key": vs.key,
+                        "next_bucket_at": iso_utc(vs.next_bucket_at),
+                        "last_value": last.value if last else None,
+                        "baseline": round(last.baseline, 2) if last else None,
+                        "snoozed_until": iso_utc(vs.snoozed_until),
+                        "snooze_reason": vs.snooze_reason,
+                    }
+                )
         if as_json:
             print_json(out, rows)
             return
@@ -215,8 +318,15 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             snooze = ""
             if row["snoozed_until"]:
                 snooze = f"{row['snoozed_until']} {row['snooze_reason'] or ''}"
-            table.add_row(*cells(row["key"], "" if row["last_value"] is None else f"{row['last_value']:g}",
-                          "" if row["baseline"] is None else f"{row['baseline']:g}", row["next_bucket_at"] or "", snooze))
+            table.add_row(
+                *cells(
+                    row["key"],
+                    "" if row["last_value"] is None else f"{row['last_value']:g}",
+                    "" if row["baseline"] is None else f"{row['baseline']:g}",
+                    row["next_bucket_at"] or "",
+                    snooze,
+                )
+            )
         out.print(table)
 
     @watch_app.command("snooze", help=h("help.watch.snooze"))
@@ -253,12 +363,23 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r = rt()
         with r.store.transaction() as s:
             w = signals.add_maintenance(s, r.ctx, pattern, when(start) or r.clock.now(), when(end), reason)
-            say(t("out.maintenance_added", r.lang, id=w.id, pattern=w.pattern, start=fmt(w.starts_at, r.config.zone),
-                        end=fmt(w.ends_at, r.config.zone)), style="bold")
+            say(
+                t(
+                    "out.maintenance_added",
+                    r.lang,
+                    id=w.id,
+                    pattern=w.pattern,
+                    start=fmt(w.starts_at, r.config.zone),
+                    end=fmt(w.ends_at, r.config.zone),
+                ),
+                style="bold",
+            )
 
     @watch_app.command("signals", help=h("help.watch.signals"))
     def signals_(
-        incident_id: Annotated[Optional[str], typer.Option("--incident", help=h("help.opt.incident_filter"), metavar="ID")] = None,
+        incident_id: Annotated[
+            Optional[str], typer.Option("--incident", help=h("help.opt.incident_filter"), metavar="ID")
+        ] = None,
         limit: Annotated[int, typer.Option(help=h("help.opt.limit"), metavar="N")] = 50,
         as_json: JsonOpt = False,
     ) -> None:
@@ -269,11 +390,24 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         with r.store.transaction() as s:
             iid = incidents.parse_id(incident_id) if incident_id else None
             rows = signals.list_signals(s, limit=limit or 1_000_000, incident_id=iid)
-            data = [{"id": x.id, "series": x.series_key, "bucket": iso_utc(x.bucket_start), "kind": x.kind,
-                     "severity": x.severity, "direction": x.direction, "observed": x.observed, "baseline": x.baseline,
-                     "score": x.score, "action": x.action, "incident": x.incident_id,
-                     "reason": t(x.detail.get("reason_key", ""), r.lang, **(x.detail.get("reason_params") or {})),
-                     "samples": x.detail.get("samples", [])} for x in rows]
+            data = [
+                {
+                    "id": x.id,
+                    "series": x.series_key,
+                    "bucket": iso_utc(x.bucket_start),
+                    "kind": x.kind,
+                    "severity": x.severity,
+                    "direction": x.direction,
+                    "observed": x.observed,
+                    "baseline": x.baseline,
+                    "score": x.score,
+                    "action": x.action,
+                    "incident": x.incident_id,
+                    "reason": t(x.detail.get("reason_key", ""), r.lang, **(x.detail.get("reason_params") or {})),
+                    "samples": x.detail.get("samples", []),
+                }
+                for x in rows
+            ]
         if as_json:
             print_json(out, data)
             return
@@ -284,8 +418,17 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         for col in ("col.at", "col.series", "col.observed", "col.baseline", "col.score", "col.action", "col.incident"):
             table.add_column(t(col, r.lang))
         for d, x in zip(data, rows):
-            table.add_row(*cells(fmt(x.bucket_start, r.config.zone), d["series"], f"{d['observed']:g}", f"{d['baseline']:.1f}",
-                          f"{d['score']:.3f}", t(f"action.{d['action']}", r.lang), f"INC-{d['incident']}" if d["incident"] else ""))
+            table.add_row(
+                *cells(
+                    fmt(x.bucket_start, r.config.zone),
+                    d["series"],
+                    f"{d['observed']:g}",
+                    f"{d['baseline']:.1f}",
+                    f"{d['score']:.3f}",
+                    t(f"action.{d['action']}", r.lang),
+                    f"INC-{d['incident']}" if d["incident"] else "",
+                )
+            )
         out.print(table)
 
     # ---- feeds --------------------------------------------------------------------
@@ -297,6 +440,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if ctx.invoked_subcommand is not None:
             return
         from sqlalchemy import select
+
         from incident.models import FeedSourceState
 
         r = rt()
@@ -305,17 +449,26 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             rows = []
             for name, src in r.config.feeds.items():
                 st = states.get(name)
-                rows.append({
-                    "name": name, "url": src.url, "kind": src.kind, "language": src.language, "enabled": src.enabled,
-                    "last_success_at": iso_utc(st.last_success_at) if st else None,
-                    "last_polled_at": iso_utc(st.last_polled_at) if st else None,
-                    "consecutive_failures": st.consecutive_failures if st else 0,
-                    "last_error": t(st.last_error_key, r.lang, **st.last_error_params) if st and st.last_error_key else None,
-                    "last_error_at": iso_utc(st.last_error_at) if st else None,
-                    "warnings": list(st.warnings) if st else [],
-                    "entries_new": st.entries_new if st else 0, "entries_updated": st.entries_updated if st else 0,
-                    "_ok": st.last_success_at if st else None,
-                })
+                rows.append(
+                    {
+                        "name": name,
+                        "url": src.url,
+                        "kind": src.kind,
+                        "language": src.language,
+                        "enabled": src.enabled,
+                        "last_success_at": iso_utc(st.last_success_at) if st else None,
+                        "last_polled_at": iso_utc(st.last_polled_at) if st else None,
+                        "consecutive_failures": st.consecutive_failures if st else 0,
+                        "last_error": t(st.last_error_key, r.lang, **st.last_error_params)
+                        if st and st.last_error_key
+                        else None,
+                        "last_error_at": iso_utc(st.last_error_at) if st else None,
+                        "warnings": list(st.warnings) if st else [],
+                        "entries_new": st.entries_new if st else 0,
+                        "entries_updated": st.entries_updated if st else 0,
+                        "_ok": st.last_success_at if st else None,
+                    }
+                )
         if as_json:
             print_json(out, [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows])
             return
@@ -323,17 +476,35 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             say(t("out.no_feeds", r.lang), style="yellow")
             return
         table = Table()
-        for col in ("col.source", "col.kind", "col.last_ok", "col.failures", "col.entries", "col.error", "col.warnings"):
+        for col in (
+            "col.source",
+            "col.kind",
+            "col.last_ok",
+            "col.failures",
+            "col.entries",
+            "col.error",
+            "col.warnings",
+        ):
             table.add_column(t(col, r.lang))
         for row in rows:
-            table.add_row(*cells(row["name"], row["kind"], fmt(row["_ok"], r.config.zone) if row["_ok"] else "—",
-                          str(row["consecutive_failures"]), f"{row['entries_new']}/{row['entries_updated']}",
-                          row["last_error"] or "", "; ".join(row["warnings"])[:80]),
-                          style="red" if row["consecutive_failures"] else None)
+            table.add_row(
+                *cells(
+                    row["name"],
+                    row["kind"],
+                    fmt(row["_ok"], r.config.zone) if row["_ok"] else "—",
+                    str(row["consecutive_failures"]),
+                    f"{row['entries_new']}/{row['entries_updated']}",
+                    row["last_error"] or "",
+                    "; ".join(row["warnings"])[:80],
+                ),
+                style="red" if row["consecutive_failures"] else None,
+            )
         out.print(table)
 
     @feeds_app.command("poll", help=h("help.feeds.poll"))
-    def feeds_poll(names: Annotated[Optional[list[str]], typer.Argument(metavar="NAME")] = None, as_json: JsonOpt = False) -> None:
+    def feeds_poll(
+        names: Annotated[Optional[list[str]], typer.Argument(metavar="NAME")] = None, as_json: JsonOpt = False
+    ) -> None:
         r = rt()
         for name in names or []:
             if name not in r.config.feeds:
@@ -357,8 +528,15 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     ) -> None:
         r = rt()
         show = not as_json and sys.stderr.isatty()
-        progress = Progress(TextColumn(t("out.importing", r.lang)), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                            console=Console(stderr=True), disable=not show, transient=True)
+        progress = Progress(
+            TextColumn(t("out.importing", r.lang)),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            disable=not show,
+            transient=True,
+        )
         with progress:
             task = progress.add_task("import", total=None)
 
@@ -368,10 +546,21 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             report = jobs.import_complaints(r.store, r.ctx, path, fmt=fmt_, progress=tick)
         errors = [{"line": e.line, "error": e.key, "message": t(e.key, r.lang, **e.params)} for e in report.errors]
         if as_json:
-            print_json(out, {"read": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors})
+            print_json(
+                out, {"read": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors}
+            )
         else:
-            say(t("out.import_done", r.lang, read=report.read, added=report.added, duplicates=report.duplicates,
-                        errors=len(errors)), style="bold")
+            say(
+                t(
+                    "out.import_done",
+                    r.lang,
+                    read=report.read,
+                    added=report.added,
+                    duplicates=report.duplicates,
+                    errors=len(errors),
+                ),
+                style="bold",
+            )
             for e in errors[:20]:
                 say(t("out.import_row_error", r.lang, line=e["line"], reason=e["message"]), style="red")
             if len(errors) > 20:
@@ -385,22 +574,43 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         src: Annotated[Path, typer.Argument(metavar="SERIES.csv", help=h("help.arg.series_csv"))],
         out_path: Annotated[Path, typer.Option("--out", "-o", help=h("help.opt.out"), metavar="ALERTS.csv")],
         plot: Annotated[Optional[Path], typer.Option("--plot", help=h("help.opt.plot"), metavar="CHART.svg")] = None,
-        bucket_minutes: Annotated[Optional[float], typer.Option("--bucket-minutes", help=h("help.opt.bucket"), metavar="N")] = None,
+        bucket_minutes: Annotated[
+            Optional[float], typer.Option("--bucket-minutes", help=h("help.opt.bucket"), metavar="N")
+        ] = None,
         detect: Annotated[str, typer.Option("--detect", help=h("help.opt.detect"), metavar="KINDS")] = "surge",
         as_json: JsonOpt = False,
     ) -> None:
         from incident.watch.backtest import DETECTORS, backtest_paths
 
         r = rt()
-        kinds = tuple(DETECTORS) if detect.strip() == "all" else tuple(k.strip() for k in detect.split(",") if k.strip())
+        kinds = (
+            tuple(DETECTORS) if detect.strip() == "all" else tuple(k.strip() for k in detect.split(",") if k.strip())
+        )
         for k in kinds:
             if k not in DETECTORS:
                 raise InputError("backtest.error.detect", value=k, allowed=", ".join((*DETECTORS, "all")))
-        results = backtest_paths(src, out_path, plot, int(bucket_minutes * 60) if bucket_minutes else None,
-                                 r.config.detection.min_count, kinds)
+        results = backtest_paths(
+            src,
+            out_path,
+            plot,
+            int(bucket_minutes * 60) if bucket_minutes else None,
+            r.config.detection.min_count,
+            kinds,
+        )
         if as_json:
-            print_json(out, [{"source": str(x.source), "out": str(x.out), "rows": x.rows, "alerts": x.alerts,
-                              "plot": str(x.plot) if x.plot else None} for x in results])
+            print_json(
+                out,
+                [
+                    {
+                        "source": str(x.source),
+                        "out": str(x.out),
+                        "rows": x.rows,
+                        "alerts": x.alerts,
+                        "plot": str(x.plot) if x.plot else None,
+                    }
+                    for x in results
+                ],
+            )
             return
         for x in results:
             say(t("out.backtest_file", r.lang, source=x.source, out=x.out, rows=x.rows, alerts=x.alerts))

@@ -14,17 +14,23 @@ from incident.i18n import CATALOG, t
 from incident.runtime import Runtime
 from incident.serve import sign_in_hint
 
-CATALOG.update({
-    "help.web": ("启动网页端：事件看板、声明工作台、话术查询、补偿与回访、公开状态页、API 和 Slack 接口。"
-                 "\n\n首次使用先创建管理员：incident users add admin --role admin"
-                 "\n\n示例：incident web --port 8000",
-                 "Serve the web app: incident board, statement desk, reply lookup, remedy pages, the public status page, "
-                 "the API and Slack's endpoints.\n\nFirst time: create an admin with incident users add admin --role admin"
-                 "\n\nExample: incident web --port 8000"),
-    "help.opt.host": ("监听地址（默认仅本机；对外服务请放在 HTTPS 反向代理之后）",
-                      "address to listen on (default: this machine only; put it behind an HTTPS reverse proxy to serve others)"),
-    "help.opt.port": ("端口", "port"),
-})
+CATALOG.update(
+    {
+        "help.web": (
+            "启动网页端：事件看板、声明工作台、话术查询、补偿与回访、公开状态页、API 和 Slack 接口。"
+            "\n\n首次使用先创建管理员：incident users add admin --role admin"
+            "\n\n示例：incident web --port 8000",
+            "Serve the web app: incident board, statement desk, reply lookup, remedy pages, the public status page, "
+            "the API and Slack's endpoints.\n\nFirst time: create an admin with incident users add admin --role admin"
+            "\n\nExample: incident web --port 8000",
+        ),
+        "help.opt.host": (
+            "监听地址（默认仅本机；对外服务请放在 HTTPS 反向代理之后）",
+            "address to listen on (default: this machine only; put it behind an HTTPS reverse proxy to serve others)",
+        ),
+        "help.opt.port": ("端口", "port"),
+    }
+)
 
 
 def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Console) -> None:
@@ -51,23 +57,31 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
     _register_serve(app, lang, rt_of, out)
 
 
-CATALOG.update({
-    "help.serve": ("启动整个协调系统：网页端（看板、工作台、话术查询、状态页、API、Slack 接口）以及按计划运行的全部流程"
-                   "（watch-feeds、watch-volumes、deliver-outbox、escalate-unacknowledged、sweep-callbacks、slack-sync、"
-                   "daily-report，issue-compensation 按需），经由 Prefect 的 runner 与本地 Prefect 服务器，全部在一个进程中。"
-                   "Ctrl-C 停止。\n\n示例：incident serve",
-                   "Start the whole coordinator: the web app (board, desk, lookup, status page, APIs, Slack endpoints) and "
-                   "every flow on its schedule (watch-feeds, watch-volumes, deliver-outbox, escalate-unacknowledged, "
-                   "sweep-callbacks, slack-sync, daily-report; issue-compensation on demand) through Prefect's runner and a "
-                   "local Prefect server, all in one process. Ctrl-C stops it.\n\nExample: incident serve"),
-    "help.opt.prefect_port": ("本地 Prefect 服务器的端口（设置了 PREFECT_API_URL 时不启动本地服务器）",
-                              "port of the local Prefect server (none is started when PREFECT_API_URL is set)"),
-    "help.opt.demo": ("演示：示例配置、本地示例订阅源（中英文）和回放的投诉流（含一次系统故障激增），演示用户；"
-                      "数据在 $INCIDENT_DATA_DIR/demo，每次启动重置。./dev run 即以此启动。",
-                      "demo: the example configuration, example feeds served locally (zh and en) and a replayed complaint "
-                      "stream with an outage surge, demo users; data in $INCIDENT_DATA_DIR/demo, reset at each start. "
-                      "./dev run starts this."),
-})
+CATALOG.update(
+    {
+        "help.serve": (
+            "启动整个协调系统：网页端（看板、工作台、话术查询、状态页、API、Slack 接口）以及按计划运行的全部流程"
+            "（watch-feeds、watch-volumes、deliver-outbox、escalate-unacknowledged、sweep-callbacks、slack-sync、"
+            "daily-report，issue-compensation 按需），经由 Prefect 的 runner 与本地 Prefect 服务器，全部在一个进程中。"
+            "Ctrl-C 停止。\n\n示例：incident serve",
+            "Start the whole coordinator: the web app (board, desk, lookup, status page, APIs, Slack endpoints) and "
+            "every flow on its schedule (watch-feeds, watch-volumes, deliver-outbox, escalate-unacknowledged, "
+            "sweep-callbacks, slack-sync, daily-report; issue-compensation on demand) through Prefect's runner and a "
+            "local Prefect server, all in one process. Ctrl-C stops it.\n\nExample: incident serve",
+        ),
+        "help.opt.prefect_port": (
+            "本地 Prefect 服务器的端口（设置了 PREFECT_API_URL 时不启动本地服务器）",
+            "port of the local Prefect server (none is started when PREFECT_API_URL is set)",
+        ),
+        "help.opt.demo": (
+            "演示：示例配置、本地示例订阅源（中英文）和回放的投诉流（含一次系统故障激增），演示用户；"
+            "数据在 $INCIDENT_DATA_DIR/demo，每次启动重置。./dev run 即以此启动。",
+            "demo: the example configuration, example feeds served locally (zh and en) and a replayed complaint "
+            "stream with an outage surge, demo users; data in $INCIDENT_DATA_DIR/demo, reset at each start. "
+            "./dev run starts this.",
+        ),
+    }
+)
 
 
 def _register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Console) -> None:
@@ -119,8 +133,18 @@ def _register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], o
         say(t("out.serve_prefect", rt.lang))
         say(t("out.serve_flows", rt.lang, logs=logs_dir(Path(data_dir))))
         out.file.flush()
-        argv = [sys.executable, "-m", "flows.serve", "--coordinator", "--host", host, "--port", str(port),
-                "--prefect-port", str(prefect_port)] + (["--demo"] if demo else [])
+        argv = [
+            sys.executable,
+            "-m",
+            "flows.serve",
+            "--coordinator",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--prefect-port",
+            str(prefect_port),
+        ] + (["--demo"] if demo else [])
         # The coordinator is this process from here on (same pid: a service
         # manager's SIGTERM reaches it).
         os.execve(sys.executable, argv, env)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from incident.cli import wording_texts as _cli_texts  # noqa: F401
 from incident.cli.render import print_json
 from incident.errors import InputError
 from incident.i18n import LANGS, label, t
@@ -22,7 +23,6 @@ from incident.runtime import Runtime
 from incident.timeutil import fmt, parse_time
 from incident.wording import authoring, factsheet, workflow
 from incident.wording import texts as _texts  # noqa: F401
-from incident.cli import wording_texts as _cli_texts  # noqa: F401
 from incident.wording.templates import SCENARIOS
 
 Opt = typer.Option
@@ -45,7 +45,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             where = "/".join(x for x in (f.get("lang"), f.get("channel"), f.get("field"), f.get("part")) if x)
             msg = t(f.get("message_key") or f"lint.{f['rule']}", lang_, **(f.get("params") or {}))
             style = "red" if f["severity"] == "error" else "yellow"
-            line = t("out.finding", lang_, where=where, severity=f["severity"], rule=f["rule"], text=f["text"], message=msg)
+            line = t(
+                "out.finding", lang_, where=where, severity=f["severity"], rule=f["rule"], text=f["text"], message=msg
+            )
             if f.get("suggestion"):
                 line += " → " + f["suggestion"]
             say(line, style)
@@ -55,13 +57,28 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     app.add_typer(facts_app, name="facts")
 
     def sheet_json(sheet: Any) -> dict[str, Any]:
-        return {"incident": f"INC-{sheet.incident_id}", "version": sheet.version, "status": sheet.status,
-                "author": sheet.author, "content": sheet.content, "change_note": sheet.change_note}
+        return {
+            "incident": f"INC-{sheet.incident_id}",
+            "version": sheet.version,
+            "status": sheet.status,
+            "author": sheet.author,
+            "content": sheet.content,
+            "change_note": sheet.change_note,
+        }
 
     def show_sheet(sheet: Any, approvals: list[Any], findings: list[dict[str, Any]], lang_: str) -> None:
         r = rt()
-        say(t("out.facts_head", lang_, ref=f"INC-{sheet.incident_id}", version=sheet.version,
-              status=label("doc_status", sheet.status, lang_), author=sheet.author), "bold")
+        say(
+            t(
+                "out.facts_head",
+                lang_,
+                ref=f"INC-{sheet.incident_id}",
+                version=sheet.version,
+                status=label("doc_status", sheet.status, lang_),
+                author=sheet.author,
+            ),
+            "bold",
+        )
         table = Table(show_header=True, header_style="bold")
         table.add_column(t("out.col.field", lang_))
         for lg in LANGS:
@@ -74,10 +91,17 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 cells.append(Text("\n".join(f"• {x}" for x in v) if isinstance(v, list) else (v or "—")))
             table.add_row(Text(label("fact_field", name, lang_)), *cells)
         eta = factsheet.eta(sheet.content)
-        table.add_row(Text(label("fact_field", "eta", lang_)),
-                      Text(fmt(eta, r.config.zone) if eta else t("out.no_eta", lang_)), Text(""))
+        table.add_row(
+            Text(label("fact_field", "eta", lang_)),
+            Text(fmt(eta, r.config.zone) if eta else t("out.no_eta", lang_)),
+            Text(""),
+        )
         amount = sheet.content.get("compensation_amount")
-        table.add_row(Text(label("fact_field", "compensation_amount", lang_)), Text("—" if amount is None else str(amount)), Text(""))
+        table.add_row(
+            Text(label("fact_field", "compensation_amount", lang_)),
+            Text("—" if amount is None else str(amount)),
+            Text(""),
+        )
         out.print(table)
         for a in approvals:
             say(t("out.signed", lang_, who=a.approver, role=a.role, at=fmt(a.at, r.config.zone)), "green")
@@ -99,8 +123,14 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             approvals = approval.signoffs(s, "fact_sheet", sheet.id)
             findings = workflow.lint_sheet(r.ctx, sheet)
             if as_json:
-                print_json(out, {**sheet_json(sheet), "findings": findings,
-                                 "approvals": [{"approver": a.approver, "role": a.role} for a in approvals]})
+                print_json(
+                    out,
+                    {
+                        **sheet_json(sheet),
+                        "findings": findings,
+                        "approvals": [{"approver": a.approver, "role": a.role} for a in approvals],
+                    },
+                )
                 return
             show_sheet(sheet, approvals, findings, r.lang)
 
@@ -118,7 +148,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         eta: Annotated[FieldOpt, Opt("--eta", help=h("help.opt.f.eta"), metavar="TIME")] = None,
         workaround: Annotated[FieldOpt, Opt("--workaround", help=h("help.opt.f.workaround"), metavar="TEXT")] = None,
         workaround_en: Annotated[FieldOpt, Opt("--workaround-en", metavar="TEXT")] = None,
-        compensation: Annotated[FieldOpt, Opt("--compensation", help=h("help.opt.f.compensation"), metavar="TEXT")] = None,
+        compensation: Annotated[
+            FieldOpt, Opt("--compensation", help=h("help.opt.f.compensation"), metavar="TEXT")
+        ] = None,
         compensation_en: Annotated[FieldOpt, Opt("--compensation-en", metavar="TEXT")] = None,
         amount: Annotated[FieldOpt, Opt("--amount", help=h("help.opt.f.amount"), metavar="YUAN")] = None,
         support: Annotated[FieldOpt, Opt("--support", help=h("help.opt.f.support"), metavar="TEXT")] = None,
@@ -136,11 +168,25 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if from_file is not None:
             changes.update(_read_changes(from_file))
         pairs = {
-            "what": what, "what.en": what_en, "scope": scope, "scope.en": scope_en, "cause": cause, "cause.en": cause_en,
-            "fix": fix, "fix.en": fix_en, "workaround": workaround, "workaround.en": workaround_en,
-            "compensation": compensation, "compensation.en": compensation_en, "compensation_amount": amount,
-            "support_channel": support, "support_channel.en": support_en,
-            "dos": do, "dos.en": do_en, "donts": dont, "donts.en": dont_en,
+            "what": what,
+            "what.en": what_en,
+            "scope": scope,
+            "scope.en": scope_en,
+            "cause": cause,
+            "cause.en": cause_en,
+            "fix": fix,
+            "fix.en": fix_en,
+            "workaround": workaround,
+            "workaround.en": workaround_en,
+            "compensation": compensation,
+            "compensation.en": compensation_en,
+            "compensation_amount": amount,
+            "support_channel": support,
+            "support_channel.en": support_en,
+            "dos": do,
+            "dos.en": do_en,
+            "donts": dont,
+            "donts.en": dont_en,
         }
         changes.update({k: v for k, v in pairs.items() if v is not None})
         if eta is not None:
@@ -149,14 +195,24 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             changes["eta"] = changes["eta"].replace(tzinfo=r.config.zone)  # TOML local time = centre time
         if isinstance(changes.get("eta"), str):
             raw = changes["eta"].strip()
-            changes["eta"] = None if raw.lower() in ("", "none", "unknown", "未知") else parse_time(raw, r.config.zone, r.clock)
+            changes["eta"] = (
+                None if raw.lower() in ("", "none", "unknown", "未知") else parse_time(raw, r.config.zone, r.clock)
+            )
         with r.store.transaction() as s:
             sheet = factsheet.edit(s, r.ctx, parse_id(incident), changes, note=note, lang="zh-CN")
             if as_json:
                 print_json(out, sheet_json(sheet))
                 return
-            say(t("out.facts_saved", r.lang, ref=f"INC-{sheet.incident_id}", version=sheet.version,
-                  status=label("doc_status", sheet.status, r.lang)), "green")
+            say(
+                t(
+                    "out.facts_saved",
+                    r.lang,
+                    ref=f"INC-{sheet.incident_id}",
+                    version=sheet.version,
+                    status=label("doc_status", sheet.status, r.lang),
+                ),
+                "green",
+            )
             missing = factsheet.missing_required(sheet.content)
             if missing:
                 say(t("out.facts_missing", r.lang, fields=", ".join(missing)), "yellow")
@@ -171,7 +227,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r.deliver()
 
     @facts_app.command("approve", help=h("help.facts.approve"))
-    def facts_approve(incident: IdArg, comment: Annotated[Optional[str], Opt("--comment", metavar="TEXT")] = None) -> None:
+    def facts_approve(
+        incident: IdArg, comment: Annotated[Optional[str], Opt("--comment", metavar="TEXT")] = None
+    ) -> None:
         r = rt()
         with r.store.transaction() as s:
             sheet = workflow.approve_sheet(s, r.ctx, parse_id(incident), comment)
@@ -215,9 +273,18 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     app.add_typer(st_app, name="statement")
 
     def preview(st: Any, lang_: str, only_lang: Optional[str] = None, only_channel: Optional[str] = None) -> None:
-        say(t("out.statement_head", lang_, ref=f"INC-{st.incident_id}", number=st.number,
-              kind=label("statement_kind", st.kind, lang_), status=label("doc_status", st.status, lang_),
-              version=st.fact_version), "bold")
+        say(
+            t(
+                "out.statement_head",
+                lang_,
+                ref=f"INC-{st.incident_id}",
+                number=st.number,
+                kind=label("statement_kind", st.kind, lang_),
+                status=label("doc_status", st.status, lang_),
+                version=st.fact_version,
+            ),
+            "bold",
+        )
         if st.stale:
             say(t("out.stale", lang_, fields=", ".join(sorted({d["field"] for d in st.stale_diff or []}))), "bold red")
         for lg, channels in st.rendered.items():
@@ -226,7 +293,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             for channel, parts in channels.items():
                 if only_channel and channel != only_channel:
                     continue
-                counts = ", ".join(f"{k}={v}" for k, v in (parts.get("counts") or {}).items() if not isinstance(v, (dict, list)))
+                counts = ", ".join(
+                    f"{k}={v}" for k, v in (parts.get("counts") or {}).items() if not isinstance(v, (dict, list))
+                )
                 say(f"── {channel} · {lg} · {counts}", "cyan")
                 if "fields" in parts:
                     for k, v in parts["fields"].items():
@@ -253,11 +322,21 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             say(t("out.statement_next", r.lang, id=f"INC-{st.incident_id}", n=st.number), "dim")
 
     def statement_json(st: Any) -> dict[str, Any]:
-        return {"incident": f"INC-{st.incident_id}", "number": st.number, "kind": st.kind, "status": st.status,
-                "fact_version": st.fact_version, "channels": st.channels, "stale": st.stale, "stale_diff": st.stale_diff,
-                "rendered": st.rendered, "findings": st.findings, "author": st.author,
-                "published_at": st.published_at.isoformat() if st.published_at else None,
-                "next_update_due_at": st.next_update_due_at.isoformat() if st.next_update_due_at else None}
+        return {
+            "incident": f"INC-{st.incident_id}",
+            "number": st.number,
+            "kind": st.kind,
+            "status": st.status,
+            "fact_version": st.fact_version,
+            "channels": st.channels,
+            "stale": st.stale,
+            "stale_diff": st.stale_diff,
+            "rendered": st.rendered,
+            "findings": st.findings,
+            "author": st.author,
+            "published_at": st.published_at.isoformat() if st.published_at else None,
+            "next_update_due_at": st.next_update_due_at.isoformat() if st.next_update_due_at else None,
+        }
 
     @st_app.command("preview", help=h("help.statement.preview"))
     def st_preview(
@@ -288,10 +367,20 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 table.add_column(t(f"out.col.{col}", r.lang))
             for st in rows:
                 status = label("doc_status", st.status, r.lang) + (" ⚠" if st.stale else "")
-                table.add_row(*[Text(str(x)) for x in (
-                    st.number, label("statement_kind", st.kind, r.lang), status, f"v{st.fact_version}", ",".join(st.channels),
-                    fmt(st.published_at, r.config.zone) if st.published_at else "—",
-                    fmt(st.next_update_due_at, r.config.zone) if st.next_update_due_at else "—")])
+                table.add_row(
+                    *[
+                        Text(str(x))
+                        for x in (
+                            st.number,
+                            label("statement_kind", st.kind, r.lang),
+                            status,
+                            f"v{st.fact_version}",
+                            ",".join(st.channels),
+                            fmt(st.published_at, r.config.zone) if st.published_at else "—",
+                            fmt(st.next_update_due_at, r.config.zone) if st.next_update_due_at else "—",
+                        )
+                    ]
+                )
             out.print(table)
 
     def simple(action: Callable[..., Any], key: str, *extra: Any) -> Callable[..., None]:
@@ -301,6 +390,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 action(s, r.ctx, parse_id(incident), number, *args)
             say(t(key, r.lang, what=f"INC-{parse_id(incident)} #{number}"), "green")
             r.deliver()
+
         return run
 
     @st_app.command("submit", help=h("help.statement.submit"))
@@ -309,7 +399,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @st_app.command("approve", help=h("help.statement.approve"))
     def st_approve(
-        incident: IdArg, number: NumArg,
+        incident: IdArg,
+        number: NumArg,
         publish: Annotated[bool, Opt("--publish", help=h("help.opt.publish_now"))] = False,
         comment: Annotated[Optional[str], Opt("--comment", metavar="TEXT")] = None,
     ) -> None:
@@ -341,13 +432,17 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @w_app.command("get", help=h("help.wording.get"))
     def wording_get(
         q: Annotated[Optional[str], Opt("-q", "--query", help=h("help.opt.q"), metavar="TEXT")] = None,
-        incident: Annotated[Optional[str], Opt("--incident", "-i", help=h("help.opt.incident_id"), metavar="ID")] = None,
+        incident: Annotated[
+            Optional[str], Opt("--incident", "-i", help=h("help.opt.incident_id"), metavar="ID")
+        ] = None,
         scenario: Annotated[Optional[str], Opt("--scenario", "-s", help=h("help.opt.scenario"), metavar="NAME")] = None,
         reply_lang: Annotated[Optional[str], Opt("--in", help=h("help.opt.in_lang"), metavar="LANG")] = None,
         name: Annotated[Optional[str], Opt("--name", help=h("help.opt.cust_name"), metavar="NAME")] = None,
         title: Annotated[Optional[str], Opt("--title", help=h("help.opt.cust_title"), metavar="先生|女士")] = None,
         contact: Annotated[Optional[str], Opt("--contact", help=h("help.opt.cust_contact"), metavar="PHONE")] = None,
-        compensation: Annotated[Optional[str], Opt("--compensation", help=h("help.opt.cust_comp"), metavar="TEXT")] = None,
+        compensation: Annotated[
+            Optional[str], Opt("--compensation", help=h("help.opt.cust_comp"), metavar="TEXT")
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         from incident.config import normalise_lang
@@ -360,13 +455,23 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         except ValueError:
             raise InputError("wording.error.bad_lang", value=reply_lang) from None
         with r.store.transaction() as s:
-            reply = get_reply(s, r.config, q=q, incident_id=parse_id(incident) if incident else None, scenario=scenario,
-                              lang=chosen, customer=Customer(name, title, contact, compensation))
+            reply = get_reply(
+                s,
+                r.config,
+                q=q,
+                incident_id=parse_id(incident) if incident else None,
+                scenario=scenario,
+                lang=chosen,
+                customer=Customer(name, title, contact, compensation),
+            )
         if as_json:
             print_json(out, reply.as_json())
             return
         i = reply.incident
-        say(t("out.reply_head", r.lang, ref=i.ref, title=i.title, scenario=reply.scenario, version=reply.fact_version), "bold")
+        say(
+            t("out.reply_head", r.lang, ref=i.ref, title=i.title, scenario=reply.scenario, version=reply.fact_version),
+            "bold",
+        )
         say(reply.text)
         for d in reply.dos:
             say(t("out.do", r.lang, text=d), "green")
@@ -391,15 +496,27 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     def tpl_list(as_json: JsonOpt = False) -> None:
         r = rt()
         with r.store.transaction() as s:
-            rows = [{"id": x.id, "name": x.name, "lang": x.lang, "version": x.version, "status": x.status,
-                     "author": x.author, "approved_by": x.approved_by} for x in authoring.list_templates(s)]
+            rows = [
+                {
+                    "id": x.id,
+                    "name": x.name,
+                    "lang": x.lang,
+                    "version": x.version,
+                    "status": x.status,
+                    "author": x.author,
+                    "approved_by": x.approved_by,
+                }
+                for x in authoring.list_templates(s)
+            ]
         if as_json:
             print_json(out, rows)
             return
         if not rows:
             say(t("out.no_templates", r.lang))
         for x in rows:
-            say(f"{x['id']:>4}  {x['name']}.{x['lang']}  v{x['version']}  {label('doc_status', x['status'], r.lang)}  {x['author']}")
+            say(
+                f"{x['id']:>4}  {x['name']}.{x['lang']}  v{x['version']}  {label('doc_status', x['status'], r.lang)}  {x['author']}"
+            )
 
     @tpl_app.command("add", help=h("help.template.add"))
     def tpl_add(name: str, tpl_lang: Annotated[str, typer.Argument(metavar="LANG")], file: Path) -> None:
@@ -467,7 +584,16 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if as_json:
             print_json(out, report.__dict__)
             return
-        say(t("out.delivered", r.lang, sent=report.sent, retrying=report.retrying, failed=report.failed, doubt=report.in_doubt))
+        say(
+            t(
+                "out.delivered",
+                r.lang,
+                sent=report.sent,
+                retrying=report.retrying,
+                failed=report.failed,
+                doubt=report.in_doubt,
+            )
+        )
 
     @ob_app.command("list", help=h("help.outbox.list"))
     def ob_list(
@@ -484,14 +610,26 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             q = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
             if status:
                 q = q.where(Delivery.status == status)
-            rows = [{"id": d.id, "key": d.idempotency_key, "channel": d.channel, "recipient": d.recipient, "status": d.status,
-                     "attempts": d.attempts, "error": d.last_error} for d in s.scalars(q)]
+            rows = [
+                {
+                    "id": d.id,
+                    "key": d.idempotency_key,
+                    "channel": d.channel,
+                    "recipient": d.recipient,
+                    "status": d.status,
+                    "attempts": d.attempts,
+                    "error": d.last_error,
+                }
+                for d in s.scalars(q)
+            ]
         if as_json:
             print_json(out, rows)
             return
         for d in rows:
-            say(f"{d['id']:>5} {d['status']:9} {d['channel']:7} {d['recipient']}  {d['error'] or ''}",
-                "red" if d["status"] in ("failed", "in_doubt") else None)
+            say(
+                f"{d['id']:>5} {d['status']:9} {d['channel']:7} {d['recipient']}  {d['error'] or ''}",
+                "red" if d["status"] in ("failed", "in_doubt") else None,
+            )
 
     @ob_app.command("resend", help=h("help.outbox.resend"))
     def ob_resend(delivery_id: int) -> None:

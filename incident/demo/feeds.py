@@ -30,13 +30,24 @@ WEIBO = [
 
 # (minutes from the start, status, text) — newest last
 PAYMENTS = [
-    (-14, "Investigating", "We are investigating elevated error rates for card and wallet payments in the PayLink API."),
+    (
+        -14,
+        "Investigating",
+        "We are investigating elevated error rates for card and wallet payments in the PayLink API.",
+    ),
     (3, "Identified", "The issue has been identified as a failing database cluster and a fix is being implemented."),
-    (12, "Monitoring", "A fix has been implemented and we are monitoring the results. Payment success rates are recovering."),
+    (
+        12,
+        "Monitoring",
+        "A fix has been implemented and we are monitoring the results. Payment success rates are recovering.",
+    ),
 ]
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["xml", "j2"]))
-FEEDS = {"weibo-zh.xml": "application/rss+xml; charset=utf-8", "payments-status.atom": "application/atom+xml; charset=utf-8"}
+FEEDS = {
+    "weibo-zh.xml": "application/rss+xml; charset=utf-8",
+    "payments-status.atom": "application/atom+xml; charset=utf-8",
+}
 
 
 def render(name: str, start: dt.datetime, now: dt.datetime) -> str:
@@ -44,19 +55,39 @@ def render(name: str, start: dt.datetime, now: dt.datetime) -> str:
     if name not in FEEDS:
         raise KeyError(name)
     if name == "weibo-zh.xml":
-        items = [{"id": i + 1, "author": who, "text": text,
-                  "when": format_datetime((start + dt.timedelta(minutes=m)).astimezone(dt.timezone(dt.timedelta(hours=8))))}
-                 for i, (m, who, text) in enumerate(WEIBO) if start + dt.timedelta(minutes=m) <= now]
+        items = [
+            {
+                "id": i + 1,
+                "author": who,
+                "text": text,
+                "when": format_datetime(
+                    (start + dt.timedelta(minutes=m)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+                ),
+            }
+            for i, (m, who, text) in enumerate(WEIBO)
+            if start + dt.timedelta(minutes=m) <= now
+        ]
         items.reverse()  # newest first, as Weibo lists them
         return _env.get_template("weibo-zh.xml.j2").render(entries=items, built=format_datetime(now))
-    updates = [(start + dt.timedelta(minutes=m), status, text) for m, status, text in PAYMENTS
-               if start + dt.timedelta(minutes=m) <= now]
+    updates = [
+        (start + dt.timedelta(minutes=m), status, text)
+        for m, status, text in PAYMENTS
+        if start + dt.timedelta(minutes=m) <= now
+    ]
     entries: list[dict[str, Any]] = []
     if updates:
         iso = "%Y-%m-%dT%H:%M:%SZ"
-        entries.append({
-            "id": 900001, "title": "Elevated payment error rates",
-            "published": updates[0][0].strftime(iso), "updated": updates[-1][0].strftime(iso),
-            "updates": [{"when": f"{w:%b} {w.day}, {w:%H:%M}", "status": s, "text": t} for w, s, t in reversed(updates)],
-        })
-    return _env.get_template("payments-status.atom.j2").render(entries=entries, updated=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        entries.append(
+            {
+                "id": 900001,
+                "title": "Elevated payment error rates",
+                "published": updates[0][0].strftime(iso),
+                "updated": updates[-1][0].strftime(iso),
+                "updates": [
+                    {"when": f"{w:%b} {w.day}, {w:%H:%M}", "status": s, "text": t} for w, s, t in reversed(updates)
+                ],
+            }
+        )
+    return _env.get_template("payments-status.atom.j2").render(
+        entries=entries, updated=now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )

@@ -25,33 +25,52 @@ REPLAY_SECONDS = 5.0
 # (user, roles) — each the roster person of the same key in the example
 # configuration, so the response group's names are people who can sign in.
 USERS = [
-    ("zhangwei", ["lead"]), ("lina", ["lead"]),
-    ("emily", ["comms"]), ("sunli", ["comms", "legal"]),
-    ("chenjing", ["cs_lead"]), ("wangfang", ["agent"]), ("zhoumin", ["agent"]),
+    ("zhangwei", ["lead"]),
+    ("lina", ["lead"]),
+    ("emily", ["comms"]),
+    ("sunli", ["comms", "legal"]),
+    ("chenjing", ["cs_lead"]),
+    ("wangfang", ["agent"]),
+    ("zhoumin", ["agent"]),
     ("admin", ["admin"]),
 ]
 
-CATALOG.update({
-    "demo.error.not_demo": ("{path} 已存在且不是演示数据目录，演示不会覆盖它。请换一个 INCIDENT_DATA_DIR。",
-                            "{path} exists and is not a demo data directory; the demo will not overwrite it. "
-                            "Choose another INCIDENT_DATA_DIR."),
-    "demo.out.intro": ("演示模式：示例配置，示例订阅源（中文微博、英文支付服务商状态页）由本服务提供，"
-                       "投诉流正在回放：过去一周的日常工单，以及 {minutes} 分钟前开始的一次系统故障投诉激增。"
-                       "演示数据在 {path}，每次启动都会重置。",
-                       "Demo: the example configuration, example feeds served by this app (a Chinese Weibo search and an "
-                       "English payment provider's status page) and a replayed complaint stream: a week of ordinary "
-                       "tickets, then an outage surge that began {minutes} minutes ago. Demo data lives in {path} and is "
-                       "reset at each start."),
-    "demo.out.expect": ("约一两分钟内，看板上会出现监测自动开启的事件（及其响应小组），声明工作台里有待审批的事实单草稿，"
-                        "回访已安排给坐席。",
-                        "Within a minute or two the board shows the incident detection opened (with its response group), "
-                        "the desk a draft fact sheet awaiting approval, and callbacks scheduled for the agents."),
-    "demo.out.users": ("登录：用户名 {users}，密码均为 {password}", "Sign in as {users}; the password for all: {password}"),
-    "demo.role.zhangwei": ("值班指挥", "lead"), "demo.role.lina": ("值班指挥", "lead"),
-    "demo.role.emily": ("公关，可审批", "comms, approves"), "demo.role.sunli": ("公关+法务", "comms + legal"),
-    "demo.role.chenjing": ("客服主管", "cs lead"), "demo.role.wangfang": ("坐席", "agent"),
-    "demo.role.zhoumin": ("坐席", "agent"), "demo.role.admin": ("管理员", "admin"),
-})
+CATALOG.update(
+    {
+        "demo.error.not_demo": (
+            "{path} 已存在且不是演示数据目录，演示不会覆盖它。请换一个 INCIDENT_DATA_DIR。",
+            "{path} exists and is not a demo data directory; the demo will not overwrite it. "
+            "Choose another INCIDENT_DATA_DIR.",
+        ),
+        "demo.out.intro": (
+            "演示模式：示例配置，示例订阅源（中文微博、英文支付服务商状态页）由本服务提供，"
+            "投诉流正在回放：过去一周的日常工单，以及 {minutes} 分钟前开始的一次系统故障投诉激增。"
+            "演示数据在 {path}，每次启动都会重置。",
+            "Demo: the example configuration, example feeds served by this app (a Chinese Weibo search and an "
+            "English payment provider's status page) and a replayed complaint stream: a week of ordinary "
+            "tickets, then an outage surge that began {minutes} minutes ago. Demo data lives in {path} and is "
+            "reset at each start.",
+        ),
+        "demo.out.expect": (
+            "约一两分钟内，看板上会出现监测自动开启的事件（及其响应小组），声明工作台里有待审批的事实单草稿，"
+            "回访已安排给坐席。",
+            "Within a minute or two the board shows the incident detection opened (with its response group), "
+            "the desk a draft fact sheet awaiting approval, and callbacks scheduled for the agents.",
+        ),
+        "demo.out.users": (
+            "登录：用户名 {users}，密码均为 {password}",
+            "Sign in as {users}; the password for all: {password}",
+        ),
+        "demo.role.zhangwei": ("值班指挥", "lead"),
+        "demo.role.lina": ("值班指挥", "lead"),
+        "demo.role.emily": ("公关，可审批", "comms, approves"),
+        "demo.role.sunli": ("公关+法务", "comms + legal"),
+        "demo.role.chenjing": ("客服主管", "cs lead"),
+        "demo.role.wangfang": ("坐席", "agent"),
+        "demo.role.zhoumin": ("坐席", "agent"),
+        "demo.role.admin": ("管理员", "admin"),
+    }
+)
 
 
 def _feeds_toml(port: int) -> str:
@@ -154,7 +173,9 @@ def load(data_dir: Path) -> Demo:
     data_dir = data_dir.resolve()
     saved = json.loads((data_dir / "demo.json").read_text("utf-8"))
     start = dt.datetime.fromisoformat(saved["start"])
-    return Demo(data_dir, data_dir / "incident.toml", default_url(data_dir), start, saved["password"], stream.surge(start))
+    return Demo(
+        data_dir, data_dir / "incident.toml", default_url(data_dir), start, saved["password"], stream.surge(start)
+    )
 
 
 class Replay(threading.Thread):
@@ -173,7 +194,7 @@ class Replay(threading.Thread):
         with httpx.Client(timeout=10, trust_env=False) as client:
             while not self.stopped.wait(REPLAY_SECONDS):
                 now = self.clock.now()
-                batch = list(stream.due(self.demo.surge[self.posted:], now))
+                batch = list(stream.due(self.demo.surge[self.posted :], now))
                 if not batch:
                     if self.posted >= len(self.demo.surge):
                         return

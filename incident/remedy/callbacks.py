@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from incident.config import AppConfig
 from incident.context import Context
 from incident.db import insert_for
-from incident.enums import Role, Status, EventType
+from incident.enums import EventType, Role, Status
 from incident.errors import ConflictError, InputError, NotFoundError
 from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.models import AffectedCustomer, Callback, CallbackAttempt, Incident
@@ -40,12 +40,22 @@ RESULTS = ("reached", "no_answer", "wrong_number", "refused")
 # can still use them). 1,000,000 callbacks: overdue count 127 → ~4 ms.
 OPEN = literal_column("'open'")
 REASONS = ("unfinished", "result", "follow_up")
-_RESULT_ALIASES = {"接通": "reached", "已接通": "reached", "未接": "no_answer", "无人接听": "no_answer",
-                   "号码错误": "wrong_number", "错号": "wrong_number", "拒绝": "refused", "拒访": "refused",
-                   "no-answer": "no_answer", "wrong-number": "wrong_number"}
+_RESULT_ALIASES = {
+    "接通": "reached",
+    "已接通": "reached",
+    "未接": "no_answer",
+    "无人接听": "no_answer",
+    "号码错误": "wrong_number",
+    "错号": "wrong_number",
+    "拒绝": "refused",
+    "拒访": "refused",
+    "no-answer": "no_answer",
+    "wrong-number": "wrong_number",
+}
 
 
 # ---------------------------------------------------------------- hours --
+
 
 def _local(config: AppConfig, t: dt.datetime) -> dt.datetime:
     return t.astimezone(config.zone)
@@ -76,6 +86,7 @@ def next_work_day(config: AppConfig, t: dt.datetime) -> dt.datetime:
 
 # --------------------------------------------------------------- agents --
 
+
 def team_key(config: AppConfig) -> str | None:
     if config.callbacks.team:
         return config.callbacks.team
@@ -100,14 +111,18 @@ def supervisor(config: AppConfig) -> str | None:
 
 
 def _loads(session: Session, names: list[str]) -> dict[str, int]:
-    rows = session.execute(select(Callback.assignee, func.count()).where(
-        Callback.status == OPEN, Callback.assignee.in_(names)).group_by(Callback.assignee))
+    rows = session.execute(
+        select(Callback.assignee, func.count())
+        .where(Callback.status == OPEN, Callback.assignee.in_(names))
+        .group_by(Callback.assignee)
+    )
     load = {n: 0 for n in names}
     load.update({a: n for a, n in rows})
     return load
 
 
 # ------------------------------------------------------------- creation --
+
 
 def _is_complex(config: AppConfig, marked: bool | None, at_stake: float | None) -> bool:
     """Complex (48 h, 003 §2.3): marked so, or more than complex_over_yuan at stake."""
@@ -123,7 +138,9 @@ class SweepReport:
     by_agent: Counter[str] = field(default_factory=Counter)
 
 
-def schedule(session: Session, ctx: Context, incident: Incident, report: SweepReport | None = None, chunk: int = 5000) -> SweepReport:
+def schedule(
+    session: Session, ctx: Context, incident: Incident, report: SweepReport | None = None, chunk: int = 5000
+) -> SweepReport:
     """Create the callbacks an incident's customers are owed now (missing
     ones only). On resolution, open "unfinished" calls give way to the
     "result" call due within the hour."""
@@ -135,20 +152,31 @@ def schedule(session: Session, ctx: Context, incident: Incident, report: SweepRe
     reason = "result" if resolved else "unfinished"
     if resolved:
         cancelled = session.execute(
-            update(Callback).where(Callback.incident_id == incident.id, Callback.reason == "unfinished", Callback.status == OPEN)
+            update(Callback)
+            .where(Callback.incident_id == incident.id, Callback.reason == "unfinished", Callback.status == OPEN)
             .values(status="cancelled", closed_at=now, note="superseded by the result call"),
-            execution_options={"synchronize_session": False})
+            execution_options={"synchronize_session": False},
+        )
         report.cancelled += cancelled.rowcount or 0
     last_id = 0
     table = Callback.__table__
     while True:
         # Only customers still without this call: a sweep every few minutes
         # over a large incident must not re-insert everyone each time.
-        owed = ~select(Callback.id).where(Callback.customer_id == AffectedCustomer.id, Callback.reason == reason).exists()
+        owed = (
+            ~select(Callback.id).where(Callback.customer_id == AffectedCustomer.id, Callback.reason == reason).exists()
+        )
         customers = session.execute(
-            select(AffectedCustomer.id, AffectedCustomer.added_at, AffectedCustomer.complex, AffectedCustomer.amount_at_stake)
+            select(
+                AffectedCustomer.id,
+                AffectedCustomer.added_at,
+                AffectedCustomer.complex,
+                AffectedCustomer.amount_at_stake,
+            )
             .where(AffectedCustomer.incident_id == incident.id, AffectedCustomer.id > last_id, owed)
-            .order_by(AffectedCustomer.id).limit(chunk)).all()
+            .order_by(AffectedCustomer.id)
+            .limit(chunk)
+        ).all()
         if not customers:
             break
         last_id = customers[-1].id
@@ -159,14 +187,34 @@ def schedule(session: Session, ctx: Context, incident: Incident, report: SweepRe
                 due = (incident.resolved_at or now) + dt.timedelta(minutes=cb.result_minutes)
             else:
                 due = c.added_at + dt.timedelta(hours=cb.complex_hours if complex_ else cb.unfinished_hours)
-            rows.append({"incident_id": incident.id, "customer_id": c.id, "reason": reason, "key": f"{incident.id}/{c.id}/{reason}",
-                         "parent_id": None, "complex": complex_, "status": "open", "due_at": due,
-                         "call_at": work_moment(ctx.config, now), "attempts": 0, "created_at": now})
+            rows.append(
+                {
+                    "incident_id": incident.id,
+                    "customer_id": c.id,
+                    "reason": reason,
+                    "key": f"{incident.id}/{c.id}/{reason}",
+                    "parent_id": None,
+                    "complex": complex_,
+                    "status": "open",
+                    "due_at": due,
+                    "call_at": work_moment(ctx.config, now),
+                    "attempts": 0,
+                    "created_at": now,
+                }
+            )
         stmt = insert_for(session, table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
         added = len(list(session.connection().execute(stmt, rows).scalars()))
         report.created += added
     if report.created:
-        record_event(session, ctx, incident, EventType.CALLBACKS_SCHEDULED, actor=SYSTEM_ACTOR, count=report.created, reason=reason)
+        record_event(
+            session,
+            ctx,
+            incident,
+            EventType.CALLBACKS_SCHEDULED,
+            actor=SYSTEM_ACTOR,
+            count=report.created,
+            reason=reason,
+        )
     return report
 
 
@@ -177,9 +225,15 @@ def assign(session: Session, ctx: Context, limit: int = 5000, report: SweepRepor
     names = agents(ctx.config)
     if not names:
         return report
-    ids = list(session.scalars(
-        select(Callback.id).where(Callback.status == OPEN, Callback.assignee.is_(None))
-        .order_by(Callback.due_at, Callback.id).limit(limit).with_for_update(skip_locked=True)))
+    ids = list(
+        session.scalars(
+            select(Callback.id)
+            .where(Callback.status == OPEN, Callback.assignee.is_(None))
+            .order_by(Callback.due_at, Callback.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     if not ids:
         return report
     heap = [(n, name) for name, n in _loads(session, names).items()]
@@ -193,25 +247,35 @@ def assign(session: Session, ctx: Context, limit: int = 5000, report: SweepRepor
         heapq.heappush(heap, (n + 1, name))
     table = Callback.__table__
     session.connection().execute(
-        update(table).where(table.c.id == bindparam("cid"), table.c.assignee.is_(None))
-        .values(assignee=bindparam("who"), assigned_at=now), params)
+        update(table)
+        .where(table.c.id == bindparam("cid"), table.c.assignee.is_(None))
+        .values(assignee=bindparam("who"), assigned_at=now),
+        params,
+    )
     report.assigned += len(params)
     return report
 
 
-def escalate_overdue(session: Session, ctx: Context, limit: int = 5000, report: SweepReport | None = None) -> SweepReport:
+def escalate_overdue(
+    session: Session, ctx: Context, limit: int = 5000, report: SweepReport | None = None
+) -> SweepReport:
     """Open callbacks past their deadline go to the supervisor once each;
     one timeline event and one message per incident per sweep."""
     report = report or SweepReport()
     now = ctx.clock.now()
     rows = session.execute(
-        select(Callback.id, Callback.incident_id, Callback.due_at).where(
-            Callback.status == OPEN, Callback.due_at < now, Callback.escalated_at.is_(None))
-        .order_by(Callback.due_at).limit(limit).with_for_update(skip_locked=True)).all()
+        select(Callback.id, Callback.incident_id, Callback.due_at)
+        .where(Callback.status == OPEN, Callback.due_at < now, Callback.escalated_at.is_(None))
+        .order_by(Callback.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
     if not rows:
         return report
-    session.execute(update(Callback).where(Callback.id.in_([r.id for r in rows])).values(escalated_at=now),
-                    execution_options={"synchronize_session": False})
+    session.execute(
+        update(Callback).where(Callback.id.in_([r.id for r in rows])).values(escalated_at=now),
+        execution_options={"synchronize_session": False},
+    )
     report.escalated += len(rows)
     boss = supervisor(ctx.config)
     by_incident: dict[int, list[Any]] = {}
@@ -222,12 +286,26 @@ def escalate_overdue(session: Session, ctx: Context, limit: int = 5000, report: 
         assert incident is not None
         oldest = min(r.due_at for r in group)
         minutes = int((now - oldest).total_seconds() // 60)
-        record_event(session, ctx, incident, EventType.CALLBACKS_OVERDUE, actor=SYSTEM_ACTOR, count=len(group),
-                     supervisor=boss, oldest_minutes=minutes)
+        record_event(
+            session,
+            ctx,
+            incident,
+            EventType.CALLBACKS_OVERDUE,
+            actor=SYSTEM_ACTOR,
+            count=len(group),
+            supervisor=boss,
+            oldest_minutes=minutes,
+        )
         if boss:
-            enqueue(session, recipient=boss, key="notify.callbacks_overdue",
-                    params={"ref": incident.ref, "title": incident.title, "count": len(group), "minutes": minutes},
-                    dedupe_key=f"cb-overdue:{incident_id}:{min(r.id for r in group)}", now=now, incident_id=incident_id)
+            enqueue(
+                session,
+                recipient=boss,
+                key="notify.callbacks_overdue",
+                params={"ref": incident.ref, "title": incident.title, "count": len(group), "minutes": minutes},
+                dedupe_key=f"cb-overdue:{incident_id}:{min(r.id for r in group)}",
+                now=now,
+                incident_id=incident_id,
+            )
     return report
 
 
@@ -251,6 +329,7 @@ def sweep(session: Session, ctx: Context, limit: int = 5000) -> SweepReport:
 
 
 # ---------------------------------------------------------------- work --
+
 
 def get(session: Session, callback_id: int) -> Callback:
     found = session.get(Callback, callback_id)
@@ -288,11 +367,16 @@ def record_attempt(
     if cb.status != "open":
         raise ConflictError("callback.error.closed", id=cb.id, status=cb.status)
     if satisfaction is not None and (result != "reached" or not 1 <= satisfaction <= 5):
-        raise InputError("callback.error.satisfaction" if result == "reached" else "callback.error.satisfaction_unreached", value=satisfaction)
+        raise InputError(
+            "callback.error.satisfaction" if result == "reached" else "callback.error.satisfaction_unreached",
+            value=satisfaction,
+        )
     if new_demand and result != "reached":
         raise InputError("callback.error.demand_unreached")
     now, config = ctx.clock.now(), ctx.config
-    session.add(CallbackAttempt(callback_id=cb.id, agent=ctx.actor, result=result, note=(note or "").strip() or None, at=now))
+    session.add(
+        CallbackAttempt(callback_id=cb.id, agent=ctx.actor, result=result, note=(note or "").strip() or None, at=now)
+    )
     cb.attempts += 1
     cb.outcome = result
     if note and note.strip():
@@ -320,18 +404,35 @@ def _follow_up(session: Session, ctx: Context, parent: Callback) -> Callback:
     load = _loads(session, names) if names else {}
     who = min(load, key=lambda n: (load[n], n)) if load else None
     follow = Callback(
-        incident_id=parent.incident_id, customer_id=parent.customer_id, reason="follow_up", key=f"follow_up/{parent.id}",
-        parent_id=parent.id, complex=parent.complex, status="open",
+        incident_id=parent.incident_id,
+        customer_id=parent.customer_id,
+        reason="follow_up",
+        key=f"follow_up/{parent.id}",
+        parent_id=parent.id,
+        complex=parent.complex,
+        status="open",
         due_at=now + dt.timedelta(hours=cfg.complex_hours if parent.complex else cfg.ordinary_hours),
-        call_at=work_moment(ctx.config, now), assignee=who, assigned_at=now if who else None, attempts=0, created_at=now,
+        call_at=work_moment(ctx.config, now),
+        assignee=who,
+        assigned_at=now if who else None,
+        attempts=0,
+        created_at=now,
         note=parent.new_demand,
     )
     session.add(follow)
     session.flush()
     incident = session.get(Incident, parent.incident_id)
     assert incident is not None
-    record_event(session, ctx, incident, EventType.FOLLOW_UP_OPENED, callback=parent.id, follow_up=follow.id,
-                 assignee=who, demand=parent.new_demand)
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.FOLLOW_UP_OPENED,
+        callback=parent.id,
+        follow_up=follow.id,
+        assignee=who,
+        demand=parent.new_demand,
+    )
     return follow
 
 
@@ -351,17 +452,38 @@ class DueRow:
     lang: str
 
 
-def due(session: Session, now: dt.datetime, *, agent: str | None = None, until: dt.datetime | None = None,
-        incident_id: int | None = None, limit: int = 100) -> list[DueRow]:
+def due(
+    session: Session,
+    now: dt.datetime,
+    *,
+    agent: str | None = None,
+    until: dt.datetime | None = None,
+    incident_id: int | None = None,
+    limit: int = 100,
+) -> list[DueRow]:
     """Open callbacks to make by ``until`` (default now), soonest first;
     read through the partial indexes on open rows."""
     until = until or now
-    q = (select(Callback.id, Callback.incident_id, Callback.reason, Callback.due_at, Callback.call_at, Callback.assignee,
-                Callback.attempts, AffectedCustomer.customer_ref, AffectedCustomer.name, AffectedCustomer.title,
-                AffectedCustomer.contact, AffectedCustomer.lang)
-         .join(AffectedCustomer, AffectedCustomer.id == Callback.customer_id)
-         .where(Callback.status == OPEN, Callback.call_at <= until)
-         .order_by(Callback.call_at, Callback.id).limit(limit))
+    q = (
+        select(
+            Callback.id,
+            Callback.incident_id,
+            Callback.reason,
+            Callback.due_at,
+            Callback.call_at,
+            Callback.assignee,
+            Callback.attempts,
+            AffectedCustomer.customer_ref,
+            AffectedCustomer.name,
+            AffectedCustomer.title,
+            AffectedCustomer.contact,
+            AffectedCustomer.lang,
+        )
+        .join(AffectedCustomer, AffectedCustomer.id == Callback.customer_id)
+        .where(Callback.status == OPEN, Callback.call_at <= until)
+        .order_by(Callback.call_at, Callback.id)
+        .limit(limit)
+    )
     if agent is not None:
         q = q.where(Callback.assignee == agent)
     if incident_id is not None:
@@ -402,15 +524,17 @@ def script(session: Session, config: AppConfig, callback: Callback) -> tuple[str
 
 
 def compensation_text(session: Session, callback: Callback, lang: str) -> str:
-    from incident.models import Compensation
     from incident.i18n import t
+    from incident.models import Compensation
 
-    rows = session.execute(select(Compensation.form, Compensation.amount, Compensation.unit, Compensation.status).where(
-        Compensation.incident_id == callback.incident_id, Compensation.customer_id == callback.customer_id,
-        Compensation.status.in_(("approved", "issued")))).all()
+    rows = session.execute(
+        select(Compensation.form, Compensation.amount, Compensation.unit, Compensation.status).where(
+            Compensation.incident_id == callback.incident_id,
+            Compensation.customer_id == callback.customer_id,
+            Compensation.status.in_(("approved", "issued")),
+        )
+    ).all()
     if not rows:
         return ""
     parts = [t(f"callback.comp.{form}", lang, amount=f"{amount:g}") for form, amount, _unit, _status in rows]
     return t("callback.comp.sentence", lang, items=("、" if lang == "zh-CN" else ", ").join(parts))
-
-

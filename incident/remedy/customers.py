@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from incident.config import normalise_lang
 from incident.context import Context
 from incident.db import insert_for
+from incident.enums import EventType
 from incident.errors import InputError
 from incident.incidents import get as get_incident
 from incident.incidents import record_event
-from incident.enums import EventType
 from incident.models import AffectedCustomer, Complaint, Incident, Signal
 from incident.remedy import texts as _texts  # noqa: F401
 from incident.watch.complaints import RowError, mask_contact, mask_text
@@ -44,9 +44,25 @@ _FIELDS = {
 ALIASES = {alias.lower(): name for name, aliases in _FIELDS.items() for alias in aliases}
 _LIMITS = {"customer_ref": 100, "name": 100, "order_ref": 100, "category": 100, "branch": 100}
 _INSURED = {
-    "goods": "goods", "货物": "goods", "物品": "goods", "yes": "goods", "y": "goods", "true": "goods", "是": "goods", "1": "goods",
-    "documents": "documents", "document": "documents", "文件": "documents",
-    "no": None, "n": None, "false": None, "否": None, "0": None, "none": None, "": None, "无": None,
+    "goods": "goods",
+    "货物": "goods",
+    "物品": "goods",
+    "yes": "goods",
+    "y": "goods",
+    "true": "goods",
+    "是": "goods",
+    "1": "goods",
+    "documents": "documents",
+    "document": "documents",
+    "文件": "documents",
+    "no": None,
+    "n": None,
+    "false": None,
+    "否": None,
+    "0": None,
+    "none": None,
+    "": None,
+    "无": None,
 }
 _TRUE = {"1", "true", "yes", "y", "是", "复杂"}
 # The database's limit on bound parameters is far; this keeps memory flat.
@@ -156,8 +172,13 @@ def ingest(
     for line, raw in records:
         report.read += 1
         if isinstance(raw, Exception):
-            report.errors.append(RowError(line, getattr(raw, "key", "customer.error.unreadable"),
-                                          getattr(raw, "params", {"reason": str(raw)[:200]})))
+            report.errors.append(
+                RowError(
+                    line,
+                    getattr(raw, "key", "customer.error.unreadable"),
+                    getattr(raw, "params", {"reason": str(raw)[:200]}),
+                )
+            )
             continue
         if not isinstance(raw, dict):
             report.errors.append(RowError(line, "customer.error.not_object", {}))
@@ -186,8 +207,16 @@ def finish_import(session: Session, ctx: Context, incident_id: int, report: Impo
     """One timeline event for a whole import (not one per customer)."""
     if report.added:
         incident = get_incident(session, incident_id)
-        record_event(session, ctx, incident, EventType.CUSTOMERS_ADDED, added=report.added,
-                     duplicates=report.duplicates, errors=len(report.errors), source=source)
+        record_event(
+            session,
+            ctx,
+            incident,
+            EventType.CUSTOMERS_ADDED,
+            added=report.added,
+            duplicates=report.duplicates,
+            errors=len(report.errors),
+            source=source,
+        )
 
 
 def add_one(session: Session, ctx: Context, incident_id: int, record: dict[str, Any]) -> AffectedCustomer:
@@ -211,7 +240,9 @@ def link_complaints(session: Session, ctx: Context, incident_id: int, before_hou
     incident = _open_incident(session, incident_id)
     start = (incident.started_at or incident.detected_at or incident.declared_at) - dt.timedelta(hours=before_hours)
     end = incident.resolved_at or ctx.clock.now()
-    q = select(Complaint).where(Complaint.customer_ref.is_not(None), Complaint.received_at >= start, Complaint.received_at <= end)
+    q = select(Complaint).where(
+        Complaint.customer_ref.is_not(None), Complaint.received_at >= start, Complaint.received_at <= end
+    )
     if incident.scope_regions:
         q = q.where(Complaint.branch.in_(incident.scope_regions))
     if incident.scope_channels:
@@ -235,8 +266,18 @@ def link_complaints(session: Session, ctx: Context, incident_id: int, before_hou
         if c.customer_ref in by_ref:
             continue
         by_ref[c.customer_ref] = c
-        records.append((c.id, {"customer_ref": c.customer_ref, "name": c.customer_name, "category": c.category,
-                               "branch": c.branch, "complained_at": c.received_at.isoformat()}))
+        records.append(
+            (
+                c.id,
+                {
+                    "customer_ref": c.customer_ref,
+                    "name": c.customer_name,
+                    "category": c.category,
+                    "branch": c.branch,
+                    "complained_at": c.received_at.isoformat(),
+                },
+            )
+        )
     report = ingest(session, ctx, incident.id, records, source="complaint")
     if report.added_ids:
         # Contacts were masked when the complaint came in; keep them as they are.
@@ -248,19 +289,34 @@ def link_complaints(session: Session, ctx: Context, incident_id: int, before_hou
 
 
 def count(session: Session, incident_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(AffectedCustomer).where(AffectedCustomer.incident_id == incident_id)) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(AffectedCustomer).where(AffectedCustomer.incident_id == incident_id)
+        )
+        or 0
+    )
 
 
-def list_customers(session: Session, incident_id: int, limit: int | None = 200, offset: int = 0) -> list[AffectedCustomer]:
-    q = select(AffectedCustomer).where(AffectedCustomer.incident_id == incident_id).order_by(AffectedCustomer.id).offset(offset)
+def list_customers(
+    session: Session, incident_id: int, limit: int | None = 200, offset: int = 0
+) -> list[AffectedCustomer]:
+    q = (
+        select(AffectedCustomer)
+        .where(AffectedCustomer.incident_id == incident_id)
+        .order_by(AffectedCustomer.id)
+        .offset(offset)
+    )
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))
 
 
 def find(session: Session, incident_id: int, ref: str) -> AffectedCustomer:
-    found = session.scalar(select(AffectedCustomer).where(AffectedCustomer.incident_id == incident_id,
-                                                          AffectedCustomer.customer_ref == ref.strip()))
+    found = session.scalar(
+        select(AffectedCustomer).where(
+            AffectedCustomer.incident_id == incident_id, AffectedCustomer.customer_ref == ref.strip()
+        )
+    )
     if found is None:
         raise InputError("customer.error.unknown", ref=ref, incident=f"INC-{incident_id}")
     return found

@@ -41,12 +41,19 @@ def compile_formula(source: str) -> Formula:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = build(node.operand)
             return lambda env: -inner(env)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS and not node.keywords:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCS
+            and not node.keywords
+        ):
             fn, args = _FUNCS[node.func.id], [build(a) for a in node.args]
             if not args:
                 raise FormulaError(f"{node.func.id}() needs arguments")
             return lambda env: float(fn(*(a(env) for a in args)))
-        raise FormulaError(f"not allowed: {ast.unparse(node)!r} (use numbers, {', '.join(NAMES)}, + - * /, min, max, round)")
+        raise FormulaError(
+            f"not allowed: {ast.unparse(node)!r} (use numbers, {', '.join(NAMES)}, + - * /, min, max, round)"
+        )
 
     body = build(tree.body)
 

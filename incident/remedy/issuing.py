@@ -67,25 +67,49 @@ def _claim(store: Store, now: dt.datetime, limit: int, lease: dt.timedelta, inci
         ids = list(s.scalars(q))
         if not ids:
             return []
-        s.execute(update(Compensation).where(Compensation.id.in_(ids))
-                  .values(claimed_at=now, attempts=Compensation.attempts + 1), execution_options={"synchronize_session": False})
+        s.execute(
+            update(Compensation)
+            .where(Compensation.id.in_(ids))
+            .values(claimed_at=now, attempts=Compensation.attempts + 1),
+            execution_options={"synchronize_session": False},
+        )
         rows = s.execute(
-            select(Compensation.idempotency_key, Compensation.incident_id, AffectedCustomer.customer_ref, Compensation.form,
-                   Compensation.amount, Compensation.unit, AffectedCustomer.order_ref)
+            select(
+                Compensation.idempotency_key,
+                Compensation.incident_id,
+                AffectedCustomer.customer_ref,
+                Compensation.form,
+                Compensation.amount,
+                Compensation.unit,
+                AffectedCustomer.order_ref,
+            )
             .join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
-            .where(Compensation.id.in_(ids)).order_by(Compensation.id)
+            .where(Compensation.id.in_(ids))
+            .order_by(Compensation.id)
         ).all()
-    return [IssueItem(key=r[0], incident=f"INC-{r[1]}", customer_ref=r[2], form=r[3], amount=r[4], unit=r[5], order_ref=r[6]) for r in rows]
+    return [
+        IssueItem(
+            key=r[0], incident=f"INC-{r[1]}", customer_ref=r[2], form=r[3], amount=r[4], unit=r[5], order_ref=r[6]
+        )
+        for r in rows
+    ]
 
 
-def _record(store: Store, ctx: Context, items: list[IssueItem], results: dict, now: dt.datetime, report: IssueReport) -> None:
+def _record(
+    store: Store, ctx: Context, items: list[IssueItem], results: dict, now: dt.datetime, report: IssueReport
+) -> None:
     ok = [(k, r.ref) for k, r in results.items() if r.ok]
     with store.transaction() as s:
         if ok:
             s.connection().execute(
                 update(Compensation.__table__)
-                .where(Compensation.__table__.c.idempotency_key == bindparam("k"), Compensation.__table__.c.status == "approved")
-                .values(status="issued", issued_at=now, provider_ref=bindparam("ref"), claimed_at=None, last_error=None),
+                .where(
+                    Compensation.__table__.c.idempotency_key == bindparam("k"),
+                    Compensation.__table__.c.status == "approved",
+                )
+                .values(
+                    status="issued", issued_at=now, provider_ref=bindparam("ref"), claimed_at=None, last_error=None
+                ),
                 [{"k": k, "ref": ref} for k, ref in ok],
             )
             report.issued += len(ok)
@@ -100,8 +124,15 @@ def _record(store: Store, ctx: Context, items: list[IssueItem], results: dict, n
             if r.permanent or entry.attempts >= MAX_ATTEMPTS:
                 entry.status = "failed"
                 report.failed += 1
-                record_event(s, ctx, s.get(Incident, entry.incident_id), EventType.COMPENSATION_FAILED, actor=SYSTEM_ACTOR,
-                             id=entry.id, error=entry.last_error)
+                record_event(
+                    s,
+                    ctx,
+                    s.get(Incident, entry.incident_id),
+                    EventType.COMPENSATION_FAILED,
+                    actor=SYSTEM_ACTOR,
+                    id=entry.id,
+                    error=entry.last_error,
+                )
             else:
                 entry.next_attempt_at = now + dt.timedelta(seconds=30 * 2 ** (entry.attempts - 1))
                 report.retrying += 1
@@ -114,7 +145,6 @@ def _record(store: Store, ctx: Context, items: list[IssueItem], results: dict, n
             incident = s.get(Incident, int(inc.removeprefix("INC-")))
             if incident is not None:
                 record_event(s, ctx, incident, EventType.COMPENSATION_ISSUED, actor=SYSTEM_ACTOR, count=n)
-
 
 
 def issue_due(

@@ -21,7 +21,8 @@ from incident.context import Context
 from incident.db import insert_for
 from incident.enums import EventType
 from incident.errors import ConflictError, InputError, NotFoundError
-from incident.incidents import SYSTEM_ACTOR, get as get_incident, record_event
+from incident.incidents import SYSTEM_ACTOR, record_event
+from incident.incidents import get as get_incident
 from incident.models import AffectedCustomer, Compensation, Incident, TimelineEvent
 from incident.notify import enqueue
 from incident.remedy import texts as _texts  # noqa: F401
@@ -56,8 +57,16 @@ def cap_for(config: AppConfig, customer: AffectedCustomer) -> Cap:
 
 def parse_form(value: str) -> str:
     key = value.strip().lower().replace("-", "_")
-    key = {"优惠券": "coupon", "积分": "points", "退款": "refund", "服务延期": "service_extension", "延期": "service_extension",
-           "礼品": "gift", "小礼品": "gift", "extension": "service_extension"}.get(key, key)
+    key = {
+        "优惠券": "coupon",
+        "积分": "points",
+        "退款": "refund",
+        "服务延期": "service_extension",
+        "延期": "service_extension",
+        "礼品": "gift",
+        "小礼品": "gift",
+        "extension": "service_extension",
+    }.get(key, key)
     if key not in FORMS:
         raise InputError("comp.error.bad_form", value=value, allowed=", ".join(FORMS))
     return key
@@ -69,10 +78,16 @@ def _money_so_far(session: Session, incident_id: int, customer_ids: list[int]) -
     # whatever the planner thinks of a 2,000-value IN list (PostgreSQL with
     # stale statistics read the whole incident each time: 25 s for 100k).
     rows = session.execute(
-        select(Compensation.customer_id, func.sum(Compensation.amount)).where(
-            Compensation.incident_id == incident_id, Compensation.customer_id.between(min(customer_ids), max(customer_ids)),
+        select(Compensation.customer_id, func.sum(Compensation.amount))
+        .where(
+            Compensation.incident_id == incident_id,
+            Compensation.customer_id.between(min(customer_ids), max(customer_ids)),
             Compensation.customer_id.in_(customer_ids),
-            Compensation.unit == MONEY, Compensation.status.in_(LIVE)).group_by(Compensation.customer_id))
+            Compensation.unit == MONEY,
+            Compensation.status.in_(LIVE),
+        )
+        .group_by(Compensation.customer_id)
+    )
     return {cid: float(total or 0.0) for cid, total in rows}
 
 
@@ -84,8 +99,15 @@ def check_cap(config: AppConfig, customer: AffectedCustomer, form: str, amount: 
     cap = cap_for(config, customer)
     if already + amount > cap.limit + 1e-9:
         room = max(cap.limit - already, 0.0)
-        raise InputError("comp.error.over_cap", ref=customer.customer_ref, amount=_fmt(amount), cover=cap.cover,
-                         cap=_fmt(cap.limit), already=_fmt(already), room=_fmt(room))
+        raise InputError(
+            "comp.error.over_cap",
+            ref=customer.customer_ref,
+            amount=_fmt(amount),
+            cover=cap.cover,
+            cap=_fmt(cap.limit),
+            already=_fmt(already),
+            room=_fmt(room),
+        )
 
 
 def _fmt(x: float) -> str:
@@ -122,17 +144,32 @@ class ProposalReport:
     ids: list[int] = field(default_factory=list)
 
 
-def _rows(ctx: Context, incident: Incident, items: Iterable[tuple[AffectedCustomer, str, float, str | None, str | None]],
-          session: Session, report: ProposalReport) -> list[dict[str, Any]]:
+def _rows(
+    ctx: Context,
+    incident: Incident,
+    items: Iterable[tuple[AffectedCustomer, str, float, str | None, str | None]],
+    session: Session,
+    report: ProposalReport,
+) -> list[dict[str, Any]]:
     now, config = ctx.clock.now(), ctx.config
     items = list(items)
     ids = [c.id for c, *_ in items]
     so_far = _money_so_far(session, incident.id, ids) if items else {}
     # An entry already there is left alone (and must not count against its
     # own cap when a proposal is repeated).
-    have = set(session.execute(select(Compensation.customer_id, Compensation.form).where(
-        Compensation.incident_id == incident.id, Compensation.customer_id.between(min(ids), max(ids)),
-        Compensation.customer_id.in_(ids))).tuples()) if items else set()
+    have = (
+        set(
+            session.execute(
+                select(Compensation.customer_id, Compensation.form).where(
+                    Compensation.incident_id == incident.id,
+                    Compensation.customer_id.between(min(ids), max(ids)),
+                    Compensation.customer_id.in_(ids),
+                )
+            ).tuples()
+        )
+        if items
+        else set()
+    )
     rows = []
     for customer, form, amount, policy, reason in items:
         if (customer.id, form) in have:
@@ -148,21 +185,38 @@ def _rows(ctx: Context, incident: Incident, items: Iterable[tuple[AffectedCustom
             continue
         unit = FORM_UNITS[form]
         gated = needs_approval(config, unit, amount)
-        rows.append({
-            "incident_id": incident.id, "customer_id": customer.id, "form": form, "amount": round(amount, 2), "unit": unit,
-            "status": "proposed" if gated else "approved", "needs_approval": gated, "policy": policy, "reason": reason,
-            "idempotency_key": _key(incident.id, customer.customer_ref, form), "proposed_by": ctx.actor, "proposed_at": now,
-            "approved_by": None if gated else SYSTEM_ACTOR, "approved_at": None if gated else now, "attempts": 0,
-        })
+        rows.append(
+            {
+                "incident_id": incident.id,
+                "customer_id": customer.id,
+                "form": form,
+                "amount": round(amount, 2),
+                "unit": unit,
+                "status": "proposed" if gated else "approved",
+                "needs_approval": gated,
+                "policy": policy,
+                "reason": reason,
+                "idempotency_key": _key(incident.id, customer.customer_ref, form),
+                "proposed_by": ctx.actor,
+                "proposed_at": now,
+                "approved_by": None if gated else SYSTEM_ACTOR,
+                "approved_at": None if gated else now,
+                "attempts": 0,
+            }
+        )
     return rows
 
 
-def _store(session: Session, ctx: Context, incident: Incident, rows: list[dict[str, Any]], report: ProposalReport) -> None:
+def _store(
+    session: Session, ctx: Context, incident: Incident, rows: list[dict[str, Any]], report: ProposalReport
+) -> None:
     if not rows:
         return
-    stmt = (insert_for(session, Compensation.__table__)
-            .on_conflict_do_nothing(index_elements=["incident_id", "customer_id", "form"])
-            .returning(Compensation.__table__.c.id, Compensation.__table__.c.needs_approval))
+    stmt = (
+        insert_for(session, Compensation.__table__)
+        .on_conflict_do_nothing(index_elements=["incident_id", "customer_id", "form"])
+        .returning(Compensation.__table__.c.id, Compensation.__table__.c.needs_approval)
+    )
     added = list(session.connection().execute(stmt, rows))
     report.ids.extend(r.id for r in added)
     report.proposed += len(added)
@@ -170,13 +224,27 @@ def _store(session: Session, ctx: Context, incident: Incident, rows: list[dict[s
     report.auto_approved += sum(1 for r in added if not r.needs_approval)
     report.existing += len(rows) - len(added)
     if added:
-        record_event(session, ctx, incident, EventType.COMPENSATION_PROPOSED, count=len(added),
-                     need_approval=report.need_approval, auto_approved=report.auto_approved)
+        record_event(
+            session,
+            ctx,
+            incident,
+            EventType.COMPENSATION_PROPOSED,
+            count=len(added),
+            need_approval=report.need_approval,
+            auto_approved=report.auto_approved,
+        )
         check_budget(session, ctx, incident)
 
 
-def propose(session: Session, ctx: Context, incident_id: int, customer_ref: str, form: str, amount: float,
-            reason: str | None = None) -> Compensation:
+def propose(
+    session: Session,
+    ctx: Context,
+    incident_id: int,
+    customer_ref: str,
+    form: str,
+    amount: float,
+    reason: str | None = None,
+) -> Compensation:
     """One entry by hand. Over the cap: refused with the reason and the
     room left. Already proposed in this form: a ConflictError naming it."""
     from incident.remedy.customers import find
@@ -185,15 +253,31 @@ def propose(session: Session, ctx: Context, incident_id: int, customer_ref: str,
     form = parse_form(form)
     customer = find(session, incident.id, customer_ref)
     report = ProposalReport()
-    _store(session, ctx, incident, _rows(ctx, incident, [(customer, form, float(amount), None, reason)], session, report), report)
+    _store(
+        session,
+        ctx,
+        incident,
+        _rows(ctx, incident, [(customer, form, float(amount), None, reason)], session, report),
+        report,
+    )
     if report.refused:
         _, key, params = report.refused[0]
         raise InputError(key, **params)
     if not report.ids:
-        existing = session.scalar(select(Compensation).where(
-            Compensation.incident_id == incident.id, Compensation.customer_id == customer.id, Compensation.form == form))
-        raise ConflictError("comp.error.exists", ref=customer.customer_ref, form=form, id=existing.id if existing else "?",
-                            status=existing.status if existing else "?")
+        existing = session.scalar(
+            select(Compensation).where(
+                Compensation.incident_id == incident.id,
+                Compensation.customer_id == customer.id,
+                Compensation.form == form,
+            )
+        )
+        raise ConflictError(
+            "comp.error.exists",
+            ref=customer.customer_ref,
+            form=form,
+            id=existing.id if existing else "?",
+            status=existing.status if existing else "?",
+        )
     found = session.get(Compensation, report.ids[0])
     assert found is not None
     return found
@@ -224,8 +308,9 @@ def eligible(incident: Incident, customer: AffectedCustomer, policy: Compensatio
     return True
 
 
-def propose_by_policy(session: Session, ctx: Context, incident_id: int, chunk: int = 2000,
-                      progress: Any = None) -> ProposalReport:
+def propose_by_policy(
+    session: Session, ctx: Context, incident_id: int, chunk: int = 2000, progress: Any = None
+) -> ProposalReport:
     """Every affected customer the policy covers gets its entry (customers
     who already have one in that form are left as they are)."""
     incident = get_incident(session, incident_id)
@@ -233,11 +318,22 @@ def propose_by_policy(session: Session, ctx: Context, incident_id: int, chunk: i
         raise InputError("comp.error.no_policy")
     report = ProposalReport()
     formulas = {p.name: compile_formula(p.formula) for p in ctx.config.compensation.policies if p.formula}
-    total = session.scalar(select(func.count()).select_from(AffectedCustomer).where(AffectedCustomer.incident_id == incident.id)) or 0
+    total = (
+        session.scalar(
+            select(func.count()).select_from(AffectedCustomer).where(AffectedCustomer.incident_id == incident.id)
+        )
+        or 0
+    )
     last_id, done = 0, 0
     while True:
-        customers = list(session.scalars(select(AffectedCustomer).where(
-            AffectedCustomer.incident_id == incident.id, AffectedCustomer.id > last_id).order_by(AffectedCustomer.id).limit(chunk)))
+        customers = list(
+            session.scalars(
+                select(AffectedCustomer)
+                .where(AffectedCustomer.incident_id == incident.id, AffectedCustomer.id > last_id)
+                .order_by(AffectedCustomer.id)
+                .limit(chunk)
+            )
+        )
         if not customers:
             break
         last_id = customers[-1].id
@@ -249,7 +345,9 @@ def propose_by_policy(session: Session, ctx: Context, incident_id: int, chunk: i
                 continue
             if policy.formula:
                 try:
-                    amount = formulas[policy.name]({"amount_at_stake": customer.amount_at_stake, "declared_value": customer.declared_value})
+                    amount = formulas[policy.name](
+                        {"amount_at_stake": customer.amount_at_stake, "declared_value": customer.declared_value}
+                    )
                 except FormulaError as exc:
                     report.refused.append((customer.customer_ref, "comp.error.formula", {"reason": str(exc)}))
                     continue
@@ -297,8 +395,15 @@ def approve(session: Session, ctx: Context, ids: list[int]) -> int:
 def approve_incident(session: Session, ctx: Context, incident_id: int) -> int:
     """Approve every entry of an incident awaiting approval (not one's own)."""
     _require_supervisor(ctx)
-    ids = list(session.scalars(select(Compensation.id).where(
-        Compensation.incident_id == incident_id, Compensation.status == "proposed", Compensation.proposed_by != ctx.actor)))
+    ids = list(
+        session.scalars(
+            select(Compensation.id).where(
+                Compensation.incident_id == incident_id,
+                Compensation.status == "proposed",
+                Compensation.proposed_by != ctx.actor,
+            )
+        )
+    )
     return approve(session, ctx, ids) if ids else 0
 
 
@@ -311,7 +416,14 @@ def reject(session: Session, ctx: Context, entry_id: int, reason: str) -> Compen
     if entry.status != "proposed":
         raise ConflictError("comp.error.bad_state", id=entry.id, status=entry.status, action="reject")
     entry.status, entry.last_error = "failed", f"rejected by {ctx.actor}: {reason.strip()}"
-    record_event(session, ctx, get_incident(session, entry.incident_id), EventType.COMPENSATION_REJECTED, id=entry.id, reason=reason.strip())
+    record_event(
+        session,
+        ctx,
+        get_incident(session, entry.incident_id),
+        EventType.COMPENSATION_REJECTED,
+        id=entry.id,
+        reason=reason.strip(),
+    )
     return entry
 
 
@@ -330,8 +442,16 @@ def reverse(session: Session, ctx: Context, entry_id: int, reason: str, provider
         raise ConflictError("comp.error.bad_state", id=entry.id, status=entry.status, action="reverse")
     entry.status, entry.reversed_by, entry.reversed_at = "reversed", ctx.actor, ctx.clock.now()
     entry.last_error = reason.strip()
-    record_event(session, ctx, get_incident(session, entry.incident_id), EventType.COMPENSATION_REVERSED,
-                 id=entry.id, amount=entry.amount, unit=entry.unit, reason=reason.strip())
+    record_event(
+        session,
+        ctx,
+        get_incident(session, entry.incident_id),
+        EventType.COMPENSATION_REVERSED,
+        id=entry.id,
+        amount=entry.amount,
+        unit=entry.unit,
+        reason=reason.strip(),
+    )
     session.flush()
     # Last, once the ledger change is sure to be valid; the provider reverses
     # once per key, so if the commit still fails, running reverse again is safe.
@@ -343,7 +463,13 @@ def reverse(session: Session, ctx: Context, entry_id: int, reason: str, provider
 def totals(session: Session, incident_id: int) -> dict[str, Any]:
     """Counts and sums per status and unit, and per form for what was issued."""
     rows = session.execute(
-        select(Compensation.status, Compensation.unit, Compensation.form, func.count(), func.coalesce(func.sum(Compensation.amount), 0.0))
+        select(
+            Compensation.status,
+            Compensation.unit,
+            Compensation.form,
+            func.count(),
+            func.coalesce(func.sum(Compensation.amount), 0.0),
+        )
         .where(Compensation.incident_id == incident_id)
         .group_by(Compensation.status, Compensation.unit, Compensation.form)
     ).all()
@@ -360,9 +486,14 @@ def totals(session: Session, incident_id: int) -> dict[str, Any]:
             out["money_committed"] = round(out["money_committed"] + float(amount), 2)
         if unit == MONEY and status == "issued":
             out["money_issued"] = round(out["money_issued"] + float(amount), 2)
-    out["customers_compensated"] = session.scalar(
-        select(func.count(func.distinct(Compensation.customer_id))).where(
-            Compensation.incident_id == incident_id, Compensation.status == "issued")) or 0
+    out["customers_compensated"] = (
+        session.scalar(
+            select(func.count(func.distinct(Compensation.customer_id))).where(
+                Compensation.incident_id == incident_id, Compensation.status == "issued"
+            )
+        )
+        or 0
+    )
     return out
 
 
@@ -371,28 +502,46 @@ def check_budget(session: Session, ctx: Context, incident: Incident) -> bool:
     budget = ctx.config.compensation.budget_yuan
     if budget is None:
         return False
-    committed = float(session.scalar(select(func.coalesce(func.sum(Compensation.amount), 0.0)).where(
-        Compensation.incident_id == incident.id, Compensation.unit == MONEY, Compensation.status.in_(LIVE))) or 0.0)
+    committed = float(
+        session.scalar(
+            select(func.coalesce(func.sum(Compensation.amount), 0.0)).where(
+                Compensation.incident_id == incident.id, Compensation.unit == MONEY, Compensation.status.in_(LIVE)
+            )
+        )
+        or 0.0
+    )
     if committed <= budget:
         return False
-    already = session.scalar(select(TimelineEvent.id).where(
-        TimelineEvent.incident_id == incident.id, TimelineEvent.type == EventType.BUDGET_PASSED.value).limit(1))
+    already = session.scalar(
+        select(TimelineEvent.id)
+        .where(TimelineEvent.incident_id == incident.id, TimelineEvent.type == EventType.BUDGET_PASSED.value)
+        .limit(1)
+    )
     if already is not None:
         return False
     params = {"ref": incident.ref, "title": incident.title, "committed": _fmt(committed), "budget": _fmt(budget)}
-    record_event(session, ctx, incident, EventType.BUDGET_PASSED, actor=SYSTEM_ACTOR, committed=committed, budget=budget)
+    record_event(
+        session, ctx, incident, EventType.BUDGET_PASSED, actor=SYSTEM_ACTOR, committed=committed, budget=budget
+    )
     for person in sorted(supervisors(ctx.config)):
-        enqueue(session, recipient=person, key="notify.budget_passed", params=params,
-                dedupe_key=f"budget:{incident.id}:{person}", now=ctx.clock.now(), incident_id=incident.id)
+        enqueue(
+            session,
+            recipient=person,
+            key="notify.budget_passed",
+            params=params,
+            dedupe_key=f"budget:{incident.id}:{person}",
+            now=ctx.clock.now(),
+            incident_id=incident.id,
+        )
     return True
 
 
-def list_entries(session: Session, incident_id: int | None = None, status: str | None = None, limit: int = 200,
-                 offset: int = 0) -> list[tuple[Compensation, AffectedCustomer]]:
+def list_entries(
+    session: Session, incident_id: int | None = None, status: str | None = None, limit: int = 200, offset: int = 0
+) -> list[tuple[Compensation, AffectedCustomer]]:
     q = select(Compensation, AffectedCustomer).join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
     if incident_id is not None:
         q = q.where(Compensation.incident_id == incident_id)
     if status:
         q = q.where(Compensation.status == status)
     return list(session.execute(q.order_by(Compensation.id).limit(limit).offset(offset)).tuples())
-

@@ -17,40 +17,75 @@ from incident.i18n import label, t
 from incident.incidents import get as get_incident
 from incident.models import AffectedCustomer, Callback, Complaint, Incident
 from incident.remedy import ledger
-from incident.remedy.callbacks import OPEN
 from incident.remedy import texts as _texts  # noqa: F401
+from incident.remedy.callbacks import OPEN
 from incident.wording.templates import TEMPLATES_DIR
 
 CLOSED = ("done", "unreached")
 
 
 def _satisfaction(session: Session, *where: Any) -> dict[str, Any]:
-    rows = dict(session.execute(select(Callback.satisfaction, func.count()).where(
-        Callback.satisfaction.is_not(None), *where).group_by(Callback.satisfaction)).all())
+    rows = dict(
+        session.execute(
+            select(Callback.satisfaction, func.count())
+            .where(Callback.satisfaction.is_not(None), *where)
+            .group_by(Callback.satisfaction)
+        ).all()
+    )
     dist = {str(k): int(rows.get(k, 0)) for k in range(1, 6)}
     n = sum(dist.values())
     mean = round(sum(int(k) * v for k, v in dist.items()) / n, 2) if n else None
-    return {"distribution": dist, "answers": n, "mean": mean,
-            "satisfied_share": round((dist["4"] + dist["5"]) / n, 3) if n else None}
+    return {
+        "distribution": dist,
+        "answers": n,
+        "mean": mean,
+        "satisfied_share": round((dist["4"] + dist["5"]) / n, 3) if n else None,
+    }
 
 
 def incident_report(session: Session, ctx: Context, incident_id: int) -> dict[str, Any]:
     incident = get_incident(session, incident_id)
     now = ctx.clock.now()
-    by_source = dict(session.execute(select(AffectedCustomer.source, func.count()).where(
-        AffectedCustomer.incident_id == incident.id).group_by(AffectedCustomer.source)).all())
-    by_status = dict(session.execute(select(Callback.status, func.count()).where(
-        Callback.incident_id == incident.id).group_by(Callback.status)).all())
-    overdue = session.scalar(select(func.count()).select_from(Callback).where(
-        Callback.incident_id == incident.id, Callback.status == OPEN, Callback.due_at < now)) or 0
+    by_source = dict(
+        session.execute(
+            select(AffectedCustomer.source, func.count())
+            .where(AffectedCustomer.incident_id == incident.id)
+            .group_by(AffectedCustomer.source)
+        ).all()
+    )
+    by_status = dict(
+        session.execute(
+            select(Callback.status, func.count()).where(Callback.incident_id == incident.id).group_by(Callback.status)
+        ).all()
+    )
+    overdue = (
+        session.scalar(
+            select(func.count())
+            .select_from(Callback)
+            .where(Callback.incident_id == incident.id, Callback.status == OPEN, Callback.due_at < now)
+        )
+        or 0
+    )
     return {
-        "incident": {"id": incident.id, "ref": incident.ref, "title": incident.title, "kind": incident.kind,
-                     "severity": incident.severity, "status": incident.status},
+        "incident": {
+            "id": incident.id,
+            "ref": incident.ref,
+            "title": incident.title,
+            "kind": incident.kind,
+            "severity": incident.severity,
+            "status": incident.status,
+        },
         "affected": sum(by_source.values()),
         "affected_by_source": by_source,
         "compensation": ledger.totals(session, incident.id),
-        "callbacks": {"by_status": by_status, "total": sum(by_status.values()), "done": by_status.get("done", 0),
-                      "open": by_status.get("open", 0), "overdue": overdue, "unreached": by_status.get("unreached", 0)},
+        "callbacks": {
+            "by_status": by_status,
+            "total": sum(by_status.values()),
+            "done": by_status.get("done", 0),
+            "open": by_status.get("open", 0),
+            "overdue": overdue,
+            "unreached": by_status.get("unreached", 0),
+        },
         "satisfaction": _satisfaction(session, Callback.incident_id == incident.id),
     }
 
@@ -68,40 +103,82 @@ def daily_report(session: Session, ctx: Context, day: dt.date) -> dict[str, Any]
     now = ctx.clock.now()
     cutoff = min(end, now)
     in_day = (Complaint.received_at >= start, Complaint.received_at < end)
-    types = dict(session.execute(select(Complaint.request_type, func.count()).where(*in_day).group_by(Complaint.request_type)).all())
+    types = dict(
+        session.execute(
+            select(Complaint.request_type, func.count()).where(*in_day).group_by(Complaint.request_type)
+        ).all()
+    )
     # Grouped by the column itself: PostgreSQL will not match two bound
     # coalesce() expressions as the same grouping key.
-    categories = [(c or "—", n) for c, n in session.execute(
-        select(Complaint.category, func.count()).where(*in_day).group_by(Complaint.category)
-        .order_by(func.count().desc(), Complaint.category).limit(10)).all()]
+    categories = [
+        (c or "—", n)
+        for c, n in session.execute(
+            select(Complaint.category, func.count())
+            .where(*in_day)
+            .group_by(Complaint.category)
+            .order_by(func.count().desc(), Complaint.category)
+            .limit(10)
+        ).all()
+    ]
     due_rows = (Callback.due_at >= start, Callback.due_at < end, Callback.status != "cancelled")
     due_total = session.scalar(select(func.count()).select_from(Callback).where(*due_rows)) or 0
-    handled_in_time = session.scalar(select(func.count()).select_from(Callback).where(
-        *due_rows, Callback.status.in_(CLOSED), Callback.closed_at <= Callback.due_at)) or 0
-    handled = session.scalar(select(func.count()).select_from(Callback).where(
-        *due_rows, Callback.status.in_(CLOSED), Callback.closed_at < cutoff)) or 0
+    handled_in_time = (
+        session.scalar(
+            select(func.count())
+            .select_from(Callback)
+            .where(*due_rows, Callback.status.in_(CLOSED), Callback.closed_at <= Callback.due_at)
+        )
+        or 0
+    )
+    handled = (
+        session.scalar(
+            select(func.count())
+            .select_from(Callback)
+            .where(*due_rows, Callback.status.in_(CLOSED), Callback.closed_at < cutoff)
+        )
+        or 0
+    )
     closed_today = (Callback.closed_at >= start, Callback.closed_at < end)
-    incidents_opened = session.scalar(select(func.count()).select_from(Incident).where(
-        Incident.declared_at >= start, Incident.declared_at < end)) or 0
-    incidents_resolved = session.scalar(select(func.count()).select_from(Incident).where(
-        Incident.resolved_at >= start, Incident.resolved_at < end)) or 0
+    incidents_opened = (
+        session.scalar(
+            select(func.count()).select_from(Incident).where(Incident.declared_at >= start, Incident.declared_at < end)
+        )
+        or 0
+    )
+    incidents_resolved = (
+        session.scalar(
+            select(func.count()).select_from(Incident).where(Incident.resolved_at >= start, Incident.resolved_at < end)
+        )
+        or 0
+    )
     return {
         "day": day.isoformat(),
         "complaints": {"total": sum(types.values()), "by_type": types, "top_categories": categories},
-        "callbacks": {"due": due_total, "handled": handled, "handled_in_time": handled_in_time,
-                      "handling_rate": round(handled / due_total, 3) if due_total else None,
-                      "on_time_rate": round(handled_in_time / due_total, 3) if due_total else None,
-                      "overdue_open": session.scalar(select(func.count()).select_from(Callback).where(
-                          Callback.status == OPEN, Callback.due_at < cutoff)) or 0},
+        "callbacks": {
+            "due": due_total,
+            "handled": handled,
+            "handled_in_time": handled_in_time,
+            "handling_rate": round(handled / due_total, 3) if due_total else None,
+            "on_time_rate": round(handled_in_time / due_total, 3) if due_total else None,
+            "overdue_open": session.scalar(
+                select(func.count()).select_from(Callback).where(Callback.status == OPEN, Callback.due_at < cutoff)
+            )
+            or 0,
+        },
         "satisfaction": _satisfaction(session, *closed_today),
         "incidents": {"opened": incidents_opened, "resolved": incidents_resolved},
     }
 
 
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined,
-                       autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def _pct(x: float | None) -> str:
@@ -111,14 +188,26 @@ def _pct(x: float | None) -> str:
 def render_daily(report: dict[str, Any], lang: str, centre: str) -> tuple[str, str]:
     """(Markdown, HTML) in ``lang``."""
     labels = {k.removeprefix("report."): t(k, lang) for k in _texts.REPORT_KEYS}
-    types = [(label("request_type", k, lang), n) for k, n in sorted(report["complaints"]["by_type"].items(), key=lambda p: -p[1])]
-    ctx = {"r": report, "L": labels, "centre": centre, "types": types, "pct": _pct, "lang": lang,
-           "title": t("report.daily_title", lang, day=report["day"], centre=centre)}
+    types = [
+        (label("request_type", k, lang), n)
+        for k, n in sorted(report["complaints"]["by_type"].items(), key=lambda p: -p[1])
+    ]
+    ctx = {
+        "r": report,
+        "L": labels,
+        "centre": centre,
+        "types": types,
+        "pct": _pct,
+        "lang": lang,
+        "title": t("report.daily_title", lang, day=report["day"], centre=centre),
+    }
     env = _env()
     return env.get_template("reports/daily.md.j2").render(ctx), env.get_template("reports/daily.html.j2").render(ctx)
 
 
-def write_daily(session: Session, ctx: Context, day: dt.date, directory: Path, lang: str | None = None) -> tuple[dict[str, Any], Path, Path]:
+def write_daily(
+    session: Session, ctx: Context, day: dt.date, directory: Path, lang: str | None = None
+) -> tuple[dict[str, Any], Path, Path]:
     report = daily_report(session, ctx, day)
     lang = lang or ctx.config.centre.language
     md, html = render_daily(report, lang, ctx.config.centre.name)

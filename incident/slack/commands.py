@@ -85,7 +85,9 @@ def _dispatch(store: Store, ctx: Context, sub: str, args: list[str], lang: str) 
         if len(args) == 1:
             with store.read() as s:
                 inc = incidents.get(s, iid)
-                return t("slack.cmd.status", lang, ref=inc.ref, title=inc.title, status=inc.status, severity=inc.severity)
+                return t(
+                    "slack.cmd.status", lang, ref=inc.ref, title=inc.title, status=inc.status, severity=inc.severity
+                )
         with store.transaction() as s:
             inc = incidents.change_status(s, ctx, iid, args[1], note=" ".join(args[2:]) or None)
             return t("slack.cmd.status_changed", lang, ref=inc.ref, status=inc.status)
@@ -108,7 +110,14 @@ def _dispatch(store: Store, ctx: Context, sub: str, args: list[str], lang: str) 
         from incident.wording.pull import get_reply
 
         reply = get_reply(store, ctx.config, q=" ".join(args), lang=lang)
-        return t("slack.cmd.wording", lang, ref=reply.incident.ref, title=reply.incident.title, version=reply.fact_version, text=reply.text)
+        return t(
+            "slack.cmd.wording",
+            lang,
+            ref=reply.incident.ref,
+            title=reply.incident.title,
+            version=reply.fact_version,
+            text=reply.text,
+        )
     if sub in ("help", "?", "帮助"):
         return t("slack.cmd.help", lang)
     return t("slack.cmd.unknown", lang, sub=sub) + t("slack.cmd.help", lang)
@@ -118,8 +127,13 @@ def acknowledge(store: Store, ctx: Context, incident_id: int, role: str, lang: s
     """Only the holder acknowledges (it says "I have seen the page")."""
     with store.transaction() as s:
         parsed = incidents.parse_role(role)
-        holder = s.scalar(select(RoleAssignment.person).where(
-            RoleAssignment.incident_id == incident_id, RoleAssignment.role == parsed.value, RoleAssignment.ended_at.is_(None)))
+        holder = s.scalar(
+            select(RoleAssignment.person).where(
+                RoleAssignment.incident_id == incident_id,
+                RoleAssignment.role == parsed.value,
+                RoleAssignment.ended_at.is_(None),
+            )
+        )
         if holder is not None and holder != ctx.actor:
             raise InputError("slack.error.not_holder", role=parsed.value, holder=holder)
         _, changed = incidents.acknowledge(s, ctx, incident_id, parsed)
@@ -151,7 +165,9 @@ def run_action(store: Store, ctx: Context, slack_user: str, action_id: str, valu
                     from incident.wording import approval
 
                     signed = {a.role for a in approval.signoffs(s, "statement", st.id) if a.decision == "approved"}
-                    missing = [r.value for r in approval.required_roles(ctx, incidents.get(s, iid)) if r.value not in signed]
+                    missing = [
+                        r.value for r in approval.required_roles(ctx, incidents.get(s, iid)) if r.value not in signed
+                    ]
                     return t("slack.cmd.signed", lang, number=number, ref=f"INC-{iid}", missing=", ".join(missing))
                 return t("slack.cmd.approved", lang, number=number, ref=f"INC-{iid}", status=st.status)
         if kind == "reject":
@@ -163,5 +179,3 @@ def run_action(store: Store, ctx: Context, slack_user: str, action_id: str, valu
         return t("slack.cmd.failed", lang, message=t("slack.error.bad_action", lang, value=action_id))
     except IncidentError as exc:
         return t("slack.cmd.failed", lang, message=exc.message(lang))
-
-

@@ -65,7 +65,11 @@ def summary_blocks(
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": head[:150]}}]
     if final:
         blocks.append(_section(t("slack.summary.final", lang, status=incident.status)))
-    blocks.append(_section(t("slack.summary.status", lang, status=incident.status, severity=incident.severity, kind=incident.kind)))
+    blocks.append(
+        _section(
+            t("slack.summary.status", lang, status=incident.status, severity=incident.severity, kind=incident.kind)
+        )
+    )
     lines, buttons = [t("slack.summary.roles", lang)], []
     for a in assignments:
         if a.acked_at is not None:
@@ -73,10 +77,18 @@ def summary_blocks(
         elif now >= a.ack_due_at:
             lines.append(t("slack.summary.role_overdue", lang, role=a.role, person=a.person_name))
         else:
-            lines.append(t("slack.summary.role_pending", lang, role=a.role, person=a.person_name, due=fmt(a.ack_due_at, tz)))
+            lines.append(
+                t("slack.summary.role_pending", lang, role=a.role, person=a.person_name, due=fmt(a.ack_due_at, tz))
+            )
         if a.acked_at is None and not final:
-            buttons.append({"type": "button", "action_id": f"ack:{a.role}", "value": f"{incident.id}:{a.role}",
-                            "text": {"type": "plain_text", "text": t("slack.button.ack", lang, role=a.role)[:75]}})
+            buttons.append(
+                {
+                    "type": "button",
+                    "action_id": f"ack:{a.role}",
+                    "value": f"{incident.id}:{a.role}",
+                    "text": {"type": "plain_text", "text": t("slack.button.ack", lang, role=a.role)[:75]},
+                }
+            )
     blocks.append(_section("\n".join(lines)))
     clock_lines = [t("slack.summary.clocks", lang)]
     running = [c for c in clocks if c.met_at is None and c.stopped_at is None]
@@ -88,21 +100,47 @@ def summary_blocks(
     blocks.append(_section("\n".join(clock_lines)))
     if latest is not None:
         text = (((latest.rendered or {}).get(lang) or {}).get("status_page") or {}).get("text") or ""
-        blocks.append(_section(t("slack.summary.statement", lang, number=latest.number, kind=latest.kind,
-                                 status=latest.status, text=text[:1500])))
+        blocks.append(
+            _section(
+                t(
+                    "slack.summary.statement",
+                    lang,
+                    number=latest.number,
+                    kind=latest.kind,
+                    status=latest.status,
+                    text=text[:1500],
+                )
+            )
+        )
     else:
         blocks.append(_section(t("slack.summary.no_statement", lang)))
     for st in in_review:
         blocks.append(_section(t("slack.summary.review", lang, number=st.number, author=st.author)))
         if not final:
             value = f"{incident.id}:{st.number}"
-            buttons.append({"type": "button", "style": "primary", "action_id": f"approve:{st.number}", "value": value,
-                            "text": {"type": "plain_text", "text": t("slack.button.approve", lang, number=st.number)}})
-            buttons.append({"type": "button", "style": "danger", "action_id": f"reject:{st.number}", "value": value,
-                            "text": {"type": "plain_text", "text": t("slack.button.reject", lang, number=st.number)}})
+            buttons.append(
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "action_id": f"approve:{st.number}",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": t("slack.button.approve", lang, number=st.number)},
+                }
+            )
+            buttons.append(
+                {
+                    "type": "button",
+                    "style": "danger",
+                    "action_id": f"reject:{st.number}",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": t("slack.button.reject", lang, number=st.number)},
+                }
+            )
     if buttons:
         blocks.append({"type": "actions", "block_id": f"incident-{incident.id}", "elements": buttons[:25]})
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t("slack.summary.updated", lang, at=fmt(now, tz))}]})
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": t("slack.summary.updated", lang, at=fmt(now, tz))}]}
+    )
     return head, blocks
 
 

@@ -49,8 +49,15 @@ def _row(store: Store, ctx: Context, incident_id: int) -> SlackChannel:
         row = s.scalar(select(SlackChannel).where(SlackChannel.incident_id == incident_id))
         if row is None:
             now = ctx.clock.now()
-            row = SlackChannel(incident_id=incident_id, invited=[], last_event_id=0, final_posted=False, attempts=0,
-                               created_at=now, updated_at=now)
+            row = SlackChannel(
+                incident_id=incident_id,
+                invited=[],
+                last_event_id=0,
+                final_posted=False,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
             s.add(row)
             s.flush()
         return row
@@ -79,7 +86,9 @@ def _members(ctx: Context, gateway: SlackGateway, people: list[str]) -> dict[str
     return found
 
 
-def sync_incident(store: Store, ctx: Context, gateway: SlackGateway, incident_id: int, report: SyncReport | None = None) -> SyncReport:
+def sync_incident(
+    store: Store, ctx: Context, gateway: SlackGateway, incident_id: int, report: SyncReport | None = None
+) -> SyncReport:
     report = report or SyncReport()
     cfg, lang, now = ctx.config.slack, ctx.config.centre.language, ctx.clock.now()
     row = _row(store, ctx, incident_id)
@@ -88,13 +97,27 @@ def sync_incident(store: Store, ctx: Context, gateway: SlackGateway, incident_id
     with store.read() as s:
         incident = s.get(Incident, incident_id)
         assert incident is not None
-        assignments = list(s.scalars(select(RoleAssignment).where(
-            RoleAssignment.incident_id == incident_id, RoleAssignment.ended_at.is_(None)).order_by(RoleAssignment.id)))
-        clocks = list(s.scalars(select(ResponseClock).where(ResponseClock.incident_id == incident_id).order_by(ResponseClock.id)))
-        statements = list(s.scalars(select(Statement).where(Statement.incident_id == incident_id).order_by(Statement.number)))
-        events = list(s.scalars(select(TimelineEvent).where(
-            TimelineEvent.incident_id == incident_id, TimelineEvent.id > row.last_event_id)
-            .order_by(TimelineEvent.id).limit(EVENTS_PER_RUN)))
+        assignments = list(
+            s.scalars(
+                select(RoleAssignment)
+                .where(RoleAssignment.incident_id == incident_id, RoleAssignment.ended_at.is_(None))
+                .order_by(RoleAssignment.id)
+            )
+        )
+        clocks = list(
+            s.scalars(select(ResponseClock).where(ResponseClock.incident_id == incident_id).order_by(ResponseClock.id))
+        )
+        statements = list(
+            s.scalars(select(Statement).where(Statement.incident_id == incident_id).order_by(Statement.number))
+        )
+        events = list(
+            s.scalars(
+                select(TimelineEvent)
+                .where(TimelineEvent.incident_id == incident_id, TimelineEvent.id > row.last_event_id)
+                .order_by(TimelineEvent.id)
+                .limit(EVENTS_PER_RUN)
+            )
+        )
     report.incidents += 1
     closed = incident.status in (Status.RESOLVED.value, Status.CLOSED.value)
     latest = next((st for st in reversed(statements) if st.status in ("published", "approved")), None)
@@ -146,8 +169,11 @@ def sync_incident(store: Store, ctx: Context, gateway: SlackGateway, incident_id
                 problems = [{"user": u, "error": exc.error} for u in wanted]
             for p in problems:
                 if p.get("error") == "user_not_found":
-                    log.warning("slack: user %s (INC-%s response group) does not exist; check slack_id in [people]",
-                                p.get("user"), incident_id)
+                    log.warning(
+                        "slack: user %s (INC-%s response group) does not exist; check slack_id in [people]",
+                        p.get("user"),
+                        incident_id,
+                    )
         if new_people:
             # Not asked again either way: a wrong id is fixed in the roster.
             _save(store, ctx, incident_id, invited=invited + list(dict.fromkeys(new_people)))
@@ -166,11 +192,18 @@ def sync_incident(store: Store, ctx: Context, gateway: SlackGateway, incident_id
             _save(store, ctx, incident_id, last_event_id=ev.id)
             report.posted_events += 1
         if closed and not row.final_posted:
-            text, blocks = view.summary_blocks(ctx.config, incident, assignments, clocks, latest, [], now, lang, final=True)
+            text, blocks = view.summary_blocks(
+                ctx.config, incident, assignments, clocks, latest, [], now, lang, final=True
+            )
             call(gateway.post, channel, text, blocks)
             ended = incident.resolved_at or incident.closed_at or now
-            _save(store, ctx, incident_id, final_posted=True,
-                  archive_due_at=ended + dt.timedelta(hours=cfg.archive_after_hours))
+            _save(
+                store,
+                ctx,
+                incident_id,
+                final_posted=True,
+                archive_due_at=ended + dt.timedelta(hours=cfg.archive_after_hours),
+            )
             row.archive_due_at = ended + dt.timedelta(hours=cfg.archive_after_hours)
         if closed and row.archive_due_at is not None and now >= row.archive_due_at:
             call(gateway.archive, channel)
@@ -179,13 +212,24 @@ def sync_incident(store: Store, ctx: Context, gateway: SlackGateway, incident_id
             _save(store, ctx, incident_id, attempts=0, last_error=None, next_attempt_at=None)
     except SlackError as exc:
         attempts = row.attempts + 1
-        values: dict[str, Any] = {"attempts": attempts, "last_error": exc.error[:500],
-                                  "next_attempt_at": now + dt.timedelta(seconds=min(600, 5 * 2 ** min(attempts, 7)))}
+        values: dict[str, Any] = {
+            "attempts": attempts,
+            "last_error": exc.error[:500],
+            "next_attempt_at": now + dt.timedelta(seconds=min(600, 5 * 2 ** min(attempts, 7))),
+        }
         if exc.error == "channel_not_found":
             # Deleted in Slack (or never ours): start a new channel and give
             # it the whole story again.
-            values.update(channel_id=None, name=None, topic=None, summary_ts=None, summary_hash=None, invited=[],
-                          last_event_id=0, final_posted=False)
+            values.update(
+                channel_id=None,
+                name=None,
+                topic=None,
+                summary_ts=None,
+                summary_hash=None,
+                invited=[],
+                last_event_id=0,
+                final_posted=False,
+            )
         _save(store, ctx, incident_id, **values)
         report.errors.append(f"INC-{incident_id}: {exc.error}")
         log.warning("slack sync of INC-%s stopped: %s", incident_id, exc.error)
@@ -198,11 +242,17 @@ def sync_all(store: Store, ctx: Context, gateway: SlackGateway, *, force: bool =
     for their time unless ``force``."""
     now = ctx.clock.now()
     with store.read() as s:
-        q = (select(Incident.id).outerjoin(SlackChannel, SlackChannel.incident_id == Incident.id)
-             .where(or_(
-                 Incident.status.notin_((Status.RESOLVED.value, Status.CLOSED.value)),
-                 (SlackChannel.id.is_not(None)) & SlackChannel.archived_at.is_(None),
-             )).order_by(Incident.id))
+        q = (
+            select(Incident.id)
+            .outerjoin(SlackChannel, SlackChannel.incident_id == Incident.id)
+            .where(
+                or_(
+                    Incident.status.notin_((Status.RESOLVED.value, Status.CLOSED.value)),
+                    (SlackChannel.id.is_not(None)) & SlackChannel.archived_at.is_(None),
+                )
+            )
+            .order_by(Incident.id)
+        )
         if not force:
             q = q.where(or_(SlackChannel.next_attempt_at.is_(None), SlackChannel.next_attempt_at <= now))
         ids = list(s.scalars(q))

@@ -7,20 +7,33 @@ from incident.i18n import CATALOG
 SLACK_TEXTS: dict[str, tuple[str, str]] = {
     "slack.topic": ("{status:status} · SEV{severity} · {title}", "{status:status} · SEV{severity} · {title}"),
     "slack.summary.header": ("{ref} {title}", "{ref} {title}"),
-    "slack.summary.status": ("*状态* {status:status}　*级别* SEV{severity}　*类型* {kind:kind}",
-                             "*Status* {status:status}   *Severity* SEV{severity}   *Kind* {kind:kind}"),
+    "slack.summary.status": (
+        "*状态* {status:status}　*级别* SEV{severity}　*类型* {kind:kind}",
+        "*Status* {status:status}   *Severity* SEV{severity}   *Kind* {kind:kind}",
+    ),
     "slack.summary.roles": ("*响应小组*", "*Response group*"),
     "slack.summary.role_acked": ("✅ {role:role}：{person}（已确认）", "✅ {role:role}: {person} (acknowledged)"),
-    "slack.summary.role_pending": ("⏳ {role:role}：{person}（未确认，{due} 前）", "⏳ {role:role}: {person} (not acknowledged; due {due})"),
-    "slack.summary.role_overdue": ("🔴 {role:role}：{person}（超时未确认）", "🔴 {role:role}: {person} (acknowledgement overdue)"),
+    "slack.summary.role_pending": (
+        "⏳ {role:role}：{person}（未确认，{due} 前）",
+        "⏳ {role:role}: {person} (not acknowledged; due {due})",
+    ),
+    "slack.summary.role_overdue": (
+        "🔴 {role:role}：{person}（超时未确认）",
+        "🔴 {role:role}: {person} (acknowledgement overdue)",
+    ),
     "slack.summary.clocks": ("*对外声明时限*", "*Statement clocks*"),
     "slack.summary.clock": ("{clock:clock}：{due} 前", "{clock:clock}: by {due}"),
     "slack.summary.clock_overdue": ("{clock:clock}：已超时（应于 {due}）", "{clock:clock}: overdue (was due {due})"),
     "slack.summary.no_clock": ("无进行中的时限", "no clock running"),
-    "slack.summary.statement": ("*最新声明* #{number}（{kind:statement_kind}，{status:doc_status}）：{text}",
-                                "*Latest statement* #{number} ({kind:statement_kind}, {status:doc_status}): {text}"),
+    "slack.summary.statement": (
+        "*最新声明* #{number}（{kind:statement_kind}，{status:doc_status}）：{text}",
+        "*Latest statement* #{number} ({kind:statement_kind}, {status:doc_status}): {text}",
+    ),
     "slack.summary.no_statement": ("*最新声明* 尚无", "*Latest statement* none yet"),
-    "slack.summary.review": ("声明 #{number} 待审批（作者 {author}）", "Statement #{number} awaits approval (by {author})"),
+    "slack.summary.review": (
+        "声明 #{number} 待审批（作者 {author}）",
+        "Statement #{number} awaits approval (by {author})",
+    ),
     "slack.summary.updated": ("更新于 {at}", "updated {at}"),
     "slack.summary.final": ("事件已{status:status}：最终总结", "Incident {status:status}: final summary"),
     "slack.button.ack": ("确认 {role:role}", "Acknowledge {role:role}"),
@@ -35,27 +48,50 @@ SLACK_TEXTS: dict[str, tuple[str, str]] = {
         "Usage: /incident declare KIND SEVERITY TITLE · status INC-7 [NEW-STATUS] · assign INC-7 ROLE PERSON · "
         "ack INC-7 ROLE · note INC-7 TEXT · wording KEYWORDS",
     ),
-    "slack.cmd.unknown_user": ("您的 Slack 账号（{user}）不在花名册中；请让管理员在 [people] 中配置 slack_id",
-                               "your Slack user ({user}) is not in the roster; ask an admin to set slack_id under [people]"),
+    "slack.cmd.unknown_user": (
+        "您的 Slack 账号（{user}）不在花名册中；请让管理员在 [people] 中配置 slack_id",
+        "your Slack user ({user}) is not in the roster; ask an admin to set slack_id under [people]",
+    ),
     "slack.cmd.unknown": ("未知子命令「{sub}」。", "unknown subcommand '{sub}'. "),
-    "slack.cmd.declared": ("已宣布 {ref}（{kind:kind}，SEV{severity}）「{title}」", "declared {ref} ({kind:kind}, SEV{severity}) \"{title}\""),
-    "slack.cmd.status": ("{ref}「{title}」：{status:status}，SEV{severity}", "{ref} \"{title}\": {status:status}, SEV{severity}"),
+    "slack.cmd.declared": (
+        "已宣布 {ref}（{kind:kind}，SEV{severity}）「{title}」",
+        'declared {ref} ({kind:kind}, SEV{severity}) "{title}"',
+    ),
+    "slack.cmd.status": (
+        "{ref}「{title}」：{status:status}，SEV{severity}",
+        '{ref} "{title}": {status:status}, SEV{severity}',
+    ),
     "slack.cmd.status_changed": ("{ref} 状态已改为{status:status}", "{ref} is now {status:status}"),
     "slack.cmd.assigned": ("{ref} 的{role:role}：{person}", "{ref}: {role:role} is now {person}"),
     "slack.cmd.acked": ("已确认 {ref} 的{role:role}", "acknowledged {role:role} on {ref}"),
     "slack.cmd.ack_again": ("{ref} 的{role:role}此前已确认", "{role:role} on {ref} was already acknowledged"),
     "slack.cmd.noted": ("已在 {ref} 记录备注", "note added to {ref}"),
-    "slack.cmd.wording": ("{ref}「{title}」（口径 v{version}）：\n{text}", "{ref} \"{title}\" (wording v{version}):\n{text}"),
-    "slack.cmd.approved": ("已批准声明 #{number}（{ref}），状态：{status:doc_status}", "statement #{number} on {ref} approved: {status:doc_status}"),
-    "slack.cmd.signed": ("已签批声明 #{number}（{ref}），仍需：{missing}", "signed statement #{number} on {ref}; still needed: {missing}"),
+    "slack.cmd.wording": (
+        "{ref}「{title}」（口径 v{version}）：\n{text}",
+        '{ref} "{title}" (wording v{version}):\n{text}',
+    ),
+    "slack.cmd.approved": (
+        "已批准声明 #{number}（{ref}），状态：{status:doc_status}",
+        "statement #{number} on {ref} approved: {status:doc_status}",
+    ),
+    "slack.cmd.signed": (
+        "已签批声明 #{number}（{ref}），仍需：{missing}",
+        "signed statement #{number} on {ref}; still needed: {missing}",
+    ),
     "slack.cmd.rejected": ("已驳回声明 #{number}（{ref}）", "statement #{number} on {ref} rejected"),
     "slack.cmd.reject_reason": ("{person} 在 Slack 中驳回", "rejected in Slack by {person}"),
     "slack.cmd.failed": ("❌ {message}", "❌ {message}"),
     "slack.cmd.bad_usage": ("用法：{usage}", "usage: {usage}"),
     "slack.error.signature": ("Slack 请求签名无效或已过期", "the Slack request signature is invalid or too old"),
-    "slack.error.not_holder": ("只有{role:role}本人（{holder}）可以确认", "only the {role:role} ({holder}) can acknowledge"),
+    "slack.error.not_holder": (
+        "只有{role:role}本人（{holder}）可以确认",
+        "only the {role:role} ({holder}) can acknowledge",
+    ),
     "slack.error.bad_action": ("无法识别的按钮「{value}」", "unknown button '{value}'"),
-    "slack.error.not_configured": ("未配置 Slack 签名密钥（{env}）", "the Slack signing secret is not configured ({env})"),
+    "slack.error.not_configured": (
+        "未配置 Slack 签名密钥（{env}）",
+        "the Slack signing secret is not configured ({env})",
+    ),
 }
 
 CATALOG.update(SLACK_TEXTS)

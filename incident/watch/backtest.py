@@ -17,8 +17,8 @@ from html import escape
 from pathlib import Path
 
 from incident.detector import DetectorParams, Verdict
-from incident.watch.detectors import EPOCH, UTC_ZONE, SeriesDetectors
 from incident.errors import InputError
+from incident.watch.detectors import EPOCH, UTC_ZONE, SeriesDetectors
 
 
 @dataclass
@@ -52,7 +52,9 @@ def read_series(path: Path) -> Series:
             try:
                 when = _epoch(stamp)
             except ValueError:
-                raise InputError("backtest.error.time", path=str(path), line=reader.line_num, value=stamp[:40]) from None
+                raise InputError(
+                    "backtest.error.time", path=str(path), line=reader.line_num, value=stamp[:40]
+                ) from None
             try:
                 value = float(raw)
             except ValueError:
@@ -77,8 +79,9 @@ def infer_bucket(series: Series) -> int:
 DETECTORS = ("surge", "silence", "level")
 
 
-def run(series: Series, bucket_seconds: int | None = None, min_count: float = 0.0,
-        detect: tuple[str, ...] = ("surge",)) -> list[Verdict]:
+def run(
+    series: Series, bucket_seconds: int | None = None, min_count: float = 0.0, detect: tuple[str, ...] = ("surge",)
+) -> list[Verdict]:
     """Step the live system's detectors (surge, silence, daily level; see
     :mod:`incident.watch.detectors`) over the series. A row's verdict is
     the surge detector's score and baseline, with ``alert`` set where the
@@ -130,8 +133,10 @@ def svg_chart(series: Series, verdicts: list[Verdict], title: str, width: int = 
         if v.alert:
             x = left + (i * cols // n) * plot_w / max(cols - 1, 1)
             colour = "#d62728" if v.direction >= 0 else "#9467bd"
-            marks.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{colour}" stroke-width="1.5">'
-                         f"<title>{escape(series.stamps[i])}: {series.values[i]:g}</title></line>")
+            marks.append(
+                f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{colour}" stroke-width="1.5">'
+                f"<title>{escape(series.stamps[i])}: {series.values[i]:g}</title></line>"
+            )
     first, last = escape(series.stamps[0]), escape(series.stamps[-1])
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -143,8 +148,7 @@ def svg_chart(series: Series, verdicts: list[Verdict], title: str, width: int = 
         f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{peak:g}</text>\n'
         f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>\n'
         f'<text x="{left}" y="{height - 8}">{first}</text>\n'
-        f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end">{last}</text>\n'
-        + "\n".join(marks) + "\n"
+        f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end">{last}</text>\n' + "\n".join(marks) + "\n"
         f'<polyline fill="none" stroke="#1f77b4" stroke-width="1" points="{" ".join(value_pts)}"/>\n'
         f'<polyline fill="none" stroke="#ff7f0e" stroke-width="1.5" stroke-dasharray="4 2" points="{" ".join(base_pts)}"/>\n'
         f'<g transform="translate({left + plot_w - 230},{top + 4})"><rect width="230" height="18" fill="white" opacity="0.8"/>'
@@ -164,8 +168,14 @@ class FileResult:
     plot: Path | None = None
 
 
-def backtest_file(src: Path, out: Path, plot: Path | None = None, bucket_seconds: int | None = None,
-                  min_count: float = 0.0, detect: tuple[str, ...] = ("surge",)) -> FileResult:
+def backtest_file(
+    src: Path,
+    out: Path,
+    plot: Path | None = None,
+    bucket_seconds: int | None = None,
+    min_count: float = 0.0,
+    detect: tuple[str, ...] = ("surge",),
+) -> FileResult:
     series = read_series(src)
     verdicts = run(series, bucket_seconds, min_count, detect)
     alerts = write_alerts(out, series, verdicts)
@@ -175,8 +185,14 @@ def backtest_file(src: Path, out: Path, plot: Path | None = None, bucket_seconds
     return FileResult(src, out, len(series.values), alerts, plot)
 
 
-def backtest_paths(src: Path, out: Path, plot: Path | None = None, bucket_seconds: int | None = None,
-                   min_count: float = 0.0, detect: tuple[str, ...] = ("surge",)) -> list[FileResult]:
+def backtest_paths(
+    src: Path,
+    out: Path,
+    plot: Path | None = None,
+    bucket_seconds: int | None = None,
+    min_count: float = 0.0,
+    detect: tuple[str, ...] = ("surge",),
+) -> list[FileResult]:
     """A file → a file; a directory → a directory with one output per
     ``*.csv`` (same name), and one ``<name>.svg`` per series in ``plot``."""
     if src.is_dir():
@@ -185,8 +201,12 @@ def backtest_paths(src: Path, out: Path, plot: Path | None = None, bucket_second
             raise InputError("backtest.error.no_csv", path=str(src))
         if out.exists() and not out.is_dir():
             raise InputError("backtest.error.out_not_dir", path=str(out))
-        return [backtest_file(f, out / f.name, (plot / (f.stem + ".svg")) if plot else None, bucket_seconds, min_count, detect)
-                for f in files]
+        return [
+            backtest_file(
+                f, out / f.name, (plot / (f.stem + ".svg")) if plot else None, bucket_seconds, min_count, detect
+            )
+            for f in files
+        ]
     if not src.exists():
         raise InputError("backtest.error.no_file", path=str(src))
     if out.is_dir():

@@ -65,13 +65,18 @@ class Rules:
         self._zh = re.compile(alternation(self.zh)) if self.zh else None
         # all patterns in one scan; the named group that matched tells the topic
         self._regex_topics = {f"r{i}": topic for i, (topic, _) in enumerate(self.regex)}
-        self._regex = (re.compile("|".join(f"(?P<r{i}>{p.pattern})" for i, (_, p) in enumerate(self.regex)), re.I)
-                       if self.regex else None)
+        self._regex = (
+            re.compile("|".join(f"(?P<r{i}>{p.pattern})" for i, (_, p) in enumerate(self.regex)), re.I)
+            if self.regex
+            else None
+        )
         self._neg_zh = re.compile(alternation(self.negative_zh)) if self.negative_zh else None
         self._cue_before = re.compile(alternation(self.zh_before)) if self.zh_before else None
         # an all-is-well cue right after the keyword, or one character on
         # (「登录没问题」, 「支付已经恢复了」 is caught by the window before)
-        self._cue_after = re.compile(rf"[^，。！？；,.!?;\n]?(?:{alternation(self.zh_after)})") if self.zh_after else None
+        self._cue_after = (
+            re.compile(rf"[^，。！？；,.!?;\n]?(?:{alternation(self.zh_after)})") if self.zh_after else None
+        )
         # English is matched on word tokens (a set lookup per word and per
         # short phrase) rather than one big case-insensitive alternation:
         # an order of magnitude faster on the mostly-Chinese texts we see.
@@ -81,8 +86,13 @@ class Rules:
         self._en_neg = {" ".join(_WORD.findall(w.lower())) for w in self.negative_en}
         self._en_cue_words = {c for c in self.en_before if " " not in c}
         self._en_cue_phrases = tuple(c for c in self.en_before if " " in c)
-        self._en_after_re = (re.compile(rf"[ \t]*(?:(?:is|are|was|were|now|has been|have been)[ \t]+)*(?:{alternation(self.en_after)})\b", re.I)
-                             if self.en_after else None)
+        self._en_after_re = (
+            re.compile(
+                rf"[ \t]*(?:(?:is|are|was|were|now|has been|have been)[ \t]+)*(?:{alternation(self.en_after)})\b", re.I
+            )
+            if self.en_after
+            else None
+        )
         self._en_all = set(self._en_phrases) | self._en_neg
         self._en_starts = {p.split(" ", 1)[0] for p in self._en_all if " " in p}
         self._en_max = max((p.count(" ") + 1 for p in (*self._en_phrases, *self._en_neg)), default=1)
@@ -104,10 +114,10 @@ class Rules:
 
     # -- negation --------------------------------------------------------
     def _negated_zh(self, text: str, start: int, end: int, inner: bool) -> bool:
-        before = text[max(0, start - self.zh_window):start]
+        before = text[max(0, start - self.zh_window) : start]
         cut = _CLAUSE_LAST.search(before)
         if cut is not None:
-            before = before[cut.end():]
+            before = before[cut.end() :]
         if before and self._cue_before is not None and self._cue_before.search(before):
             return True
         if inner and self._cue_before is not None and self._cue_before.search(text, start, end):
@@ -115,12 +125,12 @@ class Rules:
         return self._cue_after is not None and self._cue_after.match(text, end) is not None
 
     def _negated_en(self, text: str, start: int, end: int) -> bool:
-        before = text[max(0, start - 40):start]
+        before = text[max(0, start - 40) : start]
         cut = _CLAUSE_LAST.search(before)
         if cut is not None:
-            before = before[cut.end():]
+            before = before[cut.end() :]
         if before:
-            words = _WORD.findall(before.lower())[-self.en_window:]
+            words = _WORD.findall(before.lower())[-self.en_window :]
             if self._en_cue_words.intersection(words):
                 return True
             if self._en_cue_phrases and any(c in " ".join(words) for c in self._en_cue_phrases):
@@ -143,7 +153,9 @@ class Rules:
                 found.extend(Match(t, start, end, text[start:end]) for t in topics_of)
         if self._regex is not None:
             for m in self._regex.finditer(text):
-                if not self._negated_zh(text, m.start(), m.end(), inner=True) and not self._negated_en(text, m.start(), m.end()):
+                if not self._negated_zh(text, m.start(), m.end(), inner=True) and not self._negated_en(
+                    text, m.start(), m.end()
+                ):
                     found.append(Match(self._regex_topics[m.lastgroup], m.start(), m.end(), m.group()))
         seen = {f.topic for f in found}
         topics = tuple(t for t in self.labels if t in seen)
@@ -188,15 +200,24 @@ def build(data: dict[str, Any], origin: str = "topics.toml") -> Rules:
             try:
                 regex.append((name, re.compile(pattern, re.I)))
             except re.error as exc:
-                raise ConfigError("config.topics_invalid", path=origin, key=f"topics.{name}.regex[{i}]", reason=str(exc)) from None
+                raise ConfigError(
+                    "config.topics_invalid", path=origin, key=f"topics.{name}.regex[{i}]", reason=str(exc)
+                ) from None
     neg = data.get("negation") or {}
     negative = data.get("negative") or {}
     return Rules(
-        labels=labels, zh=zh, en=en, regex=regex,
-        zh_before=tuple(neg.get("zh_before", ())), zh_after=tuple(neg.get("zh_after", ())),
-        en_before=tuple(c.lower() for c in neg.get("en_before", ())), en_after=tuple(c.lower() for c in neg.get("en_after", ())),
-        zh_window=int(neg.get("zh_window", 4)), en_window=int(neg.get("en_window", 3)),
-        negative_zh=tuple(negative.get("zh", ())), negative_en=tuple(negative.get("en", ())),
+        labels=labels,
+        zh=zh,
+        en=en,
+        regex=regex,
+        zh_before=tuple(neg.get("zh_before", ())),
+        zh_after=tuple(neg.get("zh_after", ())),
+        en_before=tuple(c.lower() for c in neg.get("en_before", ())),
+        en_after=tuple(c.lower() for c in neg.get("en_after", ())),
+        zh_window=int(neg.get("zh_window", 4)),
+        en_window=int(neg.get("en_window", 3)),
+        negative_zh=tuple(negative.get("zh", ())),
+        negative_en=tuple(negative.get("en", ())),
     )
 
 

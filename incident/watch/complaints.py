@@ -30,16 +30,45 @@ from incident.watch.classify import Rules
 CHANNELS = ("phone", "chat", "email", "social", "app")
 REQUEST_TYPES = ("consultation", "complaint", "suggestion", "urgent", "other")
 _CHANNEL_ALIASES = {
-    "电话": "phone", "热线": "phone", "phone": "phone", "call": "phone", "tel": "phone",
-    "在线": "chat", "在线客服": "chat", "聊天": "chat", "chat": "chat", "im": "chat",
-    "邮件": "email", "电子邮件": "email", "email": "email", "e-mail": "email", "mail": "email",
-    "社交": "social", "社交媒体": "social", "微博": "social", "微信": "social", "social": "social",
-    "app": "app", "应用": "app", "客户端": "app",
+    "电话": "phone",
+    "热线": "phone",
+    "phone": "phone",
+    "call": "phone",
+    "tel": "phone",
+    "在线": "chat",
+    "在线客服": "chat",
+    "聊天": "chat",
+    "chat": "chat",
+    "im": "chat",
+    "邮件": "email",
+    "电子邮件": "email",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "社交": "social",
+    "社交媒体": "social",
+    "微博": "social",
+    "微信": "social",
+    "social": "social",
+    "app": "app",
+    "应用": "app",
+    "客户端": "app",
 }
 _TYPE_ALIASES = {
-    "咨询": "consultation", "投诉": "complaint", "建议": "suggestion", "紧急": "urgent", "其他": "other",
-    "consultation": "consultation", "inquiry": "consultation", "enquiry": "consultation", "question": "consultation",
-    "complaint": "complaint", "suggestion": "suggestion", "urgent": "urgent", "emergency": "urgent", "other": "other",
+    "咨询": "consultation",
+    "投诉": "complaint",
+    "建议": "suggestion",
+    "紧急": "urgent",
+    "其他": "other",
+    "consultation": "consultation",
+    "inquiry": "consultation",
+    "enquiry": "consultation",
+    "question": "consultation",
+    "complaint": "complaint",
+    "suggestion": "suggestion",
+    "urgent": "urgent",
+    "emergency": "urgent",
+    "other": "other",
 }
 # Column names a ticket export may use, English or Chinese.
 _FIELDS = {
@@ -57,8 +86,15 @@ _FIELDS = {
 }
 _ALIAS_TO_FIELD = {alias.lower(): name for name, aliases in _FIELDS.items() for alias in aliases}
 _KEY_CACHE: dict[str, str | None] = {}  # header cell → field; a file has one header
-_LIMITS = {"external_id": 100, "category": 100, "branch": 100, "product": 100, "customer_ref": 100,
-           "customer_name": 100, "text": 10_000}
+_LIMITS = {
+    "external_id": 100,
+    "category": 100,
+    "branch": 100,
+    "product": 100,
+    "customer_ref": 100,
+    "customer_name": 100,
+    "text": 10_000,
+}
 
 # Runs of 7+ digits (phones, ID numbers, card numbers; 身份证 may end in X),
 # allowing the separators people type. The last four stay visible.
@@ -145,7 +181,11 @@ def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, 
     type_raw = str(rec.get("request_type") or "").strip()
     request_type = (_TYPE_ALIASES.get(type_raw) or _TYPE_ALIASES.get(type_raw.lower())) if type_raw else "complaint"
     if request_type is None:
-        raise InputError("complaint.error.type", value=type_raw[:40], allowed="咨询/投诉/建议/紧急/其他 (" + ", ".join(REQUEST_TYPES) + ")")
+        raise InputError(
+            "complaint.error.type",
+            value=type_raw[:40],
+            allowed="咨询/投诉/建议/紧急/其他 (" + ", ".join(REQUEST_TYPES) + ")",
+        )
     out: dict[str, Any] = {"external_id": ext, "received_at": when, "channel": channel, "request_type": request_type}
     for name in _FREE_FIELDS:
         value = rec.get(name)
@@ -183,8 +223,13 @@ def ingest(
     for line, raw in records:
         report.read += 1
         if isinstance(raw, Exception):
-            report.errors.append(RowError(line, getattr(raw, "key", "complaint.error.unreadable"),
-                                          getattr(raw, "params", {"reason": str(raw)[:200]})))
+            report.errors.append(
+                RowError(
+                    line,
+                    getattr(raw, "key", "complaint.error.unreadable"),
+                    getattr(raw, "params", {"reason": str(raw)[:200]}),
+                )
+            )
             continue
         if not isinstance(raw, dict):
             report.errors.append(RowError(line, "complaint.error.not_object", {}))
@@ -228,7 +273,9 @@ def read_records(
     ``aliases`` maps header cells to fields, ``required`` must be among
     them; error keys start with ``prefix`` (complaints, customers)."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
-    yield from read_text_records(_decode(path.read_bytes(), prefix), fmt, aliases=aliases, required=required, prefix=prefix)
+    yield from read_text_records(
+        _decode(path.read_bytes(), prefix), fmt, aliases=aliases, required=required, prefix=prefix
+    )
 
 
 def read_text_records(
@@ -263,7 +310,14 @@ def read_text_records(
                 yield reader.line_num, InputError(f"{prefix}.error.csv", reason=str(exc))
                 continue
             if None in row:  # more cells than the header has
-                yield reader.line_num, InputError(f"{prefix}.error.columns", expected=len(reader.fieldnames), got=len(reader.fieldnames) + len(row[None]))
+                yield (
+                    reader.line_num,
+                    InputError(
+                        f"{prefix}.error.columns",
+                        expected=len(reader.fieldnames),
+                        got=len(reader.fieldnames) + len(row[None]),
+                    ),
+                )
                 continue
             yield reader.line_num, row
     else:

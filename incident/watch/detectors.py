@@ -42,8 +42,9 @@ class SeriesDetectors:
         self.zone = zone
 
     @classmethod
-    def load(cls, state: dict | None, daily: dict | None, day_total: float | None,
-             params: DetectorParams, zone: Any) -> "SeriesDetectors":
+    def load(
+        cls, state: dict | None, daily: dict | None, day_total: float | None, params: DetectorParams, zone: Any
+    ) -> "SeriesDetectors":
         self = cls(params, zone)
         state, daily = state or {}, daily or {}
         if state.get("surge"):
@@ -57,9 +58,11 @@ class SeriesDetectors:
         return self
 
     def dump(self) -> tuple[dict, dict, float]:
-        return ({"surge": self.surge.state(), "silence": self.silence.state()},
-                {"level": self.level.state(), "day": self.day.isoformat() if self.day else None},
-                self.day_total)
+        return (
+            {"surge": self.surge.state(), "silence": self.silence.state()},
+            {"level": self.level.state(), "day": self.day.isoformat() if self.day else None},
+            self.day_total,
+        )
 
     def step(self, bucket: dt.datetime, value: float, min_count: float = 0.0) -> Step:
         ts = (bucket - EPOCH).total_seconds()

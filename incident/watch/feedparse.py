@@ -142,7 +142,11 @@ def parse(body: bytes, headers: dict[str, str] | None = None) -> Parsed:
         raise FetchError("feed.error.entities")
     body, headers = _repair_encoding(body, headers, warnings)
     # Drop headers feedparser would act on for transport (we fetched already).
-    headers = {k.lower(): v for k, v in headers.items() if k.lower() in ("content-type", "content-location", "content-language")}
+    headers = {
+        k.lower(): v
+        for k, v in headers.items()
+        if k.lower() in ("content-type", "content-location", "content-language")
+    }
     result = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     if result.get("bozo"):
         exc = result.get("bozo_exception")
@@ -172,8 +176,16 @@ def parse(body: bytes, headers: dict[str, str] | None = None) -> Parsed:
             continue  # a feed repeating an entry: keep the first
         seen.add(key)
         author = plain_text(raw.get("author"), 200) or None
-        entries.append(Entry(
-            key=key, guid=guid, link=link, title=title, summary=summary, author=author,
-            published_at=published, content_hash=_sha(title, summary, link or ""),
-        ))
+        entries.append(
+            Entry(
+                key=key,
+                guid=guid,
+                link=link,
+                title=title,
+                summary=summary,
+                author=author,
+                published_at=published,
+                content_hash=_sha(title, summary, link or ""),
+            )
+        )
     return Parsed(title=plain_text(result.feed.get("title"), TITLE_MAX), entries=entries, warnings=warnings)

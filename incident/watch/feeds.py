@@ -54,8 +54,16 @@ def source_state(session: Session, name: str, source: FeedSource) -> FeedSourceS
     if state is None:
         session.execute(
             insert_for(session, FeedSourceState)
-            .values(name=name, url=source.url, polls=0, consecutive_failures=0, warnings=[],
-                    last_error_params={}, entries_new=0, entries_updated=0)
+            .values(
+                name=name,
+                url=source.url,
+                polls=0,
+                consecutive_failures=0,
+                warnings=[],
+                last_error_params={},
+                entries_new=0,
+                entries_updated=0,
+            )
             .on_conflict_do_nothing(index_elements=["name"])
         )
         state = session.scalars(select(FeedSourceState).where(FeedSourceState.name == name)).one()
@@ -123,8 +131,9 @@ def record_poll(
     keys = list(by_key)
     for i in range(0, len(keys), 500):
         for row in session.execute(
-            select(FeedEntry.entry_key, FeedEntry.id, FeedEntry.content_hash, FeedEntry.version)
-            .where(FeedEntry.entry_key.in_(keys[i:i + 500]))
+            select(FeedEntry.entry_key, FeedEntry.id, FeedEntry.content_hash, FeedEntry.version).where(
+                FeedEntry.entry_key.in_(keys[i : i + 500])
+            )
         ):
             existing[row[0]] = (row[1], row[2], row[3])
 
@@ -143,19 +152,43 @@ def record_poll(
     inserted: set[str] = set()
     for i in range(0, len(fresh), 500):
         rows = [
-            dict(entry_key=e.key, source=name, source_kind=source.kind, guid=e.guid, link=e.link, title=e.title,
-                 summary=e.summary, author=e.author, language=source.language, published_at=e.published_at,
-                 content_hash=e.content_hash, version=1, first_seen_at=now, updated_at=now, **classified(e))
-            for e in fresh[i:i + 500]
+            dict(
+                entry_key=e.key,
+                source=name,
+                source_kind=source.kind,
+                guid=e.guid,
+                link=e.link,
+                title=e.title,
+                summary=e.summary,
+                author=e.author,
+                language=source.language,
+                published_at=e.published_at,
+                content_hash=e.content_hash,
+                version=1,
+                first_seen_at=now,
+                updated_at=now,
+                **classified(e),
+            )
+            for e in fresh[i : i + 500]
         ]
         # Another source (or worker) may have stored the same entry since we
         # looked: the unique key decides, and only our inserts count as new.
         inserted.update(insert_new(session, FeedEntry.__table__, rows, "entry_key"))
     for (entry_id, _, version), e in changed:
         session.execute(
-            update(FeedEntry).where(FeedEntry.id == entry_id).values(
-                title=e.title, summary=e.summary, link=e.link, author=e.author, published_at=e.published_at,
-                content_hash=e.content_hash, version=version + 1, updated_at=now, **classified(e))
+            update(FeedEntry)
+            .where(FeedEntry.id == entry_id)
+            .values(
+                title=e.title,
+                summary=e.summary,
+                link=e.link,
+                author=e.author,
+                published_at=e.published_at,
+                content_hash=e.content_hash,
+                version=version + 1,
+                updated_at=now,
+                **classified(e),
+            )
         )
     report.new = len(inserted)
     report.updated = len(changed)
@@ -182,8 +215,9 @@ def record_poll(
     return report
 
 
-def _upstream_signal(session: Session, ctx: Context, name: str, source: FeedSource, entry: Entry,
-                     version: int, status: str, is_new: bool) -> Signal | None:
+def _upstream_signal(
+    session: Session, ctx: Context, name: str, source: FeedSource, entry: Entry, version: int, status: str, is_new: bool
+) -> Signal | None:
     """An upstream provider's incident, new or updated, is an outage signal
     for us: it opens (or feeds) one incident per upstream incident. An
     update to one that is already resolved only attaches; it opens nothing."""
@@ -201,8 +235,14 @@ def _upstream_signal(session: Session, ctx: Context, name: str, source: FeedSour
         title=t("watch.title.upstream", lang, source=name, title=entry.title),
         reason_key="watch.reason.upstream",
         reason_params={"source": name, "title": entry.title, "status": status, "new": is_new},
-        samples=[{"title": entry.title, "link": entry.link, "summary": entry.summary[:300],
-                  "published": entry.published_at.isoformat() if entry.published_at else None}],
+        samples=[
+            {
+                "title": entry.title,
+                "link": entry.link,
+                "summary": entry.summary[:300],
+                "published": entry.published_at.isoformat() if entry.published_at else None,
+            }
+        ],
         extra={"upstream_status": status, "entry_key": entry.key, "version": version},
         may_open=is_new or not resolved,
     )

@@ -59,13 +59,21 @@ def check_address(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
     except socket.gaierror as exc:
         raise FetchError("feed.error.dns", transient=True, host=host, reason=exc.strerror or str(exc)) from None
     for info in infos:
         addr = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved
-                or addr.is_multicast or addr.is_unspecified):
+        if (
+            addr.is_private
+            or addr.is_loopback
+            or addr.is_link_local
+            or addr.is_reserved
+            or addr.is_multicast
+            or addr.is_unspecified
+        ):
             raise FetchError("feed.error.private_address", host=host, address=str(addr))
 
 
@@ -118,11 +126,21 @@ def fetch(
                         url = urljoin(url, location)
                         continue
                     if resp.status_code == 304:
-                        return FetchResult(304, url, headers=dict(resp.headers), etag=etag,
-                                           last_modified=last_modified, elapsed=time.monotonic() - started)
+                        return FetchResult(
+                            304,
+                            url,
+                            headers=dict(resp.headers),
+                            etag=etag,
+                            last_modified=last_modified,
+                            elapsed=time.monotonic() - started,
+                        )
                     if resp.status_code >= 400:
-                        raise FetchError("feed.error.http_status", transient=resp.status_code >= 500 or resp.status_code == 429,
-                                         status=resp.status_code, url=url)
+                        raise FetchError(
+                            "feed.error.http_status",
+                            transient=resp.status_code >= 500 or resp.status_code == 429,
+                            status=resp.status_code,
+                            url=url,
+                        )
                     declared = resp.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > watch.max_feed_bytes:
                         raise FetchError("feed.error.too_large", limit=watch.max_feed_bytes)
@@ -135,14 +153,20 @@ def fetch(
                             raise FetchError("feed.error.deadline", transient=True, seconds=watch.total_timeout_seconds)
                         chunks.append(chunk)
                     return FetchResult(
-                        resp.status_code, url, b"".join(chunks), dict(resp.headers),
-                        etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified"),
+                        resp.status_code,
+                        url,
+                        b"".join(chunks),
+                        dict(resp.headers),
+                        etag=resp.headers.get("etag"),
+                        last_modified=resp.headers.get("last-modified"),
                         elapsed=time.monotonic() - started,
                     )
             except httpx.TimeoutException:
                 raise FetchError("feed.error.timeout", transient=True, url=url) from None
             except httpx.TransportError as exc:
-                raise FetchError("feed.error.connect", transient=True, url=url, reason=str(exc) or type(exc).__name__) from None
+                raise FetchError(
+                    "feed.error.connect", transient=True, url=url, reason=str(exc) or type(exc).__name__
+                ) from None
         raise FetchError("feed.error.redirects", limit=watch.max_redirects)
     finally:
         if own:

@@ -28,8 +28,9 @@ def rules_for(ctx: Context) -> Rules:
     return load_rules(ctx.config.watch.topics_file)
 
 
-def poll_feed(store: Store, ctx: Context, name: str, *, client: httpx.Client | None = None,
-              raise_transient: bool = False) -> feeds.PollReport:
+def poll_feed(
+    store: Store, ctx: Context, name: str, *, client: httpx.Client | None = None, raise_transient: bool = False
+) -> feeds.PollReport:
     """Fetch, parse and store one source, recording its health either way.
     With ``raise_transient`` a network failure is re-raised after it is
     recorded, so that the caller (a Prefect task) can retry it."""
@@ -53,8 +54,9 @@ def poll_feed(store: Store, ctx: Context, name: str, *, client: httpx.Client | N
             raise
         return report
     with store.transaction() as s:
-        report = feeds.record_poll(s, ctx, name, source, parsed, rules_for(ctx),
-                                   etag=result.etag, last_modified=result.last_modified)
+        report = feeds.record_poll(
+            s, ctx, name, source, parsed, rules_for(ctx), etag=result.etag, last_modified=result.last_modified
+        )
     if report.opened:
         report.drafted = prepare(store, ctx, report.opened, opened=set(report.opened)).drafted
     return report
@@ -93,8 +95,14 @@ def poll_all(store: Store, ctx: Context, names: list[str] | None = None) -> list
                 reports.append(poll_feed(store, ctx, name, client=client))
             except Exception as exc:  # a bug on one source must not stop the rest
                 log.exception("feed %s: unexpected failure", name)
-                reports.append(feeds.PollReport(name, ok=False, error_key="feed.error.internal",
-                                                error_params={"reason": f"{type(exc).__name__}: {exc}"[:300]}))
+                reports.append(
+                    feeds.PollReport(
+                        name,
+                        ok=False,
+                        error_key="feed.error.internal",
+                        error_params={"reason": f"{type(exc).__name__}: {exc}"[:300]},
+                    )
+                )
     return reports
 
 
@@ -112,8 +120,15 @@ def score_volumes(store: Store, ctx: Context, families: tuple[str, ...] = ("comp
     return report
 
 
-def import_complaints(store: Store, ctx: Context, path: Path, *, fmt: str | None = None, chunk: int = 5000,
-                      progress: Callable[[int, int], None] | None = None) -> intake.IntakeReport:
+def import_complaints(
+    store: Store,
+    ctx: Context,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    chunk: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> intake.IntakeReport:
     """Import a CSV or JSONL file in chunks, each its own transaction: an
     interrupted import keeps what it stored, and running it again adds only
     the rest (tickets are unique by their id)."""

@@ -34,26 +34,37 @@ from incident.models import Incident, Signal
 
 log = logging.getLogger("incident.watch")
 
-CATALOG.update({
-    "prepare.what.system_outage": ("部分客户在使用{where}时遇到异常，无法正常办理业务。",
-                                   "Some customers cannot use {where} normally."),
-    "prepare.what.batch_complaint": ("近期较多客户反映{topic}方面的问题。",
-                                     "Many customers have recently reported problems with {topic}."),
-    "prepare.what.public_opinion": ("我们关注到网络上有关{topic}的讨论。",
-                                    "We are aware of public discussion about {topic}."),
-    "prepare.what.other": ("部分客户的服务受到影响。", "Some customers' service is affected."),
-    "prepare.where.default": ("我们的服务", "our services"),
-    "prepare.topic.default": ("我们的服务", "our services"),
-    "prepare.scope": ("{parts}的部分客户。", "Some customers of {parts}."),
-    "prepare.scope.default": ("部分客户，范围正在核实。", "Some customers; we are confirming the extent."),
-    "prepare.fix": ("相关团队已在紧急处理。", "Our teams are working on it now."),
-    "prepare.note": ("由监测自动起草，待通讯负责人核实并审批。", "Drafted by detection; for comms to check and approve."),
-    "prepare.channel.phone": ("客服热线", "our phone line"),
-    "prepare.channel.chat": ("在线客服", "online chat"),
-    "prepare.channel.email": ("邮件客服", "e-mail support"),
-    "prepare.channel.social": ("官方社交账号", "our social media accounts"),
-    "prepare.channel.app": ("APP", "our app"),
-})
+CATALOG.update(
+    {
+        "prepare.what.system_outage": (
+            "部分客户在使用{where}时遇到异常，无法正常办理业务。",
+            "Some customers cannot use {where} normally.",
+        ),
+        "prepare.what.batch_complaint": (
+            "近期较多客户反映{topic}方面的问题。",
+            "Many customers have recently reported problems with {topic}.",
+        ),
+        "prepare.what.public_opinion": (
+            "我们关注到网络上有关{topic}的讨论。",
+            "We are aware of public discussion about {topic}.",
+        ),
+        "prepare.what.other": ("部分客户的服务受到影响。", "Some customers' service is affected."),
+        "prepare.where.default": ("我们的服务", "our services"),
+        "prepare.topic.default": ("我们的服务", "our services"),
+        "prepare.scope": ("{parts}的部分客户。", "Some customers of {parts}."),
+        "prepare.scope.default": ("部分客户，范围正在核实。", "Some customers; we are confirming the extent."),
+        "prepare.fix": ("相关团队已在紧急处理。", "Our teams are working on it now."),
+        "prepare.note": (
+            "由监测自动起草，待通讯负责人核实并审批。",
+            "Drafted by detection; for comms to check and approve.",
+        ),
+        "prepare.channel.phone": ("客服热线", "our phone line"),
+        "prepare.channel.chat": ("在线客服", "online chat"),
+        "prepare.channel.email": ("邮件客服", "e-mail support"),
+        "prepare.channel.social": ("官方社交账号", "our social media accounts"),
+        "prepare.channel.app": ("APP", "our app"),
+    }
+)
 
 
 @dataclass
@@ -74,9 +85,12 @@ def _topic(session: Session, ctx: Context, incident: Incident, lang: str) -> str
     from incident.models import VolumeSeries
 
     series = session.scalars(
-        select(VolumeSeries).join(Signal, Signal.series_key == VolumeSeries.key)
+        select(VolumeSeries)
+        .join(Signal, Signal.series_key == VolumeSeries.key)
         .where(Signal.incident_id == incident.id, VolumeSeries.dimension.in_(("category", "topic")))
-        .order_by(Signal.id).limit(1)).first()
+        .order_by(Signal.id)
+        .limit(1)
+    ).first()
     if series is None or not series.value:
         return t("prepare.topic.default", lang)
     from incident.watch.volumes import value_label
@@ -94,7 +108,9 @@ def first_draft(session: Session, ctx: Context, incident: Incident) -> dict[str,
         kind = incident.kind if f"prepare.what.{incident.kind}" in CATALOG else "other"
         out["what"][lang] = t(f"prepare.what.{kind}", lang, where=where, topic=_topic(session, ctx, incident, lang))
         parts = [*incident.scope_regions, *channels]
-        out["scope"][lang] = t("prepare.scope", lang, parts=sep.join(parts)) if parts else t("prepare.scope.default", lang)
+        out["scope"][lang] = (
+            t("prepare.scope", lang, parts=sep.join(parts)) if parts else t("prepare.scope.default", lang)
+        )
         out["fix"][lang] = t("prepare.fix", lang)
     return out
 

@@ -90,9 +90,18 @@ def raise_alert(session: Session, ctx: Context, alert: Alert) -> Signal | None:
     stmt = (
         insert_for(session, Signal)
         .values(
-            series_key=alert.series_key, bucket_start=alert.bucket_start, created_at=now, kind=alert.kind.value,
-            severity=alert.severity.value, direction=alert.direction, observed=alert.observed,
-            baseline=alert.baseline, score=alert.score, action="pending", incident_id=None, detail=detail,
+            series_key=alert.series_key,
+            bucket_start=alert.bucket_start,
+            created_at=now,
+            kind=alert.kind.value,
+            severity=alert.severity.value,
+            direction=alert.direction,
+            observed=alert.observed,
+            baseline=alert.baseline,
+            score=alert.score,
+            action="pending",
+            incident_id=None,
+            detail=detail,
         )
         .on_conflict_do_nothing(index_elements=["series_key", "bucket_start"])
         .returning(Signal.id)
@@ -119,17 +128,28 @@ def raise_alert(session: Session, ctx: Context, alert: Alert) -> Signal | None:
         existing = incidents.find_open_by_dedup(session, alert.dedup_key)
         if existing is not None or alert.may_open:
             incident, created = incidents.open_or_attach(
-                session, ctx, dedup_key=alert.dedup_key, signal=summary,
-                kind=alert.kind, severity=alert.severity, title=alert.title[: incidents.TITLE_MAX],
-                summary=None, regions=alert.regions, channels=alert.channels, products=alert.products,
-                started_at=min(alert.bucket_start, now), detected_at=now,
+                session,
+                ctx,
+                dedup_key=alert.dedup_key,
+                signal=summary,
+                kind=alert.kind,
+                severity=alert.severity,
+                title=alert.title[: incidents.TITLE_MAX],
+                summary=None,
+                regions=alert.regions,
+                channels=alert.channels,
+                products=alert.products,
+                started_at=min(alert.bucket_start, now),
+                detected_at=now,
             )
             action, incident_id = ("opened" if created else "attached"), incident.id
             if not created and alert.severity.value < incident.severity:
                 # A bigger surge than the one that opened it: raise the
                 # severity (which calls in the roles the new level needs).
                 incidents.update(session, ctx, incident.id, severity=alert.severity)
-    session.execute(update(Signal).where(Signal.id == signal_id).values(action=action, incident_id=incident_id, detail=detail))
+    session.execute(
+        update(Signal).where(Signal.id == signal_id).values(action=action, incident_id=incident_id, detail=detail)
+    )
     return session.get(Signal, signal_id)
 
 
@@ -157,7 +177,9 @@ def unsnooze(session: Session, ctx: Context, series_key: str) -> VolumeSeries:
     return series
 
 
-def add_maintenance(session: Session, ctx: Context, pattern: str, starts_at: dt.datetime, ends_at: dt.datetime, reason: str) -> MaintenanceWindow:
+def add_maintenance(
+    session: Session, ctx: Context, pattern: str, starts_at: dt.datetime, ends_at: dt.datetime, reason: str
+) -> MaintenanceWindow:
     pattern = pattern.strip()
     if not pattern:
         raise InputError("watch.error.pattern_empty")
@@ -165,8 +187,14 @@ def add_maintenance(session: Session, ctx: Context, pattern: str, starts_at: dt.
         raise InputError("watch.error.window_order")
     if not reason.strip():
         raise InputError("watch.error.reason_empty")
-    window = MaintenanceWindow(pattern=pattern, starts_at=starts_at, ends_at=ends_at, reason=reason.strip(),
-                               created_by=ctx.actor, created_at=ctx.clock.now())
+    window = MaintenanceWindow(
+        pattern=pattern,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip(),
+        created_by=ctx.actor,
+        created_at=ctx.clock.now(),
+    )
     session.add(window)
     session.flush()
     return window

@@ -26,12 +26,11 @@ from incident.config import DetectionConfig
 from incident.context import Context
 from incident.db import insert_for
 from incident.detector import DetectorParams, Verdict
-from incident.watch.detectors import EPOCH, SeriesDetectors
 from incident.enums import Kind, Severity
 from incident.i18n import t
 from incident.models import Complaint, FeedEntry, VolumePoint, VolumeSeries
+from incident.watch.detectors import EPOCH, SeriesDetectors
 from incident.watch.signals import Alert, raise_alert, severity_for
-
 
 
 @dataclass
@@ -58,8 +57,9 @@ def params_for(ctx: Context) -> DetectorParams:
     """The detector's rhythm (hour of day, weekday) is the centre's wall
     clock, so its offset comes from the centre's zone."""
     offset = ctx.clock.now().astimezone(ctx.config.zone).utcoffset() or dt.timedelta()
-    return DetectorParams(bucket_seconds=ctx.config.detection.bucket_minutes * 60,
-                          utc_offset_seconds=int(offset.total_seconds()))
+    return DetectorParams(
+        bucket_seconds=ctx.config.detection.bucket_minutes * 60, utc_offset_seconds=int(offset.total_seconds())
+    )
 
 
 class _Detectors:
@@ -70,8 +70,12 @@ class _Detectors:
     def __init__(self, series: VolumeSeries, params: DetectorParams, zone: Any) -> None:
         st, daily = series.detector_state or {}, series.daily_state or {}
         self.surge = SurgeDetector.from_state(st["surge"], params) if st.get("surge") else SurgeDetector(params)
-        self.silence = SilenceDetector.from_state(st["silence"], params) if st.get("silence") else SilenceDetector(params)
-        self.level = DailyLevelDetector.from_state(daily["level"], params) if daily.get("level") else DailyLevelDetector(params)
+        self.silence = (
+            SilenceDetector.from_state(st["silence"], params) if st.get("silence") else SilenceDetector(params)
+        )
+        self.level = (
+            DailyLevelDetector.from_state(daily["level"], params) if daily.get("level") else DailyLevelDetector(params)
+        )
         self.day = dt.date.fromisoformat(daily["day"]) if daily.get("day") else None
         self.day_total = float(series.day_total or 0.0)
         self.zone = zone
@@ -112,8 +116,12 @@ def _counted_entries(since: dt.datetime) -> tuple[Any, ...]:
     """Feed entries that count towards the feed series: about us, negative,
     not a status page (those raise signals directly), seen since two days
     before ``since`` (entries are bucketed by when they were published)."""
-    return (FeedEntry.brand.is_(True), FeedEntry.negative.is_(True), FeedEntry.source_kind != "status_page",
-            FeedEntry.first_seen_at >= since - dt.timedelta(days=2))
+    return (
+        FeedEntry.brand.is_(True),
+        FeedEntry.negative.is_(True),
+        FeedEntry.source_kind != "status_page",
+        FeedEntry.first_seen_at >= since - dt.timedelta(days=2),
+    )
 
 
 def _complaint_keys(det: DetectionConfig, row: Any) -> list[tuple[str, str | None]]:
@@ -128,13 +136,20 @@ def _complaint_keys(det: DetectionConfig, row: Any) -> list[tuple[str, str | Non
     return keys
 
 
-def _load_counts(session: Session, ctx: Context, family: str, start: dt.datetime, end: dt.datetime,
-                 bucket: int) -> dict[tuple[str, str | None], dict[dt.datetime, int]]:
+def _load_counts(
+    session: Session, ctx: Context, family: str, start: dt.datetime, end: dt.datetime, bucket: int
+) -> dict[tuple[str, str | None], dict[dt.datetime, int]]:
     det = ctx.config.detection
     counts: dict[tuple[str, str | None], dict[dt.datetime, int]] = defaultdict(lambda: defaultdict(int))
     if family == "complaints":
-        q = select(Complaint.received_at, Complaint.category, Complaint.branch, Complaint.channel,
-                   Complaint.topics, Complaint.product).where(Complaint.received_at >= start, Complaint.received_at < end)
+        q = select(
+            Complaint.received_at,
+            Complaint.category,
+            Complaint.branch,
+            Complaint.channel,
+            Complaint.topics,
+            Complaint.product,
+        ).where(Complaint.received_at >= start, Complaint.received_at < end)
         for row in session.execute(q):
             b = floor_bucket(row.received_at, bucket)
             for key in _complaint_keys(det, row):
@@ -159,11 +174,24 @@ def _lock_series(session: Session, family: str) -> list[VolumeSeries]:
     return list(session.scalars(q))
 
 
-def _ensure_series(session: Session, family: str, keys: list[tuple[str, str | None]], start: dt.datetime,
-                   bucket: int, now: dt.datetime) -> None:
-    rows = [dict(key=series_key(family, d, v), family=family, dimension=d, value=v, bucket_seconds=bucket,
-                 next_bucket_at=start, detector_state={}, daily_state={}, day_total=0.0, created_at=now)
-            for d, v in keys]
+def _ensure_series(
+    session: Session, family: str, keys: list[tuple[str, str | None]], start: dt.datetime, bucket: int, now: dt.datetime
+) -> None:
+    rows = [
+        dict(
+            key=series_key(family, d, v),
+            family=family,
+            dimension=d,
+            value=v,
+            bucket_seconds=bucket,
+            next_bucket_at=start,
+            detector_state={},
+            daily_state={},
+            day_total=0.0,
+            created_at=now,
+        )
+        for d, v in keys
+    ]
     if rows:
         session.execute(insert_for(session, VolumeSeries).on_conflict_do_nothing(index_elements=["key"]), rows)
 
@@ -175,7 +203,11 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
     det = ctx.config.detection
     bucket = det.bucket_minutes * 60
     now = ctx.clock.now()
-    grace = dt.timedelta(seconds=det.grace_seconds) if family == "complaints" else dt.timedelta(minutes=det.feed_grace_minutes)
+    grace = (
+        dt.timedelta(seconds=det.grace_seconds)
+        if family == "complaints"
+        else dt.timedelta(minutes=det.feed_grace_minutes)
+    )
     horizon = floor_bucket(now - grace, bucket)  # buckets before this one have closed
     backfill_start = horizon - dt.timedelta(days=det.backfill_days)
 
@@ -212,7 +244,9 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
             # first ticket) has been zero all along: its series replays
             # zeros from when the family began, so it is not a cold, mute
             # detector at the very moment it matters.
-            first_point = session.scalar(select(func.min(VolumePoint.bucket_start)).where(VolumePoint.series_id == total.id))
+            first_point = session.scalar(
+                select(func.min(VolumePoint.bucket_start)).where(VolumePoint.series_id == total.id)
+            )
             origin = max(first_point or start, backfill_start)
         _ensure_series(session, family, new_keys, origin, bucket, now)
         series = _lock_series(session, family)
@@ -233,8 +267,16 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
             step_ = detectors.step(b, value, det.min_count)
             verdict = step_.surge
             if b >= start:  # replayed zeros of a new series are not drawn
-                points.append(dict(series_id=s.id, bucket_start=b, value=value, baseline=float(verdict.baseline),
-                                   score=float(verdict.score), alert=step_.alert))
+                points.append(
+                    dict(
+                        series_id=s.id,
+                        bucket_start=b,
+                        value=value,
+                        baseline=float(verdict.baseline),
+                        score=float(verdict.score),
+                        alert=step_.alert,
+                    )
+                )
             for what, v, observed in step_.alerts:
                 hits.append(_Hit(s, b, observed, v, what))
             report.buckets += 1
@@ -243,8 +285,10 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
         s.next_bucket_at = horizon
         report.series += 1
     for i in range(0, len(points), 2000):
-        session.execute(insert_for(session, VolumePoint).on_conflict_do_nothing(
-            index_elements=["series_id", "bucket_start"]), points[i:i + 2000])
+        session.execute(
+            insert_for(session, VolumePoint).on_conflict_do_nothing(index_elements=["series_id", "bucket_start"]),
+            points[i : i + 2000],
+        )
     report.alerts += len(hits)
     _raise(session, ctx, family, hits, report)
     return report
@@ -264,8 +308,13 @@ def value_label(ctx: Context, dimension: str, value: str | None, lang: str) -> s
 def _label(ctx: Context, s: VolumeSeries, lang: str) -> str:
     if s.dimension == "total":
         return t(f"watch.series.{s.family}", lang)
-    return t("watch.series.dimension", lang, family=t(f"watch.series.{s.family}", lang),
-             dimension=t(f"watch.dimension.{s.dimension}", lang), value=value_label(ctx, s.dimension, s.value, lang))
+    return t(
+        "watch.series.dimension",
+        lang,
+        family=t(f"watch.series.{s.family}", lang),
+        dimension=t(f"watch.dimension.{s.dimension}", lang),
+        value=value_label(ctx, s.dimension, s.value, lang),
+    )
 
 
 def _bucket_complaints(q: Any, hit: _Hit) -> Any:
@@ -292,8 +341,17 @@ def _samples(session: Session, ctx: Context, hit: _Hit, limit: int) -> list[dict
         for c in session.scalars(q.order_by(Complaint.received_at).limit(200)):
             if not _in_topic(s, c.topics):
                 continue
-            out.append({"type": "complaint", "id": c.external_id, "at": c.received_at.isoformat(), "channel": c.channel,
-                        "category": c.category, "branch": c.branch, "text": (c.text or "")[:200]})
+            out.append(
+                {
+                    "type": "complaint",
+                    "id": c.external_id,
+                    "at": c.received_at.isoformat(),
+                    "channel": c.channel,
+                    "category": c.category,
+                    "branch": c.branch,
+                    "text": (c.text or "")[:200],
+                }
+            )
             if len(out) >= limit:
                 break
         return out
@@ -303,7 +361,9 @@ def _samples(session: Session, ctx: Context, hit: _Hit, limit: int) -> list[dict
         when = e.published_at or e.first_seen_at
         if not (hit.bucket <= when < end) or not _in_topic(s, e.topics):
             continue
-        out.append({"type": "entry", "source": e.source, "title": e.title[:200], "link": e.link, "at": when.isoformat()})
+        out.append(
+            {"type": "entry", "source": e.source, "title": e.title[:200], "link": e.link, "at": when.isoformat()}
+        )
         if len(out) >= limit:
             break
     return out
@@ -359,40 +419,86 @@ def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report
                 dedup = f"surge:{kind.value}:{anchor.series.dimension}={anchor.series.value}"
             else:
                 dedup = f"surge:{kind.value}"
-            title = t("watch.title.surge", lang, kind=kind.value, series=_label(ctx, anchor.series, lang),
-                      observed=int(anchor.value), baseline=f"{anchor.verdict.baseline:.1f}")
+            title = t(
+                "watch.title.surge",
+                lang,
+                kind=kind.value,
+                series=_label(ctx, anchor.series, lang),
+                observed=int(anchor.value),
+                baseline=f"{anchor.verdict.baseline:.1f}",
+            )
             regions, channels, products = _scope(session, anchor, surges)
             for h in sorted(surges, key=lambda h: h is not anchor):
-                alerts.append(Alert(
-                    series_key=h.series.key, bucket_start=bucket_start, kind=kind, severity=severity, dedup_key=dedup,
-                    title=title, observed=h.value, baseline=float(h.verdict.baseline), score=float(h.verdict.score),
-                    direction=1, reason_key="watch.reason.surge",
-                    reason_params={"series": h.series.key, "observed": int(h.value),
-                                   "baseline": f"{h.verdict.baseline:.1f}", "score": f"{h.verdict.score:.3f}"},
-                    samples=_samples(session, ctx, h, det.samples) if h is anchor or h.series.dimension != "total" else [],
-                    regions=regions, channels=channels, products=products,
-                    extra={"breadth": breadth, "ratio": round(ratio, 2)},
-                ))
+                alerts.append(
+                    Alert(
+                        series_key=h.series.key,
+                        bucket_start=bucket_start,
+                        kind=kind,
+                        severity=severity,
+                        dedup_key=dedup,
+                        title=title,
+                        observed=h.value,
+                        baseline=float(h.verdict.baseline),
+                        score=float(h.verdict.score),
+                        direction=1,
+                        reason_key="watch.reason.surge",
+                        reason_params={
+                            "series": h.series.key,
+                            "observed": int(h.value),
+                            "baseline": f"{h.verdict.baseline:.1f}",
+                            "score": f"{h.verdict.score:.3f}",
+                        },
+                        samples=_samples(session, ctx, h, det.samples)
+                        if h is anchor or h.series.dimension != "total"
+                        else [],
+                        regions=regions,
+                        channels=channels,
+                        products=products,
+                        extra={"breadth": breadth, "ratio": round(ratio, 2)},
+                    )
+                )
         for h in drops:
             title = t("watch.title.silence", lang, series=_label(ctx, h.series, lang))
-            alerts.append(Alert(
-                series_key=f"{h.series.key}#silence", bucket_start=bucket_start, kind=Kind.OTHER, severity=Severity.SEV3,
-                dedup_key=f"silence:{h.series.key}", title=title, observed=h.value,
-                baseline=float(h.verdict.baseline), score=float(h.verdict.score), direction=-1,
-                reason_key="watch.reason.silence",
-                reason_params={"series": h.series.key, "baseline": f"{h.verdict.baseline:.1f}"},
-                regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
-            ))
+            alerts.append(
+                Alert(
+                    series_key=f"{h.series.key}#silence",
+                    bucket_start=bucket_start,
+                    kind=Kind.OTHER,
+                    severity=Severity.SEV3,
+                    dedup_key=f"silence:{h.series.key}",
+                    title=title,
+                    observed=h.value,
+                    baseline=float(h.verdict.baseline),
+                    score=float(h.verdict.score),
+                    direction=-1,
+                    reason_key="watch.reason.silence",
+                    reason_params={"series": h.series.key, "baseline": f"{h.verdict.baseline:.1f}"},
+                    regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
+                )
+            )
         for h in levels:
             title = t("watch.title.level", lang, series=_label(ctx, h.series, lang))
-            alerts.append(Alert(
-                series_key=f"{h.series.key}#daily", bucket_start=bucket_start, kind=Kind.BATCH_COMPLAINT,
-                severity=Severity.SEV3, dedup_key=f"level:{h.series.key}", title=title, observed=h.value,
-                baseline=float(h.verdict.baseline), score=float(h.verdict.score), direction=1,
-                reason_key="watch.reason.level",
-                reason_params={"series": h.series.key, "observed": int(h.value), "baseline": f"{h.verdict.baseline:.0f}"},
-                regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
-            ))
+            alerts.append(
+                Alert(
+                    series_key=f"{h.series.key}#daily",
+                    bucket_start=bucket_start,
+                    kind=Kind.BATCH_COMPLAINT,
+                    severity=Severity.SEV3,
+                    dedup_key=f"level:{h.series.key}",
+                    title=title,
+                    observed=h.value,
+                    baseline=float(h.verdict.baseline),
+                    score=float(h.verdict.score),
+                    direction=1,
+                    reason_key="watch.reason.level",
+                    reason_params={
+                        "series": h.series.key,
+                        "observed": int(h.value),
+                        "baseline": f"{h.verdict.baseline:.0f}",
+                    },
+                    regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
+                )
+            )
         for alert in alerts:
             signal = raise_alert(session, ctx, alert)
             if signal is None:

@@ -20,8 +20,9 @@ def router(pages: Pages) -> APIRouter:
     @api.get("/account")
     def account(request: Request) -> Response:
         principal = pages.user(request)
-        return pages.render(request, "account.html.j2", principal,
-                            can_change_password=principal.via in ("session", "password"))
+        return pages.render(
+            request, "account.html.j2", principal, can_change_password=principal.via in ("session", "password")
+        )
 
     @api.post("/account/password")
     async def password(request: Request) -> Response:

@@ -26,9 +26,17 @@ def router(pages: Pages) -> APIRouter:
         def load(s: Session) -> dict[str, Any]:
             return {"users": users.list_users(s), "tokens": tokens.list_tokens(s)}
 
-        return pages.render(request, "admin.html.j2", principal, status=status, **pages.read(load),
-                            all_roles=permissions.ROLES, people=sorted(rt.config.people.items()),
-                            secret=None, **extra)
+        return pages.render(
+            request,
+            "admin.html.j2",
+            principal,
+            status=status,
+            **pages.read(load),
+            all_roles=permissions.ROLES,
+            people=sorted(rt.config.people.items()),
+            secret=None,
+            **extra,
+        )
 
     @api.get("/admin/users")
     def admin_users(request: Request) -> Response:
@@ -45,14 +53,22 @@ def router(pages: Pages) -> APIRouter:
         lang = pages.lang(request, principal)
 
         def work(s: Session, ctx: Context) -> str:
-            user = users.add(s, rt.config, ctx.clock.now(), username=form.get("username", ""),
-                             roles=roles_from(form, {}), password=form.get("password") or None,
-                             person=form.get("person") or None, display_name=form.get("display_name") or None,
-                             lang=form.get("lang") or None)
+            user = users.add(
+                s,
+                rt.config,
+                ctx.clock.now(),
+                username=form.get("username", ""),
+                roles=roles_from(form, {}),
+                password=form.get("password") or None,
+                person=form.get("person") or None,
+                display_name=form.get("display_name") or None,
+                lang=form.get("lang") or None,
+            )
             return user.username
 
-        return await pages.commit(request, principal, work, back="/admin/users",
-                                  done=lambda name: t("web.admin.done.added", lang, name=name))
+        return await pages.commit(
+            request, principal, work, back="/admin/users", done=lambda name: t("web.admin.done.added", lang, name=name)
+        )
 
     @api.post("/admin/users/{username}")
     async def change_user(request: Request, username: str) -> Response:
@@ -61,12 +77,24 @@ def router(pages: Pages) -> APIRouter:
         roles = roles_from(form, {})
 
         def work(s: Session, ctx: Context) -> str:
-            users.change(s, rt.config, username, roles=roles, person=form.get("person", ""),
-                         password=form.get("password") or None, active="active" in form)
+            users.change(
+                s,
+                rt.config,
+                username,
+                roles=roles,
+                person=form.get("person", ""),
+                password=form.get("password") or None,
+                active="active" in form,
+            )
             return username
 
-        return await pages.commit(request, principal, work, back="/admin/users",
-                                  done=lambda name: t("web.admin.done.changed", lang, name=name))
+        return await pages.commit(
+            request,
+            principal,
+            work,
+            back="/admin/users",
+            done=lambda name: t("web.admin.done.changed", lang, name=name),
+        )
 
     @api.post("/admin/tokens")
     async def create_token(request: Request) -> Response:
@@ -88,7 +116,12 @@ def router(pages: Pages) -> APIRouter:
     @api.post("/admin/tokens/{token_id}/revoke")
     async def revoke_token(request: Request, token_id: int) -> Response:
         principal, _form = await pages.form(request, "users.manage")
-        return await pages.commit(request, principal, lambda s, ctx: tokens.revoke(s, token_id, ctx.clock.now()),
-                                  back="/admin/users", done="web.admin.done.revoked")
+        return await pages.commit(
+            request,
+            principal,
+            lambda s, ctx: tokens.revoke(s, token_id, ctx.clock.now()),
+            back="/admin/users",
+            done="web.admin.done.revoked",
+        )
 
     return api

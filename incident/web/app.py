@@ -31,7 +31,9 @@ async def _lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
 
 
 def create_app(rt: Runtime) -> FastAPI:
-    app = FastAPI(title="incident-coordinator", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan)
+    app = FastAPI(
+        title="incident-coordinator", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan
+    )
     app.state.rt = rt
     from incident.web.timing import ServerTiming
 
@@ -45,17 +47,40 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.exception_handler(IncidentError)
     async def _incident_error(request: Request, exc: IncidentError) -> Response:
-        status = (403 if isinstance(exc, ForbiddenError) else 401 if isinstance(exc, AuthError)
-                  else 422 if isinstance(exc, InputError) else 404 if isinstance(exc, NotFoundError)
-                  else 409 if isinstance(exc, ConflictError) else 400)
+        status = (
+            403
+            if isinstance(exc, ForbiddenError)
+            else 401
+            if isinstance(exc, AuthError)
+            else 422
+            if isinstance(exc, InputError)
+            else 404
+            if isinstance(exc, NotFoundError)
+            else 409
+            if isinstance(exc, ConflictError)
+            else 400
+        )
         if not _is_page(request):
-            return JSONResponse({"error": exc.key, "message": exc.message(request_lang(request, rt)),
-                                 "params": {k: str(v) for k, v in exc.params.items()}}, status_code=status)
+            return JSONResponse(
+                {
+                    "error": exc.key,
+                    "message": exc.message(request_lang(request, rt)),
+                    "params": {k: str(v) for k, v in exc.params.items()},
+                },
+                status_code=status,
+            )
         principal = getattr(request.state, "principal", None)
         lang = pages.lang(request, principal)
         heading = {403: "web.error.forbidden_title", 404: "web.error.not_found_title"}.get(status, "web.error.title")
-        return pages.render(request, "error.html.j2", principal, status=status, heading=t(heading, lang),
-                            message=exc.message(lang), back=request.headers.get("referer") or "/")
+        return pages.render(
+            request,
+            "error.html.j2",
+            principal,
+            status=status,
+            heading=t(heading, lang),
+            message=exc.message(lang),
+            back=request.headers.get("referer") or "/",
+        )
 
     @app.exception_handler(NeedLogin)
     async def _need_login(request: Request, exc: NeedLogin) -> Response:
@@ -82,8 +107,11 @@ def create_app(rt: Runtime) -> FastAPI:
             # A token, a session or a proxy user is looked up in the
             # database (in a thread); a program on this host needs no lookup,
             # so the agents' hot lookup path stays on the event loop.
-            if (request.headers.get("authorization") or SESSION_COOKIE in request.cookies
-                    or rt.config.web.auth == "proxy"):
+            if (
+                request.headers.get("authorization")
+                or SESSION_COOKIE in request.cookies
+                or rt.config.web.auth == "proxy"
+            ):
                 await run_in_threadpool(machine, request)
             else:
                 machine(request)
@@ -97,8 +125,11 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
-        return Response((_STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml",
-                        headers={"Cache-Control": "max-age=86400"})
+        return Response(
+            (_STATIC / "favicon.svg").read_bytes(),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "max-age=86400"},
+        )
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -113,8 +144,10 @@ def create_app(rt: Runtime) -> FastAPI:
         except Exception as exc:  # noqa: BLE001 — any failure means unhealthy, said in one line
             return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
         ok = rev == head
-        return JSONResponse({"status": "ok" if ok else "error", "database": "ok", "schema": rev, "expected": head},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "error", "database": "ok", "schema": rev, "expected": head},
+            status_code=200 if ok else 503,
+        )
 
     @app.get("/metrics", dependencies=[Depends(allow("incident.view"))], include_in_schema=False)
     def metrics() -> Response:
@@ -156,8 +189,10 @@ def create_app(rt: Runtime) -> FastAPI:
         report = await run_in_threadpool(work)
         errors = [{"index": e.line, "error": e.key, "message": t(e.key, lang, **e.params)} for e in report.errors]
         status = 200 if report.added or report.duplicates or not errors else 422
-        return JSONResponse({"received": report.read, "added": report.added, "duplicates": report.duplicates,
-                             "errors": errors}, status_code=status)
+        return JSONResponse(
+            {"received": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors},
+            status_code=status,
+        )
 
     # ---- wording: agents' pull, the public status page and its feed -------
 
@@ -186,8 +221,13 @@ def create_app(rt: Runtime) -> FastAPI:
             chosen = normalise_lang(lang) if lang else request_lang(request, rt)
         except ValueError:
             raise InputError("wording.error.bad_lang", value=lang) from None
-        args = dict(q=q, incident_id=parse_id(incident) if incident else None, scenario=scenario, lang=chosen,
-                    customer=Customer(name=name, title=title, contact=contact, compensation=compensation))
+        args = dict(
+            q=q,
+            incident_id=parse_id(incident) if incident else None,
+            scenario=scenario,
+            lang=chosen,
+            customer=Customer(name=name, title=title, contact=contact, compensation=compensation),
+        )
         from incident.wording import pull
 
         if pull.is_fresh(rt.store):

@@ -62,8 +62,11 @@ class Principal:
 
 def request_lang(request: Request, rt: Runtime, principal: Principal | None = None) -> str:
     """?lang= > the language cookie > the user's own > Accept-Language > the centre's."""
-    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                  principal.lang if principal else None):
+    for value in (
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        principal.lang if principal else None,
+    ):
         if value:
             try:
                 return normalise_lang(value)
@@ -78,8 +81,16 @@ def request_lang(request: Request, rt: Runtime, principal: Principal | None = No
 
 
 def _from_user(user: Any, via: str, csrf: str | None = None) -> Principal:
-    return Principal(username=user.username, roles=list(user.roles or []), actor=users.actor(user), via=via,
-                     lang=user.lang, display_name=user.display_name, person=user.person, csrf=csrf)
+    return Principal(
+        username=user.username,
+        roles=list(user.roles or []),
+        actor=users.actor(user),
+        via=via,
+        lang=user.lang,
+        display_name=user.display_name,
+        person=user.person,
+        csrf=csrf,
+    )
 
 
 def _is_loopback(request: Request) -> bool:
@@ -155,8 +166,14 @@ def identify(request: Request, rt: Runtime) -> Principal | None:
 
     # Setting the machine token (INCIDENT_API_TOKEN) means machines must
     # present it, on this host too.
-    if (web.trust_loopback and not rt.settings.api_token and request.scope["path"].startswith(("/api/", "/metrics")) and _is_loopback(request)
-            and not key and _same_origin(request)):
+    if (
+        web.trust_loopback
+        and not rt.settings.api_token
+        and request.scope["path"].startswith(("/api/", "/metrics"))
+        and _is_loopback(request)
+        and not key
+        and _same_origin(request)
+    ):
         return _machine(request, rt)
     return None
 
@@ -179,8 +196,15 @@ def check_csrf(request: Request, principal: Principal, form_token: str | None) -
 
 
 def set_session_cookie(response: Response, rt: Runtime, key: str) -> None:
-    response.set_cookie(SESSION_COOKIE, key, max_age=int(rt.config.web.session_hours * 3600), httponly=True,
-                        samesite="lax", secure=rt.config.web.secure_cookies, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        key,
+        max_age=int(rt.config.web.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=rt.config.web.secure_cookies,
+        path="/",
+    )
 
 
 def api_principal(request: Request, rt: Runtime) -> Principal:
@@ -188,7 +212,11 @@ def api_principal(request: Request, rt: Runtime) -> Principal:
     try:
         principal = identify(request, rt)
     except AuthError as exc:
-        raise HTTPException(401, exc.message(request_lang(request, rt)), headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(
+            401, exc.message(request_lang(request, rt)), headers={"WWW-Authenticate": "Bearer"}
+        ) from None
     if principal is None:
-        raise HTTPException(401, t("access.error.signin", request_lang(request, rt)), headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, t("access.error.signin", request_lang(request, rt)), headers={"WWW-Authenticate": "Bearer"}
+        )
     return principal

@@ -46,19 +46,41 @@ def router(pages: Pages) -> APIRouter:
             det = boardview.detail(s, chosen) if chosen is not None else None
             out: dict[str, Any] = {"board": board, "det": det, "charts": [], "events": []}
             if det is not None:
-                labels = (t("web.board.chart.observed", lang), t("web.board.chart.baseline", lang),
-                          t("web.board.chart.alert", lang))
-                out["charts"] = [(c.series, volume_svg(c.points, c.alerts, rt.config.zone,
-                                                       t("web.board.chart.title", lang, series=c.series), labels))
-                                 for c in det.charts]
+                labels = (
+                    t("web.board.chart.observed", lang),
+                    t("web.board.chart.baseline", lang),
+                    t("web.board.chart.alert", lang),
+                )
+                out["charts"] = [
+                    (
+                        c.series,
+                        volume_svg(
+                            c.points,
+                            c.alerts,
+                            rt.config.zone,
+                            t("web.board.chart.title", lang, series=c.series),
+                            labels,
+                        ),
+                    )
+                    for c in det.charts
+                ]
                 out["events"] = [(e, event_text(e, lang)) for e in det.events]
             return out
 
         data = pages.read(load)
-        return pages.render(request, "board.html.j2", principal, **data, page=page,
-                            kinds=[k.value for k in Kind], severities=[s.value for s in Severity],
-                            roles=[r.value for r in Role], people=sorted(rt.config.people.items()),
-                            samples=boardview.samples, safe_link=_safe_link)
+        return pages.render(
+            request,
+            "board.html.j2",
+            principal,
+            **data,
+            page=page,
+            kinds=[k.value for k in Kind],
+            severities=[s.value for s in Severity],
+            roles=[r.value for r in Role],
+            people=sorted(rt.config.people.items()),
+            samples=boardview.samples,
+            safe_link=_safe_link,
+        )
 
     @api.get("/")
     def board(request: Request, id: int | None = None, page: int = 1) -> Response:  # noqa: A002
@@ -73,22 +95,38 @@ def router(pages: Pages) -> APIRouter:
         principal, form = await pages.form(request, "incident.declare")
 
         def work(s: Session, ctx: Context) -> int:
-            inc = incidents.declare(s, ctx, kind=form.get("kind", ""), severity=form.get("severity", ""),
-                                    title=form.get("title", ""), summary=form.get("summary") or None,
-                                    impact=form.get("impact") or None)
+            inc = incidents.declare(
+                s,
+                ctx,
+                kind=form.get("kind", ""),
+                severity=form.get("severity", ""),
+                title=form.get("title", ""),
+                summary=form.get("summary") or None,
+                impact=form.get("impact") or None,
+            )
             return inc.id
 
-        return await pages.commit(request, principal, work, back="/",
-                                  done=lambda iid: t("web.board.done.declared", pages.lang(request, principal), ref=f"INC-{iid}"),
-                                  then=lambda iid: f"/incidents/{iid}")
+        return await pages.commit(
+            request,
+            principal,
+            work,
+            back="/",
+            done=lambda iid: t("web.board.done.declared", pages.lang(request, principal), ref=f"INC-{iid}"),
+            then=lambda iid: f"/incidents/{iid}",
+        )
 
     @api.post("/incidents/{incident_id}/status")
     async def set_status(request: Request, incident_id: int) -> Response:
         principal, form = await pages.form(request, "incident.update")
         return await pages.commit(
-            request, principal,
-            lambda s, ctx: incidents.change_status(s, ctx, incident_id, form.get("status", ""), note=form.get("note") or None),
-            back=f"/incidents/{incident_id}", done="web.board.done.status")
+            request,
+            principal,
+            lambda s, ctx: incidents.change_status(
+                s, ctx, incident_id, form.get("status", ""), note=form.get("note") or None
+            ),
+            back=f"/incidents/{incident_id}",
+            done="web.board.done.status",
+        )
 
     @api.post("/incidents/{incident_id}/update")
     async def update(request: Request, incident_id: int) -> Response:
@@ -101,17 +139,26 @@ def router(pages: Pages) -> APIRouter:
         def work(s: Session, ctx: Context) -> dict[str, Any]:
             return incidents.update(s, ctx, incident_id, **changes)
 
-        return await pages.commit(request, principal, work, back=f"/incidents/{incident_id}",
-                                  done=lambda changed: t("web.board.done.updated" if changed else "web.board.done.unchanged",
-                                                         pages.lang(request, principal)))
+        return await pages.commit(
+            request,
+            principal,
+            work,
+            back=f"/incidents/{incident_id}",
+            done=lambda changed: t(
+                "web.board.done.updated" if changed else "web.board.done.unchanged", pages.lang(request, principal)
+            ),
+        )
 
     @api.post("/incidents/{incident_id}/assign")
     async def assign(request: Request, incident_id: int) -> Response:
         principal, form = await pages.form(request, "incident.update")
         return await pages.commit(
-            request, principal,
+            request,
+            principal,
             lambda s, ctx: incidents.assign(s, ctx, incident_id, form.get("role", ""), form.get("person", "")),
-            back=f"/incidents/{incident_id}", done="web.board.done.assigned")
+            back=f"/incidents/{incident_id}",
+            done="web.board.done.assigned",
+        )
 
     @api.post("/incidents/{incident_id}/ack")
     async def ack(request: Request, incident_id: int) -> Response:
@@ -121,14 +168,20 @@ def router(pages: Pages) -> APIRouter:
         def work(s: Session, ctx: Context) -> Any:
             # The holder acknowledges (it means "I am on it"); a lead may do
             # it for someone who confirmed by phone.
-            holder = s.scalars(select(RoleAssignment).where(RoleAssignment.incident_id == incident_id,
-                                                            RoleAssignment.role == role.value,
-                                                            RoleAssignment.ended_at.is_(None))).one_or_none()
+            holder = s.scalars(
+                select(RoleAssignment).where(
+                    RoleAssignment.incident_id == incident_id,
+                    RoleAssignment.role == role.value,
+                    RoleAssignment.ended_at.is_(None),
+                )
+            ).one_or_none()
             if holder is not None and holder.person != principal.actor and not principal.can("incident.update"):
                 raise ForbiddenError("access.error.not_holder", role=role.value, holder=holder.person_name)
             return incidents.acknowledge(s, ctx, incident_id, role)
 
-        return await pages.commit(request, principal, work, back=f"/incidents/{incident_id}", done="web.board.done.acked")
+        return await pages.commit(
+            request, principal, work, back=f"/incidents/{incident_id}", done="web.board.done.acked"
+        )
 
     @api.post("/incidents/{incident_id}/note")
     async def note(request: Request, incident_id: int) -> Response:
@@ -136,7 +189,12 @@ def router(pages: Pages) -> APIRouter:
         text = form.get("text", "").strip()
         if not text:
             raise InputError("web.error.missing_field", field=t("web.board.note", pages.lang(request, principal)))
-        return await pages.commit(request, principal, lambda s, ctx: incidents.add_note(s, ctx, incident_id, text),
-                                  back=f"/incidents/{incident_id}", done="web.board.done.noted")
+        return await pages.commit(
+            request,
+            principal,
+            lambda s, ctx: incidents.add_note(s, ctx, incident_id, text),
+            back=f"/incidents/{incident_id}",
+            done="web.board.done.noted",
+        )
 
     return api

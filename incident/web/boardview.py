@@ -74,10 +74,13 @@ def open_board(session: Session, page: int = 1) -> Board:
     """Open incidents, most severe first, then oldest first (the longest
     burning on top of its group)."""
     open_values = [s.value for s in OPEN_STATUSES]
-    q = (select(*(getattr(Incident, name) for name in IncidentRow._fields))
-         .where(Incident.status.in_(open_values))
-         .order_by(Incident.severity, Incident.declared_at, Incident.id)
-         .limit(PAGE).offset((max(page, 1) - 1) * PAGE))
+    q = (
+        select(*(getattr(Incident, name) for name in IncidentRow._fields))
+        .where(Incident.status.in_(open_values))
+        .order_by(Incident.severity, Incident.declared_at, Incident.id)
+        .limit(PAGE)
+        .offset((max(page, 1) - 1) * PAGE)
+    )
     rows = [IncidentRow._make(r) for r in session.connection().execute(q)]
     total = count_incidents(session, open_only=True)
     cards = {r.id: Card(r) for r in rows}
@@ -85,16 +88,22 @@ def open_board(session: Session, page: int = 1) -> Board:
         ids = list(cards)
         conn = session.connection()
         for iid, pending in conn.execute(
-                select(RoleAssignment.incident_id, func.count())
-                .where(RoleAssignment.incident_id.in_(ids), RoleAssignment.ended_at.is_(None),
-                       RoleAssignment.acked_at.is_(None))
-                .group_by(RoleAssignment.incident_id)):
+            select(RoleAssignment.incident_id, func.count())
+            .where(
+                RoleAssignment.incident_id.in_(ids),
+                RoleAssignment.ended_at.is_(None),
+                RoleAssignment.acked_at.is_(None),
+            )
+            .group_by(RoleAssignment.incident_id)
+        ):
             cards[iid].pending = pending
         for iid, kind, due_at in conn.execute(
-                select(ResponseClock.incident_id, ResponseClock.kind, ResponseClock.due_at)
-                .where(ResponseClock.incident_id.in_(ids), ResponseClock.met_at.is_(None),
-                       ResponseClock.stopped_at.is_(None))
-                .order_by(ResponseClock.due_at)):
+            select(ResponseClock.incident_id, ResponseClock.kind, ResponseClock.due_at)
+            .where(
+                ResponseClock.incident_id.in_(ids), ResponseClock.met_at.is_(None), ResponseClock.stopped_at.is_(None)
+            )
+            .order_by(ResponseClock.due_at)
+        ):
             if cards[iid].clock is None:
                 cards[iid].clock = ClockRow(kind, due_at)
     return Board(list(cards.values()), total, max(page, 1))
@@ -127,23 +136,57 @@ def detail(session: Session, incident_id: int) -> Detail:
     inc = session.get(Incident, incident_id)
     if inc is None:
         raise NotFoundError("error.no_incident", id=incident_id)
-    roles = list(session.scalars(select(RoleAssignment).where(RoleAssignment.incident_id == incident_id,
-                                                              RoleAssignment.ended_at.is_(None))
-                                 .order_by(RoleAssignment.id)))
-    clocks = list(session.scalars(select(ResponseClock).where(ResponseClock.incident_id == incident_id)
-                                  .order_by(ResponseClock.id.desc()).limit(5)))
-    signals = list(session.scalars(select(Signal).where(Signal.incident_id == incident_id)
-                                   .order_by(Signal.id).limit(SIGNALS)))
-    signal_count = session.scalar(select(func.count()).select_from(Signal).where(Signal.incident_id == incident_id)) or 0
-    events = list(session.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == incident_id)
-                                  .order_by(TimelineEvent.id.desc()).limit(TIMELINE)))
-    event_count = session.scalar(select(func.count()).select_from(TimelineEvent)
-                                 .where(TimelineEvent.incident_id == incident_id)) or 0
-    published = session.scalars(select(Statement).where(Statement.incident_id == incident_id,
-                                                        Statement.status == "published")
-                                .order_by(Statement.number.desc()).limit(1)).first()
-    return Detail(inc, roles, clocks, signals, signal_count, _charts(session, signals), events, event_count,
-                  published, allowed_next(inc.status_enum))
+    roles = list(
+        session.scalars(
+            select(RoleAssignment)
+            .where(RoleAssignment.incident_id == incident_id, RoleAssignment.ended_at.is_(None))
+            .order_by(RoleAssignment.id)
+        )
+    )
+    clocks = list(
+        session.scalars(
+            select(ResponseClock)
+            .where(ResponseClock.incident_id == incident_id)
+            .order_by(ResponseClock.id.desc())
+            .limit(5)
+        )
+    )
+    signals = list(
+        session.scalars(select(Signal).where(Signal.incident_id == incident_id).order_by(Signal.id).limit(SIGNALS))
+    )
+    signal_count = (
+        session.scalar(select(func.count()).select_from(Signal).where(Signal.incident_id == incident_id)) or 0
+    )
+    events = list(
+        session.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.incident_id == incident_id)
+            .order_by(TimelineEvent.id.desc())
+            .limit(TIMELINE)
+        )
+    )
+    event_count = (
+        session.scalar(select(func.count()).select_from(TimelineEvent).where(TimelineEvent.incident_id == incident_id))
+        or 0
+    )
+    published = session.scalars(
+        select(Statement)
+        .where(Statement.incident_id == incident_id, Statement.status == "published")
+        .order_by(Statement.number.desc())
+        .limit(1)
+    ).first()
+    return Detail(
+        inc,
+        roles,
+        clocks,
+        signals,
+        signal_count,
+        _charts(session, signals),
+        events,
+        event_count,
+        published,
+        allowed_next(inc.status_enum),
+    )
 
 
 def _charts(session: Session, signals: list[Signal]) -> list[Chart]:
@@ -158,8 +201,12 @@ def _charts(session: Session, signals: list[Signal]) -> list[Chart]:
     if not keys:
         return []
     conn = session.connection()
-    found = {key: (sid, secs) for sid, key, secs in conn.execute(
-        select(VolumeSeries.id, VolumeSeries.key, VolumeSeries.bucket_seconds).where(VolumeSeries.key.in_(keys)))}
+    found = {
+        key: (sid, secs)
+        for sid, key, secs in conn.execute(
+            select(VolumeSeries.id, VolumeSeries.key, VolumeSeries.bucket_seconds).where(VolumeSeries.key.in_(keys))
+        )
+    }
     out = []
     for key in keys:
         if key not in found:
@@ -168,13 +215,15 @@ def _charts(session: Session, signals: list[Signal]) -> list[Chart]:
         mine = [s for s in signals if s.series_key.split("#", 1)[0] == key]
         last = max(s.bucket_start for s in mine)
         until = last + dt.timedelta(seconds=bucket_seconds * 24)
-        rows = conn.execute(select(VolumePoint.bucket_start, VolumePoint.value, VolumePoint.baseline, VolumePoint.alert)
-                            .where(VolumePoint.series_id == series_id, VolumePoint.bucket_start <= until)
-                            .order_by(VolumePoint.bucket_start.desc()).limit(CHART_POINTS)).all()
+        rows = conn.execute(
+            select(VolumePoint.bucket_start, VolumePoint.value, VolumePoint.baseline, VolumePoint.alert)
+            .where(VolumePoint.series_id == series_id, VolumePoint.bucket_start <= until)
+            .order_by(VolumePoint.bucket_start.desc())
+            .limit(CHART_POINTS)
+        ).all()
         points = [PointRow(b, v, base, bool(a)) for b, v, base, a in reversed(rows)]
         out.append(Chart(key, points, [s.bucket_start for s in mine]))
     return out
-
 
 
 def samples(signal: Signal) -> list[dict[str, Any]]:

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-
 W, H = 600, 170
 LEFT, RIGHT, TOP, BOTTOM = 34, 8, 10, 22
 
 
-def volume_svg(points: Sequence[Any], alerts: list[dt.datetime], zone: ZoneInfo, title: str,
-               labels: tuple[str, str, str]) -> Markup:
+def volume_svg(
+    points: Sequence[Any], alerts: list[dt.datetime], zone: ZoneInfo, title: str, labels: tuple[str, str, str]
+) -> Markup:
     """``points``: rows with bucket_start, value, baseline, alert (oldest
     first); ``labels``: (observed, baseline, alert) in the page's language."""
     if not points:
@@ -39,8 +39,9 @@ def volume_svg(points: Sequence[Any], alerts: list[dt.datetime], zone: ZoneInfo,
     alerted = set(alerts)
     dots = "".join(
         f'<circle class="alert" cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="3"><title>{escape(labels[2])} '
-        f'{escape(_t(p.bucket_start, zone))}: {p.value:g} / {p.baseline:.1f}</title></circle>'
-        for i, p in enumerate(points) if p.alert or p.bucket_start in alerted
+        f"{escape(_t(p.bucket_start, zone))}: {p.value:g} / {p.baseline:.1f}</title></circle>"
+        for i, p in enumerate(points)
+        if p.alert or p.bucket_start in alerted
     )
     first, last = _t(points[0].bucket_start, zone), _t(points[-1].bucket_start, zone)
     svg = (

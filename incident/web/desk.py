@@ -43,6 +43,7 @@ OTHER_LIMIT = 50  # then the most recent resolved / closed ones
 
 # ---------------------------------------------------------------- helpers --
 
+
 def finding_view(f: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A stored or fresh finding as the page shows it (as the CLI's
     ``show_findings`` does): severity, message in the reader's language,
@@ -55,14 +56,37 @@ def finding_view(f: Mapping[str, Any], lang: str) -> dict[str, Any]:
     where = ""
     if f.get("field"):
         where = f"{label('fact_field', f['field'], lang)} · {f.get('lang') or ''}".rstrip(" ·")
-    return {"severity": "error" if f.get("severity") == "error" else "warning", "rule": str(f.get("rule") or ""),
-            "text": str(f.get("text") or ""), "suggestion": str(f.get("suggestion") or ""), "message": message,
-            "where": where, "field": f.get("field"), "lang": f.get("lang"), "channel": f.get("channel")}
+    return {
+        "severity": "error" if f.get("severity") == "error" else "warning",
+        "rule": str(f.get("rule") or ""),
+        "text": str(f.get("text") or ""),
+        "suggestion": str(f.get("suggestion") or ""),
+        "message": message,
+        "where": where,
+        "field": f.get("field"),
+        "lang": f.get("lang"),
+        "channel": f.get("channel"),
+    }
 
 
 # The figures a reader looks for first: characters, then SMS segments.
-_COUNT_ORDER = ("chars", "segments", "length", "weight", "subject_chars", "text_chars", "encoding", "units",
-                "per_segment", "max_segments", "max", "fold", "fold_index", "subject_max", "html_chars")
+_COUNT_ORDER = (
+    "chars",
+    "segments",
+    "length",
+    "weight",
+    "subject_chars",
+    "text_chars",
+    "encoding",
+    "units",
+    "per_segment",
+    "max_segments",
+    "max",
+    "fold",
+    "fold_index",
+    "subject_max",
+    "html_chars",
+)
 
 
 def _count_items(channel: str, counts: Mapping[str, Any], text: str, lang: str) -> list[tuple[str, str]]:
@@ -83,8 +107,9 @@ def _count_items(channel: str, counts: Mapping[str, Any], text: str, lang: str) 
     return items
 
 
-def channel_views(rendered: Mapping[str, Any], findings: list[Mapping[str, Any]], channels: list[str] | tuple[str, ...],
-                  lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+def channel_views(
+    rendered: Mapping[str, Any], findings: list[Mapping[str, Any]], channels: list[str] | tuple[str, ...], lang: str
+) -> list[tuple[str, list[dict[str, Any]]]]:
     """[(language, [one view per channel])] of a rendered statement: the
     text as it goes out, its counts (characters, SMS segments, Weibo length,
     X weight, WeChat field lengths) and the findings of that channel."""
@@ -101,12 +126,18 @@ def channel_views(rendered: Mapping[str, Any], findings: list[Mapping[str, Any]]
             else:
                 text = str(parts.get("text") or "")
             mine = [finding_view(f, lang) for f in findings if f.get("lang") == lg and f.get("channel") == channel]
-            views.append({
-                "channel": channel, "lang": lg, "name": t(f"channel.name.{channel}", lang),
-                "subject": parts.get("subject"), "text": text,
-                "counts": _count_items(channel, parts.get("counts") or {}, text, lang),
-                "findings": mine, "errors": sum(1 for f in mine if f["severity"] == "error"),
-            })
+            views.append(
+                {
+                    "channel": channel,
+                    "lang": lg,
+                    "name": t(f"channel.name.{channel}", lang),
+                    "subject": parts.get("subject"),
+                    "text": text,
+                    "counts": _count_items(channel, parts.get("counts") or {}, text, lang),
+                    "findings": mine,
+                    "errors": sum(1 for f in mine if f["severity"] == "error"),
+                }
+            )
         out.append((lg, views))
     return out
 
@@ -169,22 +200,46 @@ def _probe(incident: Incident, content: dict[str, Any], version: int, actor: str
     return FactSheet(incident_id=incident.id, version=version, status="draft", content=content, author=actor)
 
 
-def build_preview(session: Session, ctx: Context, incident: Incident, content: dict[str, Any], version: int,
-                  kind: str, number: int, lang: str) -> dict[str, Any]:
+def build_preview(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    content: dict[str, Any],
+    version: int,
+    kind: str,
+    number: int,
+    lang: str,
+) -> dict[str, Any]:
     """What the (unsaved) sheet would give: its findings and a statement of
     ``kind`` on every channel in both languages — the same rendering and
     checks that drafting and approving use. Nothing is stored."""
     sheet = _probe(incident, content, version, ctx.actor)
     sheet_findings = [finding_view(f, lang) for f in workflow.lint_sheet(ctx, sheet)]
-    renderings = render_statement(template_set(session), ctx.config, incident, sheet, kind=kind, number=number,
-                                  channels=CHANNELS, at=ctx.clock.now())
+    renderings = render_statement(
+        template_set(session),
+        ctx.config,
+        incident,
+        sheet,
+        kind=kind,
+        number=number,
+        channels=CHANNELS,
+        at=ctx.clock.now(),
+    )
     rendered, findings = freeze(renderings)
-    missing = [f"{label('fact_field', m.split('.', 1)[0], lang)} · {m.split('.', 1)[1]}"
-               for m in factsheet.missing_required(content)]
-    return {"error": None, "kind": kind, "number": number, "missing": missing, "sheet_findings": sheet_findings,
-            "langs": channel_views(rendered, findings, CHANNELS, lang),
-            "errors": sum(1 for f in sheet_findings if f["severity"] == "error")
-            + sum(1 for f in findings if f.get("severity") == "error")}
+    missing = [
+        f"{label('fact_field', m.split('.', 1)[0], lang)} · {m.split('.', 1)[1]}"
+        for m in factsheet.missing_required(content)
+    ]
+    return {
+        "error": None,
+        "kind": kind,
+        "number": number,
+        "missing": missing,
+        "sheet_findings": sheet_findings,
+        "langs": channel_views(rendered, findings, CHANNELS, lang),
+        "errors": sum(1 for f in sheet_findings if f["severity"] == "error")
+        + sum(1 for f in findings if f.get("severity") == "error"),
+    }
 
 
 def _delivery_label(status: str, lang: str) -> str:
@@ -205,33 +260,58 @@ def _incident(session: Session, incident_id: int) -> Incident:
 
 # ------------------------------------------------------------------ reads --
 
+
 def desk_index(session: Session) -> list[dict[str, Any]]:
     """Open incidents (most severe, longest burning first), then the latest
     resolved and closed ones, each with its wording state."""
     open_values = [s.value for s in OPEN_STATUSES]
     cols = (Incident.id, Incident.kind, Incident.severity, Incident.status, Incident.title, Incident.declared_at)
-    open_rows = session.execute(select(*cols).where(Incident.status.in_(open_values))
-                                .order_by(Incident.severity, Incident.declared_at, Incident.id).limit(OPEN_LIMIT)).all()
-    other_rows = session.execute(select(*cols).where(Incident.status.not_in(open_values))
-                                 .order_by(Incident.declared_at.desc(), Incident.id.desc()).limit(OTHER_LIMIT)).all()
+    open_rows = session.execute(
+        select(*cols)
+        .where(Incident.status.in_(open_values))
+        .order_by(Incident.severity, Incident.declared_at, Incident.id)
+        .limit(OPEN_LIMIT)
+    ).all()
+    other_rows = session.execute(
+        select(*cols)
+        .where(Incident.status.not_in(open_values))
+        .order_by(Incident.declared_at.desc(), Incident.id.desc())
+        .limit(OTHER_LIMIT)
+    ).all()
     rows: dict[int, dict[str, Any]] = {}
     for r, is_open in [(r, True) for r in open_rows] + [(r, False) for r in other_rows]:
-        rows[r.id] = {"id": r.id, "ref": f"INC-{r.id}", "kind": r.kind, "severity": r.severity, "status": r.status,
-                      "title": r.title, "declared_at": r.declared_at, "open": is_open, "sheet": None, "approved": None,
-                      "in_review": [], "drafts": [], "stale": [], "published": None}
+        rows[r.id] = {
+            "id": r.id,
+            "ref": f"INC-{r.id}",
+            "kind": r.kind,
+            "severity": r.severity,
+            "status": r.status,
+            "title": r.title,
+            "declared_at": r.declared_at,
+            "open": is_open,
+            "sheet": None,
+            "approved": None,
+            "in_review": [],
+            "drafts": [],
+            "stale": [],
+            "published": None,
+        }
     if not rows:
         return []
     ids = list(rows)
     for iid, version, status in session.execute(
-            select(FactSheet.incident_id, FactSheet.version, FactSheet.status).where(FactSheet.incident_id.in_(ids))):
+        select(FactSheet.incident_id, FactSheet.version, FactSheet.status).where(FactSheet.incident_id.in_(ids))
+    ):
         row = rows[iid]
         if row["sheet"] is None or version > row["sheet"]["version"]:
             row["sheet"] = {"version": version, "status": status}
         if status == "approved":
             row["approved"] = version
     for iid, number, status, stale, published_at in session.execute(
-            select(Statement.incident_id, Statement.number, Statement.status, Statement.stale, Statement.published_at)
-            .where(Statement.incident_id.in_(ids)).order_by(Statement.number)):
+        select(Statement.incident_id, Statement.number, Statement.status, Statement.stale, Statement.published_at)
+        .where(Statement.incident_id.in_(ids))
+        .order_by(Statement.number)
+    ):
         row = rows[iid]
         if status == "in_review":
             row["in_review"].append(number)
@@ -244,7 +324,9 @@ def desk_index(session: Session) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: int | None, b: int | None) -> dict[str, Any]:
+def desk_detail(
+    session: Session, ctx: Context, incident_id: int, lang: str, a: int | None, b: int | None
+) -> dict[str, Any]:
     config = ctx.config
     incident = _incident(session, incident_id)
     sheets = factsheet.versions(session, incident_id)
@@ -252,7 +334,9 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
     in_force = next((s for s in sheets if s.status == "approved"), None)
     content = latest.content if latest is not None else factsheet.initial_content(ctx, incident)
     version = latest.version if latest is not None else 1
-    findings = [finding_view(f, lang) for f in workflow.lint_sheet(ctx, latest or _probe(incident, content, 1, ctx.actor))]
+    findings = [
+        finding_view(f, lang) for f in workflow.lint_sheet(ctx, latest or _probe(incident, content, 1, ctx.actor))
+    ]
     by_field: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         by_field.setdefault(f"{f['field']}.{f['lang']}", []).append(f)
@@ -260,11 +344,23 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
     sheet = None
     if latest is not None:
         sheet = {
-            "version": latest.version, "status": latest.status, "author": display_person(config, latest.author),
-            "created_at": latest.created_at, "submitted_at": latest.submitted_at, "approved_at": latest.approved_at,
+            "version": latest.version,
+            "status": latest.status,
+            "author": display_person(config, latest.author),
+            "created_at": latest.created_at,
+            "submitted_at": latest.submitted_at,
+            "approved_at": latest.approved_at,
             "note": latest.change_note,
-            "signoffs": [{"who": display_person(config, x.approver), "role": x.role, "at": x.at, "comment": x.comment,
-                          "decision": x.decision} for x in approval.signoffs(session, "fact_sheet", latest.id)],
+            "signoffs": [
+                {
+                    "who": display_person(config, x.approver),
+                    "role": x.role,
+                    "at": x.at,
+                    "comment": x.comment,
+                    "decision": x.decision,
+                }
+                for x in approval.signoffs(session, "fact_sheet", latest.id)
+            ],
         }
 
     # The diff: two versions (default: the one before the latest → the latest).
@@ -275,9 +371,15 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
         b = b if b in numbers else numbers[-1]
         old = next(s for s in sheets if s.version == a)
         new = next(s for s in sheets if s.version == b)
-        diff_rows = [{"field": label("fact_field", d["field"], lang), "lang": d["lang"] or "",
-                      "old": _shown(d["old"], config), "new": _shown(d["new"], config)}
-                     for d in factsheet.diff(old.content, new.content)]
+        diff_rows = [
+            {
+                "field": label("fact_field", d["field"], lang),
+                "lang": d["lang"] or "",
+                "old": _shown(d["old"], config),
+                "new": _shown(d["new"], config),
+            }
+            for d in factsheet.diff(old.content, new.content)
+        ]
     else:
         a = b = None
 
@@ -285,64 +387,103 @@ def desk_detail(session: Session, ctx: Context, incident_id: int, lang: str, a: 
     statements = workflow.list_statements(session, incident_id)
     deliveries: dict[int, dict[str, dict[str, int]]] = {}
     for sid, channel, status, n in session.execute(
-            select(Delivery.statement_id, Delivery.channel, Delivery.status, func.count())
-            .where(Delivery.incident_id == incident_id)
-            .group_by(Delivery.statement_id, Delivery.channel, Delivery.status)):
+        select(Delivery.statement_id, Delivery.channel, Delivery.status, func.count())
+        .where(Delivery.incident_id == incident_id)
+        .group_by(Delivery.statement_id, Delivery.channel, Delivery.status)
+    ):
         deliveries.setdefault(sid, {}).setdefault(channel, {})[status] = n
     signed = {st.id: approval.signoffs(session, "statement", st.id) for st in statements}
     views = []
     for st in reversed(statements):
         signoffs = signed[st.id]
         stored = st.findings or []
-        views.append({
-            "number": st.number, "kind": st.kind, "status": st.status, "fact_version": st.fact_version,
-            "channels": list(st.channels), "stale": st.stale,
-            "stale_fields": sorted({label("fact_field", d.get("field"), lang) for d in st.stale_diff or []}),
-            "author": display_person(config, st.author), "created_at": st.created_at, "submitted_at": st.submitted_at,
-            "approved_at": st.approved_at, "published_at": st.published_at,
-            "published_by": display_person(config, st.published_by) if st.published_by else None,
-            "ended_at": st.ended_at, "next_update_due_at": st.next_update_due_at,
-            "signoffs": [{"who": display_person(config, x.approver), "role": x.role, "at": x.at, "comment": x.comment}
-                         for x in signoffs],
-            "errors": sum(1 for f in stored if f.get("severity") == "error"),
-            "warnings": sum(1 for f in stored if f.get("severity") != "error"),
-            "langs": channel_views(st.rendered or {}, stored, list(st.channels), lang),
-        })
+        views.append(
+            {
+                "number": st.number,
+                "kind": st.kind,
+                "status": st.status,
+                "fact_version": st.fact_version,
+                "channels": list(st.channels),
+                "stale": st.stale,
+                "stale_fields": sorted({label("fact_field", d.get("field"), lang) for d in st.stale_diff or []}),
+                "author": display_person(config, st.author),
+                "created_at": st.created_at,
+                "submitted_at": st.submitted_at,
+                "approved_at": st.approved_at,
+                "published_at": st.published_at,
+                "published_by": display_person(config, st.published_by) if st.published_by else None,
+                "ended_at": st.ended_at,
+                "next_update_due_at": st.next_update_due_at,
+                "signoffs": [
+                    {"who": display_person(config, x.approver), "role": x.role, "at": x.at, "comment": x.comment}
+                    for x in signoffs
+                ],
+                "errors": sum(1 for f in stored if f.get("severity") == "error"),
+                "warnings": sum(1 for f in stored if f.get("severity") != "error"),
+                "langs": channel_views(st.rendered or {}, stored, list(st.channels), lang),
+            }
+        )
     log = []
     for st in sorted((s for s in statements if s.published_at is not None), key=lambda s: s.published_at, reverse=True):
         per_channel = deliveries.get(st.id, {})
-        log.append({
-            "number": st.number, "kind": st.kind, "status": st.status, "published_at": st.published_at,
-            "published_by": display_person(config, st.published_by), "ended_at": st.ended_at,
-            "approvers": [display_person(config, x.approver) for x in signed[st.id]],
-            "channels": [{"channel": c, "name": t(f"channel.name.{c}", lang),
-                          "statuses": [(status, _delivery_label(status, lang), n)
-                                       for status, n in sorted(per_channel.get(c, {}).items())]}
-                         for c in st.channels],
-        })
+        log.append(
+            {
+                "number": st.number,
+                "kind": st.kind,
+                "status": st.status,
+                "published_at": st.published_at,
+                "published_by": display_person(config, st.published_by),
+                "ended_at": st.ended_at,
+                "approvers": [display_person(config, x.approver) for x in signed[st.id]],
+                "channels": [
+                    {
+                        "channel": c,
+                        "name": t(f"channel.name.{c}", lang),
+                        "statuses": [
+                            (status, _delivery_label(status, lang), n)
+                            for status, n in sorted(per_channel.get(c, {}).items())
+                        ],
+                    }
+                    for c in st.channels
+                ],
+            }
+        )
 
     number = _next_number(session, incident_id)
     edit_version = version if latest is None or latest.status == "draft" else latest.version + 1
     # the first statement is the holding statement (DOMAIN.md §1); later ones updates
     default_kind = "holding" if number == 1 else "update"
     return {
-        "incident": incident, "sheet": sheet, "in_force": in_force.version if in_force else None,
+        "incident": incident,
+        "sheet": sheet,
+        "in_force": in_force.version if in_force else None,
         "in_force_at": in_force.approved_at if in_force else None,
-        "form_values": editor_values(content, config), "field_findings": by_field,
-        "sheet_errors": sum(1 for f in findings if f["severity"] == "error"), "sheet_warnings":
-            sum(1 for f in findings if f["severity"] != "error"),
-        "missing": [f"{label('fact_field', m.split('.', 1)[0], lang)} · {m.split('.', 1)[1]}"
-                    for m in factsheet.missing_required(content)],
-        "required": [{"role": r.value, "who": ", ".join(display_person(config, p) for p in approval.eligible(config, r)) or "—"}
-                     for r in required],
-        "versions": [{"version": s.version, "status": s.status} for s in sheets], "diff_a": a, "diff_b": b,
-        "diff": diff_rows, "statements": views, "log": log, "has_approved": in_force is not None,
+        "form_values": editor_values(content, config),
+        "field_findings": by_field,
+        "sheet_errors": sum(1 for f in findings if f["severity"] == "error"),
+        "sheet_warnings": sum(1 for f in findings if f["severity"] != "error"),
+        "missing": [
+            f"{label('fact_field', m.split('.', 1)[0], lang)} · {m.split('.', 1)[1]}"
+            for m in factsheet.missing_required(content)
+        ],
+        "required": [
+            {"role": r.value, "who": ", ".join(display_person(config, p) for p in approval.eligible(config, r)) or "—"}
+            for r in required
+        ],
+        "versions": [{"version": s.version, "status": s.status} for s in sheets],
+        "diff_a": a,
+        "diff_b": b,
+        "diff": diff_rows,
+        "statements": views,
+        "log": log,
+        "has_approved": in_force is not None,
         "preview": build_preview(session, ctx, incident, content, edit_version, default_kind, number, lang),
         "default_kind": default_kind,
     }
 
 
 # ----------------------------------------------------------------- routes --
+
 
 def router(pages: Pages) -> APIRouter:
     api = APIRouter()
@@ -365,10 +506,19 @@ def router(pages: Pages) -> APIRouter:
         principal.require("wording.view", lang)
         ctx = principal.ctx(rt)
         data = pages.read(lambda s: desk_detail(s, ctx, incident_id, lang, a, b))
-        return pages.render(request, "desk_incident.html.j2", principal, **data, fields=factsheet.TEXT_FIELDS,
-                            list_fields=factsheet.LIST_FIELDS, required_fields=factsheet.REQUIRED, langs=LANGS,
-                            kinds=STATEMENT_KINDS, channels=CHANNELS,
-                            channel_name=lambda c: t(f"channel.name.{c}", lang))
+        return pages.render(
+            request,
+            "desk_incident.html.j2",
+            principal,
+            **data,
+            fields=factsheet.TEXT_FIELDS,
+            list_fields=factsheet.LIST_FIELDS,
+            required_fields=factsheet.REQUIRED,
+            langs=LANGS,
+            kinds=STATEMENT_KINDS,
+            channels=CHANNELS,
+            channel_name=lambda c: t(f"channel.name.{c}", lang),
+        )
 
     @api.post("/desk/{incident_id}/preview")
     async def preview(request: Request, incident_id: int) -> Response:
@@ -432,9 +582,13 @@ def router(pages: Pages) -> APIRouter:
             errors = sum(1 for f in findings if f["severity"] == "error")
             return sheet.version, errors, len(findings) - errors
 
-        return await pages.commit(request, principal, work, back=f"/desk/{incident_id}",
-                                  done=lambda r: t("web.desk.done.sheet_submitted", lang, version=r[0], errors=r[1],
-                                                   warnings=r[2]))
+        return await pages.commit(
+            request,
+            principal,
+            work,
+            back=f"/desk/{incident_id}",
+            done=lambda r: t("web.desk.done.sheet_submitted", lang, version=r[0], errors=r[1], warnings=r[2]),
+        )
 
     @api.post("/desk/{incident_id}/facts/approve")
     async def approve_sheet(request: Request, incident_id: int) -> Response:
@@ -445,25 +599,41 @@ def router(pages: Pages) -> APIRouter:
             sheet = workflow.approve_sheet(s, ctx, incident_id, (form.get("comment") or "").strip() or None)
             return sheet.version, sheet.status
 
-        return await pages.commit(request, principal, work, back=f"/desk/{incident_id}",
-                                  done=lambda r: t("web.desk.done.sheet_approved" if r[1] == "approved"
-                                                   else "web.desk.done.signed_wait", lang, what=f"v{r[0]}"))
+        return await pages.commit(
+            request,
+            principal,
+            work,
+            back=f"/desk/{incident_id}",
+            done=lambda r: t(
+                "web.desk.done.sheet_approved" if r[1] == "approved" else "web.desk.done.signed_wait",
+                lang,
+                what=f"v{r[0]}",
+            ),
+        )
 
     @api.post("/desk/{incident_id}/facts/reject")
     async def reject_sheet(request: Request, incident_id: int) -> Response:
         principal, form = await pages.form(request, "wording.approve")
         lang = lang_of(request, principal)
         return await pages.commit(
-            request, principal, lambda s, ctx: workflow.reject_sheet(s, ctx, incident_id, form.get("reason", "")).version,
-            back=f"/desk/{incident_id}", done=lambda v: t("web.desk.done.rejected", lang, what=f"v{v}"))
+            request,
+            principal,
+            lambda s, ctx: workflow.reject_sheet(s, ctx, incident_id, form.get("reason", "")).version,
+            back=f"/desk/{incident_id}",
+            done=lambda v: t("web.desk.done.rejected", lang, what=f"v{v}"),
+        )
 
     @api.post("/desk/{incident_id}/facts/retract")
     async def retract_sheet(request: Request, incident_id: int) -> Response:
         principal, form = await pages.form(request, "wording.publish")
         lang = lang_of(request, principal)
         return await pages.commit(
-            request, principal, lambda s, ctx: workflow.retract_sheet(s, ctx, incident_id, form.get("reason", "")).version,
-            back=f"/desk/{incident_id}", done=lambda v: t("web.desk.done.retracted", lang, what=f"v{v}"))
+            request,
+            principal,
+            lambda s, ctx: workflow.retract_sheet(s, ctx, incident_id, form.get("reason", "")).version,
+            back=f"/desk/{incident_id}",
+            done=lambda v: t("web.desk.done.retracted", lang, what=f"v{v}"),
+        )
 
     # ---- statements --------------------------------------------------------
 
@@ -479,30 +649,46 @@ def router(pages: Pages) -> APIRouter:
             st = workflow.draft_statement(s, ctx, incident_id, kind=form.get("kind", "update"), channels=chosen)
             return st.number, sum(1 for f in st.findings if f["severity"] == "error")
 
-        return await pages.commit(request, principal, work, back=f"/desk/{incident_id}#statements",
-                                  done=lambda r: t("web.desk.done.drafted", lang, number=r[0], errors=r[1]),
-                                  then=lambda r: f"/desk/{incident_id}#statement-{r[0]}")
+        return await pages.commit(
+            request,
+            principal,
+            work,
+            back=f"/desk/{incident_id}#statements",
+            done=lambda r: t("web.desk.done.drafted", lang, number=r[0], errors=r[1]),
+            then=lambda r: f"/desk/{incident_id}#statement-{r[0]}",
+        )
 
-    def statement_route(name: str, action: str, run: Callable[[Session, Context, int, int, dict[str, str]], Any]) -> None:
+    def statement_route(
+        name: str, action: str, run: Callable[[Session, Context, int, int, dict[str, str]], Any]
+    ) -> None:
         async def handle(request: Request, incident_id: int, number: int) -> Response:
             principal, form = await pages.form(request, action)
             lang = lang_of(request, principal)
             return await pages.commit(
-                request, principal, lambda s, ctx: run(s, ctx, incident_id, number, form),
+                request,
+                principal,
+                lambda s, ctx: run(s, ctx, incident_id, number, form),
                 back=f"/desk/{incident_id}#statement-{number}",
-                done=lambda _r: t(f"web.desk.done.st_{name}", lang, what=f"#{number}"))
+                done=lambda _r: t(f"web.desk.done.st_{name}", lang, what=f"#{number}"),
+            )
 
         handle.__name__ = f"statement_{name}"
         api.add_api_route(f"/desk/{{incident_id}}/statements/{{number}}/{name}", handle, methods=["POST"])
 
-    statement_route("submit", "wording.edit",
-                    lambda s, ctx, iid, n, form: workflow.submit_statement(s, ctx, iid, n))
-    statement_route("reject", "wording.approve",
-                    lambda s, ctx, iid, n, form: workflow.reject_statement(s, ctx, iid, n, form.get("reason", "")))
-    statement_route("publish", "wording.publish",
-                    lambda s, ctx, iid, n, form: workflow.publish_statement(s, ctx, iid, n))
-    statement_route("retract", "wording.publish",
-                    lambda s, ctx, iid, n, form: workflow.retract_statement(s, ctx, iid, n, form.get("reason", "")))
+    statement_route("submit", "wording.edit", lambda s, ctx, iid, n, form: workflow.submit_statement(s, ctx, iid, n))
+    statement_route(
+        "reject",
+        "wording.approve",
+        lambda s, ctx, iid, n, form: workflow.reject_statement(s, ctx, iid, n, form.get("reason", "")),
+    )
+    statement_route(
+        "publish", "wording.publish", lambda s, ctx, iid, n, form: workflow.publish_statement(s, ctx, iid, n)
+    )
+    statement_route(
+        "retract",
+        "wording.publish",
+        lambda s, ctx, iid, n, form: workflow.retract_statement(s, ctx, iid, n, form.get("reason", "")),
+    )
 
     @api.post("/desk/{incident_id}/statements/{number}/approve")
     async def approve_statement(request: Request, incident_id: int, number: int) -> Response:
@@ -513,12 +699,17 @@ def router(pages: Pages) -> APIRouter:
             principal.require("wording.publish", lang)
 
         def work(s: Session, ctx: Context) -> str:
-            return workflow.approve_statement(s, ctx, incident_id, number, (form.get("comment") or "").strip() or None,
-                                              publish_now=publish_now).status
+            return workflow.approve_statement(
+                s, ctx, incident_id, number, (form.get("comment") or "").strip() or None, publish_now=publish_now
+            ).status
 
         key = {"published": "web.desk.done.st_publish", "approved": "web.desk.done.st_approve"}
-        return await pages.commit(request, principal, work, back=f"/desk/{incident_id}#statement-{number}",
-                                  done=lambda status: t(key.get(status, "web.desk.done.signed_wait"), lang,
-                                                        what=f"#{number}"))
+        return await pages.commit(
+            request,
+            principal,
+            work,
+            back=f"/desk/{incident_id}#statement-{number}",
+            done=lambda status: t(key.get(status, "web.desk.done.signed_wait"), lang, what=f"#{number}"),
+        )
 
     return api

@@ -24,11 +24,26 @@ def router(pages: Pages) -> APIRouter:
 
     def login_page(request: Request, error: str | None = None, status: int = 200, name: str = "") -> Response:
         token = secrets.token_urlsafe(24)
-        response = pages.render(request, "login.html.j2", None, status=status, login_csrf=token, error=error,
-                                next=safe_next(request.query_params.get("next")), name=name,
-                                proxy=rt.config.web.auth == "proxy")
-        response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/login",
-                            secure=rt.config.web.secure_cookies)
+        response = pages.render(
+            request,
+            "login.html.j2",
+            None,
+            status=status,
+            login_csrf=token,
+            error=error,
+            next=safe_next(request.query_params.get("next")),
+            name=name,
+            proxy=rt.config.web.auth == "proxy",
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            max_age=3600,
+            httponly=True,
+            samesite="strict",
+            path="/login",
+            secure=rt.config.web.secure_cookies,
+        )
         return response
 
     @api.get("/login")
@@ -83,4 +98,3 @@ def router(pages: Pages) -> APIRouter:
         return response
 
     return api
-

@@ -57,9 +57,15 @@ def router(pages: Pages) -> APIRouter:
         contact = mask_contact(_field(request, "contact"))
         # Not "lang": that parameter is the page's own language.
         reply_lang = _field(request, "reply_lang") or lang
-        form = {"q": q, "name": name, "title": title if title in _TITLES else "", "contact": contact,
-                "compensation": compensation, "scenario": scenario if scenario in SCENARIOS else "",
-                "reply_lang": reply_lang if reply_lang in LANGS else lang}
+        form = {
+            "q": q,
+            "name": name,
+            "title": title if title in _TITLES else "",
+            "contact": contact,
+            "compensation": compensation,
+            "scenario": scenario if scenario in SCENARIOS else "",
+            "reply_lang": reply_lang if reply_lang in LANGS else lang,
+        }
         values: dict[str, Any] = {"form": form, "reply": None, "problem": None, "no_wording": False, "alternatives": []}
         if q:
             try:
@@ -68,10 +74,20 @@ def router(pages: Pages) -> APIRouter:
                 except ValueError:
                     raise InputError("wording.error.bad_lang", value=reply_lang) from None
                 by_ref = _REF.fullmatch(q) is not None
-                reply = get_reply(rt.store, rt.config, q=None if by_ref else q,
-                                  incident_id=parse_id(q) if by_ref else None, scenario=scenario or None, lang=chosen,
-                                  customer=Customer(name=name or None, title=title or None, contact=contact or None,
-                                                    compensation=compensation or None))
+                reply = get_reply(
+                    rt.store,
+                    rt.config,
+                    q=None if by_ref else q,
+                    incident_id=parse_id(q) if by_ref else None,
+                    scenario=scenario or None,
+                    lang=chosen,
+                    customer=Customer(
+                        name=name or None,
+                        title=title or None,
+                        contact=contact or None,
+                        compensation=compensation or None,
+                    ),
+                )
             except IncidentError as exc:
                 values["no_wording"] = exc.key in _NONE
                 if exc.key == "wording.error.no_approved_facts":
@@ -84,8 +100,10 @@ def router(pages: Pages) -> APIRouter:
                 values["reply"] = reply
                 keep = {k: v for k, v in form.items() if v and k != "q"}
                 values["alternatives"] = [
-                    (a, "/lookup?" + urllib.parse.urlencode({"q": a["ref"], **keep})) for a in reply.alternatives]
-        return pages.render(request, "lookup.html.j2", principal, **values, scenarios=SCENARIOS, titles=_TITLES,
-                            langs=LANGS)
+                    (a, "/lookup?" + urllib.parse.urlencode({"q": a["ref"], **keep})) for a in reply.alternatives
+                ]
+        return pages.render(
+            request, "lookup.html.j2", principal, **values, scenarios=SCENARIOS, titles=_TITLES, langs=LANGS
+        )
 
     return api

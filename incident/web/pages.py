@@ -50,9 +50,13 @@ class NeedLogin(Exception):
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined,
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals.update(label=label)
     return env
 
@@ -87,8 +91,9 @@ class Pages:
 
     # ---- rendering -----------------------------------------------------
 
-    def render(self, request: Request, template: str, principal: Principal | None, status: int = 200,
-               **values: Any) -> HTMLResponse:
+    def render(
+        self, request: Request, template: str, principal: Principal | None, status: int = 200, **values: Any
+    ) -> HTMLResponse:
         flash = _read_flash(request)
         html = self.env.get_template(template).render(**self._common(request, principal), flash=flash, **values)
         response = HTMLResponse(html, status_code=status, headers=_SECURITY_HEADERS)
@@ -126,11 +131,22 @@ class Pages:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
         params.append(("lang", "en" if lang == "zh-CN" else "zh-CN"))
         return dict(
-            request=request, user=principal, lang=lang, t=tr, lbl=lambda group, value: label(group, value, lang),
-            when=when, left=left, now=now, local=lambda v: local(v, zone), centre=rt.config.centre.name,
-            csrf=principal.csrf if principal else "", path=request.url.path, query=request.url.query,
+            request=request,
+            user=principal,
+            lang=lang,
+            t=tr,
+            lbl=lambda group, value: label(group, value, lang),
+            when=when,
+            left=left,
+            now=now,
+            local=lambda v: local(v, zone),
+            centre=rt.config.centre.name,
+            csrf=principal.csrf if principal else "",
+            path=request.url.path,
+            query=request.url.query,
             other_lang_url=request.url.path + "?" + urllib.parse.urlencode(params),
-            role_names=", ".join(label("web_role", r, lang) for r in principal.roles) if principal else "")
+            role_names=", ".join(label("web_role", r, lang) for r in principal.roles) if principal else "",
+        )
 
     def _cookies(self, request: Request, response: Response, principal: Principal | None, clear_flash: bool) -> None:
         if principal is not None and principal.new_cookie:
@@ -150,8 +166,9 @@ class Pages:
         body = await request.body()
         if len(body) > MAX_FORM:
             raise InputError("web.error.form_too_big", max=MAX_FORM // 1024)
-        fields = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace"),
-                                                              keep_blank_values=True).items()}
+        fields = {
+            k: v[-1] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()
+        }
         check_csrf(request, principal, fields.get("csrf"))
         if action:
             principal.require(action, self.lang(request, principal))
@@ -192,8 +209,14 @@ class Pages:
         response = RedirectResponse(safe_next(url), status_code=303)
         if kind and text:
             raw = json.dumps([kind, text], ensure_ascii=False).encode("utf-8")
-            response.set_cookie(FLASH_COOKIE, base64.urlsafe_b64encode(raw).decode("ascii"), max_age=60,
-                                httponly=True, samesite="lax", path="/")
+            response.set_cookie(
+                FLASH_COOKIE,
+                base64.urlsafe_b64encode(raw).decode("ascii"),
+                max_age=60,
+                httponly=True,
+                samesite="lax",
+                path="/",
+            )
         return response
 
     def read(self, fn: Callable[[Session], Any]) -> Any:
@@ -218,6 +241,6 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                               "frame-ancestors 'none'; form-action 'self'",
+    "frame-ancestors 'none'; form-action 'self'",
     "Cache-Control": "no-store",
 }

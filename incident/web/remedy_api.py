@@ -26,8 +26,12 @@ from incident.timeutil import end_of_local_day
 MAX_BATCH = 5000
 
 
-def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request], str],
-           allow: Callable[[str], Callable[..., None]]) -> APIRouter:
+def router(
+    rt: Runtime,
+    machine: Callable[..., None],
+    lang_of: Callable[[Request], str],
+    allow: Callable[[str], Callable[..., None]],
+) -> APIRouter:
     from incident.adapters.compensation import default_provider
     from incident.remedy import callbacks, customers, issuing, ledger, reports
 
@@ -84,8 +88,10 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
         report = await work(run)
         errors = [{"index": e.line, "error": e.key, "message": t(e.key, lang, **e.params)} for e in report.errors]
         status = 422 if errors and not report.added and not report.duplicates else 200
-        return JSONResponse({"received": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors},
-                            status_code=status)
+        return JSONResponse(
+            {"received": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors},
+            status_code=status,
+        )
 
     @api.get("/api/incidents/{incident}/customers", dependencies=[Depends(allow("remedy.view"))])
     def list_customers(incident: str, limit: int = 200, offset: int = 0) -> dict[str, Any]:
@@ -94,17 +100,42 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
             get_incident(s, iid)
             rows = customers.list_customers(s, iid, limit=min(max(limit, 1), 1000), offset=max(offset, 0))
             total = customers.count(s, iid)
-        return {"total": total, "customers": [
-            {"ref": c.customer_ref, "name": c.name, "title": c.title, "contact": c.contact, "lang": c.lang,
-             "order_ref": c.order_ref, "amount_at_stake": c.amount_at_stake, "insured": c.insured,
-             "declared_value": c.declared_value, "source": c.source} for c in rows]}
+        return {
+            "total": total,
+            "customers": [
+                {
+                    "ref": c.customer_ref,
+                    "name": c.name,
+                    "title": c.title,
+                    "contact": c.contact,
+                    "lang": c.lang,
+                    "order_ref": c.order_ref,
+                    "amount_at_stake": c.amount_at_stake,
+                    "insured": c.insured,
+                    "declared_value": c.declared_value,
+                    "source": c.source,
+                }
+                for c in rows
+            ],
+        }
 
     # ---- compensation ----------------------------------------------------
 
     def entry_json(e: Any, c: Any = None) -> dict[str, Any]:
-        out = {"id": e.id, "incident": f"INC-{e.incident_id}", "form": e.form, "amount": e.amount, "unit": e.unit,
-               "status": e.status, "needs_approval": e.needs_approval, "policy": e.policy, "proposed_by": e.proposed_by,
-               "approved_by": e.approved_by, "provider_ref": e.provider_ref, "last_error": e.last_error}
+        out = {
+            "id": e.id,
+            "incident": f"INC-{e.incident_id}",
+            "form": e.form,
+            "amount": e.amount,
+            "unit": e.unit,
+            "status": e.status,
+            "needs_approval": e.needs_approval,
+            "policy": e.policy,
+            "proposed_by": e.proposed_by,
+            "approved_by": e.approved_by,
+            "provider_ref": e.provider_ref,
+            "last_error": e.last_error,
+        }
         if c is not None:
             out["customer_ref"] = c.customer_ref
         return out
@@ -119,15 +150,25 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
         if not isinstance(data, dict):
             raise InputError("api.error.object_body")
         if data.get("policy"):
+
             def by_policy() -> ledger.ProposalReport:
                 with rt.store.transaction() as s:
                     return ledger.propose_by_policy(s, ctx, iid)
 
             r = await work(by_policy)
-            return JSONResponse({"proposed": r.proposed, "need_approval": r.need_approval, "auto_approved": r.auto_approved,
-                                 "existing": r.existing, "ineligible": r.ineligible,
-                                 "refused": [{"customer_ref": ref, "error": key, "message": t(key, lang, **params)}
-                                             for ref, key, params in r.refused]})
+            return JSONResponse(
+                {
+                    "proposed": r.proposed,
+                    "need_approval": r.need_approval,
+                    "auto_approved": r.auto_approved,
+                    "existing": r.existing,
+                    "ineligible": r.ineligible,
+                    "refused": [
+                        {"customer_ref": ref, "error": key, "message": t(key, lang, **params)}
+                        for ref, key, params in r.refused
+                    ],
+                }
+            )
         try:
             amount = float(data.get("amount"))
         except (TypeError, ValueError):
@@ -135,8 +176,17 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
 
         def one() -> dict[str, Any]:
             with rt.store.transaction() as s:
-                return entry_json(ledger.propose(s, ctx, iid, str(data.get("customer_ref") or ""), str(data.get("form") or ""),
-                                                 amount, data.get("reason")))
+                return entry_json(
+                    ledger.propose(
+                        s,
+                        ctx,
+                        iid,
+                        str(data.get("customer_ref") or ""),
+                        str(data.get("form") or ""),
+                        amount,
+                        data.get("reason"),
+                    )
+                )
 
         return JSONResponse(await work(one), status_code=201)
 
@@ -183,8 +233,15 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
         batches = int(data.get("max_batches") or 10)
 
         def run() -> dict[str, Any]:
-            r = issuing.issue_due(rt.store, ctx, default_provider(rt.settings.data_dir), incident_id=iid, max_batches=batches)
-            return {"issued": r.issued, "failed": r.failed, "retrying": r.retrying, "pending": issuing.pending(rt.store, iid)}
+            r = issuing.issue_due(
+                rt.store, ctx, default_provider(rt.settings.data_dir), incident_id=iid, max_batches=batches
+            )
+            return {
+                "issued": r.issued,
+                "failed": r.failed,
+                "retrying": r.retrying,
+                "pending": issuing.pending(rt.store, iid),
+            }
 
         return await work(run)
 
@@ -201,9 +258,20 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
     # ---- callbacks -------------------------------------------------------
 
     def due_json(r: Any) -> dict[str, Any]:
-        return {"id": r.id, "incident": f"INC-{r.incident_id}", "reason": r.reason, "due_at": r.due_at.isoformat(),
-                "call_at": r.call_at.isoformat(), "assignee": r.assignee, "attempts": r.attempts, "customer_ref": r.customer_ref,
-                "name": r.name, "title": r.title, "contact": r.contact, "lang": r.lang}
+        return {
+            "id": r.id,
+            "incident": f"INC-{r.incident_id}",
+            "reason": r.reason,
+            "due_at": r.due_at.isoformat(),
+            "call_at": r.call_at.isoformat(),
+            "assignee": r.assignee,
+            "attempts": r.attempts,
+            "customer_ref": r.customer_ref,
+            "name": r.name,
+            "title": r.title,
+            "contact": r.contact,
+            "lang": r.lang,
+        }
 
     def own_only(request: Request, assignee: str | None) -> None:
         """Agents see and record their own callbacks; cs leads anyone's."""
@@ -214,7 +282,9 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
             raise ForbiddenError("access.error.not_yours", agent=assignee or "—")
 
     @api.get("/api/callbacks/due", dependencies=[Depends(allow("callbacks.own"))])
-    def due(request: Request, agent: str | None = None, incident: str | None = None, limit: int = 100, today: bool = False) -> dict[str, Any]:
+    def due(
+        request: Request, agent: str | None = None, incident: str | None = None, limit: int = 100, today: bool = False
+    ) -> dict[str, Any]:
         """Open callbacks to make now (or by the end of today), soonest first."""
         if not request.state.principal.can("callbacks.all"):
             agent = request.state.principal.actor
@@ -223,8 +293,14 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
         if today:
             until = end_of_local_day(now, rt.config.zone)
         with rt.store.read() as s:
-            rows = callbacks.due(s, now, agent=agent, until=until, incident_id=parse_id(incident) if incident else None,
-                                 limit=min(max(limit, 1), 1000))
+            rows = callbacks.due(
+                s,
+                now,
+                agent=agent,
+                until=until,
+                incident_id=parse_id(incident) if incident else None,
+                limit=min(max(limit, 1), 1000),
+            )
             overdue = callbacks.overdue_count(s, now, parse_id(incident) if incident else None)
         return {"overdue": overdue, "callbacks": [due_json(r) for r in rows]}
 
@@ -234,10 +310,20 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
             cb = callbacks.get(s, callback_id)
             own_only(request, cb.assignee)
             text, findings = callbacks.script(s, rt.config, cb)
-            return {"id": cb.id, "incident": f"INC-{cb.incident_id}", "reason": cb.reason, "status": cb.status,
-                    "due_at": cb.due_at.isoformat(), "call_at": cb.call_at.isoformat(), "assignee": cb.assignee,
-                    "attempts": cb.attempts, "outcome": cb.outcome, "satisfaction": cb.satisfaction,
-                    "script": text, "warnings": [{"rule": f.rule, "text": f.text} for f in findings]}
+            return {
+                "id": cb.id,
+                "incident": f"INC-{cb.incident_id}",
+                "reason": cb.reason,
+                "status": cb.status,
+                "due_at": cb.due_at.isoformat(),
+                "call_at": cb.call_at.isoformat(),
+                "assignee": cb.assignee,
+                "attempts": cb.attempts,
+                "outcome": cb.outcome,
+                "satisfaction": cb.satisfaction,
+                "script": text,
+                "warnings": [{"rule": f.rule, "text": f.text} for f in findings],
+            }
 
     @api.post("/api/callbacks/{callback_id}/attempts", dependencies=[Depends(allow("callbacks.own"))])
     async def record(callback_id: int, request: Request) -> JSONResponse:
@@ -253,11 +339,24 @@ def router(rt: Runtime, machine: Callable[..., None], lang_of: Callable[[Request
         def run() -> dict[str, Any]:
             with rt.store.transaction() as s:
                 own_only(request, callbacks.get(s, callback_id).assignee)
-                cb, follow = callbacks.record_attempt(s, ctx, callback_id, str(data.get("result") or ""), satisfaction=sat,
-                                                      note=data.get("note"), new_demand=data.get("demand"))
-                return {"id": cb.id, "status": cb.status, "attempts": cb.attempts, "call_at": cb.call_at.isoformat(),
-                        "follow_up": None if follow is None else {"id": follow.id, "assignee": follow.assignee,
-                                                                   "due_at": follow.due_at.isoformat()}}
+                cb, follow = callbacks.record_attempt(
+                    s,
+                    ctx,
+                    callback_id,
+                    str(data.get("result") or ""),
+                    satisfaction=sat,
+                    note=data.get("note"),
+                    new_demand=data.get("demand"),
+                )
+                return {
+                    "id": cb.id,
+                    "status": cb.status,
+                    "attempts": cb.attempts,
+                    "call_at": cb.call_at.isoformat(),
+                    "follow_up": None
+                    if follow is None
+                    else {"id": follow.id, "assignee": follow.assignee, "due_at": follow.due_at.isoformat()},
+                }
 
         return JSONResponse(await work(run), status_code=201)
 

@@ -83,8 +83,14 @@ def router(pages: Pages) -> APIRouter:
     api = APIRouter()
     rt = pages.rt
 
-    async def run(request: Request, principal: Principal, work: Callable[[Session, Context], Any], *, back: str,
-                  outcome: Callable[[Any, str], tuple[str, str]]) -> Response:
+    async def run(
+        request: Request,
+        principal: Principal,
+        work: Callable[[Session, Context], Any],
+        *,
+        back: str,
+        outcome: Callable[[Any, str], tuple[str, str]],
+    ) -> Response:
         """As :meth:`Pages.commit` (one transaction, then deliver and
         redirect), but the outcome chooses the flash's kind too: an import
         whose rows were all refused is not a success."""
@@ -121,9 +127,18 @@ def router(pages: Pages) -> APIRouter:
     def import_outcome(what: str, label_key: str) -> Callable[[Any, str], tuple[str, str]]:
         def outcome(result: tuple[customers.ImportReport, callbacks.SweepReport], lang: str) -> tuple[str, str]:
             report, sweep = result
-            text = t(what, lang, read=report.read, added=report.added, duplicates=report.duplicates, errors=len(report.errors))
+            text = t(
+                what,
+                lang,
+                read=report.read,
+                added=report.added,
+                duplicates=report.duplicates,
+                errors=len(report.errors),
+            )
             if report.errors:
-                shown = [t(label_key, lang, line=e.line, message=t(e.key, lang, **e.params)) for e in report.errors[:SHOWN]]
+                shown = [
+                    t(label_key, lang, line=e.line, message=t(e.key, lang, **e.params)) for e in report.errors[:SHOWN]
+                ]
                 text += " " + "; ".join(shown)
                 if len(report.errors) > SHOWN:
                     text += " " + t("web.remedy.done.more", lang, n=len(report.errors) - SHOWN)
@@ -141,23 +156,42 @@ def router(pages: Pages) -> APIRouter:
         has_customers = select(AffectedCustomer.id).where(AffectedCustomer.incident_id == Incident.id).exists()
         where = or_(Incident.status.in_(open_values), has_customers)
         total = s.scalar(select(func.count()).select_from(Incident).where(where)) or 0
-        q = (select(*(getattr(Incident, name) for name in IncidentRow._fields)).where(where)
-             .order_by(case((Incident.status.in_(open_values), 0), else_=1), Incident.severity, Incident.declared_at.desc(),
-                       Incident.id.desc())
-             .limit(INCIDENTS_PAGE).offset((page - 1) * INCIDENTS_PAGE))
+        q = (
+            select(*(getattr(Incident, name) for name in IncidentRow._fields))
+            .where(where)
+            .order_by(
+                case((Incident.status.in_(open_values), 0), else_=1),
+                Incident.severity,
+                Incident.declared_at.desc(),
+                Incident.id.desc(),
+            )
+            .limit(INCIDENTS_PAGE)
+            .offset((page - 1) * INCIDENTS_PAGE)
+        )
         rows = [IncidentRow._make(r) for r in s.connection().execute(q)]
         ids = [r.id for r in rows]
-        stats: dict[int, dict[str, Any]] = {i: {"customers": 0, "proposed": 0, "approved": 0, "committed": 0.0, "issued": 0.0,
-                                               "open": 0, "overdue": 0} for i in ids}
+        stats: dict[int, dict[str, Any]] = {
+            i: {"customers": 0, "proposed": 0, "approved": 0, "committed": 0.0, "issued": 0.0, "open": 0, "overdue": 0}
+            for i in ids
+        }
         if ids:
-            for iid, n in s.execute(select(AffectedCustomer.incident_id, func.count()).where(
-                    AffectedCustomer.incident_id.in_(ids)).group_by(AffectedCustomer.incident_id)):
+            for iid, n in s.execute(
+                select(AffectedCustomer.incident_id, func.count())
+                .where(AffectedCustomer.incident_id.in_(ids))
+                .group_by(AffectedCustomer.incident_id)
+            ):
                 stats[iid]["customers"] = n
             for iid, status, unit, n, amount in s.execute(
-                    select(Compensation.incident_id, Compensation.status, Compensation.unit, func.count(),
-                           func.coalesce(func.sum(Compensation.amount), 0.0))
-                    .where(Compensation.incident_id.in_(ids))
-                    .group_by(Compensation.incident_id, Compensation.status, Compensation.unit)):
+                select(
+                    Compensation.incident_id,
+                    Compensation.status,
+                    Compensation.unit,
+                    func.count(),
+                    func.coalesce(func.sum(Compensation.amount), 0.0),
+                )
+                .where(Compensation.incident_id.in_(ids))
+                .group_by(Compensation.incident_id, Compensation.status, Compensation.unit)
+            ):
                 x = stats[iid]
                 if status in ("proposed", "approved"):
                     x[status] += n
@@ -166,11 +200,18 @@ def router(pages: Pages) -> APIRouter:
                 if unit == ledger.MONEY and status == "issued":
                     x["issued"] += float(amount)
             for iid, n, late in s.execute(
-                    select(Callback.incident_id, func.count(), func.sum(case((Callback.due_at < now, 1), else_=0)))
-                    .where(Callback.incident_id.in_(ids), Callback.status == "open").group_by(Callback.incident_id)):
+                select(Callback.incident_id, func.count(), func.sum(case((Callback.due_at < now, 1), else_=0)))
+                .where(Callback.incident_id.in_(ids), Callback.status == "open")
+                .group_by(Callback.incident_id)
+            ):
                 stats[iid]["open"], stats[iid]["overdue"] = n, int(late or 0)
-        return {"rows": rows, "stats": stats, "total": total, "page": page,
-                "overdue_all": callbacks.overdue_count(s, now)}
+        return {
+            "rows": rows,
+            "stats": stats,
+            "total": total,
+            "page": page,
+            "overdue_all": callbacks.overdue_count(s, now),
+        }
 
     @api.get("/remedy")
     def remedy_index(request: Request, page: str | None = None) -> Response:
@@ -188,16 +229,44 @@ def router(pages: Pages) -> APIRouter:
         listed = customers.list_customers(s, iid, limit=CUSTOMERS_PAGE, offset=(page - 1) * CUSTOMERS_PAGE)
         totals = ledger.totals(s, iid)
         entries = ledger.list_entries(s, iid, status, LEDGER_PAGE, (lpage - 1) * LEDGER_PAGE)
-        shown_total = (totals["by_status"].get(status, {}).get("count", 0) if status
-                       else sum(x["count"] for x in totals["by_status"].values()))
-        open_callbacks = s.scalar(select(func.count()).select_from(Callback).where(
-            Callback.incident_id == iid, Callback.status == "open")) or 0
+        shown_total = (
+            totals["by_status"].get(status, {}).get("count", 0)
+            if status
+            else sum(x["count"] for x in totals["by_status"].values())
+        )
+        open_callbacks = (
+            s.scalar(
+                select(func.count()).select_from(Callback).where(Callback.incident_id == iid, Callback.status == "open")
+            )
+            or 0
+        )
         # What "approve all" would approve: never one's own proposals.
-        others = s.scalar(select(func.count()).select_from(Compensation).where(
-            Compensation.incident_id == iid, Compensation.status == "proposed", Compensation.proposed_by != actor)) or 0
-        return {"inc": inc, "customers": listed, "awaiting_others": others, "customers_total": total_customers, "page": page,
-                "entries": entries, "entries_total": shown_total, "lpage": lpage, "entry_status": status or "",
-                "totals": totals, "open_callbacks": open_callbacks, "overdue": callbacks.overdue_count(s, now, iid)}
+        others = (
+            s.scalar(
+                select(func.count())
+                .select_from(Compensation)
+                .where(
+                    Compensation.incident_id == iid,
+                    Compensation.status == "proposed",
+                    Compensation.proposed_by != actor,
+                )
+            )
+            or 0
+        )
+        return {
+            "inc": inc,
+            "customers": listed,
+            "awaiting_others": others,
+            "customers_total": total_customers,
+            "page": page,
+            "entries": entries,
+            "entries_total": shown_total,
+            "lpage": lpage,
+            "entry_status": status or "",
+            "totals": totals,
+            "open_callbacks": open_callbacks,
+            "overdue": callbacks.overdue_count(s, now, iid),
+        }
 
     def cover(c: AffectedCustomer, lang: str) -> str:
         if c.declared_value:
@@ -211,8 +280,9 @@ def router(pages: Pages) -> APIRouter:
         return f"/remedy/{iid}" + ("?" + urllib.parse.urlencode(kept) if kept else "")
 
     @api.get("/remedy/{incident_id}")
-    def remedy_incident(request: Request, incident_id: int, page: str | None = None, lpage: str | None = None,
-                        status: str | None = None) -> Response:
+    def remedy_incident(
+        request: Request, incident_id: int, page: str | None = None, lpage: str | None = None, status: str | None = None
+    ) -> Response:
         principal = pages.user(request)
         lang = pages.lang(request, principal)
         principal.require("remedy.view", lang)
@@ -224,26 +294,49 @@ def router(pages: Pages) -> APIRouter:
         committed = data["totals"]["money_committed"]
         supervisors = sorted(ledger.supervisors(rt.config))
         return pages.render(
-            request, "remedy_incident.html.j2", principal, **data, num=_num, person=lambda k: display_person(rt.config, k),
-            cover=lambda c: cover(c, lang), amounts=lambda x: _amounts(x, lang), link=link,
-            budget=budget, over_budget=budget is not None and committed > budget,
+            request,
+            "remedy_incident.html.j2",
+            principal,
+            **data,
+            num=_num,
+            person=lambda k: display_person(rt.config, k),
+            cover=lambda c: cover(c, lang),
+            amounts=lambda x: _amounts(x, lang),
+            link=link,
+            budget=budget,
+            over_budget=budget is not None and committed > budget,
             budget_share=(None if not budget else round(committed * 100 / budget, 1)),
             supervisors=", ".join(display_person(rt.config, k) for k in supervisors) or "—",
-            is_supervisor=principal.actor in supervisors, statuses=list(LABELS["comp_status"]), forms=FORMS,
-            insured_kinds=INSURED, customers_page=CUSTOMERS_PAGE, ledger_page=LEDGER_PAGE,
-            thresholds=rt.config.compensation.approval_thresholds, caps=rt.config.compensation.caps,
-            system_actor=SYSTEM_ACTOR)
+            is_supervisor=principal.actor in supervisors,
+            statuses=list(LABELS["comp_status"]),
+            forms=FORMS,
+            insured_kinds=INSURED,
+            customers_page=CUSTOMERS_PAGE,
+            ledger_page=LEDGER_PAGE,
+            thresholds=rt.config.compensation.approval_thresholds,
+            caps=rt.config.compensation.caps,
+            system_actor=SYSTEM_ACTOR,
+        )
 
     # ---- affected customers ----------------------------------------------
 
     @api.post("/remedy/{incident_id}/customers")
     async def add_customer(request: Request, incident_id: int) -> Response:
         principal, form = await pages.form(request, "remedy.manage")
-        record = {"customer_ref": form.get("customer_ref", ""), "name": form.get("name"), "title": form.get("title"),
-                  "contact": form.get("contact"), "lang": form.get("cust_lang"), "order_ref": form.get("order_ref"),
-                  "amount_at_stake": form.get("amount_at_stake"), "insured": form.get("insured"),
-                  "declared_value": form.get("declared_value"), "category": form.get("category"),
-                  "branch": form.get("branch"), "complex": "1" if form.get("complex") else ""}
+        record = {
+            "customer_ref": form.get("customer_ref", ""),
+            "name": form.get("name"),
+            "title": form.get("title"),
+            "contact": form.get("contact"),
+            "lang": form.get("cust_lang"),
+            "order_ref": form.get("order_ref"),
+            "amount_at_stake": form.get("amount_at_stake"),
+            "insured": form.get("insured"),
+            "declared_value": form.get("declared_value"),
+            "category": form.get("category"),
+            "branch": form.get("branch"),
+            "complex": "1" if form.get("complex") else "",
+        }
 
         def work(s: Session, ctx: Context) -> tuple[str, str, callbacks.SweepReport]:
             found = customers.add_one(s, ctx, incident_id, record)
@@ -251,8 +344,9 @@ def router(pages: Pages) -> APIRouter:
 
         def outcome(result: tuple[str, str, callbacks.SweepReport], lang: str) -> tuple[str, str]:
             ref, contact, sweep = result
-            return "ok", t("web.remedy.done.customer_added", lang, ref=ref, incident=f"INC-{incident_id}",
-                           contact=contact) + " " + scheduled_text(sweep, lang)
+            return "ok", t(
+                "web.remedy.done.customer_added", lang, ref=ref, incident=f"INC-{incident_id}", contact=contact
+            ) + " " + scheduled_text(sweep, lang)
 
         return await run(request, principal, work, back=f"/remedy/{incident_id}#customers", outcome=outcome)
 
@@ -273,8 +367,13 @@ def router(pages: Pages) -> APIRouter:
             sweep = schedule(s, ctx, incident_id) if report.added else callbacks.SweepReport()
             return report, sweep
 
-        return await run(request, principal, work, back=back,
-                         outcome=import_outcome("web.remedy.done.imported", "web.remedy.done.row_error"))
+        return await run(
+            request,
+            principal,
+            work,
+            back=back,
+            outcome=import_outcome("web.remedy.done.imported", "web.remedy.done.row_error"),
+        )
 
     @api.post("/remedy/{incident_id}/customers/link")
     async def link_customers(request: Request, incident_id: int) -> Response:
@@ -285,16 +384,24 @@ def router(pages: Pages) -> APIRouter:
         except ValueError:
             hours = -1.0
         if not math.isfinite(hours) or not 0 <= hours <= 720:
-            return pages.redirect(f"/remedy/{incident_id}#customers", "error",
-                                  t("web.remedy.error.before_hours", pages.lang(request, principal), value=raw[:20]))
+            return pages.redirect(
+                f"/remedy/{incident_id}#customers",
+                "error",
+                t("web.remedy.error.before_hours", pages.lang(request, principal), value=raw[:20]),
+            )
 
         def work(s: Session, ctx: Context) -> tuple[customers.ImportReport, callbacks.SweepReport]:
             report = customers.link_complaints(s, ctx, incident_id, before_hours=hours)
             sweep = schedule(s, ctx, incident_id) if report.added else callbacks.SweepReport()
             return report, sweep
 
-        return await run(request, principal, work, back=f"/remedy/{incident_id}#customers",
-                         outcome=import_outcome("web.remedy.done.linked", "web.remedy.done.link_error"))
+        return await run(
+            request,
+            principal,
+            work,
+            back=f"/remedy/{incident_id}#customers",
+            outcome=import_outcome("web.remedy.done.linked", "web.remedy.done.link_error"),
+        )
 
     # ---- the ledger -------------------------------------------------------
 
@@ -310,14 +417,28 @@ def router(pages: Pages) -> APIRouter:
                 raise InputError("comp.error.bad_amount", value=raw[:20] or "—") from None
             if not math.isfinite(amount):
                 raise InputError("comp.error.bad_amount", value=raw[:20])
-            e = ledger.propose(s, ctx, incident_id, form.get("customer_ref", ""), form.get("form", ""), amount,
-                               (form.get("reason") or "").strip() or None)
+            e = ledger.propose(
+                s,
+                ctx,
+                incident_id,
+                form.get("customer_ref", ""),
+                form.get("form", ""),
+                amount,
+                (form.get("reason") or "").strip() or None,
+            )
             return e.id, form.get("customer_ref", "").strip(), e.form, e.amount, e.unit, e.status
 
         def outcome(r: tuple[int, str, str, float, str, str], lang: str) -> tuple[str, str]:
             eid, ref, form_, amount, unit, status = r
-            text = t("web.remedy.done.proposed_one", lang, id=eid, ref=ref, form=label("form", form_, lang),
-                     amount=_num(amount), unit=label("unit", unit, lang))
+            text = t(
+                "web.remedy.done.proposed_one",
+                lang,
+                id=eid,
+                ref=ref,
+                form=label("form", form_, lang),
+                amount=_num(amount),
+                unit=label("unit", unit, lang),
+            )
             text += " " + t("web.remedy.done.awaits" if status == "proposed" else "web.remedy.done.auto_approved", lang)
             return "ok", text
 
@@ -332,11 +453,21 @@ def router(pages: Pages) -> APIRouter:
             return ledger.propose_by_policy(s, ctx, incident_id)
 
         def outcome(r: ledger.ProposalReport, lang: str) -> tuple[str, str]:
-            text = t("web.remedy.done.policy", lang, proposed=r.proposed, need_approval=r.need_approval,
-                     auto_approved=r.auto_approved, existing=r.existing, ineligible=r.ineligible, refused=len(r.refused))
+            text = t(
+                "web.remedy.done.policy",
+                lang,
+                proposed=r.proposed,
+                need_approval=r.need_approval,
+                auto_approved=r.auto_approved,
+                existing=r.existing,
+                ineligible=r.ineligible,
+                refused=len(r.refused),
+            )
             if r.refused:
-                text += " " + "; ".join(t("web.remedy.done.refused_row", lang, ref=ref, message=t(key, lang, **params))
-                                        for ref, key, params in r.refused[:SHOWN])
+                text += " " + "; ".join(
+                    t("web.remedy.done.refused_row", lang, ref=ref, message=t(key, lang, **params))
+                    for ref, key, params in r.refused[:SHOWN]
+                )
                 if len(r.refused) > SHOWN:
                     text += " " + t("web.remedy.done.more", lang, n=len(r.refused) - SHOWN)
             return ("error" if r.refused else "ok"), text
@@ -367,16 +498,27 @@ def router(pages: Pages) -> APIRouter:
             if every:
                 get_incident(s, incident_id)
                 changed = ledger.approve_incident(s, ctx, incident_id)
-                own_left = s.scalar(select(func.count()).select_from(Compensation).where(
-                    Compensation.incident_id == incident_id, Compensation.status == "proposed",
-                    Compensation.proposed_by == ctx.actor)) or 0
+                own_left = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(Compensation)
+                        .where(
+                            Compensation.incident_id == incident_id,
+                            Compensation.status == "proposed",
+                            Compensation.proposed_by == ctx.actor,
+                        )
+                    )
+                    or 0
+                )
                 return changed, own_left
             entry = entry_of(s, incident_id, entry_id_of(form.get("id")))
             return ledger.approve(s, ctx, [entry.id]), 0
 
         def outcome(r: tuple[int, int], lang: str) -> tuple[str, str]:
             changed, own_left = r
-            text = t("web.remedy.done.approved", lang, n=changed) if changed else t("web.remedy.done.approved_none", lang)
+            text = (
+                t("web.remedy.done.approved", lang, n=changed) if changed else t("web.remedy.done.approved_none", lang)
+            )
             if own_left:
                 text += " " + t("web.remedy.done.own_left", lang, n=own_left)
             return "ok", text
@@ -391,8 +533,13 @@ def router(pages: Pages) -> APIRouter:
         def work(s: Session, ctx: Context) -> int:
             return ledger.reject(s, ctx, entry_of(s, incident_id, entry_id).id, reason).id
 
-        return await run(request, principal, work, back=f"/remedy/{incident_id}#ledger",
-                         outcome=lambda eid, lang: ("ok", t("web.remedy.done.rejected", lang, id=eid, reason=reason)))
+        return await run(
+            request,
+            principal,
+            work,
+            back=f"/remedy/{incident_id}#ledger",
+            outcome=lambda eid, lang: ("ok", t("web.remedy.done.rejected", lang, id=eid, reason=reason)),
+        )
 
     @api.post("/remedy/{incident_id}/compensation/{entry_id}/reverse")
     async def reverse(request: Request, incident_id: int, entry_id: int) -> Response:
@@ -406,8 +553,14 @@ def router(pages: Pages) -> APIRouter:
 
         def outcome(r: tuple[int, float, str], lang: str) -> tuple[str, str]:
             eid, amount, unit = r
-            return "ok", t("web.remedy.done.reversed", lang, id=eid, amount=_num(amount), unit=label("unit", unit, lang),
-                           reason=reason)
+            return "ok", t(
+                "web.remedy.done.reversed",
+                lang,
+                id=eid,
+                amount=_num(amount),
+                unit=label("unit", unit, lang),
+                reason=reason,
+            )
 
         return await run(request, principal, work, back=f"/remedy/{incident_id}#ledger", outcome=outcome)
 
@@ -423,8 +576,9 @@ def router(pages: Pages) -> APIRouter:
                 get_incident(s, incident_id)
             # A runner, not a service function: it owns its transactions (a
             # claim committed before the provider is called, then the results).
-            report = issuing.issue_due(rt.store, ctx, default_provider(rt.settings.data_dir), incident_id=incident_id,
-                                       max_batches=10)
+            report = issuing.issue_due(
+                rt.store, ctx, default_provider(rt.settings.data_dir), incident_id=incident_id, max_batches=10
+            )
             return report, issuing.pending(rt.store, incident_id)
 
         try:
@@ -436,8 +590,14 @@ def router(pages: Pages) -> APIRouter:
         await run_in_threadpool(rt.deliver)
         if not report.batches and not report.errors:
             return pages.redirect(back, "ok", t("web.remedy.done.nothing_to_issue", lang))
-        text = t("web.remedy.done.issued", lang, issued=report.issued, failed=report.failed, retrying=report.retrying,
-                 pending=left)
+        text = t(
+            "web.remedy.done.issued",
+            lang,
+            issued=report.issued,
+            failed=report.failed,
+            retrying=report.retrying,
+            pending=left,
+        )
         if report.errors:
             text += " " + "; ".join(report.errors[:SHOWN])
         return pages.redirect(back, "error" if (report.failed or report.retrying) else "ok", text)
@@ -473,17 +633,32 @@ def router(pages: Pages) -> APIRouter:
             # here: the session's identity map is weak, and script() would
             # otherwise fetch them one by one (100 calls: ~300 queries).
             held = {c.id: c for c in s.scalars(select(Callback).where(Callback.id.in_([d.id for d in rows])))}
-            people = {c.id: c for c in s.scalars(select(AffectedCustomer).where(
-                AffectedCustomer.id.in_({c.customer_id for c in held.values()})))}
-            incidents = {i.id: i for i in s.scalars(select(Incident).where(Incident.id.in_({c.incident_id for c in held.values()})))}
+            people = {
+                c.id: c
+                for c in s.scalars(
+                    select(AffectedCustomer).where(AffectedCustomer.id.in_({c.customer_id for c in held.values()}))
+                )
+            }
+            incidents = {
+                i.id: i
+                for i in s.scalars(select(Incident).where(Incident.id.in_({c.incident_id for c in held.values()})))
+            }
             items = []
             for d in rows:
                 cb = held[d.id]
                 text, findings = callbacks.script(s, rt.config, cb)
-                items.append({"row": d, "late": d.due_at < now, "script": text.strip(), "complex": cb.complex,
-                              "demand": cb.note if cb.reason == "follow_up" else None,
-                              "order_ref": people[cb.customer_id].order_ref, "title": incidents[cb.incident_id].title,
-                              "findings": [(f.severity, f.rule, f.text, f.message(lang)) for f in findings]})
+                items.append(
+                    {
+                        "row": d,
+                        "late": d.due_at < now,
+                        "script": text.strip(),
+                        "complex": cb.complex,
+                        "demand": cb.note if cb.reason == "follow_up" else None,
+                        "order_ref": people[cb.customer_id].order_ref,
+                        "title": incidents[cb.incident_id].title,
+                        "findings": [(f.severity, f.rule, f.text, f.message(lang)) for f in findings],
+                    }
+                )
             return {"calls": items, "more": more, "total": total, "late_count": late}
 
         data = pages.read(load)
@@ -492,20 +667,33 @@ def router(pages: Pages) -> APIRouter:
         if everyone and principal.actor not in agents:
             choices.insert(0, (principal.actor, display_person(rt.config, principal.actor)))
         return pages.render(
-            request, "callbacks.html.j2", principal, **data, who=who, who_name=display_person(rt.config, who) if who else None,
-            everyone=everyone, choices=choices, all_agents=ALL_AGENTS, until=end - dt.timedelta(minutes=1),
+            request,
+            "callbacks.html.j2",
+            principal,
+            **data,
+            who=who,
+            who_name=display_person(rt.config, who) if who else None,
+            everyone=everyone,
+            choices=choices,
+            all_agents=ALL_AGENTS,
+            until=end - dt.timedelta(minutes=1),
             results=callbacks.RESULTS,
-            agent_param=(agent or "") if everyone else "", person=lambda k: display_person(rt.config, k))
+            agent_param=(agent or "") if everyone else "",
+            person=lambda k: display_person(rt.config, k),
+        )
 
     @api.post("/callbacks/{callback_id}")
     async def record(request: Request, callback_id: int) -> Response:
         principal, form = await pages.form(request, "callbacks.own")
         agent = (form.get("agent") or "").strip()
-        back = "/callbacks" + ("?" + urllib.parse.urlencode({"agent": agent}) if agent and principal.can("callbacks.all") else "")
+        back = "/callbacks" + (
+            "?" + urllib.parse.urlencode({"agent": agent}) if agent and principal.can("callbacks.all") else ""
+        )
         raw_sat = (form.get("satisfaction") or "").strip()
 
-        def work(s: Session, ctx: Context) -> tuple[int, str, str, dt.datetime, int, str | None, int | None,
-                                                   dt.datetime | None]:
+        def work(
+            s: Session, ctx: Context
+        ) -> tuple[int, str, str, dt.datetime, int, str | None, int | None, dt.datetime | None]:
             cb = callbacks.get(s, callback_id)
             own_only(principal, cb.assignee)  # before anything is written: nothing stored for someone else's
             score: int | None = None
@@ -514,20 +702,45 @@ def router(pages: Pages) -> APIRouter:
                     score = int(raw_sat)
                 except ValueError:
                     raise InputError("callback.error.satisfaction", value=raw_sat[:10]) from None
-            cb, follow = callbacks.record_attempt(s, ctx, callback_id, form.get("result", ""), satisfaction=score,
-                                                  note=form.get("note") or None, new_demand=form.get("demand") or None)
-            return (cb.id, cb.outcome or "", cb.status, cb.call_at, cb.attempts,
-                    follow.assignee if follow else None, follow.id if follow else None, follow.due_at if follow else None)
+            cb, follow = callbacks.record_attempt(
+                s,
+                ctx,
+                callback_id,
+                form.get("result", ""),
+                satisfaction=score,
+                note=form.get("note") or None,
+                new_demand=form.get("demand") or None,
+            )
+            return (
+                cb.id,
+                cb.outcome or "",
+                cb.status,
+                cb.call_at,
+                cb.attempts,
+                follow.assignee if follow else None,
+                follow.id if follow else None,
+                follow.due_at if follow else None,
+            )
 
         def outcome(r: Any, lang: str) -> tuple[str, str]:
             cid, result, status, call_at, attempts, f_who, f_id, f_due = r
-            text = t("web.remedy.cb.done.recorded", lang, id=cid, result=label("callback_result", result, lang),
-                     status=label("callback_status", status, lang))
+            text = t(
+                "web.remedy.cb.done.recorded",
+                lang,
+                id=cid,
+                result=label("callback_result", result, lang),
+                status=label("callback_status", status, lang),
+            )
             if status == "open":
                 text += " " + t("web.remedy.cb.done.next_try", lang, at=pages_when(call_at), attempts=attempts)
             if f_id is not None:
-                text += " " + t("web.remedy.cb.done.follow_up", lang, id=f_id, assignee=display_person(rt.config, f_who),
-                                due=pages_when(f_due))
+                text += " " + t(
+                    "web.remedy.cb.done.follow_up",
+                    lang,
+                    id=f_id,
+                    assignee=display_person(rt.config, f_who),
+                    due=pages_when(f_due),
+                )
             return "ok", text
 
         return await run(request, principal, work, back=back, outcome=outcome)

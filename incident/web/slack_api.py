@@ -39,14 +39,20 @@ def router(rt: Runtime, executor: ThreadPoolExecutor) -> APIRouter:
         if not secret:
             return refuse("slack.error.not_configured", 503, env=cfg.signing_secret_env)
         body = await request.body()
-        if not verify(secret, body, request.headers.get("x-slack-request-timestamp"),
-                      request.headers.get("x-slack-signature"), rt.clock.now):
+        if not verify(
+            secret,
+            body,
+            request.headers.get("x-slack-request-timestamp"),
+            request.headers.get("x-slack-signature"),
+            rt.clock.now,
+        ):
             return refuse("slack.error.signature", 401)
         return body
 
     def answer_later(response_url: str, work: Callable[[], str]) -> None:
         """Run ``work`` off the request, post its text to ``response_url``
         (only to Slack's own host, or those configured)."""
+
         def run() -> None:
             try:
                 text = work()
@@ -60,8 +66,11 @@ def router(rt: Runtime, executor: ThreadPoolExecutor) -> APIRouter:
             host = urlparse(response_url).hostname or ""
             if response_url and host in cfg.response_url_hosts:
                 try:
-                    httpx.post(response_url, json={"response_type": "ephemeral", "replace_original": False, "text": text},
-                               timeout=cfg.timeout_seconds)
+                    httpx.post(
+                        response_url,
+                        json={"response_type": "ephemeral", "replace_original": False, "text": text},
+                        timeout=cfg.timeout_seconds,
+                    )
                 except httpx.HTTPError as exc:
                     log.warning("could not answer on response_url: %s", exc)
             else:
@@ -79,7 +88,9 @@ def router(rt: Runtime, executor: ThreadPoolExecutor) -> APIRouter:
         ctx = rt.ctx
         lang = commands.lang_of(ctx, commands.person_for(ctx, user))
         if not text or text.split()[0].lower() in ("help", "?", "帮助"):
-            return JSONResponse({"response_type": "ephemeral", "text": commands.run_command(rt.store, ctx, user, "help")})
+            return JSONResponse(
+                {"response_type": "ephemeral", "text": commands.run_command(rt.store, ctx, user, "help")}
+            )
         answer_later(form.get("response_url", ""), lambda: commands.run_command(rt.store, rt.ctx, user, text))
         return JSONResponse({"response_type": "ephemeral", "text": t("slack.cmd.working", lang, text=text)})
 
@@ -96,8 +107,9 @@ def router(rt: Runtime, executor: ThreadPoolExecutor) -> APIRouter:
         user = (payload.get("user") or {}).get("id", "")
         for action in (payload.get("actions") or [])[:1]:
             action_id, value = str(action.get("action_id") or ""), str(action.get("value") or "")
-            answer_later(payload.get("response_url", ""),
-                         lambda: commands.run_action(rt.store, rt.ctx, user, action_id, value))
+            answer_later(
+                payload.get("response_url", ""), lambda: commands.run_action(rt.store, rt.ctx, user, action_id, value)
+            )
         return Response(status_code=200)
 
     return api

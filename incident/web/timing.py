@@ -28,9 +28,19 @@ class ServerTiming:
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"server-timing", f"app;dur={dur:.1f}".encode())]
                 if access.isEnabledFor(logging.INFO):  # off unless a serving process set logging up
-                    access.info("%s %s %s %.1f ms", scope["method"], scope["path"], message["status"], dur,
-                                extra={"method": scope["method"], "path": scope["path"], "status": message["status"],
-                                       "ms": round(dur, 1)})
+                    access.info(
+                        "%s %s %s %.1f ms",
+                        scope["method"],
+                        scope["path"],
+                        message["status"],
+                        dur,
+                        extra={
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": message["status"],
+                            "ms": round(dur, 1),
+                        },
+                    )
             await send(message)
 
         await self.app(scope, receive, timed_send)

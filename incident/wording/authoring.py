@@ -43,17 +43,37 @@ def sample_context(lang: str) -> dict[str, Any]:
     }
     return {
         "centre": {"name": "客服中心"},
-        "incident": {"ref": "INC-1", "title": facts["what"], "kind": "system_outage", "kind_label": "系统故障",
-                     "severity": "SEV2", "status": "investigating", "status_label": "排查中"},
+        "incident": {
+            "ref": "INC-1",
+            "title": facts["what"],
+            "kind": "system_outage",
+            "kind_label": "系统故障",
+            "severity": "SEV2",
+            "status": "investigating",
+            "status_label": "排查中",
+        },
         "facts": facts,
-        "statement": {"kind": "update", "number": 1, "title": "最新进展" if zh else "Update",
-                      "time": facts["eta"], "time_iso": "2026-11-24T07:00:00+00:00",
-                      "time_short": "11-24 15:00"},
+        "statement": {
+            "kind": "update",
+            "number": 1,
+            "title": "最新进展" if zh else "Update",
+            "time": facts["eta"],
+            "time_iso": "2026-11-24T07:00:00+00:00",
+            "time_short": "11-24 15:00",
+        },
         "status_url": "http://127.0.0.1:8000/status",
         "signature": "【客服中心】",
-        "customer": {"greeting": "张先生，您好！" if zh else "Hello Mr Zhang. ", "salutation": "张先生" if zh else "Mr Zhang",
-                     "contact": "1234", "compensation": facts["compensation"]},
-        "callback": {"reason": "result", "demand": "希望尽快收到快件" if zh else "would like the parcel soon", "attempt": 1},
+        "customer": {
+            "greeting": "张先生，您好！" if zh else "Hello Mr Zhang. ",
+            "salutation": "张先生" if zh else "Mr Zhang",
+            "contact": "1234",
+            "compensation": facts["compensation"],
+        },
+        "callback": {
+            "reason": "result",
+            "demand": "希望尽快收到快件" if zh else "would like the parcel soon",
+            "attempt": 1,
+        },
     }
 
 
@@ -63,11 +83,15 @@ def add_template(session: Session, ctx: Context, name: str, lang: str, body: str
     if not body.strip():
         raise InputError("wording.error.template_empty")
     check_source(name, lang, body, sample_context(lang))
-    version = (session.scalar(
-        select(func.max(WordingTemplate.version)).where(WordingTemplate.name == name, WordingTemplate.lang == lang)
-    ) or 0) + 1
-    row = WordingTemplate(name=name, lang=lang, version=version, body=body, status="draft", author=ctx.actor,
-                          created_at=ctx.clock.now())
+    version = (
+        session.scalar(
+            select(func.max(WordingTemplate.version)).where(WordingTemplate.name == name, WordingTemplate.lang == lang)
+        )
+        or 0
+    ) + 1
+    row = WordingTemplate(
+        name=name, lang=lang, version=version, body=body, status="draft", author=ctx.actor, created_at=ctx.clock.now()
+    )
     session.add(row)
     session.flush()
     return row
@@ -79,8 +103,15 @@ def approve_template(session: Session, ctx: Context, template_id: int) -> Wordin
         raise NotFoundError("wording.error.no_template", id=template_id)
     if row.status != "draft":
         raise ConflictError("wording.error.not_draft", what=f"{row.name}.{row.lang} v{row.version}", status=row.status)
-    approval.sign(session, ctx, subject_type="template", subject_id=row.id, incident=None, authors=[row.author],
-                  required=[Role.COMMS_LEAD])
+    approval.sign(
+        session,
+        ctx,
+        subject_type="template",
+        subject_id=row.id,
+        incident=None,
+        authors=[row.author],
+        required=[Role.COMMS_LEAD],
+    )
     session.execute(
         update(WordingTemplate)
         .where(WordingTemplate.name == row.name, WordingTemplate.lang == row.lang, WordingTemplate.status == "approved")
@@ -96,7 +127,11 @@ def approve_template(session: Session, ctx: Context, template_id: int) -> Wordin
 
 
 def list_templates(session: Session) -> list[WordingTemplate]:
-    return list(session.scalars(select(WordingTemplate).order_by(WordingTemplate.name, WordingTemplate.lang, WordingTemplate.version)))
+    return list(
+        session.scalars(
+            select(WordingTemplate).order_by(WordingTemplate.name, WordingTemplate.lang, WordingTemplate.version)
+        )
+    )
 
 
 # ---------------------------------------------------------------- subscribers --
@@ -106,7 +141,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _FULL_NUMBER = re.compile(r"\+?\d[\d\s-]{6,}\d")
 
 
-def add_subscriber(session: Session, ctx: Context, channel: str, address: str, lang: str = "zh-CN") -> tuple[Subscriber, bool]:
+def add_subscriber(
+    session: Session, ctx: Context, channel: str, address: str, lang: str = "zh-CN"
+) -> tuple[Subscriber, bool]:
     channel = channel.strip().lower()
     address = address.strip()
     if channel not in RECIPIENT_CHANNELS:
@@ -121,7 +158,9 @@ def add_subscriber(session: Session, ctx: Context, channel: str, address: str, l
         raise InputError("wording.error.sms_ref", address=address)
     if not address or len(address) > 200:
         raise InputError("wording.error.bad_subscriber", channel=channel, address=address)
-    found = session.scalars(select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address)).one_or_none()
+    found = session.scalars(
+        select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address)
+    ).one_or_none()
     if found is not None:
         changed = not found.active or found.lang != lang
         found.active, found.lang = True, lang
@@ -133,7 +172,9 @@ def add_subscriber(session: Session, ctx: Context, channel: str, address: str, l
 
 
 def remove_subscriber(session: Session, channel: str, address: str) -> bool:
-    found = session.scalars(select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address.strip())).one_or_none()
+    found = session.scalars(
+        select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address.strip())
+    ).one_or_none()
     if found is None or not found.active:
         return False
     found.active = False
@@ -141,4 +182,8 @@ def remove_subscriber(session: Session, channel: str, address: str) -> bool:
 
 
 def list_subscribers(session: Session) -> list[Subscriber]:
-    return list(session.scalars(select(Subscriber).where(Subscriber.active.is_(True)).order_by(Subscriber.channel, Subscriber.id)))
+    return list(
+        session.scalars(
+            select(Subscriber).where(Subscriber.active.is_(True)).order_by(Subscriber.channel, Subscriber.id)
+        )
+    )

@@ -64,14 +64,24 @@ class ChannelCheck:
         return not has_errors(self.findings)
 
     def as_json(self, lang: str = "en") -> dict[str, Any]:
-        return {"channel": self.channel, "counts": dict(self.counts), "ok": self.ok,
-                "findings": [f.as_json(lang) for f in self.findings]}
+        return {
+            "channel": self.channel,
+            "counts": dict(self.counts),
+            "ok": self.ok,
+            "findings": [f.as_json(lang) for f in self.findings],
+        }
 
 
-def _finding(rule: str, severity: str, text: str, start: int, end: int,
-             suggestion: str = "", **params: Any) -> Finding:
-    return Finding(rule=rule, severity=severity, start=start, end=end, text=text[start:end],  # type: ignore[arg-type]
-                   suggestion=suggestion, params=params)
+def _finding(rule: str, severity: str, text: str, start: int, end: int, suggestion: str = "", **params: Any) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=severity,
+        start=start,
+        end=end,
+        text=text[start:end],  # type: ignore[arg-type]
+        suggestion=suggestion,
+        params=params,
+    )
 
 
 # ---- SMS ------------------------------------------------------------------
@@ -162,9 +172,17 @@ def sms_count(body: str, signature: str = "") -> SmsCount:
 def check_sms(body: str, limits: ChannelLimits | None = None) -> ChannelCheck:
     limits = limits or _DEFAULT_LIMITS
     count = sms_count(body, limits.sms_signature)
-    check = ChannelCheck("sms", {"encoding": count.encoding, "units": count.units, "segments": count.segments,
-                                 "per_segment": count.per_segment, "chars": count.chars,
-                                 "max_segments": limits.sms_max_segments})
+    check = ChannelCheck(
+        "sms",
+        {
+            "encoding": count.encoding,
+            "units": count.units,
+            "segments": count.segments,
+            "per_segment": count.per_segment,
+            "chars": count.chars,
+            "max_segments": limits.sms_max_segments,
+        },
+    )
     if not body.strip():
         check.findings.append(_finding("channel.sms.empty", "error", body, 0, len(body)))
         return check
@@ -173,10 +191,21 @@ def check_sms(body: str, limits: ChannelLimits | None = None) -> ChannelCheck:
         text, offset = _with_signature(body, limits.sms_signature)
         cut = max(_segment_starts(text, count.encoding, count.segment_limit)[allowed] - offset, 0)
         suggestion = t("channel.suggest.sms_segments", _lang(body), max=allowed, budget=cut)
-        check.findings.append(_finding(
-            "channel.sms.segments", "warning", body, cut, len(body), suggestion,
-            segments=count.segments, max=allowed, encoding=count.encoding,
-            per_segment=count.segment_limit, units=count.units))
+        check.findings.append(
+            _finding(
+                "channel.sms.segments",
+                "warning",
+                body,
+                cut,
+                len(body),
+                suggestion,
+                segments=count.segments,
+                max=allowed,
+                encoding=count.encoding,
+                per_segment=count.segment_limit,
+                units=count.units,
+            )
+        )
     return check
 
 
@@ -193,7 +222,9 @@ WEIBO_URL_UNITS = 20
 # characters; Chinese punctuation ends the link.
 _WEIBO_URL = re.compile(
     r"https?://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d+)?"
-    r"[-a-z0-9_$.+!*()/,:;@&=?~#%]*", re.I | re.A)
+    r"[-a-z0-9_$.+!*()/,:;@&=?~#%]*",
+    re.I | re.A,
+)
 
 
 def _weibo_units(s: str) -> int:
@@ -209,7 +240,7 @@ def _weibo_units(s: str) -> int:
 def weibo_length(text: str) -> int:
     units, pos = 0, 0
     for m in _WEIBO_URL.finditer(text):
-        units += _weibo_units(text[pos:m.start()]) + WEIBO_URL_UNITS
+        units += _weibo_units(text[pos : m.start()]) + WEIBO_URL_UNITS
         pos = m.end()
     units += _weibo_units(text[pos:])
     return (units + 1) // 2
@@ -260,24 +291,50 @@ def check_weibo(text: str, limits: ChannelLimits | None = None, essentials: Sequ
         return check
     if length > most:
         cut = _weibo_cut(text, most)
-        check.findings.append(_finding(
-            "channel.weibo.too_long", "error", text, cut, len(text),
-            t("channel.suggest.weibo_too_long", lang, excess=length - most),
-            length=length, max=most, index=cut + 1))
+        check.findings.append(
+            _finding(
+                "channel.weibo.too_long",
+                "error",
+                text,
+                cut,
+                len(text),
+                t("channel.suggest.weibo_too_long", lang, excess=length - most),
+                length=length,
+                max=most,
+                index=cut + 1,
+            )
+        )
     for essential in essentials:
         if not essential:
             continue
         at = text.find(essential)
         if at < 0:
-            check.findings.append(_finding(
-                "channel.weibo.missing", "error", text, 0, 0,
-                t("channel.suggest.weibo_missing", lang, essential=essential, fold=fold),
-                essential=essential, fold=fold))
+            check.findings.append(
+                _finding(
+                    "channel.weibo.missing",
+                    "error",
+                    text,
+                    0,
+                    0,
+                    t("channel.suggest.weibo_missing", lang, essential=essential, fold=fold),
+                    essential=essential,
+                    fold=fold,
+                )
+            )
         elif at + len(essential) > fold_index:
-            check.findings.append(_finding(
-                "channel.weibo.fold", "error", text, at, at + len(essential),
-                t("channel.suggest.weibo_fold", lang, essential=essential, fold=fold),
-                essential=essential, fold=fold, fold_index=fold_index))
+            check.findings.append(
+                _finding(
+                    "channel.weibo.fold",
+                    "error",
+                    text,
+                    at,
+                    at + len(essential),
+                    t("channel.suggest.weibo_fold", lang, essential=essential, fold=fold),
+                    essential=essential,
+                    fold=fold,
+                    fold_index=fold_index,
+                )
+            )
     return check
 
 
@@ -287,8 +344,9 @@ def check_weibo(text: str, limits: ChannelLimits | None = None, essentials: Sequ
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
-def check_wechat(fields: Mapping[str, str], limits: ChannelLimits | None = None,
-                 optional: Collection[str] = ()) -> ChannelCheck:
+def check_wechat(
+    fields: Mapping[str, str], limits: ChannelLimits | None = None, optional: Collection[str] = ()
+) -> ChannelCheck:
     """Spans are offsets into the field's value; ``params["field"]`` names it."""
     limits = limits or _DEFAULT_LIMITS
     limit = limits.wechat_field_chars
@@ -300,12 +358,31 @@ def check_wechat(fields: Mapping[str, str], limits: ChannelLimits | None = None,
                 check.findings.append(_finding("channel.wechat.empty", "error", value, 0, len(value), field=name))
             continue
         for m in _LINE_BREAK.finditer(value):
-            check.findings.append(_finding("channel.wechat.line_break", "error", value, m.start(), m.end(),
-                                           t("channel.suggest.wechat_line_break", lang), field=name))
+            check.findings.append(
+                _finding(
+                    "channel.wechat.line_break",
+                    "error",
+                    value,
+                    m.start(),
+                    m.end(),
+                    t("channel.suggest.wechat_line_break", lang),
+                    field=name,
+                )
+            )
         if len(value) > limit:
-            check.findings.append(_finding("channel.wechat.field_too_long", "error", value, limit, len(value),
-                                           t("channel.suggest.wechat_too_long", lang, limit=limit),
-                                           field=name, length=len(value), limit=limit))
+            check.findings.append(
+                _finding(
+                    "channel.wechat.field_too_long",
+                    "error",
+                    value,
+                    limit,
+                    len(value),
+                    t("channel.suggest.wechat_too_long", lang, limit=limit),
+                    field=name,
+                    length=len(value),
+                    limit=limit,
+                )
+            )
     return check
 
 
@@ -346,8 +423,10 @@ _TLD = "|".join(sorted(set(_CCTLDS) | set(_GTLDS), key=len, reverse=True)) + "|x
 _CCTLD_SET = frozenset(_CCTLDS)
 
 # twitter-text's latinAccentChars, part of the path character classes.
-_LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b\u0263\u0268" \
-         "\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+_LATIN = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b\u0263\u0268"
+    "\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
 _PATH_CHAR = rf"[a-z0-9\u0400-\u04ff!*';:=+,.$/%#\[\]\-\u2013_~|&@{_LATIN}]"
 _PATH_END = rf"[+\-a-z0-9\u0400-\u04ff=_#/{_LATIN}]"
 _PARENS = rf"\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*)\)"
@@ -366,12 +445,16 @@ _X_URL = (
 # emoji data; this covers what statements meet: single pictographs, skin
 # tones, VS16 presentation, ZWJ sequences, keycaps, flags and tag flags.
 # A text-default character (©, ®) is an emoji only with VS16.
-_PICTO = ("\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa"
-          "\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf\u2934\u2935\u2b05-\u2b07\u2b1b\u2b1c\u2b50"
-          "\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff")
+_PICTO = (
+    "\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa"
+    "\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf\u2934\u2935\u2b05-\u2b07\u2b1b\u2b1c\u2b50"
+    "\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+)
 _EMOJI_ELEM = rf"(?:[{_PICTO}]|[\u00a9\u00ae](?=\ufe0f))\ufe0f?[\U0001f3fb-\U0001f3ff]?\ufe0f?"
-_EMOJI = (rf"[\U0001f1e6-\U0001f1ff]{{2}}|[0-9#*]\ufe0f?\u20e3"
-          rf"|{_EMOJI_ELEM}(?:[\U000e0020-\U000e007e]+\U000e007f)?(?:\u200d{_EMOJI_ELEM})*")
+_EMOJI = (
+    rf"[\U0001f1e6-\U0001f1ff]{{2}}|[0-9#*]\ufe0f?\u20e3"
+    rf"|{_EMOJI_ELEM}(?:[\U000e0020-\U000e007e]+\U000e007f)?(?:\u200d{_EMOJI_ELEM})*"
+)
 _X_TOKEN = re.compile(rf"(?P<url>{_X_URL})|(?P<emoji>{_EMOJI})", re.I | re.A)
 
 
@@ -447,9 +530,18 @@ def check_x(text: str, limits: ChannelLimits | None = None) -> ChannelCheck:
                     hi = mid - 1
             over = lo
         assert over is not None
-        check.findings.append(_finding(
-            "channel.x.too_long", "error", text, over, len(text),
-            t("channel.suggest.x_too_long", _lang(text), excess=weight - most), weight=weight, max=most))
+        check.findings.append(
+            _finding(
+                "channel.x.too_long",
+                "error",
+                text,
+                over,
+                len(text),
+                t("channel.suggest.x_too_long", _lang(text), excess=weight - most),
+                weight=weight,
+                max=most,
+            )
+        )
     return check
 
 
@@ -486,7 +578,7 @@ class _TagBalance(HTMLParser):
             return
         for k in range(len(self.open) - 1, -1, -1):
             if self.open[k][0] == tag:
-                self._unclosed(self.open[k + 1:])
+                self._unclosed(self.open[k + 1 :])
                 del self.open[k:]
                 return
         at = self._here()
@@ -509,8 +601,9 @@ def _script_findings(rule: str, html: str, **params: Any) -> list[Finding]:
     return [_finding(rule, "warning", html, m.start(), m.end(), **params) for m in _SCRIPT.finditer(html)]
 
 
-def _check_email(subject: str, text: str, html: str | None, limits: ChannelLimits,
-                 text_offset: int = 0) -> ChannelCheck:
+def _check_email(
+    subject: str, text: str, html: str | None, limits: ChannelLimits, text_offset: int = 0
+) -> ChannelCheck:
     most = limits.email_subject_chars
     check = ChannelCheck("email", {"subject_chars": len(subject), "subject_max": most, "text_chars": len(text)})
     lang = _lang(subject + text)
@@ -518,11 +611,31 @@ def _check_email(subject: str, text: str, html: str | None, limits: ChannelLimit
     if not subject.strip():
         add(_finding("channel.email.subject_empty", "error", subject, 0, len(subject), part="subject"))
     for m in re.finditer(r"\r\n|[\r\n]", subject):
-        add(_finding("channel.email.subject_line_break", "error", subject, m.start(), m.end(),
-                     t("channel.suggest.subject_line_break", lang), part="subject"))
+        add(
+            _finding(
+                "channel.email.subject_line_break",
+                "error",
+                subject,
+                m.start(),
+                m.end(),
+                t("channel.suggest.subject_line_break", lang),
+                part="subject",
+            )
+        )
     if len(subject) > most:
-        add(_finding("channel.email.subject_long", "warning", subject, most, len(subject),
-                     t("channel.suggest.subject_long", lang), part="subject", length=len(subject), max=most))
+        add(
+            _finding(
+                "channel.email.subject_long",
+                "warning",
+                subject,
+                most,
+                len(subject),
+                t("channel.suggest.subject_long", lang),
+                part="subject",
+                length=len(subject),
+                max=most,
+            )
+        )
     if not text.strip():
         add(_finding("channel.email.text_empty", "error", text, 0, len(text), part="text"))
     if html is None:
@@ -562,12 +675,16 @@ def check_status_page(html: str) -> ChannelCheck:
 # before a colon is part of the value ("原因：…", "Cause: …").
 _WECHAT_NAMED = re.compile(
     r"\s*((?:first|remark|keyword\d+|(?:thing|time|character_string|number|amount|phone_number|car_number|"
-    r"name|phrase|date|const)\d+))\s*[:：]\s*", re.I)
+    r"name|phrase|date|const)\d+))\s*[:：]\s*",
+    re.I,
+)
 
 
 def _shift(findings: list[Finding], offset: int, source: str) -> list[Finding]:
-    return [replace(f, start=f.start + offset, end=f.end + offset, text=source[f.start + offset:f.end + offset])
-            for f in findings]
+    return [
+        replace(f, start=f.start + offset, end=f.end + offset, text=source[f.start + offset : f.end + offset])
+        for f in findings
+    ]
 
 
 def _wechat_auto_names():
@@ -588,7 +705,7 @@ def _wechat_text(text: str, limits: ChannelLimits) -> list[Finding]:
             continue  # blank lines separate fields; they are not fields
         m = _WECHAT_NAMED.match(value)
         if m:
-            lines.append((m.group(1), value[m.end():], start + m.end()))
+            lines.append((m.group(1), value[m.end() :], start + m.end()))
             named.append(m.group(1).lower())
         else:
             lines.append(("", value, start))
@@ -619,7 +736,9 @@ def check_text(channel: str, text: str, limits: ChannelLimits | None = None) -> 
         return _wechat_text(text, limits)
     if channel == "email":
         cut = text.find("\n")
-        subject, body, offset = (text, "", len(text)) if cut < 0 else (text[:cut].removesuffix("\r"), text[cut + 1:], cut + 1)
+        subject, body, offset = (
+            (text, "", len(text)) if cut < 0 else (text[:cut].removesuffix("\r"), text[cut + 1 :], cut + 1)
+        )
         check = _check_email(subject, body, None, limits)
         return [f if f.params.get("part") == "subject" else _shift([f], offset, text)[0] for f in check.findings]
     if channel == "status_page":

@@ -26,7 +26,9 @@ def holding_interval(ctx: Context, incident: Incident) -> dt.timedelta:
 
 def start_holding(session: Session, ctx: Context, incident: Incident) -> ResponseClock:
     now = ctx.clock.now()
-    clock = ResponseClock(incident_id=incident.id, kind="holding", started_at=now, due_at=now + holding_interval(ctx, incident))
+    clock = ResponseClock(
+        incident_id=incident.id, kind="holding", started_at=now, due_at=now + holding_interval(ctx, incident)
+    )
     session.add(clock)
     return clock
 
@@ -35,7 +37,11 @@ def running(session: Session, incident_id: int) -> list[ResponseClock]:
     return list(
         session.scalars(
             select(ResponseClock)
-            .where(ResponseClock.incident_id == incident_id, ResponseClock.met_at.is_(None), ResponseClock.stopped_at.is_(None))
+            .where(
+                ResponseClock.incident_id == incident_id,
+                ResponseClock.met_at.is_(None),
+                ResponseClock.stopped_at.is_(None),
+            )
             .order_by(ResponseClock.due_at)
         )
     )
@@ -59,7 +65,9 @@ def stop(session: Session, ctx: Context, incident_id: int) -> None:
     """Resolved or closed: nothing more is owed."""
     session.execute(
         update(ResponseClock)
-        .where(ResponseClock.incident_id == incident_id, ResponseClock.met_at.is_(None), ResponseClock.stopped_at.is_(None))
+        .where(
+            ResponseClock.incident_id == incident_id, ResponseClock.met_at.is_(None), ResponseClock.stopped_at.is_(None)
+        )
         .values(stopped_at=ctx.clock.now())
     )
 
@@ -112,11 +120,28 @@ def sweep(session: Session, ctx: Context, limit: int = 500) -> list[ClockEscalat
         holder, supervisor = _comms(session, ctx, incident.id)
         minutes = max(int((now - clock.due_at).total_seconds() // 60), 0)
         clock.escalated_at = now
-        record_event(session, ctx, incident, EventType.CLOCK_OVERDUE, actor=SYSTEM_ACTOR, clock=clock.kind,
-                     due_at=clock.due_at.isoformat(), holder=holder, supervisor=supervisor or "—", minutes=minutes)
+        record_event(
+            session,
+            ctx,
+            incident,
+            EventType.CLOCK_OVERDUE,
+            actor=SYSTEM_ACTOR,
+            clock=clock.kind,
+            due_at=clock.due_at.isoformat(),
+            holder=holder,
+            supervisor=supervisor or "—",
+            minutes=minutes,
+        )
         params = {"ref": incident.ref, "title": incident.title, "clock": clock.kind, "minutes": minutes}
         for who in dict.fromkeys(p for p in (supervisor, holder) if p):
-            enqueue(session, recipient=who, key="notify.clock_overdue", params=params,
-                    dedupe_key=f"clock:{clock.id}:{who}", now=now, incident_id=incident.id)
+            enqueue(
+                session,
+                recipient=who,
+                key="notify.clock_overdue",
+                params=params,
+                dedupe_key=f"clock:{clock.id}:{who}",
+                now=now,
+                incident_id=incident.id,
+            )
         done.append(ClockEscalation(incident.id, clock.kind, holder, supervisor, minutes))
     return done

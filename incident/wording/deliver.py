@@ -36,7 +36,9 @@ def default_adapters(config: AppConfig, data_dir: Path) -> dict[str, ChannelAdap
     from incident.adapters.deliverylog import DeliveryLogAdapter
 
     directory = Path(data_dir) / "deliveries"
-    adapters: dict[str, ChannelAdapter] = {c: DeliveryLogAdapter(c, directory) for c in ("sms", "weibo", "wechat", "x", "email")}
+    adapters: dict[str, ChannelAdapter] = {
+        c: DeliveryLogAdapter(c, directory) for c in ("sms", "weibo", "wechat", "x", "email")
+    }
     if config.smtp is not None:
         from incident.adapters.smtp import SmtpAdapter
 
@@ -57,7 +59,9 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _candidates(session: Session, adapters: Mapping[str, ChannelAdapter], now: dt.datetime, limit: int, lease: dt.timedelta) -> tuple[list[int], int]:
+def _candidates(
+    session: Session, adapters: Mapping[str, ChannelAdapter], now: dt.datetime, limit: int, lease: dt.timedelta
+) -> tuple[list[int], int]:
     """Ids worth trying now. A row a crashed sender left in "sending" goes
     back in only through an idempotent adapter; otherwise it is in doubt."""
     rows = session.scalars(
@@ -79,7 +83,9 @@ def _candidates(session: Session, adapters: Mapping[str, ChannelAdapter], now: d
         if row.status == "sending" and not adapters[row.channel].idempotent:
             # We cannot know whether the server took it: never risk a second copy.
             row.status = "in_doubt"
-            row.last_error = "interrupted between send and record; check the recipient's mailbox, then resend or mark sent"
+            row.last_error = (
+                "interrupted between send and record; check the recipient's mailbox, then resend or mark sent"
+            )
             doubtful += 1
             continue
         ids.append(row.id)
@@ -144,7 +150,9 @@ def deliver_due(
     return report
 
 
-def _record_failure(store: Store, delivery_id: int, reason: str, permanent: bool, at: dt.datetime, report: DeliveryReport) -> None:
+def _record_failure(
+    store: Store, delivery_id: int, reason: str, permanent: bool, at: dt.datetime, report: DeliveryReport
+) -> None:
     with store.transaction() as session:
         row = session.get(Delivery, delivery_id)
         assert row is not None

@@ -60,7 +60,7 @@ def initial_content(ctx: Context, incident: Incident) -> dict[str, Any]:
 
 
 def _field_key(name: str) -> tuple[str, str | None]:
-    """"what", "what.en", "what_en", "dos.zh-CN" → (field, lang|None)."""
+    """ "what", "what.en", "what_en", "dos.zh-CN" → (field, lang|None)."""
     raw = name.strip().replace("_en", ".en") if name.endswith("_en") else name.strip()
     field, _, lang = raw.partition(".")
     field = field.replace("-", "_")
@@ -140,8 +140,11 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[dict[str
 
 # ------------------------------------------------------------------ reads --
 
+
 def versions(session: Session, incident_id: int) -> list[FactSheet]:
-    return list(session.scalars(select(FactSheet).where(FactSheet.incident_id == incident_id).order_by(FactSheet.version)))
+    return list(
+        session.scalars(select(FactSheet).where(FactSheet.incident_id == incident_id).order_by(FactSheet.version))
+    )
 
 
 def latest(session: Session, incident_id: int) -> FactSheet | None:
@@ -175,6 +178,7 @@ def _no_incident(incident_id: int) -> None:
 
 # ----------------------------------------------------------------- writes --
 
+
 def edit(
     session: Session,
     ctx: Context,
@@ -198,8 +202,14 @@ def edit(
             current.change_note = note
         changed = diff(before, current.content)
         if changed:
-            record_event(session, ctx, incident, EventType.FACTS_DRAFTED, version=current.version,
-                         fields=sorted({c["field"] for c in changed}))
+            record_event(
+                session,
+                ctx,
+                incident,
+                EventType.FACTS_DRAFTED,
+                version=current.version,
+                fields=sorted({c["field"] for c in changed}),
+            )
         return current
     if current is not None and current.status == "in_review":
         # Editing under review withdraws it: what was reviewed is not what
@@ -213,8 +223,15 @@ def edit(
         current.content = apply_changes(before, changes, lang)
         if note:
             current.change_note = note
-        record_event(session, ctx, incident, EventType.FACTS_DRAFTED, version=current.version,
-                     fields=sorted({c["field"] for c in diff(before, current.content)}), withdrawn=True)
+        record_event(
+            session,
+            ctx,
+            incident,
+            EventType.FACTS_DRAFTED,
+            version=current.version,
+            fields=sorted({c["field"] for c in diff(before, current.content)}),
+            withdrawn=True,
+        )
         return current
     base = current.content if current is not None else initial_content(ctx, incident)
     version = (current.version + 1) if current is not None else 1
@@ -229,6 +246,12 @@ def edit(
     )
     session.add(sheet)
     session.flush()
-    record_event(session, ctx, incident, EventType.FACTS_DRAFTED, version=version,
-                 fields=sorted({c["field"] for c in diff(base, sheet.content)}))
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.FACTS_DRAFTED,
+        version=version,
+        fields=sorted({c["field"] for c in diff(base, sheet.content)}),
+    )
     return sheet

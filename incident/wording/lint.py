@@ -61,25 +61,59 @@ CHANNELS = ("status_page", "sms", "weibo", "wechat", "x", "email")
 # Value kinds a key can have; each has its explanation in both languages
 # (config.reason.lint_type_<kind> in lint_texts).
 _STR, _BOOL, _LIST, _TABLE, _TABLES = "string", "bool", "list", "table", "tables"
-_TYPE_EN = {_STR: "a string", _BOOL: "true or false", _LIST: "a list of strings", _TABLE: "a table",
-            _TABLES: "an array of tables ([[…]])"}
+_TYPE_EN = {
+    _STR: "a string",
+    _BOOL: "true or false",
+    _LIST: "a list of strings",
+    _TABLE: "a table",
+    _TABLES: "an array of tables ([[…]])",
+}
 _TOP_KEYS = {"normalise": _TABLE, "macros": _TABLE, "rules": _TABLE}
 _NORMALISE_KEYS = {"chars_from": _STR, "chars_to": _STR, "words": _TABLE}
 _RULE_KEYS = {
-    "engine": _STR, "enabled": _BOOL, "severity": _STR, "lang": _STR, "source": _STR,
-    "suggestion": _STR, "suggestion_en": _STR, "supersedes": _BOOL, "exceptions": _LIST,
-    "entries": _TABLES, "message": _STR, "message_en": _STR,
+    "engine": _STR,
+    "enabled": _BOOL,
+    "severity": _STR,
+    "lang": _STR,
+    "source": _STR,
+    "suggestion": _STR,
+    "suggestion_en": _STR,
+    "supersedes": _BOOL,
+    "exceptions": _LIST,
+    "entries": _TABLES,
+    "message": _STR,
+    "message_en": _STR,
 }
 _ENGINE_RULE_KEYS = {
     "phrase": {},
     "personal_data": {"service_mailboxes": _LIST, "service_number_labels": _LIST},
     "placeholder": {},
-    "over_cap": {"compensation_words": _LIST, "declared_words": _LIST, "document_words": _LIST, "uninsured_words": _LIST},
+    "over_cap": {
+        "compensation_words": _LIST,
+        "declared_words": _LIST,
+        "document_words": _LIST,
+        "uninsured_words": _LIST,
+    },
 }
 _ENTRY_KEYS = {
-    "phrase": {"phrase": _STR, "pattern": _STR, "suggestion": _STR, "suggestion_en": _STR, "source": _STR, "lang": _STR, "note": _STR},
+    "phrase": {
+        "phrase": _STR,
+        "pattern": _STR,
+        "suggestion": _STR,
+        "suggestion_en": _STR,
+        "source": _STR,
+        "lang": _STR,
+        "note": _STR,
+    },
     "personal_data": {"pattern": _STR, "kind": _STR, "check": _STR, "mask": _STR, "source": _STR, "note": _STR},
-    "placeholder": {"pattern": _STR, "named": _BOOL, "suggestion": _STR, "suggestion_en": _STR, "source": _STR, "note": _STR},
+    "placeholder": {
+        "pattern": _STR,
+        "named": _BOOL,
+        "suggestion": _STR,
+        "suggestion_en": _STR,
+        "source": _STR,
+        "note": _STR,
+    },
     "over_cap": {},
 }
 _CHOICES = {
@@ -90,7 +124,16 @@ _CHOICES = {
     "check": ("none", "luhn", "email", "address_zh"),
     "mask": ("last4", "email", "address", "remove"),
 }
-_APPENDED = ("exceptions", "entries", "service_mailboxes", "service_number_labels", "compensation_words", "declared_words", "document_words", "uninsured_words")
+_APPENDED = (
+    "exceptions",
+    "entries",
+    "service_mailboxes",
+    "service_number_labels",
+    "compensation_words",
+    "declared_words",
+    "document_words",
+    "uninsured_words",
+)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MACRO = re.compile(r"(?<!\\)\{([a-z_][a-z0-9_]*)\}")
@@ -238,7 +281,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _invalid(path: Path, key: str, reason_type: str, reason: str, **ctx: Any) -> ConfigError:
     return ConfigError(
-        "lint.rules_invalid", path=str(path), key=key, reason_type=reason_type, reason=reason,
+        "lint.rules_invalid",
+        path=str(path),
+        key=key,
+        reason_type=reason_type,
+        reason=reason,
         reason_ctx={k: str(v) for k, v in ctx.items()},
     )
 
@@ -267,8 +314,13 @@ class _Builder:
         for k, v in data.items():
             key = f"{prefix}.{k}" if prefix else k
             if k not in allowed:
-                raise _invalid(path, key, "lint_unknown_key", f"unknown key (allowed: {', '.join(allowed)})",
-                               allowed=", ".join(allowed))
+                raise _invalid(
+                    path,
+                    key,
+                    "lint_unknown_key",
+                    f"unknown key (allowed: {', '.join(allowed)})",
+                    allowed=", ".join(allowed),
+                )
             want = allowed[k]
             ok = {
                 _STR: isinstance(v, str),
@@ -280,8 +332,14 @@ class _Builder:
             if not ok:
                 raise _invalid(path, key, f"lint_type_{want}", f"must be {_TYPE_EN[want]}")
             if k in _CHOICES and isinstance(v, str) and v not in _CHOICES[k]:
-                raise _invalid(path, key, "lint_choice", f"must be one of {', '.join(_CHOICES[k])} (got {v})",
-                               allowed=", ".join(_CHOICES[k]), value=v)
+                raise _invalid(
+                    path,
+                    key,
+                    "lint_choice",
+                    f"must be one of {', '.join(_CHOICES[k])} (got {v})",
+                    allowed=", ".join(_CHOICES[k]),
+                    value=v,
+                )
 
     def add(self, data: dict[str, Any], path: Path, *, builtin: bool) -> None:
         self.files.append(path)
@@ -290,15 +348,27 @@ class _Builder:
         self._check_keys(path, "normalise", norm, _NORMALISE_KEYS)
         a, b = norm.get("chars_from", ""), norm.get("chars_to", "")
         if len(a) != len(b):
-            raise _invalid(path, "normalise.chars_to", "lint_map_length",
-                           f"chars_from and chars_to must be the same length ({len(a)} ≠ {len(b)})", a=len(a), b=len(b))
+            raise _invalid(
+                path,
+                "normalise.chars_to",
+                "lint_map_length",
+                f"chars_from and chars_to must be the same length ({len(a)} ≠ {len(b)})",
+                a=len(a),
+                b=len(b),
+            )
         self.table.update(zip(a, b))
         for word, target in norm.get("words", {}).items():
             if not isinstance(target, str):
                 raise _invalid(path, f"normalise.words.{word}", "lint_type_string", "must be a string")
             if len(word) != len(target) or not word:
-                raise _invalid(path, f"normalise.words.{word}", "lint_word_length",
-                               "a replacement must be as long as the word it replaces", word=word, target=target)
+                raise _invalid(
+                    path,
+                    f"normalise.words.{word}",
+                    "lint_word_length",
+                    "a replacement must be as long as the word it replaces",
+                    word=word,
+                    target=target,
+                )
             self.words[word] = target
         for name, body in data.get("macros", {}).items():
             if not isinstance(body, str):
@@ -311,10 +381,21 @@ class _Builder:
             existing = self.rules.get(name)
             engine = raw.get("engine", existing["engine"] if existing else "phrase")
             if not isinstance(engine, str) or engine not in ENGINES:
-                raise _invalid(path, f"{prefix}.engine", "lint_choice", f"must be one of {', '.join(ENGINES)}",
-                               allowed=", ".join(ENGINES), value=engine)
+                raise _invalid(
+                    path,
+                    f"{prefix}.engine",
+                    "lint_choice",
+                    f"must be one of {', '.join(ENGINES)}",
+                    allowed=", ".join(ENGINES),
+                    value=engine,
+                )
             if not builtin and ((existing and engine != existing["engine"]) or (not existing and engine != "phrase")):
-                raise _invalid(path, f"{prefix}.engine", "lint_engine", "the engine of a built-in rule cannot change; new rules can only use phrase")
+                raise _invalid(
+                    path,
+                    f"{prefix}.engine",
+                    "lint_engine",
+                    "the engine of a built-in rule cannot change; new rules can only use phrase",
+                )
             allowed = {**_RULE_KEYS, **_ENGINE_RULE_KEYS[engine]}
             if not _ENTRY_KEYS[engine]:
                 del allowed["entries"]  # over_cap finds amounts itself; its data are the word lists
@@ -324,7 +405,9 @@ class _Builder:
                 ekey = f"{prefix}.entries[{i}]"
                 self._check_keys(path, ekey, entry, _ENTRY_KEYS[engine])
                 if engine == "phrase" and ("phrase" in entry) == ("pattern" in entry):
-                    raise _invalid(path, ekey, "lint_phrase_or_pattern", "each entry needs exactly one of phrase or pattern")
+                    raise _invalid(
+                        path, ekey, "lint_phrase_or_pattern", "each entry needs exactly one of phrase or pattern"
+                    )
                 if engine != "phrase" and "pattern" not in entry:
                     raise _invalid(path, f"{ekey}.pattern", "lint_phrase_or_pattern", "each entry needs a pattern")
                 entries.append(_RawEntry(entry, path, ekey))
@@ -352,7 +435,9 @@ class _Builder:
     def _expand(self, src: str, depth: int = 0) -> str:
         if depth > 4:
             return src
-        return _MACRO.sub(lambda m: self._expand(self.macros[m.group(1)], depth + 1) if m.group(1) in self.macros else m.group(0), src)
+        return _MACRO.sub(
+            lambda m: self._expand(self.macros[m.group(1)], depth + 1) if m.group(1) in self.macros else m.group(0), src
+        )
 
     def build(self) -> RuleSet:
         table = {ord(k): v for k, v in self.table.items()}
@@ -370,9 +455,14 @@ class _Builder:
         for name, raw in self.rules.items():
             engine = raw["engine"]
             rule = Rule(
-                name=name, engine=engine, severity=raw.get("severity", "warning"), enabled=raw.get("enabled", True),
-                lang=raw.get("lang", "zh" if engine == "phrase" else "any"), source=raw.get("source", ""),
-                suggestion=raw.get("suggestion", ""), suggestion_en=raw.get("suggestion_en", ""),
+                name=name,
+                engine=engine,
+                severity=raw.get("severity", "warning"),
+                enabled=raw.get("enabled", True),
+                lang=raw.get("lang", "zh" if engine == "phrase" else "any"),
+                source=raw.get("source", ""),
+                suggestion=raw.get("suggestion", ""),
+                suggestion_en=raw.get("suggestion_en", ""),
                 supersedes=raw.get("supersedes", False),
             )
             rule.message_key = self._message_key(name, raw)
@@ -383,7 +473,8 @@ class _Builder:
             labels = [_scope_flags(norm_pattern(w)) for w in raw.get("service_number_labels", [])]
             if labels:
                 rule.words["service_number_labels"] = re.compile(
-                    "(?:" + "|".join(f"(?:{w})" for w in labels) + r")[\s:：是为]*\Z")
+                    "(?:" + "|".join(f"(?:{w})" for w in labels) + r")[\s:：是为]*\Z"
+                )
             for k in _ENGINE_RULE_KEYS["over_cap"]:
                 if engine == "over_cap":
                     items = [_scope_flags(norm_pattern(w)) for w in raw.get(k, [])]
@@ -398,7 +489,13 @@ class _Builder:
                 rule.zh = _combine(zh_entries)
                 rule.always = _combine(always)
             except re.error as exc:  # entries that only clash together, e.g. a group name used twice
-                raise _invalid(self.files[-1], f"rules.{name}.entries", "lint_regex", f"invalid regular expression: {exc}", error=exc) from None
+                raise _invalid(
+                    self.files[-1],
+                    f"rules.{name}.entries",
+                    "lint_regex",
+                    f"invalid regular expression: {exc}",
+                    error=exc,
+                ) from None
             rules[name] = rule
         return RuleSet(rules, tuple(self.files), table, words_rx, words)
 
@@ -426,13 +523,22 @@ class _Builder:
             src = f"(?i:{src})"  # English wording rules ignore case
         rx = _compile_or_fail(src, raw.path, key)
         if rx.fullmatch(""):
-            raise _invalid(raw.path, key, "lint_empty_match", "the pattern matches empty text, so it would fire everywhere")
+            raise _invalid(
+                raw.path, key, "lint_empty_match", "the pattern matches empty text, so it would fire everywhere"
+            )
         if _has_backref(src):
             raise _invalid(raw.path, key, "lint_backref", "backreferences are not supported; rewrite the pattern")
         return Entry(
-            regex=src, ngroups=rx.groups, lang=lang, suggestion=d.get("suggestion", ""),
-            suggestion_en=d.get("suggestion_en", ""), source=d.get("source", ""), kind=d.get("kind", "other"),
-            check=d.get("check", "none"), mask=d.get("mask", "last4"), named=d.get("named", False),
+            regex=src,
+            ngroups=rx.groups,
+            lang=lang,
+            suggestion=d.get("suggestion", ""),
+            suggestion_en=d.get("suggestion_en", ""),
+            source=d.get("source", ""),
+            kind=d.get("kind", "other"),
+            check=d.get("check", "none"),
+            mask=d.get("mask", "last4"),
+            named=d.get("named", False),
         )
 
 
@@ -447,7 +553,7 @@ def _scope_flags(src: str) -> str:
     """``(?i)…`` → ``(?i:…)``: global flags must lead the whole expression,
     and entries are joined into one alternation."""
     m = _LEADING_FLAGS.match(src)
-    return f"(?{m.group(1)}:{src[m.end():]})" if m else src
+    return f"(?{m.group(1)}:{src[m.end() :]})" if m else src
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -661,11 +767,21 @@ def _phrase(rule: Rule, text: str, norm: str, zh: bool) -> list[Finding]:
                 spans = _excepted(rule, norm)
             if any(a <= start < b for a, b in spans):
                 continue
-        out.append(Finding(
-            rule=rule.name, severity=rule.severity, start=start, end=end, text=text[start:end],  # type: ignore[arg-type]
-            suggestion=rule.suggest(entry, zh), message_key=rule.message_key,
-            params={"source": entry.source or rule.source, **({"rule": rule.name} if rule.message_key == "lint.custom" else {})},
-        ))
+        out.append(
+            Finding(
+                rule=rule.name,
+                severity=rule.severity,
+                start=start,
+                end=end,
+                text=text[start:end],  # type: ignore[arg-type]
+                suggestion=rule.suggest(entry, zh),
+                message_key=rule.message_key,
+                params={
+                    "source": entry.source or rule.source,
+                    **({"rule": rule.name} if rule.message_key == "lint.custom" else {}),
+                },
+            )
+        )
     return out
 
 
@@ -693,21 +809,38 @@ def _personal(rule: Rule, text: str, norm: str, zh: bool) -> list[Finding]:
         if entry.check == "email" and found.split("@", 1)[0].lower() in rule.service_mailboxes:
             continue
         labels = rule.words.get("service_number_labels")
-        if entry.kind in ("mobile", "landline") and labels is not None and labels.search(norm, max(0, start - 16), start):
+        if (
+            entry.kind in ("mobile", "landline")
+            and labels is not None
+            and labels.search(norm, max(0, start - 16), start)
+        ):
             continue
         if entry.check == "address_zh":
             # The pattern starts at the road suffix; the road's name (and the
             # district before it) is the run of Chinese characters before.
-            while start > 0 and m.start() - start < 16 and _CJK.match(norm[start - 1]) and norm[start - 1] not in _ADDRESS_STOP:
+            while (
+                start > 0
+                and m.start() - start < 16
+                and _CJK.match(norm[start - 1])
+                and norm[start - 1] not in _ADDRESS_STOP
+            ):
                 start -= 1
             if start == m.start():
                 continue  # a bare 路12号 without a name is not an address
-        out.append(Finding(
-            rule=rule.name, severity=rule.severity, start=start, end=end, text=text[start:end],  # type: ignore[arg-type]
-            suggestion=_mask(entry, text[start:end], m.start() - start, zh),
-            message_key=rule.message_key if rule.message_key.startswith("lint.custom") else f"lint.personal_data.{entry.kind}",
-            params={"kind": entry.kind, "source": entry.source or rule.source},
-        ))
+        out.append(
+            Finding(
+                rule=rule.name,
+                severity=rule.severity,
+                start=start,
+                end=end,
+                text=text[start:end],  # type: ignore[arg-type]
+                suggestion=_mask(entry, text[start:end], m.start() - start, zh),
+                message_key=rule.message_key
+                if rule.message_key.startswith("lint.custom")
+                else f"lint.personal_data.{entry.kind}",
+                params={"kind": entry.kind, "source": entry.source or rule.source},
+            )
+        )
     return out
 
 
@@ -739,18 +872,35 @@ def _placeholders(rule: Rule, text: str, norm: str, zh: bool, known: Collection[
         name = m.group(group + 1) if entry.named and entry.ngroups else None
         if name is not None and known is not None and name not in known and name.split(".")[0] not in known:
             names = ", ".join(sorted(known)) or "—"
-            out.append(Finding(
-                rule="unknown_placeholder", severity=rule.severity, start=start, end=end, text=text[start:end],  # type: ignore[arg-type]
-                suggestion=(f"改用模板已有的变量：{names}" if zh else f"use one of the template's variables: {names}") if known
-                else ("删除该变量" if zh else "remove the variable"),
-                message_key="lint.unknown_placeholder", params={"name": name, "known": names},
-            ))
+            out.append(
+                Finding(
+                    rule="unknown_placeholder",
+                    severity=rule.severity,
+                    start=start,
+                    end=end,
+                    text=text[start:end],  # type: ignore[arg-type]
+                    suggestion=(
+                        f"改用模板已有的变量：{names}" if zh else f"use one of the template's variables: {names}"
+                    )
+                    if known
+                    else ("删除该变量" if zh else "remove the variable"),
+                    message_key="lint.unknown_placeholder",
+                    params={"name": name, "known": names},
+                )
+            )
             continue
-        out.append(Finding(
-            rule=rule.name, severity=rule.severity, start=start, end=end, text=text[start:end],  # type: ignore[arg-type]
-            suggestion=rule.suggest(entry, zh), message_key=rule.message_key,
-            params={"token": text[start:end], "source": entry.source or rule.source},
-        ))
+        out.append(
+            Finding(
+                rule=rule.name,
+                severity=rule.severity,
+                start=start,
+                end=end,
+                text=text[start:end],  # type: ignore[arg-type]
+                suggestion=rule.suggest(entry, zh),
+                message_key=rule.message_key,
+                params={"token": text[start:end], "source": entry.source or rule.source},
+            )
+        )
     return out
 
 
@@ -760,7 +910,20 @@ _AMOUNT = re.compile(
     r"|(?P<cjk>[零〇一二两三四五六七八九十百千万]+)\s*(?:元|块钱|块)"
 )
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
-_CJK_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CJK_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CJK_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -799,7 +962,7 @@ def _over_cap(rule: Rule, text: str, norm: str, zh: bool, caps: CompensationCaps
             end -= 1
         left = max((s.end() for s in _SENTENCE_END.finditer(norm, 0, start)), default=0)
         right = _SENTENCE_END.search(norm, end)
-        sentence = norm[left:right.start() if right else len(norm)]
+        sentence = norm[left : right.start() if right else len(norm)]
 
         def says(kind: str) -> bool:
             rx = rule.words.get(kind)
@@ -819,12 +982,20 @@ def _over_cap(rule: Rule, text: str, norm: str, zh: bool, caps: CompensationCaps
         if value <= cap:
             continue
         template = rule.suggest(None, zh)
-        out.append(Finding(
-            rule=rule.name, severity=rule.severity, start=start, end=end, text=text[start:end],  # type: ignore[arg-type]
-            suggestion=template.replace("{cap}", _money(cap)),
-            message_key=rule.message_key if rule.message_key.startswith("lint.custom") else f"lint.over_cap.{basis}",
-            params={"amount": _money(value), "cap": _money(cap), "basis": basis},
-        ))
+        out.append(
+            Finding(
+                rule=rule.name,
+                severity=rule.severity,
+                start=start,
+                end=end,
+                text=text[start:end],  # type: ignore[arg-type]
+                suggestion=template.replace("{cap}", _money(cap)),
+                message_key=rule.message_key
+                if rule.message_key.startswith("lint.custom")
+                else f"lint.over_cap.{basis}",
+                params={"amount": _money(value), "cap": _money(cap), "basis": basis},
+            )
+        )
     return out
 
 

@@ -54,7 +54,9 @@ def tokens(text: str) -> list[str]:
             if run not in _FUNCTION:
                 out.append(run)
             continue
-        out.extend(b for b in (run[i : i + 2] for i in range(len(run) - 1)) if not (b[0] in _FUNCTION and b[1] in _FUNCTION))
+        out.extend(
+            b for b in (run[i : i + 2] for i in range(len(run) - 1)) if not (b[0] in _FUNCTION and b[1] in _FUNCTION)
+        )
     out.extend(w for w in _WORD.findall(text) if len(w) > 1 or w.isdigit())
     return out
 
@@ -199,8 +201,13 @@ def _refresh(source: "Session | Store") -> tuple[Index, Any]:
         with _lock:
             # Built while we waited, from a look at the database taken
             # after we asked, for this generation: as good as our own.
-            if (_index is not None and _templates is not None and _index.generation == _generation
-                    and _owner == owner and _checked >= arrived):
+            if (
+                _index is not None
+                and _templates is not None
+                and _index.generation == _generation
+                and _owner == owner
+                and _checked >= arrived
+            ):
                 return _index, _templates
         return _rebuild(source, owner)
 
@@ -274,7 +281,14 @@ class Reply:
     def as_json(self) -> dict[str, Any]:
         i = self.incident
         return {
-            "incident": {"id": i.id, "ref": i.ref, "title": i.title, "kind": i.kind, "severity": i.severity, "status": i.status},
+            "incident": {
+                "id": i.id,
+                "ref": i.ref,
+                "title": i.title,
+                "kind": i.kind,
+                "severity": i.severity,
+                "status": i.status,
+            },
             "fact_version": self.fact_version,
             "scenario": self.scenario,
             "lang": self.lang,
@@ -334,7 +348,10 @@ def get_reply(
         scenario=chosen,
         lang=lang,
         text=text,
-        warnings=[{"rule": f.rule, "text": f.text, "suggestion": f.suggestion, "start": f.start, "end": f.end} for f in findings],
+        warnings=[
+            {"rule": f.rule, "text": f.text, "suggestion": f.suggestion, "start": f.start, "end": f.end}
+            for f in findings
+        ],
         dos=list((content.get("dos") or {}).get(lang) or []),
         donts=list((content.get("donts") or {}).get(lang) or []),
         score=round(score, 3) if score is not None else None,

@@ -19,7 +19,7 @@ from incident.timeutil import local
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.findings import Finding
 from incident.wording.personalise import Customer, greeting, mask_contact, salutation
-from incident.wording.templates import CHANNEL_PARTS, CHANNELS, TemplateSet
+from incident.wording.templates import CHANNEL_PARTS, TemplateSet
 
 STATEMENT_KINDS = ("holding", "update", "resolution")
 
@@ -170,9 +170,16 @@ def render_statement(
 
 def finding_dict(f: Finding, channel: str | None, lang: str, part: str | None = None) -> dict[str, Any]:
     d = {
-        "rule": f.rule, "severity": f.severity, "start": f.start, "end": f.end, "text": f.text,
-        "suggestion": f.suggestion, "message_key": f.message_key or f"lint.{f.rule}", "params": f.params,
-        "channel": channel, "lang": lang,
+        "rule": f.rule,
+        "severity": f.severity,
+        "start": f.start,
+        "end": f.end,
+        "text": f.text,
+        "suggestion": f.suggestion,
+        "message_key": f.message_key or f"lint.{f.rule}",
+        "params": f.params,
+        "channel": channel,
+        "lang": lang,
     }
     if part:
         d["part"] = part
@@ -193,6 +200,7 @@ def freeze(renderings: dict[str, dict[str, ChannelRendering]]) -> tuple[dict[str
 
 
 # ------------------------------------------------------------------ replies --
+
 
 def customer_view(customer: Customer, lang: str, facts: Mapping[str, Any]) -> dict[str, Any]:
     compensation = customer.compensation if customer.compensation is not None else facts.get("compensation", "")

@@ -30,8 +30,16 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 # 004 ch.2 §4: the eight situations of the unified hotline wording (4 and 7
 # each hold two answers), then one reply per incident kind.
 SITUATIONS = (
-    "upset", "transfer", "out_of_scope", "criticism", "praise", "suggestion",
-    "partly_satisfied", "escalate_reasonable", "escalate_delayed", "cannot_answer_now",
+    "upset",
+    "transfer",
+    "out_of_scope",
+    "criticism",
+    "praise",
+    "suggestion",
+    "partly_satisfied",
+    "escalate_reasonable",
+    "escalate_delayed",
+    "cannot_answer_now",
 )
 KIND_SCENARIOS = ("system_outage", "batch_complaint", "public_opinion", "other")
 SCENARIOS = SITUATIONS + KIND_SCENARIOS
@@ -47,9 +55,11 @@ CHANNEL_PARTS: dict[str, tuple[str, ...]] = {
 }
 # Callback scripts (回访) for the remedy half: one per reason.
 CALLBACK_REASONS = ("unfinished", "result", "follow_up")
-TEMPLATE_NAMES = tuple(f"replies/{s}" for s in SCENARIOS) + tuple(
-    f"statements/{p}" for parts in CHANNEL_PARTS.values() for p in parts
-) + tuple(f"callbacks/{r}" for r in CALLBACK_REASONS)
+TEMPLATE_NAMES = (
+    tuple(f"replies/{s}" for s in SCENARIOS)
+    + tuple(f"statements/{p}" for parts in CHANNEL_PARTS.values() for p in parts)
+    + tuple(f"callbacks/{r}" for r in CALLBACK_REASONS)
+)
 
 _END = re.compile(r"[。！？!?.…」』”）)]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -136,5 +146,7 @@ def check_source(name: str, lang: str, body: str, sample: dict[str, Any]) -> Non
     try:
         probe.env.parse(body)
     except TemplateSyntaxError as exc:
-        raise InputError("wording.error.template_syntax", name=name, line=exc.lineno, detail=exc.message or "") from None
+        raise InputError(
+            "wording.error.template_syntax", name=name, line=exc.lineno, detail=exc.message or ""
+        ) from None
     probe.render(name, lang, sample)

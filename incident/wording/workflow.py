@@ -38,6 +38,7 @@ PER_RECIPIENT = ("email", "sms", "wechat")
 
 # ------------------------------------------------------------- fact sheets --
 
+
 def lint_sheet(ctx: Context, sheet: FactSheet) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for fieldname in factsheet.TEXT_FIELDS + factsheet.LIST_FIELDS:
@@ -80,8 +81,15 @@ def submit_sheet(session: Session, ctx: Context, incident_id: int) -> tuple[Fact
     findings = lint_sheet(ctx, sheet)
     sheet.status = "in_review"
     sheet.submitted_at = ctx.clock.now()
-    record_event(session, ctx, incident, EventType.FACTS_SUBMITTED, version=sheet.version,
-                 errors=len(_errors(findings)), warnings=len(findings) - len(_errors(findings)))
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.FACTS_SUBMITTED,
+        version=sheet.version,
+        errors=len(_errors(findings)),
+        warnings=len(findings) - len(_errors(findings)),
+    )
     return sheet, findings
 
 
@@ -90,11 +98,16 @@ def approve_sheet(session: Session, ctx: Context, incident_id: int, comment: str
     sheet = _in_review_sheet(session, incident)
     findings = lint_sheet(ctx, sheet)
     if _errors(findings):
-        raise ConflictError("wording.error.lint_blocks", count=len(_errors(findings)),
-                            first=_first(findings))
+        raise ConflictError("wording.error.lint_blocks", count=len(_errors(findings)), first=_first(findings))
     signed, complete = approval.sign(
-        session, ctx, subject_type="fact_sheet", subject_id=sheet.id, incident=incident,
-        authors=_sheet_editors(session, sheet), required=approval.required_roles(ctx, incident), comment=comment,
+        session,
+        ctx,
+        subject_type="fact_sheet",
+        subject_id=sheet.id,
+        incident=incident,
+        authors=_sheet_editors(session, sheet),
+        required=approval.required_roles(ctx, incident),
+        comment=comment,
     )
     if not complete:
         record_event(session, ctx, incident, EventType.FACTS_SIGNED, version=sheet.version, role=signed.role)
@@ -107,8 +120,15 @@ def approve_sheet(session: Session, ctx: Context, incident_id: int, comment: str
         session.flush()  # free the one-approved slot (partial unique index)
     sheet.status = "approved"
     sheet.approved_at = now
-    record_event(session, ctx, incident, EventType.FACTS_APPROVED, version=sheet.version, role=signed.role,
-                 previous=previous.version if previous else None)
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.FACTS_APPROVED,
+        version=sheet.version,
+        role=signed.role,
+        previous=previous.version if previous else None,
+    )
     _mark_stale(session, ctx, incident, sheet, previous)
     pull.changed()
     return sheet
@@ -117,8 +137,15 @@ def approve_sheet(session: Session, ctx: Context, incident_id: int, comment: str
 def reject_sheet(session: Session, ctx: Context, incident_id: int, reason: str) -> FactSheet:
     incident = _lock(session, incident_id)
     sheet = _in_review_sheet(session, incident)
-    approval.reject(session, ctx, subject_type="fact_sheet", subject_id=sheet.id, incident=incident,
-                    required=approval.required_roles(ctx, incident), reason=reason)
+    approval.reject(
+        session,
+        ctx,
+        subject_type="fact_sheet",
+        subject_id=sheet.id,
+        incident=incident,
+        required=approval.required_roles(ctx, incident),
+        reason=reason,
+    )
     sheet.status = "draft"
     sheet.submitted_at = None
     record_event(session, ctx, incident, EventType.FACTS_REJECTED, version=sheet.version, reason=reason.strip())
@@ -136,8 +163,12 @@ def retract_sheet(session: Session, ctx: Context, incident_id: int, reason: str)
         raise InputError("wording.error.reason_required")
     person = approval.actor_key(ctx.config, ctx.actor)
     if not approval.roles_of(session, ctx.config, incident, person) & set(approval.required_roles(ctx, incident)):
-        raise ConflictError("wording.error.not_approver", person=person, roles="comms_lead",
-                            who=", ".join(approval.eligible(ctx.config, approval.Role.COMMS_LEAD)) or "—")
+        raise ConflictError(
+            "wording.error.not_approver",
+            person=person,
+            roles="comms_lead",
+            who=", ".join(approval.eligible(ctx.config, approval.Role.COMMS_LEAD)) or "—",
+        )
     sheet.status = "retracted"
     sheet.ended_at = ctx.clock.now()
     record_event(session, ctx, incident, EventType.FACTS_RETRACTED, version=sheet.version, reason=reason.strip())
@@ -163,7 +194,9 @@ def _first(findings: list[dict[str, Any]]) -> str:
     return f"{f['rule']}「{f['text']}」"
 
 
-def _mark_stale(session: Session, ctx: Context, incident: Incident, sheet: FactSheet, previous: FactSheet | None) -> None:
+def _mark_stale(
+    session: Session, ctx: Context, incident: Incident, sheet: FactSheet, previous: FactSheet | None
+) -> None:
     old = list(
         session.scalars(
             select(Statement).where(
@@ -180,12 +213,19 @@ def _mark_stale(session: Session, ctx: Context, incident: Incident, sheet: FactS
         base = sheets.get(st.fact_sheet_id)
         st.stale = True
         st.stale_diff = factsheet.diff(base.content if base else None, sheet.content)
-    record_event(session, ctx, incident, EventType.STATEMENTS_STALE, version=sheet.version,
-                 statements=[st.number for st in old],
-                 fields=sorted({d["field"] for st in old for d in (st.stale_diff or [])}))
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.STATEMENTS_STALE,
+        version=sheet.version,
+        statements=[st.number for st in old],
+        fields=sorted({d["field"] for st in old for d in (st.stale_diff or [])}),
+    )
 
 
 # --------------------------------------------------------------- statements --
+
 
 def parse_channels(values: Sequence[str] | str | None) -> list[str]:
     if values is None or values == "" or values == []:
@@ -213,11 +253,18 @@ def get_statement(session: Session, incident_id: int, number: int) -> Statement:
 
 
 def list_statements(session: Session, incident_id: int) -> list[Statement]:
-    return list(session.scalars(select(Statement).where(Statement.incident_id == incident_id).order_by(Statement.number)))
+    return list(
+        session.scalars(select(Statement).where(Statement.incident_id == incident_id).order_by(Statement.number))
+    )
 
 
 def draft_statement(
-    session: Session, ctx: Context, incident_id: int, *, kind: str = "update", channels: Sequence[str] | str | None = None
+    session: Session,
+    ctx: Context,
+    incident_id: int,
+    *,
+    kind: str = "update",
+    channels: Sequence[str] | str | None = None,
 ) -> Statement:
     incident = _lock(session, incident_id)
     if kind not in STATEMENT_KINDS:
@@ -228,18 +275,37 @@ def draft_statement(
     chosen = parse_channels(channels)
     number = (session.scalar(select(func.max(Statement.number)).where(Statement.incident_id == incident_id)) or 0) + 1
     now = ctx.clock.now()
-    renderings = render_statement(template_set(session), ctx.config, incident, sheet, kind=kind, number=number,
-                                  channels=chosen, at=now)
+    renderings = render_statement(
+        template_set(session), ctx.config, incident, sheet, kind=kind, number=number, channels=chosen, at=now
+    )
     rendered, findings = freeze(renderings)
     st = Statement(
-        incident_id=incident_id, number=number, kind=kind, fact_sheet_id=sheet.id, fact_version=sheet.version,
-        channels=chosen, status="draft", rendered=rendered, findings=findings, stale=False, author=ctx.actor,
+        incident_id=incident_id,
+        number=number,
+        kind=kind,
+        fact_sheet_id=sheet.id,
+        fact_version=sheet.version,
+        channels=chosen,
+        status="draft",
+        rendered=rendered,
+        findings=findings,
+        stale=False,
+        author=ctx.actor,
         created_at=now,
     )
     session.add(st)
     session.flush()
-    record_event(session, ctx, incident, EventType.STATEMENT_DRAFTED, number=number, kind=kind,
-                 version=sheet.version, channels=chosen, errors=len(_errors(findings)))
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.STATEMENT_DRAFTED,
+        number=number,
+        kind=kind,
+        version=sheet.version,
+        channels=chosen,
+        errors=len(_errors(findings)),
+    )
     return st
 
 
@@ -257,8 +323,11 @@ def submit_statement(session: Session, ctx: Context, incident_id: int, number: i
 
 def _check_fresh(st: Statement, incident: Incident) -> None:
     if st.stale:
-        raise ConflictError("wording.error.stale", what=f"{incident.ref} #{st.number}",
-                            fields=", ".join(sorted({d["field"] for d in (st.stale_diff or [])})) or "—")
+        raise ConflictError(
+            "wording.error.stale",
+            what=f"{incident.ref} #{st.number}",
+            fields=", ".join(sorted({d["field"] for d in (st.stale_diff or [])})) or "—",
+        )
 
 
 def approve_statement(
@@ -272,8 +341,14 @@ def approve_statement(
     if _errors(st.findings):
         raise ConflictError("wording.error.lint_blocks", count=len(_errors(st.findings)), first=_first(st.findings))
     signed, complete = approval.sign(
-        session, ctx, subject_type="statement", subject_id=st.id, incident=incident, authors=[st.author],
-        required=approval.required_roles(ctx, incident), comment=comment,
+        session,
+        ctx,
+        subject_type="statement",
+        subject_id=st.id,
+        incident=incident,
+        authors=[st.author],
+        required=approval.required_roles(ctx, incident),
+        comment=comment,
     )
     if not complete:
         record_event(session, ctx, incident, EventType.STATEMENT_SIGNED, number=number, role=signed.role)
@@ -291,8 +366,15 @@ def reject_statement(session: Session, ctx: Context, incident_id: int, number: i
     st = get_statement(session, incident_id, number)
     if st.status not in ("in_review", "approved"):
         raise ConflictError("wording.error.not_in_review", what=f"{incident.ref} #{number}", status=st.status)
-    approval.reject(session, ctx, subject_type="statement", subject_id=st.id, incident=incident,
-                    required=approval.required_roles(ctx, incident), reason=reason)
+    approval.reject(
+        session,
+        ctx,
+        subject_type="statement",
+        subject_id=st.id,
+        incident=incident,
+        required=approval.required_roles(ctx, incident),
+        reason=reason,
+    )
     st.status = "draft"
     st.submitted_at = None
     st.approved_at = None
@@ -309,8 +391,11 @@ def publish_statement(session: Session, ctx: Context, incident_id: int, number: 
         raise ConflictError("wording.error.not_approved", what=f"{incident.ref} #{number}", status=st.status)
     person = approval.actor_key(ctx.config, ctx.actor)
     if not approval.roles_of(session, ctx.config, incident, person) & set(approval.required_roles(ctx, incident)):
-        raise ConflictError("wording.error.not_publisher", person=person,
-                            who=", ".join(approval.eligible(ctx.config, approval.Role.COMMS_LEAD)) or "—")
+        raise ConflictError(
+            "wording.error.not_publisher",
+            person=person,
+            who=", ".join(approval.eligible(ctx.config, approval.Role.COMMS_LEAD)) or "—",
+        )
     _check_fresh(st, incident)
     _publish(session, ctx, incident, st)
     return st
@@ -319,7 +404,9 @@ def publish_statement(session: Session, ctx: Context, incident_id: int, number: 
 def _publish(session: Session, ctx: Context, incident: Incident, st: Statement) -> None:
     now = ctx.clock.now()
     for older in session.scalars(
-        select(Statement).where(Statement.incident_id == incident.id, Statement.status == "published", Statement.id != st.id)
+        select(Statement).where(
+            Statement.incident_id == incident.id, Statement.status == "published", Statement.id != st.id
+        )
     ):
         older.status = "superseded"
         older.ended_at = now
@@ -328,9 +415,17 @@ def _publish(session: Session, ctx: Context, incident: Incident, st: Statement) 
     st.published_by = ctx.actor
     count = write_deliveries(session, st, now)
     st.next_update_due_at = clocks.on_published(session, ctx, incident, st)
-    record_event(session, ctx, incident, EventType.STATEMENT_PUBLISHED, number=st.number, kind=st.kind,
-                 channels=st.channels, deliveries=count,
-                 next_update_due_at=st.next_update_due_at.isoformat() if st.next_update_due_at else None)
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.STATEMENT_PUBLISHED,
+        number=st.number,
+        kind=st.kind,
+        channels=st.channels,
+        deliveries=count,
+        next_update_due_at=st.next_update_due_at.isoformat() if st.next_update_due_at else None,
+    )
 
 
 def write_deliveries(session: Session, st: Statement, now: dt.datetime) -> int:
@@ -358,9 +453,17 @@ def write_deliveries(session: Session, st: Statement, now: dt.datetime) -> int:
 def _delivery(st: Statement, channel: str, recipient: str, lang: str, now: dt.datetime) -> dict[str, Any]:
     payload = {k: v for k, v in st.rendered[lang][channel].items() if k != "counts"}
     return dict(
-        statement_id=st.id, incident_id=st.incident_id, channel=channel, recipient=recipient, lang=lang,
+        statement_id=st.id,
+        incident_id=st.incident_id,
+        channel=channel,
+        recipient=recipient,
+        lang=lang,
         idempotency_key=f"INC-{st.incident_id}/S{st.number}/{channel}/{recipient}",
-        payload=payload, status="pending", attempts=0, next_attempt_at=now, created_at=now,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
     )
 
 
@@ -375,8 +478,11 @@ def retract_statement(session: Session, ctx: Context, incident_id: int, number: 
     if person != approval._key_or_raw(ctx.config, st.author) and not (
         approval.roles_of(session, ctx.config, incident, person) & set(approval.required_roles(ctx, incident))
     ):
-        raise ConflictError("wording.error.not_publisher", person=person,
-                            who=", ".join(approval.eligible(ctx.config, approval.Role.COMMS_LEAD)) or "—")
+        raise ConflictError(
+            "wording.error.not_publisher",
+            person=person,
+            who=", ".join(approval.eligible(ctx.config, approval.Role.COMMS_LEAD)) or "—",
+        )
     was = st.status
     st.status = "retracted"
     st.ended_at = ctx.clock.now()
@@ -384,6 +490,14 @@ def retract_statement(session: Session, ctx: Context, incident_id: int, number: 
     cancelled = session.execute(
         update(Delivery).where(Delivery.statement_id == st.id, Delivery.status == "pending").values(status="cancelled")
     ).rowcount
-    record_event(session, ctx, incident, EventType.STATEMENT_RETRACTED, number=number, reason=reason.strip(),
-                 was=was, cancelled=cancelled or 0)
+    record_event(
+        session,
+        ctx,
+        incident,
+        EventType.STATEMENT_RETRACTED,
+        number=number,
+        reason=reason.strip(),
+        was=was,
+        cancelled=cancelled or 0,
+    )
     return st
