@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,8 +28,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from incident.access.permissions import ROLES
 from incident.enums import Kind, Role, Severity
 from incident.errors import ConfigError
+from incident.money import MoneyError, to_money
+from incident.remedy.formula import FormulaError, compile_formula
 
 LANGS = ("zh-CN", "en")
 
@@ -88,6 +92,21 @@ SeverityField = Annotated[Severity, BeforeValidator(_severity)]
 RoleField = Annotated[Role, BeforeValidator(_role)]
 LangField = Annotated[str, BeforeValidator(normalise_lang)]
 LocalDateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime)]
+
+
+def _money(value: Any) -> Decimal:
+    """An amount (元; the thresholds' points and days too): a TOML number or
+    a string ("12.50", "1,500"), exact to the cent — read as written, never
+    through a binary float; finer than a cent is refused, not rounded."""
+    try:
+        return to_money(value, exact=True)
+    except MoneyError:
+        raise PydanticCustomError(
+            "money", "not an amount of money to the cent: '{value}' (e.g. 200 or \"12.50\")", {"value": str(value)}
+        ) from None
+
+
+MoneyField = Annotated[Decimal, BeforeValidator(_money)]
 
 _MASKED_PHONE = re.compile(r"^[*＊xX•·\-\s]*\d{0,4}$")
 
@@ -198,7 +217,7 @@ class Team(_Strict):
 class ResponseRule(_Strict):
     """Which roles a kind × severity calls in. All matching rules add up."""
 
-    kinds: list[Kind | Literal["*"]] = Field(default_factory=lambda: ["*"])
+    kinds: list[Kind | Literal["*"]] = ["*"]  # pydantic copies a mutable default for each instance
     severities: list[SeverityField] = Field(default_factory=lambda: list(Severity))
     roles: list[RoleField] = Field(min_length=1)
 
@@ -310,7 +329,7 @@ class DetectionConfig(_Strict):
 
     bucket_minutes: Annotated[int, Field(gt=0, le=1440)] = 5
     # Complaint dimensions counted as series of their own, besides the total.
-    dimensions: list[Dimension] = Field(default_factory=lambda: ["category", "branch", "channel", "topic"])
+    dimensions: list[Dimension] = ["category", "branch", "channel", "topic"]
     # A bucket is scored this long after it closes, so that tickets recorded
     # a moment late still count (003 §2.3: record within 5 minutes).
     grace_seconds: Annotated[int, Field(ge=0)] = 2
@@ -335,13 +354,13 @@ class CompensationCaps(_Strict):
     ``insured_documents``; uninsured up to ``uninsured``; a declared value
     (保价) pays the declared value up to ``declared_value``."""
 
-    insured_goods: Annotated[float, Field(gt=0)] = 2000
-    insured_documents: Annotated[float, Field(gt=0)] = 200
-    uninsured: Annotated[float, Field(gt=0)] = 200
-    declared_value: Annotated[float, Field(gt=0)] = 10000
+    insured_goods: Annotated[MoneyField, Field(gt=0)] = Decimal("2000.00")
+    insured_documents: Annotated[MoneyField, Field(gt=0)] = Decimal("200.00")
+    uninsured: Annotated[MoneyField, Field(gt=0)] = Decimal("200.00")
+    declared_value: Annotated[MoneyField, Field(gt=0)] = Decimal("10000.00")
 
     @property
-    def highest(self) -> float:
+    def highest(self) -> Decimal:
         return max(self.insured_goods, self.insured_documents, self.uninsured, self.declared_value)
 
 
@@ -361,18 +380,18 @@ class CompensationPolicy(_Strict):
     policy wins): a form, an amount or a formula, and who is eligible."""
 
     name: str
-    kinds: list[Kind | Literal["*"]] = Field(default_factory=lambda: ["*"])
+    kinds: list[Kind | Literal["*"]] = ["*"]
     # The customer's problem category (from the complaint or the import).
     categories: list[str] = Field(default_factory=lambda: ["*"])
     form: CompensationForm
-    amount: Annotated[float, Field(gt=0)] | None = None
+    amount: Annotated[MoneyField, Field(gt=0)] | None = None
     # e.g. "min(amount_at_stake * 0.1, 100)"; names: amount_at_stake,
     # declared_value; functions: min, max, round. Checked when loaded.
     formula: str | None = None
     # Eligibility: complained within this many hours of the incident's start
     # (customers added by hand or from a file without a complaint time pass).
     within_hours: Annotated[int, Field(gt=0)] | None = None
-    min_order_value: Annotated[float, Field(ge=0)] | None = None
+    min_order_value: Annotated[MoneyField, Field(ge=0)] | None = None
     # The customer's branch or category must be in the incident's scope.
     scope_match: bool = False
 
@@ -381,8 +400,6 @@ class CompensationPolicy(_Strict):
         if (self.amount is None) == (self.formula is None):
             raise PydanticCustomError("policy_amount", "give either amount or formula (not both)", {})
         if self.formula is not None:
-            from incident.remedy.formula import FormulaError, compile_formula
-
             try:
                 compile_formula(self.formula)
             except FormulaError as exc:
@@ -396,13 +413,15 @@ class CompensationConfig(_Strict):
     caps: CompensationCaps = Field(default_factory=CompensationCaps)
     # Above these amounts an entry needs a supervisor's approval (four
     # eyes: never the proposer); below them it is approved by policy.
-    approval_thresholds: dict[Literal["yuan", "points", "days"], Annotated[float, Field(ge=0)]] = Field(
-        default_factory=lambda: {"yuan": 100.0, "points": 5000.0, "days": 30.0}
-    )
+    approval_thresholds: dict[Literal["yuan", "points", "days"], Annotated[MoneyField, Field(ge=0)]] = {
+        "yuan": Decimal("100.00"),
+        "points": Decimal("5000.00"),
+        "days": Decimal("30.00"),
+    }
     # People allowed to approve besides the supervisors of the teams.
     approvers: list[str] = Field(default_factory=list)
     # Alert (timeline + the supervisor) when an incident's money passes this.
-    budget_yuan: Annotated[float, Field(gt=0)] | None = None
+    budget_yuan: Annotated[MoneyField, Field(gt=0)] | None = None
     batch_size: Annotated[int, Field(gt=0, le=10000)] = 1000
     policies: list[CompensationPolicy] = Field(default_factory=list)
 
@@ -425,7 +444,7 @@ class CallbackConfig(_Strict):
     ordinary_hours: Annotated[int, Field(gt=0)] = 24  # 003 §2.3
     complex_hours: Annotated[int, Field(gt=0)] = 48
     # A case is complex when this much is at stake (or it is marked so).
-    complex_over_yuan: Annotated[float, Field(gt=0)] = 500
+    complex_over_yuan: Annotated[MoneyField, Field(gt=0)] = Decimal("500.00")
     max_attempts: Annotated[int, Field(ge=1)] = 3
     # When detection opens (or a new surge bucket attaches to) an incident
     # from complaint volumes, the customers behind those complaints become
@@ -551,8 +570,6 @@ class WebConfig(_Strict):
     @field_validator("proxy_default_roles")
     @classmethod
     def _roles(cls, v: list[str]) -> list[str]:
-        from incident.access.permissions import ROLES
-
         for role in v:
             if role not in ROLES:
                 raise PydanticCustomError(
@@ -646,6 +663,9 @@ class Settings(BaseSettings):
     # "Authorization: Bearer <token>"; without a token set, only clients on
     # this machine (loopback) are accepted.
     api_token: str | None = None
+    # "Now" for this process and its children (an ISO 8601 instant; the
+    # clock then advances with real time): drills and tests on a set date.
+    now: str | None = None
 
 
 def _key(loc: tuple[Any, ...]) -> str:

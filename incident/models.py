@@ -7,6 +7,7 @@ Schema changes go through an Alembic migration in ``incident/migrations``;
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incident.db import Base, UTCDateTime
 from incident.enums import Kind, Role, Severity, Status
+from incident.money import Money
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -533,10 +535,11 @@ class AffectedCustomer(Base):
     order_ref: Mapped[str | None] = mapped_column(String(100))
     category: Mapped[str | None] = mapped_column(String(100))
     branch: Mapped[str | None] = mapped_column(String(100))
-    amount_at_stake: Mapped[float | None] = mapped_column(Float)
+    # Money: NUMERIC(14, 2) as exact Decimals on every backend (incident/money.py).
+    amount_at_stake: Mapped[Decimal | None] = mapped_column(Money)
     # goods / documents when the waybill was insured; declared value (保价) apart.
     insured: Mapped[str | None] = mapped_column(String(16))
-    declared_value: Mapped[float | None] = mapped_column(Float)
+    declared_value: Mapped[Decimal | None] = mapped_column(Money)
     complex: Mapped[bool] = mapped_column(default=False)
     complaint_id: Mapped[int | None] = mapped_column(Integer)
     complained_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -557,7 +560,7 @@ class Compensation(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("affected_customers.id"))
     form: Mapped[str] = mapped_column(String(24))  # coupon, points, refund, service_extension, gift
-    amount: Mapped[float] = mapped_column(Float)
+    amount: Mapped[Decimal] = mapped_column(Money)  # to the cent (money); points and days are whole
     unit: Mapped[str] = mapped_column(String(8))  # yuan, points, days
     status: Mapped[str] = mapped_column(String(16))
     needs_approval: Mapped[bool] = mapped_column(default=False)

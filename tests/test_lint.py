@@ -785,3 +785,12 @@ def test_a_2000_character_statement_lints_quickly():
     # benchmarks/lint.py measures the real figure (target < 5 ms); this only
     # guards against an accidental blow-up, with room for a slow CI machine.
     assert (time.perf_counter() - t) / 10 < 0.05
+
+
+def test_amounts_are_compared_with_the_caps_exactly():
+    # As floats, 100.2 is 100.20000000000000284 and would pass a 100.20 cap.
+    caps = CompensationCaps(uninsured="100.20", insured_documents="100.20", insured_goods="100.20",
+                            declared_value="100.20")
+    assert not only(lint("赔偿您100.2元。", caps=caps), "over_cap")
+    found = only(lint("赔偿您100.21元。", caps=caps), "over_cap")
+    assert found and found[0].params["amount"] == "100.21" and found[0].params["cap"] == "100.20"

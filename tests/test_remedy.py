@@ -5,14 +5,15 @@ retries, follow-ups, escalation) and the reports. DOMAIN.md §4, §5."""
 import dataclasses
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from incident import incidents
 from incident.adapters.compensation import ExportFileProvider
-from incident.config import CompensationPolicy
-from incident.errors import ConflictError, InputError
+from incident.config import CompensationPolicy, load_config
+from incident.errors import ConfigError, ConflictError, InputError
 from incident.models import AffectedCustomer, Callback, Compensation, OutboxMessage, TimelineEvent
 from incident.remedy import callbacks, customers, issuing, ledger, reports
 from tests.test_wording import approved_sheet, as_, declare
@@ -140,7 +141,7 @@ def test_caps_refuse_with_reason_and_alternative(store, ctx):
     with store.transaction() as s:
         with pytest.raises(InputError) as more:
             ledger.propose(s, lead, iid, "U1", "coupon", 10)
-        assert more.value.params["room"] == "0"
+        assert more.value.params["room"] == "0.00"
         # Points are not money: no cap.
         ledger.propose(s, lead, iid, "U1", "points", 500)
     # One entry per (incident, customer, form).
@@ -207,7 +208,7 @@ def test_policy_eligibility_formula_and_budget_alert(store, ctx):
     with store.transaction() as s:
         ledger.propose(s, pctx, iid, "P5", "coupon", 5)
         passed = list(s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == iid, TimelineEvent.type == "budget_passed")))
-        assert len(passed) == 1 and passed[0].data["committed"] == 270
+        assert len(passed) == 1 and passed[0].data["committed"] == "270.00"  # exact, as a string
         notes = list(s.scalars(select(OutboxMessage).where(OutboxMessage.message_key == "notify.budget_passed")))
         assert {n.recipient for n in notes} >= {"liuyang", "chenjing", "sunli"}
 
@@ -239,6 +240,105 @@ def test_issue_in_batches_exactly_once_and_reverse(store, ctx, tmp_path):
         assert sum(json.loads(line)["action"] == "reverse" for line in lines) == 1
     with store.transaction() as s:
         assert ledger.totals(s, iid)["money_issued"] == 480
+
+
+def test_money_is_exact_where_floats_are_a_cent_off(store, ctx, tmp_path):
+    """Decimal to the cent, half up (四舍五入), everywhere money is counted:
+    each case below is one binary floating point gets wrong."""
+    # 1. A formula: half of 5.35 is 2.675, which is 2.68 half up. As floats,
+    #    5.35 * 0.5 is 2.67499999… and rounds to 2.67: a cent short.
+    assert round(5.35 * 0.5, 2) == 2.67
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [{"customer_ref": "F1", "amount": "5.35"}, {"customer_ref": "F2", "amount": 10.05}])
+    pctx = as_(with_policies(ctx, CompensationPolicy(name="half", form="coupon", formula="amount_at_stake * 0.5")),
+               "zhangwei")
+    with store.transaction() as s:
+        ledger.propose_by_policy(s, pctx, iid)
+    with store.read() as s:
+        got = {c.customer_ref: e.amount for e, c in ledger.list_entries(s, iid)}
+    assert got == {"F1": Decimal("2.68"), "F2": Decimal("5.03")}  # 5.025 → 5.03 (floats: 5.02)
+    assert all(isinstance(v, Decimal) and v.as_tuple().exponent == -2 for v in got.values())
+
+    # 2. A cap met to the cent: a declared value of 0.30 takes 0.10 + 0.20
+    #    (as floats 0.30000000000000004, over it), and not a cent more.
+    iid = declare(store, ctx, title="保价")
+    seed_customers(store, ctx, iid, [{"customer_ref": "V", "declared_value": "0.30"}])
+    lead = as_(ctx, "zhangwei")
+    with store.transaction() as s:
+        ledger.propose(s, lead, iid, "V", "refund", "0.10")
+        ledger.propose(s, lead, iid, "V", "gift", 0.2)
+    with store.transaction() as s:
+        with pytest.raises(InputError) as over:
+            ledger.propose(s, lead, iid, "V", "coupon", "0.01")
+    assert (over.value.key, over.value.params["already"], over.value.params["room"]) == ("comp.error.over_cap", "0.30", "0.00")
+    with store.transaction() as s:
+        with pytest.raises(InputError) as fine:
+            ledger.propose(s, lead, iid, "V", "coupon", "0.005")  # finer than a cent: refused, not rounded
+    assert fine.value.key == "comp.error.not_amount" and "0.005" in fine.value.message("en")
+
+    # 3. A budget met exactly: coupons of 0.10 and 0.20 are 0.30, not over a
+    #    0.30 budget (floats: 0.30000000000000004, a false alarm); a cent more passes it.
+    assert 0.1 + 0.2 > 0.3
+    iid = declare(store, ctx, title="预算")
+    seed_customers(store, ctx, iid, [{"customer_ref": f"B{i}"} for i in range(3)])
+    bctx = as_(with_policies(ctx, budget_yuan=Decimal("0.30")), "zhangwei")
+    for ref, amount in (("B0", "0.10"), ("B1", "0.20")):
+        with store.transaction() as s:
+            ledger.propose(s, bctx, iid, ref, "coupon", amount)
+
+    def alerts():
+        with store.read() as s:
+            return [e.data for e in s.scalars(select(TimelineEvent).where(
+                TimelineEvent.incident_id == iid, TimelineEvent.type == "budget_passed"))]
+
+    assert alerts() == []
+    with store.read() as s:
+        t = ledger.totals(s, iid)
+        assert t["money_committed"] == Decimal("0.30") and t["by_status"]["approved"]["yuan"] == Decimal("0.30")
+    with store.transaction() as s:
+        ledger.propose(s, bctx, iid, "B2", "coupon", "0.01")
+    assert alerts() == [{"committed": "0.31", "budget": "0.30"}]
+
+    # 4. What the provider is given: strings with two places, never floats.
+    provider = ExportFileProvider(tmp_path / "comp")
+    issuing.issue_due(store, ctx, provider, incident_id=iid)
+    lines = [json.loads(line) for line in (tmp_path / "comp" / "issued.jsonl").read_text("utf-8").splitlines()]
+    assert sorted(x["amount"] for x in lines) == ["0.01", "0.10", "0.20"]
+    with store.read() as s:
+        assert ledger.totals(s, iid)["money_issued"] == Decimal("0.31")
+
+    # 5. Many amounts summed: a thousand entries of 0.07 (as floats, a running
+    #    sum drifts) total exactly 70.00 on every backend (money_sum).
+    iid = declare(store, ctx, title="合计")
+    seed_customers(store, ctx, iid, [{"customer_ref": f"S{i:04d}"} for i in range(1000)])
+    sctx = as_(with_policies(ctx, CompensationPolicy(name="all", form="coupon", amount="0.07")), "zhangwei")
+    with store.transaction() as s:
+        assert ledger.propose_by_policy(s, sctx, iid).proposed == 1000
+    running = 0.0
+    for _ in range(1000):
+        running += 0.07
+    assert running != 70.0
+    with store.read() as s:
+        assert ledger.totals(s, iid)["money_committed"] == Decimal("70.00")
+
+
+def test_compensation_config_amounts_are_exact_and_bad_ones_named(tmp_path):
+    path = tmp_path / "incident.toml"
+    path.write_text(
+        '[compensation]\nbudget_yuan = "1,000.10"\napproval_thresholds = { yuan = 99.99, points = 5000, days = 30 }\n'
+        '[compensation.caps]\nuninsured = 0.3\n',
+        encoding="utf-8",
+    )
+    comp = load_config(path).compensation
+    assert comp.budget_yuan == Decimal("1000.10") and comp.caps.uninsured == Decimal("0.30")
+    assert comp.approval_thresholds["yuan"] == Decimal("99.99") and comp.caps.declared_value == Decimal("10000.00")
+    for bad in ('"lots"', "12.345", '"nan"'):
+        path.write_text(f"[compensation]\nbudget_yuan = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        value = bad.strip('"')
+        assert "compensation.budget_yuan" in err.value.message("en") and f"'{value}'" in err.value.message("en")
+        assert f"「{value}」" in err.value.message("zh-CN") and "精确到分" in err.value.message("zh-CN")
 
 
 class FlakyProvider(ExportFileProvider):

@@ -35,7 +35,7 @@ def test_customers_compensation_callbacks_and_reports_over_http(store, ctx, db_u
 
         comp = f"/api/incidents/INC-{iid}/compensation"
         over = http.post(comp, headers={**as_lead, "accept-language": "en"}, json={"customer_ref": "A", "form": "refund", "amount": 500})
-        assert over.status_code == 422 and "over the uninsured cap of 200 yuan" in over.json()["message"]
+        assert over.status_code == 422 and "over the uninsured cap of 200.00 yuan" in over.json()["message"]
         small = http.post(comp, headers=as_lead, json={"customer_ref": "A", "form": "coupon", "amount": 50})
         assert small.status_code == 201 and small.json()["status"] == "approved"
         as_supervisor = {"x-incident-actor": "chenjing"}
@@ -50,7 +50,7 @@ def test_customers_compensation_callbacks_and_reports_over_http(store, ctx, db_u
         issued = http.post("/api/compensation/issue", headers=as_lead, json={"incident": f"INC-{iid}"}).json()
         assert issued == {"issued": 2, "failed": 0, "retrying": 0, "pending": 0}
         ledger = http.get("/api/compensation", params={"incident": iid}).json()
-        assert ledger["totals"]["money_issued"] == 1550 and {e["status"] for e in ledger["entries"]} == {"issued"}
+        assert ledger["totals"]["money_issued"] == "1550.00" and {e["status"] for e in ledger["entries"]} == {"issued"}
 
         due = http.get("/api/callbacks/due", params={"incident": iid}).json()
         assert len(due["callbacks"]) == 2 and {c["assignee"] for c in due["callbacks"]} == {"wangfang", "zhoumin"}

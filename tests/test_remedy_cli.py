@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, incident_now
 
 SCRIPT = Path(sys.executable).with_name("incident")
 
@@ -58,7 +58,8 @@ def cli(db_url, tmp_path):
     assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
     env.update(INCIDENT_CONFIG=str(remedy_config(tmp_path)), INCIDENT_DATABASE_URL=db_url, INCIDENT_ACTOR="chenjing",
-               INCIDENT_DATA_DIR=str(tmp_path / "data"))
+               INCIDENT_DATA_DIR=str(tmp_path / "data"),
+               INCIDENT_NOW=incident_now())  # conftest's NOW, advancing with real time
     env.pop("TTY_COMPATIBLE", None)
     env.pop("FORCE_COLOR", None)
 
@@ -112,7 +113,7 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
     listed = cli("customers", "list", "1", "--json").stdout
     rows = {c["customer_ref"]: c for c in json.loads(listed)}
     assert sorted(rows) == ["C001", "C002", "C004", "C005"]
-    assert rows["C001"]["contact"] == "****5678" and rows["C005"]["lang"] == "en" and rows["C004"]["amount_at_stake"] == 1000
+    assert rows["C001"]["contact"] == "****5678" and rows["C005"]["lang"] == "en" and rows["C004"]["amount_at_stake"] == "1000.00"
     assert "13812345678" not in listed and "1234 5678" not in listed  # masked on intake
     table = cli("customers", "list", "1", "--limit", "2").stdout
     assert "INC-1 受影响客户共 4 位" in table and "张三 先生" in table and "仅显示前 2 条，共 4 条" in table
@@ -126,14 +127,14 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
     # 100 yuan threshold, C002 200 awaits a supervisor, C004 300 is over the uninsured cap.
     proposed = cli("comp", "propose", "1", "--policy", lang="en", tty=True)
     assert "3 proposed (1 awaiting approval, 2 approved by policy); 0 already there; 0 ineligible; 1 refused" in proposed.stdout
-    assert "customer C004: 300 yuan for customer 'C004' is over the uninsured cap of 200 yuan" in proposed.stdout
+    assert "customer C004: 300.00 yuan for customer 'C004' is over the uninsured cap of 200.00 yuan" in proposed.stdout
     assert "proposing by policy" in proposed.stderr and "4/4" in proposed.stderr  # the progress bar
     repeat = cli("comp", "propose", "1", "--policy", "--json").stdout
     assert json.loads(repeat)["existing"] == 3 and json.loads(repeat)["proposed"] == 0
 
     by_hand = json.loads(cli("comp", "propose", "1", "--customer", "C005", "--form", "refund", "--amount", "150",
                              "--reason", "延误致歉", "--json").stdout)
-    assert (by_hand["status"], by_hand["amount"], by_hand["proposed_by"]) == ("proposed", 150, "chenjing")
+    assert (by_hand["status"], by_hand["amount"], by_hand["proposed_by"]) == ("proposed", "150.00", "chenjing")
     shown = cli("comp", "propose", "1", "--customer", "C001", "--form", "points", "--amount", "6000").stdout
     assert "积分 6,000 分" in shown and "需另一位主管审批" in shown
     points_id = int(re.search(r"#(\d+)", shown).group(1))
@@ -162,18 +163,18 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
     assert "nothing approved is waiting to be issued" in cli("comp", "issue", lang="en").stdout
 
     text = cli("comp", "list", "--incident", "1", lang="en").stdout
-    assert "INC-1 compensation totals" in text and "issued: 4 (435 yuan)" in text and "failed: 1 (6,000 points)" in text
-    assert "435 yuan committed, 435 yuan issued, 3 customers compensated" in text
+    assert "INC-1 compensation totals" in text and "issued: 4 (435.00 yuan)" in text and "failed: 1 (6,000 points)" in text
+    assert "435.00 yuan committed, 435.00 yuan issued, 3 customers compensated" in text
     failed = json.loads(cli("comp", "list", "--status", "failed", "--json").stdout)["entries"]
     assert [(e["id"], e["last_error"]) for e in failed] == [(points_id, "rejected by sunli: 积分不适用")]
     assert "unknown compensation status 'sent'" in one_line_error(cli("comp", "list", "--status", "sent", ok=False, lang="en"))
 
     reversed_ = cli("comp", "reverse", str(by_hand["id"]), "--reason", "重复退款", who="liuyang").stdout
-    assert f"补偿 #{by_hand['id']} 已冲回（150 元）：重复退款" in reversed_
+    assert f"补偿 #{by_hand['id']} 已冲回（150.00 元）：重复退款" in reversed_
     last = json.loads(export.read_text("utf-8").splitlines()[-1])
     assert (last["action"], last["key"]) == ("reverse", "INC-1/C005/refund")
     totals = json.loads(cli("comp", "list", "--incident", "1", "--json").stdout)["totals"]
-    assert totals["money_issued"] == 285 and totals["by_status"]["reversed"]["count"] == 1
+    assert totals["money_issued"] == "285.00" and totals["by_status"]["reversed"]["count"] == 1
 
 
 def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):
@@ -242,14 +243,14 @@ def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):
 
     report = json.loads(cli("report", "incident", "INC-1", "--json").stdout)
     assert report["affected"] == 3 and report["affected_by_source"] == {"import": 3}
-    assert report["compensation"]["customers_compensated"] == 1 and report["compensation"]["money_issued"] == 50
+    assert report["compensation"]["customers_compensated"] == 1 and report["compensation"]["money_issued"] == "50.00"
     assert report["callbacks"]["done"] == 2 and report["callbacks"]["unreached"] == 1 and report["callbacks"]["overdue"] == 0
     assert report["satisfaction"]["distribution"] == {"1": 0, "2": 0, "3": 0, "4": 1, "5": 1}
     assert report["satisfaction"]["mean"] == 4.5
     text = cli("report", "incident", "1", lang="en").stdout
     assert 'INC-1 "APP 登录失败" · system outage · SEV2 · resolved' in text
     assert "Affected customers: 3 (import 3)" in text
-    assert "1 customers compensated; 50 yuan committed, 50 yuan issued" in text
+    assert "1 customers compensated; 50.00 yuan committed, 50.00 yuan issued" in text
     assert "4★ 1 · 5★ 1; 2 answers, mean 4.5, satisfied (4–5) 100.0%" in text
 
     out_dir = tmp_path / "reports"

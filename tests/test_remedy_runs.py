@@ -14,7 +14,7 @@ import time
 
 from sqlalchemy import func, select
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, NOW, ROOT, incident_now
 from incident import incidents
 from incident.adapters.compensation import ExportFileProvider
 from incident.config import CompensationPolicy
@@ -51,7 +51,7 @@ issuing.issue_due(rt.store, rt.ctx, Provider(rt.settings.data_dir / "compensatio
 """
 
 FLOW = """
-from flows.remedy import issue_compensation
+from incident_flows.remedy import issue_compensation
 print("RESULT", issue_compensation(batch=100, lease_seconds=0))
 """
 
@@ -60,7 +60,8 @@ def _env(db_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
     env.update(INCIDENT_DATABASE_URL=db_url, INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATA_DIR=str(tmp_path),
                PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ALLOW_EPHEMERAL_MODE="true",
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120", PYTHONPATH=str(ROOT))
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120", PYTHONPATH=str(ROOT),
+               INCIDENT_NOW=incident_now())  # the ctx fixture's clock, advancing with real time
     return env
 
 
@@ -184,10 +185,9 @@ def test_two_sweepers_never_assign_the_same_callback(store, ctx):
 
 
 SWEEP_AND_REPORT = """
-import datetime as dt
-from flows.remedy import daily_report, sweep_callbacks
+from incident_flows.remedy import daily_report, sweep_callbacks
 print("SWEEP", sweep_callbacks(), sweep_callbacks())
-print("REPORT", daily_report(day=dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()))
+print("REPORT", daily_report(day="2026-11-24"))  # the day of conftest's NOW, in Shanghai
 """
 
 
@@ -195,13 +195,13 @@ def test_sweep_and_daily_report_flows_under_prefect(store, config, db_url, tmp_p
     from incident.context import Context
     from incident.timeutil import FixedClock
 
-    # Real time here: the flow's process runs on the wall clock.
-    now_ctx = Context(config, "tester", FixedClock(dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)))
+    # The flow's process runs on INCIDENT_NOW (conftest's NOW, then real time passing).
+    now_ctx = Context(config, "tester", FixedClock(NOW - dt.timedelta(minutes=5)))
     iid = declare(store, now_ctx)
     with store.transaction() as s:
         customers.ingest(s, now_ctx, iid, [(i, {"customer_ref": f"F{i}"}) for i in range(5)])
         # web sessions for the report's clean-up: one expired a day ago, one live
-        wall = dt.datetime.now(dt.timezone.utc)
+        wall = NOW
         old = users.add(s, config, wall, username="former", roles="viewer")
         current = users.add(s, config, wall, username="current", roles="viewer")
         sessions.open_session(s, old, "password", wall - dt.timedelta(days=2), hours=24)

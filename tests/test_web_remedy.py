@@ -66,7 +66,7 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     # One entry over the cap: refused with the reason; under it, above the threshold: waits for a supervisor.
     lead.cookies.set("incident_lang", "en")
     r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "500"})
-    assert flash(r.text).startswith("error: ") and "over the uninsured cap of 200 yuan" in flash(r.text)
+    assert flash(r.text).startswith("error: ") and "over the uninsured cap of 200.00 yuan" in flash(r.text)
     r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "150",
                                                        "reason": "parcel lost"})
     assert "awaits a supervisor" in flash(r.text)
@@ -125,7 +125,7 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reverse", data={"csrf": boss_token, "reason": " "})
     assert flash(r.text) == "error: 请写明原因"
     r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reverse", data={"csrf": boss_token, "reason": "重复退款"})
-    assert flash(r.text) == f"ok: 补偿 #{entry_id}（150 元）已冲回：重复退款"
+    assert flash(r.text) == f"ok: 补偿 #{entry_id}（150.00 元）已冲回：重复退款"
     r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "D", "form": "refund", "amount": "300"})
     new_id = entries(store, iid)[-1][0]
     r = boss.post(f"/remedy/{iid}/compensation/{new_id}/reject", data={"csrf": boss_token, "reason": "损失未核实"})
@@ -136,12 +136,12 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert flash(r.text).startswith("error: 没有编号为") and entries(store, iid)[-1][4] == "failed"
 
     ledger = main(boss.get(f"/remedy/{iid}").text)
-    for text in ("已发放", "已冲回", "失败", "已承诺 80 元，已发放 80 元，已补偿客户 4 位。", "预算 50,000 元", "outage-coupon"):
+    for text in ("已发放", "已冲回", "失败", "已承诺 80.00 元，已发放 80.00 元，已补偿客户 4 位。", "预算 50,000.00 元", "outage-coupon"):
         assert text in ledger, text
     filtered = main(boss.get(f"/remedy/{iid}", params={"status": "reversed"}).text)
     assert f'id="entry-{entry_id}"' in filtered and "outage-coupon" not in filtered.split('id="ledger"')[1]
     overview = main(boss.get("/remedy").text)
-    assert "已承诺 80 元 / 已发放 80 元" in overview and f"INC-{iid}" in overview
+    assert "已承诺 80.00 元 / 已发放 80.00 元" in overview and f"INC-{iid}" in overview
 
 
 def test_link_customers_from_matching_complaints(store, ctx, db_url, tmp_path, monkeypatch):

@@ -262,3 +262,24 @@ def test_subscriber_validation(store, ctx):
         _, created = authoring.add_subscriber(s, ctx, "email", "a@example.com")
         _, again = authoring.add_subscriber(s, ctx, "email", "a@example.com")
         assert created and not again
+
+
+def test_fact_sheet_amount_is_exact_to_the_cent(store, ctx):
+    iid = declare(store, ctx)
+    with store.transaction() as s:
+        factsheet.edit(s, ctx, iid, {"compensation_amount": "12.50"})
+        factsheet.edit(s, ctx, iid, {"compensation_amount": "0.1"})
+    with store.read() as s:
+        sheet = factsheet.latest(s, iid)
+        assert sheet is not None and sheet.content["compensation_amount"] == "0.10"
+    # Finer than a cent, or not an amount: refused, naming the value (a
+    # float's round(1.005, 2) would have stored 1.0, a cent off).
+    for bad in ("1.005", "abc", "-3"):
+        with store.transaction() as s, pytest.raises(InputError) as exc:
+            factsheet.edit(s, ctx, iid, {"compensation_amount": bad})
+        assert bad in exc.value.message("en")
+    with store.transaction() as s:
+        factsheet.edit(s, ctx, iid, {"compensation_amount": 50})
+    with store.read() as s:
+        sheet = factsheet.latest(s, iid)
+        assert sheet is not None and sheet.content["compensation_amount"] == 50

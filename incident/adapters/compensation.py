@@ -6,17 +6,23 @@ and passes the key on as its idempotency key (refund APIs take one).
 
 Idempotent by key: the file is locked while it is checked and appended to,
 so an entry issued again after a crash, or by a second worker, is written
-once and gets the same reference back."""
+once and gets the same reference back.
+
+Amounts go out as strings with two decimal places (``"amount": "12.30"``),
+never JSON numbers: a float would be a cent off somewhere downstream."""
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import json
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
+
+from incident.money import money_str
+from incident.timeutil import Clock
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,7 @@ class IssueItem:
     incident: str
     customer_ref: str
     form: str
-    amount: float
+    amount: Decimal  # exact, to the cent (incident/money.py)
     unit: str
     order_ref: str | None = None
 
@@ -49,8 +55,9 @@ class CompensationProvider(Protocol):
 
 
 class ExportFileProvider:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, clock: Clock | None = None) -> None:
         self.path = Path(directory) / "issued.jsonl"
+        self.clock = clock or Clock()
         self._seen: dict[str, str] = {}
         self._reversed: set[str] = set()
         self._offset = 0
@@ -94,7 +101,7 @@ class ExportFileProvider:
 
     def issue(self, items: list[IssueItem]) -> list[IssueResult]:
         def make() -> tuple[list[str], list[IssueResult]]:
-            now = dt.datetime.now(dt.timezone.utc).isoformat()
+            now = self.clock.now().isoformat()
             lines, results = [], []
             for item in items:
                 ref = self._seen.get(item.key)
@@ -108,7 +115,9 @@ class ExportFileProvider:
                         "incident": item.incident,
                         "customer_ref": item.customer_ref,
                         "form": item.form,
-                        "amount": item.amount,
+                        # A string with two places ("12.30"), never a float:
+                        # finance's systems read it as the exact amount.
+                        "amount": money_str(item.amount),
                         "unit": item.unit,
                         "order_ref": item.order_ref,
                     }
@@ -129,7 +138,7 @@ class ExportFileProvider:
                 "action": "reverse",
                 "key": key,
                 "reason": reason,
-                "at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                "at": self.clock.now().isoformat(),
             }
             return [json.dumps(record, ensure_ascii=False) + "\n"], ref
 
@@ -151,5 +160,5 @@ class ExportFileProvider:
         return out
 
 
-def default_provider(data_dir: Path) -> CompensationProvider:
-    return ExportFileProvider(Path(data_dir) / "compensation")
+def default_provider(data_dir: Path, clock: Clock | None = None) -> CompensationProvider:
+    return ExportFileProvider(Path(data_dir) / "compensation", clock)

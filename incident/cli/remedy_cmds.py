@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -30,9 +31,11 @@ from incident.i18n import LABELS, label, t
 from incident.incidents import get as get_incident
 from incident.incidents import parse_id
 from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation
+from incident.money import fmt_amount, fmt_money, money_json
 from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.remedy import texts as _remedy_texts  # noqa: F401  (labels: form, unit, comp_status, callback_*)
 from incident.roster import display as display_person
+from incident.roster import find_person
 from incident.runtime import Runtime
 from incident.timeutil import end_of_local_day, fmt, iso_utc
 
@@ -41,11 +44,15 @@ SHOWN = 20  # bad rows / refusals / errors printed before "… and N more"
 NO_LIMIT = 1_000_000_000
 
 
-def _num(x: float | None) -> str:
-    """1500.0 → 1,500; 12.5 → 12.5; None → —."""
-    if x is None:
-        return "—"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
+def _num(x: Decimal | None) -> str:
+    """Money for people, always two places: 1,500.00; 12.50; None → —.
+    (--json carries amounts as strings with two places: "1500.00".)"""
+    return fmt_money(x)
+
+
+def _amt(x: Decimal | None, unit: str) -> str:
+    """An amount in its unit: 元 with two places, points and days whole (6,000)."""
+    return fmt_amount(x, unit)
 
 
 def _entry_id(value: str) -> int:
@@ -60,8 +67,6 @@ def _agent_key(config: AppConfig, text: str) -> str:
     roster the text as given (assignees are roster keys)."""
     if not config.people:
         return text.strip()
-    from incident.roster import find_person
-
     return find_person(config, text)[0]
 
 
@@ -245,7 +250,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         sweep = schedule_now(r, iid)
         r.deliver()
         if as_json:
-            print_json(out, {**data, "callbacks": {"created": sweep.created, "assigned": sweep.assigned}})
+            print_json(out, money_json({**data, "callbacks": {"created": sweep.created, "assigned": sweep.assigned}}))
             return
         say(
             t(
@@ -270,7 +275,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r = rt()
         iid = parse_id(incident)
         if before_hours < 0:
-            raise InputError("remedy.error.not_negative", option="--before-hours", value=_num(before_hours))
+            raise InputError("remedy.error.not_negative", option="--before-hours", value=f"{before_hours:g}")
         with r.store.transaction() as s:
             report = customers.link_complaints(s, r.ctx, iid, before_hours=before_hours)
         sweep = schedule_now(r, iid)
@@ -342,7 +347,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             total = customers.count(s, iid)
             data = [customer_json(c) for c in rows]
         if as_json:
-            print_json(out, data)
+            print_json(out, money_json(data))
             return
         if not data:
             say(t("remedy.out.no_customers", r.lang, incident=f"INC-{iid}"))
@@ -423,7 +428,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         policy: Annotated[bool, Opt("--policy", help=h("remedy.help.opt.policy"))] = False,
         customer: Annotated[Optional[str], Opt("--customer", help=h("remedy.help.opt.customer"), metavar="REF")] = None,
         form: Annotated[Optional[str], Opt("--form", help=h("remedy.help.opt.form"), metavar="FORM")] = None,
-        amount: Annotated[Optional[float], Opt("--amount", help=h("remedy.help.opt.amount"), metavar="N")] = None,
+        # Text, not float: "0.10" stays exactly ten fen (ledger.parse_amount).
+        amount: Annotated[Optional[str], Opt("--amount", help=h("remedy.help.opt.amount"), metavar="N")] = None,
         reason: Annotated[Optional[str], Opt("--reason", help=h("remedy.help.opt.reason"), metavar="TEXT")] = None,
         as_json: JsonOpt = False,
     ) -> None:
@@ -443,7 +449,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             data = entry_json(entry, customers.find(s, iid, customer))
         r.deliver()
         if as_json:
-            print_json(out, data)
+            print_json(out, money_json(data))
             return
         say(
             t(
@@ -452,7 +458,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 id=data["id"],
                 ref=data["customer_ref"],
                 form=data["form"],
-                amount=_num(data["amount"]),
+                amount=_amt(data["amount"], data["unit"]),
                 unit=data["unit"],
             ),
             "bold green",
@@ -565,12 +571,15 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @comp_app.command("reverse", help=h("remedy.help.comp.reverse"))
     def comp_reverse(entry: EntryArg, reason: ReasonReq) -> None:
         r = rt()
-        provider = default_provider(r.settings.data_dir)
+        provider = default_provider(r.settings.data_dir, r.clock)
         with r.store.transaction() as s:
             e = ledger.reverse(s, r.ctx, _entry_id(entry), reason, provider)
             eid, amount, unit = e.id, e.amount, e.unit
         r.deliver()
-        say(t("remedy.out.reversed", r.lang, id=eid, amount=_num(amount), unit=unit, reason=reason.strip()), "yellow")
+        say(
+            t("remedy.out.reversed", r.lang, id=eid, amount=_amt(amount, unit), unit=unit, reason=reason.strip()),
+            "yellow",
+        )
 
     @comp_app.command("issue", help=h("remedy.help.comp.issue"))
     def comp_issue(
@@ -590,7 +599,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if iid is not None:
             with r.store.transaction() as s:
                 get_incident(s, iid)
-        provider = default_provider(r.settings.data_dir)
+        provider = default_provider(r.settings.data_dir, r.clock)
         waiting = issuing.pending(r.store, iid)
         with bar(r, "remedy.out.issuing", as_json or not waiting) as progress:
             task = progress.add_task("issue", total=waiting or None)
@@ -644,7 +653,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             raise typer.Exit(1)
 
     def amounts_text(s: dict[str, Any], lang_: str) -> str:
-        parts = [f"{_num(s[unit])} {label('unit', unit, lang_)}" for unit in ("yuan", "points", "days") if s.get(unit)]
+        units = ("yuan", "points", "days")
+        parts = [f"{_amt(s[unit], unit)} {label('unit', unit, lang_)}" for unit in units if s.get(unit)]
         return ("、" if lang_ == "zh-CN" else ", ").join(parts) or "—"
 
     @comp_app.command("list", help=h("remedy.help.comp.list"))
@@ -670,7 +680,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             more = len(rows) > n
             data = [entry_json(e, c) for e, c in rows[:n]]
         if as_json:
-            print_json(out, {"entries": data, "totals": totals})
+            print_json(out, money_json({"entries": data, "totals": totals}))
             return
         if not data:
             say(t("remedy.out.no_entries", r.lang))
@@ -678,7 +688,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             table = Table()
             for col in ("id", "incident", "ref", "form", "amount", "status", "proposed_by", "approved_by", "when"):
                 table.add_column(t(f"remedy.col.{col}", r.lang), overflow="fold")
-            for d, (e, _c) in zip(data, rows):
+            for d, (e, _c) in zip(data, rows[:n], strict=True):  # rows may hold one more (the "more" probe)
                 last = e.reversed_at or e.issued_at or e.approved_at or e.proposed_at
                 state = Text(
                     label("comp_status", d["status"], r.lang),
@@ -692,7 +702,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                         d["incident"],
                         d["customer_ref"],
                         label("form", d["form"], r.lang),
-                        f"{_num(d['amount'])} {label('unit', d['unit'], r.lang)}",
+                        f"{_amt(d['amount'], d['unit'])} {label('unit', d['unit'], r.lang)}",
                         state,
                         d["proposed_by"],
                         d["approved_by"],
@@ -1009,7 +1019,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             cb, follow = callbacks.record_attempt(
                 s, r.ctx, _entry_id(callback_id), result, satisfaction=score, note=note, new_demand=demand
             )
-            data = {
+            data: dict[str, Any] = {
                 "id": cb.id,
                 "result": cb.outcome,
                 "status": cb.status,
@@ -1056,7 +1066,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         with r.store.transaction() as s:
             data = reports.incident_report(s, r.ctx, parse_id(incident))
         if as_json:
-            print_json(out, data)
+            print_json(out, money_json(data))
             return
         i, comp, cbs, sat = data["incident"], data["compensation"], data["callbacks"], data["satisfaction"]
         say(
@@ -1089,7 +1099,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                     r.lang,
                     form=form,
                     count=x["count"],
-                    amount=_num(x["amount"]),
+                    amount=_amt(x["amount"], x["unit"]),
                     unit=x["unit"],
                 )
             )

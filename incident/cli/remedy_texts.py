@@ -31,9 +31,9 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "complex/复杂、complained_at/投诉时间。\n\n"
         "示例：incident customers import 12 affected.csv",
         "Import an incident's affected customers from a CSV or JSONL file, with a progress bar.\n\n"
-        "The file may be UTF-8 or GBK. Bad rows are reported by line number and the good ones kept; a customer appears once per incident, so "
-        "running it again is safe (after an interruption it adds only the rest). Their callbacks are scheduled and "
-        "assigned straight away. Exit code 1 when any row was bad.\n\n"
+        "The file may be UTF-8 or GBK. Bad rows are reported by line number and the good ones kept; "
+        "a customer appears once per incident, so running it again is safe (after an interruption it adds only "
+        "the rest). Their callbacks are scheduled and assigned straight away. Exit code 1 when any row was bad.\n\n"
         "Columns (English or Chinese names): customer_ref/客户编号 (required), name/姓名, title/称谓 (先生/女士), "
         "contact/电话 (only the last 4 digits are kept), lang/语言, order_ref/运单号, amount_at_stake/涉及金额, "
         "insured/保险 (goods, documents, no), declared_value/保价, category/类别, branch/网点, complex/复杂, "
@@ -132,12 +132,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "Example: incident --as liuyang comp approve --incident 12",
     ),
     "remedy.help.comp.reject": (
-        '主管驳回一笔待审批的补偿（原因必填，记入时间线）。\n\n示例：incident --as liuyang comp reject 7 --reason "不在补偿范围"',
+        "主管驳回一笔待审批的补偿（原因必填，记入时间线）。\n\n示例：incident --as liuyang comp reject 7 --reason "
+        '"不在补偿范围"',
         "Reject a proposal, as a supervisor (the reason is required and goes on the timeline).\n\n"
         'Example: incident --as liuyang comp reject 7 --reason "not covered"',
     ),
     "remedy.help.comp.reverse": (
-        '主管冲回一笔已发放的补偿（误发或重复补偿），并通知发放系统。\n\n示例：incident --as liuyang comp reverse 7 --reason "重复发放"',
+        "主管冲回一笔已发放的补偿（误发或重复补偿），并通知发放系统。\n\n"
+        '示例：incident --as liuyang comp reverse 7 --reason "重复发放"',
         "Reverse an issued entry, as a supervisor (issued in error or twice); the issuing system is told.\n\n"
         'Example: incident --as liuyang comp reverse 7 --reason "issued twice"',
     ),
@@ -149,7 +151,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "Example: incident comp issue --incident 12 --batch 500",
     ),
     "remedy.help.comp.list": (
-        "列出补偿记录；给出 --incident 时同时显示该事件的合计。\n\n示例：incident comp list --incident 12 --status proposed",
+        "列出补偿记录；给出 --incident 时同时显示该事件的合计。\n\n示例："
+        "incident comp list --incident 12 --status proposed",
         "List compensation entries; with --incident, the incident's totals too.\n\n"
         "Example: incident comp list --incident 12 --status proposed",
     ),
@@ -163,8 +166,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "form: coupon, points, refund, service_extension or gift",
     ),
     "remedy.help.opt.amount": (
-        "数额：元、积分或天数（视补偿方式而定）",
-        "amount: yuan, points or days, as the form counts",
+        "数额：元、积分或天数（视补偿方式而定），最多两位小数",
+        "amount: yuan, points or days, as the form counts; at most two decimals",
     ),
     "remedy.help.opt.reason": ("说明（记入台账）", "why (kept in the ledger)"),
     "remedy.help.opt.reason_req": ("原因（必填，记入时间线）", "reason (required, goes on the timeline)"),
@@ -200,17 +203,20 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "  incident callbacks record 31 reached --satisfaction 5",
     ),
     "remedy.help.callbacks.sweep": (
-        "立即巡检一次：为客户安排应有的回访、分配给坐席（按负载均衡）、把超时的升级至主管。\n\n示例：incident callbacks sweep",
+        "立即巡检一次：为客户安排应有的回访、分配给坐席（按负载均衡）、把超时的升级至主管。\n\n"
+        "示例：incident callbacks sweep",
         "Sweep now: schedule the callbacks customers are owed, assign them to agents (balanced by load), escalate "
         "overdue ones to the supervisor.\n\nExample: incident callbacks sweep",
     ),
     "remedy.help.callbacks.due": (
-        "现在该打的回访（按拨打时间排序），可按事件或坐席筛选。\n\n示例：incident callbacks due --incident 12 --agent wangfang",
+        "现在该打的回访（按拨打时间排序），可按事件或坐席筛选。\n\n示例："
+        "incident callbacks due --incident 12 --agent wangfang",
         "Callbacks to make now (soonest first), for an incident or an agent.\n\n"
         "Example: incident callbacks due --incident 12 --agent wangfang",
     ),
     "remedy.help.callbacks.mine": (
-        "以 --as 指定的人员身份，列出今天（中心时区）到期的本人回访，附每通电话的话术。\n\n示例：incident --as wangfang callbacks mine",
+        "以 --as 指定的人员身份，列出今天（中心时区）到期的本人回访，附每通电话的话术。\n\n"
+        "示例：incident --as wangfang callbacks mine",
         "The acting person's (--as) open callbacks due by the end of today (centre's zone), each with its script.\n\n"
         "Example: incident --as wangfang callbacks mine",
     ),
@@ -253,7 +259,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "  incident report daily --date 2026-11-24",
     ),
     "remedy.help.report.incident": (
-        "事件的补救报告：受影响客户、已补偿客户与金额、回访完成/超时/未联系上、满意度分布。\n\n示例：incident report incident 12 --json",
+        "事件的补救报告：受影响客户、已补偿客户与金额、回访完成/超时/未联系上、满意度分布。\n\n"
+        "示例：incident report incident 12 --json",
         "An incident's remedy report: affected customers, who was compensated and how much, callbacks done / overdue / "
         "unreached, the satisfaction distribution.\n\nExample: incident report incident 12 --json",
     ),
@@ -315,11 +322,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.out.auto_approved": ("低于审批门槛，已按政策批准", "under the approval threshold: approved by policy"),
     "remedy.out.awaits": (
         "超过审批门槛，需另一位主管审批：incident --as 主管 comp approve {id}",
-        "over the approval threshold: another person, a supervisor, must approve it: incident --as SUPERVISOR comp approve {id}",
+        "over the approval threshold: another person, a supervisor, must approve it: "
+        "incident --as SUPERVISOR comp approve {id}",
     ),
     "remedy.out.policy_done": (
-        "新提出 {proposed} 笔（待审批 {need_approval}，按政策批准 {auto_approved}）；已存在 {existing}；不符合条件 {ineligible}；拒绝 {refused}",
-        "{proposed} proposed ({need_approval} awaiting approval, {auto_approved} approved by policy); {existing} already there; "
+        "新提出 {proposed} 笔（待审批 {need_approval}，按政策批准 {auto_approved}）；已存在 {existing}；"
+        "不符合条件 {ineligible}；拒绝 {refused}",
+        "{proposed} proposed ({need_approval} awaiting approval, {auto_approved} approved by policy); "
+        "{existing} already there; "
         "{ineligible} ineligible; {refused} refused",
     ),
     "remedy.out.refused_row": ("客户 {ref}：{message}", "customer {ref}: {message}"),
@@ -329,7 +339,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "remedy.out.approve_hint": (
         "待审批的请由另一位主管审批：incident --as 主管 comp approve --incident {incident}",
-        "those awaiting approval go to another person, a supervisor: incident --as SUPERVISOR comp approve --incident {incident}",
+        "those awaiting approval go to another person, a supervisor: incident --as SUPERVISOR comp approve --incident "
+        "{incident}",
     ),
     "remedy.out.approved": ("已批准 {n} 笔补偿", "{n} compensation entries approved"),
     "remedy.out.approved_none": (
@@ -364,7 +375,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     # ---- output: callbacks --------------------------------------------------
     "remedy.out.sweep": (
         "回访巡检：新建 {created}，取消 {cancelled}，分配 {assigned}，升级至主管 {escalated}",
-        "callback sweep: {created} created, {cancelled} cancelled, {assigned} assigned, {escalated} escalated to the supervisor",
+        "callback sweep: {created} created, {cancelled} cancelled, {assigned} assigned, "
+        "{escalated} escalated to the supervisor",
     ),
     "remedy.out.sweep_agent": ("  {agent}：分配 {n} 个", "  {agent}: {n} assigned"),
     "remedy.out.no_agents": (
@@ -376,7 +388,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.out.mine_none": ("{who} 今天（截至 {until}）没有待打的回访", "{who} has no callbacks due by {until}"),
     "remedy.out.mine_item": (
         "#{id} · {incident} · {reason:callback_reason} · {customer} {contact} · 拨打 {call_at} · 时限 {due_at}{late}",
-        "#{id} · {incident} · {reason:callback_reason} · {customer} {contact} · call at {call_at} · due by {due_at}{late}",
+        "#{id} · {incident} · {reason:callback_reason} · {customer} {contact} · call at {call_at} · due by "
+        "{due_at}{late}",
     ),
     "remedy.out.callback_head": (
         "回访 #{id} · {incident} · {reason:callback_reason} · {status:callback_status}",
@@ -439,7 +452,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.out.daily_complaints": ("投诉工单 {total} 件", "{total} complaint tickets"),
     "remedy.out.daily_callbacks": (
         "当日应回访 {due}，已处理 {handled}（处理率 {rate}），按时 {on_time}（{on_time_rate}），超时未处理 {overdue}",
-        "callbacks due {due}, handled {handled} (handling rate {rate}), on time {on_time} ({on_time_rate}), overdue and open {overdue}",
+        "callbacks due {due}, handled {handled} (handling rate {rate}), on time {on_time} ({on_time_rate}), "
+        "overdue and open {overdue}",
     ),
     "remedy.out.daily_satisfaction": (
         "满意度：评价 {answers} 个，均分 {mean}",

@@ -18,9 +18,10 @@ import datetime as dt
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import ColumnClause, CursorResult, bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from incident.config import AppConfig
@@ -28,17 +29,23 @@ from incident.context import Context
 from incident.db import insert_for
 from incident.enums import EventType, Role, Status
 from incident.errors import ConflictError, InputError, NotFoundError
+from incident.i18n import t
 from incident.incidents import SYSTEM_ACTOR, record_event
-from incident.models import AffectedCustomer, Callback, CallbackAttempt, Incident
+from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation, Incident
+from incident.money import ZERO, fmt_spoken
 from incident.notify import enqueue
 from incident.remedy import texts as _texts  # noqa: F401
+from incident.wording.factsheet import approved
+from incident.wording.personalise import Customer
+from incident.wording.render import base_context, customer_view, incident_view, lint_text
+from incident.wording.templates import template_set
 
 RESULTS = ("reached", "no_answer", "wrong_number", "refused")
 # "status = 'open'" written into the SQL, not bound: the partial indexes on
 # open rows then answer the due and overdue queries by themselves (SQLite
 # stops re-reading each row to check the status; a generic PostgreSQL plan
 # can still use them). 1,000,000 callbacks: overdue count 127 → ~4 ms.
-OPEN = literal_column("'open'")
+OPEN: ColumnClause[str] = literal_column("'open'")
 REASONS = ("unfinished", "result", "follow_up")
 _RESULT_ALIASES = {
     "接通": "reached",
@@ -124,9 +131,9 @@ def _loads(session: Session, names: list[str]) -> dict[str, int]:
 # ------------------------------------------------------------- creation --
 
 
-def _is_complex(config: AppConfig, marked: bool | None, at_stake: float | None) -> bool:
+def _is_complex(config: AppConfig, marked: bool | None, at_stake: Decimal | None) -> bool:
     """Complex (48 h, 003 §2.3): marked so, or more than complex_over_yuan at stake."""
-    return bool(marked) or (at_stake or 0.0) > config.callbacks.complex_over_yuan
+    return bool(marked) or (at_stake or ZERO) > config.callbacks.complex_over_yuan
 
 
 @dataclass
@@ -151,11 +158,15 @@ def schedule(
         return report
     reason = "result" if resolved else "unfinished"
     if resolved:
-        cancelled = session.execute(
-            update(Callback)
-            .where(Callback.incident_id == incident.id, Callback.reason == "unfinished", Callback.status == OPEN)
-            .values(status="cancelled", closed_at=now, note="superseded by the result call"),
-            execution_options={"synchronize_session": False},
+        # DML through the ORM session returns a CursorResult (typed as Result)
+        cancelled = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Callback)
+                .where(Callback.incident_id == incident.id, Callback.reason == "unfinished", Callback.status == OPEN)
+                .values(status="cancelled", closed_at=now, note="superseded by the result call"),
+                execution_options={"synchronize_session": False},
+            ),
         )
         report.cancelled += cancelled.rowcount or 0
     last_id = 0
@@ -501,11 +512,6 @@ def overdue_count(session: Session, now: dt.datetime, incident_id: int | None = 
 def script(session: Session, config: AppConfig, callback: Callback) -> tuple[str, list[Any]]:
     """The words for this call, rendered from the incident's APPROVED fact
     sheet (or a plain script while there is none), personalised, linted."""
-    from incident.wording.factsheet import approved
-    from incident.wording.personalise import Customer
-    from incident.wording.render import base_context, customer_view, incident_view, lint_text
-    from incident.wording.templates import template_set
-
     incident = session.get(Incident, callback.incident_id)
     customer = session.get(AffectedCustomer, callback.customer_id)
     assert incident is not None and customer is not None
@@ -524,9 +530,6 @@ def script(session: Session, config: AppConfig, callback: Callback) -> tuple[str
 
 
 def compensation_text(session: Session, callback: Callback, lang: str) -> str:
-    from incident.i18n import t
-    from incident.models import Compensation
-
     rows = session.execute(
         select(Compensation.form, Compensation.amount, Compensation.unit, Compensation.status).where(
             Compensation.incident_id == callback.incident_id,
@@ -536,5 +539,6 @@ def compensation_text(session: Session, callback: Callback, lang: str) -> str:
     ).all()
     if not rows:
         return ""
-    parts = [t(f"callback.comp.{form}", lang, amount=f"{amount:g}") for form, amount, _unit, _status in rows]
+    # Said to the customer: "50 元", "12.50 元" (fmt_spoken), never "50.00".
+    parts = [t(f"callback.comp.{form}", lang, amount=fmt_spoken(amount)) for form, amount, _unit, _status in rows]
     return t("callback.comp.sentence", lang, items=("、" if lang == "zh-CN" else ", ").join(parts))

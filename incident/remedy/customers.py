@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,8 +24,9 @@ from incident.errors import InputError
 from incident.incidents import get as get_incident
 from incident.incidents import record_event
 from incident.models import AffectedCustomer, Complaint, Incident, Signal
+from incident.money import MoneyError, to_money
 from incident.remedy import texts as _texts  # noqa: F401
-from incident.watch.complaints import RowError, mask_contact, mask_text
+from incident.watch.complaints import RowError, mask_contact, mask_text, read_records, read_text_records
 from incident.wording.personalise import title_key
 
 _FIELDS = {
@@ -78,16 +81,18 @@ class ImportReport:
     added_ids: list[int] = field(default_factory=list)
 
 
-def _number(value: Any, name: str) -> float | None:
+def _number(value: Any, name: str) -> Decimal | None:
+    """An amount from a file or a form ("1,280.5元", 80, "¥99") as an exact
+    Decimal, rounded half up to the cent (a spreadsheet's 12.345 → 12.35)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = float(str(value).replace(",", "").replace("元", "").replace("¥", "").strip())
-    except ValueError:
+        number = to_money(value if isinstance(value, (int, float)) else str(value))
+    except MoneyError:
         raise InputError("customer.error.number", field=name, value=str(value)[:40]) from None
-    if number < 0 or number != number or number == float("inf"):
+    if number < 0:
         raise InputError("customer.error.number", field=name, value=str(value)[:40])
-    return round(number, 2)
+    return number
 
 
 def normalise(raw: dict[str, Any], default_lang: str, tz: Any) -> dict[str, Any]:
@@ -263,6 +268,7 @@ def link_complaints(session: Session, ctx: Context, incident_id: int, before_hou
     for c in session.scalars(q.order_by(Complaint.received_at)):
         if (categories or topics) and c.category not in categories and not topics.intersection(c.topics or []):
             continue
+        assert c.customer_ref is not None  # the query keeps only complaints with one
         if c.customer_ref in by_ref:
             continue
         by_ref[c.customer_ref] = c
@@ -325,10 +331,6 @@ def find(session: Session, incident_id: int, ref: str) -> AffectedCustomer:
 def read_file(path: Any, fmt: str | None = None) -> Iterable[tuple[int, dict[str, Any] | Exception]]:
     """``(line, record or error)`` from a CSV or JSONL file (UTF-8 or GBK,
     English or Chinese headers)."""
-    from pathlib import Path
-
-    from incident.watch.complaints import read_records
-
     path = Path(path)
     if not path.is_file():
         raise InputError("customer.error.no_file", path=str(path))
@@ -337,6 +339,4 @@ def read_file(path: Any, fmt: str | None = None) -> Iterable[tuple[int, dict[str
 
 def read_text(text: str, fmt: str = "csv") -> Iterable[tuple[int, dict[str, Any] | Exception]]:
     """:func:`read_file` for pasted text (the web page's customer list)."""
-    from incident.watch.complaints import read_text_records
-
     return read_text_records(text, fmt, aliases=ALIASES, required="customer_ref", prefix="customer")

@@ -127,7 +127,7 @@ def _record(
                 record_event(
                     s,
                     ctx,
-                    s.get(Incident, entry.incident_id),
+                    s.get_one(Incident, entry.incident_id),
                     EventType.COMPENSATION_FAILED,
                     actor=SYSTEM_ACTOR,
                     id=entry.id,

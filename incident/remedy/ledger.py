@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,19 +25,23 @@ from incident.errors import ConflictError, InputError, NotFoundError
 from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.incidents import get as get_incident
 from incident.models import AffectedCustomer, Compensation, Incident, TimelineEvent
+from incident.money import ZERO, MoneyError, fmt_amount, fmt_money, money_str, money_sum, to_money
 from incident.notify import enqueue
 from incident.remedy import texts as _texts  # noqa: F401
+from incident.remedy.customers import find
 from incident.remedy.formula import FormulaError, compile_formula
 
 FORMS = tuple(FORM_UNITS)
-# Money counted against the caps and the budget.
+# Money counted against the caps and the budget. Amounts are Decimals to
+# the cent throughout (incident/money.py): caps, budget and sums compare
+# exactly, with no float tolerance.
 MONEY = "yuan"
 LIVE = ("proposed", "approved", "issued")  # what still counts (not failed or reversed)
 
 
 @dataclass(frozen=True)
 class Cap:
-    limit: float
+    limit: Decimal
     cover: str  # insured_goods, insured_documents, uninsured, declared_value
 
 
@@ -72,13 +77,13 @@ def parse_form(value: str) -> str:
     return key
 
 
-def _money_so_far(session: Session, incident_id: int, customer_ids: list[int]) -> dict[int, float]:
+def _money_so_far(session: Session, incident_id: int, customer_ids: list[int]) -> dict[int, Decimal]:
     """Money already committed to each customer (one query per chunk)."""
     # The id range lets the (incident, customer, form) index bound the scan
     # whatever the planner thinks of a 2,000-value IN list (PostgreSQL with
     # stale statistics read the whole incident each time: 25 s for 100k).
     rows = session.execute(
-        select(Compensation.customer_id, func.sum(Compensation.amount))
+        select(Compensation.customer_id, money_sum(Compensation.amount))
         .where(
             Compensation.incident_id == incident_id,
             Compensation.customer_id.between(min(customer_ids), max(customer_ids)),
@@ -88,17 +93,26 @@ def _money_so_far(session: Session, incident_id: int, customer_ids: list[int]) -
         )
         .group_by(Compensation.customer_id)
     )
-    return {cid: float(total or 0.0) for cid, total in rows}
+    return {cid: total for cid, total in rows}
 
 
-def check_cap(config: AppConfig, customer: AffectedCustomer, form: str, amount: float, already: float) -> None:
+def parse_amount(value: Any) -> Decimal:
+    """An amount as typed or sent (text, number): exact to the cent and
+    finite, else an InputError naming it. Not rounded: 12.345 is refused."""
+    try:
+        return to_money(value, exact=True)
+    except MoneyError:
+        raise InputError("comp.error.not_amount", value=str(value)[:40] or "—") from None
+
+
+def check_cap(config: AppConfig, customer: AffectedCustomer, form: str, amount: Decimal, already: Decimal) -> None:
     """Refuse money over the waybill's cap, saying why and what else to offer
     (000 §6.1: claims beyond policy are refused politely, another remedy offered)."""
     if FORM_UNITS[form] != MONEY:
         return
     cap = cap_for(config, customer)
-    if already + amount > cap.limit + 1e-9:
-        room = max(cap.limit - already, 0.0)
+    if already + amount > cap.limit:
+        room = max(cap.limit - already, ZERO)
         raise InputError(
             "comp.error.over_cap",
             ref=customer.customer_ref,
@@ -110,11 +124,11 @@ def check_cap(config: AppConfig, customer: AffectedCustomer, form: str, amount: 
         )
 
 
-def _fmt(x: float) -> str:
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
+def _fmt(x: Decimal) -> str:
+    return fmt_money(x)
 
 
-def needs_approval(config: AppConfig, unit: str, amount: float) -> bool:
+def needs_approval(config: AppConfig, unit: str, amount: Decimal) -> bool:
     threshold = config.compensation.approval_thresholds.get(unit)  # type: ignore[call-overload]
     return threshold is not None and amount > threshold
 
@@ -147,7 +161,7 @@ class ProposalReport:
 def _rows(
     ctx: Context,
     incident: Incident,
-    items: Iterable[tuple[AffectedCustomer, str, float, str | None, str | None]],
+    items: Iterable[tuple[AffectedCustomer, str, Decimal, str | None, str | None]],
     session: Session,
     report: ProposalReport,
 ) -> list[dict[str, Any]]:
@@ -176,10 +190,11 @@ def _rows(
             report.existing += 1
             continue
         if amount <= 0:
-            report.refused.append((customer.customer_ref, "comp.error.bad_amount", {"value": _fmt(amount)}))
+            value = fmt_amount(amount, FORM_UNITS[form])
+            report.refused.append((customer.customer_ref, "comp.error.bad_amount", {"value": value}))
             continue
         try:
-            check_cap(config, customer, form, amount, so_far.get(customer.id, 0.0))
+            check_cap(config, customer, form, amount, so_far.get(customer.id, ZERO))
         except InputError as refused:
             report.refused.append((customer.customer_ref, refused.key, refused.params))
             continue
@@ -190,7 +205,7 @@ def _rows(
                 "incident_id": incident.id,
                 "customer_id": customer.id,
                 "form": form,
-                "amount": round(amount, 2),
+                "amount": to_money(amount),
                 "unit": unit,
                 "status": "proposed" if gated else "approved",
                 "needs_approval": gated,
@@ -242,13 +257,11 @@ def propose(
     incident_id: int,
     customer_ref: str,
     form: str,
-    amount: float,
+    amount: Decimal | str | int | float,
     reason: str | None = None,
 ) -> Compensation:
     """One entry by hand. Over the cap: refused with the reason and the
     room left. Already proposed in this form: a ConflictError naming it."""
-    from incident.remedy.customers import find
-
     incident = get_incident(session, incident_id)
     form = parse_form(form)
     customer = find(session, incident.id, customer_ref)
@@ -257,7 +270,7 @@ def propose(
         session,
         ctx,
         incident,
-        _rows(ctx, incident, [(customer, form, float(amount), None, reason)], session, report),
+        _rows(ctx, incident, [(customer, form, parse_amount(amount), None, reason)], session, report),
         report,
     )
     if report.refused:
@@ -299,7 +312,7 @@ def eligible(incident: Incident, customer: AffectedCustomer, policy: Compensatio
         hours = (customer.complained_at - start).total_seconds() / 3600
         if hours > policy.within_hours or hours < -policy.within_hours:
             return False
-    if policy.min_order_value is not None and (customer.amount_at_stake or 0.0) < policy.min_order_value:
+    if policy.min_order_value is not None and (customer.amount_at_stake or ZERO) < policy.min_order_value:
         return False
     if policy.scope_match:
         scope = set(incident.scope_regions) | set(incident.scope_products)
@@ -352,7 +365,7 @@ def propose_by_policy(
                     report.refused.append((customer.customer_ref, "comp.error.formula", {"reason": str(exc)}))
                     continue
             else:
-                amount = float(policy.amount or 0)
+                amount = policy.amount or ZERO
             items.append((customer, policy.form, amount, policy.name, None))
         _store(session, ctx, incident, _rows(ctx, incident, items, session, report), report)
         done += len(customers)
@@ -448,7 +461,7 @@ def reverse(session: Session, ctx: Context, entry_id: int, reason: str, provider
         get_incident(session, entry.incident_id),
         EventType.COMPENSATION_REVERSED,
         id=entry.id,
-        amount=entry.amount,
+        amount=fmt_amount(entry.amount, entry.unit),
         unit=entry.unit,
         reason=reason.strip(),
     )
@@ -461,31 +474,32 @@ def reverse(session: Session, ctx: Context, entry_id: int, reason: str, provider
 
 
 def totals(session: Session, incident_id: int) -> dict[str, Any]:
-    """Counts and sums per status and unit, and per form for what was issued."""
+    """Counts and sums per status and unit, and per form for what was
+    issued; every amount an exact Decimal (summed by :class:`money_sum`)."""
     rows = session.execute(
         select(
             Compensation.status,
             Compensation.unit,
             Compensation.form,
             func.count(),
-            func.coalesce(func.sum(Compensation.amount), 0.0),
+            money_sum(Compensation.amount),
         )
         .where(Compensation.incident_id == incident_id)
         .group_by(Compensation.status, Compensation.unit, Compensation.form)
     ).all()
-    out: dict[str, Any] = {"by_status": {}, "issued_by_form": {}, "money_committed": 0.0, "money_issued": 0.0}
+    out: dict[str, Any] = {"by_status": {}, "issued_by_form": {}, "money_committed": ZERO, "money_issued": ZERO}
     for status, unit, form, n, amount in rows:
-        s = out["by_status"].setdefault(status, {"count": 0, "yuan": 0.0, "points": 0.0, "days": 0.0})
+        s = out["by_status"].setdefault(status, {"count": 0, "yuan": ZERO, "points": ZERO, "days": ZERO})
         s["count"] += n
-        s[unit] = round(s[unit] + float(amount), 2)
+        s[unit] += amount
         if status == "issued":
-            f = out["issued_by_form"].setdefault(form, {"count": 0, "amount": 0.0, "unit": unit})
+            f = out["issued_by_form"].setdefault(form, {"count": 0, "amount": ZERO, "unit": unit})
             f["count"] += n
-            f["amount"] = round(f["amount"] + float(amount), 2)
+            f["amount"] += amount
         if unit == MONEY and status in LIVE:
-            out["money_committed"] = round(out["money_committed"] + float(amount), 2)
+            out["money_committed"] += amount
         if unit == MONEY and status == "issued":
-            out["money_issued"] = round(out["money_issued"] + float(amount), 2)
+            out["money_issued"] += amount
     out["customers_compensated"] = (
         session.scalar(
             select(func.count(func.distinct(Compensation.customer_id))).where(
@@ -498,18 +512,17 @@ def totals(session: Session, incident_id: int) -> dict[str, Any]:
 
 
 def check_budget(session: Session, ctx: Context, incident: Incident) -> bool:
-    """Alert once per incident when the money committed passes the budget."""
+    """Alert once per incident when the money committed passes the budget
+    (exactly: committed > budget, both Decimals to the cent)."""
     budget = ctx.config.compensation.budget_yuan
     if budget is None:
         return False
-    committed = float(
-        session.scalar(
-            select(func.coalesce(func.sum(Compensation.amount), 0.0)).where(
-                Compensation.incident_id == incident.id, Compensation.unit == MONEY, Compensation.status.in_(LIVE)
-            )
+    committed = session.scalar(
+        select(money_sum(Compensation.amount)).where(
+            Compensation.incident_id == incident.id, Compensation.unit == MONEY, Compensation.status.in_(LIVE)
         )
-        or 0.0
     )
+    committed = committed if committed is not None else ZERO
     if committed <= budget:
         return False
     already = session.scalar(
@@ -520,8 +533,15 @@ def check_budget(session: Session, ctx: Context, incident: Incident) -> bool:
     if already is not None:
         return False
     params = {"ref": incident.ref, "title": incident.title, "committed": _fmt(committed), "budget": _fmt(budget)}
+    # The timeline keeps the amounts as their exact strings ("270.00"): JSON has no decimals.
     record_event(
-        session, ctx, incident, EventType.BUDGET_PASSED, actor=SYSTEM_ACTOR, committed=committed, budget=budget
+        session,
+        ctx,
+        incident,
+        EventType.BUDGET_PASSED,
+        actor=SYSTEM_ACTOR,
+        committed=money_str(committed),
+        budget=money_str(budget),
     )
     for person in sorted(supervisors(ctx.config)):
         enqueue(

@@ -30,7 +30,9 @@ def _satisfaction(session: Session, *where: Any) -> dict[str, Any]:
             select(Callback.satisfaction, func.count())
             .where(Callback.satisfaction.is_not(None), *where)
             .group_by(Callback.satisfaction)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     dist = {str(k): int(rows.get(k, 0)) for k in range(1, 6)}
     n = sum(dist.values())
@@ -51,12 +53,16 @@ def incident_report(session: Session, ctx: Context, incident_id: int) -> dict[st
             select(AffectedCustomer.source, func.count())
             .where(AffectedCustomer.incident_id == incident.id)
             .group_by(AffectedCustomer.source)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     by_status = dict(
         session.execute(
             select(Callback.status, func.count()).where(Callback.incident_id == incident.id).group_by(Callback.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     overdue = (
         session.scalar(
@@ -104,9 +110,9 @@ def daily_report(session: Session, ctx: Context, day: dt.date) -> dict[str, Any]
     cutoff = min(end, now)
     in_day = (Complaint.received_at >= start, Complaint.received_at < end)
     types = dict(
-        session.execute(
-            select(Complaint.request_type, func.count()).where(*in_day).group_by(Complaint.request_type)
-        ).all()
+        session.execute(select(Complaint.request_type, func.count()).where(*in_day).group_by(Complaint.request_type))
+        .tuples()
+        .all()
     )
     # Grouped by the column itself: PostgreSQL will not match two bound
     # coalesce() expressions as the same grouping key.

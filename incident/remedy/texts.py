@@ -126,11 +126,16 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "unknown compensation form '{value}'; choose one of: {allowed}",
     ),
     "comp.error.bad_amount": ("补偿数额必须大于 0（收到 {value}）", "the amount must be greater than 0 (got {value})"),
+    "comp.error.not_amount": (
+        "「{value}」不是有效的数额（数字，最多两位小数，如 12.50）",
+        "'{value}' is not a valid amount (a number with at most two decimals, e.g. 12.50)",
+    ),
     "comp.error.over_cap": (
         "客户「{ref}」补偿 {amount} 元超出{cover:cover}每票上限 {cap} 元（004 ch.3 §2，已承诺 {already} 元）；"
         "可改为不超过 {room} 元，或以积分、服务延期等方式补偿",
         "{amount} yuan for customer '{ref}' is over the {cover:cover} cap of {cap} yuan per waybill "
-        "(004 ch.3 §2; {already} yuan already committed); offer at most {room} yuan, or points or a service extension instead",
+        "(004 ch.3 §2; {already} yuan already committed); "
+        "offer at most {room} yuan, or points or a service extension instead",
     ),
     "comp.error.exists": (
         "客户「{ref}」在本事件已有{form:form}补偿（#{id}，{status:comp_status}）",
@@ -190,7 +195,8 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "notify.callbacks_overdue": (
         "{ref}「{title}」有 {count} 个回访已超时（最久 {minutes} 分钟）：incident callbacks due --incident {ref}",
-        '{ref} "{title}": {count} callbacks are overdue (the oldest by {minutes} min): incident callbacks due --incident {ref}',
+        '{ref} "{title}": {count} callbacks are overdue (the oldest by {minutes} min): '
+        "incident callbacks due --incident {ref}",
     ),
     "notify.daily_report": (
         "{day} 日报：投诉 {complaints} 件，回访处理率 {rate}，满意度均分 {mean}；{path}",
@@ -203,7 +209,8 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "event.compensation_proposed": (
         "提出补偿 {count} 笔（待主管审批 {need_approval}，按政策自动批准 {auto_approved}）",
-        "{count} compensation entries proposed ({need_approval} await a supervisor, {auto_approved} approved by policy)",
+        "{count} compensation entries proposed "
+        "({need_approval} await a supervisor, {auto_approved} approved by policy)",
     ),
     "event.compensation_approved": ("批准补偿 {count} 笔", "{count} compensation entries approved"),
     "event.compensation_rejected": ("驳回补偿 #{id}：{reason}", "compensation #{id} rejected: {reason}"),

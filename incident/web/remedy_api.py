@@ -3,7 +3,13 @@ ledger, callbacks, reports. Machine callers (the ticket system, a CRM, the
 agents' desktop) authenticate as for ``/api/complaints``; the person on
 whose behalf a change is made is named in ``X-Incident-Actor`` (a roster
 key), because approvals are four-eyes and every change is on the
-timeline. Each route owns its transaction."""
+timeline. Each route owns its transaction.
+
+Amounts travel as strings with two decimal places (``"amount": "12.30"``,
+``"money_issued": "1550.00"``; points and days too), never JSON numbers:
+they are exact Decimals in the ledger and a float would bring back the
+cent the change to Decimal took away. Amounts sent in may be numbers or
+strings, at most two decimals."""
 
 from __future__ import annotations
 
@@ -15,11 +21,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from incident.adapters.compensation import default_provider
 from incident.context import Context
-from incident.errors import InputError
+from incident.errors import ForbiddenError, InputError
 from incident.i18n import t
 from incident.incidents import get as get_incident
 from incident.incidents import parse_id
+from incident.money import money_json
+from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.runtime import Runtime
 from incident.timeutil import end_of_local_day
 
@@ -32,9 +41,6 @@ def router(
     lang_of: Callable[[Request], str],
     allow: Callable[[str], Callable[..., None]],
 ) -> APIRouter:
-    from incident.adapters.compensation import default_provider
-    from incident.remedy import callbacks, customers, issuing, ledger, reports
-
     api = APIRouter(dependencies=[Depends(machine)])
 
     def actor_ctx(request: Request) -> Context:
@@ -110,9 +116,9 @@ def router(
                     "contact": c.contact,
                     "lang": c.lang,
                     "order_ref": c.order_ref,
-                    "amount_at_stake": c.amount_at_stake,
+                    "amount_at_stake": money_json(c.amount_at_stake),
                     "insured": c.insured,
-                    "declared_value": c.declared_value,
+                    "declared_value": money_json(c.declared_value),
                     "source": c.source,
                 }
                 for c in rows
@@ -126,7 +132,7 @@ def router(
             "id": e.id,
             "incident": f"INC-{e.incident_id}",
             "form": e.form,
-            "amount": e.amount,
+            "amount": money_json(e.amount),
             "unit": e.unit,
             "status": e.status,
             "needs_approval": e.needs_approval,
@@ -169,10 +175,7 @@ def router(
                     ],
                 }
             )
-        try:
-            amount = float(data.get("amount"))
-        except (TypeError, ValueError):
-            raise InputError("comp.error.bad_amount", value=str(data.get("amount"))) from None
+        amount = ledger.parse_amount(data.get("amount"))  # "12.30" or 12.3; not 12.345
 
         def one() -> dict[str, Any]:
             with rt.store.transaction() as s:
@@ -219,7 +222,8 @@ def router(
             with rt.store.transaction() as s:
                 if action == "reject":
                     return entry_json(ledger.reject(s, ctx, entry_id, reason))
-                return entry_json(ledger.reverse(s, ctx, entry_id, reason, default_provider(rt.settings.data_dir)))
+                provider = default_provider(rt.settings.data_dir, rt.clock)
+                return entry_json(ledger.reverse(s, ctx, entry_id, reason, provider))
 
         return await work(run)
 
@@ -234,7 +238,7 @@ def router(
 
         def run() -> dict[str, Any]:
             r = issuing.issue_due(
-                rt.store, ctx, default_provider(rt.settings.data_dir), incident_id=iid, max_batches=batches
+                rt.store, ctx, default_provider(rt.settings.data_dir, rt.clock), incident_id=iid, max_batches=batches
             )
             return {
                 "issued": r.issued,
@@ -252,7 +256,7 @@ def router(
             rows = ledger.list_entries(s, iid, status, min(max(limit, 1), 1000))
             out: dict[str, Any] = {"entries": [entry_json(e, c) for e, c in rows]}
             if iid is not None:
-                out["totals"] = ledger.totals(s, iid)
+                out["totals"] = money_json(ledger.totals(s, iid))
         return out
 
     # ---- callbacks -------------------------------------------------------
@@ -277,8 +281,6 @@ def router(
         """Agents see and record their own callbacks; cs leads anyone's."""
         principal = request.state.principal
         if not principal.can("callbacks.all") and assignee != principal.actor:
-            from incident.errors import ForbiddenError
-
             raise ForbiddenError("access.error.not_yours", agent=assignee or "—")
 
     @api.get("/api/callbacks/due", dependencies=[Depends(allow("callbacks.own"))])
@@ -365,7 +367,7 @@ def router(
     @api.get("/api/incidents/{incident}/report", dependencies=[Depends(allow("remedy.view"))])
     def incident_report(incident: str) -> dict[str, Any]:
         with rt.store.read() as s:
-            return reports.incident_report(s, rt.ctx, parse_id(incident))
+            return money_json(reports.incident_report(s, rt.ctx, parse_id(incident)))
 
     @api.get("/api/reports/daily", dependencies=[Depends(allow("remedy.view"))])
     def daily(request: Request, date: str | None = None, format: str = "json") -> Any:

@@ -19,6 +19,7 @@ import datetime as dt
 import math
 import urllib.parse
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -35,6 +36,7 @@ from incident.i18n import LABELS, label, t
 from incident.incidents import SYSTEM_ACTOR, IncidentRow
 from incident.incidents import get as get_incident
 from incident.models import AffectedCustomer, Callback, Compensation, Incident
+from incident.money import ZERO, fmt_amount, fmt_money, money_sum
 from incident.remedy import callbacks, customers, issuing, ledger  # (and their labels: form, unit, comp_status …)
 from incident.roster import display as display_person
 from incident.timeutil import end_of_local_day, fmt
@@ -54,15 +56,18 @@ INSURED = ("goods", "documents")
 ALL_AGENTS = "*"
 
 
-def _num(x: float | None) -> str:
-    """1500.0 → 1,500; 12.5 → 12.5; None → —."""
-    if x is None:
-        return "—"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
+def _num(x: Decimal | None) -> str:
+    """Money for people, always two places: 1,500.00; 12.50; None → —."""
+    return fmt_money(x)
+
+
+def _amt(x: Decimal | None, unit: str) -> str:
+    """An amount in its unit: 元 with two places, points and days whole (6,000)."""
+    return fmt_amount(x, unit)
 
 
 def _amounts(by: dict[str, Any], lang: str) -> str:
-    parts = [f"{_num(by[unit])} {label('unit', unit, lang)}" for unit in UNITS if by.get(unit)]
+    parts = [f"{_amt(by[unit], unit)} {label('unit', unit, lang)}" for unit in UNITS if by.get(unit)]
     return ("、" if lang == "zh-CN" else ", ").join(parts) or "—"
 
 
@@ -171,7 +176,8 @@ def router(pages: Pages) -> APIRouter:
         rows = [IncidentRow._make(r) for r in s.connection().execute(q)]
         ids = [r.id for r in rows]
         stats: dict[int, dict[str, Any]] = {
-            i: {"customers": 0, "proposed": 0, "approved": 0, "committed": 0.0, "issued": 0.0, "open": 0, "overdue": 0}
+            i: {"customers": 0, "proposed": 0, "approved": 0, "committed": ZERO, "issued": ZERO}
+            | {"open": 0, "overdue": 0}
             for i in ids
         }
         if ids:
@@ -187,7 +193,7 @@ def router(pages: Pages) -> APIRouter:
                     Compensation.status,
                     Compensation.unit,
                     func.count(),
-                    func.coalesce(func.sum(Compensation.amount), 0.0),
+                    money_sum(Compensation.amount),  # exact on SQLite too (incident/money.py)
                 )
                 .where(Compensation.incident_id.in_(ids))
                 .group_by(Compensation.incident_id, Compensation.status, Compensation.unit)
@@ -196,9 +202,9 @@ def router(pages: Pages) -> APIRouter:
                 if status in ("proposed", "approved"):
                     x[status] += n
                 if unit == ledger.MONEY and status in ledger.LIVE:
-                    x["committed"] += float(amount)
+                    x["committed"] += amount
                 if unit == ledger.MONEY and status == "issued":
-                    x["issued"] += float(amount)
+                    x["issued"] += amount
             for iid, n, late in s.execute(
                 select(Callback.incident_id, func.count(), func.sum(case((Callback.due_at < now, 1), else_=0)))
                 .where(Callback.incident_id.in_(ids), Callback.status == "open")
@@ -299,13 +305,16 @@ def router(pages: Pages) -> APIRouter:
             principal,
             **data,
             num=_num,
+            amt=_amt,
             person=lambda k: display_person(rt.config, k),
             cover=lambda c: cover(c, lang),
             amounts=lambda x: _amounts(x, lang),
             link=link,
             budget=budget,
             over_budget=budget is not None and committed > budget,
-            budget_share=(None if not budget else round(committed * 100 / budget, 1)),
+            budget_share=(
+                None if not budget else (committed * 100 / budget).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            ),
             supervisors=", ".join(display_person(rt.config, k) for k in supervisors) or "—",
             is_supervisor=principal.actor in supervisors,
             statuses=list(LABELS["comp_status"]),
@@ -410,13 +419,8 @@ def router(pages: Pages) -> APIRouter:
         principal, form = await pages.form(request, "remedy.manage")
         raw = (form.get("amount") or "").strip()
 
-        def work(s: Session, ctx: Context) -> tuple[int, str, str, float, str, str]:
-            try:
-                amount = float(raw.replace(",", ""))
-            except ValueError:
-                raise InputError("comp.error.bad_amount", value=raw[:20] or "—") from None
-            if not math.isfinite(amount):
-                raise InputError("comp.error.bad_amount", value=raw[:20])
+        def work(s: Session, ctx: Context) -> tuple[int, str, str, Decimal, str, str]:
+            amount = ledger.parse_amount(raw)  # exact to the cent, else the error names it
             e = ledger.propose(
                 s,
                 ctx,
@@ -428,7 +432,7 @@ def router(pages: Pages) -> APIRouter:
             )
             return e.id, form.get("customer_ref", "").strip(), e.form, e.amount, e.unit, e.status
 
-        def outcome(r: tuple[int, str, str, float, str, str], lang: str) -> tuple[str, str]:
+        def outcome(r: tuple[int, str, str, Decimal, str, str], lang: str) -> tuple[str, str]:
             eid, ref, form_, amount, unit, status = r
             text = t(
                 "web.remedy.done.proposed_one",
@@ -436,7 +440,7 @@ def router(pages: Pages) -> APIRouter:
                 id=eid,
                 ref=ref,
                 form=label("form", form_, lang),
-                amount=_num(amount),
+                amount=_amt(amount, unit),
                 unit=label("unit", unit, lang),
             )
             text += " " + t("web.remedy.done.awaits" if status == "proposed" else "web.remedy.done.auto_approved", lang)
@@ -545,19 +549,19 @@ def router(pages: Pages) -> APIRouter:
     async def reverse(request: Request, incident_id: int, entry_id: int) -> Response:
         principal, form = await pages.form(request, "remedy.approve")
         reason = (form.get("reason") or "").strip()
-        provider = default_provider(rt.settings.data_dir)
+        provider = default_provider(rt.settings.data_dir, rt.clock)
 
-        def work(s: Session, ctx: Context) -> tuple[int, float, str]:
+        def work(s: Session, ctx: Context) -> tuple[int, Decimal, str]:
             e = ledger.reverse(s, ctx, entry_of(s, incident_id, entry_id).id, reason, provider)
             return e.id, e.amount, e.unit
 
-        def outcome(r: tuple[int, float, str], lang: str) -> tuple[str, str]:
+        def outcome(r: tuple[int, Decimal, str], lang: str) -> tuple[str, str]:
             eid, amount, unit = r
             return "ok", t(
                 "web.remedy.done.reversed",
                 lang,
                 id=eid,
-                amount=_num(amount),
+                amount=_amt(amount, unit),
                 unit=label("unit", unit, lang),
                 reason=reason,
             )
@@ -577,7 +581,7 @@ def router(pages: Pages) -> APIRouter:
             # A runner, not a service function: it owns its transactions (a
             # claim committed before the provider is called, then the results).
             report = issuing.issue_due(
-                rt.store, ctx, default_provider(rt.settings.data_dir), incident_id=incident_id, max_batches=10
+                rt.store, ctx, default_provider(rt.settings.data_dir, rt.clock), incident_id=incident_id, max_batches=10
             )
             return report, issuing.pending(rt.store, incident_id)
 

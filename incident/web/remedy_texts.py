@@ -107,10 +107,12 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "web.remedy.ledger.over_budget": ("已超出预算，主管已收到通知。", "Over budget: the supervisors have been told."),
     "web.remedy.ledger.rules": (
         "超过 {yuan} 元、{points} 积分或 {days} 天的补偿须由主管审批（不能审批自己提出的）；主管：{supervisors}。"
-        "每票上限：保险物品按实际损失最多 {goods} 元，文件 {documents} 元，未保险 {uninsured} 元，保价最多 {declared} 元。",
+        "每票上限：保险物品按实际损失最多 {goods} 元，文件 {documents} 元，未保险 {uninsured} 元，"
+        "保价最多 {declared} 元。",
         "Above {yuan} yuan, {points} points or {days} days an entry needs a supervisor's approval "
         "(never the proposer's own); supervisors: {supervisors}. Caps per waybill: insured goods "
-        "the actual loss up to {goods} yuan, documents {documents}, uninsured {uninsured}, declared value up to {declared}.",
+        "the actual loss up to {goods} yuan, documents {documents}, uninsured {uninsured}, "
+        "declared value up to {declared}.",
     ),
     "web.remedy.ledger.propose_policy": ("按补偿政策为所有客户提出补偿", "Propose for every customer by policy"),
     "web.remedy.ledger.approve_all": (

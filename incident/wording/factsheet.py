@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,8 @@ from incident.errors import ConflictError, InputError, NotFoundError
 from incident.i18n import LANGS
 from incident.incidents import _lock, record_event
 from incident.models import FactSheet, Incident
+from incident.money import MoneyError, money_str, to_money
+from incident.wording import approval
 from incident.wording import texts as _texts  # noqa: F401
 
 # Bilingual free-text fields, in the order a fact sheet is read.
@@ -97,12 +99,16 @@ def apply_changes(content: dict[str, Any], changes: Mapping[str, Any], default_l
                 out[field] = None
                 continue
             try:
-                amount = float(value)
-            except (TypeError, ValueError):
+                # exact: an amount finer than a cent is refused, not rounded
+                # (float's round(1.005, 2) is 1.0: a cent off).
+                amount = to_money(value, exact=True)
+            except MoneyError:
                 raise InputError("wording.error.bad_amount", value=str(value)) from None
             if amount < 0:
                 raise InputError("wording.error.bad_amount", value=str(value))
-            out[field] = int(amount) if amount == int(amount) else round(amount, 2)
+            # JSON has no decimal: a whole amount stays a number (as stored
+            # before), one with cents is kept as its exact text ("12.50").
+            out[field] = int(amount) if amount == amount.to_integral_value() else money_str(amount)
             continue
         target_lang = lang or default_lang
         if field in LIST_FIELDS:
@@ -167,12 +173,13 @@ def get_version(session: Session, incident_id: int, version: int | None = None) 
             select(FactSheet).where(FactSheet.incident_id == incident_id, FactSheet.version == version)
         ).one_or_none()
     if sheet is None:
-        session.get(Incident, incident_id) or _no_incident(incident_id)
+        if session.get(Incident, incident_id) is None:
+            _no_incident(incident_id)
         raise NotFoundError("wording.error.no_facts", ref=f"INC-{incident_id}", version=version or "")
     return sheet
 
 
-def _no_incident(incident_id: int) -> None:
+def _no_incident(incident_id: int) -> NoReturn:
     raise NotFoundError("error.no_incident", id=incident_id)
 
 
@@ -216,9 +223,7 @@ def edit(
         # would be approved any more.
         current.status = "draft"
         current.submitted_at = None
-        from incident.wording.approval import clear
-
-        clear(session, "fact_sheet", current.id)
+        approval.clear(session, "fact_sheet", current.id)
         before = current.content
         current.content = apply_changes(before, changes, lang)
         if note:

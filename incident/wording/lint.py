@@ -42,16 +42,19 @@ import threading
 import tomllib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from incident.config import ChannelLimits, CompensationCaps
 from incident.errors import ConfigError
 from incident.i18n import CATALOG
+from incident.resources import on_disk
 from incident.wording import lint_texts as _lint_texts  # noqa: F401  (registers the texts)
-from incident.wording.findings import Finding
+from incident.wording.channels import check_text
+from incident.wording.findings import Finding, Severity
 
-BUILTIN_RULES = Path(__file__).resolve().parents[1] / "data" / "lint_rules.toml"
+BUILTIN_RULES = on_disk("incident", "data", "lint_rules.toml")
 
 ENGINES = ("phrase", "personal_data", "placeholder", "over_cap")
 SEVERITIES = ("error", "warning")
@@ -171,7 +174,7 @@ class _Matcher:
 class Rule:
     name: str
     engine: str
-    severity: str
+    severity: Severity
     enabled: bool = True
     lang: str = "zh"
     source: str = ""
@@ -356,7 +359,7 @@ class _Builder:
                 a=len(a),
                 b=len(b),
             )
-        self.table.update(zip(a, b))
+        self.table.update(zip(a, b, strict=True))
         for word, target in norm.get("words", {}).items():
             if not isinstance(target, str):
                 raise _invalid(path, f"normalise.words.{word}", "lint_type_string", "must be a string")
@@ -502,7 +505,8 @@ class _Builder:
     def _message_key(self, name: str, raw: dict[str, Any]) -> str:
         if raw.get("message") or raw.get("message_en"):
             key = f"lint.custom.{name}"
-            zh, en = raw.get("message") or raw.get("message_en"), raw.get("message_en") or raw.get("message")
+            zh = str(raw.get("message") or raw.get("message_en"))
+            en = str(raw.get("message_en") or raw.get("message"))
             CATALOG[key] = (zh.replace("{", "{{").replace("}", "}}"), en.replace("{", "{{").replace("}", "}}"))
             return key
         if f"lint.{name}" in CATALOG or name == "personal_data" or name == "over_cap":
@@ -596,7 +600,7 @@ try:  # the parser is internal to re; without it we simply skip the shortcut
     from re import _constants as _C  # type: ignore[attr-defined]
     from re import _parser as _P  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
-    _C = _P = None  # type: ignore[assignment]
+    _C = _P = None
 
 
 class _Unknown(Exception):
@@ -737,8 +741,6 @@ def lint(
             findings.extend(_over_cap(rule, text, norm, zh, caps or CompensationCaps()))
     findings = _drop_superseded(findings, rules)
     if channel:
-        from incident.wording.channels import check_text
-
         findings.extend(check_text(channel, text, limits or ChannelLimits()))
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings
@@ -773,7 +775,7 @@ def _phrase(rule: Rule, text: str, norm: str, zh: bool) -> list[Finding]:
                 severity=rule.severity,
                 start=start,
                 end=end,
-                text=text[start:end],  # type: ignore[arg-type]
+                text=text[start:end],
                 suggestion=rule.suggest(entry, zh),
                 message_key=rule.message_key,
                 params={
@@ -833,7 +835,7 @@ def _personal(rule: Rule, text: str, norm: str, zh: bool) -> list[Finding]:
                 severity=rule.severity,
                 start=start,
                 end=end,
-                text=text[start:end],  # type: ignore[arg-type]
+                text=text[start:end],
                 suggestion=_mask(entry, text[start:end], m.start() - start, zh),
                 message_key=rule.message_key
                 if rule.message_key.startswith("lint.custom")
@@ -878,7 +880,7 @@ def _placeholders(rule: Rule, text: str, norm: str, zh: bool, known: Collection[
                     severity=rule.severity,
                     start=start,
                     end=end,
-                    text=text[start:end],  # type: ignore[arg-type]
+                    text=text[start:end],
                     suggestion=(
                         f"改用模板已有的变量：{names}" if zh else f"use one of the template's variables: {names}"
                     )
@@ -895,7 +897,7 @@ def _placeholders(rule: Rule, text: str, norm: str, zh: bool, known: Collection[
                 severity=rule.severity,
                 start=start,
                 end=end,
-                text=text[start:end],  # type: ignore[arg-type]
+                text=text[start:end],
                 suggestion=rule.suggest(entry, zh),
                 message_key=rule.message_key,
                 params={"token": text[start:end], "source": entry.source or rule.source},
@@ -942,19 +944,28 @@ def _cjk_number(s: str) -> int | None:
     return value or None
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+def _money(value: Decimal | int) -> str:
+    d = Decimal(value)
+    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,.2f}"
+
+
+def _says(rule: Rule, kind: str, sentence: str) -> bool:
+    """The sentence has one of the rule's ``kind`` words (declared value, compensation …)."""
+    rx = rule.words.get(kind)
+    return bool(rx and rx.search(sentence))
 
 
 def _over_cap(rule: Rule, text: str, norm: str, zh: bool, caps: CompensationCaps) -> list[Finding]:
     out: list[Finding] = []
     for m in _AMOUNT.finditer(norm):
         if m.group("cjk"):
-            value = _cjk_number(m.group("cjk"))
+            value: Decimal | int | None = _cjk_number(m.group("cjk"))
             if value is None:
                 continue
         elif m.group("pre") or m.group("unit"):
-            value = float(m.group("num").replace(",", "")) * (10000 if m.group("wan") else 1)
+            # Decimal, as the caps are: "100.2 元" against a 100.20 cap is
+            # not over it (as a float it would be, by 3e-15).
+            value = Decimal(m.group("num").replace(",", "")) * (10000 if m.group("wan") else 1)
         else:
             continue
         start, end = m.span()
@@ -963,17 +974,12 @@ def _over_cap(rule: Rule, text: str, norm: str, zh: bool, caps: CompensationCaps
         left = max((s.end() for s in _SENTENCE_END.finditer(norm, 0, start)), default=0)
         right = _SENTENCE_END.search(norm, end)
         sentence = norm[left : right.start() if right else len(norm)]
-
-        def says(kind: str) -> bool:
-            rx = rule.words.get(kind)
-            return bool(rx and rx.search(sentence))
-
-        if says("declared_words"):
+        if _says(rule, "declared_words", sentence):
             cap, basis = caps.declared_value, "declared"
-        elif says("compensation_words"):
-            if says("document_words"):
+        elif _says(rule, "compensation_words", sentence):
+            if _says(rule, "document_words", sentence):
                 cap, basis = caps.insured_documents, "documents"
-            elif says("uninsured_words"):
+            elif _says(rule, "uninsured_words", sentence):
                 cap, basis = caps.uninsured, "uninsured"
             else:
                 cap, basis = caps.insured_goods, "goods"
@@ -988,7 +994,7 @@ def _over_cap(rule: Rule, text: str, norm: str, zh: bool, caps: CompensationCaps
                 severity=rule.severity,
                 start=start,
                 end=end,
-                text=text[start:end],  # type: ignore[arg-type]
+                text=text[start:end],
                 suggestion=template.replace("{cap}", _money(cap)),
                 message_key=rule.message_key
                 if rule.message_key.startswith("lint.custom")
