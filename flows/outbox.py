@@ -9,7 +9,7 @@ the row as in_doubt.
 
 Serve it every 30 seconds with::
 
-    python -m flows.outbox
+    python -m incident_flows.outbox
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.types.entrypoint import EntrypointType
 
-from flows import slots
 from incident.runtime import Runtime
 from incident.wording.deliver import default_adapters, deliver_due
+from incident_flows import slots
 
 
 @task(retries=3, retry_delay_seconds=[5, 30, 120])
@@ -33,7 +34,11 @@ def deliver_batch(limit: int = 200) -> dict[str, int]:
             logger.info("delivered %d/%d", done, total)
 
     report = deliver_due(
-        rt.store, default_adapters(rt.config, rt.settings.data_dir), rt.clock.now, limit=limit, progress=progress
+        rt.store,
+        default_adapters(rt.config, rt.settings.data_dir, rt.clock),
+        rt.clock.now,
+        limit=limit,
+        progress=progress,
     )
     rt.deliver()  # notifications queued by the same changes
     for error in report.errors[:20]:
@@ -60,8 +65,12 @@ def deliver_outbox(batches: int = 10, limit: int = 200) -> dict[str, int]:
     return total
 
 
-def deployments() -> list[Any]:
-    return [deliver_outbox.to_deployment(name="deliver-outbox", schedule=slots.every("deliver-outbox", 30))]
+def deployments(entrypoint: EntrypointType = EntrypointType.FILE_PATH) -> list[Any]:
+    return [
+        deliver_outbox.to_deployment(
+            name="deliver-outbox", schedule=slots.every("deliver-outbox", 30), entrypoint_type=entrypoint
+        )
+    ]
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@
 
 Serve all three with::
 
-    python -m flows.remedy
+    python -m incident_flows.remedy
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ import datetime as dt
 from typing import Any
 
 from prefect import flow, get_run_logger, serve, task
+from prefect.schedules import Cron
+from prefect.types.entrypoint import EntrypointType
 
-from flows import slots
 from incident.access import sessions
 from incident.adapters.compensation import default_provider
 from incident.notify import enqueue
 from incident.remedy import callbacks, issuing, reports
 from incident.runtime import Runtime
+from incident_flows import slots
 
 
 @task(retries=3, retry_delay_seconds=[10, 60, 300])
@@ -44,7 +46,7 @@ def issue_batches(
     report = issuing.issue_due(
         rt.store,
         rt.ctx,
-        default_provider(rt.settings.data_dir),
+        default_provider(rt.settings.data_dir, rt.clock),
         incident_id=incident_id,
         batch=batch,
         max_batches=max_batches,
@@ -141,18 +143,20 @@ def daily_report(day: str | None = None) -> str:
     return path
 
 
-def deployments() -> list[Any]:
+def deployments(entrypoint: EntrypointType = EntrypointType.FILE_PATH) -> list[Any]:
     """``issue-compensation`` has no schedule: it runs on demand (the CLI's
     ``comp issue``, the API, or ``prefect deployment run``)."""
-    from prefect.schedules import Cron
-
     return [
-        sweep_callbacks.to_deployment(name="sweep-callbacks", schedule=slots.every("sweep-callbacks", 300)),
+        sweep_callbacks.to_deployment(
+            name="sweep-callbacks", schedule=slots.every("sweep-callbacks", 300), entrypoint_type=entrypoint
+        ),
         # 08:00 in the centre's own zone (a bare cron would be UTC).
         daily_report.to_deployment(
-            name="daily-report", schedule=Cron("0 8 * * *", timezone=Runtime.build().config.centre.timezone)
+            name="daily-report",
+            schedule=Cron("0 8 * * *", timezone=Runtime.build().config.centre.timezone),
+            entrypoint_type=entrypoint,
         ),
-        issue_compensation.to_deployment(name="issue-compensation"),
+        issue_compensation.to_deployment(name="issue-compensation", entrypoint_type=entrypoint),
     ]
 
 

@@ -40,11 +40,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "severity": {
         "1": (
             "SEV1 特急：核心服务大面积中断，或舆情已在社交媒体/媒体扩散；全员响应，1 小时内对外声明",
-            "SEV1 critical: a core service down for most customers, or a public-opinion event spreading on social media or in the press; all hands, public statement within 1 hour",
+            "SEV1 critical: a core service down for most customers, or a public-opinion event spreading on social "
+            "media or in the press; all hands, public statement within 1 hour",
         ),
         "2": (
             "SEV2 严重：核心功能中断或严重降级，影响大量客户或一个地区；批量投诉集中出现",
-            "SEV2 major: a core function down or badly degraded for many customers or a whole region; batch complaints arriving",
+            "SEV2 major: a core function down or badly degraded for many customers or a whole region; "
+            "batch complaints arriving",
         ),
         "3": (
             "SEV3 一般：部分功能降级，影响单个网点/产品，有临时解决办法",
@@ -66,6 +68,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.bad_time": (
         "无法识别的时间「{value}」；请用 2026-11-23 09:30、2026-11-23T09:30+08:00 或 now",
         "cannot read the time '{value}'; use 2026-11-23 09:30, 2026-11-23T09:30+08:00 or now",
+    ),
+    "error.bad_now": (
+        "环境变量 {variable}「{value}」不是时刻；请用 ISO 8601，如 2026-11-30T09:00:00+08:00，或不设置",
+        "the environment variable {variable} is '{value}', not an instant; use ISO 8601, e.g. "
+        "2026-11-30T09:00:00+08:00, or unset it",
     ),
     "error.future_time": ("{field} 不能晚于当前时间", "{field} cannot be in the future"),
     "error.transition_same": ("事件已经是「{status:status}」状态", "the incident is already {status:status}"),
@@ -200,6 +207,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "config.reason.greater_than_equal": ("必须不小于 {ge}", "must be at least {ge}"),
     "config.reason.less_than_equal": ("必须不大于 {le}", "must be at most {le}"),
     "config.reason.float_parsing": ("应为数字", "must be a number"),
+    "config.reason.money": (
+        '不是精确到分的金额：「{value}」（例如 200 或 "12.50"）',
+        "not an amount of money to the cent: '{value}' (e.g. 200 or \"12.50\")",
+    ),
     "config.reason.bool_type": ("应为 true 或 false", "must be true or false"),
     "config.reason.bool_parsing": ("应为 true 或 false", "must be true or false"),
     "config.reason.every": ("轮值周期至少 1 天", "a rotation turn lasts at least 1 day"),
@@ -219,19 +230,23 @@ CATALOG: dict[str, tuple[str, str]] = {
     "notify.prefix": ("[通知 → {name}]", "[notify → {name}]"),
     "notify.role_called": (
         "您被召集为 {ref}（{severity}）「{title}」的{role:role}，请尽快确认：incident ack {ref} {role}",
-        'you are called in as {role:role} for {ref} ({severity}) "{title}"; please acknowledge: incident ack {ref} {role}',
+        'you are called in as {role:role} for {ref} ({severity}) "{title}"; '
+        "please acknowledge: incident ack {ref} {role}",
     ),
     "notify.role_unfilled": (
         "{ref}「{title}」需要{role:role}，但团队 {team} 当前无人值班，请指派：incident assign {ref} {role} 人员",
-        '{ref} "{title}" needs a {role:role} but nobody in team {team} is on call; please assign: incident assign {ref} {role} PERSON',
+        '{ref} "{title}" needs a {role:role} but nobody in team {team} is on call; '
+        "please assign: incident assign {ref} {role} PERSON",
     ),
     "notify.escalated": (
         "升级：{person} 担任 {ref}（{severity}）「{title}」的{role:role}，已超时 {minutes} 分钟未确认",
-        'escalation: {person}, {role:role} for {ref} ({severity}) "{title}", has not acknowledged ({minutes} min overdue)',
+        'escalation: {person}, {role:role} for {ref} ({severity}) "{title}", '
+        "has not acknowledged ({minutes} min overdue)",
     ),
     "notify.ack_overdue": (
         "提醒：您在 {ref}「{title}」的{role:role}职责仍未确认，已通知主管：incident ack {ref} {role}",
-        'reminder: you have not acknowledged {role:role} for {ref} "{title}"; your supervisor has been told: incident ack {ref} {role}',
+        'reminder: you have not acknowledged {role:role} for {ref} "{title}"; '
+        "your supervisor has been told: incident ack {ref} {role}",
     ),
     # ---- timeline -------------------------------------------------------
     "event.declared": (

@@ -5,15 +5,21 @@ clock. Built once from flags > environment > file; the CLI, the flows and
 from __future__ import annotations
 
 import getpass
+import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from incident.config import AppConfig, Settings, load_config, normalise_lang
 from incident.context import Context
 from incident.db import Store, default_url
 from incident.errors import InputError
 from incident.notify import ConsoleNotifier, deliver_pending
-from incident.timeutil import Clock
+from incident.timeutil import Clock, ShiftedClock, clock_from_setting
+
+if TYPE_CHECKING:
+    from incident.adapters.slack import SlackGateway
 
 
 @dataclass
@@ -26,7 +32,7 @@ class Runtime:
     database_url: str
     clock: Clock = field(default_factory=Clock)
     _store: Store | None = None
-    _slack: object = None
+    _slack: SlackGateway | Literal[False] | None = None  # False: looked, no token
 
     @classmethod
     def build(
@@ -45,7 +51,12 @@ class Runtime:
             raise InputError("config.reason.lang", value=str(lang or settings.lang)) from None
         url = database_url or settings.database_url or config.storage.database_url or default_url(settings.data_dir)
         who = actor or settings.actor or _login_name()
-        return cls(settings, config, path, chosen, who, url)
+        clock = clock_from_setting(settings.now, config.zone)
+        if isinstance(clock, ShiftedClock):
+            # Pinned to its real moment, so that the processes this one
+            # starts (incident serve's flow runs) share the same clock.
+            os.environ["INCIDENT_NOW"] = clock.setting()
+        return cls(settings, config, path, chosen, who, url, clock)
 
     @property
     def store(self) -> Store:
@@ -58,12 +69,10 @@ class Runtime:
         return Context(config=self.config, actor=self.actor, clock=self.clock)
 
     @property
-    def slack(self):  # type: ignore[no-untyped-def]
+    def slack(self) -> SlackGateway | None:
         """The Slack gateway, or None when no token is set (Slack is optional)."""
         if self._slack is None:
-            import os
-
-            from incident.adapters.slack import gateway_from_env
+            from incident.adapters.slack import gateway_from_env  # noqa: PLC0415 — lazy: slack_sdk only where Slack is set up
 
             self._slack = gateway_from_env(self.config.slack, dict(os.environ)) or False
         return self._slack or None
@@ -77,13 +86,11 @@ class Runtime:
         with self.store.transaction() as session:
             deliver_pending(session, self.config, {notifier.channel: notifier}, self.clock.now())
         if self.slack is not None:
-            from incident.slack.sync import sync_all
+            from incident.slack.sync import sync_all  # noqa: PLC0415 — lazy: slack_sdk only where Slack is set up
 
             try:
                 sync_all(self.store, self.ctx, self.slack)
             except Exception as exc:  # noqa: BLE001 — Slack must never fail the incident's own work
-                import logging
-
                 logging.getLogger("incident.slack").warning("slack sync failed: %s", exc)
 
 

@@ -7,6 +7,7 @@ without sleeping (escalation timing, rotations).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +34,47 @@ class FixedClock(Clock):
     def advance(self, **delta: float) -> dt.datetime:
         self.current = self.current + dt.timedelta(**delta)
         return self.current
+
+
+@dataclass
+class ShiftedClock(Clock):
+    """The wall clock moved by a fixed offset: it reads ``at`` when the real
+    clock reads ``anchor`` (a Unix time), and advances with real time.
+    ``INCIDENT_NOW`` builds one (rehearsing a drill "as if it were Monday
+    09:00", tests that must pass on any date)."""
+
+    at: dt.datetime
+    anchor: float
+
+    def now(self) -> dt.datetime:
+        return self.at + dt.timedelta(seconds=time.time() - self.anchor)
+
+    def setting(self) -> str:
+        """The ``INCIDENT_NOW`` value that gives another process this same
+        clock: the instant pinned to its real moment (``INSTANT@UNIXTIME``)."""
+        return f"{iso_utc(self.at)}@{self.anchor!r}"
+
+
+def clock_from_setting(value: str | None, tz: ZoneInfo, variable: str = "INCIDENT_NOW") -> Clock:
+    """The clock ``INCIDENT_NOW`` asks for: unset or empty is the wall clock;
+    an ISO 8601 instant (without an offset: wall time in ``tz``) is a clock
+    that reads it now and advances with real time; ``INSTANT@UNIXTIME``
+    reads INSTANT at that real moment (so that several processes share one
+    shifted clock)."""
+    raw = (value or "").strip()
+    if not raw:
+        return Clock()
+    text, sep, pinned = raw.partition("@")
+    try:
+        if text.strip().lower() in ("now", "现在"):
+            raise ValueError(text)
+        at = parse_time(text, tz)
+        anchor = float(pinned) if sep else time.time()
+        if anchor != anchor or anchor in (float("inf"), float("-inf")):
+            raise ValueError(pinned)
+    except (InputError, ValueError):
+        raise InputError("error.bad_now", variable=variable, value=raw) from None
+    return ShiftedClock(at, anchor)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -23,6 +24,19 @@ EXAMPLE = ROOT / "examples" / "incident.toml"
 PG_URL = os.environ.get("INCIDENT_TEST_DATABASE_URL")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+# The tests' "now": Tuesday 2026-11-24 10:00 in Shanghai, a week in which the
+# example rotation (examples/incident.toml) has zhangwei on call. Nothing a
+# test checks may depend on the real date, hour or the machine's time zone
+# (.ci/run runs the date-sensitive tests again with the clock shifted).
+NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)
+
+
+def incident_now(at: dt.datetime = NOW) -> str:
+    """``INCIDENT_NOW`` for processes a test starts: ``at`` now, pinned to
+    this real moment, so that every process started with it shares one
+    clock that advances with real time."""
+    return f"{at.astimezone(dt.timezone.utc).isoformat()}@{time.time()!r}"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -56,8 +70,7 @@ def config():
 
 @pytest.fixture
 def clock():
-    # Tuesday 2026-11-24 10:00 in Shanghai.
-    return FixedClock(dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc))
+    return FixedClock(NOW)
 
 
 @pytest.fixture

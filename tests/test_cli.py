@@ -1,15 +1,20 @@
 """The CLI end to end through the installed ``incident`` console script, on
 SQLite and (in CI) PostgreSQL."""
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, incident_now
+from incident.errors import InputError
+from incident.timeutil import Clock, ShiftedClock, clock_from_setting
 
 SCRIPT = Path(sys.executable).with_name("incident")
 
@@ -19,10 +24,11 @@ def cli(db_url, tmp_path):
     assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
     env.update(INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATABASE_URL=db_url, INCIDENT_ACTOR="oncall-lead",
-               INCIDENT_DATA_DIR=str(tmp_path / "data"))
+               INCIDENT_DATA_DIR=str(tmp_path / "data"), INCIDENT_NOW=incident_now())  # zhangwei's week
 
-    def run(*args, ok=True, lang="zh-CN"):
-        proc = subprocess.run([str(SCRIPT), "--lang", lang, *args], env=env, capture_output=True, text=True, timeout=120)
+    def run(*args, ok=True, lang="zh-CN", **extra):
+        proc = subprocess.run([str(SCRIPT), "--lang", lang, *args], env={**env, **extra}, capture_output=True,
+                              text=True, timeout=120)
         if ok:
             assert proc.returncode == 0, proc.stderr + proc.stdout
         return proc
@@ -125,3 +131,37 @@ def test_escalate_command_and_db_commands(cli):
     help_en = cli("--help", lang="en").stdout
     assert "declare" in help_en and "Examples" in help_en
     assert "示例" in cli("--help").stdout
+
+
+def test_incident_now_sets_the_clock(cli):
+    # The fixture's week has zhangwei leading ops; a week later, the same hour, lina.
+    def ops(**env):
+        return next(t for t in json.loads(cli("roster", "--json", **env).stdout)["teams"] if t["team"] == "ops")
+
+    assert ops()["on_call"] == "zhangwei"
+    assert ops(INCIDENT_NOW="2026-12-01 10:00")["on_call"] == "lina"  # no offset: the centre's zone
+    assert ops(INCIDENT_NOW="2026-12-01T02:00:00Z")["on_call"] == "lina"
+    for lang, needle in (("en", "variable INCIDENT_NOW is 'next monday', not an instant"),
+                         ("zh-CN", "环境变量 INCIDENT_NOW「next monday」不是时刻")):
+        proc = cli("list", ok=False, lang=lang, INCIDENT_NOW="next monday")
+        said = " ".join(proc.stderr.split())  # the console wraps long lines
+        assert proc.returncode == 1 and needle in said and "2026-11-30T09:00:00+08:00" in said
+        assert "Traceback" not in proc.stderr
+
+
+def test_incident_now_clock_is_shared_through_its_pinned_form():
+    sh = ZoneInfo("Asia/Shanghai")
+    assert type(clock_from_setting(None, sh)) is Clock and type(clock_from_setting(" ", sh)) is Clock
+    clock = clock_from_setting("2026-11-30 09:00", sh)  # the centre's wall time
+    assert isinstance(clock, ShiftedClock)
+    start = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
+    assert dt.timedelta(0) <= clock.now() - start < dt.timedelta(seconds=5)
+    # what a child process gets: the same clock, whenever it starts
+    child = clock_from_setting(clock.setting(), sh)
+    assert abs(child.now() - clock.now()) < dt.timedelta(seconds=1)
+    later = clock_from_setting(f"2026-11-30T01:00:00Z@{time.time() - 3600!r}", sh)
+    assert dt.timedelta(hours=1) <= later.now() - start < dt.timedelta(hours=1, seconds=5)
+    for bad in ("next monday", "now", "2026-11-30T09:00@soon", "2026-11-30T09:00@nan"):
+        with pytest.raises(InputError) as err:
+            clock_from_setting(bad, sh)
+        assert err.value.key == "error.bad_now" and err.value.params["variable"] == "INCIDENT_NOW"

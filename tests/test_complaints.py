@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import incident_now
 from sqlalchemy import func, select
 
 from incident.config import Settings
@@ -113,9 +114,10 @@ def test_bad_files_are_refused_with_a_reason(store, ctx, tmp_path):
 
 def test_cli_import_reports_lines_and_exit_status(tmp_path, db_url):
     path = tmp_path / "tickets.csv"
-    path.write_text(CSV.replace("2026-11-24", "2026-11-20"), encoding="utf-8")  # the CLI runs on the real clock
+    path.write_text(CSV.replace("2026-11-24", "2026-11-20"), encoding="utf-8")  # days before the CLI's clock
     exe = Path(sys.executable).with_name("incident")
     env = {"INCIDENT_DATABASE_URL": db_url, "INCIDENT_LANG": "en", "PATH": "/usr/bin:/bin",
+           "INCIDENT_NOW": incident_now(),
            "INCIDENT_CONFIG": str(Path(__file__).resolve().parents[1] / "examples" / "incident.toml")}
     run = subprocess.run([str(exe), "complaints", "import", str(path)], capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0, run.stderr

@@ -13,6 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from conftest import NOW, incident_now
 from sqlalchemy import create_engine, text
 
 from incident.demo import feeds, stream
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_stream_tells_the_same_story_every_time():
-    start = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)
+    start = NOW
     assert stream.history(start) == stream.history(start) and stream.surge(start) == stream.surge(start)
     surge = stream.surge(start)
     before = list(stream.due(surge, start))
@@ -37,7 +38,7 @@ def test_the_example_feeds_move_on_with_time():
     from incident.watch.feedparse import parse
     from incident.watch.feeds import upstream_state
 
-    start = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)
+    start = NOW
     weibo_now = parse(feeds.render("weibo-zh.xml", start, start).encode(), {})
     weibo_later = parse(feeds.render("weibo-zh.xml", start, start + dt.timedelta(minutes=30)).encode(), {})
     assert 0 < len(weibo_now.entries) < len(weibo_later.entries) == len(feeds.WEIBO)
@@ -50,6 +51,7 @@ def test_the_example_feeds_move_on_with_time():
 def test_first_run_shows_a_detected_incident_within_two_minutes(tmp_path):
     web, prefect = _port(), _port()
     env, exe = serve_env(tmp_path)
+    env["INCIDENT_NOW"] = incident_now()  # a Tuesday morning in Shanghai, whatever the date and hour
     began = time.monotonic()
     proc = subprocess.Popen([str(exe), "--lang", "en", "serve", "--demo", "--port", str(web), "--prefect-port", str(prefect)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)

@@ -6,14 +6,14 @@ import os
 import subprocess
 import sys
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, NOW, ROOT, incident_now
 from incident import incidents
 from incident.context import Context
 from incident.db import Store
 from incident.timeutil import FixedClock
 
 SCRIPT = """
-from flows.escalation import escalate_unacknowledged
+from incident_flows.escalation import escalate_unacknowledged
 print("RESULT", escalate_unacknowledged(), escalate_unacknowledged())
 """
 
@@ -21,7 +21,7 @@ print("RESULT", escalate_unacknowledged(), escalate_unacknowledged())
 def test_flow_escalates_overdue_roles_once(db_url, config, tmp_path):
     store = Store(db_url)
     # Declared 20 minutes ago (SEV2: 10 minutes to acknowledge).
-    past = FixedClock(dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=20))
+    past = FixedClock(NOW - dt.timedelta(minutes=20))
     with store.transaction() as s:
         iid = incidents.declare(s, Context(config, "tester", past), kind="system_outage", severity=2, title="x").id
 
@@ -29,6 +29,7 @@ def test_flow_escalates_overdue_roles_once(db_url, config, tmp_path):
     env.update(
         INCIDENT_DATABASE_URL=db_url,
         INCIDENT_CONFIG=str(EXAMPLE),
+        INCIDENT_NOW=incident_now(),  # the flow's "now": NOW, then real time passing
         PREFECT_HOME=str(tmp_path / "prefect"),
         PREFECT_SERVER_ALLOW_EPHEMERAL_MODE="true",
         # A fresh Prefect home migrates its own database on start; on a

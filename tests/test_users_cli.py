@@ -14,19 +14,25 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, NOW
 from incident.access import sessions, tokens, users
 from incident.access.permissions import PERMISSIONS, ROLES
 from incident.cli.users_texts import CLI_USERS_TEXTS
 from incident.config import load_config
 from incident.errors import AuthError
 from incident.i18n import LABELS
+from incident.timeutil import ShiftedClock
 
 SCRIPT = Path(sys.executable).with_name("incident")
 
 
+# The CLI's clock (INCIDENT_NOW, below) and the tests' are one: conftest's
+# NOW when this module was loaded, advancing with real time.
+CLOCK = ShiftedClock(NOW, time.time())
+
+
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return CLOCK.now()
 
 
 @pytest.fixture
@@ -34,7 +40,7 @@ def cli(db_url, tmp_path):
     assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
     env.update(INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATABASE_URL=db_url, INCIDENT_ACTOR="oncall-lead",
-               INCIDENT_DATA_DIR=str(tmp_path / "data"))
+               INCIDENT_DATA_DIR=str(tmp_path / "data"), INCIDENT_NOW=CLOCK.setting())
 
     def run(*args, ok=True, lang="zh-CN", stdin=""):
         # stdin is always a pipe (never the terminal pytest may run in), so a

@@ -8,25 +8,27 @@ gateway replaces this class and passes the key on as its idempotency key."""
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import json
 import os
 from pathlib import Path
+from typing import IO
 
 from incident.adapters.base import OutgoingMessage
+from incident.timeutil import Clock
 
 
 class DeliveryLogAdapter:
     idempotent = True
 
-    def __init__(self, channel: str, directory: Path) -> None:
+    def __init__(self, channel: str, directory: Path, clock: Clock | None = None) -> None:
         self.channel = channel
+        self.clock = clock or Clock()
         self.path = Path(directory) / f"{channel}.jsonl"
         self._seen: set[str] = set()
         self._offset = 0
 
-    def _catch_up(self, fh) -> None:  # type: ignore[no-untyped-def]
+    def _catch_up(self, fh: IO[str]) -> None:
         fh.seek(self._offset)
         for line in fh:
             try:
@@ -45,7 +47,7 @@ class DeliveryLogAdapter:
                     return f"log:{message.key}"
                 record = {
                     "key": message.key,
-                    "at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                    "at": self.clock.now().isoformat(),
                     "channel": message.channel,
                     "recipient": message.recipient,
                     "lang": message.lang,

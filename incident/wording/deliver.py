@@ -17,14 +17,19 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from incident.adapters.base import ChannelAdapter, DeliveryError, OutgoingMessage
+from incident.adapters.deliverylog import DeliveryLogAdapter
+from incident.adapters.smtp import SmtpAdapter
 from incident.config import AppConfig
 from incident.db import Store
+from incident.errors import ConflictError, NotFoundError
 from incident.models import Delivery
+from incident.timeutil import Clock
 
 log = logging.getLogger("incident.deliver")
 
@@ -32,16 +37,12 @@ MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(minutes=10)
 
 
-def default_adapters(config: AppConfig, data_dir: Path) -> dict[str, ChannelAdapter]:
-    from incident.adapters.deliverylog import DeliveryLogAdapter
-
+def default_adapters(config: AppConfig, data_dir: Path, clock: Clock | None = None) -> dict[str, ChannelAdapter]:
     directory = Path(data_dir) / "deliveries"
     adapters: dict[str, ChannelAdapter] = {
-        c: DeliveryLogAdapter(c, directory) for c in ("sms", "weibo", "wechat", "x", "email")
+        c: DeliveryLogAdapter(c, directory, clock) for c in ("sms", "weibo", "wechat", "x", "email")
     }
     if config.smtp is not None:
-        from incident.adapters.smtp import SmtpAdapter
-
         adapters["email"] = SmtpAdapter(config.smtp)
     return adapters
 
@@ -96,7 +97,7 @@ def _claim_one(session: Session, delivery_id: int, now: dt.datetime, lease: dt.t
     """Take one row for sending, committed before the send: only one
     worker can win it (the status check and the update are one statement),
     and a crash leaves at most this one row in doubt."""
-    won = session.execute(
+    claim = (
         update(Delivery)
         .where(
             Delivery.id == delivery_id,
@@ -106,7 +107,9 @@ def _claim_one(session: Session, delivery_id: int, now: dt.datetime, lease: dt.t
             ),
         )
         .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
-    ).rowcount
+    )
+    # DML through the ORM session returns a CursorResult (typed as Result)
+    won = cast(CursorResult[Any], session.execute(claim)).rowcount
     return session.get(Delivery, delivery_id) if won == 1 else None
 
 
@@ -170,8 +173,6 @@ def _record_failure(
 
 def resend(session: Session, delivery_id: int, now: dt.datetime) -> Delivery:
     """A person checked an in-doubt or failed delivery and wants it sent."""
-    from incident.errors import ConflictError, NotFoundError
-
     row = session.get(Delivery, delivery_id, with_for_update=True)
     if row is None:
         raise NotFoundError("outbox.error.no_delivery", id=delivery_id)
@@ -183,8 +184,6 @@ def resend(session: Session, delivery_id: int, now: dt.datetime) -> Delivery:
 
 
 def mark_sent(session: Session, delivery_id: int, now: dt.datetime) -> Delivery:
-    from incident.errors import ConflictError, NotFoundError
-
     row = session.get(Delivery, delivery_id, with_for_update=True)
     if row is None:
         raise NotFoundError("outbox.error.no_delivery", id=delivery_id)
