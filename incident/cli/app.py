@@ -7,17 +7,21 @@ commit. Errors are one line on stderr and a non-zero exit, never a traceback
 (``INCIDENT_DEBUG=1`` shows it).
 """
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from incident import escalation, incidents
 from incident.cli import texts  # noqa: F401  (registers the CLI texts)
 from incident.cli.console import make_console
+from incident.cli.lint_cmds import register as register_lint
+from incident.cli.remedy_cmds import register as register_remedy
 from incident.cli.render import (
     incident_json,
     incident_panel,
@@ -27,7 +31,13 @@ from incident.cli.render import (
     roster_table,
     row_json_from,
 )
+from incident.cli.slack_cmds import register as register_slack
+from incident.cli.users_cmds import register as register_users
+from incident.cli.watch_cmds import register as register_watch
+from incident.cli.web_cmds import register as register_web
+from incident.cli.wording_cmds import register as register_wording
 from incident.config import normalise_lang
+from incident.db import Store, current_revision, head_revision, upgrade
 from incident.errors import IncidentError
 from incident.i18n import t
 from incident.runtime import Runtime
@@ -101,7 +111,7 @@ def build_app(lang: str) -> typer.Typer:
             out.print(t("out.no_incidents", rt.lang))
         out.print(t("out.overview_hint", rt.lang), style="dim")
 
-    def when(text: Optional[str]):  # type: ignore[no-untyped-def]
+    def when(text: Optional[str]) -> dt.datetime | None:
         return parse_time(text, _rt().config.zone, _rt().clock) if text else None
 
     # The fields declare and update share.
@@ -352,24 +362,17 @@ def build_app(lang: str) -> typer.Typer:
 
     @db_app.command("upgrade", help=h("help.db.upgrade"))
     def db_upgrade() -> None:
-        from incident.db import Store, current_revision, upgrade
-
         rt = _rt()
         store = Store(rt.database_url, migrate=False)
-        upgrade(store.engine)
-        out.print(
-            t(
-                "out.db_upgraded",
-                rt.lang,
-                rev=current_revision(store.engine),
-                url=store.engine.url.render_as_string(hide_password=True),
-            )
-        )
+        done = upgrade(store.engine)  # waits, silently, for another process's migration
+        url = store.engine.url.render_as_string(hide_password=True)
+        if done.changed:
+            out.print(t("out.db_upgraded", rt.lang, before=done.before or "—", after=done.after, url=url))
+        else:
+            out.print(t("out.db_at_head", rt.lang, rev=done.after, url=url))
 
     @db_app.command("current", help=h("help.db.current"))
     def db_current() -> None:
-        from incident.db import Store, current_revision, head_revision
-
         rt = _rt()
         store = Store(rt.database_url, migrate=False)
         out.print(
@@ -406,26 +409,12 @@ def build_app(lang: str) -> typer.Typer:
             )
         )
 
-    from incident.cli.watch_cmds import register as register_watch
-
     register_watch(app, lang, _rt, out)
-    from incident.cli.lint_cmds import register as register_lint
-    from incident.cli.wording_cmds import register as register_wording
-
     register_lint(app, lang, _rt, out)
-
     register_wording(app, lang, _rt, out)
-    from incident.cli.remedy_cmds import register as register_remedy
-
     register_remedy(app, lang, _rt, out)
-    from incident.cli.slack_cmds import register as register_slack
-
     register_slack(app, lang, _rt, out)
-    from incident.cli.users_cmds import register as register_users
-
     register_users(app, lang, _rt, out)
-    from incident.cli.web_cmds import register as register_web
-
     register_web(app, lang, _rt, out)  # web and serve
     return app
 
@@ -451,8 +440,6 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         url = _state["rt"].database_url if "rt" in _state else "?"
-        from sqlalchemy.engine import make_url
-
         shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
         reason = str(exc.orig or exc).strip().splitlines()[0]
         _fail(f"{t('error.prefix', lang)}: {t('error.db_unreachable', lang, url=shown, reason=reason)}")

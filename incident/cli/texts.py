@@ -69,8 +69,10 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "dedup key: one open incident per key (detection attaches new signals by it)",
     ),
     "help.list": (
-        "列出事件（默认只列未结束的）。\n\n示例：incident list --all --kind system_outage --severity 1 --severity 2 --json",
-        "List incidents (open ones unless told otherwise).\n\nExample: incident list --all --kind system_outage --severity 1 --severity 2 --json",
+        "列出事件（默认只列未结束的）。\n\n"
+        "示例：incident list --all --kind system_outage --severity 1 --severity 2 --json",
+        "List incidents (open ones unless told otherwise).\n\nExample: "
+        "incident list --all --kind system_outage --severity 1 --severity 2 --json",
     ),
     "help.opt.status_filter": ("只列这些状态（可重复）", "only these statuses (repeatable)"),
     "help.opt.kind_filter": ("只列这些类型（可重复）", "only these kinds (repeatable)"),
@@ -88,12 +90,15 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "变更事件状态。流程：declared → investigating → identified → monitoring → resolved → closed；"
         "可跳过中间步骤，未解决前可回退，已解决可重开，只有已解决的事件才能关闭。",
         "Change the status. Flow: declared → investigating → identified → monitoring → resolved → closed; "
-        "steps may be skipped, work may step back while open, a resolved incident may be reopened, only a resolved one can be closed.",
+        "steps may be skipped, work may step back while open, a resolved incident may be reopened, "
+        "only a resolved one can be closed.",
     ),
     "help.opt.note": ("随状态变更记入时间线的说明", "a note recorded with the change"),
     "help.assign": (
-        "把角色指派给某人（花名册键、姓名、邮箱或 Slack ID）。角色：lead、comms、cs、tech、business、legal、scribe 或全名。",
-        "Give a role to a person (roster key, name, e-mail or Slack id). Roles: lead, comms, cs, tech, business, legal, scribe, or the full names.",
+        "把角色指派给某人（花名册键、姓名、邮箱或 Slack ID）。角色：lead、comms、cs、tech、business、legal、"
+        "scribe 或全名。",
+        "Give a role to a person (roster key, name, e-mail or Slack id). "
+        "Roles: lead, comms, cs, tech, business, legal, scribe, or the full names.",
     ),
     "help.ack": (
         "确认担任某角色（在确认时限内确认，否则升级至主管）。",
@@ -113,8 +118,9 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         'the moment to look at, e.g. "2026-11-24 08:00" (centre\'s zone)',
     ),
     "help.escalate": (
-        "立即检查超时未确认的角色并升级至主管（定时运行见 flows/escalation.py）。",
-        "Escalate roles not acknowledged in time to their supervisor, now (flows/escalation.py runs it on a schedule).",
+        "立即检查超时未确认的角色并升级至主管（定时运行：python -m incident_flows.escalation）。",
+        "Escalate roles not acknowledged in time to their supervisor, now (python -m incident_flows.escalation runs it "
+        "on a schedule).",
     ),
     "help.db": ("数据库维护。", "Database maintenance."),
     "help.db.upgrade": (
@@ -146,7 +152,14 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
     "out.nothing_changed": ("{ref} 没有变化", "{ref}: nothing changed"),
     "out.escalated": ("已升级 {n} 个超时未确认的角色", "Escalated {n} unacknowledged roles"),
     "out.no_escalation": ("没有超时未确认的角色", "No role is overdue for acknowledgement"),
-    "out.db_upgraded": ("数据库已是最新版本 {rev}（{url}）", "Database schema is at {rev} ({url})"),
+    "out.db_upgraded": (
+        "数据库结构已从 {before} 升级到 {after}（{url}）",
+        "Upgraded the database schema from {before} to {after} ({url})",
+    ),
+    "out.db_at_head": (
+        "数据库结构已是最新版本 {rev}，无需升级（{url}）",
+        "The database schema is already at the latest version, {rev}; nothing to do ({url})",
+    ),
     "out.db_current": (
         "数据库：{url}\n结构版本：{rev}（最新 {head}）",
         "Database: {url}\nSchema version: {rev} (latest {head})",
@@ -159,7 +172,8 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
     "out.config_ok": ("配置有效：{path}", "Configuration is valid: {path}"),
     "out.config_default": (
         "未指定配置文件，使用内置默认值（无花名册）。用 --config 或 INCIDENT_CONFIG 指定，例如 examples/incident.toml",
-        "No configuration file: built-in defaults (no roster). Name one with --config or INCIDENT_CONFIG, e.g. examples/incident.toml",
+        "No configuration file: built-in defaults (no roster). Name one with --config or INCIDENT_CONFIG, e.g. "
+        "examples/incident.toml",
     ),
     "out.config_summary": (
         "中心：{centre}（{zone}，{language}）\n人员 {people} 名，团队 {teams} 个，召集规则 {rules} 条",
