@@ -171,7 +171,7 @@ def run_surge(args, pg: str | None) -> None:
     for mode, coordinator in modes.items():
         r = bench_surge(bucket_minutes=args.surge_bucket_minutes, coordinator=coordinator, watch_buckets=args.surge_buckets)
         what = ("incident serve (every flow on its schedule, one flow run at a time)" if coordinator
-                else "the watch flows alone, served by a Prefect server (prefect server start + python -m flows.watch)")
+                else "the watch flows alone, served by a Prefect server (prefect server start + python -m incident_flows.watch)")
         print(f"\nsurge to open incident, {what} (bucket {r['bucket_s']:.0f} s):")
         print(f"  first surge ticket -> incident open: {r['from_first_ticket_s']:.1f} s (the surge began a third into its bucket)")
         print(f"  bucket close -> incident open: {r['after_bucket_close_s']:.2f} s")

@@ -44,7 +44,10 @@ a fresh ``INCIDENT_DATA_DIR`` in a temp dir, SQLite, free ports) and:
    code runs as a variant too: ``git archive COMMIT incident flows templates
    | tar -x -C DIR`` and ``--variant old:PYTHONPATH=DIR`` (the session then
    starts in DIR: ``python -m`` puts the working directory ahead of
-   PYTHONPATH).
+   PYTHONPATH). A tree from issue 18 on imports ``incident_flows`` and
+   ``incident.templates``, which the editable install maps to this
+   checkout: give DIR ``ln -s flows DIR/incident_flows`` and
+   ``ln -s ../templates DIR/incident/templates`` so it runs its own.
 
 Sizes are MB = 10^6 bytes (the kernel's kB are KiB: × 1.024). Writes
 nothing outside its temp dir; every process it starts is stopped

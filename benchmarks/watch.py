@@ -170,7 +170,7 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
     the close of its bucket, to the incident being open.
 
     ``coordinator=False``: a ``prefect server start`` and ``python -m
-    flows.watch`` (the two watch flows alone). ``coordinator=True``: the
+    incident_flows.watch`` (the two watch flows alone). ``coordinator=True``: the
     whole ``incident serve`` (every flow on its schedule, one flow run at a
     time), which watches ``watch_buckets`` bucket closes before the surge;
     then also how late each ``watch-volumes`` run started against its slot,
@@ -258,7 +258,7 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
                     except httpx.TransportError:
                         pass
                     time.sleep(0.5)
-                proc = subprocess.Popen([sys.executable, "-m", "flows.watch"], cwd=ROOT, env=env, stdout=log,
+                proc = subprocess.Popen([sys.executable, "-m", "incident_flows.watch"], cwd=ROOT, env=env, stdout=log,
                                         stderr=subprocess.STDOUT)
                 # let the deployments register and the first scheduled run go by
                 time.sleep(20)

@@ -7,15 +7,17 @@
 - a Prefect server on PostgreSQL (``PREFECT_API_DATABASE_CONNECTION_URL``),
   named by ``PREFECT_API_URL`` wherever this module or a worker runs;
 - the deployments: the same flows, names and schedules as
-  ``python -m flows.serve`` (:func:`flows.serve.deployments`), with the code
-  taken from this checkout's directory. Each worker machine needs the same
-  checkout at the same path, and the same ``INCIDENT_*`` environment;
+  ``python -m incident_flows.serve`` (:func:`incident_flows.serve.deployments`),
+  each naming its flow by module path in the installed package
+  (``incident_flows.watch.watch_feeds``), with no pull step: a worker
+  machine needs ``pip install`` of the wheel and the same ``INCIDENT_*``
+  configuration, nothing else — no checkout, no working directory;
 - N workers: ``prefect worker start --pool NAME --type process``.
 
 Register (again after changing a schedule or ``[detection]``: it updates
 the deployments in place, never duplicates them)::
 
-    python -m flows.deploy --pool incident --create-pool
+    python -m incident_flows.deploy --pool incident --create-pool
 
 Nothing is done twice when several workers run the same flow at once: every
 piece of work is claimed in the database before it is done (see README,
@@ -27,13 +29,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from typing import Any
+
+from prefect import get_client
+from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.settings import PREFECT_API_URL
+from prefect.types.entrypoint import EntrypointType
+from prefect.workers.process import ProcessWorker
 
 from incident.config import normalise_lang
 from incident.i18n import CATALOG, t
-
-ROOT = Path(__file__).resolve().parents[1]
+from incident_flows.serve import deployments
 
 CATALOG.update(
     {
@@ -67,12 +74,15 @@ CATALOG.update(
         "deploy.every": ("每 {seconds} 秒", "every {seconds} s"),
         "deploy.cron": ("cron {cron}（{zone}）", "cron {cron} ({zone})"),
         "deploy.next": (
-            "代码目录 {root}。启动 worker（每台机器一个或多个，环境变量与此相同）：\n"
+            "流程从已安装的 incident-coordinator 包加载（incident_flows.*）。在每台机器上安装同一个 wheel，"
+            "以相同的环境变量启动 worker（每台一个或多个）：\n"
             "  prefect worker start --pool {pool} --type process\n"
-            "网页端只运行 incident web：对同一个 Prefect 服务器运行 incident serve 或 python -m flows.serve 会接管这些部署",
-            "code in {root}. Start workers (one or more per machine, with this same environment):\n"
+            "网页端只运行 incident web：对同一个 Prefect 服务器运行 incident serve 或 "
+            "python -m incident_flows.serve 会接管这些部署",
+            "flows load from the installed incident-coordinator package (incident_flows.*). On each machine "
+            "install the same wheel and start workers (one or more per machine, with this same environment):\n"
             "  prefect worker start --pool {pool} --type process\n"
-            "Run only incident web for the web app: incident serve or python -m flows.serve against this "
+            "Run only incident web for the web app: incident serve or python -m incident_flows.serve against this "
             "Prefect server would take these deployments over",
         ),
     }
@@ -80,10 +90,6 @@ CATALOG.update(
 
 
 def _pool(client: Any, name: str, create: bool, lang: str) -> None:
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-    from prefect.workers.process import ProcessWorker
-
     try:
         pool = client.read_work_pool(name)
     except ObjectNotFound:
@@ -104,17 +110,6 @@ def _pool(client: Any, name: str, create: bool, lang: str) -> None:
     print(t("deploy.pool_exists", lang, pool=name))
 
 
-def _from_checkout(deployment: Any) -> Any:
-    """Run from this checkout: the worker's flow-run process changes into
-    ROOT (a pull step) and loads the flow from its file there."""
-    from prefect.runner.storage import LocalStorage
-
-    path, _, func = deployment.entrypoint.partition(":")
-    deployment.entrypoint = f"{(Path.cwd() / path).resolve().relative_to(ROOT).as_posix()}:{func}"
-    deployment.storage = LocalStorage(path=str(ROOT))
-    return deployment
-
-
 def _schedule(deployment: Any, lang: str) -> str:
     shown = []
     for s in deployment.schedules or []:
@@ -130,17 +125,15 @@ def _schedule(deployment: Any, lang: str) -> str:
 
 def deploy(pool: str, create_pool: bool = False, lang: str = "zh-CN") -> list[Any]:
     """Create or update every deployment on ``pool``; returns their ids."""
-    from prefect import get_client
-
-    from flows.serve import deployments
-
     with get_client(sync_client=True) as client:
         _pool(client, pool, create_pool, lang)
     ids = []
-    for d in map(_from_checkout, deployments()):
+    # By module path: the flow-run process imports the installed package
+    # (no storage, no pull step, no directory that must exist on the worker).
+    for d in deployments(EntrypointType.MODULE_PATH):
         ids.append(d.apply(work_pool_name=pool))  # upsert by flow and name
         print(t("deploy.registered", lang, flow=d.flow_name, name=d.name, schedule=_schedule(d, lang)))
-    print(t("deploy.next", lang, root=ROOT, pool=pool))
+    print(t("deploy.next", lang, pool=pool))
     return ids
 
 
@@ -152,14 +145,12 @@ def main(argv: list[str] | None = None) -> None:
         lang = normalise_lang(pre.parse_known_args(argv)[0].lang or os.environ.get("INCIDENT_LANG"))
     except ValueError:
         raise SystemExit("--lang: zh-CN | en") from None
-    parser = argparse.ArgumentParser(prog="python -m flows.deploy", description=t("deploy.help", lang))
+    parser = argparse.ArgumentParser(prog="python -m incident_flows.deploy", description=t("deploy.help", lang))
     parser.add_argument("--pool", required=True, help=t("deploy.help.pool", lang))
     parser.add_argument("--create-pool", action="store_true", help=t("deploy.help.create_pool", lang))
     parser.add_argument("--lang", help=t("deploy.help.lang", lang))
     args = parser.parse_args(argv)
     if not os.environ.get("PREFECT_API_URL"):
-        from prefect.settings import PREFECT_API_URL
-
         if not PREFECT_API_URL.value():  # nor in the Prefect profile
             raise SystemExit(t("deploy.no_api", lang))
     deploy(args.pool, args.create_pool, lang)

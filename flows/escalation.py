@@ -4,7 +4,7 @@ and deliver the notifications that queues. Thin: the work is
 
 Run it on a schedule (every minute) with Prefect's ``serve``::
 
-    python -m flows.escalation
+    python -m incident_flows.escalation
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.types.entrypoint import EntrypointType
 
-from flows import slots
 from incident import escalation
 from incident.runtime import Runtime
+from incident_flows import slots
 
 
 @task(retries=2, retry_delay_seconds=5)
@@ -36,10 +37,12 @@ def escalate_unacknowledged() -> int:
     return count
 
 
-def deployments() -> list[Any]:
+def deployments(entrypoint: EntrypointType = EntrypointType.FILE_PATH) -> list[Any]:
     return [
         escalate_unacknowledged.to_deployment(
-            name="escalate-unacknowledged", schedule=slots.every("escalate-unacknowledged", 60)
+            name="escalate-unacknowledged",
+            schedule=slots.every("escalate-unacknowledged", 60),
+            entrypoint_type=entrypoint,
         )
     ]
 

@@ -7,9 +7,9 @@
 
 Against a Prefect server (``PREFECT_API_URL``), the runner alone::
 
-    python -m flows.serve
+    python -m incident_flows.serve
 
-``incident serve`` becomes ``python -m flows.serve --coordinator``: the
+``incident serve`` becomes ``python -m incident_flows.serve --coordinator``: the
 same runner, Prefect's server (unless ``PREFECT_API_URL`` named one) and
 the web app in one process (see :mod:`incident.serve` for why).
 """
@@ -18,33 +18,47 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
+import ctypes.util
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+from prefect.types.entrypoint import EntrypointType
+
+from incident import serve as helpers
+from incident.config import Settings
+from incident.i18n import t
+from incident.logs import setup
+from incident.runtime import Runtime
 from incident.serve import RUN_LIMIT
 
 
-def deployments() -> list[Any]:
-    from flows import escalation, outbox, remedy, slack, watch
+def deployments(entrypoint: EntrypointType = EntrypointType.FILE_PATH) -> list[Any]:
+    """Every deployment. ``entrypoint``: how a flow-run process finds the
+    flow — by its file (the default; ``python -m incident_flows.watch`` and
+    the like serve flows defined in ``__main__``, which have no module path)
+    or by module path in the installed package (``incident_flows.deploy``:
+    a worker machine has the wheel, not a checkout)."""
+    from incident_flows import escalation, outbox, remedy, slack, watch  # noqa: PLC0415 — lazy: the flows (~0.5 s, ~11 MB) not in --prefect-db's process
 
     return [
-        *watch.deployments(),
-        *outbox.deployments(),
-        *escalation.deployments(),
-        *remedy.deployments(),
-        *slack.deployments(),
+        *watch.deployments(entrypoint),
+        *outbox.deployments(entrypoint),
+        *escalation.deployments(entrypoint),
+        *remedy.deployments(entrypoint),
+        *slack.deployments(entrypoint),
     ]
 
 
 def main() -> None:
-    from prefect import serve
-
-    from incident.config import Settings
-    from incident.logs import setup
+    from prefect import serve  # noqa: PLC0415 — lazy: Prefect's flow machinery, only for the runner alone
 
     settings = Settings()
     setup(settings.log_format, settings.log_level)
@@ -56,9 +70,10 @@ def main() -> None:
 class _Thread(threading.Thread):
     """A daemon thread that remembers whether it ended on its own."""
 
-    def __init__(self, name: str, target: Any) -> None:
+    def __init__(self, name: str, target: Callable[[], object]) -> None:
         super().__init__(name=name, daemon=True)
-        self._work, self.failed = target, None
+        self._work = target
+        self.failed: BaseException | None = None
 
     def run(self) -> None:
         try:
@@ -73,8 +88,8 @@ def prefect_db() -> None:
     what its server does when it starts, done here in a process of its own
     so that the coordinator never holds the migration scripts (see
     ``incident.serve.coordinator_env``)."""
-    from prefect.server.database import provide_database_interface
-    from prefect.server.models.block_registration import run_block_auto_registration
+    from prefect.server.database import provide_database_interface  # noqa: PLC0415 — lazy: Prefect's server and migrations (~40 MB) only here
+    from prefect.server.models.block_registration import run_block_auto_registration  # noqa: PLC0415 — lazy: as above
 
     async def run() -> None:
         db = provide_database_interface()
@@ -88,9 +103,6 @@ def prefect_db() -> None:
 
 
 def _malloc_trim() -> Any:
-    import ctypes
-    import ctypes.util
-
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
     except (OSError, AttributeError):  # not glibc: nothing to trim
@@ -100,12 +112,7 @@ def _malloc_trim() -> Any:
 def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
     """Prefect's server, the runner and the web app in this process (what
     ``incident serve`` becomes). Returns the exit status."""
-    import uvicorn
-
-    from incident import serve as helpers
-    from incident.i18n import t
-    from incident.logs import setup
-    from incident.runtime import Runtime
+    import uvicorn  # noqa: PLC0415 — lazy: only the coordinator serves HTTP (not the runner alone, not --prefect-db)
 
     # From the moment incident serve was started (it hands over to us).
     began = float(os.environ.pop("INCIDENT_SERVE_STARTED", "") or time.time())
@@ -124,22 +131,22 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
         limit_sqlite_heap(heap_mb)
     in_process = bool(os.environ.get("INCIDENT_PREFECT_IN_PROCESS"))
     # Started first, so that it works while this process loads the rest.
-    db_setup = subprocess.Popen([sys.executable, "-m", "flows.serve", "--prefect-db"]) if in_process else None
+    db_setup = subprocess.Popen([sys.executable, "-m", "incident_flows.serve", "--prefect-db"]) if in_process else None
 
     def say(text: str) -> None:
         terminal.write(text + "\n")
 
-    from incident.web.app import create_app
+    from incident.web.app import create_app  # noqa: PLC0415 — lazy: the web app (~0.8 s, ~28 MB) loads while --prefect-db runs
 
     api_url = os.environ["PREFECT_API_URL"].rstrip("/")
     web_app = create_app(rt)
     the_demo = replay = None
     if demo:
-        from incident.demo import run as demo_run
+        from incident.demo import run as demo_run  # noqa: PLC0415 — lazy: only with --demo
 
         the_demo = demo_run.load(rt.settings.data_dir)
-        web_app.include_router(demo_run.router(the_demo))
-        replay = demo_run.Replay(the_demo, f"http://127.0.0.1:{port}")
+        web_app.include_router(demo_run.router(the_demo, rt.clock))
+        replay = demo_run.Replay(the_demo, f"http://127.0.0.1:{port}", rt.clock)
     hint = the_demo.sign_in_text(lang) if the_demo else helpers.sign_in_hint(rt)
     # What the flows do on their own (open incidents, draft, schedule) is
     # done by the system: the flow runs' processes inherit this.
@@ -158,7 +165,7 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
         if code != 0:
             say(t("serve.error", lang, reason=t("serve.error.prefect_db", lang, log=logs / "serve.log")))
             return 1
-        from prefect.server.api.server import create_app as prefect_app
+        from prefect.server.api.server import create_app as prefect_app  # noqa: PLC0415 — lazy: only when Prefect's server runs here
 
         prefect_server = uvicorn.Server(
             uvicorn.Config(prefect_app(), host="127.0.0.1", port=prefect_port, log_level="warning")
@@ -166,7 +173,7 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
         threads.append(_Thread("prefect-server", prefect_server.run))
         threads[-1].start()
 
-    from prefect.runner import Runner
+    from prefect.runner import Runner  # noqa: PLC0415 — lazy: Prefect's runner (~3 MB), not in --prefect-db's process
 
     runner_loop = asyncio.new_event_loop()
     # pause_on_shutdown=False: the schedules stay on while the coordinator
@@ -233,8 +240,6 @@ def coordinator(host: str, port: int, prefect_port: int, demo: bool) -> int:
 
     threading.Thread(target=when_ready, daemon=True, name="when-ready").start()
     threading.Thread(target=watch, daemon=True, name="watch").start()
-    import signal
-
     # uvicorn hands the signal that stopped it back to the handler it found
     # (to let the process die the default way): make that a no-op, so the
     # runner and the server are stopped before we go.
@@ -268,8 +273,8 @@ def _drain_prefect_queues(timeout: float = 10.0) -> None:
     is still up. Left to Prefect's exit hook they would be sent after the
     server has stopped, and retried against it for over a minute before
     the process could exit."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
+    from prefect.events.worker import EventsWorker  # noqa: PLC0415 — lazy: the runner's by now; not in --prefect-db's process
+    from prefect.logging.handlers import APILogWorker  # noqa: PLC0415 — lazy: as above
 
     for service in (APILogWorker, EventsWorker):
         try:
@@ -282,8 +287,6 @@ def limit_sqlite_heap(mb: int) -> None:
     """Cap SQLite's heap (its page caches above all) for this whole
     process: the pragma is process-wide, so one connection sets it for the
     app's and Prefect's connections alike."""
-    import sqlite3
-
     conn = sqlite3.connect(":memory:")
     try:
         conn.execute(f"PRAGMA soft_heap_limit = {mb * 1_000_000}")
@@ -293,7 +296,7 @@ def limit_sqlite_heap(mb: int) -> None:
 
 def _args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m flows.serve", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m incident_flows.serve", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--coordinator", action="store_true", help="the whole coordinator (what incident serve runs)")
     parser.add_argument("--host", default="127.0.0.1")

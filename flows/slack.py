@@ -4,23 +4,25 @@ retry what failed while Slack was unreachable. Thin: the work is
 :func:`incident.slack.sync.sync_all`. Does nothing when no Slack token is
 set. Serve it every 20 seconds with::
 
-    python -m flows.slack
+    python -m incident_flows.slack
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.types.entrypoint import EntrypointType
 
-from flows import slots
 from incident.runtime import Runtime
+from incident_flows import slots
 
 
 @task(retries=2, retry_delay_seconds=10)
 def sync_once() -> dict[str, int]:
     # Retrying is safe: each step is recorded as soon as Slack confirms it.
-    from incident.slack.sync import sync_all
+    from incident.slack.sync import sync_all  # noqa: PLC0415 — lazy: slack_sdk only in the process that syncs, not the runner
 
     rt = Runtime.build()
     if rt.slack is None:
@@ -43,14 +45,13 @@ def slack_sync() -> dict[str, int]:
     return result
 
 
-def deployments() -> list[Any]:
+def deployments(entrypoint: EntrypointType = EntrypointType.FILE_PATH) -> list[Any]:
     # Without a token there is nothing to sync: the deployment stays, on
     # demand, instead of a flow-run process every 20 s doing nothing.
-    import os
-
     rt = Runtime.build()
     configured = bool(os.environ.get(rt.config.slack.token_env, "").strip())
-    return [slack_sync.to_deployment(name="slack-sync", schedule=slots.every("slack-sync", 20) if configured else None)]
+    schedule = slots.every("slack-sync", 20) if configured else None
+    return [slack_sync.to_deployment(name="slack-sync", schedule=schedule, entrypoint_type=entrypoint)]
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from prefect.schedules import Interval
+
+from incident.runtime import Runtime
+
 # Bucket boundaries are counted from the detector's epoch (the Unix epoch),
 # so the slot follows each bucket's close whatever the bucket's length.
 from incident.watch.detectors import EPOCH
@@ -37,18 +41,12 @@ OFFSETS = {
 def detection(bucket_seconds: int, grace_seconds: int) -> Any:
     """``watch-volumes``: due the moment each bucket has closed, plus the
     grace period, so a surge is scored within seconds of its bucket closing."""
-    from prefect.schedules import Interval
-
     return Interval(dt.timedelta(seconds=bucket_seconds), anchor_date=EPOCH + dt.timedelta(seconds=grace_seconds))
 
 
 def every(name: str, seconds: int, grace_seconds: int | None = None) -> Any:
     """An interval schedule for ``name``, at its offset from the detection slot."""
-    from prefect.schedules import Interval
-
     if grace_seconds is None:
-        from incident.runtime import Runtime
-
         grace_seconds = Runtime.build().config.detection.grace_seconds
     return Interval(
         dt.timedelta(seconds=seconds), anchor_date=EPOCH + dt.timedelta(seconds=grace_seconds + OFFSETS[name])

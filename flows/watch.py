@@ -10,12 +10,12 @@
 
 Once::
 
-    python -m flows.watch --once
+    python -m incident_flows.watch --once
 
 On a schedule (feeds every minute — each source keeps its own poll
 interval — and volumes once per bucket, the moment it has closed)::
 
-    python -m flows.watch
+    python -m incident_flows.watch
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ import sys
 from typing import Any
 
 from prefect import flow, get_run_logger, serve, task
+from prefect.types.entrypoint import EntrypointType
 from sqlalchemy.exc import OperationalError
 
-from flows import slots
 from incident.runtime import Runtime
 from incident.watch import jobs
 from incident.watch.fetch import FetchError
+from incident_flows import slots
 
 
 def _network_error(task: Any, task_run: Any, state: Any) -> bool:
@@ -110,12 +111,16 @@ def watch_volumes(families: tuple[str, ...] = ("complaints", "feeds")) -> dict[s
     return report
 
 
-def deployments() -> list[Any]:
+def deployments(entrypoint: EntrypointType = EntrypointType.FILE_PATH) -> list[Any]:
     det = Runtime.build().config.detection
     return [
-        watch_feeds.to_deployment(name="watch-feeds", schedule=slots.every("watch-feeds", 60, det.grace_seconds)),
+        watch_feeds.to_deployment(
+            name="watch-feeds", schedule=slots.every("watch-feeds", 60, det.grace_seconds), entrypoint_type=entrypoint
+        ),
         watch_volumes.to_deployment(
-            name="watch-volumes", schedule=slots.detection(det.bucket_minutes * 60, det.grace_seconds)
+            name="watch-volumes",
+            schedule=slots.detection(det.bucket_minutes * 60, det.grace_seconds),
+            entrypoint_type=entrypoint,
         ),
     ]
 

@@ -1,7 +1,7 @@
 """``incident serve``: the whole coordinator from one command — what needs
 no Prefect import (the environment, readiness over HTTP, the texts).
 
-The coordinator is one process (``python -m flows.serve --coordinator``,
+The coordinator is one process (``python -m incident_flows.serve --coordinator``,
 which ``incident serve`` becomes once it has checked the configuration):
 - Prefect's own server (its API and services, the existing engine, on
   SQLite under ``$INCIDENT_DATA_DIR/prefect``) in a thread, unless
@@ -25,7 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
+from sqlalchemy import func, select
+
 from incident.i18n import CATALOG, t
+from incident.models import User
 
 if TYPE_CHECKING:
     from incident.runtime import Runtime
@@ -148,7 +152,7 @@ def coordinator_env(data_dir: Path, database_url: str, config_path: Path | None,
         # types load Alembic's 100-odd migration scripts and every block
         # class: on a first start (every demo) ~28 MB of that stayed in the
         # process for its life (benchmarks/README.md). The coordinator does
-        # both in a short-lived process of its own first (flows.serve
+        # both in a short-lived process of its own first (incident_flows.serve
         # --prefect-db), so its server skips them.
         env.setdefault("PREFECT_SERVER_DATABASE_MIGRATE_ON_START", "false")
         env.setdefault("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "false")
@@ -167,8 +171,6 @@ def port_free(host: str, port: int) -> bool:
 
 
 def wait_healthy(api_url: str, alive: Callable[[], bool], timeout: float = READY_TIMEOUT) -> None:
-    import httpx
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not alive():
@@ -186,8 +188,6 @@ def wait_deployments(
     api_url: str, alive: Callable[[], bool], names: tuple[str, ...] = DEPLOYMENTS, timeout: float = READY_TIMEOUT
 ) -> dict[str, str]:
     """Wait until ``names`` ("flow/deployment") are registered: their ids."""
-    import httpx
-
     deadline = time.monotonic() + timeout
     found: dict[str, str] = {}
     with httpx.Client(base_url=api_url, timeout=5, trust_env=False) as client:
@@ -212,8 +212,6 @@ def wait_deployments(
 
 def run_now(api_url: str, ids: dict[str, str]) -> None:
     """One run of each deployment, due now (through the Prefect API)."""
-    import httpx
-
     with httpx.Client(base_url=api_url, timeout=10, trust_env=False) as client:
         for deployment_id in ids.values():
             # A busy local server (its SQLite locked while the runner
@@ -233,10 +231,6 @@ def run_now(api_url: str, ids: dict[str, str]) -> None:
 
 def sign_in_hint(rt: "Runtime") -> str:
     """How people sign in, or that nobody can yet and how to fix that."""
-    from sqlalchemy import func, select
-
-    from incident.models import User
-
     with rt.store.read() as s:
         count = s.scalar(select(func.count()).select_from(User)) or 0
     web_cfg = rt.config.web

@@ -1,6 +1,6 @@
 """Issue 8 point 3, scale-out, for real: the app's data on PostgreSQL, a
 Prefect server on PostgreSQL, every deployment registered to a process work
-pool by ``python -m flows.deploy``, and two ``prefect worker`` processes;
+pool by ``python -m incident_flows.deploy``, and two ``prefect worker`` processes;
 ``watch-volumes``, ``watch-feeds``, ``deliver-outbox`` and
 ``issue-compensation`` each run twice at once, one run on each worker, side
 by side. Nothing is done twice: one incident per surge (and per upstream
@@ -10,7 +10,13 @@ Each worker has its own INCIDENT_DATA_DIR, as two machines would, so the
 file adapters (the delivery log, the finance export), which drop a repeated
 key within one directory, cannot hide a row handled by both workers: a
 duplicate shows as a key in both directories, or as a second claim
-(``attempts``) on the row."""
+(``attempts``) on the row.
+
+Nothing runs in the checkout: the server, the registration and the workers
+each start in an empty directory of their own, and the deployments name
+their flows by module path with no pull step, so only the installed package
+(here the dev venv's install) can satisfy a flow run — as on a worker
+machine that has the wheel and its configuration, nothing else."""
 
 from __future__ import annotations
 
@@ -146,8 +152,11 @@ class Processes:
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = self.directory / f"{name}.log"
+        cwd = self.directory / f"{name}-cwd"  # not the checkout (see the module's docstring)
+        cwd.mkdir()
         with open(log, "wb") as fh:
-            proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
         self.procs.append((name, proc, log))
         return proc
 
@@ -356,8 +365,12 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
         pool = "incident"
         deploy_env = {**app_env, "PREFECT_HOME": str(tmp_path / "prefect-deploy"), "INCIDENT_DATA_DIR": str(tmp_path / "deploy")}
 
+        deploy_cwd = tmp_path / "deploy-cwd"
+        deploy_cwd.mkdir()
+
         def deploy() -> tuple[str, list[dict]]:
-            out = subprocess.run([sys.executable, "-m", "flows.deploy", "--pool", pool, "--create-pool"], cwd=ROOT,
+            out = subprocess.run([sys.executable, "-m", "incident_flows.deploy", "--pool", pool, "--create-pool"],
+                                 cwd=deploy_cwd,
                                  env=deploy_env, capture_output=True, text=True, timeout=120)
             assert out.returncode == 0, out.stdout + out.stderr
             assert f"prefect worker start --pool {pool} --type process" in out.stdout
@@ -379,9 +392,9 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
         second_out, found = deploy()
         assert "work pool 'incident' (process) exists" in second_out
         assert sorted(d["id"] for d in found) == sorted(d["id"] for d in first) and len(found) == 8
-        # The same flows, names and schedules as `python -m flows.serve`.
+        # The same flows, names and schedules as `python -m incident_flows.serve`.
         monkeypatch.setenv("INCIDENT_CONFIG", str(config))
-        from flows.serve import deployments
+        from incident_flows.serve import deployments
 
         def comparable(schedules: list[tuple], keep_anchor: bool) -> list[tuple]:
             # An interval's anchor is "when it was built" unless chosen (watch-volumes: bucket boundaries).
@@ -394,8 +407,9 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
                     comparable(_schedules(d["schedules"]), n == "watch-volumes"))
                 for n, d in registered.items()} == expected
         for d in registered.values():
-            assert d["work_pool_name"] == pool and d["entrypoint"].startswith("flows/")
-            assert d["pull_steps"] == [{"prefect.deployments.steps.set_working_directory": {"directory": str(ROOT)}}]
+            # By module path in the installed package; nothing to pull, no directory to be in.
+            assert d["work_pool_name"] == pool and d["entrypoint"].startswith("incident_flows.")
+            assert ":" not in d["entrypoint"] and not d["pull_steps"] and not d["path"], d
 
         def online():
             got = httpx.post(f"{api}/work_pools/{pool}/workers/filter", json={}, timeout=5).json()

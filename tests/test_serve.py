@@ -122,7 +122,7 @@ def test_the_sqlite_heap_cap_holds_for_every_connection_of_the_process():
     Prefect's connections: the pragma is process-wide."""
     import sqlite3
 
-    from flows.serve import limit_sqlite_heap
+    from incident_flows.serve import limit_sqlite_heap
 
     other = sqlite3.connect(":memory:")
     try:
@@ -178,7 +178,7 @@ def test_no_other_flow_is_due_near_the_detection_slot(tmp_path, monkeypatch, buc
     flow, Slack's included, over an hour of slots."""
     import datetime as dt
 
-    from flows.serve import deployments
+    from incident_flows.serve import deployments
     from incident.watch.detectors import EPOCH
 
     text = (ROOT / "examples" / "incident.toml").read_text("utf-8")

@@ -19,7 +19,7 @@ from tests.feedserver import FeedServer, Route
 from tests.watchutil import ROOT, SHARED, feed_file
 
 SCRIPT = """
-from flows.watch import watch_feeds, watch_volumes
+from incident_flows.watch import watch_feeds, watch_volumes
 reports = watch_feeds()
 print("FEEDS", sorted((r["source"], r["ok"], r.get("error_key")) for r in reports))
 print("VOLUMES", watch_volumes()["buckets"] >= 0)

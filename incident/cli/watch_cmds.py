@@ -1,24 +1,29 @@
 """CLI commands of the watch half: ``watch``, ``feeds``, ``complaints``,
 ``backtest``. They run the same plain functions as the Prefect flows."""
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import select
 
+from incident import incidents
 from incident.cli.render import print_json
 from incident.errors import InputError
-from incident.i18n import t
+from incident.i18n import CATALOG, t
+from incident.models import FeedSourceState, VolumePoint, VolumeSeries
 from incident.runtime import Runtime
 from incident.timeutil import fmt, iso_utc, parse_time
-from incident.watch import jobs
+from incident.watch import jobs, signals
 from incident.watch import texts as _watch_texts  # noqa: F401
+from incident.watch.backtest import DETECTORS, backtest_paths
 
 CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "help.watch": (
@@ -47,7 +52,8 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "help.watch.unsnooze": ("取消静默", "end a snooze"),
     "help.watch.maintenance": (
         "登记维护窗口：期间匹配的序列只记录告警（模式如 complaints/channel=app 或 complaints*）",
-        "register a maintenance window: matching series only record alerts meanwhile (pattern e.g. complaints/channel=app or complaints*)",
+        "register a maintenance window: matching series only record alerts meanwhile (pattern e.g. "
+        "complaints/channel=app or complaints*)",
     ),
     "help.watch.signals": (
         "最近的信号：序列、观测值、基线、评分与处理结果",
@@ -71,13 +77,15 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "help.complaints": ("投诉工单：导入与查看", "complaint tickets: import and inspect"),
     "help.complaints.import": (
         "从 CSV 或 JSONL 文件导入工单。坏行按行号报告，好行照常保存；按工单号去重，可重复运行。\n\n"
-        "列：external_id（工单号）, received_at（时间）, channel（phone/chat/email/social/app）, request_type（咨询/投诉/建议/紧急/其他）, "
-        "category, branch, product, text, customer_ref, customer_name, contact（只保留后 4 位）。也接受中文列名（工单号、时间、渠道……）。",
-        "Import tickets from a CSV or JSONL file. Bad rows are reported with their line numbers and the good ones kept; "
-        "tickets are unique by their id, so running it again is safe.\n\n"
-        "Columns: external_id, received_at, channel (phone/chat/email/social/app), request_type (咨询/投诉/建议/紧急/其他 or "
-        "consultation/complaint/suggestion/urgent/other), category, branch, product, text, customer_ref, customer_name, "
-        "contact (kept as the last 4 digits only). Chinese column names (工单号, 时间, 渠道 …) work too.",
+        "列：external_id（工单号）, received_at（时间）, channel（phone/chat/email/social/app）, "
+        "request_type（咨询/投诉/建议/紧急/其他）, category, branch, product, text, customer_ref, customer_name, "
+        "contact（只保留后 4 位）。也接受中文列名（工单号、时间、渠道……）。",
+        "Import tickets from a CSV or JSONL file. Bad rows are reported with their line numbers and the good ones "
+        "kept; tickets are unique by their id, so running it again is safe.\n\n"
+        "Columns: external_id, received_at, channel (phone/chat/email/social/app), request_type "
+        "(咨询/投诉/建议/紧急/其他 or consultation/complaint/suggestion/urgent/other), category, branch, product, "
+        "text, customer_ref, customer_name, contact (kept as the last 4 digits only). Chinese column names "
+        "(工单号, 时间, 渠道 …) work too.",
     ),
     "help.arg.file": ("CSV 或 JSONL 文件", "CSV or JSONL file"),
     "help.opt.format": (
@@ -87,8 +95,9 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "help.backtest": (
         "用线上同一个检测器回放历史序列。输入 CSV 列为 timestamp,value；输出 timestamp,value,score,alert，"
         "alert=1 恰在会新开告警的行。输入为目录时，输出到目录，每个序列一个同名文件。",
-        "Run the live detector over a historical series. Input CSV: timestamp,value; output: timestamp,value,score,alert "
-        "with alert=1 exactly where a new alert would be raised. A directory in gives a directory out, one file per series, same name.",
+        "Run the live detector over a historical series. Input CSV: timestamp,value; output: "
+        "timestamp,value,score,alert with alert=1 exactly where a new alert would be raised. "
+        "A directory in gives a directory out, one file per series, same name.",
     ),
     "help.arg.series_csv": ("序列 CSV 文件或目录", "series CSV file or directory"),
     "help.opt.out": ("输出 CSV 文件（或目录）", "output CSV file (or directory)"),
@@ -110,7 +119,8 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "out.poll_failed": ("{source}：失败——{error}", "{source}: failed — {error}"),
     "out.scored": (
         "打分：{series} 个序列、{buckets} 个时间桶；告警 {alerts}，新开事件 {opened}，关联 {attached}，静默 {silenced}",
-        "scored {series} series, {buckets} buckets; {alerts} alerts, {opened} incidents opened, {attached} attached, {silenced} silenced",
+        "scored {series} series, {buckets} buckets; {alerts} alerts, {opened} incidents opened, {attached} attached, "
+        "{silenced} silenced",
     ),
     "out.opened": ("已开事件 INC-{id}：{title}", "opened INC-{id}: {title}"),
     "out.no_feeds": (
@@ -144,8 +154,10 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "out.backtest_plot": ("图：{plot}", "chart: {plot}"),
     "out.serve_hint": (
-        "持续监测由 Prefect 调度：运行 python -m flows.watch（或 incident serve）。单次运行请用 incident watch --once。",
-        "Continuous watching is scheduled by Prefect: run python -m flows.watch (or incident serve). For one run use incident watch --once.",
+        "持续监测由 Prefect 调度：运行 python -m incident_flows.watch（或 incident serve）。"
+        "单次运行请用 incident watch --once。",
+        "Continuous watching is scheduled by Prefect: run python -m incident_flows.watch (or incident serve). "
+        "For one run use incident watch --once.",
     ),
     "col.source": ("订阅源", "source"),
     "col.kind": ("类型", "kind"),
@@ -170,9 +182,6 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "action.recorded": ("仅记录", "recorded"),
     "action.pending": ("处理中", "pending"),
 }
-
-from incident.i18n import CATALOG  # noqa: E402
-
 CATALOG.update(CLI_WATCH_TEXTS)
 
 
@@ -190,7 +199,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     def cells(*values: object) -> list[Text]:
         return [Text("" if v is None else str(v)) for v in values]
 
-    def when(text: Optional[str]):  # type: ignore[no-untyped-def]
+    def when(text: Optional[str]) -> dt.datetime | None:
         return parse_time(text, rt().config.zone, rt().clock) if text else None
 
     def error_text(key: Optional[str], params: dict, lang_: str) -> str:
@@ -269,8 +278,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if as_json:
             print_json(out, result)
             return
-        from incident import incidents
-
         opened = set(result["volumes"]["opened"] if result["volumes"] else [])
         opened.update(i for rep in result["feeds"] for i in rep["opened"])
         with r.store.transaction() as s:
@@ -280,10 +287,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @watch_app.command("series", help=h("help.watch.series"))
     def series(as_json: JsonOpt = False) -> None:
-        from sqlalchemy import select
-
-        from incident.models import VolumePoint, VolumeSeries
-
         r = rt()
         with r.store.transaction() as s:
             rows = []
@@ -313,7 +316,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         table = Table(show_lines=False)
         for col in ("col.series", "col.last", "col.baseline", "col.next", "col.snooze"):
             table.add_column(t(col, r.lang))
-        tz = r.config.zone
         for row in rows:
             snooze = ""
             if row["snoozed_until"]:
@@ -335,17 +337,13 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         until: Annotated[str, typer.Option("--until", help=h("help.opt.until_req"), metavar="TIME")],
         reason: Annotated[str, typer.Option("--reason", help=h("help.opt.reason"), metavar="TEXT")] = "",
     ) -> None:
-        from incident.watch import signals
-
         r = rt()
         with r.store.transaction() as s:
-            vs = signals.snooze(s, r.ctx, key, when(until), reason)
+            vs = signals.snooze(s, r.ctx, key, parse_time(until, r.config.zone, r.clock), reason)
             say(t("out.snoozed", r.lang, key=vs.key, until=fmt(vs.snoozed_until, r.config.zone)), style="bold")
 
     @watch_app.command("unsnooze", help=h("help.watch.unsnooze"))
     def unsnooze(key: Annotated[str, typer.Argument(metavar="SERIES", help=h("help.arg.series"))]) -> None:
-        from incident.watch import signals
-
         r = rt()
         with r.store.transaction() as s:
             vs = signals.unsnooze(s, r.ctx, key)
@@ -358,11 +356,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         reason: Annotated[str, typer.Option("--reason", help=h("help.opt.reason"), metavar="TEXT")],
         start: Annotated[Optional[str], typer.Option("--start", help=h("help.opt.start"), metavar="TIME")] = None,
     ) -> None:
-        from incident.watch import signals
-
         r = rt()
         with r.store.transaction() as s:
-            w = signals.add_maintenance(s, r.ctx, pattern, when(start) or r.clock.now(), when(end), reason)
+            ends = parse_time(end, r.config.zone, r.clock)
+            w = signals.add_maintenance(s, r.ctx, pattern, when(start) or r.clock.now(), ends, reason)
             say(
                 t(
                     "out.maintenance_added",
@@ -383,9 +380,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         limit: Annotated[int, typer.Option(help=h("help.opt.limit"), metavar="N")] = 50,
         as_json: JsonOpt = False,
     ) -> None:
-        from incident import incidents
-        from incident.watch import signals
-
         r = rt()
         with r.store.transaction() as s:
             iid = incidents.parse_id(incident_id) if incident_id else None
@@ -417,7 +411,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         table = Table()
         for col in ("col.at", "col.series", "col.observed", "col.baseline", "col.score", "col.action", "col.incident"):
             table.add_column(t(col, r.lang))
-        for d, x in zip(data, rows):
+        for d, x in zip(data, rows, strict=True):
             table.add_row(
                 *cells(
                     fmt(x.bucket_start, r.config.zone),
@@ -439,14 +433,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     def feeds(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         if ctx.invoked_subcommand is not None:
             return
-        from sqlalchemy import select
-
-        from incident.models import FeedSourceState
-
         r = rt()
         with r.store.transaction() as s:
             states = {st.name: st for st in s.scalars(select(FeedSourceState))}
-            rows = []
+            rows: list[dict[str, Any]] = []
             for name, src in r.config.feeds.items():
                 st = states.get(name)
                 rows.append(
@@ -580,8 +570,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         detect: Annotated[str, typer.Option("--detect", help=h("help.opt.detect"), metavar="KINDS")] = "surge",
         as_json: JsonOpt = False,
     ) -> None:
-        from incident.watch.backtest import DETECTORS, backtest_paths
-
         r = rt()
         kinds = (
             tuple(DETECTORS) if detect.strip() == "all" else tuple(k.strip() for k in detect.split(",") if k.strip())

@@ -3,16 +3,22 @@ lookup, remedy pages, status page, the JSON API and Slack's endpoints) with
 uvicorn. ``incident serve`` (issue 8) adds the flows to the same process."""
 
 import os
+import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from incident.cli import texts as _cli_texts  # noqa: F401
+from incident.demo import run as demo_run
+from incident.errors import InputError
 from incident.i18n import CATALOG, t
+from incident.logs import setup
 from incident.runtime import Runtime
-from incident.serve import sign_in_hint
+from incident.serve import coordinator_env, logs_dir, port_free, sign_in_hint
 
 CATALOG.update(
     {
@@ -42,10 +48,9 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
         host: Annotated[str, typer.Option("--host", help=h("help.opt.host"))] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help=h("help.opt.port"))] = 8000,
     ) -> None:
-        import uvicorn
+        import uvicorn  # noqa: PLC0415 — lazy: uvicorn and the web app (FastAPI) only for `incident web`
 
-        from incident.logs import setup
-        from incident.web.app import create_app
+        from incident.web.app import create_app  # noqa: PLC0415 — lazy: FastAPI and every route, ~0.4 s
 
         rt = rt_of()
         setup(rt.settings.log_format, rt.settings.log_level)
@@ -95,14 +100,7 @@ def _register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], o
         prefect_port: Annotated[int, typer.Option("--prefect-port", help=h("help.opt.prefect_port"))] = 4200,
         demo: Annotated[bool, typer.Option("--demo", help=h("help.opt.demo"))] = False,
     ) -> None:
-        import sys
-        import time
-        from pathlib import Path
-
         began = time.time()
-        from incident.errors import InputError
-        from incident.serve import coordinator_env, logs_dir, port_free
-
         rt = rt_of()  # the configuration is checked here, before anything starts
 
         def say(text: str) -> None:
@@ -115,12 +113,10 @@ def _register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], o
         data_dir, config_path, database_url = rt.settings.data_dir, rt.config_path, rt.database_url
         env_extra: dict[str, str] = {}
         if demo:
-            from incident.demo import run as demo_run
-
             # Prefect's own database stays outside the demo's (reset) directory:
             # a warm Prefect server starts in seconds.
             env_extra["PREFECT_HOME"] = os.environ.get("PREFECT_HOME") or str(data_dir.resolve() / "prefect")
-            the_demo = demo_run.prepare(data_dir / "demo", config_path, port)
+            the_demo = demo_run.prepare(data_dir / "demo", config_path, port, rt.clock)
             data_dir, config_path, database_url = the_demo.path, the_demo.config_path, the_demo.database_url
             for line in the_demo.intro(rt.lang):
                 say(line)
@@ -136,7 +132,7 @@ def _register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], o
         argv = [
             sys.executable,
             "-m",
-            "flows.serve",
+            "incident_flows.serve",
             "--coordinator",
             "--host",
             host,

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "demo"
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 # (minutes from the start, author, text)
 WEIBO = [
@@ -43,7 +40,7 @@ PAYMENTS = [
     ),
 ]
 
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["xml", "j2"]))
+_env = Environment(loader=PackageLoader("incident.templates", "demo"), autoescape=select_autoescape(["xml", "j2"]))
 FEEDS = {
     "weibo-zh.xml": "application/rss+xml; charset=utf-8",
     "payments-status.atom": "application/atom+xml; charset=utf-8",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import secrets
 import shutil
@@ -11,11 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from incident.access import users
 from incident.config import load_config
+from incident.context import Context
 from incident.db import Store, default_url
-from incident.demo import stream
+from incident.demo import feeds, stream
+from incident.errors import InputError
 from incident.i18n import CATALOG, t
 from incident.timeutil import Clock
+from incident.watch import complaints as intake
+from incident.watch.jobs import rules_for
 
 log = logging.getLogger("incident.demo")
 
@@ -107,8 +115,6 @@ class Demo:
     def save(self) -> None:
         """For the coordinator process: when the demo began, and the password
         (readable by this user only)."""
-        import json
-
         path = self.path / "demo.json"
         path.touch(mode=0o600)
         path.write_text(json.dumps({"start": self.start.isoformat(), "password": self.password}), "utf-8")
@@ -125,12 +131,6 @@ class Demo:
 def prepare(data_dir: Path, base_config: Path | None, port: int, clock: Clock | None = None) -> Demo:
     """A fresh demo under ``data_dir``: its configuration (the base one plus
     the example feeds on ``port``), database, users and the stream so far."""
-    from incident.access import users
-    from incident.context import Context
-    from incident.errors import InputError
-    from incident.watch import complaints as intake
-    from incident.watch.jobs import rules_for
-
     data_dir = data_dir.resolve()
     if data_dir.exists():
         if not (data_dir / MARKER).exists() and any(data_dir.iterdir()):
@@ -168,8 +168,6 @@ def prepare(data_dir: Path, base_config: Path | None, port: int, clock: Clock | 
 
 def load(data_dir: Path) -> Demo:
     """The demo ``prepare`` set up in ``data_dir``."""
-    import json
-
     data_dir = data_dir.resolve()
     saved = json.loads((data_dir / "demo.json").read_text("utf-8"))
     start = dt.datetime.fromisoformat(saved["start"])
@@ -189,8 +187,6 @@ class Replay(threading.Thread):
         self.posted = sum(1 for _ in stream.due(demo.surge, demo.start))
 
     def run(self) -> None:
-        import httpx
-
         with httpx.Client(timeout=10, trust_env=False) as client:
             while not self.stopped.wait(REPLAY_SECONDS):
                 now = self.clock.now()
@@ -213,10 +209,8 @@ class Replay(threading.Thread):
 
 def router(demo: Demo, clock: Clock | None = None) -> Any:
     """``GET /demo/feeds/{name}``: the example feeds, as they stand now."""
-    from fastapi import APIRouter, HTTPException
-    from fastapi.responses import Response
-
-    from incident.demo import feeds
+    from fastapi import APIRouter, HTTPException  # noqa: PLC0415 — lazy: FastAPI, not in the CLI (incident.cli imports this)
+    from fastapi.responses import Response  # noqa: PLC0415 — lazy: as above
 
     clock = clock or Clock()
     api = APIRouter(include_in_schema=False)

@@ -3,24 +3,45 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
+import json
+import urllib.parse
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
+from incident.config import normalise_lang
+from incident.db import SCHEMA_HEAD, stored_revision
 from incident.errors import AuthError, ConflictError, ForbiddenError, IncidentError, InputError, NotFoundError
 from incident.i18n import t
+from incident.incidents import parse_id
+from incident.metrics import render as render_metrics
+from incident.resources import on_disk
 from incident.runtime import Runtime
 from incident.watch import complaints as intake
 from incident.watch.jobs import rules_for
+from incident.web import account, admin, board, desk, login, lookup, remedy_pages
+from incident.web.auth import SESSION_COOKIE, api_principal, check_csrf, request_lang
+from incident.web.pages import NeedLogin, Pages
+from incident.web.remedy_api import router as remedy_router
+from incident.web.slack_api import router as slack_router
+from incident.web.timing import ServerTiming
+from incident.wording import pull, statuspage
+from incident.wording.personalise import Customer
+from incident.wording.pull import get_reply
 
 MAX_BATCH = 5000
 MAX_BODY = 20 * 1024 * 1024
 
 
 @contextlib.asynccontextmanager
-async def _lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Everything imported so far lives as long as the process: move it out
     # of the collector's way, and collect the young generation less often,
     # so that full collections do not stall the agents' lookups (p99).
@@ -35,13 +56,7 @@ def create_app(rt: Runtime) -> FastAPI:
         title="incident-coordinator", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan
     )
     app.state.rt = rt
-    from incident.web.timing import ServerTiming
-
     app.add_middleware(ServerTiming)
-
-    from incident.web.auth import api_principal, request_lang
-    from incident.web.pages import NeedLogin, Pages
-
     pages = Pages(rt)
     app.state.pages = pages
 
@@ -84,25 +99,18 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.exception_handler(NeedLogin)
     async def _need_login(request: Request, exc: NeedLogin) -> Response:
-        import urllib.parse
-
         return pages.redirect("/login?next=" + urllib.parse.quote(exc.next_url, safe=""))
 
     def machine(request: Request) -> None:
         """JSON routes: a user's API token, the machine token, a signed-in
         browser (CSRF-checked for changes) or, if allowed, a program on this
         host. The caller is kept on ``request.state.principal``."""
-        from incident.web.auth import check_csrf
-
         principal = api_principal(request, rt)
         check_csrf(request, principal, None)
         request.state.principal = principal
 
-    def allow(action: str):  # type: ignore[no-untyped-def]
-        from starlette.concurrency import run_in_threadpool
-
-        from incident.web.auth import SESSION_COOKIE
-
+    # Any, not Awaitable[None]: remedy_api.router still types the check as returning None.
+    def allow(action: str) -> Callable[[Request], Any]:
         async def check(request: Request) -> None:
             # A token, a session or a proxy user is looked up in the
             # database (in a thread); a program on this host needs no lookup,
@@ -135,8 +143,6 @@ def create_app(rt: Runtime) -> FastAPI:
     def healthz() -> JSONResponse:
         """Up, and the database answers at the schema this code expects
         (for a load balancer or a process supervisor; no sign-in)."""
-        from incident.db import SCHEMA_HEAD, stored_revision
-
         head = SCHEMA_HEAD
         try:
             with rt.store.read() as s:  # a read transaction: never queues behind SQLite's writer
@@ -152,10 +158,8 @@ def create_app(rt: Runtime) -> FastAPI:
     @app.get("/metrics", dependencies=[Depends(allow("incident.view"))], include_in_schema=False)
     def metrics() -> Response:
         """Prometheus text format (a scraper on this host, or with an API token)."""
-        from incident.metrics import render
-
         with rt.store.read() as s:
-            body = render(s, rt.clock.now())
+            body = render_metrics(s, rt.clock.now())
         return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.post("/api/complaints", dependencies=[Depends(allow("complaints.post"))])
@@ -167,8 +171,6 @@ def create_app(rt: Runtime) -> FastAPI:
         body = await request.body()
         if len(body) > MAX_BODY:
             raise HTTPException(413, t("complaint.error.batch_size", lang, max=MAX_BATCH, got="?"))
-        import json
-
         try:
             data: Any = json.loads(body or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -179,7 +181,6 @@ def create_app(rt: Runtime) -> FastAPI:
             raise InputError("complaint.error.body")
         if len(data) > MAX_BATCH:
             raise InputError("complaint.error.batch_size", max=MAX_BATCH, got=len(data))
-        from starlette.concurrency import run_in_threadpool
 
         def work() -> intake.IntakeReport:
             with rt.store.transaction() as s:
@@ -212,42 +213,30 @@ def create_app(rt: Runtime) -> FastAPI:
         the incident by keywords (``q``) or id, pick a scenario (default:
         the incident's kind), personalise (surname + 先生/女士, contact shown
         as its last four digits, compensation due)."""
-        from incident.config import normalise_lang
-        from incident.incidents import parse_id
-        from incident.wording.personalise import Customer
-        from incident.wording.pull import get_reply
-
         try:
             chosen = normalise_lang(lang) if lang else request_lang(request, rt)
         except ValueError:
             raise InputError("wording.error.bad_lang", value=lang) from None
-        args = dict(
+        reply_for = functools.partial(
+            get_reply,
+            rt.store,
+            rt.config,
             q=q,
             incident_id=parse_id(incident) if incident else None,
             scenario=scenario,
             lang=chosen,
             customer=Customer(name=name, title=title, contact=contact, compensation=compensation),
         )
-        from incident.wording import pull
-
         if pull.is_fresh(rt.store):
             # The index and templates are cached (re-checked in the
             # background): pure CPU, no database, so it runs on the event
             # loop without a thread hop.
-            reply = get_reply(rt.store, rt.config, **args)
+            reply = reply_for()
         else:
-            from starlette.concurrency import run_in_threadpool
-
-            reply = await run_in_threadpool(get_reply, rt.store, rt.config, **args)
+            reply = await run_in_threadpool(reply_for)
         return JSONResponse(reply.as_json())
 
-    from incident.web.remedy_api import router as remedy_router
-
     app.include_router(remedy_router(rt, machine, lambda request: request_lang(request, rt), allow))
-
-    from concurrent.futures import ThreadPoolExecutor
-
-    from incident.web.slack_api import router as slack_router
 
     # Slack's commands and buttons run here, off the request (3-second rule).
     # The work mostly waits on the database and Slack, so threads are cheap.
@@ -256,8 +245,6 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.get("/status", response_class=HTMLResponse)
     def status_page(request: Request, lang: str | None = None) -> HTMLResponse:
-        from incident.wording import statuspage
-
         chosen = request_lang(request, rt)  # ?lang=, the language cookie, Accept-Language
         with rt.store.read() as s:
             html = statuspage.page(s, rt.config, chosen, rt.clock.now())
@@ -265,16 +252,10 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.get("/status/feed.atom")
     def status_feed(lang: str | None = None) -> Response:
-        from incident.wording import statuspage
-
         chosen = "en" if (lang or "").lower().startswith("en") else "zh-CN"
         with rt.store.read() as s:
             body = statuspage.atom(s, rt.config, chosen, rt.clock.now())
         return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": "max-age=60"})
-
-    from fastapi.staticfiles import StaticFiles
-
-    from incident.web import account, admin, board, desk, login, lookup, remedy_pages
 
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
     for module in (login, board, desk, lookup, remedy_pages, admin, account):
@@ -282,7 +263,7 @@ def create_app(rt: Runtime) -> FastAPI:
     return app
 
 
-_STATIC = __import__("pathlib").Path(__file__).with_name("static")
+_STATIC = on_disk("incident.web", "static")  # a directory for StaticFiles; in the wheel as package data
 
 
 def _is_page(request: Request) -> bool:

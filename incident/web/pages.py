@@ -11,12 +11,11 @@ import datetime as dt
 import json
 import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -35,7 +34,6 @@ from incident.web.auth import (
     set_session_cookie,
 )
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 FLASH_COOKIE = "incident_flash"
 MAX_FORM = 2 * 1024 * 1024
 
@@ -51,7 +49,7 @@ class NeedLogin(Exception):
 
 def _env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=PackageLoader("incident.templates", "web"),
         undefined=StrictUndefined,
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,

@@ -23,9 +23,12 @@ from sqlalchemy.orm import Session
 
 from incident.errors import InputError
 from incident.models import WordingTemplate
+from incident.resources import on_disk
 from incident.wording import texts as _texts  # noqa: F401
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+# The wording sandbox keeps its FileSystemLoader (and callers may pass another
+# directory): the package's templates as a directory on disk.
+TEMPLATES_DIR = on_disk("incident.templates")
 
 # 004 ch.2 §4: the eight situations of the unified hotline wording (4 and 7
 # each hold two answers), then one reply per incident kind.
@@ -76,7 +79,7 @@ def _sentence(context: Any, value: Any) -> str:
 
 
 def _autoescape(name: str | None) -> bool:
-    return bool(name) and ("html" in name or "status_page" in name or name.startswith("status/"))
+    return name is not None and ("html" in name or "status_page" in name or name.startswith("status/"))
 
 
 class TemplateSet:
