@@ -282,7 +282,7 @@ class SurgeDetector:
         self.p = params
         self._setup()
         self.n = 0  # buckets seen
-        self.last_ts = None
+        self.last_ts: float | None = None
         self.L = 0.0  # level, log(count + c)
         self.M = 0.0  # mean count a bucket over about a day: scales the level's steps
         self.MW = [0.0] * 7  # the same per weekday: scales the weekday offsets' steps
@@ -528,7 +528,7 @@ class SurgeDetector:
 
     def _first_visit(self, d: int) -> None:
         """A weekday seen for the first time starts from the offsets learnt so far."""
-        seen = [w for w, c in zip(self.W, self.nW) if c]
+        seen = [w for w, c in zip(self.W, self.nW, strict=True) if c]
         self.W[d] = sum(seen) / len(seen) if seen else 0.0
         self.MW[d] = self.M
 
@@ -599,7 +599,7 @@ class SilenceDetector:
     def __init__(self, params: DetectorParams = DetectorParams()) -> None:
         self.p = params
         self.base = SurgeDetector(params)
-        self.last_ts = None
+        self.last_ts: float | None = None
         self.run = 0  # zero buckets in the current stretch
         self.expected = 0.0  # counts the baseline expected over it
         self.alerted = False
@@ -670,7 +670,7 @@ class DailyLevelDetector:
 
     def __init__(self, params: DetectorParams = DetectorParams()) -> None:
         self.p = params
-        self.last_ts = None
+        self.last_ts: float | None = None
         self.n = 0
         self.L = 0.0
         self.W = [0.0] * 7

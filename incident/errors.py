@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from incident.i18n import CATALOG, t
+
 
 class IncidentError(Exception):
     """Base of every expected, user-facing error."""
@@ -15,8 +17,6 @@ class IncidentError(Exception):
         self.params = params
 
     def message(self, lang: str = "en") -> str:
-        from incident.i18n import t
-
         return t(self.key, lang, **self.params)
 
     def __str__(self) -> str:  # logs and tracebacks are in English
@@ -51,8 +51,6 @@ class ConfigError(IncidentError):
     """The configuration is unusable; names the key and the reason."""
 
     def message(self, lang: str = "en") -> str:
-        from incident.i18n import CATALOG, t
-
         params = dict(self.params)
         reason_key = f"config.reason.{params.get('reason_type')}"
         if reason_key in CATALOG:

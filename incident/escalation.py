@@ -20,6 +20,7 @@ from incident.enums import OPEN_STATUSES, EventType
 from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.models import Incident, RoleAssignment
 from incident.notify import enqueue
+from incident.wording import clocks
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,6 @@ def sweep(session: Session, ctx: Context, limit: int = 500) -> list[Escalation]:
         )
         done.append(Escalation(incident.id, assignment.role, assignment.person, supervisor, minutes))
     # An overdue statement clock escalates the same way (issue: wording).
-    from incident.wording import clocks
-
     for c in clocks.sweep(session, ctx, limit):
         done.append(Escalation(c.incident_id, "comms_lead", c.holder or "—", c.supervisor, c.overdue_minutes, c.kind))
     return done

@@ -31,6 +31,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+# Our handlers say so (``_incident``), so that setup() replaces only its own.
+class _FileHandler(logging.FileHandler):
+    _incident = True
+
+
+class _StreamHandler(logging.StreamHandler):
+    _incident = True
+
+
 def setup(fmt: str = "text", level: str = "INFO", path: Path | None = None) -> None:
     """Idempotent: the ``incident`` logger gets one handler, on stderr or
     appending to ``path`` (``incident serve`` keeps the terminal for people)."""
@@ -39,10 +48,7 @@ def setup(fmt: str = "text", level: str = "INFO", path: Path | None = None) -> N
         if getattr(h, "_incident", False):
             logger.removeHandler(h)
             h.close()
-    handler: logging.Handler = (
-        logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
-    )
-    handler._incident = True  # type: ignore[attr-defined]
+    handler: logging.Handler = _FileHandler(path, encoding="utf-8") if path else _StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from incident.enums import OPEN_STATUSES, Kind
 from incident.models import Delivery, FeedSourceState, Incident, OutboxMessage, Signal
+from incident.remedy.callbacks import overdue_count
 
 SIGNAL_WINDOW = dt.timedelta(minutes=10)
 
@@ -31,16 +32,15 @@ def _family(name: str, kind: str, help_: str, samples: Iterable[tuple[dict[str, 
 
 
 def render(session: Session, now: dt.datetime) -> str:
-    from incident.remedy.callbacks import overdue_count
-
     lines: list[str] = []
-    by_kind = dict(
-        session.execute(
+    by_kind: dict[str, int] = {
+        kind: n
+        for kind, n in session.execute(
             select(Incident.kind, func.count())
             .where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
             .group_by(Incident.kind)
-        ).all()
-    )
+        )
+    }
     lines += _family(
         "incident_open",
         "gauge",
@@ -53,23 +53,27 @@ def render(session: Session, now: dt.datetime) -> str:
     lines += _family(
         "incident_signals_per_minute",
         "gauge",
-        f"Detection signals raised per minute, averaged over the last {int(SIGNAL_WINDOW.total_seconds() // 60)} minutes.",
+        f"Detection signals raised per minute, averaged over the last {int(SIGNAL_WINDOW.total_seconds() // 60)} "
+        "minutes.",
         [({}, round(recent / (SIGNAL_WINDOW.total_seconds() / 60), 3))],
     )
-    actions = dict(session.execute(select(Signal.action, func.count()).group_by(Signal.action)).all())
+    actions: dict[str, int] = {
+        action: n for action, n in session.execute(select(Signal.action, func.count()).group_by(Signal.action))
+    }
     lines += _family(
         "incident_signals_total",
         "counter",
         "Detection signals raised, by what became of them.",
         (({"action": a}, n) for a, n in sorted(actions.items())),
     )
-    backlog = dict(
-        session.execute(
+    backlog: dict[str, int] = {
+        channel: n
+        for channel, n in session.execute(
             select(Delivery.channel, func.count())
             .where(Delivery.status.in_(["pending", "sending"]))
             .group_by(Delivery.channel)
-        ).all()
-    )
+        )
+    }
     lines += _family(
         "incident_outbox_backlog",
         "gauge",

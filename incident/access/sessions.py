@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from incident.models import User, WebSession
@@ -67,7 +68,9 @@ def touch(session: Session, row_id: int, now: dt.datetime) -> None:
 def prune(session: Session, now: dt.datetime) -> int:
     """Every expired session, of every user; the number removed. An expired
     row already lets nobody in (lookup); this only keeps the table small."""
-    return session.execute(delete(WebSession).where(WebSession.expires_at <= now)).rowcount or 0
+    # DML through the ORM session returns a CursorResult (typed as Result)
+    result = cast(CursorResult[Any], session.execute(delete(WebSession).where(WebSession.expires_at <= now)))
+    return result.rowcount or 0
 
 
 def close(session: Session, key: str) -> None:

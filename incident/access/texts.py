@@ -64,7 +64,8 @@ CATALOG.update(
         ),
         "access.error.no_person": (
             "您的账号未关联值班名册，无法执行此操作；请管理员设置（incident users set NAME --person KEY）",
-            "your account is not linked to the roster, so you cannot do this; ask an admin (incident users set NAME --person KEY)",
+            "your account is not linked to the roster, so you cannot do this; "
+            "ask an admin (incident users set NAME --person KEY)",
         ),
     }
 )

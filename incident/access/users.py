@@ -9,7 +9,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from incident.access import passwords
+from incident.access import passwords, sessions
 from incident.access import texts as _texts  # noqa: F401
 from incident.access.permissions import ROLES
 from incident.config import AppConfig, normalise_lang
@@ -135,8 +135,6 @@ def change(
     if active is not None:
         user.active = active
         if not active:
-            from incident.access import sessions
-
             sessions.close_all(session, user)
     return user
 
@@ -149,8 +147,6 @@ def change_own_password(session: Session, username: str, current: str, new: str,
         raise AuthError("access.error.wrong_current")
     _check_password(new)
     user.password_hash = passwords.hash_password(new)
-    from incident.access import sessions
-
     sessions.close_all(session, user, keep=keep_session)
     return user
 

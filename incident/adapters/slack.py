@@ -21,6 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
 
 from incident.config import SlackConfig
@@ -117,7 +118,9 @@ class SlackGateway:
                 raise
 
 
-class _Clock:
+class _Clock(SignatureClock):
+    """Slack's verifier on our clock (the application's, settable in tests)."""
+
     def __init__(self, now: Callable[[], dt.datetime]) -> None:
         self._now = now
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -236,6 +237,4 @@ def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str) -> T
 
 
 def print_json(console: Console, data: Any) -> None:
-    import json
-
     console.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from incident.cli import texts as _cli_texts  # noqa: F401
 from incident.cli.render import print_json
 from incident.i18n import CATALOG, t
+from incident.models import SlackChannel
 from incident.runtime import Runtime
 from incident.timeutil import fmt
 
@@ -25,7 +26,8 @@ CATALOG.update(
             "buttons. Nothing is sent while no token is set (environment variable SLACK_BOT_TOKEN by default).",
         ),
         "help.slack.sync": (
-            "立即同步各事件的 Slack 频道（slack-sync 流程每 20 秒执行一次），并重试失败的部分。\n\n示例：incident slack sync --force",
+            "立即同步各事件的 Slack 频道（slack-sync 流程每 20 秒执行一次），并重试失败的部分。\n\n"
+            "示例：incident slack sync --force",
             "Bring the incidents' Slack channels in step now (the slack-sync flow does it every 20 s), retrying "
             "what failed.\n\nExample: incident slack sync --force",
         ),
@@ -36,7 +38,8 @@ CATALOG.update(
         "help.opt.force": ("不等待退避时间，立即重试出错的频道", "retry channels backing off after an error now"),
         "out.slack_off": (
             "未设置 Slack 令牌（环境变量 {env}），Slack 未启用；通知照常写入时间线和控制台",
-            "no Slack token (environment variable {env}): Slack is off; notifications go to the timeline and the console",
+            "no Slack token (environment variable {env}): Slack is off; "
+            "notifications go to the timeline and the console",
         ),
         "out.slack_synced": (
             "已同步 {incidents} 个事件：调用 {calls} 次，发布事件 {events} 条，错误 {errors} 个",
@@ -60,7 +63,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @slack_app.command("sync", help=h("help.slack.sync"))
     def sync(force: Annotated[bool, typer.Option("--force", help=h("help.opt.force"))] = False) -> None:
-        from incident.slack.sync import sync_all
+        from incident.slack.sync import sync_all  # noqa: PLC0415 — lazy: slack_sdk, only for this command
 
         r = rt()
         if r.slack is None:
@@ -85,8 +88,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @slack_app.command("status", help=h("help.slack.status"))
     def status(as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False) -> None:
-        from incident.models import SlackChannel
-
         r = rt()
         with r.store.read() as s:
             rows = list(s.scalars(select(SlackChannel).order_by(SlackChannel.incident_id)))

@@ -11,7 +11,7 @@ import getpass
 import re
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, TypedDict
 
 import typer
 from rich.console import Console
@@ -39,6 +39,26 @@ def _token_id(value: str) -> int:
     if not m or int(m.group(1)) < 1:
         raise InputError("users.error.bad_token_id", value=value)
     return int(m.group(1))
+
+
+class _NewUser(TypedDict):
+    """What ``users add`` passes on to ``users.add`` (password apart)."""
+
+    username: str
+    roles: str
+    person: str | None
+    display_name: str | None
+    lang: str | None
+
+
+class _Changes(TypedDict):
+    """What ``users set`` passes on to ``users.change``; None leaves a field alone."""
+
+    roles: str | None
+    person: str | None
+    display_name: str | None
+    lang: str | None
+    active: bool | None
 
 
 def _roles_arg(values: list[str]) -> str:
@@ -215,7 +235,13 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r = rt()
         if password_stdin and no_password:
             raise InputError("users.error.password_flags")
-        fields = dict(username=name, roles=_roles_arg(role), person=person, display_name=display_name, lang=user_lang)
+        fields: _NewUser = {
+            "username": name,
+            "roles": _roles_arg(role),
+            "person": person,
+            "display_name": display_name,
+            "lang": user_lang,
+        }
         password = None
         if not no_password:
             if not password_stdin:
@@ -285,7 +311,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
-        given = {
+        given: _Changes = {
             "roles": _roles_arg(role) if role else None,
             "person": person,
             "display_name": display_name,
@@ -423,7 +449,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         for col in ("id", "user", "label", "prefix", "created", "last_used", "revoked"):
             table.add_column(t(f"users.col.{col}", r.lang), overflow="fold")
         zone = r.config.zone
-        for d, (created, used, revoked) in zip(data, times):
+        for d, (created, used, revoked) in zip(data, times, strict=True):
             table.add_row(
                 *cells(
                     f"#{d['id']}",

@@ -202,7 +202,8 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
     "users.out.field.lang": ("网页语言", "web language"),
     "users.out.field.active": ("启用状态", "active"),
     "users.out.detail": (
-        "  显示名：{display}\n  角色：{roles}\n  名册中的人：{person}\n  网页语言：{lang}\n  密码：{password}\n  状态：{active}",
+        "  显示名：{display}\n  角色：{roles}\n  名册中的人：{person}\n  网页语言：{lang}\n  密码：{password}\n"
+        "  状态：{active}",
         "  display name: {display}\n  roles: {roles}\n  roster person: {person}\n  web language: {lang}\n"
         "  password: {password}\n  status: {active}",
     ),

@@ -5,6 +5,7 @@ agents pull), ``template``, ``subscribers`` and ``outbox``."""
 import datetime as dt
 import json
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -13,16 +14,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import select
 
 from incident.cli import wording_texts as _cli_texts  # noqa: F401
 from incident.cli.render import print_json
+from incident.config import normalise_lang
 from incident.errors import InputError
 from incident.i18n import LANGS, label, t
 from incident.incidents import parse_id
+from incident.models import Delivery
 from incident.runtime import Runtime
 from incident.timeutil import fmt, parse_time
-from incident.wording import authoring, factsheet, workflow
+from incident.wording import approval, authoring, factsheet, workflow
 from incident.wording import texts as _texts  # noqa: F401
+from incident.wording.deliver import default_adapters, deliver_due, mark_sent, resend
+from incident.wording.personalise import Customer
+from incident.wording.pull import get_reply
 from incident.wording.templates import SCENARIOS
 
 Opt = typer.Option
@@ -116,8 +123,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
-        from incident.wording import approval
-
         with r.store.transaction() as s:
             sheet = factsheet.get_version(s, parse_id(incident), version)
             approvals = approval.signoffs(s, "fact_sheet", sheet.id)
@@ -445,10 +450,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         ] = None,
         as_json: JsonOpt = False,
     ) -> None:
-        from incident.config import normalise_lang
-        from incident.wording.personalise import Customer
-        from incident.wording.pull import get_reply
-
         r = rt()
         try:
             chosen = normalise_lang(reply_lang) if reply_lang else r.lang
@@ -515,7 +516,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             say(t("out.no_templates", r.lang))
         for x in rows:
             say(
-                f"{x['id']:>4}  {x['name']}.{x['lang']}  v{x['version']}  {label('doc_status', x['status'], r.lang)}  {x['author']}"
+                f"{x['id']:>4}  {x['name']}.{x['lang']}  v{x['version']}  {label('doc_status', x['status'], r.lang)}  "
+                f"{x['author']}"
             )
 
     @tpl_app.command("add", help=h("help.template.add"))
@@ -539,8 +541,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @sub_app.command("add", help=h("help.subscribers.add"))
     def sub_add(channel: str, address: str, sub_lang: Annotated[str, Opt("--in", metavar="LANG")] = "zh-CN") -> None:
-        from incident.config import normalise_lang
-
         r = rt()
         try:
             chosen = normalise_lang(sub_lang)
@@ -576,10 +576,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @ob_app.command("deliver", help=h("help.outbox.deliver"))
     def ob_deliver(as_json: JsonOpt = False) -> None:
-        from incident.wording.deliver import default_adapters, deliver_due
-
         r = rt()
-        report = deliver_due(r.store, default_adapters(r.config, r.settings.data_dir), r.clock.now)
+        report = deliver_due(r.store, default_adapters(r.config, r.settings.data_dir, r.clock), r.clock.now)
         r.deliver()
         if as_json:
             print_json(out, report.__dict__)
@@ -601,10 +599,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         limit: Annotated[int, Opt("--limit", metavar="N")] = 50,
         as_json: JsonOpt = False,
     ) -> None:
-        from sqlalchemy import select
-
-        from incident.models import Delivery
-
         r = rt()
         with r.store.transaction() as s:
             q = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
@@ -633,8 +627,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @ob_app.command("resend", help=h("help.outbox.resend"))
     def ob_resend(delivery_id: int) -> None:
-        from incident.wording.deliver import resend
-
         r = rt()
         with r.store.transaction() as s:
             resend(s, delivery_id, r.clock.now())
@@ -642,8 +634,6 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @ob_app.command("mark-sent", help=h("help.outbox.mark_sent"))
     def ob_mark(delivery_id: int) -> None:
-        from incident.wording.deliver import mark_sent
-
         r = rt()
         with r.store.transaction() as s:
             mark_sent(s, delivery_id, r.clock.now())
@@ -662,8 +652,6 @@ def _read_text(path: Path) -> str:
 def _read_changes(path: Path) -> dict[str, Any]:
     """A fact sheet in TOML or JSON: ``what = "…"``, ``what_en = "…"``,
     ``dos = […]``, or nested ``[en] what = "…"``."""
-    import tomllib
-
     raw = _read_text(path)
     try:
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw)

@@ -21,9 +21,10 @@ CLI_WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "show the fact sheet (latest version by default), its sign-offs and wording findings",
     ),
     "help.facts.edit": (
-        "修改口径卡：草稿直接修改，已送审/已批准的则生成新版本。每个字段有英文版选项（--what-en 等）；--file 可读入 TOML/JSON。",
-        "change the fact sheet: a draft is edited in place, otherwise a new version starts. Every field has an English option "
-        "(--what-en …); --file reads TOML/JSON.",
+        "修改口径卡：草稿直接修改，已送审/已批准的则生成新版本。每个字段有英文版选项（--what-en 等）；"
+        "--file 可读入 TOML/JSON。",
+        "change the fact sheet: a draft is edited in place, otherwise a new version starts. "
+        "Every field has an English option (--what-en …); --file reads TOML/JSON.",
     ),
     "help.facts.submit": (
         "送审：必填项（中英文）齐全后进入待审批",
@@ -63,8 +64,8 @@ CLI_WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "  incident statement draft 1 --kind holding\n\n"
         "  incident statement submit 1 1\n\n"
         "  incident --as sunli statement approve 1 1 --publish",
-        "Public statements: rendered from the approved fact sheet for every channel (status page, SMS, Weibo, WeChat, X, "
-        "e-mail), approved by a second person, then published.\n\n"
+        "Public statements: rendered from the approved fact sheet for every channel "
+        "(status page, SMS, Weibo, WeChat, X, e-mail), approved by a second person, then published.\n\n"
         "  incident statement draft 1 --kind holding\n\n"
         "  incident statement submit 1 1\n\n"
         "  incident --as sunli statement approve 1 1 --publish",
@@ -128,7 +129,8 @@ CLI_WORDING_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "help.template": (
         "公关自写模板（沙箱渲染；第二人批准后覆盖同名文件模板）",
-        "templates written by comms (sandboxed; once a second person approves, they override the file of the same name)",
+        "templates written by comms (sandboxed; once a second person approves, "
+        "they override the file of the same name)",
     ),
     "help.template.list": ("列出数据库中的模板", "list the templates in the database"),
     "help.template.add": (

@@ -18,6 +18,8 @@ from incident.errors import IncidentError, InputError
 from incident.i18n import t
 from incident.models import RoleAssignment
 from incident.slack import texts as _texts  # noqa: F401
+from incident.wording import approval, workflow
+from incident.wording.pull import get_reply
 
 _MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -107,8 +109,6 @@ def _dispatch(store: Store, ctx: Context, sub: str, args: list[str], lang: str) 
             return t("slack.cmd.noted", lang, ref=f"INC-{iid}")
     if sub == "wording":
         _need(args, 1, "/incident wording KEYWORDS")
-        from incident.wording.pull import get_reply
-
         reply = get_reply(store, ctx.config, q=" ".join(args), lang=lang)
         return t(
             "slack.cmd.wording",
@@ -144,8 +144,6 @@ def acknowledge(store: Store, ctx: Context, incident_id: int, role: str, lang: s
 def run_action(store: Store, ctx: Context, slack_user: str, action_id: str, value: str) -> str:
     """A button on the pinned summary: ack:ROLE, approve:N, reject:N (the
     four-eyes rules of the wording workflow decide, as anywhere else)."""
-    from incident.wording import workflow
-
     person = person_for(ctx, slack_user)
     lang = lang_of(ctx, person)
     if person is None:
@@ -162,8 +160,6 @@ def run_action(store: Store, ctx: Context, slack_user: str, action_id: str, valu
             with store.transaction() as s:
                 st = workflow.approve_statement(s, ctx, iid, number)
                 if st.status == "in_review":
-                    from incident.wording import approval
-
                     signed = {a.role for a in approval.signoffs(s, "statement", st.id) if a.decision == "approved"}
                     missing = [
                         r.value for r in approval.required_roles(ctx, incidents.get(s, iid)) if r.value not in signed

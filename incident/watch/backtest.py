@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import statistics
 from dataclasses import dataclass
 from html import escape
@@ -72,7 +73,7 @@ def read_series(path: Path) -> Series:
 def infer_bucket(series: Series) -> int:
     if len(series.times) < 2:
         return 300
-    gaps = [b - a for a, b in zip(series.times[:1000], series.times[1:1001])]
+    gaps = [b - a for a, b in itertools.pairwise(series.times[:1001])]
     return max(1, int(round(statistics.median(gaps))))
 
 
@@ -90,7 +91,7 @@ def run(
     params = DetectorParams(bucket_seconds=bucket_seconds or infer_bucket(series))
     detectors = SeriesDetectors(params, UTC_ZONE)
     out = []
-    for when, value in zip(series.times, series.values):
+    for when, value in zip(series.times, series.values, strict=True):
         step = detectors.step(EPOCH + dt.timedelta(seconds=when), value, min_count)
         alerts = [a for a in step.alerts if a[0] in detect]
         direction = alerts[0][1].direction if alerts else step.surge.direction
@@ -104,7 +105,7 @@ def write_alerts(path: Path, series: Series, verdicts: list[Verdict]) -> int:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["timestamp", "value", "score", "alert"])
-        for stamp, value, v in zip(series.stamps, series.values, verdicts):
+        for stamp, value, v in zip(series.stamps, series.values, verdicts, strict=True):
             alerts += int(v.alert)
             w.writerow([stamp, f"{value:g}", f"{v.score:.4f}", 1 if v.alert else 0])
     return alerts
@@ -150,10 +151,13 @@ def svg_chart(series: Series, verdicts: list[Verdict], title: str, width: int = 
         f'<text x="{left}" y="{height - 8}">{first}</text>\n'
         f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end">{last}</text>\n' + "\n".join(marks) + "\n"
         f'<polyline fill="none" stroke="#1f77b4" stroke-width="1" points="{" ".join(value_pts)}"/>\n'
-        f'<polyline fill="none" stroke="#ff7f0e" stroke-width="1.5" stroke-dasharray="4 2" points="{" ".join(base_pts)}"/>\n'
-        f'<g transform="translate({left + plot_w - 230},{top + 4})"><rect width="230" height="18" fill="white" opacity="0.8"/>'
+        '<polyline fill="none" stroke="#ff7f0e" stroke-width="1.5" stroke-dasharray="4 2" '
+        f'points="{" ".join(base_pts)}"/>\n'
+        f'<g transform="translate({left + plot_w - 230},{top + 4})"><rect width="230" height="18" fill="white" '
+        'opacity="0.8"/>'
         f'<line x1="4" y1="9" x2="24" y2="9" stroke="#1f77b4"/><text x="28" y="13">value</text>'
-        f'<line x1="80" y1="9" x2="100" y2="9" stroke="#ff7f0e" stroke-dasharray="4 2"/><text x="104" y="13">baseline</text>'
+        '<line x1="80" y1="9" x2="100" y2="9" stroke="#ff7f0e" stroke-dasharray="4 2"/><text x="104" '
+        'y="13">baseline</text>'
         f'<line x1="170" y1="2" x2="170" y2="16" stroke="#d62728"/><text x="174" y="13">alert</text></g>\n'
         "</svg>\n"
     )

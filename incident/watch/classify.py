@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from incident.errors import ConfigError
+
+if TYPE_CHECKING:
+    from incident.context import Context
 
 _CLAUSE = re.compile(r"[，。！？；,.!?;\n]")
 _WORD = re.compile(r"[A-Za-z0-9']+")
@@ -153,6 +156,7 @@ class Rules:
                 found.extend(Match(t, start, end, text[start:end]) for t in topics_of)
         if self._regex is not None:
             for m in self._regex.finditer(text):
+                assert m.lastgroup is not None  # every alternative is a named group, r0, r1 …
                 if not self._negated_zh(text, m.start(), m.end(), inner=True) and not self._negated_en(
                     text, m.start(), m.end()
                 ):
@@ -239,3 +243,8 @@ def load_rules(extra_file: Path | None = None) -> Rules:
         _merge(data, extra)
         return build(data, str(extra_file))
     return build(data)
+
+
+def rules_for(ctx: Context) -> Rules:
+    """The rules of this configuration (built in, plus its topics file)."""
+    return load_rules(ctx.config.watch.topics_file)

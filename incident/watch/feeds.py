@@ -20,6 +20,7 @@ from incident.config import AppConfig, FeedSource
 from incident.context import Context
 from incident.db import insert_for, insert_new
 from incident.enums import Kind, Severity
+from incident.i18n import t
 from incident.models import FeedEntry, FeedSourceState, Signal
 from incident.watch.classify import Rules
 from incident.watch.feedparse import Entry, Parsed
@@ -222,8 +223,6 @@ def _upstream_signal(
     for us: it opens (or feeds) one incident per upstream incident. An
     update to one that is already resolved only attaches; it opens nothing."""
     lang = ctx.config.centre.language
-    from incident.i18n import t
-
     resolved = status == "resolved"
     severity = Severity.SEV4 if resolved else source.severity
     alert = Alert(

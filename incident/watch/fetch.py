@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from incident.config import FeedSource, WatchConfig
+from incident.i18n import t
 
 
 class FetchError(Exception):
@@ -33,8 +34,6 @@ class FetchError(Exception):
         self.key, self.transient, self.params = key, transient, params
 
     def __str__(self) -> str:
-        from incident.i18n import t
-
         return t(self.key, "en", **self.params)
 
 
@@ -65,7 +64,8 @@ def check_address(url: str, allow_private: bool) -> None:
     except socket.gaierror as exc:
         raise FetchError("feed.error.dns", transient=True, host=host, reason=exc.strerror or str(exc)) from None
     for info in infos:
-        addr = ipaddress.ip_address(info[4][0].split("%")[0])
+        raw = info[4][0]  # an IPv6 address may carry a scope ("fe80::1%eth0")
+        addr = ipaddress.ip_address(raw.split("%")[0] if isinstance(raw, str) else raw)
         if (
             addr.is_private
             or addr.is_loopback
@@ -115,7 +115,7 @@ def fetch(
     deadline = started + watch.total_timeout_seconds
     url = source.url
     try:
-        for hop in range(watch.max_redirects + 1):
+        for _hop in range(watch.max_redirects + 1):
             check_address(url, source.allow_private)
             try:
                 with client.stream("GET", url, headers=headers, timeout=timeout) as resp:

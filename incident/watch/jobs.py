@@ -5,27 +5,27 @@ network."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from incident.context import Context
 from incident.db import Store
 from incident.errors import InputError
+from incident.models import FeedSourceState
 from incident.watch import complaints as intake
 from incident.watch import feeds
-from incident.watch.classify import Rules, load_rules
+from incident.watch.classify import rules_for
 from incident.watch.feedparse import parse
 from incident.watch.fetch import FetchError, fetch
 from incident.watch.prepare import prepare
+from incident.watch.volumes import ScoreReport, score_family
 
 log = logging.getLogger("incident.watch")
-
-
-def rules_for(ctx: Context) -> Rules:
-    return load_rules(ctx.config.watch.topics_file)
 
 
 def poll_feed(
@@ -65,12 +65,6 @@ def poll_feed(
 def due_sources(store: Store, ctx: Context) -> list[str]:
     """Enabled sources whose poll interval has passed since the last poll
     (a failed poll counts too, so a dead source is not hammered)."""
-    import datetime as dt
-
-    from sqlalchemy import select
-
-    from incident.models import FeedSourceState
-
     now = ctx.clock.now()
     with store.transaction() as s:
         last = {row[0]: row[1] for row in s.execute(select(FeedSourceState.name, FeedSourceState.last_polled_at))}
@@ -106,9 +100,7 @@ def poll_all(store: Store, ctx: Context, names: list[str] | None = None) -> list
     return reports
 
 
-def score_volumes(store: Store, ctx: Context, families: tuple[str, ...] = ("complaints", "feeds")) -> "ScoreReport":
-    from incident.watch.volumes import ScoreReport, score_family
-
+def score_volumes(store: Store, ctx: Context, families: tuple[str, ...] = ("complaints", "feeds")) -> ScoreReport:
     report = ScoreReport()
     for family in families:
         with store.transaction() as s:

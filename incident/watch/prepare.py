@@ -30,7 +30,10 @@ from incident.db import Store
 from incident.i18n import CATALOG, t
 from incident.incidents import SYSTEM_ACTOR
 from incident.incidents import get as get_incident
-from incident.models import Incident, Signal
+from incident.models import Incident, Signal, VolumeSeries
+from incident.remedy import callbacks, customers
+from incident.watch.volumes import value_label
+from incident.wording import factsheet, workflow
 
 log = logging.getLogger("incident.watch")
 
@@ -82,8 +85,6 @@ def _from_complaints(session: Session, incident_id: int) -> bool:
 
 def _topic(session: Session, ctx: Context, incident: Incident, lang: str) -> str:
     """The category or topic the surge is about, in words (for "what")."""
-    from incident.models import VolumeSeries
-
     series = session.scalars(
         select(VolumeSeries)
         .join(Signal, Signal.series_key == VolumeSeries.key)
@@ -93,8 +94,6 @@ def _topic(session: Session, ctx: Context, incident: Incident, lang: str) -> str
     ).first()
     if series is None or not series.value:
         return t("prepare.topic.default", lang)
-    from incident.watch.volumes import value_label
-
     return value_label(ctx, series.dimension, series.value, lang)
 
 
@@ -117,8 +116,6 @@ def first_draft(session: Session, ctx: Context, incident: Incident) -> dict[str,
 
 def draft_facts(session: Session, ctx: Context, incident_id: int) -> bool:
     """Fact sheet v1 drafted and submitted, unless the incident has one."""
-    from incident.wording import factsheet, workflow
-
     if factsheet.latest(session, incident_id) is not None:
         return False
     incident = get_incident(session, incident_id)
@@ -132,8 +129,6 @@ def draft_facts(session: Session, ctx: Context, incident_id: int) -> bool:
 def link_customers(session: Session, ctx: Context, incident_id: int) -> tuple[int, int]:
     """The surge's complainants as affected customers, their callbacks
     scheduled and assigned: (customers added, callbacks created)."""
-    from incident.remedy import callbacks, customers
-
     if not _from_complaints(session, incident_id):
         return 0, 0
     incident = get_incident(session, incident_id)

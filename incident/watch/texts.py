@@ -15,7 +15,8 @@ WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "feed.error.dns": ("无法解析主机名 {host}：{reason}", "cannot resolve host {host}: {reason}"),
     "feed.error.private_address": (
         "主机 {host} 指向内网/本机地址 {address}，已拒绝（如确属可信内网源，请在配置中设置 allow_private = true）",
-        "host {host} resolves to the private or loopback address {address}, which is refused (set allow_private = true for a trusted internal source)",
+        "host {host} resolves to the private or loopback address {address}, "
+        "which is refused (set allow_private = true for a trusted internal source)",
     ),
     "feed.error.auth_env": (
         "认证头所需的环境变量 {env} 未设置",

@@ -29,6 +29,7 @@ from incident.detector import DetectorParams, Verdict
 from incident.enums import Kind, Severity
 from incident.i18n import t
 from incident.models import Complaint, FeedEntry, VolumePoint, VolumeSeries
+from incident.watch.classify import rules_for
 from incident.watch.detectors import EPOCH, SeriesDetectors
 from incident.watch.signals import Alert, raise_alert, severity_for
 
@@ -60,43 +61,6 @@ def params_for(ctx: Context) -> DetectorParams:
     return DetectorParams(
         bucket_seconds=ctx.config.detection.bucket_minutes * 60, utc_offset_seconds=int(offset.total_seconds())
     )
-
-
-class _Detectors:
-    """The three detectors of one series, persisted on its row: surges per
-    bucket, silence per bucket, and the level of daily totals (DOMAIN.md §3:
-    a branch far above normal for several days; a branch gone silent)."""
-
-    def __init__(self, series: VolumeSeries, params: DetectorParams, zone: Any) -> None:
-        st, daily = series.detector_state or {}, series.daily_state or {}
-        self.surge = SurgeDetector.from_state(st["surge"], params) if st.get("surge") else SurgeDetector(params)
-        self.silence = (
-            SilenceDetector.from_state(st["silence"], params) if st.get("silence") else SilenceDetector(params)
-        )
-        self.level = (
-            DailyLevelDetector.from_state(daily["level"], params) if daily.get("level") else DailyLevelDetector(params)
-        )
-        self.day = dt.date.fromisoformat(daily["day"]) if daily.get("day") else None
-        self.day_total = float(series.day_total or 0.0)
-        self.zone = zone
-        self.closed_total = 0.0  # the total of the day that closed last
-
-    def update(self, bucket: dt.datetime, value: float) -> tuple[Verdict, Verdict, Verdict | None]:
-        ts = (bucket - EPOCH).total_seconds()
-        level = None
-        day = bucket.astimezone(self.zone).date()
-        if self.day is not None and day != self.day:
-            start = dt.datetime.combine(self.day, dt.time(), self.zone)
-            level = self.level.update(start.timestamp(), self.day_total)
-            self.closed_total, self.day_total = self.day_total, 0.0
-        self.day = day
-        self.day_total += value
-        return self.surge.update(ts, value), self.silence.update(ts, value), level
-
-    def save(self, series: VolumeSeries) -> None:
-        series.detector_state = {"surge": self.surge.state(), "silence": self.silence.state()}
-        series.daily_state = {"level": self.level.state(), "day": self.day.isoformat() if self.day else None}
-        series.day_total = self.day_total
 
 
 def series_key(family: str, dimension: str = "total", value: str | None = None) -> str:
@@ -142,7 +106,7 @@ def _load_counts(
     det = ctx.config.detection
     counts: dict[tuple[str, str | None], dict[dt.datetime, int]] = defaultdict(lambda: defaultdict(int))
     if family == "complaints":
-        q = select(
+        complaints = select(
             Complaint.received_at,
             Complaint.category,
             Complaint.branch,
@@ -150,19 +114,21 @@ def _load_counts(
             Complaint.topics,
             Complaint.product,
         ).where(Complaint.received_at >= start, Complaint.received_at < end)
-        for row in session.execute(q):
+        for row in session.execute(complaints):
             b = floor_bucket(row.received_at, bucket)
             for key in _complaint_keys(det, row):
                 counts[key][b] += 1
     else:
-        q = select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(*_counted_entries(start))
-        for row in session.execute(q):
-            when = row.published_at or row.first_seen_at
+        entries = select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(
+            *_counted_entries(start)
+        )
+        for entry in session.execute(entries):
+            when = entry.published_at or entry.first_seen_at
             if not (start <= when < end):
                 continue
             b = floor_bucket(when, bucket)
             counts[("total", None)][b] += 1
-            for topic in row.topics or []:
+            for topic in entry.topics or []:
                 counts[("topic", topic)][b] += 1
     return counts
 
@@ -177,7 +143,7 @@ def _lock_series(session: Session, family: str) -> list[VolumeSeries]:
 def _ensure_series(
     session: Session, family: str, keys: list[tuple[str, str | None]], start: dt.datetime, bucket: int, now: dt.datetime
 ) -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         dict(
             key=series_key(family, d, v),
             family=family,
@@ -297,8 +263,6 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
 def value_label(ctx: Context, dimension: str, value: str | None, lang: str) -> str:
     """A series' value in words: a topic by its label ("系统故障", not "outage")."""
     if dimension == "topic" and value:
-        from incident.watch.jobs import rules_for
-
         labels = rules_for(ctx).labels.get(value)
         if labels:
             return labels[1 if lang == "en" else 0]

@@ -13,7 +13,7 @@ are those the ``incident facts`` / ``incident statement`` commands call."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -108,7 +108,10 @@ def _count_items(channel: str, counts: Mapping[str, Any], text: str, lang: str) 
 
 
 def channel_views(
-    rendered: Mapping[str, Any], findings: list[Mapping[str, Any]], channels: list[str] | tuple[str, ...], lang: str
+    rendered: Mapping[str, Any],
+    findings: Sequence[Mapping[str, Any]],
+    channels: list[str] | tuple[str, ...],
+    lang: str,
 ) -> list[tuple[str, list[dict[str, Any]]]]:
     """[(language, [one view per channel])] of a rendered statement: the
     text as it goes out, its counts (characters, SMS segments, Weibo length,
@@ -424,7 +427,8 @@ def desk_detail(
             }
         )
     log = []
-    for st in sorted((s for s in statements if s.published_at is not None), key=lambda s: s.published_at, reverse=True):
+    published = [(s.published_at, s) for s in statements if s.published_at is not None]
+    for _, st in sorted(published, key=lambda pair: pair[0], reverse=True):
         per_channel = deliveries.get(st.id, {})
         log.append(
             {
@@ -525,7 +529,8 @@ def router(pages: Pages) -> APIRouter:
         principal, form = await pages.form(request, "wording.view")
         lang = lang_of(request, principal)
         ctx = principal.ctx(rt)
-        kind = form.get("preview_kind") if form.get("preview_kind") in STATEMENT_KINDS else "update"
+        chosen = form.get("preview_kind")
+        kind = chosen if chosen is not None and chosen in STATEMENT_KINDS else "update"
 
         def load(s: Session) -> dict[str, Any]:
             incident = _incident(s, incident_id)

@@ -6,6 +6,7 @@ thread pool, whose result is posted to the request's ``response_url``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -17,16 +18,15 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from incident.adapters.slack import verify
 from incident.i18n import t
 from incident.runtime import Runtime
+from incident.slack import commands
 
 log = logging.getLogger("incident.slack")
 
 
 def router(rt: Runtime, executor: ThreadPoolExecutor) -> APIRouter:
-    from incident.adapters.slack import verify
-    from incident.slack import commands
-
     api = APIRouter()
     cfg = rt.config.slack
 
@@ -107,9 +107,8 @@ def router(rt: Runtime, executor: ThreadPoolExecutor) -> APIRouter:
         user = (payload.get("user") or {}).get("id", "")
         for action in (payload.get("actions") or [])[:1]:
             action_id, value = str(action.get("action_id") or ""), str(action.get("value") or "")
-            answer_later(
-                payload.get("response_url", ""), lambda: commands.run_action(rt.store, rt.ctx, user, action_id, value)
-            )
+            work = functools.partial(commands.run_action, rt.store, rt.ctx, user, action_id, value)
+            answer_later(payload.get("response_url", ""), work)
         return Response(status_code=200)
 
     return api

@@ -25,7 +25,8 @@ CATALOG.update(
         "web.login.submit": ("登录", "Sign in"),
         "web.login.proxy": (
             "本系统通过单点登录（反向代理）识别用户；请从公司门户进入。",
-            "This system identifies you through single sign-on (the reverse proxy); come in through the company portal.",
+            "This system identifies you through single sign-on (the reverse proxy); "
+            "come in through the company portal.",
         ),
         "web.login.help": (
             "账号由管理员用 incident users add 创建。",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from incident.config import AppConfig
@@ -165,8 +165,6 @@ def reject(
 
 def clear(session: Session, subject_type: str, subject_id: int) -> None:
     """Forget the sign-offs of a subject: what is reviewed next is new."""
-    from sqlalchemy import delete
-
     session.execute(delete(Approval).where(Approval.subject_type == subject_type, Approval.subject_id == subject_id))
 
 

@@ -20,7 +20,7 @@ from incident.enums import Role
 from incident.errors import ConflictError, InputError, NotFoundError
 from incident.i18n import LANGS
 from incident.models import Subscriber, WordingTemplate
-from incident.wording import approval
+from incident.wording import approval, pull
 from incident.wording.templates import check_source
 
 
@@ -120,8 +120,6 @@ def approve_template(session: Session, ctx: Context, template_id: int) -> Wordin
     row.status = "approved"
     row.approved_by = approval.actor_key(ctx.config, ctx.actor)
     row.approved_at = ctx.clock.now()
-    from incident.wording import pull
-
     pull.changed()
     return row
 

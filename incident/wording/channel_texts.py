@@ -20,8 +20,10 @@ CHANNEL_TEXTS: dict[str, tuple[str, str]] = {
     # ---- findings: Finding.message_key defaults to "lint.<rule>" ----------
     "lint.channel.sms.empty": ("短信正文为空", "the SMS body is empty"),
     "lint.channel.sms.segments": (
-        "短信共 {segments} 条（超过 {max} 条上限），会按条计费；{encoding} 编码每条 {per_segment} 个单位，共 {units} 个（含签名）",
-        "the SMS needs {segments} segments (more than {max}); each is billed; {encoding} carries {per_segment} units a segment, this has {units} (signature included)",
+        "短信共 {segments} 条（超过 {max} 条上限），会按条计费；{encoding} 编码每条 {per_segment} 个单位，"
+        "共 {units} 个（含签名）",
+        "the SMS needs {segments} segments (more than {max}); each is billed; "
+        "{encoding} carries {per_segment} units a segment, this has {units} (signature included)",
     ),
     "lint.channel.weibo.empty": ("微博正文为空", "the Weibo post is empty"),
     "lint.channel.weibo.too_long": (
@@ -30,7 +32,8 @@ CHANNEL_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "lint.channel.weibo.fold": (
         "「{essential}」不在前 {fold} 字内（第 {fold_index} 个字符之后即被折叠），读者不点「全文」就看不到",
-        "'{essential}' is not within the first {fold} characters (the fold falls after character {fold_index}); readers only see it after tapping 全文 (full text)",
+        "'{essential}' is not within the first {fold} characters (the fold falls after character {fold_index}); "
+        "readers only see it after tapping 全文 (full text)",
     ),
     "lint.channel.weibo.missing": (
         "微博正文中没有必须出现的「{essential}」",
@@ -39,7 +42,8 @@ CHANNEL_TEXTS: dict[str, tuple[str, str]] = {
     "lint.channel.wechat.empty": ("模板消息字段 {field} 为空", "the template-message field {field} is empty"),
     "lint.channel.wechat.field_too_long": (
         "模板消息字段 {field} 共 {length} 字，超过 {limit} 字上限，超出部分会被截断或发送失败",
-        "the template-message field {field} has {length} characters, more than {limit}; the excess is cut off or the message is refused",
+        "the template-message field {field} has {length} characters, more than {limit}; "
+        "the excess is cut off or the message is refused",
     ),
     "lint.channel.wechat.line_break": (
         "模板消息字段 {field} 含换行，微信不显示换行",
@@ -78,7 +82,8 @@ CHANNEL_TEXTS: dict[str, tuple[str, str]] = {
     # ---- suggestions: said in the checked text's language -----------------
     "channel.suggest.sms_segments": (
         "精简到 {max} 条以内（约 {budget} 字），或拆成两条短信，细节放到状态页链接",
-        "shorten it to {max} segments (about {budget} characters), or split it into two messages and leave the details to the status-page link",
+        "shorten it to {max} segments (about {budget} characters), or split it into two messages and leave the details "
+        "to the status-page link",
     ),
     "channel.suggest.weibo_too_long": (
         "删减 {excess} 字，或把细节放到状态页链接",

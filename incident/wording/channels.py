@@ -39,7 +39,7 @@ from incident.config import ChannelLimits
 from incident.errors import InputError
 from incident.i18n import t
 from incident.wording import channel_texts  # noqa: F401  (registers the catalogue texts)
-from incident.wording.findings import Finding, has_errors
+from incident.wording.findings import Finding, Severity, has_errors
 
 CHANNELS = ("status_page", "sms", "weibo", "wechat", "x", "email")
 
@@ -72,13 +72,15 @@ class ChannelCheck:
         }
 
 
-def _finding(rule: str, severity: str, text: str, start: int, end: int, suggestion: str = "", **params: Any) -> Finding:
+def _finding(
+    rule: str, severity: Severity, text: str, start: int, end: int, suggestion: str = "", **params: Any
+) -> Finding:
     return Finding(
         rule=rule,
         severity=severity,
         start=start,
         end=end,
-        text=text[start:end],  # type: ignore[arg-type]
+        text=text[start:end],
         suggestion=suggestion,
         params=params,
     )

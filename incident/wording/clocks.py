@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role
+from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.models import Incident, ResponseClock, RoleAssignment, Statement
 from incident.notify import enqueue
 
@@ -96,8 +97,6 @@ def _comms(session: Session, ctx: Context, incident_id: int) -> tuple[str | None
 def sweep(session: Session, ctx: Context, limit: int = 500) -> list[ClockEscalation]:
     """Escalate each overdue clock once (idempotent; SKIP LOCKED so two
     sweepers never escalate the same clock)."""
-    from incident.incidents import SYSTEM_ACTOR, record_event
-
     now = ctx.clock.now()
     clocks = session.scalars(
         select(ResponseClock)

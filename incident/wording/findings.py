@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from incident.i18n import CATALOG, t
+
 Severity = Literal["error", "warning"]
 
 
@@ -25,8 +27,6 @@ class Finding:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str = "en") -> str:
-        from incident.i18n import CATALOG, t
-
         key = self.message_key or f"lint.{self.rule}"
         if key not in CATALOG:
             return self.rule

@@ -21,7 +21,8 @@ LINT_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "lint.opens_with_bu": (
         "句子不要以“不”或“我不”开头，把否定的答复说成积极的回应（004 第二章第二节）",
-        "do not open a sentence with 不 or 我不 (no / I don't); turn the negative answer into a positive one (004 ch.2 §2)",
+        "do not open a sentence with 不 or 我不 (no / I don't); turn the negative answer into a positive one (004 ch.2 "
+        "§2)",
     ),
     "lint.pronoun_ni": (
         "称呼客户用“您”，不用“你”（004 第二章第一节：文明用语“您、请、好……”）",
@@ -89,24 +90,34 @@ LINT_TEXTS: dict[str, tuple[str, str]] = {
         "the template has no variable '{name}'; the variables are: {known}",
     ),
     "lint.over_cap.goods": (
-        "赔偿金额 {amount} 元超过物品类快件每票上限 {cap} 元（004 第三章第二节）；超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
-        "compensation of {amount} yuan exceeds the {cap}-yuan cap per waybill for goods (004 ch.3 §2); refuse politely and offer another remedy (000 §6.1)",
+        "赔偿金额 {amount} 元超过物品类快件每票上限 {cap} 元（004 第三章第二节）；"
+        "超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
+        "compensation of {amount} yuan exceeds the {cap}-yuan cap per waybill for goods (004 ch.3 §2); "
+        "refuse politely and offer another remedy (000 §6.1)",
     ),
     "lint.over_cap.documents": (
-        "赔偿金额 {amount} 元超过文件类快件每票上限 {cap} 元（004 第三章第二节）；超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
-        "compensation of {amount} yuan exceeds the {cap}-yuan cap per waybill for documents (004 ch.3 §2); refuse politely and offer another remedy (000 §6.1)",
+        "赔偿金额 {amount} 元超过文件类快件每票上限 {cap} 元（004 第三章第二节）；"
+        "超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
+        "compensation of {amount} yuan exceeds the {cap}-yuan cap per waybill for documents (004 ch.3 §2); "
+        "refuse politely and offer another remedy (000 §6.1)",
     ),
     "lint.over_cap.uninsured": (
-        "赔偿金额 {amount} 元超过未保险快件每票上限 {cap} 元（004 第三章第二节）；超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
-        "compensation of {amount} yuan exceeds the {cap}-yuan cap per waybill without insurance (004 ch.3 §2); refuse politely and offer another remedy (000 §6.1)",
+        "赔偿金额 {amount} 元超过未保险快件每票上限 {cap} 元（004 第三章第二节）；"
+        "超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
+        "compensation of {amount} yuan exceeds the {cap}-yuan cap per waybill without insurance (004 ch.3 §2); "
+        "refuse politely and offer another remedy (000 §6.1)",
     ),
     "lint.over_cap.declared": (
-        "金额 {amount} 元超过保价快件每票上限 {cap} 元（004 第三章第二节）；超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
-        "{amount} yuan exceeds the {cap}-yuan cap per waybill for declared value (004 ch.3 §2); refuse politely and offer another remedy (000 §6.1)",
+        "金额 {amount} 元超过保价快件每票上限 {cap} 元（004 第三章第二节）；"
+        "超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
+        "{amount} yuan exceeds the {cap}-yuan cap per waybill for declared value (004 ch.3 §2); "
+        "refuse politely and offer another remedy (000 §6.1)",
     ),
     "lint.over_cap.highest": (
-        "金额 {amount} 元超过任何一种赔偿的每票上限 {cap} 元（004 第三章第二节）；请核对，超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
-        "{amount} yuan is above every compensation cap ({cap} yuan per waybill, 004 ch.3 §2); check it, and refuse claims beyond policy politely with another remedy (000 §6.1)",
+        "金额 {amount} 元超过任何一种赔偿的每票上限 {cap} 元（004 第三章第二节）；"
+        "请核对，超出政策的要求应礼貌拒绝并提供其他补救（000 §6.1）",
+        "{amount} yuan is above every compensation cap ({cap} yuan per waybill, 004 ch.3 §2); "
+        "check it, and refuse claims beyond policy politely with another remedy (000 §6.1)",
     ),
     "lint.custom": ("运营方规则「{rule}」", "operator rule '{rule}'"),
     "lint.severity.error": ("错误", "error"),
@@ -155,7 +166,8 @@ LINT_TEXTS: dict[str, tuple[str, str]] = {
     ),
     # ---- CLI --------------------------------------------------------------------
     "help.lint": (
-        "检查措辞：服务禁语、不规范用语、以“不”开头、你/您、绝对化承诺、个人信息、未填占位符、超出赔偿上限等（004 第二章，000 §2.1）。\n\n"
+        "检查措辞：服务禁语、不规范用语、以“不”开头、你/您、绝对化承诺、个人信息、未填占位符、"
+        "超出赔偿上限等（004 第二章，000 §2.1）。\n\n"
         "  incident lint 声明.txt\n\n"
         "  cat 声明.txt | incident lint - --channel weibo\n\n"
         "  incident lint 声明.txt --json\n\n"
@@ -165,7 +177,8 @@ LINT_TEXTS: dict[str, tuple[str, str]] = {
         "  incident lint statement.txt\n\n"
         "  cat statement.txt | incident lint - --channel weibo\n\n"
         "  incident lint statement.txt --json\n\n"
-        "Exits 1 when any finding is an error, else 0. Operators' own rules: [wording].rules_file in the configuration.",
+        "Exits 1 when any finding is an error, else 0. Operators' own rules: "
+        "[wording].rules_file in the configuration.",
     ),
     "help.lint.file": (
         "要检查的 UTF-8 文本文件；- 或省略表示标准输入",

@@ -122,7 +122,7 @@ def _doc_text(incident: Incident, sheet: FactSheet) -> str:
     parts = [incident.title, incident.summary or "", incident.impact or "", incident.dedup_key or ""]
     parts += [*incident.scope_channels, *incident.scope_regions, *incident.scope_products]
     parts += list(LABELS["kind"].get(incident.kind, ()))
-    for name, value in sheet.content.items():
+    for value in sheet.content.values():
         if isinstance(value, dict):
             for lang in LANGS:
                 v = value.get(lang)
@@ -160,17 +160,17 @@ def _caches(source: "Session | Store") -> tuple[Index, Any]:
         revalidate = serve_stale and not _refreshing
         if revalidate:
             _refreshing = True
-    if fresh:
-        return cached, templates  # type: ignore[return-value]
-    if serve_stale:
+    if cached is not None and fresh:  # fresh and serve_stale imply current: both caches built
+        return cached, templates
+    if cached is not None and serve_stale:
         if revalidate:
             threading.Thread(target=_revalidate, args=(source,), name="wording-refresh", daemon=True).start()
-        return cached, templates  # type: ignore[return-value]
+        return cached, templates
     return _refresh(source)
 
 
 def _owner_of(source: "Session | Store") -> str:
-    return str(source.get_bind().url if isinstance(source, Session) else source.engine.url)
+    return str(source.get_bind().engine.url if isinstance(source, Session) else source.engine.url)
 
 
 def _revalidate(store: Store) -> None:

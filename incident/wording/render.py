@@ -16,8 +16,10 @@ from incident.config import AppConfig
 from incident.i18n import LANGS, label, t
 from incident.models import FactSheet, Incident
 from incident.timeutil import local
+from incident.wording import channels as ch
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.findings import Finding
+from incident.wording.lint import lint, load_rules
 from incident.wording.personalise import Customer, greeting, mask_contact, salutation
 from incident.wording.templates import CHANNEL_PARTS, TemplateSet
 
@@ -77,8 +79,6 @@ def html_text(markup: str) -> str:
 
 
 def lint_text(text: str, lang: str, config: AppConfig) -> list[Finding]:
-    from incident.wording.lint import lint, load_rules
-
     return lint(text, lang=lang, caps=config.compensation.caps, rules=load_rules(config.wording.rules_file))
 
 
@@ -103,10 +103,9 @@ def _wechat_fields(text: str) -> dict[str, str]:
 def render_channel(
     templates: TemplateSet, config: AppConfig, context: dict[str, Any], channel: str, lang: str
 ) -> ChannelRendering:
-    from incident.wording import channels as ch
-
     limits = config.wording.channels
     parts = {p: templates.render(f"statements/{p}", lang, context) for p in CHANNEL_PARTS[channel]}
+    out: dict[str, Any]  # what goes out: texts (subject, text, html), or WeChat's template fields
     if channel == "email":
         out = {"subject": parts["email_subject"], "text": parts["email_text"], "html": parts["email_html"]}
         check = ch.check_email(out["subject"], out["text"], out["html"], limits)

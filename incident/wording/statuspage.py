@@ -83,7 +83,7 @@ def atom(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> by
     title = f"{config.centre.name} · " + ("服务状态" if lang == "zh-CN" else "Service status")
     sub(feed, "id", f"{base}/status/feed.atom?lang={lang}")
     sub(feed, "title", title)
-    updated = max((st.published_at for st, _ in rows), default=now)
+    updated = max((st.published_at for st, _ in rows if st.published_at is not None), default=now)
     sub(feed, "updated", _rfc3339(updated))
     sub(feed, "link", rel="self", href=f"{base}/status/feed.atom" + ("?lang=en" if lang == "en" else ""))
     sub(feed, "link", rel="alternate", href=f"{base}/status" + ("?lang=en" if lang == "en" else ""))

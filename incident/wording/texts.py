@@ -98,7 +98,8 @@ WORDING_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "wording.error.lint_blocks": (
         "措辞检查发现 {count} 个错误，不能批准；第一个：{first}（用 incident statement preview / facts show 查看）",
-        "the wording check found {count} error(s), so it cannot be approved; first: {first} (see incident statement preview / facts show)",
+        "the wording check found {count} error(s), so it cannot be approved; "
+        "first: {first} (see incident statement preview / facts show)",
     ),
     "wording.error.bad_channel": (
         "未知渠道「{value}」；可选：{allowed}",
@@ -159,7 +160,8 @@ WORDING_TEXTS: dict[str, tuple[str, str]] = {
     "wording.error.template_empty": ("模板内容不能为空", "the template is empty"),
     "wording.error.sms_ref": (
         "短信订阅请填写客户编号（由短信网关解析），不保存完整手机号：「{address}」",
-        "an SMS subscriber is a customer reference the gateway resolves; full phone numbers are never stored: '{address}'",
+        "an SMS subscriber is a customer reference the gateway resolves; "
+        "full phone numbers are never stored: '{address}'",
     ),
     "outbox.error.no_delivery": ("没有编号为 {id} 的投递", "there is no delivery {id}"),
     "outbox.error.not_resendable": (

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from incident.context import Context
+from incident.db import insert_new
 from incident.enums import EventType
 from incident.errors import ConflictError, InputError, NotFoundError
 from incident.i18n import LANGS
@@ -445,8 +446,6 @@ def write_deliveries(session: Session, st: Statement, now: dt.datetime) -> int:
             rows.append(_delivery(st, channel, sub.address, sub.lang if sub.lang in LANGS else "zh-CN", now))
     if not rows:
         return 0
-    from incident.db import insert_new
-
     return len(insert_new(session, Delivery.__table__, rows, "idempotency_key"))
 
 
@@ -487,9 +486,9 @@ def retract_statement(session: Session, ctx: Context, incident_id: int, number: 
     st.status = "retracted"
     st.ended_at = ctx.clock.now()
     # What has not gone out yet does not go out.
-    cancelled = session.execute(
-        update(Delivery).where(Delivery.statement_id == st.id, Delivery.status == "pending").values(status="cancelled")
-    ).rowcount
+    pending = update(Delivery).where(Delivery.statement_id == st.id, Delivery.status == "pending")
+    # DML through the ORM session returns a CursorResult (typed as Result)
+    cancelled = cast(CursorResult[Any], session.execute(pending.values(status="cancelled"))).rowcount
     record_event(
         session,
         ctx,
