@@ -136,6 +136,8 @@ def test_the_installed_command_runs_from_an_empty_directory(installed: Installed
         out = installed.run(argv)
         assert out.returncode == 0, out.stdout + out.stderr
         assert "serve" in out.stdout and "declare" in out.stdout
+    version = installed.run([str(installed.venv / "bin" / "incident"), "--version"])
+    assert version.returncode == 0 and version.stdout.strip() == f"incident-coordinator {__version__}"
     assert list(installed.empty.iterdir()) == []
 
 

@@ -17,7 +17,7 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from incident import escalation, incidents
+from incident import __version__, escalation, incidents
 from incident.cli import texts  # noqa: F401  (registers the CLI texts)
 from incident.cli.console import make_console
 from incident.cli.lint_cmds import register as register_lint
@@ -65,6 +65,13 @@ def _prescan_lang(argv: list[str]) -> str:
         return "zh-CN"
 
 
+def _print_version(value: bool) -> None:
+    # Eager: answers before the runtime (config, database) is built.
+    if value:
+        print(f"incident-coordinator {__version__}")
+        raise typer.Exit()
+
+
 def build_app(lang: str) -> typer.Typer:
     def h(key: str) -> str:
         return t(key, lang)
@@ -88,6 +95,10 @@ def build_app(lang: str) -> typer.Typer:
         lang_opt: Annotated[Optional[str], typer.Option("--lang", help=h("help.opt.lang"), metavar="LANG")] = None,
         actor: Annotated[Optional[str], typer.Option("--as", help=h("help.opt.actor"), metavar="NAME")] = None,
         db: Annotated[Optional[str], typer.Option("--db", help=h("help.opt.db"), metavar="URL")] = None,
+        version: Annotated[
+            bool,
+            typer.Option("--version", help=h("help.opt.show_version"), is_eager=True, callback=_print_version),
+        ] = False,
     ) -> None:
         _state["rt"] = Runtime.build(config, lang_opt, actor, db)
         if ctx.invoked_subcommand is None:

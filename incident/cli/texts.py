@@ -32,6 +32,7 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "以谁的身份操作，记入时间线（也可用 INCIDENT_ACTOR；默认为系统用户名）",
         "who is acting, as recorded on the timeline (or INCIDENT_ACTOR; default: your login name)",
     ),
+    "help.opt.show_version": ("显示版本号后退出", "show the version and exit"),
     "help.opt.db": (
         "SQLAlchemy 数据库 URL（也可用 INCIDENT_DATABASE_URL；默认 SQLite 位于 INCIDENT_DATA_DIR）",
         "SQLAlchemy database URL (or INCIDENT_DATABASE_URL; default: SQLite under INCIDENT_DATA_DIR)",

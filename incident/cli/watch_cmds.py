@@ -159,8 +159,8 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "Continuous watching is scheduled by Prefect: run python -m incident_flows.watch (or incident serve). "
         "For one run use incident watch --once.",
     ),
-    "col.source": ("订阅源", "source"),
-    "col.kind": ("类型", "kind"),
+    "col.feed": ("订阅源", "source"),
+    "col.feed_kind": ("类型", "kind"),
     "col.last_ok": ("最近成功", "last success"),
     "col.failures": ("连续失败", "failures"),
     "col.error": ("最近错误", "last error"),
@@ -467,8 +467,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             return
         table = Table()
         for col in (
-            "col.source",
-            "col.kind",
+            "col.feed",
+            "col.feed_kind",
             "col.last_ok",
             "col.failures",
             "col.entries",

@@ -1,0 +1,44 @@
+"""One catalogue: every module adds its texts to ``incident.i18n.CATALOG``
+with ``CATALOG.update({...})``, so two modules that give one key different
+texts silently overwrite each other, and which wins depends on import order
+(the roster table was once headed "source" by the feeds' column name)."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _text_pairs(tree: ast.AST):
+    """(key, (zh, en)) of every dict literal entry whose value is two strings."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        for key, value in zip(node.keys, node.values, strict=True):
+            # Catalogue keys are dotted ("col.source"); bare ones label enum values in nested tables.
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and "." in key.value):
+                continue
+            if isinstance(value, ast.Tuple) and len(value.elts) == 2:
+                try:
+                    pair = tuple(ast.literal_eval(e) for e in value.elts)
+                except ValueError:
+                    continue
+                if all(isinstance(p, str) for p in pair):
+                    yield key.value, pair
+
+
+def test_no_key_has_two_different_texts():
+    seen: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+    files = [p for d in ("incident", "flows") for p in sorted((ROOT / d).rglob("*.py"))]
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        if "CATALOG" not in source:
+            continue
+        for key, pair in _text_pairs(ast.parse(source)):
+            seen[key][pair].append(str(path.relative_to(ROOT)))
+    assert len(seen) > 500  # the scan found the catalogue
+    clashes = {key: dict(texts) for key, texts in seen.items() if len(texts) > 1}
+    assert not clashes, clashes
