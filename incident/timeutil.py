@@ -21,6 +21,13 @@ class Clock:
     def now(self) -> dt.datetime:
         return dt.datetime.now(UTC)
 
+    def wall(self) -> Clock:
+        """The clock for checks against the outside world (a Slack request's
+        signed timestamp): the real one behind a shifted clock, since a
+        drill's "as if it were Monday" must not refuse real requests. A
+        FixedClock stays itself, so tests keep control of those checks too."""
+        return self
+
 
 @dataclass
 class FixedClock(Clock):
@@ -48,6 +55,9 @@ class ShiftedClock(Clock):
 
     def now(self) -> dt.datetime:
         return self.at + dt.timedelta(seconds=time.time() - self.anchor)
+
+    def wall(self) -> Clock:
+        return Clock()
 
     def setting(self) -> str:
         """The ``INCIDENT_NOW`` value that gives another process this same

@@ -2,6 +2,8 @@
 SQLite and (in CI) PostgreSQL."""
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -13,8 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import EXAMPLE, incident_now
+from incident.adapters.slack import verify
 from incident.errors import InputError
-from incident.timeutil import Clock, ShiftedClock, clock_from_setting
+from incident.timeutil import Clock, FixedClock, ShiftedClock, clock_from_setting
 
 SCRIPT = Path(sys.executable).with_name("incident")
 
@@ -165,3 +168,18 @@ def test_incident_now_clock_is_shared_through_its_pinned_form():
         with pytest.raises(InputError) as err:
             clock_from_setting(bad, sh)
         assert err.value.key == "error.bad_now" and err.value.params["variable"] == "INCIDENT_NOW"
+
+
+def test_a_drill_clock_checks_slack_signatures_against_real_time():
+    # INCIDENT_NOW moves the product's "now", not Slack's: a request signed
+    # a moment ago must pass during a drill set a week away.
+    sh = ZoneInfo("Asia/Shanghai")
+    drill = clock_from_setting(f"2026-11-30T01:00:00Z@{time.time() - 7 * 86400!r}", sh)
+    secret, body = "8f742231b10e8888abcd99yyyzzz85a5", b"command=%2Fincident&text=list"
+    stamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+    assert type(drill.wall()) is Clock
+    assert verify(secret, body, stamp, signature, drill.wall().now)
+    assert not verify(secret, body, stamp, signature, drill.now)  # seven days off
+    fixed = FixedClock()
+    assert fixed.wall() is fixed  # tests keep control of the check

@@ -44,7 +44,7 @@ def router(rt: Runtime, executor: ThreadPoolExecutor) -> APIRouter:
             body,
             request.headers.get("x-slack-request-timestamp"),
             request.headers.get("x-slack-signature"),
-            rt.clock.now,
+            rt.clock.wall().now,  # Slack signs real time, even during a drill
         ):
             return refuse("slack.error.signature", 401)
         return body
