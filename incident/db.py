@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from incident.errors import ConflictError
 from incident.resources import on_disk
 
 if TYPE_CHECKING:
@@ -134,12 +135,27 @@ class Upgrade:
         return self.before != self.after
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision this code's migrations know ("0001" … SCHEMA_HEAD),
+    from the file names alone (no Alembic import)."""
+    return frozenset(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("0*.py"))
+
+
+def refuse_newer_schema(revision: str | None) -> None:
+    """A database already migrated by a newer release: say so, naming both
+    revisions, instead of Alembic's "Can't locate revision" traceback (an old
+    worker left running after an upgrade of the fleet)."""
+    if revision is not None and revision not in known_revisions():
+        raise ConflictError("error.schema_newer", revision=revision, head=SCHEMA_HEAD)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> Upgrade:
     """Migrate to ``revision``, serialised with every other process doing the
     same on this database (see :func:`migration_lock`; migrations/env.py takes
     it and records the revisions before and after, read under the lock)."""
     from alembic import command  # noqa: PLC0415 — Alembic (~10 MB) only in processes that migrate
 
+    refuse_newer_schema(current_revision(engine))
     cfg = alembic_config(engine)
     command.upgrade(cfg, revision)
     return Upgrade(cfg.attributes.get("revision_before"), cfg.attributes.get("revision_after"))
@@ -251,7 +267,9 @@ def ensure_migrated(engine: Engine) -> Upgrade | None:
         done = None
         # The unlocked read is the fast path of every process on a current
         # schema; only a stale one takes the lock, and re-reads under it.
-        if current_revision(engine) != SCHEMA_HEAD:
+        found = current_revision(engine)
+        refuse_newer_schema(found)
+        if found != SCHEMA_HEAD:
             done = upgrade(engine)
             if done.changed:
                 log.info("database schema upgraded from %s to %s", done.before or "—", done.after)

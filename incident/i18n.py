@@ -69,6 +69,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "无法识别的时间「{value}」；请用 2026-11-23 09:30、2026-11-23T09:30+08:00 或 now",
         "cannot read the time '{value}'; use 2026-11-23 09:30, 2026-11-23T09:30+08:00 or now",
     ),
+    "error.schema_newer": (
+        "数据库结构版本为 {revision}，比本程序认识的最新版本 {head} 更新："
+        "请先把 incident-coordinator 升级到迁移过它的版本",
+        "the database schema is at revision {revision}, newer than this release knows (its newest is {head}): "
+        "install the incident-coordinator release that migrated it",
+    ),
     "error.bad_now": (
         "环境变量 {variable}「{value}」不是时刻；请用 ISO 8601，如 2026-11-30T09:00:00+08:00，或不设置",
         "the environment variable {variable} is '{value}', not an instant; use ISO 8601, e.g. "

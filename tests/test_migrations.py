@@ -2,12 +2,26 @@
 
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from incident.db import SCHEMA_HEAD, Base, Store, alembic_config, current_revision, head_revision, upgrade
+from incident import db
+from incident.db import (
+    SCHEMA_HEAD,
+    Base,
+    Store,
+    alembic_config,
+    current_revision,
+    ensure_migrated,
+    head_revision,
+    known_revisions,
+    make_engine,
+    upgrade,
+)
+from incident.errors import ConflictError
 from incident.models import AffectedCustomer, Compensation
 from incident.remedy import ledger
 from tests.test_wording import declare
@@ -15,6 +29,25 @@ from tests.test_wording import declare
 
 def downgrade(engine, revision):
     command.downgrade(alembic_config(engine), revision)
+
+
+def test_a_schema_newer_than_the_code_is_refused_by_name(store, db_url, monkeypatch):
+    """An old worker left running after the fleet was upgraded: a clear
+    refusal naming both revisions, not Alembic's "Can't locate revision"."""
+    assert known_revisions() >= {"0001", SCHEMA_HEAD}
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    monkeypatch.setattr(db, "_migrated", set())  # as in a new process: nothing remembered as migrated
+    engine = make_engine(db_url)
+    try:
+        for attempt in (lambda: ensure_migrated(engine), lambda: upgrade(engine)):
+            with pytest.raises(ConflictError) as err:
+                attempt()
+            assert "0099" in err.value.message("en") and SCHEMA_HEAD in err.value.message("en")
+            assert "0099" in err.value.message("zh-CN")
+    finally:
+        engine.dispose()
+    assert current_revision(store.engine) == "0099"  # nothing was touched
 
 
 def test_models_match_migrations(store):
