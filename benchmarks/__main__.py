@@ -85,8 +85,14 @@ def bench_declare_and_list(url: str, n: int, label: str) -> dict[str, float]:
     all_ms, all_n = timed(open_only=True)
     sel_ms, sel_n = timed(open_only=True, kinds=["system_outage"], severities=[1, 2])
     store.dispose()
-    return {"declare_s": declare_s, "per_declare_ms": declare_s / n * 1000,
-            "list_open_ms": all_ms, "list_open_rows": all_n, "list_filtered_ms": sel_ms, "list_filtered_rows": sel_n}
+    return {
+        "declare_s": declare_s,
+        "per_declare_ms": declare_s / n * 1000,
+        "list_open_ms": all_ms,
+        "list_open_rows": all_n,
+        "list_filtered_ms": sel_ms,
+        "list_filtered_rows": sel_n,
+    }
 
 
 @contextlib.contextmanager
@@ -98,7 +104,11 @@ def pg_schema(base_url: str):
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        yield (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -115,21 +125,31 @@ def run_declare(args, pg: str | None) -> None:
     print(f"\ndeclare-and-list, n={args.n} (list figures: median of 7)")
     print(f"{'backend':<11} {'declare total':>14} {'per declare':>12} {'list open':>22} {'list filtered':>22}")
     for name, r in results.items():
-        print(f"{name:<11} {r['declare_s']:>12.1f} s {r['per_declare_ms']:>9.2f} ms "
-              f"{r['list_open_ms']:>9.1f} ms ({r['list_open_rows']:>6} rows) "
-              f"{r['list_filtered_ms']:>9.1f} ms ({r['list_filtered_rows']:>5} rows)")
+        print(
+            f"{name:<11} {r['declare_s']:>12.1f} s {r['per_declare_ms']:>9.2f} ms "
+            f"{r['list_open_ms']:>9.1f} ms ({r['list_open_rows']:>6} rows) "
+            f"{r['list_filtered_ms']:>9.1f} ms ({r['list_filtered_rows']:>5} rows)"
+        )
     target = results["sqlite"]["list_open_ms"]
-    print(f"target: list of {results['sqlite']['list_open_rows']} open incidents on SQLite < 200 ms: "
-          f"{'met' if target < 200 else 'NOT met'} ({target:.1f} ms)")
+    print(
+        f"target: list of {results['sqlite']['list_open_rows']} open incidents on SQLite < 200 ms: "
+        f"{'met' if target < 200 else 'NOT met'} ({target:.1f} ms)"
+    )
 
 
 def run_feeds(args, pg: str | None) -> None:
     from benchmarks.watch import bench_feeds
 
     r = bench_feeds(repeats=2)
-    print("\nfeed ingestion: 20 feeds x 500 entries (real texts from ../shared/data/feeds) from a local HTTP server, best of 2")
+    print(
+        "\nfeed ingestion: 20 feeds x 500 entries (real texts from ../shared/data/feeds) from a local HTTP "
+        "server, best of 2"
+    )
     print(f"  bare feedparser.parse: {r['bare_s']:.2f} s ({r['bare_per_s']:.0f} entries/s)")
-    print(f"  end to end (fetch, parse, dedupe, classify, store on SQLite): {r['e2e_s']:.2f} s ({r['e2e_per_s']:.0f} entries/s)")
+    print(
+        f"  end to end (fetch, parse, dedupe, classify, store on SQLite): {r['e2e_s']:.2f} s "
+        f"({r['e2e_per_s']:.0f} entries/s)"
+    )
     print(f"  ratio {r['ratio']:.2f} (target >= 0.7: {'met' if r['ratio'] >= 0.7 else 'NOT met'})")
 
 
@@ -146,7 +166,10 @@ def run_complaints(args, pg: str | None) -> None:
                 results["postgresql"] = bench_complaints(url, n, path)
     print(f"\ncomplaint import: {n} CSV rows (validate, mask, classify, store), then the same file again")
     for name, r in results.items():
-        print(f"  {name:<11} {r['seconds']:.2f} s = {r['rows_per_s']:,.0f} rows/s; re-import (all duplicates) {r['rerun_s']:.2f} s")
+        print(
+            f"  {name:<11} {r['seconds']:.2f} s = {r['rows_per_s']:,.0f} rows/s; re-import (all duplicates) "
+            f"{r['rerun_s']:.2f} s"
+        )
     rate = results["sqlite"]["rows_per_s"]
     print(f"  target >= 20,000 rows/s on SQLite: {'met' if rate >= 20000 else 'NOT met'}")
 
@@ -158,8 +181,11 @@ def run_detection(args, pg: str | None) -> None:
         print("\ndetection quality on ../shared/data/volumes-dev (nab_score.py, standard profile):")
         print(quality(Path(tmp)).rstrip())
     r = throughput()
-    print(f"detector throughput (SurgeDetector.update): {r['points_per_s']:,.0f} points/s on one core (target >= 200,000: "
-          f"{'met' if r['points_per_s'] >= 200_000 else 'NOT met'})")
+    print(
+        f"detector throughput (SurgeDetector.update): {r['points_per_s']:,.0f} points/s on one core (target "
+        ">= 200,000: "
+        f"{'met' if r['points_per_s'] >= 200_000 else 'NOT met'})"
+    )
     live = live_throughput()
     print(f"one series' full live step (surge + silence + daily level): {live['points_per_s']:,.0f} points/s")
 
@@ -167,23 +193,41 @@ def run_detection(args, pg: str | None) -> None:
 def run_surge(args, pg: str | None) -> None:
     from benchmarks.watch import bench_surge
 
-    modes = {"watch": False, "serve": True} if args.surge_mode == "both" else {args.surge_mode: args.surge_mode == "serve"}
-    for mode, coordinator in modes.items():
-        r = bench_surge(bucket_minutes=args.surge_bucket_minutes, coordinator=coordinator, watch_buckets=args.surge_buckets)
-        what = ("incident serve (every flow on its schedule, one flow run at a time)" if coordinator
-                else "the watch flows alone, served by a Prefect server (prefect server start + python -m incident_flows.watch)")
+    modes = (
+        {"watch": False, "serve": True} if args.surge_mode == "both" else {args.surge_mode: args.surge_mode == "serve"}
+    )
+    for coordinator in modes.values():
+        r = bench_surge(
+            bucket_minutes=args.surge_bucket_minutes, coordinator=coordinator, watch_buckets=args.surge_buckets
+        )
+        what = (
+            "incident serve (every flow on its schedule, one flow run at a time)"
+            if coordinator
+            else "the watch flows alone, served by a Prefect server "
+            "(prefect server start + python -m incident_flows.watch)"
+        )
         print(f"\nsurge to open incident, {what} (bucket {r['bucket_s']:.0f} s):")
-        print(f"  first surge ticket -> incident open: {r['from_first_ticket_s']:.1f} s (the surge began a third into its bucket)")
+        print(
+            f"  first surge ticket -> incident open: {r['from_first_ticket_s']:.1f} s (the surge began a "
+            "third into its bucket)"
+        )
         print(f"  bucket close -> incident open: {r['after_bucket_close_s']:.2f} s")
-        print(f"  worst case (surge at a bucket's start): {r['worst_case_s']:.1f} s; target <= one bucket + 5 s = {r['target_s']:.0f} s: "
-              f"{'met' if r['worst_case_s'] <= r['target_s'] else 'NOT met'}")
+        print(
+            f"  worst case (surge at a bucket's start): {r['worst_case_s']:.1f} s; target <= one bucket + 5 "
+            f"s = {r['target_s']:.0f} s: "
+            f"{'met' if r['worst_case_s'] <= r['target_s'] else 'NOT met'}"
+        )
         if r["slots"]:
             late = [x["late_s"] for x in r["slots"]]
-            print(f"  watch-volumes runs on their slots ({len(late)}): started late by max {max(late):.1f} s, "
-                  f"median {statistics.median(late):.1f} s")
+            print(
+                f"  watch-volumes runs on their slots ({len(late)}): started late by max {max(late):.1f} s, "
+                f"median {statistics.median(late):.1f} s"
+            )
             for x in r["slots"]:
-                print(f"    due {x['due']} UTC: started {x['late_s']:.1f} s late"
-                      + (f", after {', '.join(x['ahead'])}" if x["ahead"] else ""))
+                print(
+                    f"    due {x['due']} UTC: started {x['late_s']:.1f} s late"
+                    + (f", after {', '.join(x['ahead'])}" if x["ahead"] else "")
+                )
 
 
 def run_wording(args, pg: str | None) -> None:
@@ -221,27 +265,61 @@ def run_serve(args, pg: str | None) -> None:
     serve.run(args)
 
 
-BENCHES = {"declare": run_declare, "feeds": run_feeds, "complaints": run_complaints, "detection": run_detection, "surge": run_surge,
-           "wording": run_wording, "remedy": run_remedy, "slack": run_slack,
-           "board": run_board, "serve": run_serve}
+BENCHES = {
+    "declare": run_declare,
+    "feeds": run_feeds,
+    "complaints": run_complaints,
+    "detection": run_detection,
+    "surge": run_surge,
+    "wording": run_wording,
+    "remedy": run_remedy,
+    "slack": run_slack,
+    "board": run_board,
+    "serve": run_serve,
+}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHES)} (default: all)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHES)} (default: all)"
+    )
     parser.add_argument("-n", type=int, default=10_000, help="incidents to declare (default 10000)")
-    parser.add_argument("--rows", type=int, default=100_000,
-                        help="complaints to import; affected customers to import and compensate (default 100000)")
-    parser.add_argument("--callbacks", type=int, default=1_000_000, help="callbacks under the due list (remedy; default 1000000)")
-    parser.add_argument("--explain", action="store_true", help="remedy: print every due query's plan, not only those that miss")
-    parser.add_argument("--surge-bucket-minutes", type=int, default=1, help="bucket length for the surge benchmark (default 1)")
-    parser.add_argument("--surge-mode", choices=("both", "watch", "serve"), default="both",
-                        help="surge: the watch flows alone (watch), the whole incident serve (serve), or both (default)")
-    parser.add_argument("--surge-buckets", type=int, default=4,
-                        help="surge, under incident serve: bucket closes watched before the surge (default 4)")
-    parser.add_argument("--requests", type=int, default=None,
-                        help="requests per endpoint: wording pull (default 8000), board pages (default 200)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=100_000,
+        help="complaints to import; affected customers to import and compensate (default 100000)",
+    )
+    parser.add_argument(
+        "--callbacks", type=int, default=1_000_000, help="callbacks under the due list (remedy; default 1000000)"
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="remedy: print every due query's plan, not only those that miss"
+    )
+    parser.add_argument(
+        "--surge-bucket-minutes", type=int, default=1, help="bucket length for the surge benchmark (default 1)"
+    )
+    parser.add_argument(
+        "--surge-mode",
+        choices=("both", "watch", "serve"),
+        default="both",
+        help="surge: the watch flows alone (watch), the whole incident serve (serve), or both (default)",
+    )
+    parser.add_argument(
+        "--surge-buckets",
+        type=int,
+        default=4,
+        help="surge, under incident serve: bucket closes watched before the surge (default 4)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=None,
+        help="requests per endpoint: wording pull (default 8000), board pages (default 200)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     from benchmarks.board import add_arguments as board_arguments
 

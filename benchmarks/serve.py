@@ -85,8 +85,16 @@ TARGET_MB = 400.0
 KB = 1024 / 1e6  # a kernel kB (KiB) in MB
 READY_TIMEOUT = 300.0
 # The deployments of flows/serve.py (tests/test_serve.py checks the same list).
-DEPLOYMENTS = {"daily-report", "deliver-outbox", "escalate-unacknowledged", "issue-compensation",
-               "slack-sync", "sweep-callbacks", "watch-feeds", "watch-volumes"}
+DEPLOYMENTS = {
+    "daily-report",
+    "deliver-outbox",
+    "escalate-unacknowledged",
+    "issue-compensation",
+    "slack-sync",
+    "sweep-callbacks",
+    "watch-feeds",
+    "watch-volumes",
+}
 # main: incident serve's own process (the web app; since the coordinator is
 # one process, Prefect's server and the runner too, in threads).
 # prefect-db: the short-lived process that creates or upgrades Prefect's
@@ -100,26 +108,42 @@ ROLES = ("main", "prefect-server", "runner", "prefect-db", "flow-run", "other")
 # malloc arenas; malloc_trim every 10 s): the "prefect-defaults" variant
 # puts Prefect's and glibc's defaults back, to show what they save.
 # MALLOC_ARENA_MAX=16 is glibc's default on 2 cores (8 per core).
-SERVICES_OFF = ("LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR", "TRIGGERS",
-                "EVENT_PERSISTER")
+SERVICES_OFF = (
+    "LATE_RUNS",
+    "FOREMAN",
+    "CANCELLATION_CLEANUP",
+    "PAUSE_EXPIRATIONS",
+    "REPOSSESSOR",
+    "TRIGGERS",
+    "EVENT_PERSISTER",
+)
 BUILTIN_VARIANTS: dict[str, dict[str, str]] = {
-    "prefect-defaults": {**{f"PREFECT_SERVER_SERVICES_{s}_ENABLED": "true" for s in SERVICES_OFF},
-                         "MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1)), "INCIDENT_MALLOC_TRIM": "0"},
+    "prefect-defaults": {
+        **{f"PREFECT_SERVER_SERVICES_{s}_ENABLED": "true" for s in SERVICES_OFF},
+        "MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1)),
+        "INCIDENT_MALLOC_TRIM": "0",
+    },
     "no-trim": {"INCIDENT_MALLOC_TRIM": "0"},  # flows/serve.py's malloc_trim every 10 s off
     "no-heap-cap": {"INCIDENT_SQLITE_HEAP_MB": "0"},  # SQLite's page caches as they come (2 MB/80 MB per connection)
     # Prefect's database created or upgraded and its blocks registered by the
     # server in the coordinator too, as Prefect does (flows.serve --prefect-db still runs first)
-    "prefect-db-in-process": {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "true",
-                              "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "true"},
+    "prefect-db-in-process": {
+        "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "true",
+        "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "true",
+    },
     "no-ui": {"PREFECT_SERVER_UI_ENABLED": "false"},
     "no-task-runs": {"PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false"},
     "no-api-logs": {"PREFECT_LOGGING_TO_API_ENABLED": "false"},
-    "lean": {"PREFECT_SERVER_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
-             "PREFECT_LOGGING_TO_API_ENABLED": "false"},
+    "lean": {
+        "PREFECT_SERVER_UI_ENABLED": "false",
+        "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
+        "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    },
 }
 
 
 # ------------------------------------------------------------ the tree --
+
 
 def _stat(pid: int) -> tuple[int, int, int, int] | None:
     """(ppid, process group, start time, CPU time with its reaped children's)
@@ -151,10 +175,16 @@ def _cmdline(pid: int) -> str:
 def _memory(pid: int) -> tuple[int, int] | None:
     """(VmRSS, Pss) in kB, or None if the process is gone."""
     try:
-        rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                   if line.startswith("VmRSS:"))
-        pss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-                   if line.startswith("Pss:"))
+        rss = next(
+            int(line.split()[1])
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("VmRSS:")
+        )
+        pss = next(
+            int(line.split()[1])
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            if line.startswith("Pss:")
+        )
     except (OSError, StopIteration, ValueError):
         return None
     return rss, pss
@@ -207,7 +237,9 @@ class Sampler(threading.Thread):
         self._stop_event = threading.Event()
         self._cmds: dict[tuple[int, int], str] = {}
         self.commands: dict[str, set[str]] = {}  # role -> the command lines seen (shortened)
-        self.peaks: dict[tuple[int, int], list[Any]] = {}  # (pid, start) -> [role, peak rss kB, peak pss kB, last phase]
+        self.peaks: dict[
+            tuple[int, int], list[Any]
+        ] = {}  # (pid, start) -> [role, peak rss kB, peak pss kB, last phase]
 
     def tree(self) -> dict[int, tuple[str, int, int, int]]:
         """pid -> (role, pgid, start, CPU ticks) for the root and all its descendants."""
@@ -254,8 +286,13 @@ class Sampler(threading.Thread):
             load = float(Path("/proc/loadavg").read_text().split()[0])
         except (OSError, ValueError, IndexError):
             load = float("nan")
-        return Sample(time.monotonic(), self.phase, {k: (v[0], v[1], v[2]) for k, v in roles.items()}, load,
-                      ticks / os.sysconf("SC_CLK_TCK"))
+        return Sample(
+            time.monotonic(),
+            self.phase,
+            {k: (v[0], v[1], v[2]) for k, v in roles.items()},
+            load,
+            ticks / os.sysconf("SC_CLK_TCK"),
+        )
 
     def run(self) -> None:
         next_at = time.monotonic()
@@ -272,6 +309,7 @@ class Sampler(threading.Thread):
 
 
 # ------------------------------------------------------------ the serve --
+
 
 class Serve:
     """One ``incident serve`` on free ports, sampled from its start."""
@@ -312,9 +350,14 @@ class Serve:
         self.started_at = dt.datetime.now(dt.timezone.utc).isoformat()
         self.t0 = time.monotonic()
         # its own session: Ctrl-C at the terminal reaches only us, and we stop it
-        self.proc = subprocess.Popen([str(exe), "--lang", "en", "serve", "--port", str(self.port), "--prefect-port",
-                                      str(self.prefect_port)], env=self.env, cwd=self._cwd(), stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(exe), "--lang", "en", "serve", "--port", str(self.port), "--prefect-port", str(self.prefect_port)],
+            env=self.env,
+            cwd=self._cwd(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.sampler = Sampler(self.proc.pid, self.interval)
         self.sampler.start()
 
@@ -328,7 +371,7 @@ class Serve:
         """Seconds from the start to each milestone."""
         assert self.proc is not None
         got: dict[str, float] = {}
-        wanted = ["prefect API", "web /healthz", "deployments", "first run done"][:4 if first_run else 3]
+        wanted = ["prefect API", "web /healthz", "deployments", "first run done"][: 4 if first_run else 3]
 
         def check(name: str, probe: Any) -> None:
             if name not in got:
@@ -343,14 +386,21 @@ class Serve:
             return r.status_code == 200 and DEPLOYMENTS <= {d["name"] for d in r.json()}
 
         def a_run_done() -> bool:
-            r = client.post(f"{self.api}/flow_runs/filter", json={"flow_runs": {
-                "state": {"type": {"any_": ["COMPLETED"]}}, "end_time": {"after_": self.started_at}}, "limit": 1})
+            r = client.post(
+                f"{self.api}/flow_runs/filter",
+                json={
+                    "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}, "end_time": {"after_": self.started_at}},
+                    "limit": 1,
+                },
+            )
             return r.status_code == 200 and bool(r.json())
 
         with httpx.Client(timeout=5, trust_env=False) as client:
             while len(got) < len(wanted):
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"incident serve exited ({self.proc.returncode}) before it was ready:\n{self.tail()}")
+                    raise RuntimeError(
+                        f"incident serve exited ({self.proc.returncode}) before it was ready:\n{self.tail()}"
+                    )
                 if time.monotonic() - self.t0 > timeout:
                     raise RuntimeError(f"not ready after {timeout:.0f} s (got {got}):\n{self.tail()}")
                 check("prefect API", lambda: client.get(f"{self.api}/health").status_code == 200)
@@ -368,9 +418,15 @@ class Serve:
         found: list[dict[str, Any]] = []
         with httpx.Client(timeout=30, trust_env=False) as client:
             while True:
-                r = client.post(f"{self.api}/flow_runs/filter", json={
-                    "flow_runs": {"expected_start_time": {"after_": since, "before_": until}},
-                    "sort": "EXPECTED_START_TIME_ASC", "limit": 200, "offset": len(found)})
+                r = client.post(
+                    f"{self.api}/flow_runs/filter",
+                    json={
+                        "flow_runs": {"expected_start_time": {"after_": since, "before_": until}},
+                        "sort": "EXPECTED_START_TIME_ASC",
+                        "limit": 200,
+                        "offset": len(found),
+                    },
+                )
                 r.raise_for_status()
                 page = r.json()
                 found += page
@@ -384,16 +440,31 @@ class Serve:
             state = (run.get("state") or {}).get("type", "?")
             states[state] = states.get(state, 0) + 1
             if run.get("start_time") and run.get("expected_start_time"):
-                late.append((dt.datetime.fromisoformat(run["start_time"])
-                             - dt.datetime.fromisoformat(run["expected_start_time"])).total_seconds())
+                late.append(
+                    (
+                        dt.datetime.fromisoformat(run["start_time"])
+                        - dt.datetime.fromisoformat(run["expected_start_time"])
+                    ).total_seconds()
+                )
             if state == "COMPLETED" and run.get("start_time") and run.get("end_time"):
-                took.append(((dt.datetime.fromisoformat(run["end_time"])
-                              - dt.datetime.fromisoformat(run["start_time"])).total_seconds(),
-                             names.get(run.get("deployment_id"), "?")))
-        return {"total": len(found), "states": states, "late_p50": statistics.median(late) if late else None,
-                "late_max": max(late) if late else None,
-                "took_p50": statistics.median(t for t, _ in took) if took else None, "slowest": max(took) if took else None,
-                "completed": states.get("COMPLETED", 0), "failed": states.get("FAILED", 0) + states.get("CRASHED", 0)}
+                took.append(
+                    (
+                        (
+                            dt.datetime.fromisoformat(run["end_time"]) - dt.datetime.fromisoformat(run["start_time"])
+                        ).total_seconds(),
+                        names.get(run.get("deployment_id"), "?"),
+                    )
+                )
+        return {
+            "total": len(found),
+            "states": states,
+            "late_p50": statistics.median(late) if late else None,
+            "late_max": max(late) if late else None,
+            "took_p50": statistics.median(t for t, _ in took) if took else None,
+            "slowest": max(took) if took else None,
+            "completed": states.get("COMPLETED", 0),
+            "failed": states.get("FAILED", 0) + states.get("CRASHED", 0),
+        }
 
     def stop(self) -> dict[str, Any]:
         """SIGTERM (what Ctrl-C does): the web app, then the runner, then the
@@ -446,6 +517,7 @@ class Serve:
 
 # ------------------------------------------------------------ seeding and load --
 
+
 @dataclasses.dataclass
 class Seeded:
     url: str
@@ -470,8 +542,15 @@ def seed(data_dir: Path, tmp: Path, args: argparse.Namespace) -> Seeded:
     wording.seed(url, extra_closed=200)
     csv = tmp / "complaints.csv"
     watch.make_complaints_csv(csv, args.import_rows)
-    return Seeded(url, info, info.open_count + len(wording.TOPICS), info.counts["incidents"] + 200 + len(wording.TOPICS),
-                  csv, args.import_rows, time.perf_counter() - t)
+    return Seeded(
+        url,
+        info,
+        info.open_count + len(wording.TOPICS),
+        info.counts["incidents"] + 200 + len(wording.TOPICS),
+        csv,
+        args.import_rows,
+        time.perf_counter() - t,
+    )
 
 
 def _wording_params(n: int = 400) -> list[dict[str, str]]:
@@ -485,9 +564,15 @@ def _wording_params(n: int = 400) -> list[dict[str, str]]:
     queries = QUERIES[1:]
     rng = random.Random(7)
     surnames, given = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高", "伟芳娜敏静丽强磊洋艳勇军杰涛明超秀霞平刚"
-    return [{"q": queries[i % len(queries)], "name": rng.choice(["欧阳", "司马", ""]) + rng.choice(surnames) + rng.choice(given),
-             "title": rng.choice(["先生", "女士"]), "contact": f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}"}
-            for i in range(n)]
+    return [
+        {
+            "q": queries[i % len(queries)],
+            "name": rng.choice(["欧阳", "司马", ""]) + rng.choice(surnames) + rng.choice(given),
+            "title": rng.choice(["先生", "女士"]),
+            "contact": f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}",
+        }
+        for i in range(n)
+    ]
 
 
 def drive_load(serve: Serve, seeded: Seeded, seconds: float, clients: int) -> dict[str, Any]:
@@ -503,7 +588,9 @@ def drive_load(serve: Serve, seeded: Seeded, seconds: float, clients: int) -> di
     out: dict[str, Any] = {}
 
     def pull() -> None:
-        raw = [f"GET /api/wording?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in _wording_params()]
+        raw = [
+            f"GET /api/wording?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in _wording_params()
+        ]
         lat: list[float] = []
         errors = n = 0
 
@@ -517,13 +604,20 @@ def drive_load(serve: Serve, seeded: Seeded, seconds: float, clients: int) -> di
 
         t = time.monotonic()
         asyncio.run(go())
-        out["wording"] = {"requests": n, "rps": n / (time.monotonic() - t), "p50": _p(lat, 0.5) if lat else 0,
-                          "p99": _p(lat, 0.99) if lat else 0, "errors": errors}
+        out["wording"] = {
+            "requests": n,
+            "rps": n / (time.monotonic() - t),
+            "p50": _p(lat, 0.5) if lat else 0,
+            "p99": _p(lat, 0.99) if lat else 0,
+            "errors": errors,
+        }
 
     def pages() -> None:
         info = dataclasses.replace(seeded.board, open_count=seeded.open_count)
-        paths = [("/", board.checker(info, info.default_id, detail=False)),
-                 (f"/incidents/{info.detail_id}", board.checker(info, info.detail_id, detail=True))]
+        paths = [
+            ("/", board.checker(info, info.default_id, detail=False)),
+            (f"/incidents/{info.detail_id}", board.checker(info, info.detail_id, detail=True)),
+        ]
         lat: list[float] = []
         errors = changed = 0
         first_change = None
@@ -542,15 +636,23 @@ def drive_load(serve: Serve, seeded: Seeded, seconds: float, clients: int) -> di
                     # e.g. the watch opened an incident meanwhile: a right page, another board
                     changed += 1
                     first_change = first_change or wrong
-        out["board"] = {"requests": len(lat), "p50": _p(lat, 0.5) if lat else 0, "p95": _p(lat, 0.95) if lat else 0,
-                        "errors": errors, "changed": changed, "first_change": first_change}
+        out["board"] = {
+            "requests": len(lat),
+            "p50": _p(lat, 0.5) if lat else 0,
+            "p95": _p(lat, 0.95) if lat else 0,
+            "errors": errors,
+            "changed": changed,
+            "first_change": first_change,
+        }
 
     def import_() -> None:
         r = watch.bench_complaints(seeded.url, seeded.import_rows, seeded.csv)
         out["import"] = r
 
-    threads = {name: threading.Thread(target=_catching(fn, out, name), name=f"load-{name}", daemon=True)
-               for name, fn in (("wording", pull), ("board", pages), ("import", import_))}
+    threads = {
+        name: threading.Thread(target=_catching(fn, out, name), name=f"load-{name}", daemon=True)
+        for name, fn in (("wording", pull), ("board", pages), ("import", import_))
+    }
     for th in threads.values():
         th.start()
     for th in threads.values():
@@ -564,10 +666,12 @@ def _catching(fn: Any, out: dict[str, Any], name: str) -> Any:
             fn()
         except Exception as exc:  # noqa: BLE001 - reported with the figures
             out[f"{name}_error"] = f"{type(exc).__name__}: {exc}"[:300]
+
     return wrapped
 
 
 # ------------------------------------------------------------ figures --
+
 
 def _mb(kb: float) -> float:
     return kb * KB
@@ -577,22 +681,36 @@ def phase_stats(samples: list[Sample], phase: str) -> dict[str, Any] | None:
     ss = [s for s in samples if s.phase == phase]
     if not ss:
         return None
-    out: dict[str, Any] = {"n": len(ss), "seconds": ss[-1].t - ss[0].t, "roles": {},
-                           "load": (min(s.load for s in ss), max(s.load for s in ss)),
-                           "cores": (ss[-1].cpu - ss[0].cpu) / max(ss[-1].t - ss[0].t, 1e-9)}
+    out: dict[str, Any] = {
+        "n": len(ss),
+        "seconds": ss[-1].t - ss[0].t,
+        "roles": {},
+        "load": (min(s.load for s in ss), max(s.load for s in ss)),
+        "cores": (ss[-1].cpu - ss[0].cpu) / max(ss[-1].t - ss[0].t, 1e-9),
+    }
     for role in ROLES:
         rss = [s.roles.get(role, (0, 0, 0))[0] for s in ss]
         pss = [s.roles.get(role, (0, 0, 0))[1] for s in ss]
         cnt = [s.roles.get(role, (0, 0, 0))[2] for s in ss]
         if max(cnt) == 0:
             continue
-        out["roles"][role] = {"rss_max": _mb(max(rss)), "rss_med": _mb(statistics.median(rss)), "pss_max": _mb(max(pss)),
-                              "pss_med": _mb(statistics.median(pss)), "count_max": max(cnt),
-                              "present": sum(1 for c in cnt if c) / len(cnt)}
+        out["roles"][role] = {
+            "rss_max": _mb(max(rss)),
+            "rss_med": _mb(statistics.median(rss)),
+            "pss_max": _mb(max(pss)),
+            "pss_med": _mb(statistics.median(pss)),
+            "count_max": max(cnt),
+            "present": sum(1 for c in cnt if c) / len(cnt),
+        }
     rss = [s.total(0) for s in ss]
     pss = [s.total(1) for s in ss]
-    out["tree"] = {"rss_max": _mb(max(rss)), "rss_med": _mb(statistics.median(rss)), "pss_max": _mb(max(pss)),
-                   "pss_med": _mb(statistics.median(pss)), "count_max": max(sum(v[2] for v in s.roles.values()) for s in ss)}
+    out["tree"] = {
+        "rss_max": _mb(max(rss)),
+        "rss_med": _mb(statistics.median(rss)),
+        "pss_max": _mb(max(pss)),
+        "pss_med": _mb(statistics.median(pss)),
+        "count_max": max(sum(v[2] for v in s.roles.values()) for s in ss),
+    }
     return out
 
 
@@ -600,25 +718,39 @@ def print_phase(name: str, st: dict[str, Any] | None) -> None:
     if st is None:
         print(f"  {name}: no samples")
         return
-    print(f"  {name} ({st['seconds']:.0f} s, {st['n']} samples; the machine's load average {st['load'][0]:.1f}–{st['load'][1]:.1f} "
-          f"on {os.cpu_count()} cores)")
+    print(
+        f"  {name} ({st['seconds']:.0f} s, {st['n']} samples; the machine's load average "
+        f"{st['load'][0]:.1f}–{st['load'][1]:.1f} "
+        f"on {os.cpu_count()} cores)"
+    )
     print(f"    {'':<16} {'RSS max':>8} {'RSS med':>8} {'PSS max':>8} {'PSS med':>8}   processes")
     for role, r in st["roles"].items():
-        extra = f"max {r['count_max']} at once, present in {r['present']:.0%} of samples" if role == "flow-run" else f"{r['count_max']}"
-        print(f"    {role:<16} {r['rss_max']:>8.0f} {r['rss_med']:>8.0f} {r['pss_max']:>8.0f} {r['pss_med']:>8.0f}   {extra}")
+        extra = (
+            f"max {r['count_max']} at once, present in {r['present']:.0%} of samples"
+            if role == "flow-run"
+            else f"{r['count_max']}"
+        )
+        print(
+            f"    {role:<16} {r['rss_max']:>8.0f} {r['rss_med']:>8.0f} {r['pss_max']:>8.0f} "
+            f"{r['pss_med']:>8.0f}   {extra}"
+        )
     t = st["tree"]
-    print(f"    {'tree (sum)':<16} {t['rss_max']:>8.0f} {t['rss_med']:>8.0f} {t['pss_max']:>8.0f} {t['pss_med']:>8.0f}   "
-          f"max {t['count_max']} processes; CPU {st['cores']:.2f} cores on average")
+    print(
+        f"    {'tree (sum)':<16} {t['rss_max']:>8.0f} {t['rss_med']:>8.0f} {t['pss_max']:>8.0f} {t['pss_med']:>8.0f}   "
+        f"max {t['count_max']} processes; CPU {st['cores']:.2f} cores on average"
+    )
 
 
 def verdict(st: dict[str, Any] | None) -> str:
     if st is None:
         return "n/a"
     t = st["tree"]
-    return (f"RSS max {t['rss_max']:.0f} MB: {'met' if t['rss_max'] < TARGET_MB else 'NOT met'}"
-            f" (median {t['rss_med']:.0f}: {'met' if t['rss_med'] < TARGET_MB else 'NOT met'}); "
-            f"PSS max {t['pss_max']:.0f} MB: {'met' if t['pss_max'] < TARGET_MB else 'NOT met'}"
-            f" (median {t['pss_med']:.0f}: {'met' if t['pss_med'] < TARGET_MB else 'NOT met'})")
+    return (
+        f"RSS max {t['rss_max']:.0f} MB: {'met' if t['rss_max'] < TARGET_MB else 'NOT met'}"
+        f" (median {t['rss_med']:.0f}: {'met' if t['rss_med'] < TARGET_MB else 'NOT met'}); "
+        f"PSS max {t['pss_max']:.0f} MB: {'met' if t['pss_max'] < TARGET_MB else 'NOT met'}"
+        f" (median {t['pss_med']:.0f}: {'met' if t['pss_med'] < TARGET_MB else 'NOT met'})"
+    )
 
 
 def _fmt_ready(r: dict[str, float]) -> str:
@@ -629,10 +761,14 @@ def _fmt_runs(r: dict[str, Any] | None) -> str:
     if not r:
         return "n/a"
     states = ", ".join(f"{k.lower()} {v}" for k, v in sorted(r["states"].items()))
-    late = (f"; started late by p50 {r['late_p50']:.1f} s, max {r['late_max']:.1f} s"
-            if r["late_p50"] is not None else "")
-    took = (f"; completed runs took p50 {r['took_p50']:.1f} s, the slowest {r['slowest'][0]:.1f} s ({r['slowest'][1]})"
-            if r.get("took_p50") is not None else "")
+    late = (
+        f"; started late by p50 {r['late_p50']:.1f} s, max {r['late_max']:.1f} s" if r["late_p50"] is not None else ""
+    )
+    took = (
+        f"; completed runs took p50 {r['took_p50']:.1f} s, the slowest {r['slowest'][0]:.1f} s ({r['slowest'][1]})"
+        if r.get("took_p50") is not None
+        else ""
+    )
     return f"{r['total']} runs due ({states}){late}{took}"
 
 
@@ -642,16 +778,28 @@ def _iso(t: float) -> str:
 
 # ------------------------------------------------------------ one session --
 
-def session(data_dir: Path, tmp: Path, env: dict[str, str], args: argparse.Namespace, seeded: Seeded | None,
-            label: str, idle: float, load: float) -> dict[str, Any]:
+
+def session(
+    data_dir: Path,
+    tmp: Path,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    seeded: Seeded | None,
+    label: str,
+    idle: float,
+    load: float,
+) -> dict[str, Any]:
     """Start, ready, idle, load, stop; the figures of each."""
     serve = Serve(data_dir, env, tmp / f"serve-{label}.log", args.interval)
     res: dict[str, Any] = {"label": label, "env": env}
     try:
         serve.start()
         assert serve.sampler is not None
-        print(f"  [{label}] incident serve started (web :{serve.port}, prefect :{serve.prefect_port}) …",
-              file=sys.stderr, flush=True)
+        print(
+            f"  [{label}] incident serve started (web :{serve.port}, prefect :{serve.prefect_port}) …",
+            file=sys.stderr,
+            flush=True,
+        )
         res["ready"] = serve.wait_ready()
         serve.sampler.phase = "ready"
         print(f"  [{label}] ready: {_fmt_ready(res['ready'])}", file=sys.stderr, flush=True)
@@ -679,13 +827,24 @@ def session(data_dir: Path, tmp: Path, env: dict[str, str], args: argparse.Names
         st = res["phases"][name]
         if st:
             t = st["tree"]
-            print(f"  [{label}] {name}: tree RSS max {t['rss_max']:.0f} median {t['rss_med']:.0f}, PSS max {t['pss_max']:.0f} "
-                  f"median {t['pss_med']:.0f} MB; runs: {_fmt_runs(res.get(name + '_runs'))}", file=sys.stderr, flush=True)
+            print(
+                f"  [{label}] {name}: tree RSS max {t['rss_max']:.0f} median {t['rss_med']:.0f}, PSS max "
+                f"{t['pss_max']:.0f} "
+                f"median {t['pss_med']:.0f} MB; runs: {_fmt_runs(res.get(name + '_runs'))}",
+                file=sys.stderr,
+                flush=True,
+            )
     # the flow-run processes that ended on their own (not those cut short by the stop)
-    runs = [(rss, pss) for role, rss, pss, last in (serve.sampler.peaks.values() if serve.sampler else [])
-            if role == "flow-run" and last != "stopping"]
-    res["flow_run_peak"] = ((_mb(statistics.median(r for r, _ in runs)), _mb(statistics.median(p for _, p in runs)), len(runs))
-                            if runs else None)
+    runs = [
+        (rss, pss)
+        for role, rss, pss, last in (serve.sampler.peaks.values() if serve.sampler else [])
+        if role == "flow-run" and last != "stopping"
+    ]
+    res["flow_run_peak"] = (
+        (_mb(statistics.median(r for r, _ in runs)), _mb(statistics.median(p for _, p in runs)), len(runs))
+        if runs
+        else None
+    )
     return res
 
 
@@ -704,7 +863,9 @@ def _parse_variant(item: str) -> tuple[str, dict[str, str]]:
     if not sep:
         if name in BUILTIN_VARIANTS:
             return name, BUILTIN_VARIANTS[name]
-        raise SystemExit(f"--variant wants NAME:KEY=VALUE[,KEY=VALUE…] or one of {', '.join(BUILTIN_VARIANTS)}; got {item!r}")
+        raise SystemExit(
+            f"--variant wants NAME:KEY=VALUE[,KEY=VALUE…] or one of {', '.join(BUILTIN_VARIANTS)}; got {item!r}"
+        )
     return name, _parse_env([p for p in rest.split(",") if p.strip()])
 
 
@@ -714,12 +875,18 @@ def code_version() -> str:
     import hashlib
 
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip() or "?"
+        head = (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+            or "?"
+        )
     except (OSError, subprocess.SubprocessError):
         head = "?"
     digest = hashlib.sha1()
-    for path in sorted([*ROOT.glob("incident/serve.py"), *ROOT.glob("incident/cli/web_cmds.py"), *ROOT.glob("flows/*.py")]):
+    for path in sorted(
+        [*ROOT.glob("incident/serve.py"), *ROOT.glob("incident/cli/web_cmds.py"), *ROOT.glob("flows/*.py")]
+    ):
         digest.update(path.name.encode() + path.read_bytes())
     return f"commit {head}, serve files {digest.hexdigest()[:10]}"
 
@@ -740,14 +907,18 @@ def run(args: argparse.Namespace) -> bool:
         return run_default(args, base_env, started, version)
     finally:
         if code_version() != version:
-            print(f"  NOTE: incident serve's files changed during the run ({version} → {code_version()}): "
-                  "the sessions may have run different code")
+            print(
+                f"  NOTE: incident serve's files changed during the run ({version} → {code_version()}): "
+                "the sessions may have run different code"
+            )
 
 
 def run_default(args: argparse.Namespace, base_env: dict[str, str], started: float, version: str) -> bool:
     load = 90.0 if args.load is None else args.load
-    print(f"\nserve: incident serve's start-up and memory (SQLite, examples/incident.toml; {version})"
-          + (f"; environment: {' '.join(f'{k}={v}' for k, v in base_env.items())}" if base_env else ""))
+    print(
+        f"\nserve: incident serve's start-up and memory (SQLite, examples/incident.toml; {version})"
+        + (f"; environment: {' '.join(f'{k}={v}' for k, v in base_env.items())}" if base_env else "")
+    )
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp_name:
         tmp = Path(tmp_name)
         data = tmp / "data"
@@ -758,13 +929,18 @@ def run_default(args: argparse.Namespace, base_env: dict[str, str], started: flo
         print("  seeding the serve's database (board + wording benchmarks' data) …", file=sys.stderr, flush=True)
         seeded = seed(data, tmp, args)
         warm = session(data, tmp, base_env, args, seeded, "warm" if cold else "start", args.idle, load)
-    print(f"  seeded {'between the two starts' if cold else 'before the start'} in {seeded.seconds:.0f} s: "
-          f"{seeded.incidents:,} incidents "
-          f"({seeded.open_count} open), {seeded.board.counts['complaints']:,} complaints, a lead who signs in")
+    print(
+        f"  seeded {'between the two starts' if cold else 'before the start'} in {seeded.seconds:.0f} s: "
+        f"{seeded.incidents:,} incidents "
+        f"({seeded.open_count} open), {seeded.board.counts['complaints']:,} complaints, a lead who signs in"
+    )
     print("  start to ready (seconds from the process's start):")
     if cold:
         print(f"    cold (empty data dir)        {_fmt_ready(cold['ready'])}; stop (SIGTERM) {_stop(cold)}")
-    print(f"    {'warm (same data dir, seeded)' if cold else 'start':<28} {_fmt_ready(warm['ready'])}; stop (SIGTERM) {_stop(warm)}")
+    print(
+        f"    {'warm (same data dir, seeded)' if cold else 'start':<28} {_fmt_ready(warm['ready'])}; stop "
+        f"(SIGTERM) {_stop(warm)}"
+    )
     print("  memory, MB (RSS: resident; PSS: shared pages divided among their sharers — the sums count them once):")
     for name, res in (("cold start", cold), ("warm start", warm)):
         if res and res["phases"]["start"]:
@@ -776,14 +952,18 @@ def run_default(args: argparse.Namespace, base_env: dict[str, str], started: flo
         print_phase("under load", warm["phases"]["load"])
         print(f"    flow runs: {_fmt_runs(warm.get('load_runs'))}")
         print(f"    load: {_fmt_load(warm.get('load_drivers') or {}, args)}")
-    print("  processes seen, by role: " + "; ".join(f"{role}: {', '.join(sorted(cmds))}"
-                                                    for role, cmds in sorted(warm["commands"].items())))
+    print(
+        "  processes seen, by role: "
+        + "; ".join(f"{role}: {', '.join(sorted(cmds))}" for role, cmds in sorted(warm["commands"].items()))
+    )
     print(f"  target: tree < {TARGET_MB:.0f} MB")
     print(f"    idle:       {verdict(warm['phases']['idle'])}")
     if load:
         print(f"    under load: {verdict(warm['phases']['load'])}")
-    print(f"  (whole serve benchmark: {time.perf_counter() - started:.0f} s; two cores shared with other work: "
-          "times and flow-run overlaps are noisy)")
+    print(
+        f"  (whole serve benchmark: {time.perf_counter() - started:.0f} s; two cores shared with other work: "
+        "times and flow-run overlaps are noisy)"
+    )
     checked = [warm["phases"]["idle"]] + ([warm["phases"]["load"]] if load else [])
     return all(st is not None and st["tree"]["rss_max"] < TARGET_MB for st in checked)
 
@@ -802,16 +982,24 @@ def _fmt_load(d: dict[str, Any], args: argparse.Namespace) -> str:
     parts = []
     if "wording" in d:
         w = d["wording"]
-        parts.append(f"wording pull {w['requests']:,} requests ({w['rps']:,.0f}/s, {args.clients} clients, p50 {w['p50']:.0f} ms, "
-                     f"p99 {w['p99']:.0f} ms, non-200 {w['errors']})")
+        parts.append(
+            f"wording pull {w['requests']:,} requests ({w['rps']:,.0f}/s, {args.clients} clients, p50 "
+            f"{w['p50']:.0f} ms, "
+            f"p99 {w['p99']:.0f} ms, non-200 {w['errors']})"
+        )
     if "board" in d:
         b = d["board"]
-        parts.append(f"board pages {b['requests']:,} (p50 {b['p50']:.0f} ms, p95 {b['p95']:.0f} ms, errors {b['errors']}"
-                     + (f", {b['changed']} showed another board: {b['first_change']}" if b["changed"] else "") + ")")
+        parts.append(
+            f"board pages {b['requests']:,} (p50 {b['p50']:.0f} ms, p95 {b['p95']:.0f} ms, errors {b['errors']}"
+            + (f", {b['changed']} showed another board: {b['first_change']}" if b["changed"] else "")
+            + ")"
+        )
     if "import" in d:
         i = d["import"]
-        parts.append(f"complaint import {i['rows']:,} rows in {i['seconds']:.1f} s ({i['rows_per_s']:,.0f} rows/s) and again "
-                     f"(all duplicates) {i['rerun_s']:.1f} s")
+        parts.append(
+            f"complaint import {i['rows']:,} rows in {i['seconds']:.1f} s ({i['rows_per_s']:,.0f} rows/s) and again "
+            f"(all duplicates) {i['rerun_s']:.1f} s"
+        )
     parts += [f"{k}: {v}" for k, v in d.items() if k.endswith("_error")]
     return ";\n          ".join(parts)
 
@@ -823,10 +1011,15 @@ def run_compare(args: argparse.Namespace, base_env: dict[str, str], started: flo
     else:
         variants += list(BUILTIN_VARIANTS.items())
     load = 0.0 if args.load is None else args.load
-    print(f"\nserve: variants side by side (each: a copy of one seeded database, a fresh Prefect database, "
-          f"start, {args.idle:.0f} s idle{f', {load:.0f} s load' if load else ''}; {args.repeat} round(s); {version})")
+    print(
+        f"\nserve: variants side by side (each: a copy of one seeded database, a fresh Prefect database, "
+        f"start, {args.idle:.0f} s idle{f', {load:.0f} s load' if load else ''}; {args.repeat} round(s); {version})"
+    )
     for name, env in variants:
-        print(f"  {name:<16} {' '.join(f'{k}={v}' for k, v in {**base_env, **env}.items()) or '(incident serve as it is)'}")
+        print(
+            f"  {name:<16} "
+            f"{' '.join(f'{k}={v}' for k, v in {**base_env, **env}.items()) or '(incident serve as it is)'}"
+        )
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp_name:
         tmp = Path(tmp_name)
@@ -847,8 +1040,10 @@ def run_compare(args: argparse.Namespace, base_env: dict[str, str], started: flo
                 results.append(res)
                 shutil.rmtree(data, ignore_errors=True)
     print_comparison(results, load)
-    print(f"  target: tree < {TARGET_MB:.0f} MB; whole comparison {time.perf_counter() - started:.0f} s "
-          "(two cores shared with other work: the flow-run overlaps, hence the tree's max, are the noisiest figures)")
+    print(
+        f"  target: tree < {TARGET_MB:.0f} MB; whole comparison {time.perf_counter() - started:.0f} s "
+        "(two cores shared with other work: the flow-run overlaps, hence the tree's max, are the noisiest figures)"
+    )
     return True
 
 
@@ -856,11 +1051,16 @@ def print_comparison(results: list[dict[str, Any]], load: float) -> None:
     def role(st: dict[str, Any] | None, name: str, key: str) -> float:
         return (st or {"roles": {}})["roles"].get(name, {}).get(key, 0.0)
 
-    print(f"  {'':<20} {'ready':>11} {'idle tree, MB':>25} {'base, MB':>9} {'1 run, MB':>9} {'runs':>5} "
-          f"{'flow runs':>10} {'late, s':>11} {'CPU':>5} {'load':>9}" + (f"  {'load tree, MB':>17} {'runs':>5} {'flow runs':>9}" if load else ""))
-    print(f"  {'variant':<20} {'deps/1st s':>11} {'RSS max/med':>12} {'PSS max/med':>12} {'RSS/PSS':>9} {'RSS/PSS':>9} "
-          f"{'max':>5} {'ok/bad/due':>10} {'p50/max':>11} {'cores':>5} {'avg':>9}"
-          + (f"  {'RSS max':>8} {'PSS max':>8} {'max':>5} {'ok/bad/due':>9}" if load else ""))
+    print(
+        f"  {'':<20} {'ready':>11} {'idle tree, MB':>25} {'base, MB':>9} {'1 run, MB':>9} {'runs':>5} "
+        f"{'flow runs':>10} {'late, s':>11} {'CPU':>5} {'load':>9}"
+        + (f"  {'load tree, MB':>17} {'runs':>5} {'flow runs':>9}" if load else "")
+    )
+    print(
+        f"  {'variant':<20} {'deps/1st s':>11} {'RSS max/med':>12} {'PSS max/med':>12} {'RSS/PSS':>9} {'RSS/PSS':>9} "
+        f"{'max':>5} {'ok/bad/due':>10} {'p50/max':>11} {'cores':>5} {'avg':>9}"
+        + (f"  {'RSS max':>8} {'PSS max':>8} {'max':>5} {'ok/bad/due':>9}" if load else "")
+    )
     for r in results:
         if "error" in r:
             print(f"  {r['label']:<20} FAILED: {r['error']}")
@@ -874,14 +1074,21 @@ def print_comparison(results: list[dict[str, Any]], load: float) -> None:
         base_pss = sum(role(idle, n, "pss_med") for n in ("main", "prefect-server", "runner"))
         one = r.get("flow_run_peak") or (0.0, 0.0, 0)
         ready = f"{r['ready'].get('deployments', 0):.0f}/{r['ready'].get('first run done', 0):.0f}"
-        line = (f"  {r['label']:<20} {ready:>11} {t['rss_max']:>6.0f}/{t['rss_med']:<5.0f} {t['pss_max']:>6.0f}/{t['pss_med']:<5.0f} "
-                f"{base_rss:>4.0f}/{base_pss:<4.0f} {one[0]:>4.0f}/{one[1]:<4.0f} {role(idle, 'flow-run', 'count_max'):>5.0f} "
-                f"{runs.get('completed', 0):>4}/{runs.get('failed', 0)}/{runs.get('total', 0):<3} {_late(runs):>11} "
-                f"{idle['cores']:>5.2f} {idle['load'][0]:>4.1f}–{idle['load'][1]:<4.1f}")
+        line = (
+            f"  {r['label']:<20} {ready:>11} {t['rss_max']:>6.0f}/{t['rss_med']:<5.0f} "
+            f"{t['pss_max']:>6.0f}/{t['pss_med']:<5.0f} "
+            f"{base_rss:>4.0f}/{base_pss:<4.0f} {one[0]:>4.0f}/{one[1]:<4.0f} "
+            f"{role(idle, 'flow-run', 'count_max'):>5.0f} "
+            f"{runs.get('completed', 0):>4}/{runs.get('failed', 0)}/{runs.get('total', 0):<3} {_late(runs):>11} "
+            f"{idle['cores']:>5.2f} {idle['load'][0]:>4.1f}–{idle['load'][1]:<4.1f}"
+        )
         if load and r["phases"].get("load"):
             ld, lr = r["phases"]["load"], r.get("load_runs") or {}
-            line += (f"  {ld['tree']['rss_max']:>8.0f} {ld['tree']['pss_max']:>8.0f} {role(ld, 'flow-run', 'count_max'):>5.0f} "
-                     f"{lr.get('completed', 0):>3}/{lr.get('failed', 0)}/{lr.get('total', 0):<3}")
+            line += (
+                f"  {ld['tree']['rss_max']:>8.0f} {ld['tree']['pss_max']:>8.0f} "
+                f"{role(ld, 'flow-run', 'count_max'):>5.0f} "
+                f"{lr.get('completed', 0):>3}/{lr.get('failed', 0)}/{lr.get('total', 0):<3}"
+            )
         print(line)
     print("  per role, idle, median RSS/PSS MB (flow-run: the median process's peak):")
     for r in results:
@@ -889,14 +1096,24 @@ def print_comparison(results: list[dict[str, Any]], load: float) -> None:
         if idle is None:
             continue
         one = r.get("flow_run_peak") or (0.0, 0.0, 0)
-        print(f"    {r['label']:<20} " + "  ".join(f"{n} {role(idle, n, 'rss_med'):.0f}/{role(idle, n, 'pss_med'):.0f}"
-                                                 for n in ("main", "prefect-server", "runner") if role(idle, n, "rss_med"))
-              + f"  flow-run {one[0]:.0f}/{one[1]:.0f} (of {one[2]} processes)")
-    print("  (ready: seconds from the start until Prefect lists the deployments / the first flow run completed; base: main +"
-          " prefect-server + runner (those there are), medians, i.e. the tree with no flow run; 1 run: one flow-run process's peak, median"
-          " over the session's; runs max: flow-run processes at once; ok/bad/due: flow runs due in the phase that"
-          " completed / failed or crashed / all; late: start time − scheduled time; CPU: the tree's, cores on average;"
-          " load avg: the machine's 1-minute load average, min–max)")
+        print(
+            f"    {r['label']:<20} "
+            + "  ".join(
+                f"{n} {role(idle, n, 'rss_med'):.0f}/{role(idle, n, 'pss_med'):.0f}"
+                for n in ("main", "prefect-server", "runner")
+                if role(idle, n, "rss_med")
+            )
+            + f"  flow-run {one[0]:.0f}/{one[1]:.0f} (of {one[2]} processes)"
+        )
+    print(
+        "  (ready: seconds from the start until Prefect lists the deployments / the first flow run "
+        "completed; base: main +"
+        " prefect-server + runner (those there are), medians, i.e. the tree with no flow run; 1 run: one "
+        "flow-run process's peak, median"
+        " over the session's; runs max: flow-run processes at once; ok/bad/due: flow runs due in the phase that"
+        " completed / failed or crashed / all; late: start time − scheduled time; CPU: the tree's, cores on average;"
+        " load avg: the machine's 1-minute load average, min–max)"
+    )
 
 
 def _late(r: dict[str, Any]) -> str:
@@ -906,28 +1123,53 @@ def _late(r: dict[str, Any]) -> str:
 
 
 def add_arguments(parser: Any, standalone: bool) -> None:
-    parser.add_argument("--idle", type=float, default=120.0,
-                        help="serve: seconds idle after ready (default 120: at least two minute boundaries)")
-    parser.add_argument("--load", type=float, default=None,
-                        help="serve: seconds under load (default 90; 0 skips it; with --compare default 0)")
-    parser.add_argument("--env", action="append", metavar="KEY=VALUE",
-                        help="serve: an environment variable for incident serve and its children (repeatable)")
-    parser.add_argument("--compare", action="store_true",
-                        help=f"serve: the default and each variant side by side (built-in: {', '.join(BUILTIN_VARIANTS)})")
-    parser.add_argument("--variant", action="append", metavar="NAME:KEY=VALUE,…",
-                        help="serve: a variant to compare instead of the built-in ones (repeatable; a built-in name alone works)")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=120.0,
+        help="serve: seconds idle after ready (default 120: at least two minute boundaries)",
+    )
+    parser.add_argument(
+        "--load",
+        type=float,
+        default=None,
+        help="serve: seconds under load (default 90; 0 skips it; with --compare default 0)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        metavar="KEY=VALUE",
+        help="serve: an environment variable for incident serve and its children (repeatable)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help=f"serve: the default and each variant side by side (built-in: {', '.join(BUILTIN_VARIANTS)})",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        metavar="NAME:KEY=VALUE,…",
+        help="serve: a variant to compare instead of the built-in ones (repeatable; a built-in name alone works)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="serve --compare: rounds over the variants (default 1)")
     parser.add_argument("--clients", type=int, default=50, help="serve: wording pull clients under load (default 50)")
-    parser.add_argument("--import-rows", type=int, default=100_000, help="serve: complaints imported under load (default 100000)")
-    parser.add_argument("--stored-complaints", type=int, default=50_000,
-                        help="serve: complaints in the seeded database (default 50000)")
+    parser.add_argument(
+        "--import-rows", type=int, default=100_000, help="serve: complaints imported under load (default 100000)"
+    )
+    parser.add_argument(
+        "--stored-complaints", type=int, default=50_000, help="serve: complaints in the seeded database (default 50000)"
+    )
     parser.add_argument("--no-cold", action="store_true", help="serve: skip the cold start (empty data dir)")
-    parser.add_argument("--interval", type=float, default=0.5, help="serve: seconds between memory samples (default 0.5)")
+    parser.add_argument(
+        "--interval", type=float, default=0.5, help="serve: seconds between memory samples (default 0.5)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.serve", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_arguments(parser, standalone=True)
     args = parser.parse_args(argv)
     sys.exit(0 if run(args) else 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -24,10 +23,28 @@ from incident.db import Store  # noqa: E402
 from incident.timeutil import FixedClock  # noqa: E402
 from incident.watch import jobs  # noqa: E402
 
-ZH = ["快递延误三天还没到", "APP登录失败，提示服务器繁忙", "客服态度差还挂电话", "重复扣费，要求退款", "包裹破损，要求赔偿",
-      "新品上市活动很划算", "物流很快，点赞", "网点电话一直打不通", "个人信息疑似泄露", "配送员很热情"]
-EN = ["parcel delayed again", "the app is down, cannot log in", "charged twice for one order", "great service today",
-      "courier was rude", "tracking not updating for days", "refund not received", "new store opening downtown"]
+ZH = [
+    "快递延误三天还没到",
+    "APP登录失败，提示服务器繁忙",
+    "客服态度差还挂电话",
+    "重复扣费，要求退款",
+    "包裹破损，要求赔偿",
+    "新品上市活动很划算",
+    "物流很快，点赞",
+    "网点电话一直打不通",
+    "个人信息疑似泄露",
+    "配送员很热情",
+]
+EN = [
+    "parcel delayed again",
+    "the app is down, cannot log in",
+    "charged twice for one order",
+    "great service today",
+    "courier was rude",
+    "tracking not updating for days",
+    "refund not received",
+    "new store opening downtown",
+]
 
 
 def _real_items() -> list[tuple[str, str, str]]:
@@ -43,7 +60,8 @@ def _real_items() -> list[tuple[str, str, str]]:
 
         raw = (shared_dir() / "data" / "feeds" / name).read_text("utf-8")
         for item in re.findall(r"<item>(.*?)</item>", raw, re.S):
-            def field(tag: str) -> str:
+
+            def field(tag: str, item: str = item) -> str:
                 m = re.search(rf"<{tag}>(.*?)</{tag}>", item, re.S)
                 text = (m.group(1) if m else "").strip()
                 if text.startswith("<![CDATA["):
@@ -51,6 +69,7 @@ def _real_items() -> list[tuple[str, str, str]]:
                 else:
                     text = unescape(text)
                 return text
+
             items.append((field("title"), field("description"), field("author")))
     return items
 
@@ -69,11 +88,16 @@ def make_feed(i: int, n: int) -> bytes:
         if j % 4 == 0:
             title = f"顺丰 {rng.choice(ZH if (i + j) % 3 else EN)} {title}"
         when = (base + dt.timedelta(minutes=j)).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        out.append(f"<item><title>{escape(title)}</title><link>https://example.org/{i}/{j}</link>"
-                   f"<guid>https://example.org/{i}/{j}</guid><pubDate>{when}</pubDate>"
-                   f"<description><![CDATA[{body}]]></description><author>{escape(author or 'someone')}</author></item>")
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>bench</title>'
-            + "".join(out) + "</channel></rss>").encode("utf-8")
+        out.append(
+            f"<item><title>{escape(title)}</title><link>https://example.org/{i}/{j}</link>"
+            f"<guid>https://example.org/{i}/{j}</guid><pubDate>{when}</pubDate>"
+            f"<description><![CDATA[{body}]]></description><author>{escape(author or 'someone')}</author></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>bench</title>'
+        + "".join(out)
+        + "</channel></rss>"
+    ).encode("utf-8")
 
 
 def bench_feeds(url: str | None = None, feeds: int = 20, entries: int = 500, repeats: int = 3) -> dict[str, float]:
@@ -96,8 +120,11 @@ def bench_feeds(url: str | None = None, feeds: int = 20, entries: int = 500, rep
         sock.close()
         # The server runs in its own process so that it does not compete
         # with the code being measured for the GIL.
-        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(www)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(www)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(100):
                 try:
@@ -111,23 +138,36 @@ def bench_feeds(url: str | None = None, feeds: int = 20, entries: int = 500, rep
                     feedparser.parse(body)
                 bare.append(time.perf_counter() - t0)
 
-                config = AppConfig.model_validate({
-                    "watch": {"brand_terms": ["顺丰"]},
-                    "feeds": {f"f{i}": {"url": f"http://127.0.0.1:{port}/f{i}.xml", "allow_private": True} for i in range(feeds)},
-                })
+                config = AppConfig.model_validate(
+                    {
+                        "watch": {"brand_terms": ["顺丰"]},
+                        "feeds": {
+                            f"f{i}": {"url": f"http://127.0.0.1:{port}/f{i}.xml", "allow_private": True}
+                            for i in range(feeds)
+                        },
+                    }
+                )
                 ctx = Context(config, "bench", FixedClock(dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)))
                 store = Store(url or f"sqlite:///{tmp}/feeds{r}.db")
                 t0 = time.perf_counter()
                 reports = jobs.poll_all(store, ctx)
                 e2e.append(time.perf_counter() - t0)
-                assert sum(rep.new for rep in reports) == feeds * entries, [(x.source, x.error_key) for x in reports if not x.ok]
+                assert sum(rep.new for rep in reports) == feeds * entries, [
+                    (x.source, x.error_key) for x in reports if not x.ok
+                ]
                 store.dispose()
         finally:
             server.terminate()
             server.wait()
     n = feeds * entries
-    return {"entries": n, "bare_s": min(bare), "e2e_s": min(e2e), "ratio": min(bare) / min(e2e),
-            "bare_per_s": n / min(bare), "e2e_per_s": n / min(e2e)}
+    return {
+        "entries": n,
+        "bare_s": min(bare),
+        "e2e_s": min(e2e),
+        "ratio": min(bare) / min(e2e),
+        "bare_per_s": n / min(bare),
+        "e2e_per_s": n / min(e2e),
+    }
 
 
 def make_complaints_csv(path: Path, n: int) -> None:
@@ -138,11 +178,17 @@ def make_complaints_csv(path: Path, n: int) -> None:
     types = ["投诉", "咨询", "建议", "紧急", "其他"]
     start = dt.datetime(2026, 11, 1)
     with path.open("w", encoding="utf-8") as fh:
-        fh.write("external_id,received_at,channel,request_type,category,branch,product,text,customer_ref,customer_name,contact\n")
+        fh.write(
+            "external_id,received_at,channel,request_type,category,branch,product,text,customer_ref,customer_name,contact\n"
+        )
         for i in range(n):
             when = start + dt.timedelta(seconds=i * 7)
-            fh.write(f"B-{i},{when:%Y-%m-%d %H:%M:%S},{rng.choice(channels)},{rng.choice(types)},{rng.choice(cats)},"
-                     f"{rng.choice(branches)},快递,{rng.choice(ZH)} 订单{rng.randint(10000, 99999)},C-{i % 5000},王先生,1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}\n")
+            fh.write(
+                f"B-{i},{when:%Y-%m-%d %H:%M:%S},{rng.choice(channels)},{rng.choice(types)},{rng.choice(cats)},"
+                f"{rng.choice(branches)},快递,{rng.choice(ZH)} "
+                f"订单{rng.randint(10000, 99999)},C-{i % 5000},王先生,"
+                f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}\n"
+            )
 
 
 def bench_complaints(url: str, n: int, path: Path) -> dict[str, float]:
@@ -161,8 +207,9 @@ def bench_complaints(url: str, n: int, path: Path) -> dict[str, float]:
     return {"rows": n, "seconds": elapsed, "rows_per_s": n / elapsed, "rerun_s": rerun}
 
 
-def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bool = False,
-                watch_buckets: int = 4) -> dict[str, Any]:
+def bench_surge(
+    bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bool = False, watch_buckets: int = 4
+) -> dict[str, Any]:
     """Surge to open incident with the watch flows being served by Prefect
     (SQLite): three days of ordinary history are loaded and scored first,
     the flows are started, and then a surge of tickets arrives a third of
@@ -189,9 +236,13 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
     bucket = bucket_minutes * 60
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "incident.toml"
-        cfg.write_text((ROOT / "examples" / "incident.toml").read_text("utf-8").replace(
-            "bucket_minutes = 5", f"bucket_minutes = {bucket_minutes}").replace(
-            'dimensions = ["category", "branch", "channel", "topic"]', 'dimensions = ["category", "topic"]'), "utf-8")
+        cfg.write_text(
+            (ROOT / "examples" / "incident.toml")
+            .read_text("utf-8")
+            .replace("bucket_minutes = 5", f"bucket_minutes = {bucket_minutes}")
+            .replace('dimensions = ["category", "branch", "channel", "topic"]', 'dimensions = ["category", "topic"]'),
+            "utf-8",
+        )
         from incident.config import load_config
 
         config = load_config(cfg)
@@ -206,8 +257,15 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
         while t < now - dt.timedelta(seconds=bucket):
             for _ in range(rng.choice([1, 2, 2, 3, 3, 4])):
                 n += 1
-                rows.append({"external_id": f"h{n}", "received_at": (t + dt.timedelta(seconds=rng.randint(0, bucket - 1))).isoformat(),
-                             "channel": "phone", "category": rng.choice(["物流", "账单", "服务"]), "text": rng.choice(ZH[2:])})
+                rows.append(
+                    {
+                        "external_id": f"h{n}",
+                        "received_at": (t + dt.timedelta(seconds=rng.randint(0, bucket - 1))).isoformat(),
+                        "channel": "phone",
+                        "category": rng.choice(["物流", "账单", "服务"]),
+                        "text": rng.choice(ZH[2:]),
+                    }
+                )
             t += dt.timedelta(seconds=bucket)
         with store.transaction() as s:
             ingest(s, ctx, list(enumerate(rows, 1)), load_rules(), "bench")
@@ -217,11 +275,17 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
         port = sock.getsockname()[1]
         sock.close()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
-        env.update(INCIDENT_DATABASE_URL=url, INCIDENT_CONFIG=str(cfg), PREFECT_HOME=f"{tmp}/prefect",
-                   PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING",
-                   PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_UI_ENABLED="false",
-                   # the scheduler service creates the runs of interval schedules
-                   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+        env.update(
+            INCIDENT_DATABASE_URL=url,
+            INCIDENT_CONFIG=str(cfg),
+            PREFECT_HOME=f"{tmp}/prefect",
+            PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+            PREFECT_LOGGING_LEVEL="WARNING",
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            PREFECT_UI_ENABLED="false",
+            # the scheduler service creates the runs of interval schedules
+            PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5",
+        )
         log = open(f"{tmp}/serve.log", "w")
         server = proc = None
         api = f"http://127.0.0.1:{port}/api"
@@ -234,9 +298,23 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
                 web_sock.bind(("127.0.0.1", 0))
                 web_port = web_sock.getsockname()[1]
                 web_sock.close()
-                proc = subprocess.Popen([str(Path(sys.executable).with_name("incident")), "--lang", "en", "serve", "--port",
-                                         str(web_port), "--prefect-port", str(port)], cwd=ROOT, env=env, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+                proc = subprocess.Popen(
+                    [
+                        str(Path(sys.executable).with_name("incident")),
+                        "--lang",
+                        "en",
+                        "serve",
+                        "--port",
+                        str(web_port),
+                        "--prefect-port",
+                        str(port),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
                 from incident.serve import DEPLOYMENTS, wait_deployments
 
                 wait_deployments(api, lambda: proc.poll() is None, DEPLOYMENTS, timeout=300)
@@ -248,9 +326,21 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
             else:
                 # Schedules need Prefect's scheduler service, i.e. a real server
                 # (the ephemeral API runs no services).
-                server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-                                           "127.0.0.1", "--port", str(port)], cwd=tmp, env=env, stdout=log,
-                                          stderr=subprocess.STDOUT)
+                server = subprocess.Popen(
+                    [
+                        str(Path(sys.executable).with_name("prefect")),
+                        "server",
+                        "start",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                    ],
+                    cwd=tmp,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
                 for _ in range(240):
                     try:
                         if httpx.get(f"{api}/health", timeout=1).status_code == 200:
@@ -258,8 +348,13 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
                     except httpx.TransportError:
                         pass
                     time.sleep(0.5)
-                proc = subprocess.Popen([sys.executable, "-m", "incident_flows.watch"], cwd=ROOT, env=env, stdout=log,
-                                        stderr=subprocess.STDOUT)
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "incident_flows.watch"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
                 # let the deployments register and the first scheduled run go by
                 time.sleep(20)
             # the surge starts a third of the way into the next bucket
@@ -268,8 +363,16 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
             bucket_start = epoch - epoch % bucket + bucket
             time.sleep(bucket_start + bucket / 3 - time.time())
             first = time.time()
-            surge_rows = [{"external_id": f"surge{i}", "received_at": dt.datetime.fromtimestamp(first + i * 0.1, dt.timezone.utc).isoformat(),
-                           "channel": "app", "category": "系统", "text": "APP登录失败，服务器繁忙"} for i in range(60)]
+            surge_rows = [
+                {
+                    "external_id": f"surge{i}",
+                    "received_at": dt.datetime.fromtimestamp(first + i * 0.1, dt.timezone.utc).isoformat(),
+                    "channel": "app",
+                    "category": "系统",
+                    "text": "APP登录失败，服务器繁忙",
+                }
+                for i in range(60)
+            ]
             with store.transaction() as s:
                 ingest(s, Context(config, "bench", Clock()), list(enumerate(surge_rows, 1)), load_rules(), "bench")
             opened = None
@@ -297,8 +400,14 @@ def bench_surge(bucket_minutes: int = 1, timeout: float = 400.0, coordinator: bo
             kept.write_text(Path(f"{tmp}/serve.log").read_text())
             raise RuntimeError(f"no incident opened within {timeout:.0f} s; the Prefect log is in {kept}")
         close = bucket_start + bucket
-        return {"bucket_s": bucket, "from_first_ticket_s": opened - first, "after_bucket_close_s": opened - close,
-                "target_s": bucket + 5, "worst_case_s": bucket + (opened - close), "slots": slots}
+        return {
+            "bucket_s": bucket,
+            "from_first_ticket_s": opened - first,
+            "after_bucket_close_s": opened - close,
+            "target_s": bucket + 5,
+            "worst_case_s": bucket + (opened - close),
+            "slots": slots,
+        }
 
 
 def _volume_slots(api: str, since: str, until: float) -> list[dict[str, Any]]:
@@ -308,17 +417,30 @@ def _volume_slots(api: str, since: str, until: float) -> list[dict[str, Any]]:
     until_iso = dt.datetime.fromtimestamp(until, dt.timezone.utc).isoformat()
     with httpx.Client(base_url=api, timeout=30, trust_env=False) as client:
         names = {d["id"]: d["name"] for d in client.post("/deployments/filter", json={}).json()}
-        runs = client.post("/flow_runs/filter", json={
-            "flow_runs": {"expected_start_time": {"after_": since, "before_": until_iso}},
-            "sort": "EXPECTED_START_TIME_ASC", "limit": 200}).json()
-    started = [(dt.datetime.fromisoformat(r["start_time"]).timestamp(), names.get(r.get("deployment_id"), "?"), r)
-               for r in runs if r.get("start_time")]
+        runs = client.post(
+            "/flow_runs/filter",
+            json={
+                "flow_runs": {"expected_start_time": {"after_": since, "before_": until_iso}},
+                "sort": "EXPECTED_START_TIME_ASC",
+                "limit": 200,
+            },
+        ).json()
+    started = [
+        (dt.datetime.fromisoformat(r["start_time"]).timestamp(), names.get(r.get("deployment_id"), "?"), r)
+        for r in runs
+        if r.get("start_time")
+    ]
     out = []
     for at, name, r in started:
         if name != "watch-volumes" or r.get("auto_scheduled") is False:
             continue
         due = dt.datetime.fromisoformat(r["expected_start_time"]).timestamp()
         ahead = sorted(n for t, n, _ in started if n != "watch-volumes" and due - 15 <= t <= at)
-        out.append({"due": dt.datetime.fromtimestamp(due, dt.timezone.utc).strftime("%H:%M:%S"), "late_s": at - due,
-                    "ahead": ahead})
+        out.append(
+            {
+                "due": dt.datetime.fromtimestamp(due, dt.timezone.utc).strftime("%H:%M:%S"),
+                "late_s": at - due,
+                "ahead": ahead,
+            }
+        )
     return out

@@ -13,8 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import EXAMPLE, incident_now
+
 from incident.adapters.slack import verify
 from incident.errors import InputError
 from incident.timeutil import Clock, FixedClock, ShiftedClock, clock_from_setting
@@ -26,12 +26,18 @@ SCRIPT = Path(sys.executable).with_name("incident")
 def cli(db_url, tmp_path):
     assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
-    env.update(INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATABASE_URL=db_url, INCIDENT_ACTOR="oncall-lead",
-               INCIDENT_DATA_DIR=str(tmp_path / "data"), INCIDENT_NOW=incident_now())  # zhangwei's week
+    env.update(
+        INCIDENT_CONFIG=str(EXAMPLE),
+        INCIDENT_DATABASE_URL=db_url,
+        INCIDENT_ACTOR="oncall-lead",
+        INCIDENT_DATA_DIR=str(tmp_path / "data"),
+        INCIDENT_NOW=incident_now(),
+    )  # zhangwei's week
 
     def run(*args, ok=True, lang="zh-CN", **extra):
-        proc = subprocess.run([str(SCRIPT), "--lang", lang, *args], env={**env, **extra}, capture_output=True,
-                              text=True, timeout=120)
+        proc = subprocess.run(
+            [str(SCRIPT), "--lang", lang, *args], env={**env, **extra}, capture_output=True, text=True, timeout=120
+        )
         if ok:
             assert proc.returncode == 0, proc.stderr + proc.stdout
         return proc
@@ -55,8 +61,21 @@ def test_declare_show_and_refused_close(cli):
 
 
 def test_run_an_incident_through(cli):
-    cli("declare", "-k", "public_opinion", "-s", "SEV1", "-t", "微博热搜：配送延误", "--region", "华东,华南",
-        "--channel", "social", "--summary", "大量用户反映配送延误")
+    cli(
+        "declare",
+        "-k",
+        "public_opinion",
+        "-s",
+        "SEV1",
+        "-t",
+        "微博热搜：配送延误",
+        "--region",
+        "华东,华南",
+        "--channel",
+        "social",
+        "--summary",
+        "大量用户反映配送延误",
+    )
     cli("ack", "INC-1", "lead")
     again = cli("ack", "1", "lead").stdout
     assert "无需重复" in again
@@ -92,14 +111,17 @@ def test_list_filters_and_json(cli):
     assert "Showing 2 of 3" in table
 
 
-@pytest.mark.parametrize("args,needle", [
-    (("show", "42"), "there is no incident 42"),
-    (("declare", "-k", "meteor", "-s", "1", "-t", "x"), "unknown incident kind 'meteor'"),
-    (("declare", "-k", "other", "-s", "9", "-t", "x"), "unknown severity '9'"),
-    (("assign", "1", "lead", "ghost"), "nobody called 'ghost'"),
-    (("roster", "--at", "next tuesday"), "cannot read the time 'next tuesday'"),
-    (("--lang", "fr", "list"), "未知语言「fr」"),  # an unknown language falls back to zh-CN to say so
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (("show", "42"), "there is no incident 42"),
+        (("declare", "-k", "meteor", "-s", "1", "-t", "x"), "unknown incident kind 'meteor'"),
+        (("declare", "-k", "other", "-s", "9", "-t", "x"), "unknown severity '9'"),
+        (("assign", "1", "lead", "ghost"), "nobody called 'ghost'"),
+        (("roster", "--at", "next tuesday"), "cannot read the time 'next tuesday'"),
+        (("--lang", "fr", "list"), "未知语言「fr」"),  # an unknown language falls back to zh-CN to say so
+    ],
+)
 def test_errors_are_one_line(cli, args, needle):
     cli("declare", "-k", "other", "-s", "4", "-t", "seed")
     proc = cli(*args, ok=False, lang="en")
@@ -110,7 +132,9 @@ def test_errors_are_one_line(cli, args, needle):
 
 def test_bad_config_refused_at_start(cli, tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace('language = "zh-CN"', 'language = "fr"'), encoding="utf-8")
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace('language = "zh-CN"', 'language = "fr"'), encoding="utf-8"
+    )
     proc = cli("--config", str(bad), "list", ok=False, lang="en")
     assert proc.returncode == 1 and "centre.language" in proc.stderr and "fr" in proc.stderr
 
@@ -144,8 +168,10 @@ def test_incident_now_sets_the_clock(cli):
     assert ops()["on_call"] == "zhangwei"
     assert ops(INCIDENT_NOW="2026-12-01 10:00")["on_call"] == "lina"  # no offset: the centre's zone
     assert ops(INCIDENT_NOW="2026-12-01T02:00:00Z")["on_call"] == "lina"
-    for lang, needle in (("en", "variable INCIDENT_NOW is 'next monday', not an instant"),
-                         ("zh-CN", "环境变量 INCIDENT_NOW「next monday」不是时刻")):
+    for lang, needle in (
+        ("en", "variable INCIDENT_NOW is 'next monday', not an instant"),
+        ("zh-CN", "环境变量 INCIDENT_NOW「next monday」不是时刻"),
+    ):
         proc = cli("list", ok=False, lang=lang, INCIDENT_NOW="next monday")
         said = " ".join(proc.stderr.split())  # the console wraps long lines
         assert proc.returncode == 1 and needle in said and "2026-11-30T09:00:00+08:00" in said

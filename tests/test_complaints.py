@@ -19,7 +19,6 @@ from incident.config import Settings
 from incident.models import Complaint
 from incident.runtime import Runtime
 from incident.watch import jobs
-from incident.watch.classify import load_rules
 from incident.watch.complaints import mask_contact, mask_text
 from tests.webserver import LiveServer
 
@@ -51,8 +50,13 @@ def test_csv_import_keeps_good_rows_and_names_bad_ones(store, ctx, tmp_path):
     report = jobs.import_complaints(store, ctx, path)
     assert (report.read, report.added, report.duplicates) == (9, 4, 0)
     bad = {e.line: e.key for e in report.errors}
-    assert bad == {4: "complaint.error.time", 5: "complaint.error.channel", 6: "complaint.error.type",
-                   7: "complaint.error.missing", 10: "complaint.error.columns"}
+    assert bad == {
+        4: "complaint.error.time",
+        5: "complaint.error.channel",
+        6: "complaint.error.type",
+        7: "complaint.error.missing",
+        10: "complaint.error.columns",
+    }
     with store.transaction() as s:
         rows = {c.external_id: c for c in s.scalars(select(Complaint))}
         t1 = rows["T-1"]
@@ -74,10 +78,26 @@ def test_csv_import_keeps_good_rows_and_names_bad_ones(store, ctx, tmp_path):
 
 def test_jsonl_gbk_and_chinese_headers(store, ctx, tmp_path):
     lines = [
-        json.dumps({"ticket_id": "J-1", "time": "2026-11-24T01:00:00Z", "channel": "email", "type": "urgent", "text": "泄露了我的个人信息"}, ensure_ascii=False),
+        json.dumps(
+            {
+                "ticket_id": "J-1",
+                "time": "2026-11-24T01:00:00Z",
+                "channel": "email",
+                "type": "urgent",
+                "text": "泄露了我的个人信息",
+            },
+            ensure_ascii=False,
+        ),
         "{broken json",
         json.dumps(["not", "an", "object"]),
-        json.dumps({"ticket_id": "J-2", "time": int(dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.timezone.utc).timestamp()), "channel": "微博", "text": "epoch seconds"}),
+        json.dumps(
+            {
+                "ticket_id": "J-2",
+                "time": int(dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.timezone.utc).timestamp()),
+                "channel": "微博",
+                "text": "epoch seconds",
+            }
+        ),
     ]
     jl = tmp_path / "t.jsonl"
     jl.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -86,7 +106,9 @@ def test_jsonl_gbk_and_chinese_headers(store, ctx, tmp_path):
     assert {e.line: e.key for e in report.errors} == {2: "complaint.error.json", 3: "complaint.error.not_object"}
 
     gbk = tmp_path / "excel.csv"
-    gbk.write_text("工单号,时间,渠道,类型,网点,内容\nG-1,2026-11-24 09:30,电话,投诉,南京,态度恶劣挂电话\n", encoding="gbk")
+    gbk.write_text(
+        "工单号,时间,渠道,类型,网点,内容\nG-1,2026-11-24 09:30,电话,投诉,南京,态度恶劣挂电话\n", encoding="gbk"
+    )
     report = jobs.import_complaints(store, ctx, gbk)
     assert report.added == 1 and not report.errors
     with store.transaction() as s:
@@ -116,19 +138,33 @@ def test_cli_import_reports_lines_and_exit_status(tmp_path, db_url):
     path = tmp_path / "tickets.csv"
     path.write_text(CSV.replace("2026-11-24", "2026-11-20"), encoding="utf-8")  # days before the CLI's clock
     exe = Path(sys.executable).with_name("incident")
-    env = {"INCIDENT_DATABASE_URL": db_url, "INCIDENT_LANG": "en", "PATH": "/usr/bin:/bin",
-           "INCIDENT_NOW": incident_now(),
-           "INCIDENT_CONFIG": str(Path(__file__).resolve().parents[1] / "examples" / "incident.toml")}
-    run = subprocess.run([str(exe), "complaints", "import", str(path)], capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        "INCIDENT_DATABASE_URL": db_url,
+        "INCIDENT_LANG": "en",
+        "PATH": "/usr/bin:/bin",
+        "INCIDENT_NOW": incident_now(),
+        "INCIDENT_CONFIG": str(Path(__file__).resolve().parents[1] / "examples" / "incident.toml"),
+    }
+    run = subprocess.run(
+        [str(exe), "complaints", "import", str(path)], capture_output=True, text=True, env=env, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     assert "read 9 rows: 4 added, 0 duplicates, 5 errors" in run.stdout
-    assert "line 5: unknown channel \"fax\"" in run.stdout
-    run = subprocess.run([str(exe), "complaints", "import", str(path), "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert 'line 5: unknown channel "fax"' in run.stdout
+    run = subprocess.run(
+        [str(exe), "complaints", "import", str(path), "--json"], capture_output=True, text=True, env=env, timeout=120
+    )
     data = json.loads(run.stdout)
     assert data["duplicates"] == 4 and len(data["errors"]) == 5
     bad = tmp_path / "bad.csv"
     bad.write_text("external_id,received_at,channel\nA,never,phone\n", encoding="utf-8")
-    run = subprocess.run([str(exe), "--lang", "zh-CN", "complaints", "import", str(bad)], capture_output=True, text=True, env=env, timeout=120)
+    run = subprocess.run(
+        [str(exe), "--lang", "zh-CN", "complaints", "import", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 1 and "第 2 行" in run.stdout
 
 
@@ -137,8 +173,15 @@ def test_http_batch_intake_on_a_real_server(store, config, clock, db_url):
     from incident.web.app import create_app
 
     batch = [
-        {"external_id": "H-1", "received_at": "2026-11-24T01:50:00Z", "channel": "app", "request_type": "投诉",
-         "category": "系统", "text": "APP 闪退，登录失败", "contact": "13900001111"},
+        {
+            "external_id": "H-1",
+            "received_at": "2026-11-24T01:50:00Z",
+            "channel": "app",
+            "request_type": "投诉",
+            "category": "系统",
+            "text": "APP 闪退，登录失败",
+            "contact": "13900001111",
+        },
         {"external_id": "H-2", "received_at": "2026-11-24T01:51:00Z", "channel": "pigeon"},
     ]
     with LiveServer(create_app(rt)) as srv:
@@ -149,8 +192,13 @@ def test_http_batch_intake_on_a_real_server(store, config, clock, db_url):
         assert r.status_code == 200
         body = r.json()
         assert (body["added"], body["duplicates"]) == (1, 0)
-        assert body["errors"] == [{"index": 2, "error": "complaint.error.channel",
-                                   "message": 'unknown channel "pigeon"; use one of phone, chat, email, social, app'}]
+        assert body["errors"] == [
+            {
+                "index": 2,
+                "error": "complaint.error.channel",
+                "message": 'unknown channel "pigeon"; use one of phone, chat, email, social, app',
+            }
+        ]
         r = httpx.post(srv.base + "/api/complaints", json=batch, headers=headers)
         assert r.json()["duplicates"] == 1 and r.json()["added"] == 0
         r = httpx.post(srv.base + "/api/complaints", content=b"{nope", headers=headers)

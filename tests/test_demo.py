@@ -42,8 +42,10 @@ def test_the_example_feeds_move_on_with_time():
     weibo_now = parse(feeds.render("weibo-zh.xml", start, start).encode(), {})
     weibo_later = parse(feeds.render("weibo-zh.xml", start, start + dt.timedelta(minutes=30)).encode(), {})
     assert 0 < len(weibo_now.entries) < len(weibo_later.entries) == len(feeds.WEIBO)
-    status = [parse(feeds.render("payments-status.atom", start, start + dt.timedelta(minutes=m)).encode(), {})
-              for m in (0, 5, 15)]
+    status = [
+        parse(feeds.render("payments-status.atom", start, start + dt.timedelta(minutes=m)).encode(), {})
+        for m in (0, 5, 15)
+    ]
     assert [upstream_state(p.entries[0]) for p in status] == ["investigating", "identified", "monitoring"]
     assert len({p.entries[0].key for p in status}) == 1  # one upstream incident, updated
 
@@ -53,8 +55,14 @@ def test_first_run_shows_a_detected_incident_within_two_minutes(tmp_path):
     env, exe = serve_env(tmp_path)
     env["INCIDENT_NOW"] = incident_now()  # a Tuesday morning in Shanghai, whatever the date and hour
     began = time.monotonic()
-    proc = subprocess.Popen([str(exe), "--lang", "en", "serve", "--demo", "--port", str(web), "--prefect-port", str(prefect)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [str(exe), "--lang", "en", "serve", "--demo", "--port", str(web), "--prefect-port", str(prefect)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+    )
     base = f"http://127.0.0.1:{web}"
     db = create_engine(f"sqlite:///{tmp_path / 'demo' / 'incident.db'}")
     lines: list[str] = []
@@ -76,11 +84,14 @@ def test_first_run_shows_a_detected_incident_within_two_minutes(tmp_path):
         found = None
         while time.monotonic() - began < 120 and proc.poll() is None:
             with db.connect() as c:
-                found = c.execute(text(
-                    "select i.id from incidents i join signals s on s.incident_id = i.id "
-                    "join fact_sheets f on f.incident_id = i.id and f.status = 'in_review' "
-                    "where s.series_key like 'complaints%' and s.action = 'opened' "
-                    "and exists (select 1 from callbacks b where b.incident_id = i.id and b.assignee is not null)")).scalar()
+                found = c.execute(
+                    text(
+                        "select i.id from incidents i join signals s on s.incident_id = i.id "
+                        "join fact_sheets f on f.incident_id = i.id and f.status = 'in_review' "
+                        "where s.series_key like 'complaints%' and s.action = 'opened' "
+                        "and exists (select 1 from callbacks b where b.incident_id = i.id and b.assignee is not null)"
+                    )
+                ).scalar()
             if found:
                 break
             time.sleep(2)
@@ -88,11 +99,20 @@ def test_first_run_shows_a_detected_incident_within_two_minutes(tmp_path):
         elapsed = time.monotonic() - began
         assert elapsed < 120
         with db.connect() as c:
-            group = [r[0] for r in c.execute(text(
-                "select person_name from role_assignments where incident_id = :i and ended_at is null"), {"i": found})]
+            group = [
+                r[0]
+                for r in c.execute(
+                    text("select person_name from role_assignments where incident_id = :i and ended_at is null"),
+                    {"i": found},
+                )
+            ]
             what = c.execute(text("select content from fact_sheets where incident_id = :i"), {"i": found}).scalar()
-            n_callbacks = c.execute(text("select count(*) from callbacks where incident_id = :i"), {"i": found}).scalar()
-            upstream = c.execute(text("select count(*) from signals where series_key like 'upstream:demo-payments%'")).scalar()
+            n_callbacks = c.execute(
+                text("select count(*) from callbacks where incident_id = :i"), {"i": found}
+            ).scalar()
+            upstream = c.execute(
+                text("select count(*) from signals where series_key like 'upstream:demo-payments%'")
+            ).scalar()
             weibo = c.execute(text("select count(*) from feed_entries where source = 'demo-weibo'")).scalar()
         assert len(group) >= 4 and n_callbacks >= 100
         assert upstream >= 1 and weibo >= 1  # both example feeds were polled from this app

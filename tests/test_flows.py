@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from conftest import EXAMPLE, NOW, ROOT, incident_now
+
 from incident import incidents
 from incident.context import Context
 from incident.db import Store
@@ -36,7 +37,9 @@ def test_flow_escalates_overdue_roles_once(db_url, config, tmp_path):
         # 2-core machine that can take longer than the 20 s default.
         PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
     )
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = [line for line in proc.stdout.splitlines() if line.startswith("RESULT")]
     assert result == ["RESULT 5 0"], proc.stdout[-2000:]  # five roles escalated, then none: idempotent

@@ -29,9 +29,22 @@ PUNCT = set("，,、。.！!？?；;：:（）() \t\n…")
 # show: 提议 = 建议, 规定 = 要求, 反应 = 反映, 联络 = 联系, 协助 = 帮助,
 # 不停 = 不断, 也许 = 可能), undone to get what an agent would type.
 ARTEFACTS = {
-    "旳": "的", "懂得": "知道", "简朴": "简单", "措施": "办法", "企业": "公司", "莫非": "难道",
-    "征询": "咨询", "反复": "重复", "诚实说": "老实说", "也许": "可能", "提议": "建议", "规定": "要求",
-    "反应": "反映", "联络": "联系", "协助": "帮助", "不停": "不断",
+    "旳": "的",
+    "懂得": "知道",
+    "简朴": "简单",
+    "措施": "办法",
+    "企业": "公司",
+    "莫非": "难道",
+    "征询": "咨询",
+    "反复": "重复",
+    "诚实说": "老实说",
+    "也许": "可能",
+    "提议": "建议",
+    "规定": "要求",
+    "反应": "反映",
+    "联络": "联系",
+    "协助": "帮助",
+    "不停": "不断",
 }
 
 
@@ -88,7 +101,7 @@ def _spoken(item: str) -> str:
     item = re.sub(r"[（(][^）)]*[）)]", "", item).strip()
     if re.search(r"[:：]", item):
         item = re.split(r"[:：]", item, maxsplit=1)[1]
-        item = item[item.index("喂"):]
+        item = item[item.index("喂") :]
     return item
 
 
@@ -125,60 +138,71 @@ def test_forbidden_items_in_natural_form(index):
 
 @pytest.mark.parametrize("index", range(18))
 def test_non_standard_items_in_natural_form(index):
-    item = natural(_spoken(NON_STANDARD[index])).replace("不清晰", "不清楚").replace("究竟", "到底").replace("有无", "有没有")
+    item = (
+        natural(_spoken(NON_STANDARD[index]))
+        .replace("不清晰", "不清楚")
+        .replace("究竟", "到底")
+        .replace("有无", "有没有")
+    )
     item = item.replace("你的 声", "你的电话声").replace("换个 打", "换个电话打").replace("他人", "别人")
     findings = lint(item)
     assert uncovered(item, findings, "non_standard") == "", (item, findings)
 
 
-@pytest.mark.parametrize("text, span", [
-    ("你去投诉吧", "你去投诉吧"),
-    ("您去投诉啊！", "您去投诉啊"),
-    ("要投诉就去投诉", "要投诉就去投诉"),
-    ("你要投诉就去投诉吧，我还怕你不成", "你要投诉就去投诉吧，我还怕你不成"),
-    ("随便投诉哪都行", "随便投诉哪都行"),
-    ("你随便投诉哪里都可以", "你随便投诉哪里都可以"),
-    ("你找领导去", "你找领导去"),
-    ("找你们领导去吧！", "找你们领导去吧"),
-    ("你去找经理", "你去找经理"),
-    ("我就是这态度", "我就是这态度"),
-    ("我就这个态度，您能把我怎么样？", "我就这个态度，您能把我怎么样"),
-    ("你问我我问谁", "你问我我问谁"),
-    ("我又不是快递员，我怎么知道？", "我又不是快递员，我怎么知道"),
-    ("我又不是神仙我哪知道", "我又不是神仙我哪知道"),
-    ("不会用就别用了", "不会用就别用了"),
-    ("这么简单都不知道", "这么简单都不知道"),
-    ("这么简单的事您都不会", "这么简单的事您都不会"),
-    ("公司绝对不会出错", "公司绝对不会出错"),
-    ("我们公司是从来不会出错的。", "我们公司是从来不会出错的"),
-])
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        ("你去投诉吧", "你去投诉吧"),
+        ("您去投诉啊！", "您去投诉啊"),
+        ("要投诉就去投诉", "要投诉就去投诉"),
+        ("你要投诉就去投诉吧，我还怕你不成", "你要投诉就去投诉吧，我还怕你不成"),
+        ("随便投诉哪都行", "随便投诉哪都行"),
+        ("你随便投诉哪里都可以", "你随便投诉哪里都可以"),
+        ("你找领导去", "你找领导去"),
+        ("找你们领导去吧！", "找你们领导去吧"),
+        ("你去找经理", "你去找经理"),
+        ("我就是这态度", "我就是这态度"),
+        ("我就这个态度，您能把我怎么样？", "我就这个态度，您能把我怎么样"),
+        ("你问我我问谁", "你问我我问谁"),
+        ("我又不是快递员，我怎么知道？", "我又不是快递员，我怎么知道"),
+        ("我又不是神仙我哪知道", "我又不是神仙我哪知道"),
+        ("不会用就别用了", "不会用就别用了"),
+        ("这么简单都不知道", "这么简单都不知道"),
+        ("这么简单的事您都不会", "这么简单的事您都不会"),
+        ("公司绝对不会出错", "公司绝对不会出错"),
+        ("我们公司是从来不会出错的。", "我们公司是从来不会出错的"),
+    ],
+)
 def test_close_variants_of_the_forbidden_phrases(text, span):
     found = only(lint(text), "forbidden")
     assert [f.text for f in found] == [span]
     f = found[0]
-    assert text[f.start:f.end] == span and f.suggestion and f.message_key == "lint.forbidden"
+    assert text[f.start : f.end] == span and f.suggestion and f.message_key == "lint.forbidden"
 
 
-@pytest.mark.parametrize("text, span", [
-    ("喂喂喂，怎么不说话？", "喂喂喂，怎么不说话"),
-    ("喂，你再不说话我就挂了", "喂，你再不说话我就挂了"),
-    ("听不见，说话大声点", "听不见，说话大声点"),
-    ("您快点说", "您快点说"),
-    ("你别插嘴，听我说完", "你别插嘴，听我说完"),
-    ("这不是我经手的，我也不知道", "这不是我经手的，我也不知道"),
-    ("您找别人吧", "您找别人吧"),
-    ("我帮不了您", "我帮不了您"),
-    ("这不是我们的责任", "这不是我们的责任"),
-    ("我们也没办法", "我们也没办法"),
-    ("不能就是不能！", "不能就是不能"),
-    ("刚才不是跟您说了吗，您怎么还不明白？", "刚才不是跟您说了吗，您怎么还不明白"),
-    ("我都说了半天了", "我都说了半天"),
-    ("您到底懂不懂我在说什么", "您到底懂不懂我在说什么"),
-    ("要我讲几遍您才懂", "要我讲几遍您才懂"),
-    ("您听懂了没有？", "您听懂了没有"),
-    ("难道您还不知道吗", "难道您还不知道"),
-    ("我早就说过了，您没听清楚吗？", "我早就说过了，您没听清楚吗"),
-])
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        ("喂喂喂，怎么不说话？", "喂喂喂，怎么不说话"),
+        ("喂，你再不说话我就挂了", "喂，你再不说话我就挂了"),
+        ("听不见，说话大声点", "听不见，说话大声点"),
+        ("您快点说", "您快点说"),
+        ("你别插嘴，听我说完", "你别插嘴，听我说完"),
+        ("这不是我经手的，我也不知道", "这不是我经手的，我也不知道"),
+        ("您找别人吧", "您找别人吧"),
+        ("我帮不了您", "我帮不了您"),
+        ("这不是我们的责任", "这不是我们的责任"),
+        ("我们也没办法", "我们也没办法"),
+        ("不能就是不能！", "不能就是不能"),
+        ("刚才不是跟您说了吗，您怎么还不明白？", "刚才不是跟您说了吗，您怎么还不明白"),
+        ("我都说了半天了", "我都说了半天"),
+        ("您到底懂不懂我在说什么", "您到底懂不懂我在说什么"),
+        ("要我讲几遍您才懂", "要我讲几遍您才懂"),
+        ("您听懂了没有？", "您听懂了没有"),
+        ("难道您还不知道吗", "难道您还不知道"),
+        ("我早就说过了，您没听清楚吗？", "我早就说过了，您没听清楚吗"),
+    ],
+)
 def test_close_variants_of_the_non_standard_phrases(text, span):
     assert [f.text for f in only(lint(text), "non_standard")] == [span]
 
@@ -190,8 +214,11 @@ def test_item_11_only_the_bare_refusal():
     assert [f.text for f in only(lint("不行。"), "non_standard")] == ["不行"]
     assert [f.text for f in only(lint("这个包裹能寄吗？不可以。"), "non_standard")] == ["不可以"]
     assert [f.text for f in only(lint("这个不行啊！"), "non_standard")] == ["这个不行啊"]
-    for fine in ("很遗憾不能为您提供协助，建议您拨打95311咨询。", "系统暂时不能登录，预计1小时内恢复。",
-                 "我们不能接受超出政策的申请，但会尽力为您争取其他补偿。"):
+    for fine in (
+        "很遗憾不能为您提供协助，建议您拨打95311咨询。",
+        "系统暂时不能登录，预计1小时内恢复。",
+        "我们不能接受超出政策的申请，但会尽力为您争取其他补偿。",
+    ):
         assert not only(lint(fine), "non_standard"), fine
 
 
@@ -208,7 +235,7 @@ def _standard_phrases() -> list[str]:
     for chunk in section.split("(话务员)")[1:]:
         chunk = re.split(r"\s\d、", chunk)[0]  # up to the next numbered situation
         end = max(chunk.rfind(c) for c in "。?？")
-        phrases.append(chunk[:end + 1].strip())
+        phrases.append(chunk[: end + 1].strip())
     return phrases
 
 
@@ -253,7 +280,9 @@ def test_the_two_ni_of_the_copy_are_pronoun_warnings():
     for text, at in ((two, "帮你转接"), (three, "因你所")):
         f = only(lint(text), "pronoun_ni")
         pos = text.index(at) + at.index("你")
-        assert [(x.start, x.end, x.text, x.suggestion, x.severity) for x in f] == [(pos, pos + 1, "你", "您", "warning")]
+        assert [(x.start, x.end, x.text, x.suggestion, x.severity) for x in f] == [
+            (pos, pos + 1, "你", "您", "warning")
+        ]
 
 
 def test_unfilled_xx_slots_of_the_standard_phrases_are_placeholders():
@@ -275,12 +304,17 @@ def test_unfilled_xx_slots_of_the_standard_phrases_are_placeholders():
 def test_opens_with_bu():
     text = "系统已恢复。不可能再出现这种情况，我们会持续观察！我不能给您退款。"
     found = only(lint(text), "opens_with_bu")
-    assert [(f.start, f.end, f.text) for f in found] == [
-        (6, 16, "不可能再出现这种情况"), (25, 32, "我不能给您退款")]
+    assert [(f.start, f.end, f.text) for f in found] == [(6, 16, "不可能再出现这种情况"), (25, 32, "我不能给您退款")]
     assert all(f.severity == "warning" for f in found)
     assert "如果您" in found[1].suggestion
     # Not at the start of a sentence, and not the courtesy set phrases.
-    for fine in ("不客气。", "不好意思，让您多跑一趟。", "我们会持续跟进，不断改进。", "不过，系统已经恢复。", "不论您在哪里，都可以在App查询。"):
+    for fine in (
+        "不客气。",
+        "不好意思，让您多跑一趟。",
+        "我们会持续跟进，不断改进。",
+        "不过，系统已经恢复。",
+        "不论您在哪里，都可以在App查询。",
+    ):
         assert not only(lint(fine), "opens_with_bu"), fine
     assert only(lint("好的。\n不会再这样了"), "opens_with_bu")[0].text == "不会再这样了"
 
@@ -293,18 +327,30 @@ def test_pronoun_ni():
 
 
 def test_absolute_promises():
-    text = "我们保证今天送达，肯定能解决，绝对没问题，百分之百到，100%不会丢，一定会给您满意的答复，万无一失，永远不会再发生。"
+    text = (
+        "我们保证今天送达，肯定能解决，绝对没问题，百分之百到，100%不会丢，"
+        "一定会给您满意的答复，万无一失，永远不会再发生。"
+    )
     found = only(lint(text), "absolute_promise")
     assert [f.text for f in found] == ["保证", "肯定能", "绝对", "百分之百", "100%", "一定会", "万无一失", "永远不会"]
     assert all(f.severity == "error" and f.suggestion == "根据产品设计，正常情况下会……" for f in found)
-    assert text[found[1].start:found[1].end] == "肯定能"
-    for fine in ("我一定竭力而为。", "我们会竭力帮您处理。", "那您肯定很着急。", "为保证服务稳定，我们将于今晚升级系统。",
-                 "您别着急，我们一定解决。", "到货时间不一定会延误。"):
+    assert text[found[1].start : found[1].end] == "肯定能"
+    for fine in (
+        "我一定竭力而为。",
+        "我们会竭力帮您处理。",
+        "那您肯定很着急。",
+        "为保证服务稳定，我们将于今晚升级系统。",
+        "您别着急，我们一定解决。",
+        "到货时间不一定会延误。",
+    ):
         assert not only(lint(fine), "absolute_promise"), fine
 
 
 def test_absolute_promises_in_english():
-    text = "We guarantee delivery tomorrow. It will definitely work, 100% sure, and this will never happen again. I promise you."
+    text = (
+        "We guarantee delivery tomorrow. It will definitely work, 100% sure, "
+        "and this will never happen again. I promise you."
+    )
     found = only(lint(text), "absolute_promise")
     assert [f.text for f in found] == ["guarantee", "will definitely", "100%", "will never happen again", "I promise"]
     assert found[0].suggestion == "Based on the product design, under normal conditions it will …"
@@ -315,12 +361,36 @@ def test_handbook_rewrites():
     cases = [
         ("很抱歉让你久等了。", "negative_wait", "很抱歉让你久等了", "感谢您的耐心等待", "warning"),
         ("我不知道。", "dont_know", "我不知道", "我帮您查询后再回复，好吗？", "error"),
-        ("对不起，这事不是我们管。", "not_our_business", "对不起，这事不是我们管", "我们有专人负责，我替您转到他们那", "warning"),
-        ("这是公司的政策。", "policy_excuse", "这是公司的政策", "根据多数人的情况，我们公司目前是这样规定的……", "warning"),
+        (
+            "对不起，这事不是我们管。",
+            "not_our_business",
+            "对不起，这事不是我们管",
+            "我们有专人负责，我替您转到他们那",
+            "warning",
+        ),
+        (
+            "这是公司的政策。",
+            "policy_excuse",
+            "这是公司的政策",
+            "根据多数人的情况，我们公司目前是这样规定的……",
+            "warning",
+        ),
         ("我试试看吧。", "phrasing", "我试试看吧", "我一定竭力而为。", "warning"),
         ("你说得不错，他们常常这样。", "phrasing", "你说得不错，他们常常这样", "我完全理解您的苦衷。", "warning"),
-        ("I don't know.", "dont_know", "I don't know", "Let me look into it and get back to you — is that all right?", "error"),
-        ("Sorry to keep you waiting.", "negative_wait", "Sorry to keep you waiting", "Thank you for your patience", "warning"),
+        (
+            "I don't know.",
+            "dont_know",
+            "I don't know",
+            "Let me look into it and get back to you — is that all right?",
+            "error",
+        ),
+        (
+            "Sorry to keep you waiting.",
+            "negative_wait",
+            "Sorry to keep you waiting",
+            "Thank you for your patience",
+            "warning",
+        ),
     ]
     for text, rule, span, suggestion, severity in cases:
         found = lint(text)
@@ -331,8 +401,13 @@ def test_fillers():
     text = "你知道，老实说这个东东已经搞定了，哇塞，一塌糊涂。"
     found = only(lint(text), "filler")
     assert [(f.text, f.suggestion) for f in found] == [
-        ("你知道", "删去口头禅，直接说明"), ("老实说", "删去口头禅，直接说明"), ("东东", "物品"),
-        ("搞定", "处理好"), ("哇塞", "删去口头禅，直接说明"), ("一塌糊涂", "情况比较严重")]
+        ("你知道", "删去口头禅，直接说明"),
+        ("老实说", "删去口头禅，直接说明"),
+        ("东东", "物品"),
+        ("搞定", "处理好"),
+        ("哇塞", "删去口头禅，直接说明"),
+        ("一塌糊涂", "情况比较严重"),
+    ]
     # the seed's 「诚实说」 is 老实说
     assert [f.text for f in only(lint("诚实说，快件还在路上。"), "filler")] == ["诚实说"]
     assert [f.text for f in only(lint("你明白我的意思吧？"), "filler")] == ["你明白我的意思吧"]
@@ -361,9 +436,11 @@ def luhn_complete(prefix: str) -> str:
 
 def test_personal_data():
     card = luhn_complete("622202123456789012")
-    text = (f"客户手机13812345678，又写作 +86 139-1234-5678，固话(010)62345678、0571-88886666；"
-            f"身份证11010519491231002X，旧证110105491231002；卡号{card}；"
-            "地址：上海市嘉定区曹安路3818号；邮箱 zhang.san@gmail.com。")
+    text = (
+        f"客户手机13812345678，又写作 +86 139-1234-5678，固话(010)62345678、0571-88886666；"
+        f"身份证11010519491231002X，旧证110105491231002；卡号{card}；"
+        "地址：上海市嘉定区曹安路3818号；邮箱 zhang.san@gmail.com。"
+    )
     found = only(lint(text), "personal_data")
     assert [(f.text, f.params["kind"], f.suggestion) for f in found] == [
         ("13812345678", "mobile", "****5678"),
@@ -377,15 +454,17 @@ def test_personal_data():
         ("zhang.san@gmail.com", "email", "z***@gmail.com"),
     ]
     for f in found:
-        assert text[f.start:f.end] == f.text and f.severity == "error"
+        assert text[f.start : f.end] == f.text and f.severity == "error"
         assert f.message_key == f"lint.personal_data.{f.params['kind']}"
     en = only(lint("Please send it to 12 Baker Street, London."), "personal_data")
     assert [(f.text, f.params["kind"]) for f in en] == [("12 Baker Street", "address")]
 
 
 def test_not_personal_data():
-    text = ("客服热线95311，400-820-8888，800-820-8888，政务热线12345；尾号1234（138****1234，****1234），"
-            "邮箱 support@example.com、kefu@example.cn；订单号1234567890123456；1月4号发出，12号到；运单78901234567890。")
+    text = (
+        "客服热线95311，400-820-8888，800-820-8888，政务热线12345；尾号1234（138****1234，****1234），"
+        "邮箱 support@example.com、kefu@example.cn；订单号1234567890123456；1月4号发出，12号到；运单78901234567890。"
+    )
     assert not only(lint(text), "personal_data"), only(lint(text), "personal_data")
 
 
@@ -399,10 +478,29 @@ def test_the_centres_own_service_lines_are_not_personal():
 def test_placeholders():
     text = "预计X月X日恢复。{{ eta }} {name} ${x} {% if a %} <<who>> [TBD] 【待填】 【XX】 %(n)s 由于××原因，我姓**。"
     found = only(lint(text), "placeholder")
-    assert [f.text for f in found] == ["X", "X", "{{ eta }}", "{name}", "${x}", "{% if a %}", "<<who>>", "[TBD]",
-                                       "【待填】", "【XX】", "%(n)s", "××", "**"]
+    assert [f.text for f in found] == [
+        "X",
+        "X",
+        "{{ eta }}",
+        "{name}",
+        "${x}",
+        "{% if a %}",
+        "<<who>>",
+        "[TBD]",
+        "【待填】",
+        "【XX】",
+        "%(n)s",
+        "××",
+        "**",
+    ]
     assert all(f.severity == "error" for f in found)
-    for fine in ("【顺丰速运】您的快件已签收。", "【客服中心】系统已恢复。", "尾号138****1234", "邮箱 z***@qq.com", "XXL 码的衣服"):
+    for fine in (
+        "【顺丰速运】您的快件已签收。",
+        "【客服中心】系统已恢复。",
+        "尾号138****1234",
+        "邮箱 z***@qq.com",
+        "XXL 码的衣服",
+    ):
         assert not only(lint(fine), "placeholder"), fine
 
 
@@ -416,30 +514,38 @@ def test_unknown_placeholders_against_the_template_variables():
     assert rules_of(lint(text)) == ["placeholder", "placeholder"]
 
 
-@pytest.mark.parametrize("text, amount, basis, cap", [
-    ("我们将赔偿您2500元。", "2500元", "goods", "2,000"),
-    ("我们将为您理赔¥2,500。", "¥2,500", "goods", "2,000"),
-    ("赔偿 2500 元。", "2500 元", "goods", "2,000"),
-    ("Compensation: RMB 2,500.", "RMB 2,500", "goods", "2,000"),
-    ("We will pay 2,500 yuan in compensation.", "2,500 yuan", "goods", "2,000"),
-    ("我们赔您两千五百元。", "两千五百元", "goods", "2,000"),
-    ("文件类快件遗失，赔偿您300元。", "300元", "documents", "200"),
-    ("未保险的快件，我们赔您500元。", "500元", "uninsured", "200"),
-    ("保价快件按申报价值赔偿12,000元。", "12,000元", "declared", "10,000"),
-    ("本次活动奖励1.5万元。", "1.5万元", "highest", "10,000"),
-])
+@pytest.mark.parametrize(
+    "text, amount, basis, cap",
+    [
+        ("我们将赔偿您2500元。", "2500元", "goods", "2,000"),
+        ("我们将为您理赔¥2,500。", "¥2,500", "goods", "2,000"),
+        ("赔偿 2500 元。", "2500 元", "goods", "2,000"),
+        ("Compensation: RMB 2,500.", "RMB 2,500", "goods", "2,000"),
+        ("We will pay 2,500 yuan in compensation.", "2,500 yuan", "goods", "2,000"),
+        ("我们赔您两千五百元。", "两千五百元", "goods", "2,000"),
+        ("文件类快件遗失，赔偿您300元。", "300元", "documents", "200"),
+        ("未保险的快件，我们赔您500元。", "500元", "uninsured", "200"),
+        ("保价快件按申报价值赔偿12,000元。", "12,000元", "declared", "10,000"),
+        ("本次活动奖励1.5万元。", "1.5万元", "highest", "10,000"),
+    ],
+)
 def test_over_cap(text, amount, basis, cap):
     found = only(lint(text), "over_cap")
     assert [(f.text, f.params["basis"], f.params["cap"]) for f in found] == [(amount, basis, cap)]
     f = found[0]
-    assert text[f.start:f.end] == amount and f.severity == "error"
+    assert text[f.start : f.end] == amount and f.severity == "error"
     assert cap in f.suggestion and f.message_key == f"lint.over_cap.{basis}"
     assert cap in f.message("zh-CN") and cap in f.message("en")
 
 
 def test_within_the_caps():
-    for fine in ("我们将为您发放50元优惠券作为补偿。", "赔偿您1500元。", "保价快件按申报价值赔偿9000元。",
-                 "未保价的物品类快件每票最高赔偿2000元。", "活动满5000元可用。"):
+    for fine in (
+        "我们将为您发放50元优惠券作为补偿。",
+        "赔偿您1500元。",
+        "保价快件按申报价值赔偿9000元。",
+        "未保价的物品类快件每票最高赔偿2000元。",
+        "活动满5000元可用。",
+    ):
         assert not only(lint(fine), "over_cap"), fine
 
 
@@ -486,7 +592,7 @@ def test_spans_are_exact_and_sorted():
     found = lint(text)
     assert found and [f.start for f in found] == sorted(f.start for f in found)
     for f in found:
-        assert text[f.start:f.end] == f.text and f.end > f.start
+        assert text[f.start : f.end] == f.text and f.end > f.start
 
 
 def test_the_first_character_shortcut_changes_no_result(monkeypatch):
@@ -517,11 +623,27 @@ def test_language_switch():
 
 
 def test_every_rule_explains_itself_in_both_languages():
-    text = ("你去投诉吧。不行就是不行。不可能。你好。肯定能。让您久等了。我不知道。这事不是我们管。这是公司的政策。"
-            "搞定。你必须今天完成。13812345678。{{ x }}。赔偿您5000元。")
+    text = (
+        "你去投诉吧。不行就是不行。不可能。你好。肯定能。让您久等了。我不知道。这事不是我们管。这是公司的政策。"
+        "搞定。你必须今天完成。13812345678。{{ x }}。赔偿您5000元。"
+    )
     found = lint(text, known_placeholders=set())
-    assert {"forbidden", "non_standard", "opens_with_bu", "pronoun_ni", "absolute_promise", "negative_wait", "dont_know",
-            "not_our_business", "policy_excuse", "filler", "phrasing", "personal_data", "unknown_placeholder", "over_cap"} <= set(rules_of(found))
+    assert {
+        "forbidden",
+        "non_standard",
+        "opens_with_bu",
+        "pronoun_ni",
+        "absolute_promise",
+        "negative_wait",
+        "dont_know",
+        "not_our_business",
+        "policy_excuse",
+        "filler",
+        "phrasing",
+        "personal_data",
+        "unknown_placeholder",
+        "over_cap",
+    } <= set(rules_of(found))
     for f in found:
         key = f.message_key or f"lint.{f.rule}"
         assert key in CATALOG, key
@@ -551,7 +673,9 @@ def write(tmp_path: Path, body: str, name: str = "rules.toml") -> Path:
 
 
 def test_operator_rules_add_phrases_change_severity_and_disable(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 [[rules.forbidden.entries]]
 phrase = "爱咋咋地"
 suggestion = "我们会认真处理您的问题。"
@@ -573,34 +697,48 @@ message_en = "the brand name is written wrongly"
 suggestion = "中通快递"
 [[rules.brand.entries]]
 phrase = "中通速递"
-""")
+""",
+    )
     rules = load_rules(path)
     assert load_rules(path) is rules  # cached until the file changes
     text = "你好，爱咋咋地吧！您自己看着办。我们保证送达。中通速递为您服务。"
     found = lint(text, rules=rules)
     assert [(f.rule, f.text, f.severity) for f in found] == [
-        ("forbidden", "爱咋咋地吧", "error"), ("forbidden", "您自己看着办", "error"),
-        ("absolute_promise", "保证", "warning"), ("brand", "中通速递", "error")]
+        ("forbidden", "爱咋咋地吧", "error"),
+        ("forbidden", "您自己看着办", "error"),
+        ("absolute_promise", "保证", "warning"),
+        ("brand", "中通速递", "error"),
+    ]
     assert found[0].suggestion == "我们会认真处理您的问题。"
-    assert found[3].message("zh-CN") == "品牌名称写法不规范" and found[3].message("en") == "the brand name is written wrongly"
+    assert (
+        found[3].message("zh-CN") == "品牌名称写法不规范"
+        and found[3].message("en") == "the brand name is written wrongly"
+    )
     # the built-in set is untouched
     assert rules_of(lint("你好", rules=load_rules())) == ["pronoun_ni"]
 
 
-@pytest.mark.parametrize("body, key, reason", [
-    ("[[rules.forbidden.entries]]\npattern = '你(去投诉'\n", "rules.forbidden.entries[0].pattern", "lint_regex"),
-    ("[rules.forbidden]\nseverity = \"fatal\"\n", "rules.forbidden.severity", "lint_choice"),
-    ("[rules.forbidden]\ncolour = \"red\"\n", "rules.forbidden.colour", "lint_unknown_key"),
-    ("[rules.forbidden]\nenabled = \"no\"\n", "rules.forbidden.enabled", "lint_type_bool"),
-    ("[[rules.forbidden.entries]]\nphrase = \"a\"\npattern = \"b\"\n", "rules.forbidden.entries[0]", "lint_phrase_or_pattern"),
-    ("[[rules.forbidden.entries]]\npattern = '(a)\\1'\n", "rules.forbidden.entries[0].pattern", "lint_backref"),
-    ("[[rules.forbidden.entries]]\npattern = 'x*'\n", "rules.forbidden.entries[0].pattern", "lint_empty_match"),
-    ("[rules.new_rule]\nseverity = \"error\"\n", "rules.new_rule", "lint_new_rule"),
-    ("[rules.personal_data]\nengine = \"phrase\"\n", "rules.personal_data.engine", "lint_engine"),
-    ("[normalise.words]\n\"企业\" = \"公司们\"\n", "normalise.words.企业", "lint_word_length"),
-    ("[rules.over_cap]\ncompensation_words = ['赔(']\n", "rules.over_cap.compensation_words[0]", "lint_regex"),
-    ("[surprise]\nx = 1\n", "surprise", "lint_unknown_key"),
-])
+@pytest.mark.parametrize(
+    "body, key, reason",
+    [
+        ("[[rules.forbidden.entries]]\npattern = '你(去投诉'\n", "rules.forbidden.entries[0].pattern", "lint_regex"),
+        ('[rules.forbidden]\nseverity = "fatal"\n', "rules.forbidden.severity", "lint_choice"),
+        ('[rules.forbidden]\ncolour = "red"\n', "rules.forbidden.colour", "lint_unknown_key"),
+        ('[rules.forbidden]\nenabled = "no"\n', "rules.forbidden.enabled", "lint_type_bool"),
+        (
+            '[[rules.forbidden.entries]]\nphrase = "a"\npattern = "b"\n',
+            "rules.forbidden.entries[0]",
+            "lint_phrase_or_pattern",
+        ),
+        ("[[rules.forbidden.entries]]\npattern = '(a)\\1'\n", "rules.forbidden.entries[0].pattern", "lint_backref"),
+        ("[[rules.forbidden.entries]]\npattern = 'x*'\n", "rules.forbidden.entries[0].pattern", "lint_empty_match"),
+        ('[rules.new_rule]\nseverity = "error"\n', "rules.new_rule", "lint_new_rule"),
+        ('[rules.personal_data]\nengine = "phrase"\n', "rules.personal_data.engine", "lint_engine"),
+        ('[normalise.words]\n"企业" = "公司们"\n', "normalise.words.企业", "lint_word_length"),
+        ("[rules.over_cap]\ncompensation_words = ['赔(']\n", "rules.over_cap.compensation_words[0]", "lint_regex"),
+        ("[surprise]\nx = 1\n", "surprise", "lint_unknown_key"),
+    ],
+)
 def test_a_bad_rules_file_names_file_key_and_reason(tmp_path, body, key, reason):
     path = write(tmp_path, body)
     with pytest.raises(ConfigError) as info:
@@ -615,12 +753,15 @@ def test_a_bad_rules_file_names_file_key_and_reason(tmp_path, body, key, reason)
 
 
 def test_entries_that_clash_only_together_are_refused(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 [[rules.forbidden.entries]]
 pattern = '(?P<who>甲)去'
 [[rules.forbidden.entries]]
 pattern = '(?P<who>乙)去'
-""")
+""",
+    )
     with pytest.raises(ConfigError) as info:
         load_rules(path)
     assert info.value.params["key"] == "rules.forbidden.entries" and str(path) in info.value.message("en")
@@ -635,13 +776,13 @@ def test_an_edited_operator_file_is_read_again(tmp_path):
 
     path = write(tmp_path, "[rules.pronoun_ni]\nenabled = false\n")
     assert "pronoun_ni" not in load_rules(path).enabled
-    path.write_text("[rules.pronoun_ni]\nenabled = true\nseverity = \"error\"\n", "utf-8")
+    path.write_text('[rules.pronoun_ni]\nenabled = true\nseverity = "error"\n', "utf-8")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert load_rules(path).rules["pronoun_ni"].severity == "error"
 
 
 def test_a_new_rule_without_a_message_still_explains_itself(tmp_path):
-    path = write(tmp_path, "[[rules.house_style.entries]]\nphrase = \"亲\"\nsuggestion = \"您\"\n")
+    path = write(tmp_path, '[[rules.house_style.entries]]\nphrase = "亲"\nsuggestion = "您"\n')
     found = lint("亲，您的快件已发出。", rules=load_rules(path))
     assert [(f.rule, f.text, f.severity, f.suggestion) for f in found] == [("house_style", "亲", "warning", "您")]
     assert "house_style" in found[0].message("zh-CN") and "house_style" in found[0].message("en")
@@ -655,7 +796,7 @@ def test_rules_file_missing_or_broken(tmp_path):
         load_rules(write(tmp_path, "[rules\n"))
     assert info.value.key == "lint.rules_toml"
     bad = tmp_path / "gbk.toml"
-    bad.write_bytes("[rules.forbidden]\nsource = \"禁语\"\n".encode("gbk"))
+    bad.write_bytes('[rules.forbidden]\nsource = "禁语"\n'.encode("gbk"))
     with pytest.raises(ConfigError) as info:
         load_rules(bad)
     assert info.value.key == "lint.rules_not_utf8"
@@ -729,10 +870,20 @@ def test_cli_json(tmp_path):
     result = cli()("lint", str(path), "--json")
     assert result.exit_code == 1
     rows = json.loads(result.output)
-    assert rows == [{
-        "rule": "personal_data", "severity": "error", "start": 7, "end": 18, "text": "13812345678", "suggestion": "****5678",
-        "params": {"kind": "mobile", "source": "000 §3.1"}, "message": rows[0]["message"], "line": 2, "column": 4,
-    }]
+    assert rows == [
+        {
+            "rule": "personal_data",
+            "severity": "error",
+            "start": 7,
+            "end": 18,
+            "text": "13812345678",
+            "suggestion": "****5678",
+            "params": {"kind": "mobile", "source": "000 §3.1"},
+            "message": rows[0]["message"],
+            "line": 2,
+            "column": 4,
+        }
+    ]
     assert "手机号码" in rows[0]["message"]
 
 
@@ -760,7 +911,7 @@ def test_cli_bad_encoding_and_missing_file(tmp_path):
 
 
 def test_cli_uses_the_operator_rules_file(tmp_path):
-    rules = write(tmp_path, "[[rules.forbidden.entries]]\nphrase = \"爱咋咋地\"\n")
+    rules = write(tmp_path, '[[rules.forbidden.entries]]\nphrase = "爱咋咋地"\n')
     config = AppConfig.model_validate({"wording": {"rules_file": str(rules)}})
     result = cli("en", config)("lint", "-", input="爱咋咋地。".encode("utf-8"))
     assert result.exit_code == 1 and "forbidden" in result.output
@@ -789,8 +940,9 @@ def test_a_2000_character_statement_lints_quickly():
 
 def test_amounts_are_compared_with_the_caps_exactly():
     # As floats, 100.2 is 100.20000000000000284 and would pass a 100.20 cap.
-    caps = CompensationCaps(uninsured="100.20", insured_documents="100.20", insured_goods="100.20",
-                            declared_value="100.20")
+    caps = CompensationCaps(
+        uninsured="100.20", insured_documents="100.20", insured_goods="100.20", declared_value="100.20"
+    )
     assert not only(lint("赔偿您100.2元。", caps=caps), "over_cap")
     found = only(lint("赔偿您100.21元。", caps=caps), "over_cap")
     assert found and found[0].params["amount"] == "100.21" and found[0].params["cap"] == "100.20"

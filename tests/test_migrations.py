@@ -108,14 +108,34 @@ def test_0007_converts_float_money_to_exact_cents(db_url, ctx):
             for ref in stake:
                 ids[ref] = conn.execute(
                     customers_t.insert()
-                    .values(incident_id=iid, customer_ref=ref, lang="zh-CN", complex=False, source="manual",
-                            added_by="tester", added_at=at, amount_at_stake=stake[ref], declared_value=declared[ref])
+                    .values(
+                        incident_id=iid,
+                        customer_ref=ref,
+                        lang="zh-CN",
+                        complex=False,
+                        source="manual",
+                        added_by="tester",
+                        added_at=at,
+                        amount_at_stake=stake[ref],
+                        declared_value=declared[ref],
+                    )
                     .returning(customers_t.c.id)
                 ).scalar_one()
-                conn.execute(comp_t.insert().values(
-                    incident_id=iid, customer_id=ids[ref], form="coupon", amount=amounts[ref], unit="yuan",
-                    status="approved", needs_approval=False, idempotency_key=f"INC-{iid}/{ref}/coupon",
-                    proposed_by="tester", proposed_at=at, attempts=0))
+                conn.execute(
+                    comp_t.insert().values(
+                        incident_id=iid,
+                        customer_id=ids[ref],
+                        form="coupon",
+                        amount=amounts[ref],
+                        unit="yuan",
+                        status="approved",
+                        needs_approval=False,
+                        idempotency_key=f"INC-{iid}/{ref}/coupon",
+                        proposed_by="tester",
+                        proposed_at=at,
+                        attempts=0,
+                    )
+                )
         upgrade(store.engine)
         assert current_revision(store.engine) == "0007"
         with store.read() as s:
@@ -136,7 +156,9 @@ def test_0007_converts_float_money_to_exact_cents(db_url, ctx):
             "D": (None, D("10000.00"), D("0.30")),
             "E": (D("1234.50"), D("0.21"), D("5000.00")),
         }
-        assert all(isinstance(v, Decimal) and str(v) == f"{v:.2f}" for row in got.values() for v in row if v is not None)
+        assert all(
+            isinstance(v, Decimal) and str(v) == f"{v:.2f}" for row in got.values() for v in row if v is not None
+        )
         assert total == D("5102.11")
         # What is stored is the exact amount (PostgreSQL: numeric; SQLite: the double nearest the cents).
         with store.engine.connect() as conn:

@@ -57,15 +57,27 @@ def test_import_masks_reports_bad_rows_and_keeps_good_ones(store, ctx, tmp_path)
     report = import_file(store, ctx, iid, write(tmp_path, "c.csv", CSV, "gbk"))
     assert (report.read, report.added, report.duplicates) == (8, 4, 1)
     assert sorted((e.line, e.key) for e in report.errors) == [
-        (7, "customer.error.number"), (8, "customer.error.missing"), (9, "wording.error.bad_title")]
+        (7, "customer.error.number"),
+        (8, "customer.error.missing"),
+        (9, "wording.error.bad_title"),
+    ]
     with store.transaction() as s:
         rows = {c.customer_ref: c for c in customers.list_customers(s, iid)}
     assert rows["C001"].contact == "****5678" and rows["C002"].contact == "****1111"
     assert rows["C002"].title == "女士" and rows["C002"].lang == "en" and rows["C002"].insured == "goods"
     assert rows["C003"].insured == "documents" and rows["C004"].declared_value == 5000
     # Importing again adds nobody: a customer appears once per incident.
-    again = import_file(store, ctx, iid, write(tmp_path, "c.jsonl", "\n".join(json.dumps(
-        {"customer_ref": r, "contact": "13800000000"}) for r in ("C001", "C002", "C009")) + "\n{broken\n"))
+    again = import_file(
+        store,
+        ctx,
+        iid,
+        write(
+            tmp_path,
+            "c.jsonl",
+            "\n".join(json.dumps({"customer_ref": r, "contact": "13800000000"}) for r in ("C001", "C002", "C009"))
+            + "\n{broken\n",
+        ),
+    )
     assert (again.added, again.duplicates, [e.line for e in again.errors]) == (1, 2, [4])
     with store.transaction() as s:
         assert customers.count(s, iid) == 5
@@ -77,17 +89,48 @@ def test_link_customers_from_matching_complaints(store, ctx):
     from incident.watch.jobs import rules_for
 
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="batch_complaint", severity=3, title="杭州网点派送延误", regions=["杭州"]).id
+        iid = incidents.declare(
+            s, ctx, kind="batch_complaint", severity=3, title="杭州网点派送延误", regions=["杭州"]
+        ).id
     now = ctx.clock.now()
     recs = [
-        {"external_id": "T1", "received_at": (now - dt.timedelta(minutes=30)).isoformat(), "channel": "phone", "branch": "杭州",
-         "customer_ref": "C100", "customer_name": "钱八", "contact": "13811112222", "text": "快递没派送"},
-        {"external_id": "T2", "received_at": (now - dt.timedelta(minutes=20)).isoformat(), "channel": "phone", "branch": "杭州",
-         "customer_ref": "C100", "contact": "13811112222", "text": "又打来"},
-        {"external_id": "T3", "received_at": (now - dt.timedelta(minutes=10)).isoformat(), "channel": "phone", "branch": "宁波",
-         "customer_ref": "C200", "contact": "13833334444", "text": "别的网点"},
-        {"external_id": "T4", "received_at": (now - dt.timedelta(days=3)).isoformat(), "channel": "phone", "branch": "杭州",
-         "customer_ref": "C300", "contact": "13855556666", "text": "很久以前"},
+        {
+            "external_id": "T1",
+            "received_at": (now - dt.timedelta(minutes=30)).isoformat(),
+            "channel": "phone",
+            "branch": "杭州",
+            "customer_ref": "C100",
+            "customer_name": "钱八",
+            "contact": "13811112222",
+            "text": "快递没派送",
+        },
+        {
+            "external_id": "T2",
+            "received_at": (now - dt.timedelta(minutes=20)).isoformat(),
+            "channel": "phone",
+            "branch": "杭州",
+            "customer_ref": "C100",
+            "contact": "13811112222",
+            "text": "又打来",
+        },
+        {
+            "external_id": "T3",
+            "received_at": (now - dt.timedelta(minutes=10)).isoformat(),
+            "channel": "phone",
+            "branch": "宁波",
+            "customer_ref": "C200",
+            "contact": "13833334444",
+            "text": "别的网点",
+        },
+        {
+            "external_id": "T4",
+            "received_at": (now - dt.timedelta(days=3)).isoformat(),
+            "channel": "phone",
+            "branch": "杭州",
+            "customer_ref": "C300",
+            "contact": "13855556666",
+            "text": "很久以前",
+        },
     ]
     with store.transaction() as s:
         ingest(s, ctx, list(enumerate(recs, 1)), rules_for(ctx), "test")
@@ -111,13 +154,18 @@ def seed_customers(store, ctx, iid, rows):
 
 def test_caps_refuse_with_reason_and_alternative(store, ctx):
     iid = declare(store, ctx)
-    seed_customers(store, ctx, iid, [
-        {"customer_ref": "U1"},  # uninsured: 200
-        {"customer_ref": "G1", "insured": "goods", "amount": 3000},  # insured goods: actual loss, at most 2000
-        {"customer_ref": "D1", "insured": "documents"},  # 200
-        {"customer_ref": "V1", "declared_value": 12000},  # declared: at most 10000
-        {"customer_ref": "V2", "declared_value": 800},  # declared: the declared value
-    ])
+    seed_customers(
+        store,
+        ctx,
+        iid,
+        [
+            {"customer_ref": "U1"},  # uninsured: 200
+            {"customer_ref": "G1", "insured": "goods", "amount": 3000},  # insured goods: actual loss, at most 2000
+            {"customer_ref": "D1", "insured": "documents"},  # 200
+            {"customer_ref": "V1", "declared_value": 12000},  # declared: at most 10000
+            {"customer_ref": "V2", "declared_value": 800},  # declared: the declared value
+        ],
+    )
     lead = as_(ctx, "zhangwei")
     with store.transaction() as s:
         with pytest.raises(InputError) as refused:
@@ -126,8 +174,16 @@ def test_caps_refuse_with_reason_and_alternative(store, ctx):
     msg = refused.value.message("zh-CN")
     assert "200" in msg and "未保险" in msg and "积分" in msg and "004 ch.3 §2" in msg
     assert "points or a service extension" in refused.value.message("en")
-    cases = [("U1", 200, True), ("G1", 2000, True), ("G1", 2000.01, False), ("D1", 201, False),
-             ("V1", 10000, True), ("V1", 10001, False), ("V2", 800, True), ("V2", 801, False)]
+    cases = [
+        ("U1", 200, True),
+        ("G1", 2000, True),
+        ("G1", 2000.01, False),
+        ("D1", 201, False),
+        ("V1", 10000, True),
+        ("V1", 10001, False),
+        ("V2", 800, True),
+        ("V2", 801, False),
+    ]
     for ref, amount, ok in cases:
         with store.transaction() as s:
             # one money form per attempt: refunds, then what is left over goes as a gift
@@ -135,8 +191,16 @@ def test_caps_refuse_with_reason_and_alternative(store, ctx):
                 ledger.propose(s, lead, iid, ref, "refund", amount)
             else:
                 with pytest.raises(InputError):
-                    ledger.propose(s, lead, iid, ref, "gift", amount - (2000 if ref == "G1" else 10000 if ref == "V1" else 0) + 0.01
-                                   if ref in ("G1", "V1") else amount)
+                    ledger.propose(
+                        s,
+                        lead,
+                        iid,
+                        ref,
+                        "gift",
+                        amount - (2000 if ref == "G1" else 10000 if ref == "V1" else 0) + 0.01
+                        if ref in ("G1", "V1")
+                        else amount,
+                    )
     # The cap counts what is already committed: U1 has 200 of 200.
     with store.transaction() as s:
         with pytest.raises(InputError) as more:
@@ -175,17 +239,44 @@ def test_threshold_needs_a_supervisor_not_the_proposer(store, ctx):
 def test_policy_eligibility_formula_and_budget_alert(store, ctx):
     iid = declare(store, ctx)
     start = ctx.clock.now()
-    seed_customers(store, ctx, iid, [
-        {"customer_ref": "P1", "category": "登录", "amount": 300, "complained_at": (start + dt.timedelta(hours=1)).isoformat()},
-        {"customer_ref": "P2", "category": "登录", "amount": 3000, "complained_at": (start + dt.timedelta(hours=2)).isoformat()},
-        {"customer_ref": "P3", "category": "登录", "amount": 300, "complained_at": (start + dt.timedelta(hours=80)).isoformat()},
-        {"customer_ref": "P4", "category": "其他", "amount": 10},
-        {"customer_ref": "P5", "category": "登录", "amount": 5},
-    ])
+    seed_customers(
+        store,
+        ctx,
+        iid,
+        [
+            {
+                "customer_ref": "P1",
+                "category": "登录",
+                "amount": 300,
+                "complained_at": (start + dt.timedelta(hours=1)).isoformat(),
+            },
+            {
+                "customer_ref": "P2",
+                "category": "登录",
+                "amount": 3000,
+                "complained_at": (start + dt.timedelta(hours=2)).isoformat(),
+            },
+            {
+                "customer_ref": "P3",
+                "category": "登录",
+                "amount": 300,
+                "complained_at": (start + dt.timedelta(hours=80)).isoformat(),
+            },
+            {"customer_ref": "P4", "category": "其他", "amount": 10},
+            {"customer_ref": "P5", "category": "登录", "amount": 5},
+        ],
+    )
     pctx = with_policies(
         ctx,
-        CompensationPolicy(name="login-refund", kinds=["system_outage"], categories=["登录"], form="coupon",
-                           formula="min(amount_at_stake * 0.5, 300)", within_hours=72, min_order_value=10),
+        CompensationPolicy(
+            name="login-refund",
+            kinds=["system_outage"],
+            categories=["登录"],
+            form="coupon",
+            formula="min(amount_at_stake * 0.5, 300)",
+            within_hours=72,
+            min_order_value=10,
+        ),
         CompensationPolicy(name="everyone-points", form="points", amount=200),
         budget_yuan=250,
     )
@@ -207,7 +298,11 @@ def test_policy_eligibility_formula_and_budget_alert(store, ctx):
         ledger.propose(s, pctx, iid, "P3", "coupon", 120)
     with store.transaction() as s:
         ledger.propose(s, pctx, iid, "P5", "coupon", 5)
-        passed = list(s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == iid, TimelineEvent.type == "budget_passed")))
+        passed = list(
+            s.scalars(
+                select(TimelineEvent).where(TimelineEvent.incident_id == iid, TimelineEvent.type == "budget_passed")
+            )
+        )
         assert len(passed) == 1 and passed[0].data["committed"] == "270.00"  # exact, as a string
         notes = list(s.scalars(select(OutboxMessage).where(OutboxMessage.message_key == "notify.budget_passed")))
         assert {n.recipient for n in notes} >= {"liuyang", "chenjing", "sunli"}
@@ -250,8 +345,9 @@ def test_money_is_exact_where_floats_are_a_cent_off(store, ctx, tmp_path):
     assert round(5.35 * 0.5, 2) == 2.67
     iid = declare(store, ctx)
     seed_customers(store, ctx, iid, [{"customer_ref": "F1", "amount": "5.35"}, {"customer_ref": "F2", "amount": 10.05}])
-    pctx = as_(with_policies(ctx, CompensationPolicy(name="half", form="coupon", formula="amount_at_stake * 0.5")),
-               "zhangwei")
+    pctx = as_(
+        with_policies(ctx, CompensationPolicy(name="half", form="coupon", formula="amount_at_stake * 0.5")), "zhangwei"
+    )
     with store.transaction() as s:
         ledger.propose_by_policy(s, pctx, iid)
     with store.read() as s:
@@ -270,7 +366,11 @@ def test_money_is_exact_where_floats_are_a_cent_off(store, ctx, tmp_path):
     with store.transaction() as s:
         with pytest.raises(InputError) as over:
             ledger.propose(s, lead, iid, "V", "coupon", "0.01")
-    assert (over.value.key, over.value.params["already"], over.value.params["room"]) == ("comp.error.over_cap", "0.30", "0.00")
+    assert (over.value.key, over.value.params["already"], over.value.params["room"]) == (
+        "comp.error.over_cap",
+        "0.30",
+        "0.00",
+    )
     with store.transaction() as s:
         with pytest.raises(InputError) as fine:
             ledger.propose(s, lead, iid, "V", "coupon", "0.005")  # finer than a cent: refused, not rounded
@@ -288,8 +388,12 @@ def test_money_is_exact_where_floats_are_a_cent_off(store, ctx, tmp_path):
 
     def alerts():
         with store.read() as s:
-            return [e.data for e in s.scalars(select(TimelineEvent).where(
-                TimelineEvent.incident_id == iid, TimelineEvent.type == "budget_passed"))]
+            return [
+                e.data
+                for e in s.scalars(
+                    select(TimelineEvent).where(TimelineEvent.incident_id == iid, TimelineEvent.type == "budget_passed")
+                )
+            ]
 
     assert alerts() == []
     with store.read() as s:
@@ -326,7 +430,7 @@ def test_compensation_config_amounts_are_exact_and_bad_ones_named(tmp_path):
     path = tmp_path / "incident.toml"
     path.write_text(
         '[compensation]\nbudget_yuan = "1,000.10"\napproval_thresholds = { yuan = 99.99, points = 5000, days = 30 }\n'
-        '[compensation.caps]\nuninsured = 0.3\n',
+        "[compensation.caps]\nuninsured = 0.3\n",
         encoding="utf-8",
     )
     comp = load_config(path).compensation
@@ -369,13 +473,17 @@ def test_provider_refusal_fails_that_entry_only(store, ctx, tmp_path):
 
 # ---------------------------------------------------------------- callbacks --
 
+
 def test_callbacks_deadlines_balance_and_working_hours(store, ctx):
     iid = declare(store, ctx)
     seed_customers(store, ctx, iid, [{"customer_ref": f"R{i}", "amount": 900 if i == 0 else 50} for i in range(7)])
     with store.transaction() as s:
         report = callbacks.sweep(s, ctx)
     assert report.created == 7 and report.assigned == 7
-    assert set(report.by_agent) == {"wangfang", "zhoumin"} and max(report.by_agent.values()) - min(report.by_agent.values()) <= 1
+    assert (
+        set(report.by_agent) == {"wangfang", "zhoumin"}
+        and max(report.by_agent.values()) - min(report.by_agent.values()) <= 1
+    )
     with store.transaction() as s:
         rows = list(s.scalars(select(Callback).where(Callback.incident_id == iid).order_by(Callback.id)))
         now = ctx.clock.now()
@@ -388,15 +496,24 @@ def test_callbacks_deadlines_balance_and_working_hours(store, ctx):
     with store.transaction() as s:
         incidents.change_status(s, ctx, iid, "resolved")
     with store.transaction() as s:
-        by_reason = dict(s.execute(select(Callback.reason, func.count()).where(Callback.incident_id == iid, Callback.status == "open")
-                                   .group_by(Callback.reason)).all())
+        by_reason = dict(
+            s.execute(
+                select(Callback.reason, func.count())
+                .where(Callback.incident_id == iid, Callback.status == "open")
+                .group_by(Callback.reason)
+            ).all()
+        )
         assert by_reason == {"result": 7}
         result = s.scalar(select(Callback).where(Callback.reason == "result").limit(1))
         assert result.due_at == ctx.clock.now() + dt.timedelta(minutes=60)
     # Working hours: created at 20:00 Shanghai, the call is placed at 09:00 next morning.
-    late = dataclasses.replace(ctx, clock=type(ctx.clock)(dt.datetime(2026, 11, 24, 20, 0, tzinfo=SH).astimezone(dt.timezone.utc)))
+    late = dataclasses.replace(
+        ctx, clock=type(ctx.clock)(dt.datetime(2026, 11, 24, 20, 0, tzinfo=SH).astimezone(dt.timezone.utc))
+    )
     assert callbacks.work_moment(late.config, late.clock.now()) == dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH)
-    weekdays = late.config.model_copy(update={"callbacks": late.config.callbacks.model_copy(update={"work_days": [1, 2, 3, 4, 5]})})
+    weekdays = late.config.model_copy(
+        update={"callbacks": late.config.callbacks.model_copy(update={"work_days": [1, 2, 3, 4, 5]})}
+    )
     friday_evening = dt.datetime(2026, 11, 27, 19, 0, tzinfo=SH)
     assert callbacks.next_work_day(weekdays, friday_evening) == dt.datetime(2026, 11, 30, 9, 0, tzinfo=SH)
 
@@ -404,13 +521,25 @@ def test_callbacks_deadlines_balance_and_working_hours(store, ctx):
 def test_attempts_retry_follow_up_and_overdue_escalation(store, ctx):
     iid = declare(store, ctx)
     approved_sheet(store, ctx, iid)
-    seed_customers(store, ctx, iid, [{"customer_ref": "X1", "name": "张三", "title": "先生", "contact": "13812345678"},
-                                     {"customer_ref": "X2", "name": "李娜", "title": "女士"}, {"customer_ref": "X3"}])
+    seed_customers(
+        store,
+        ctx,
+        iid,
+        [
+            {"customer_ref": "X1", "name": "张三", "title": "先生", "contact": "13812345678"},
+            {"customer_ref": "X2", "name": "李娜", "title": "女士"},
+            {"customer_ref": "X3"},
+        ],
+    )
     with store.transaction() as s:
         ledger.propose(s, as_(ctx, "zhangwei"), iid, "X1", "coupon", 50)
         callbacks.sweep(s, ctx)
-        ids = {c.customer_ref: cb.id for cb, c in s.execute(select(Callback, AffectedCustomer).join(
-            AffectedCustomer, AffectedCustomer.id == Callback.customer_id))}
+        ids = {
+            c.customer_ref: cb.id
+            for cb, c in s.execute(
+                select(Callback, AffectedCustomer).join(AffectedCustomer, AffectedCustomer.id == Callback.customer_id)
+            )
+        }
     with store.transaction() as s:
         text, findings = callbacks.script(s, ctx.config, s.get(Callback, ids["X1"]))
         assert text.startswith("张先生，您好！") and "50 元优惠券" in text and "APP 登录失败" in text
@@ -457,7 +586,7 @@ def test_daily_report_markdown_and_html(store, ctx, tmp_path):
     with store.transaction() as s:
         callbacks.sweep(s, ctx)
         ids = list(s.scalars(select(Callback.id).order_by(Callback.id)))
-    for cid, score in zip(ids[:3], (5, 4, 2)):
+    for cid, score in zip(ids[:3], (5, 4, 2), strict=True):
         with store.transaction() as s:
             callbacks.record_attempt(s, as_(ctx, "wangfang"), cid, "reached", satisfaction=score)
     day = ctx.clock.now().astimezone(SH).date()

@@ -19,12 +19,18 @@ def test_customers_compensation_callbacks_and_reports_over_http(store, ctx, db_u
         url = f"/api/incidents/INC-{iid}/customers"
         missing = http.post(url, json=[{"customer_ref": "A"}])
         assert missing.status_code == 422 and missing.json()["error"] == "api.error.actor_missing"
-        r = http.post(url, headers=as_lead, json={"customers": [
-            {"customer_ref": "A", "name": "张三", "title": "先生", "contact": "13812345678"},
-            {"customer_ref": "B", "insured": "goods", "amount": 3000},
-            {"customer_ref": "C", "amount": "lots"},
-            {"customer_ref": "A"},
-        ]})
+        r = http.post(
+            url,
+            headers=as_lead,
+            json={
+                "customers": [
+                    {"customer_ref": "A", "name": "张三", "title": "先生", "contact": "13812345678"},
+                    {"customer_ref": "B", "insured": "goods", "amount": 3000},
+                    {"customer_ref": "C", "amount": "lots"},
+                    {"customer_ref": "A"},
+                ]
+            },
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert (body["added"], body["duplicates"]) == (2, 1)
@@ -34,18 +40,28 @@ def test_customers_compensation_callbacks_and_reports_over_http(store, ctx, db_u
         assert "13812345678" not in http.get(url).text
 
         comp = f"/api/incidents/INC-{iid}/compensation"
-        over = http.post(comp, headers={**as_lead, "accept-language": "en"}, json={"customer_ref": "A", "form": "refund", "amount": 500})
+        over = http.post(
+            comp,
+            headers={**as_lead, "accept-language": "en"},
+            json={"customer_ref": "A", "form": "refund", "amount": 500},
+        )
         assert over.status_code == 422 and "over the uninsured cap of 200.00 yuan" in over.json()["message"]
         small = http.post(comp, headers=as_lead, json={"customer_ref": "A", "form": "coupon", "amount": 50})
         assert small.status_code == 201 and small.json()["status"] == "approved"
         as_supervisor = {"x-incident-actor": "chenjing"}
-        big = http.post(comp, headers=as_supervisor, json={"customer_ref": "B", "form": "refund", "amount": 1500}).json()
+        big = http.post(
+            comp, headers=as_supervisor, json={"customer_ref": "B", "form": "refund", "amount": 1500}
+        ).json()
         assert big["status"] == "proposed" and big["needs_approval"]
         own = http.post("/api/compensation/approve", headers=as_supervisor, json={"ids": [big["id"]]})
         assert own.status_code == 422 and own.json()["error"] == "comp.error.own_proposal"
-        agent = http.post("/api/compensation/approve", headers={"x-incident-actor": "wangfang"}, json={"ids": [big["id"]]})
+        agent = http.post(
+            "/api/compensation/approve", headers={"x-incident-actor": "wangfang"}, json={"ids": [big["id"]]}
+        )
         assert agent.status_code == 422 and agent.json()["error"] == "comp.error.not_supervisor"
-        other = http.post("/api/compensation/approve", headers={"x-incident-actor": "liuyang"}, json={"ids": [big["id"]]})
+        other = http.post(
+            "/api/compensation/approve", headers={"x-incident-actor": "liuyang"}, json={"ids": [big["id"]]}
+        )
         assert other.status_code == 200 and other.json() == {"approved": 1}
         issued = http.post("/api/compensation/issue", headers=as_lead, json={"incident": f"INC-{iid}"}).json()
         assert issued == {"issued": 2, "failed": 0, "retrying": 0, "pending": 0}
@@ -57,12 +73,22 @@ def test_customers_compensation_callbacks_and_reports_over_http(store, ctx, db_u
         first = next(c for c in due["callbacks"] if c["customer_ref"] == "A")
         shown = http.get(f"/api/callbacks/{first['id']}").json()
         assert shown["script"].startswith("张先生，您好！") and "50 元优惠券" in shown["script"]
-        bad = http.post(f"/api/callbacks/{first['id']}/attempts", headers={"x-incident-actor": first["assignee"]},
-                        json={"result": "reached", "satisfaction": 9})
+        bad = http.post(
+            f"/api/callbacks/{first['id']}/attempts",
+            headers={"x-incident-actor": first["assignee"]},
+            json={"result": "reached", "satisfaction": 9},
+        )
         assert bad.status_code == 422
-        done = http.post(f"/api/callbacks/{first['id']}/attempts", headers={"x-incident-actor": first["assignee"]},
-                         json={"result": "reached", "satisfaction": 5, "demand": "想改派送时间"})
-        assert done.status_code == 201 and done.json()["status"] == "done" and done.json()["follow_up"]["assignee"] != first["assignee"]
+        done = http.post(
+            f"/api/callbacks/{first['id']}/attempts",
+            headers={"x-incident-actor": first["assignee"]},
+            json={"result": "reached", "satisfaction": 5, "demand": "想改派送时间"},
+        )
+        assert (
+            done.status_code == 201
+            and done.json()["status"] == "done"
+            and done.json()["follow_up"]["assignee"] != first["assignee"]
+        )
 
         report = http.get(f"/api/incidents/{iid}/report").json()
         assert report["affected"] == 2 and report["compensation"]["customers_compensated"] == 2

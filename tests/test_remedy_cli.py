@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE, incident_now
 
 SCRIPT = Path(sys.executable).with_name("incident")
@@ -57,17 +56,22 @@ def remedy_config(tmp_path: Path) -> Path:
 def cli(db_url, tmp_path):
     assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
-    env.update(INCIDENT_CONFIG=str(remedy_config(tmp_path)), INCIDENT_DATABASE_URL=db_url, INCIDENT_ACTOR="chenjing",
-               INCIDENT_DATA_DIR=str(tmp_path / "data"),
-               INCIDENT_NOW=incident_now())  # conftest's NOW, advancing with real time
+    env.update(
+        INCIDENT_CONFIG=str(remedy_config(tmp_path)),
+        INCIDENT_DATABASE_URL=db_url,
+        INCIDENT_ACTOR="chenjing",
+        INCIDENT_DATA_DIR=str(tmp_path / "data"),
+        INCIDENT_NOW=incident_now(),
+    )  # conftest's NOW, advancing with real time
     env.pop("TTY_COMPATIBLE", None)
     env.pop("FORCE_COLOR", None)
 
     def run(*args, ok=True, lang="zh-CN", who=None, tty=False):
         argv = [str(SCRIPT), "--lang", lang, *(("--as", who) if who else ()), *args]
         # TTY_COMPATIBLE: rich treats stderr as a terminal, so the progress bars show.
-        proc = subprocess.run(argv, env={**env, "TTY_COMPATIBLE": "1"} if tty else env, capture_output=True, text=True,
-                              timeout=120)
+        proc = subprocess.run(
+            argv, env={**env, "TTY_COMPATIBLE": "1"} if tty else env, capture_output=True, text=True, timeout=120
+        )
         if ok:
             assert proc.returncode == 0, proc.stderr + proc.stdout
         return proc
@@ -105,15 +109,35 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
     assert nothing.returncode == 1 and "line 1: the required field 'customer_ref' is missing" in nothing.stdout
     assert "line 2: not valid JSON" in nothing.stdout
 
-    added = cli("customers", "add", "1", "--ref", "C005", "--name", "Emily", "--title", "女士", "--contact", "13512345678",
-                "--in", "en", "--amount", "50", lang="en").stdout
+    added = cli(
+        "customers",
+        "add",
+        "1",
+        "--ref",
+        "C005",
+        "--name",
+        "Emily",
+        "--title",
+        "女士",
+        "--contact",
+        "13512345678",
+        "--in",
+        "en",
+        "--amount",
+        "50",
+        lang="en",
+    ).stdout
     assert "customer C005 added to INC-1 (contact ****5678)" in added and "1 callbacks scheduled, 1 assigned" in added
     dup = one_line_error(cli("customers", "add", "1", "--ref", "C001", ok=False, lang="en"))
     assert "customer 'C001' is already affected by INC-1" in dup
     listed = cli("customers", "list", "1", "--json").stdout
     rows = {c["customer_ref"]: c for c in json.loads(listed)}
     assert sorted(rows) == ["C001", "C002", "C004", "C005"]
-    assert rows["C001"]["contact"] == "****5678" and rows["C005"]["lang"] == "en" and rows["C004"]["amount_at_stake"] == "1000.00"
+    assert (
+        rows["C001"]["contact"] == "****5678"
+        and rows["C005"]["lang"] == "en"
+        and rows["C004"]["amount_at_stake"] == "1000.00"
+    )
     assert "13812345678" not in listed and "1234 5678" not in listed  # masked on intake
     table = cli("customers", "list", "1", "--limit", "2").stdout
     assert "INC-1 受影响客户共 4 位" in table and "张三 先生" in table and "仅显示前 2 条，共 4 条" in table
@@ -126,14 +150,31 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
     # By policy (min(amount * 0.5, 300) as a coupon): C001 60 and C005 25 under the
     # 100 yuan threshold, C002 200 awaits a supervisor, C004 300 is over the uninsured cap.
     proposed = cli("comp", "propose", "1", "--policy", lang="en", tty=True)
-    assert "3 proposed (1 awaiting approval, 2 approved by policy); 0 already there; 0 ineligible; 1 refused" in proposed.stdout
+    assert (
+        "3 proposed (1 awaiting approval, 2 approved by policy); 0 already there; 0 ineligible; 1 refused"
+        in proposed.stdout
+    )
     assert "customer C004: 300.00 yuan for customer 'C004' is over the uninsured cap of 200.00 yuan" in proposed.stdout
     assert "proposing by policy" in proposed.stderr and "4/4" in proposed.stderr  # the progress bar
     repeat = cli("comp", "propose", "1", "--policy", "--json").stdout
     assert json.loads(repeat)["existing"] == 3 and json.loads(repeat)["proposed"] == 0
 
-    by_hand = json.loads(cli("comp", "propose", "1", "--customer", "C005", "--form", "refund", "--amount", "150",
-                             "--reason", "延误致歉", "--json").stdout)
+    by_hand = json.loads(
+        cli(
+            "comp",
+            "propose",
+            "1",
+            "--customer",
+            "C005",
+            "--form",
+            "refund",
+            "--amount",
+            "150",
+            "--reason",
+            "延误致歉",
+            "--json",
+        ).stdout
+    )
     assert (by_hand["status"], by_hand["amount"], by_hand["proposed_by"]) == ("proposed", "150.00", "chenjing")
     shown = cli("comp", "propose", "1", "--customer", "C001", "--form", "points", "--amount", "6000").stdout
     assert "积分 6,000 分" in shown and "需另一位主管审批" in shown
@@ -163,11 +204,15 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
     assert "nothing approved is waiting to be issued" in cli("comp", "issue", lang="en").stdout
 
     text = cli("comp", "list", "--incident", "1", lang="en").stdout
-    assert "INC-1 compensation totals" in text and "issued: 4 (435.00 yuan)" in text and "failed: 1 (6,000 points)" in text
+    assert (
+        "INC-1 compensation totals" in text and "issued: 4 (435.00 yuan)" in text and "failed: 1 (6,000 points)" in text
+    )
     assert "435.00 yuan committed, 435.00 yuan issued, 3 customers compensated" in text
     failed = json.loads(cli("comp", "list", "--status", "failed", "--json").stdout)["entries"]
     assert [(e["id"], e["last_error"]) for e in failed] == [(points_id, "rejected by sunli: 积分不适用")]
-    assert "unknown compensation status 'sent'" in one_line_error(cli("comp", "list", "--status", "sent", ok=False, lang="en"))
+    assert "unknown compensation status 'sent'" in one_line_error(
+        cli("comp", "list", "--status", "sent", ok=False, lang="en")
+    )
 
     reversed_ = cli("comp", "reverse", str(by_hand["id"]), "--reason", "重复退款", who="liuyang").stdout
     assert f"补偿 #{by_hand['id']} 已冲回（150.00 元）：重复退款" in reversed_
@@ -180,11 +225,18 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
 def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):
     cli("declare", "-k", "system_outage", "-s", "2", "-t", "APP 登录失败")
     path = tmp_path / "affected.jsonl"
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (
-        {"customer_ref": "C001", "name": "张三", "title": "先生", "contact": "13812345678"},
-        {"customer_ref": "C002", "name": "李娜", "title": "女士", "contact": "13900001111"},
-        {"customer_ref": "C003", "name": "王五", "title": "先生", "contact": "13700002222"},
-    )) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in (
+                {"customer_ref": "C001", "name": "张三", "title": "先生", "contact": "13812345678"},
+                {"customer_ref": "C002", "name": "李娜", "title": "女士", "contact": "13900001111"},
+                {"customer_ref": "C003", "name": "王五", "title": "先生", "contact": "13700002222"},
+            )
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert "已安排回访 3 个，已分配 3 个" in cli("customers", "import", "1", str(path)).stdout
     cli("comp", "propose", "1", "--customer", "C001", "--form", "coupon", "--amount", "50")  # approved by policy
 
@@ -200,7 +252,9 @@ def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):
     other = ({"wangfang", "zhoumin"} - {agent}).pop()
     mine = json.loads(cli("callbacks", "due", "--agent", "王芳", "--json").stdout)
     assert {d["assignee"] for d in mine} == {"wangfang"}
-    assert "nobody called 'nobody' in the roster" in one_line_error(cli("callbacks", "due", "--agent", "nobody", ok=False, lang="en"))
+    assert "nobody called 'nobody' in the roster" in one_line_error(
+        cli("callbacks", "due", "--agent", "nobody", ok=False, lang="en")
+    )
 
     cb1 = by_ref["C001"]["id"]
     today = cli("callbacks", "mine", who=agent).stdout
@@ -212,14 +266,27 @@ def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):
     assert f"callback #{cb1} · INC-1 · unfinished business · open" in shown
     assert "****5678" in shown and "Script:" in shown and "张先生，您好！" in shown
 
-    recorded = cli("callbacks", "record", str(cb1), "reached", "--satisfaction", "4", "--demand", "希望补发快件",
-                   "--note", "客户已谅解", who=agent).stdout
+    recorded = cli(
+        "callbacks",
+        "record",
+        str(cb1),
+        "reached",
+        "--satisfaction",
+        "4",
+        "--demand",
+        "希望补发快件",
+        "--note",
+        "客户已谅解",
+        who=agent,
+    ).stdout
     assert f"回访 #{cb1}：已接通 → 已完成" in recorded
     follow = re.search(r"新诉求已转 (\S+) \((\w+)\) 跟进：回访 #(\d+)", recorded)
     assert follow and follow.group(2) == other  # another agent follows the new demand up
     closed = one_line_error(cli("callbacks", "record", str(cb1), "reached", ok=False, lang="en"))
     assert f"callback #{cb1} is done; nothing more can be recorded" in closed
-    bad = one_line_error(cli("callbacks", "record", str(by_ref["C002"]["id"]), "reached", "--satisfaction", "9", ok=False))
+    bad = one_line_error(
+        cli("callbacks", "record", str(by_ref["C002"]["id"]), "reached", "--satisfaction", "9", ok=False)
+    )
     assert "满意度应为 1–5" in bad
     no_answer = cli("callbacks", "record", str(by_ref["C002"]["id"]), "未接", lang="en").stdout
     assert "no answer → open" in no_answer and "next try:" in no_answer and "(1 attempts so far)" in no_answer
@@ -235,16 +302,30 @@ def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):
     assert swept["assigned"] == 0 and swept["created"] == 0
     text = cli("callbacks", "due", "--incident", "1").stdout
     assert "结果回访" in text and "新诉求跟进" in text and "未办结回访" not in text
-    results = {d["customer_ref"]: d for d in json.loads(cli("callbacks", "due", "--json").stdout) if d["reason"] == "result"}
+    results = {
+        d["customer_ref"]: d for d in json.loads(cli("callbacks", "due", "--json").stdout) if d["reason"] == "result"
+    }
     assert sorted(results) == ["C001", "C002", "C003"]
-    cli("callbacks", "record", str(results["C002"]["id"]), "reached", "--satisfaction", "5", who=results["C002"]["assignee"])
+    cli(
+        "callbacks",
+        "record",
+        str(results["C002"]["id"]),
+        "reached",
+        "--satisfaction",
+        "5",
+        who=results["C002"]["assignee"],
+    )
     cli("callbacks", "record", str(results["C003"]["id"]), "wrong_number", who=results["C003"]["assignee"])
     cli("comp", "issue")
 
     report = json.loads(cli("report", "incident", "INC-1", "--json").stdout)
     assert report["affected"] == 3 and report["affected_by_source"] == {"import": 3}
     assert report["compensation"]["customers_compensated"] == 1 and report["compensation"]["money_issued"] == "50.00"
-    assert report["callbacks"]["done"] == 2 and report["callbacks"]["unreached"] == 1 and report["callbacks"]["overdue"] == 0
+    assert (
+        report["callbacks"]["done"] == 2
+        and report["callbacks"]["unreached"] == 1
+        and report["callbacks"]["overdue"] == 0
+    )
     assert report["satisfaction"]["distribution"] == {"1": 0, "2": 0, "3": 0, "4": 1, "5": 1}
     assert report["satisfaction"]["mean"] == 4.5
     text = cli("report", "incident", "1", lang="en").stdout
@@ -262,21 +343,36 @@ def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):
     assert "日报" in md[0].read_text("utf-8") and html[0].read_text("utf-8").startswith("<!doctype html>")
     default = cli("report", "daily", "--date", "2026-11-20", lang="en").stdout
     assert (tmp_path / "data" / "reports" / "daily-2026-11-20.md").exists()
-    assert "Daily report for 2026-11-20 written" in default and "callbacks due 0, handled 0 (handling rate —)" in default
+    assert (
+        "Daily report for 2026-11-20 written" in default and "callbacks due 0, handled 0 (handling rate —)" in default
+    )
     bad_day = one_line_error(cli("report", "daily", "--date", "2026-13-01", ok=False, lang="en"))
     assert "cannot read the date '2026-13-01'" in bad_day
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("zh-CN", {"customers": ["受影响客户", "incident customers import 12 affected.csv"],
-               "comp": ["补偿台账", "四眼原则", "incident comp propose 12 --policy"],
-               "callbacks": ["回访", "incident --as wangfang callbacks mine"],
-               "report": ["日报", "incident report incident 12"]}),
-    ("en", {"customers": ["Affected customers", "incident customers import 12 affected.csv"],
-            "comp": ["compensation ledger", "four eyes", "incident comp propose 12 --policy"],
-            "callbacks": ["Callbacks", "incident --as wangfang callbacks mine"],
-            "report": ["daily report", "incident report incident 12"]}),
-])
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        (
+            "zh-CN",
+            {
+                "customers": ["受影响客户", "incident customers import 12 affected.csv"],
+                "comp": ["补偿台账", "四眼原则", "incident comp propose 12 --policy"],
+                "callbacks": ["回访", "incident --as wangfang callbacks mine"],
+                "report": ["日报", "incident report incident 12"],
+            },
+        ),
+        (
+            "en",
+            {
+                "customers": ["Affected customers", "incident customers import 12 affected.csv"],
+                "comp": ["compensation ledger", "four eyes", "incident comp propose 12 --policy"],
+                "callbacks": ["Callbacks", "incident --as wangfang callbacks mine"],
+                "report": ["daily report", "incident report incident 12"],
+            },
+        ),
+    ],
+)
 def test_help_teaches_in_both_languages(lang, words, monkeypatch, tmp_path):
     # In process through typer's runner (dozens of --help pages): the app is
     # built for one language, as `incident` does after reading --lang.
@@ -295,8 +391,12 @@ def test_help_teaches_in_both_languages(lang, words, monkeypatch, tmp_path):
         assert res.exit_code == 0, res.output
         return res.output
 
-    commands = {"customers": ["import", "add", "link", "list"], "comp": ["propose", "approve", "reject", "reverse", "issue", "list"],
-                "callbacks": ["sweep", "due", "mine", "show", "record"], "report": ["incident", "daily"]}
+    commands = {
+        "customers": ["import", "add", "link", "list"],
+        "comp": ["propose", "approve", "reject", "reverse", "issue", "list"],
+        "callbacks": ["sweep", "due", "mine", "show", "record"],
+        "report": ["incident", "daily"],
+    }
     example = "示例" if lang == "zh-CN" else "Example"
     top = helps()
     for group, expected in words.items():

@@ -12,13 +12,13 @@ import sys
 import threading
 import time
 
+from conftest import EXAMPLE, NOW, ROOT, incident_now
 from sqlalchemy import func, select
 
-from conftest import EXAMPLE, NOW, ROOT, incident_now
 from incident import incidents
+from incident.access import sessions, users
 from incident.adapters.compensation import ExportFileProvider
 from incident.config import CompensationPolicy
-from incident.access import sessions, users
 from incident.models import Callback, Compensation, WebSession
 from incident.remedy import callbacks, customers, issuing, ledger
 from tests.test_wording import declare
@@ -58,10 +58,16 @@ print("RESULT", issue_compensation(batch=100, lease_seconds=0))
 
 def _env(db_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
-    env.update(INCIDENT_DATABASE_URL=db_url, INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATA_DIR=str(tmp_path),
-               PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ALLOW_EPHEMERAL_MODE="true",
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120", PYTHONPATH=str(ROOT),
-               INCIDENT_NOW=incident_now())  # the ctx fixture's clock, advancing with real time
+    env.update(
+        INCIDENT_DATABASE_URL=db_url,
+        INCIDENT_CONFIG=str(EXAMPLE),
+        INCIDENT_DATA_DIR=str(tmp_path),
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        PREFECT_SERVER_ALLOW_EPHEMERAL_MODE="true",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
+        PYTHONPATH=str(ROOT),
+        INCIDENT_NOW=incident_now(),
+    )  # the ctx fixture's clock, advancing with real time
     return env
 
 
@@ -70,7 +76,9 @@ def _approved_entries(store, ctx, n):
     with store.transaction() as s:
         customers.ingest(s, ctx, iid, [(i, {"customer_ref": f"C{i:05d}"}) for i in range(n)])
     with store.transaction() as s:
-        comp = ctx.config.compensation.model_copy(update={"policies": [CompensationPolicy(name="all", form="coupon", amount=20)]})
+        comp = ctx.config.compensation.model_copy(
+            update={"policies": [CompensationPolicy(name="all", form="coupon", amount=20)]}
+        )
         pctx = dataclasses.replace(ctx, config=ctx.config.model_copy(update={"compensation": comp}), actor="zhangwei")
         report = ledger.propose_by_policy(s, pctx, iid)
     assert report.auto_approved == n
@@ -83,13 +91,20 @@ def test_killed_mid_batch_and_run_again_issues_exactly_once(store, ctx, db_url, 
     # Killed by itself right after the provider took batch 2 and batch 1 of
     # the next run (sent, not recorded) …
     for kill_after in (2, 1):
-        proc = subprocess.run([sys.executable, "-c", KILLER, str(kill_after), "0"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-c", KILLER, str(kill_after), "0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     # … and killed from outside at an arbitrary moment, twice.
     for delay in (0.5, 0.9):
-        proc = subprocess.Popen([sys.executable, "-c", KILLER, "0", "0.2"], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILLER, "0", "0.2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout.readline().startswith("PROGRESS")
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -208,11 +223,19 @@ def test_sweep_and_daily_report_flows_under_prefect(store, config, db_url, tmp_p
         sessions.open_session(s, current, "password", wall, hours=24)
         s.flush()
         current_id = current.id
-    proc = subprocess.run([sys.executable, "-c", SWEEP_AND_REPORT], cwd=ROOT, env=_env(db_url, tmp_path),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", SWEEP_AND_REPORT],
+        cwd=ROOT,
+        env=_env(db_url, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     sweep = next(line for line in proc.stdout.splitlines() if line.startswith("SWEEP"))
-    assert "'created': 5" in sweep and "'assigned': 5" in sweep and sweep.count("'created': 0") == 1  # the second run: nothing new
+    assert (
+        "'created': 5" in sweep and "'assigned': 5" in sweep and sweep.count("'created': 0") == 1
+    )  # the second run: nothing new
     report = next(line for line in proc.stdout.splitlines() if line.startswith("REPORT")).split(" ", 1)[1]
     assert report.endswith(".md") and (tmp_path / "reports").is_dir()
     assert "日报" in open(report, encoding="utf-8").read()

@@ -68,7 +68,8 @@ def _is_postgres(url: str) -> bool:
 
 pytestmark = pytest.mark.skipif(
     not _is_postgres(PG_URL),
-    reason="scale-out runs on PostgreSQL only: set INCIDENT_TEST_DATABASE_URL=postgresql+psycopg://… (.ci/run does)")
+    reason="scale-out runs on PostgreSQL only: set INCIDENT_TEST_DATABASE_URL=postgresql+psycopg://… (.ci/run does)",
+)
 
 WORKERS = ("worker-a", "worker-b")
 FINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
@@ -80,8 +81,12 @@ FINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 # and the pair proves nothing about running side by side.
 # deliver-outbox: batches of 10, and enough of them for the whole outbox even
 # though each worker's batches also count the rows the other one won.
-PLAN = [("watch-volumes", {}), ("watch-feeds", {}), ("deliver-outbox", {"limit": 10, "batches": 100}),
-        ("issue-compensation", {"batch": 1})]
+PLAN = [
+    ("watch-volumes", {}),
+    ("watch-feeds", {}),
+    ("deliver-outbox", {"limit": 10, "batches": 100}),
+    ("issue-compensation", {"batch": 1}),
+]
 LEAD = 15  # seconds from creating a pair of runs to its start: more than a worker needs to start a run
 FEED_DELAY = 6.0  # the status page answers slowly: both workers' polls are in flight together
 SMTP_DELAY = 0.15  # per e-mail: the outbox takes several seconds, its batches shared by both workers
@@ -133,8 +138,10 @@ def databases():
             for name in names.values():
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
                 created.append(name)
-        yield (base.set(database=names["app"]).render_as_string(hide_password=False),
-               base.set(drivername="postgresql+asyncpg", database=names["prefect"]).render_as_string(hide_password=False))
+        yield (
+            base.set(database=names["app"]).render_as_string(hide_password=False),
+            base.set(drivername="postgresql+asyncpg", database=names["prefect"]).render_as_string(hide_password=False),
+        )
     finally:
         with admin.connect() as conn:
             for name in created:
@@ -155,8 +162,7 @@ class Processes:
         cwd = self.directory / f"{name}-cwd"  # not the checkout (see the module's docstring)
         cwd.mkdir()
         with open(log, "wb") as fh:
-            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append((name, proc, log))
         return proc
 
@@ -165,7 +171,9 @@ class Processes:
 
     def check_alive(self) -> None:
         for name, proc, log in self.procs:
-            assert proc.poll() is None, f"{name} exited ({proc.returncode}):\n{log.read_text('utf-8', 'replace')[-3000:]}"
+            assert proc.poll() is None, (
+                f"{name} exited ({proc.returncode}):\n{log.read_text('utf-8', 'replace')[-3000:]}"
+            )
 
     def stop(self, names: list[str] | None = None) -> None:
         chosen = [p for p in reversed(self.procs) if names is None or p[0] in names]
@@ -267,8 +275,9 @@ def seed(store: Store, config_path: Path) -> dict[str, object]:
     now = ctx.clock.now()
     det = config.detection
     # The last bucket that has closed (plus the grace period) by now.
-    bucket = floor_bucket(now - dt.timedelta(seconds=det.grace_seconds + 1), det.bucket_minutes * 60) \
-        - dt.timedelta(minutes=det.bucket_minutes)
+    bucket = floor_bucket(now - dt.timedelta(seconds=det.grace_seconds + 1), det.bucket_minutes * 60) - dt.timedelta(
+        minutes=det.bucket_minutes
+    )
     load(store, ctx, history(28, bucket) + surge(bucket, 80))
 
     iid = declare(store, ctx, title="支付失败")
@@ -279,7 +288,9 @@ def seed(store: Store, config_path: Path) -> dict[str, object]:
             authoring.add_subscriber(s, ctx, "wechat", f"openid-{i:04d}")
     approved_sheet(store, ctx, iid)
     with store.transaction() as s:
-        n = workflow.draft_statement(s, ctx, iid, kind="holding", channels="email,sms,wechat,weibo,x,status_page").number
+        n = workflow.draft_statement(
+            s, ctx, iid, kind="holding", channels="email,sms,wechat,weibo,x,status_page"
+        ).number
         workflow.submit_statement(s, ctx, iid, n)
     with store.transaction() as s:
         workflow.approve_statement(s, as_(ctx, "emily"), iid, n, publish_now=True)
@@ -287,14 +298,18 @@ def seed(store: Store, config_path: Path) -> dict[str, object]:
     with store.transaction() as s:
         customers.ingest(s, ctx, iid, [(i, {"customer_ref": f"C{i:05d}"}) for i in range(CUSTOMERS)])
     with store.transaction() as s:
-        comp = config.compensation.model_copy(update={"policies": [CompensationPolicy(name="all", form="coupon", amount=20)]})
+        comp = config.compensation.model_copy(
+            update={"policies": [CompensationPolicy(name="all", form="coupon", amount=20)]}
+        )
         pctx = dataclasses.replace(ctx, config=config.model_copy(update={"compensation": comp}), actor="zhangwei")
         assert ledger.propose_by_policy(s, pctx, iid).auto_approved == CUSTOMERS
 
     with store.transaction() as s:
         deliveries = s.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "pending"))
         approved = s.scalar(select(func.count()).select_from(Compensation).where(Compensation.status == "approved"))
-    assert deliveries == 3 * SUBSCRIBERS + len(BROADCAST["weibo"]) + len(BROADCAST["x"]) and approved == CUSTOMERS  # weibo, x: the official accounts
+    assert (
+        deliveries == 3 * SUBSCRIBERS + len(BROADCAST["weibo"]) + len(BROADCAST["x"]) and approved == CUSTOMERS
+    )  # weibo, x: the official accounts
     return {"incident": iid, "surge_bucket": bucket, "deliveries": deliveries}
 
 
@@ -334,16 +349,30 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
     # The Prefect server, on its own PostgreSQL database. Its scheduler is
     # off: the runs below are created by hand, and nothing else runs beside
     # them (test_serve shows the schedules at work).
-    processes.start("server", [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)], {
-        **clean, "PREFECT_HOME": str(tmp_path / "prefect-server"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db, "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false"})
+    processes.start(
+        "server",
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        {
+            **clean,
+            "PREFECT_HOME": str(tmp_path / "prefect-server"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db,
+            "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+            "PREFECT_UI_ENABLED": "false",
+        },
+    )
 
     with FeedServer() as feeds:
         now = dt.datetime.now(dt.timezone.utc)
-        feeds.routes["/status.atom"] = Route(STATUS_FEED.format(
-            now=now.isoformat(), active=(now - dt.timedelta(minutes=3)).isoformat(),
-            old=(now - dt.timedelta(days=3)).isoformat()).encode(), content_type="application/atom+xml", delay=FEED_DELAY)
+        feeds.routes["/status.atom"] = Route(
+            STATUS_FEED.format(
+                now=now.isoformat(),
+                active=(now - dt.timedelta(minutes=3)).isoformat(),
+                old=(now - dt.timedelta(days=3)).isoformat(),
+            ).encode(),
+            content_type="application/atom+xml",
+            delay=FEED_DELAY,
+        )
         inbox, smtp_port = smtp_inbox
         config = write_config(tmp_path, feeds.url("/status.atom"), smtp_port)
 
@@ -355,23 +384,38 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
         finally:
             store.dispose()
 
-        app_env = {**clean, "INCIDENT_DATABASE_URL": app_url, "INCIDENT_CONFIG": str(config), "INCIDENT_LANG": "en",
-                   "PREFECT_API_URL": api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        app_env = {
+            **clean,
+            "INCIDENT_DATABASE_URL": app_url,
+            "INCIDENT_CONFIG": str(config),
+            "INCIDENT_LANG": "en",
+            "PREFECT_API_URL": api,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        }
         timings.append(("seeded", time.monotonic() - started))
         _wait("the Prefect server", lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 120, processes)
         timings.append(("server up", time.monotonic() - started))
 
         # Register every deployment (and the pool).
         pool = "incident"
-        deploy_env = {**app_env, "PREFECT_HOME": str(tmp_path / "prefect-deploy"), "INCIDENT_DATA_DIR": str(tmp_path / "deploy")}
+        deploy_env = {
+            **app_env,
+            "PREFECT_HOME": str(tmp_path / "prefect-deploy"),
+            "INCIDENT_DATA_DIR": str(tmp_path / "deploy"),
+        }
 
         deploy_cwd = tmp_path / "deploy-cwd"
         deploy_cwd.mkdir()
 
         def deploy() -> tuple[str, list[dict]]:
-            out = subprocess.run([sys.executable, "-m", "incident_flows.deploy", "--pool", pool, "--create-pool"],
-                                 cwd=deploy_cwd,
-                                 env=deploy_env, capture_output=True, text=True, timeout=120)
+            out = subprocess.run(
+                [sys.executable, "-m", "incident_flows.deploy", "--pool", pool, "--create-pool"],
+                cwd=deploy_cwd,
+                env=deploy_env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert out.returncode == 0, out.stdout + out.stderr
             assert f"prefect worker start --pool {pool} --type process" in out.stdout
             return out.stdout, httpx.post(f"{api}/deployments/filter", json={}, timeout=10).json()
@@ -383,10 +427,29 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
         # Two workers, each "a machine" with its own data directory.
         for name in WORKERS:
             (tmp_path / name / "prefect").mkdir(parents=True)
-            processes.start(name, [str(BIN / "prefect"), "worker", "start", "--pool", pool, "--type", "process",
-                                   "--name", name, "--limit", "1"], {
-                **app_env, "INCIDENT_DATA_DIR": str(tmp_path / name), "PREFECT_HOME": str(tmp_path / name / "prefect"),
-                "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_WORKER_PREFETCH_SECONDS": str(LEAD + 10)})
+            processes.start(
+                name,
+                [
+                    str(BIN / "prefect"),
+                    "worker",
+                    "start",
+                    "--pool",
+                    pool,
+                    "--type",
+                    "process",
+                    "--name",
+                    name,
+                    "--limit",
+                    "1",
+                ],
+                {
+                    **app_env,
+                    "INCIDENT_DATA_DIR": str(tmp_path / name),
+                    "PREFECT_HOME": str(tmp_path / name / "prefect"),
+                    "PREFECT_WORKER_QUERY_SECONDS": "1",
+                    "PREFECT_WORKER_PREFETCH_SECONDS": str(LEAD + 10),
+                },
+            )
 
         # Registering again (while the workers start) updates in place.
         second_out, found = deploy()
@@ -400,12 +463,17 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
             # An interval's anchor is "when it was built" unless chosen (watch-volumes: bucket boundaries).
             return [s if s[0] == "cron" or keep_anchor else s[:2] for s in schedules]
 
-        expected = {d.name: (d.flow_name, comparable(_schedules(d.schedules), d.name == "watch-volumes"))
-                    for d in deployments()}
+        expected = {
+            d.name: (d.flow_name, comparable(_schedules(d.schedules), d.name == "watch-volumes")) for d in deployments()
+        }
         registered = {d["name"]: d for d in found}
-        assert {n: (httpx.get(f"{api}/flows/{d['flow_id']}", timeout=10).json()["name"],
-                    comparable(_schedules(d["schedules"]), n == "watch-volumes"))
-                for n, d in registered.items()} == expected
+        assert {
+            n: (
+                httpx.get(f"{api}/flows/{d['flow_id']}", timeout=10).json()["name"],
+                comparable(_schedules(d["schedules"]), n == "watch-volumes"),
+            )
+            for n, d in registered.items()
+        } == expected
         for d in registered.values():
             # By module path in the installed package; nothing to pull, no directory to be in.
             assert d["work_pool_name"] == pool and d["entrypoint"].startswith("incident_flows.")
@@ -431,21 +499,34 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
             due = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=LEAD)).isoformat()
             pair = []
             for _ in range(2):
-                run = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", timeout=10, json={
-                    "parameters": params, "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": due}}})
+                run = httpx.post(
+                    f"{api}/deployments/{dep['id']}/create_flow_run",
+                    timeout=10,
+                    json={
+                        "parameters": params,
+                        "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": due}},
+                    },
+                )
                 assert run.status_code == 201, run.text
                 pair.append(run.json()["id"])
                 runs[pair[-1]] = flow
 
             def final(pair=pair):  # type: ignore[no-untyped-def]
-                got = httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"id": {"any_": pair}}}, timeout=10).json()
+                got = httpx.post(
+                    f"{api}/flow_runs/filter", json={"flow_runs": {"id": {"any_": pair}}}, timeout=10
+                ).json()
                 return got if len(got) == len(pair) and all(r["state_type"] in FINAL for r in got) else None
 
             got = _wait(f"both {flow} runs to finish", final, 120, processes, every=0.5)
             done += got
-            spans = sorted((dt.datetime.fromisoformat(r["start_time"]), dt.datetime.fromisoformat(r["end_time"]))
-                           for r in got if r["start_time"] and r["end_time"])
-            overlaps[flow] = (min(e for _, e in spans) - max(b for b, _ in spans)).total_seconds() if len(spans) == 2 else None
+            spans = sorted(
+                (dt.datetime.fromisoformat(r["start_time"]), dt.datetime.fromisoformat(r["end_time"]))
+                for r in got
+                if r["start_time"] and r["end_time"]
+            )
+            overlaps[flow] = (
+                (min(e for _, e in spans) - max(b for b, _ in spans)).total_seconds() if len(spans) == 2 else None
+            )
             # When each run started and ended, in seconds from its due time.
             due_at = dt.datetime.fromisoformat(due)
             windows[flow] = [((b - due_at).total_seconds(), (e - due_at).total_seconds()) for b, e in spans]
@@ -473,8 +554,11 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
         with store.transaction() as s:
             # One incident per surge: every detected incident (the ones with
             # a dedup key) exists once, and was opened by one signal.
-            detected = s.execute(select(Incident.dedup_key, func.count()).where(Incident.dedup_key.is_not(None))
-                                 .group_by(Incident.dedup_key)).all()
+            detected = s.execute(
+                select(Incident.dedup_key, func.count())
+                .where(Incident.dedup_key.is_not(None))
+                .group_by(Incident.dedup_key)
+            ).all()
             counts = dict(detected)
             assert counts.get("surge:system_outage") == 1, counts
             upstream = [k for k in counts if k.startswith("upstream:payments:")]
@@ -483,23 +567,36 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
             opened = s.scalars(select(Signal.incident_id).where(Signal.action == "opened")).all()
             assert len(opened) == len(set(opened)) == sum(counts.values())
             surge_inc = s.scalars(select(Incident).where(Incident.dedup_key == "surge:system_outage")).one()
-            assert s.scalar(select(func.min(Signal.bucket_start)).where(Signal.incident_id == surge_inc.id)) == seeded["surge_bucket"]
-            declared = s.scalar(select(func.count()).select_from(TimelineEvent)
-                                .where(TimelineEvent.incident_id == surge_inc.id, TimelineEvent.type == "declared"))
+            assert (
+                s.scalar(select(func.min(Signal.bucket_start)).where(Signal.incident_id == surge_inc.id))
+                == seeded["surge_bucket"]
+            )
+            declared = s.scalar(
+                select(func.count())
+                .select_from(TimelineEvent)
+                .where(TimelineEvent.incident_id == surge_inc.id, TimelineEvent.type == "declared")
+            )
             assert declared == 1
             assert s.scalar(select(func.count()).select_from(FeedEntry).where(FeedEntry.source == "payments")) == 2
 
             deliveries = s.execute(select(Delivery.idempotency_key, Delivery.status, Delivery.attempts)).all()
-            comps = s.execute(select(Compensation.idempotency_key, Compensation.status, Compensation.attempts,
-                                     Compensation.provider_ref)).all()
-            issued_events = s.scalars(select(TimelineEvent.data).where(TimelineEvent.type == "compensation_issued")).all()
+            comps = s.execute(
+                select(
+                    Compensation.idempotency_key, Compensation.status, Compensation.attempts, Compensation.provider_ref
+                )
+            ).all()
+            issued_events = s.scalars(
+                select(TimelineEvent.data).where(TimelineEvent.type == "compensation_issued")
+            ).all()
     finally:
         store.dispose()
 
     # Each delivery sent once: every row sent after a single claim, and its
     # key written once across both workers' delivery logs and the mail server.
     assert len(deliveries) == seeded["deliveries"]
-    assert {(st, n) for _, st, n in deliveries} == {("sent", 1)}, collections.Counter((st, n) for _, st, n in deliveries)
+    assert {(st, n) for _, st, n in deliveries} == {("sent", 1)}, collections.Counter(
+        (st, n) for _, st, n in deliveries
+    )
     sent = collections.Counter(_keys([p for w in WORKERS for p in (tmp_path / w / "deliveries").glob("*.jsonl")]))
     assert len(inbox.keys) == SUBSCRIBERS, len(inbox.keys)  # the e-mails went through SMTP, not a log
     sent.update(inbox.keys)
@@ -510,12 +607,25 @@ def test_two_workers_on_postgresql_do_nothing_twice(databases, processes, smtp_i
     assert len(comps) == CUSTOMERS
     assert {(st, n) for _, st, n, _ in comps} == {("issued", 1)}, collections.Counter((st, n) for _, st, n, _ in comps)
     assert all(ref == f"export:{k}" for k, _, _, ref in comps)
-    exported = collections.Counter(_keys([tmp_path / w / "compensation" / "issued.jsonl" for w in WORKERS
-                                          if (tmp_path / w / "compensation" / "issued.jsonl").exists()], "issue"))
+    exported = collections.Counter(
+        _keys(
+            [
+                tmp_path / w / "compensation" / "issued.jsonl"
+                for w in WORKERS
+                if (tmp_path / w / "compensation" / "issued.jsonl").exists()
+            ],
+            "issue",
+        )
+    )
     assert exported == collections.Counter({k: 1 for k, _, _, _ in comps}), [k for k, n in exported.items() if n > 1]
     assert sum(e["count"] for e in issued_events) == CUSTOMERS
 
     timings.append(("checked", time.monotonic() - started))
-    print("\nscale-out:", ", ".join(f"{what} {at:.0f} s" for what, at in timings),
-          "; side by side for", ", ".join(f"{f} {o:.1f} s" for f, o in overlaps.items() if o is not None),
-          "; runs (start, end) from due:", windows)
+    print(
+        "\nscale-out:",
+        ", ".join(f"{what} {at:.0f} s" for what, at in timings),
+        "; side by side for",
+        ", ".join(f"{f} {o:.1f} s" for f, o in overlaps.items() if o is not None),
+        "; runs (start, end) from due:",
+        windows,
+    )

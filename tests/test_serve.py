@@ -28,16 +28,25 @@ def serve_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     """A clean environment for incident serve in ``tmp_path`` (nothing of
     the caller's INCIDENT_/PREFECT_ settings), and the entry point."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
-    env.update(INCIDENT_DATA_DIR=str(tmp_path), INCIDENT_CONFIG=str(ROOT / "examples" / "incident.toml"),
-               PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_LOGGING_LEVEL="WARNING")
+    env.update(
+        INCIDENT_DATA_DIR=str(tmp_path),
+        INCIDENT_CONFIG=str(ROOT / "examples" / "incident.toml"),
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
     return env, Path(sys.executable).with_name("incident")
 
 
 def test_serve_starts_everything_and_stops_cleanly(tmp_path):
     web, prefect = _port(), _port()
     env, exe = serve_env(tmp_path)
-    proc = subprocess.Popen([str(exe), "--lang", "en", "serve", "--port", str(web), "--prefect-port", str(prefect)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(exe), "--lang", "en", "serve", "--port", str(web), "--prefect-port", str(prefect)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 240
         names: list[str] = []
@@ -52,8 +61,16 @@ def test_serve_starts_everything_and_stops_cleanly(tmp_path):
                 pass
             time.sleep(1)
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-        assert names == ["daily-report", "deliver-outbox", "escalate-unacknowledged", "issue-compensation",
-                         "slack-sync", "sweep-callbacks", "watch-feeds", "watch-volumes"]
+        assert names == [
+            "daily-report",
+            "deliver-outbox",
+            "escalate-unacknowledged",
+            "issue-compensation",
+            "slack-sync",
+            "sweep-callbacks",
+            "watch-feeds",
+            "watch-volumes",
+        ]
         from incident.serve import DEPLOYMENTS
 
         assert sorted(n.split("/")[1] for n in DEPLOYMENTS) == names  # what "ready" waits for: every one
@@ -62,8 +79,11 @@ def test_serve_starts_everything_and_stops_cleanly(tmp_path):
         ran = False
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not ran:
-            runs = httpx.post(f"http://127.0.0.1:{prefect}/api/flow_runs/filter",
-                              json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}, timeout=5).json()
+            runs = httpx.post(
+                f"http://127.0.0.1:{prefect}/api/flow_runs/filter",
+                json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}},
+                timeout=5,
+            ).json()
             ran = bool(runs)
             time.sleep(2)
         assert ran, (tmp_path / "logs" / "serve.log").read_text("utf-8", "replace")[-3000:]
@@ -92,12 +112,15 @@ def test_serve_refuses_a_port_in_use_and_a_bad_config_before_starting_anything(t
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        run = subprocess.run([exe, "--lang", "en", "serve", "--port", str(port)], env=env, capture_output=True,
-                             text=True, timeout=60)
+        run = subprocess.run(
+            [exe, "--lang", "en", "serve", "--port", str(port)], env=env, capture_output=True, text=True, timeout=60
+        )
     assert run.returncode == 1 and f"port {port} is taken" in run.stdout + run.stderr
     bad = tmp_path / "bad.toml"
     bad.write_text('[centre]\ntimezone = "Mars/Base"\n', "utf-8")
-    run = subprocess.run([exe, "--lang", "en", "-c", str(bad), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [exe, "--lang", "en", "-c", str(bad), "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 1 and "centre.timezone" in run.stdout + run.stderr
     assert not (tmp_path / "prefect").exists()  # nothing was started
 
@@ -109,11 +132,19 @@ def test_serve_says_so_when_prefects_database_cannot_be_set_up(tmp_path):
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the database's directory should be", "utf-8")
     env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{blocked}/prefect.db"
-    run = subprocess.run([str(entry), "--lang", "en", "serve", "--port", str(_port()), "--prefect-port", str(_port())],
-                         env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(entry), "--lang", "en", "serve", "--port", str(_port()), "--prefect-port", str(_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out = run.stdout + run.stderr
     assert run.returncode == 1, out
-    assert "Prefect's database could not be created or upgraded; see" in out and str(tmp_path / "logs" / "serve.log") in out
+    assert (
+        "Prefect's database could not be created or upgraded; see" in out
+        and str(tmp_path / "logs" / "serve.log") in out
+    )
     assert "Traceback" in (tmp_path / "logs" / "serve.log").read_text("utf-8")  # the reason, for whoever looks
 
 
@@ -160,8 +191,15 @@ def test_a_sign_in_leaves_no_scrypt_buffer_resident_in_the_coordinator(tmp_path)
     assert env["MALLOC_MMAP_THRESHOLD_"] == str(1 << 20)
 
     def growth_kib(environ: dict[str, str]) -> int:
-        out = subprocess.run([sys.executable, "-c", _SIGN_INS], env=environ, cwd=ROOT, capture_output=True, text=True,
-                             timeout=120, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _SIGN_INS],
+            env=environ,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return int(out.stdout.split()[-1])
 
     assert growth_kib(env) < 4 * 1024
@@ -178,14 +216,18 @@ def test_no_other_flow_is_due_near_the_detection_slot(tmp_path, monkeypatch, buc
     flow, Slack's included, over an hour of slots."""
     import datetime as dt
 
-    from incident_flows.serve import deployments
     from incident.watch.detectors import EPOCH
+    from incident_flows.serve import deployments
 
     text = (ROOT / "examples" / "incident.toml").read_text("utf-8")
     assert "bucket_minutes = 5" in text and "grace_seconds = 2 " in text
     config = tmp_path / "incident.toml"
-    config.write_text(text.replace("bucket_minutes = 5", f"bucket_minutes = {bucket_minutes}")
-                      .replace("grace_seconds = 2 ", f"grace_seconds = {grace} "), "utf-8")
+    config.write_text(
+        text.replace("bucket_minutes = 5", f"bucket_minutes = {bucket_minutes}").replace(
+            "grace_seconds = 2 ", f"grace_seconds = {grace} "
+        ),
+        "utf-8",
+    )
     monkeypatch.setenv("INCIDENT_CONFIG", str(config))
     monkeypatch.setenv("INCIDENT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")  # slack-sync scheduled too
@@ -202,8 +244,14 @@ def test_no_other_flow_is_due_near_the_detection_slot(tmp_path, monkeypatch, buc
             while t < end:
                 due.setdefault(d.name, []).append(t)
                 t += sch.interval
-    assert set(due) == {"watch-feeds", "watch-volumes", "deliver-outbox", "escalate-unacknowledged", "sweep-callbacks",
-                        "slack-sync"}
+    assert set(due) == {
+        "watch-feeds",
+        "watch-volumes",
+        "deliver-outbox",
+        "escalate-unacknowledged",
+        "sweep-callbacks",
+        "slack-sync",
+    }
     slots = due.pop("watch-volumes")
     assert len(slots) in (60 // bucket_minutes, 60 // bucket_minutes + 1)
     # as each bucket closes, counted as the detector counts buckets

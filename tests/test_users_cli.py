@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE, NOW
+
 from incident.access import sessions, tokens, users
 from incident.access.permissions import PERMISSIONS, ROLES
 from incident.cli.users_texts import CLI_USERS_TEXTS
@@ -39,14 +39,20 @@ def now() -> dt.datetime:
 def cli(db_url, tmp_path):
     assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
-    env.update(INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATABASE_URL=db_url, INCIDENT_ACTOR="oncall-lead",
-               INCIDENT_DATA_DIR=str(tmp_path / "data"), INCIDENT_NOW=CLOCK.setting())
+    env.update(
+        INCIDENT_CONFIG=str(EXAMPLE),
+        INCIDENT_DATABASE_URL=db_url,
+        INCIDENT_ACTOR="oncall-lead",
+        INCIDENT_DATA_DIR=str(tmp_path / "data"),
+        INCIDENT_NOW=CLOCK.setting(),
+    )
 
     def run(*args, ok=True, lang="zh-CN", stdin=""):
         # stdin is always a pipe (never the terminal pytest may run in), so a
         # command that would prompt says so instead of waiting.
-        proc = subprocess.run([str(SCRIPT), "--lang", lang, *args], env=env, input=stdin, capture_output=True, text=True,
-                              timeout=120)
+        proc = subprocess.run(
+            [str(SCRIPT), "--lang", lang, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+        )
         if ok:
             assert proc.returncode == 0, proc.stderr + proc.stdout
         return proc
@@ -81,12 +87,25 @@ def test_add_list_and_refusals(cli, store):
     assert "发布声明" in added  # comms may publish
     assert signs_in(store, "zhangwei", "correct horse")
 
-    en = cli("users", "add", "emily", "-r", "comms", "-r", "legal", "--in", "en", "--display-name", "Emily C",
-             "--no-password", lang="en").stdout
+    en = cli(
+        "users",
+        "add",
+        "emily",
+        "-r",
+        "comms",
+        "-r",
+        "legal",
+        "--in",
+        "en",
+        "--display-name",
+        "Emily C",
+        "--no-password",
+        lang="en",
+    ).stdout
     assert "user emily created" in en and "roles: comms, legal" in en and "web language: en" in en
     assert "password: none" in en and "roster person: Emily Carter (emily)" in en
     assert "may: view the incident board" in en
-    assert 'without a password this user cannot sign in to the web pages' in en  # [web] auth is "password"
+    assert "without a password this user cannot sign in to the web pages" in en  # [web] auth is "password"
 
     bot = cli("users", "add", "tickets", "--role", "admin", "--no-password").stdout
     assert "未关联值班名册" not in bot  # a machine needs no roster link
@@ -97,17 +116,21 @@ def test_add_list_and_refusals(cli, store):
     dup = one_line_error(cli("users", "add", "zhangwei", "--role", "viewer", "--no-password", ok=False))
     assert "用户「zhangwei」已存在" in dup
     assert "user 'zhangwei' already exists" in one_line_error(
-        cli("users", "add", "ZHANGWEI", "-r", "viewer", "--password-stdin", stdin="whatever123\n", ok=False, lang="en"))
+        cli("users", "add", "ZHANGWEI", "-r", "viewer", "--password-stdin", stdin="whatever123\n", ok=False, lang="en")
+    )
     bad_role = one_line_error(cli("users", "add", "bob", "--role", "lead,boss", "--no-password", ok=False, lang="en"))
     assert "unknown role 'boss'" in bad_role and "lead, comms, legal, cs_lead, agent, viewer, admin" in bad_role
     short = one_line_error(cli("users", "add", "bob", "--role", "lead", "--password-stdin", stdin="short\n", ok=False))
     assert "密码至少 8 个字符" in short
-    nobody = one_line_error(cli("users", "add", "bob", "--role", "lead", "--person", "nobody", "--no-password",
-                                ok=False, lang="en"))
+    nobody = one_line_error(
+        cli("users", "add", "bob", "--role", "lead", "--person", "nobody", "--no-password", ok=False, lang="en")
+    )
     assert "'nobody' is not in the roster" in nobody and "zhangwei" in nobody
     empty = one_line_error(cli("users", "add", "bob", "--role", "lead", "--password-stdin", ok=False, lang="en"))
     assert "no password on stdin" in empty
-    both = one_line_error(cli("users", "add", "bob", "-r", "lead", "--password-stdin", "--no-password", ok=False, lang="en"))
+    both = one_line_error(
+        cli("users", "add", "bob", "-r", "lead", "--password-stdin", "--no-password", ok=False, lang="en")
+    )
     assert "cannot go together" in both
     # No terminal and no flag: said, not waited for.
     no_tty = one_line_error(cli("users", "add", "bob", "--role", "lead", ok=False, lang="en"))
@@ -132,7 +155,9 @@ def test_add_list_and_refusals(cli, store):
 
 def test_set_deactivate_and_passwd(cli, store):
     cli("users", "add", "lina", "--role", "agent", "--password-stdin", stdin="first-password\n")
-    changed = cli("users", "set", "lina", "--role", "cs_lead", "--role", "comms", "--display-name", "李娜（主管）").stdout
+    changed = cli(
+        "users", "set", "lina", "--role", "cs_lead", "--role", "comms", "--display-name", "李娜（主管）"
+    ).stdout
     assert "已修改用户 lina：角色、显示名" in changed and "cs_lead（客服主管）：" in changed
     with store.transaction() as s:
         user = users.get(s, "lina")
@@ -168,8 +193,9 @@ def test_set_deactivate_and_passwd(cli, store):
     short = one_line_error(cli("users", "passwd", "lina", "--password-stdin", stdin="1234567\n", ok=False, lang="en"))
     assert "at least 8 characters" in short
     assert "no terminal" in one_line_error(cli("users", "passwd", "lina", ok=False, lang="en"))
-    assert "no user 'ghost'" in one_line_error(cli("users", "passwd", "ghost", "--password-stdin", stdin="x" * 9, ok=False,
-                                                   lang="en"))
+    assert "no user 'ghost'" in one_line_error(
+        cli("users", "passwd", "ghost", "--password-stdin", stdin="x" * 9, ok=False, lang="en")
+    )
 
 
 def test_tokens_create_list_revoke(cli, store):
@@ -218,9 +244,12 @@ def test_tokens_create_list_revoke(cli, store):
     assert json.loads(cli("users", "token", "list", "--json").stdout)[0]["revoked_at"] is not None
     assert "no token with id 9" in one_line_error(cli("users", "token", "revoke", "9", ok=False, lang="en"))
     assert "not a token id: 'x'" in one_line_error(cli("users", "token", "revoke", "x", ok=False, lang="en"))
-    assert "give the token a name" in one_line_error(cli("users", "token", "create", "tickets", "--label", " ", ok=False,
-                                                         lang="en"))
-    assert "no user 'ghost'" in one_line_error(cli("users", "token", "create", "ghost", "--label", "x", ok=False, lang="en"))
+    assert "give the token a name" in one_line_error(
+        cli("users", "token", "create", "tickets", "--label", " ", ok=False, lang="en")
+    )
+    assert "no user 'ghost'" in one_line_error(
+        cli("users", "token", "create", "ghost", "--label", "x", ok=False, lang="en")
+    )
 
 
 def test_roles_listing_in_both_languages(cli):
@@ -246,8 +275,18 @@ def test_roles_listing_in_both_languages(cli):
 
 
 def test_help_teaches_in_both_languages(cli):
-    commands = (("users",), ("users", "add"), ("users", "list"), ("users", "set"), ("users", "passwd"), ("users", "roles"),
-                ("users", "token"), ("users", "token", "create"), ("users", "token", "list"), ("users", "token", "revoke"))
+    commands = (
+        ("users",),
+        ("users", "add"),
+        ("users", "list"),
+        ("users", "set"),
+        ("users", "passwd"),
+        ("users", "roles"),
+        ("users", "token"),
+        ("users", "token", "create"),
+        ("users", "token", "list"),
+        ("users", "token", "revoke"),
+    )
     for cmd in commands:
         zh = cli(*cmd, "--help").stdout
         en = cli(*cmd, "--help", lang="en").stdout
@@ -285,13 +324,17 @@ def test_password_typed_twice_on_a_terminal(cli, store):
         os.close(fd)
         return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")
 
-    code, text = typed(["users", "add", "sunli", "--role", "comms"],
-                       [(b"New password for sunli: ", b"typed-secret\n"), (b"Type it again: ", b"typed-secret\n")])
+    code, text = typed(
+        ["users", "add", "sunli", "--role", "comms"],
+        [(b"New password for sunli: ", b"typed-secret\n"), (b"Type it again: ", b"typed-secret\n")],
+    )
     assert code == 0 and "user sunli created" in text and "typed-secret" not in text  # not echoed
     assert signs_in(store, "sunli", "typed-secret")
 
-    code, text = typed(["users", "passwd", "sunli"],
-                       [(b"New password for sunli: ", b"another-one\n"), (b"Type it again: ", b"another-two\n")])
+    code, text = typed(
+        ["users", "passwd", "sunli"],
+        [(b"New password for sunli: ", b"another-one\n"), (b"Type it again: ", b"another-two\n")],
+    )
     assert code == 1 and "the two passwords differ; nothing was changed" in text
     assert signs_in(store, "sunli", "typed-secret")
 

@@ -30,18 +30,18 @@ def write_config(tmp_path: Path, server: FeedServer) -> Path:
     base = (ROOT / "examples" / "incident.toml").read_text("utf-8")
     extra = f"""
 [feeds.status]
-url = "{server.url('/status.atom')}"
+url = "{server.url("/status.atom")}"
 kind = "status_page"
 language = "en"
 allow_private = true
 
 [feeds.weibo]
-url = "{server.url('/weibo.xml')}"
+url = "{server.url("/weibo.xml")}"
 kind = "social"
 allow_private = true
 
 [feeds.gone]
-url = "{server.url('/gone.xml')}"
+url = "{server.url("/gone.xml")}"
 allow_private = true
 
 [feeds.refused]
@@ -55,9 +55,14 @@ allow_private = true
 
 def env_for(db_url: str, config: Path, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
-    env.update(INCIDENT_DATABASE_URL=db_url, INCIDENT_CONFIG=str(config), INCIDENT_LANG="en",
-               PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ALLOW_EPHEMERAL_MODE="true",
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    env.update(
+        INCIDENT_DATABASE_URL=db_url,
+        INCIDENT_CONFIG=str(config),
+        INCIDENT_LANG="en",
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        PREFECT_SERVER_ALLOW_EPHEMERAL_MODE="true",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
+    )
     return env
 
 
@@ -68,9 +73,11 @@ def test_watch_flows_complete_despite_failing_sources(db_url, tmp_path):
         server.routes["/weibo.xml"] = Route(feed_file("weibo-rss-zh.trimmed.xml"))
         config = write_config(tmp_path, server)
         env = env_for(db_url, config, tmp_path)
-        proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
-        line = next(l for l in proc.stdout.splitlines() if l.startswith("FEEDS"))
+        line = next(out for out in proc.stdout.splitlines() if out.startswith("FEEDS"))
         assert "('gone', False, 'feed.error.http_status')" in line
         assert "('refused', False" in line and "('status', True, None)" in line and "('weibo', True, None)" in line
         assert "VOLUMES True" in proc.stdout
@@ -106,8 +113,13 @@ def test_backtest_file_and_directory(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "INCIDENT_LANG": "en", "INCIDENT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
     src = SHARED / "data" / "volumes-dev"
     one = src / "Twitter_volume_KO.csv"
-    run = subprocess.run([str(exe), "backtest", str(one), "--out", str(tmp_path / "ko.csv"), "--plot", str(tmp_path / "ko.svg")],
-                         env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(exe), "backtest", str(one), "--out", str(tmp_path / "ko.csv"), "--plot", str(tmp_path / "ko.svg")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     with (tmp_path / "ko.csv").open() as fh:
         rows = list(csv.DictReader(fh))
@@ -120,15 +132,28 @@ def test_backtest_file_and_directory(tmp_path):
     assert svg.startswith("<svg") and "baseline" in svg and svg.count("<line") > 3
 
     out_dir = tmp_path / "alerts"
-    run = subprocess.run([str(exe), "backtest", str(src), "--out", str(out_dir), "--plot", str(tmp_path / "charts")],
-                         env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [str(exe), "backtest", str(src), "--out", str(out_dir), "--plot", str(tmp_path / "charts")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     names = sorted(p.name for p in src.glob("*.csv"))
     assert sorted(p.name for p in out_dir.iterdir()) == names
-    assert (out_dir / "Twitter_volume_KO.csv").read_text() == (tmp_path / "ko.csv").read_text()  # same detector, same result
+    assert (out_dir / "Twitter_volume_KO.csv").read_text() == (
+        tmp_path / "ko.csv"
+    ).read_text()  # same detector, same result
     assert len(list((tmp_path / "charts").glob("*.svg"))) == 5
 
     bad = tmp_path / "bad.csv"
     bad.write_text("time,count\n1,2\n")
-    run = subprocess.run([str(exe), "backtest", str(bad), "--out", str(tmp_path / "o.csv")], env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(exe), "backtest", str(bad), "--out", str(tmp_path / "o.csv")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1 and "needs the columns timestamp and value" in run.stderr

@@ -19,9 +19,12 @@ from tests.test_wording import approved_sheet, declare
 
 def entries(store, iid):
     with store.read() as s:
-        rows = s.execute(select(Compensation, AffectedCustomer.customer_ref)
-                         .join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
-                         .where(Compensation.incident_id == iid).order_by(Compensation.id)).all()
+        rows = s.execute(
+            select(Compensation, AffectedCustomer.customer_ref)
+            .join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
+            .where(Compensation.incident_id == iid)
+            .order_by(Compensation.id)
+        ).all()
         return [(e.id, ref, e.form, e.amount, e.status, e.proposed_by, e.approved_by) for e, ref in rows]
 
 
@@ -41,8 +44,16 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     token = csrf(page.text)
 
     # One customer by hand: the phone masked, the callback scheduled, the name shown as text.
-    r = lead.post(f"/remedy/{iid}/customers", data={"csrf": token, "customer_ref": "A", "name": "<script>alert(1)</script>",
-                                                    "title": "先生", "contact": "13812345678"})
+    r = lead.post(
+        f"/remedy/{iid}/customers",
+        data={
+            "csrf": token,
+            "customer_ref": "A",
+            "name": "<script>alert(1)</script>",
+            "title": "先生",
+            "contact": "13812345678",
+        },
+    )
     assert r.url.path == f"/remedy/{iid}"
     assert flash(r.text).startswith("ok: 已将客户「A」加入 INC-") and "****5678" in flash(r.text)
     assert "已安排回访 1 通，分配 1 通" in r.text
@@ -50,10 +61,17 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert "13812345678" not in r.text and "****5678" in main(r.text)
 
     # Pasted CSV: the bad row named by line, the good ones kept, nobody twice.
-    rows = "客户编号,姓名,称谓,电话,涉及金额,保险\nB,李四,先生,13900001111,80,否\nC,王五,女士,,lots,\nD,赵六,女士,,900,货物\nA,重复,,,,\n"
+    rows = (
+        "客户编号,姓名,称谓,电话,涉及金额,保险\nB,李四,先生,13900001111,80,否\n"
+        "C,王五,女士,,lots,\nD,赵六,女士,,900,货物\nA,重复,,,,\n"
+    )
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": rows, "format": "csv"})
     message = flash(r.text)
-    assert message.startswith("error: 读取 4 行：新增 2，重复 1，有问题 1。") and "第 3 行" in message and "lots" in message
+    assert (
+        message.startswith("error: 读取 4 行：新增 2，重复 1，有问题 1。")
+        and "第 3 行" in message
+        and "lots" in message
+    )
     assert "受影响客户（3）" in r.text and "****1111" in r.text and "李四" in r.text
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": "name\nx\n", "format": "csv"})
     assert flash(r.text).startswith("error: ") and "customer_ref" in flash(r.text)
@@ -65,10 +83,14 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
 
     # One entry over the cap: refused with the reason; under it, above the threshold: waits for a supervisor.
     lead.cookies.set("incident_lang", "en")
-    r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "500"})
+    r = lead.post(
+        f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "500"}
+    )
     assert flash(r.text).startswith("error: ") and "over the uninsured cap of 200.00 yuan" in flash(r.text)
-    r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "150",
-                                                       "reason": "parcel lost"})
+    r = lead.post(
+        f"/remedy/{iid}/compensation",
+        data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "150", "reason": "parcel lost"},
+    )
     assert "awaits a supervisor" in flash(r.text)
     lead.cookies.set("incident_lang", "zh-CN")
     [(entry_id, _, _, _, status, proposer, _)] = entries(store, iid)
@@ -90,8 +112,11 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert agent.get(f"/remedy/{iid}").status_code == 403
     assert agent.get("/remedy").status_code == 403
     agent_token = csrf(agent.get("/lookup").text)
-    for path in (f"/remedy/{iid}/compensation/approve", f"/remedy/{iid}/compensation/issue",
-                 f"/remedy/{iid}/compensation/{entry_id}/reject"):
+    for path in (
+        f"/remedy/{iid}/compensation/approve",
+        f"/remedy/{iid}/compensation/issue",
+        f"/remedy/{iid}/compensation/{entry_id}/reject",
+    ):
         r = agent.post(path, data={"csrf": agent_token, "id": str(entry_id), "reason": "x"})
         assert r.status_code == 403 and "无权操作" in r.text, path
     r = agent.post(f"/remedy/{iid}/compensation/policy", data={"csrf": agent_token})
@@ -126,7 +151,9 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert flash(r.text) == "error: 请写明原因"
     r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reverse", data={"csrf": boss_token, "reason": "重复退款"})
     assert flash(r.text) == f"ok: 补偿 #{entry_id}（150.00 元）已冲回：重复退款"
-    r = lead.post(f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "D", "form": "refund", "amount": "300"})
+    r = lead.post(
+        f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "D", "form": "refund", "amount": "300"}
+    )
     new_id = entries(store, iid)[-1][0]
     r = boss.post(f"/remedy/{iid}/compensation/{new_id}/reject", data={"csrf": boss_token, "reason": "损失未核实"})
     assert flash(r.text) == f"ok: 补偿 #{new_id} 已驳回：损失未核实"
@@ -136,7 +163,14 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert flash(r.text).startswith("error: 没有编号为") and entries(store, iid)[-1][4] == "failed"
 
     ledger = main(boss.get(f"/remedy/{iid}").text)
-    for text in ("已发放", "已冲回", "失败", "已承诺 80.00 元，已发放 80.00 元，已补偿客户 4 位。", "预算 50,000.00 元", "outage-coupon"):
+    for text in (
+        "已发放",
+        "已冲回",
+        "失败",
+        "已承诺 80.00 元，已发放 80.00 元，已补偿客户 4 位。",
+        "预算 50,000.00 元",
+        "outage-coupon",
+    ):
         assert text in ledger, text
     filtered = main(boss.get(f"/remedy/{iid}", params={"status": "reversed"}).text)
     assert f'id="entry-{entry_id}"' in filtered and "outage-coupon" not in filtered.split('id="ledger"')[1]
@@ -150,8 +184,25 @@ def test_link_customers_from_matching_complaints(store, ctx, db_url, tmp_path, m
 
     iid = declare(store, ctx)
     with store.transaction() as s:
-        intake.ingest(s, ctx, [(1, {"ticket_id": "T1", "time": "2026-11-24 09:30", "channel": "app", "text": "登录不了",
-                                    "customer_ref": "K1", "contact": "13700002222"})], rules_for(ctx), "import")
+        intake.ingest(
+            s,
+            ctx,
+            [
+                (
+                    1,
+                    {
+                        "ticket_id": "T1",
+                        "time": "2026-11-24 09:30",
+                        "channel": "app",
+                        "text": "登录不了",
+                        "customer_ref": "K1",
+                        "contact": "13700002222",
+                    },
+                )
+            ],
+            rules_for(ctx),
+            "import",
+        )
     rt = runtime(ctx, db_url, tmp_path, monkeypatch)
     add_user(rt, "chenjing", "cs_lead")
     lead = login(create_app(rt), "chenjing")
@@ -167,14 +218,27 @@ def test_link_customers_from_matching_complaints(store, ctx, db_url, tmp_path, m
 def make_callbacks(store, ctx, iid, refs):
     """Affected customers with their callbacks, all in the cs team."""
     with store.transaction() as s:
-        customers.ingest(s, ctx, iid, [(n, {"customer_ref": ref, "name": name, "title": "女士", "contact": f"1380000{n:04d}"})
-                                       for n, (ref, name) in enumerate(refs, start=1)], source="import")
+        customers.ingest(
+            s,
+            ctx,
+            iid,
+            [
+                (n, {"customer_ref": ref, "name": name, "title": "女士", "contact": f"1380000{n:04d}"})
+                for n, (ref, name) in enumerate(refs, start=1)
+            ],
+            source="import",
+        )
         callbacks.schedule(s, ctx, s.get(Incident, iid))
         callbacks.assign(s, ctx)
     with store.read() as s:
-        return {ref: (cid, who) for cid, who, ref in s.execute(
-            select(Callback.id, Callback.assignee, AffectedCustomer.customer_ref)
-            .join(AffectedCustomer, AffectedCustomer.id == Callback.customer_id))}
+        return {
+            ref: (cid, who)
+            for cid, who, ref in s.execute(
+                select(Callback.id, Callback.assignee, AffectedCustomer.customer_ref).join(
+                    AffectedCustomer, AffectedCustomer.id == Callback.customer_id
+                )
+            )
+        }
 
 
 def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_url, tmp_path, monkeypatch):
@@ -182,10 +246,16 @@ def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_ur
     approved_sheet(store, ctx, iid)
     calls = make_callbacks(store, ctx, iid, [("R1", "王小明"), ("R2", "<script>alert(5)</script>"), ("R3", "刘三")])
     with store.transaction() as s:  # two for wangfang (one of them overdue and placed later), one for zhoumin
-        s.execute(update(Callback).where(Callback.id == calls["R1"][0]).values(
-            assignee="wangfang", call_at=ctx.clock.now() - dt.timedelta(hours=2)))
-        s.execute(update(Callback).where(Callback.id == calls["R2"][0]).values(
-            assignee="wangfang", call_at=ctx.clock.now(), due_at=ctx.clock.now() - dt.timedelta(minutes=30)))
+        s.execute(
+            update(Callback)
+            .where(Callback.id == calls["R1"][0])
+            .values(assignee="wangfang", call_at=ctx.clock.now() - dt.timedelta(hours=2))
+        )
+        s.execute(
+            update(Callback)
+            .where(Callback.id == calls["R2"][0])
+            .values(assignee="wangfang", call_at=ctx.clock.now(), due_at=ctx.clock.now() - dt.timedelta(minutes=30))
+        )
         s.execute(update(Callback).where(Callback.id == calls["R3"][0]).values(assignee="zhoumin"))
     mine, late, theirs = calls["R1"][0], calls["R2"][0], calls["R3"][0]
     rt = runtime(ctx, db_url, tmp_path, monkeypatch)
@@ -216,11 +286,22 @@ def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_ur
     # A bad satisfaction is said on the page; then the real outcome.
     r = agent.post(f"/callbacks/{mine}", data={"csrf": token, "result": "reached", "satisfaction": "9"})
     assert flash(r.text).startswith("error: 满意度应为 1–5")
-    r = agent.post(f"/callbacks/{mine}", data={"csrf": token, "result": "reached", "satisfaction": "5",
-                                               "note": "客户已收到优惠券", "demand": "希望改派送时间"})
+    r = agent.post(
+        f"/callbacks/{mine}",
+        data={
+            "csrf": token,
+            "result": "reached",
+            "satisfaction": "5",
+            "note": "客户已收到优惠券",
+            "demand": "希望改派送时间",
+        },
+    )
     assert r.url.path == "/callbacks"
     message = flash(r.text)
-    assert message.startswith(f"ok: 回访 #{mine} 已记录：已接通，现为「已完成」。") and "新诉求已转给 周敏 (zhoumin)" in message
+    assert (
+        message.startswith(f"ok: 回访 #{mine} 已记录：已接通，现为「已完成」。")
+        and "新诉求已转给 周敏 (zhoumin)" in message
+    )
     r = agent.post(f"/callbacks/{late}", data={"csrf": token, "result": "no_answer"})
     assert "将于 2026-11-25 09:00 +08:00 再次拨打（已拨 1 次）" in flash(r.text)
     with store.read() as s:
@@ -228,7 +309,10 @@ def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_ur
         assert (cb.status, cb.satisfaction, cb.outcome, cb.new_demand) == ("done", 5, "reached", "希望改派送时间")
         follow = s.scalars(select(Callback).where(Callback.parent_id == mine)).one()
         assert follow.assignee == "zhoumin"
-        assert [a.agent for a in s.scalars(select(CallbackAttempt).order_by(CallbackAttempt.id))] == ["wangfang", "wangfang"]
+        assert [a.agent for a in s.scalars(select(CallbackAttempt).order_by(CallbackAttempt.id))] == [
+            "wangfang",
+            "wangfang",
+        ]
     body = main(agent.get("/callbacks").text)
     assert f'id="cb-{mine}"' not in body and f'id="cb-{late}"' not in body  # done; the other tomorrow
     assert "今天没有需要回访的客户" in body

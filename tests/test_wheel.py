@@ -49,8 +49,12 @@ class Installed:
     def env(self) -> dict[str, str]:
         """Nothing of the caller's INCIDENT_/PREFECT_ settings, no PYTHONPATH."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_", "PYTHON"))}
-        env.update(INCIDENT_DATA_DIR=str(self.tmp / "data"), PREFECT_HOME=str(self.tmp / "prefect"),
-                   PREFECT_LOGGING_LEVEL="WARNING", PREFECT_SERVER_ANALYTICS_ENABLED="false")
+        env.update(
+            INCIDENT_DATA_DIR=str(self.tmp / "data"),
+            PREFECT_HOME=str(self.tmp / "prefect"),
+            PREFECT_LOGGING_LEVEL="WARNING",
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        )
         return env
 
     def run(self, argv: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -70,9 +74,24 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
             shutil.copy2(ROOT / name, src / name)
     # No build isolation and no index: setuptools and wheel come from the
     # dev venv (the dev extras), as in ./dev's set-up.
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                            "--disable-pip-version-check", "-w", str(dist), str(src)],
-                           capture_output=True, text=True, timeout=300)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "-w",
+            str(dist),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     assert "SetuptoolsDeprecationWarning" not in built.stdout + built.stderr
     (wheel,) = dist.glob("incident_coordinator-*.whl")
@@ -81,13 +100,30 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     # Installed before the .pth below exists, so that pip sees only the fresh
     # venv (with the dev venv on its path it would find the editable install
     # of the same name and try to replace it).
-    got = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-                          "--no-deps", "--no-index", "--disable-pip-version-check", str(wheel)],
-                         capture_output=True, text=True, timeout=300)
+    got = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert got.returncode == 0, got.stdout + got.stderr
     where = "import sysconfig; print(sysconfig.get_path('purelib'))"
-    site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", where], capture_output=True, text=True, check=True,
-                               timeout=60).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", where], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
+    )
     (site / "zz-dev-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", "utf-8")
     empty.mkdir()
     return Installed(wheel=wheel, venv=venv, site=site, empty=empty, tmp=tmp)
@@ -111,19 +147,30 @@ def test_the_wheel_carries_everything_it_runs_on(installed: Installed) -> None:
     assert {f"incident/templates/{p}" for p in _repo_files("templates", "*.j2")} <= names
     assert {f"incident/web/static/{p}" for p in _repo_files("incident/web/static", "*")} <= names
     assert {f"incident/data/{p}" for p in _repo_files("incident/data", "*.toml")} <= names
-    assert {"incident/migrations/env.py", "incident/migrations/script.py.mako", "incident/py.typed",
-            "incident_flows/py.typed"} <= names
+    assert {
+        "incident/migrations/env.py",
+        "incident/migrations/script.py.mako",
+        "incident/py.typed",
+        "incident_flows/py.typed",
+    } <= names
     assert {f"incident/migrations/versions/{p}" for p in _repo_files("incident/migrations/versions", "*.py")} <= names
     assert f"Version: {__version__}\n" in meta and "License-Expression: LicenseRef-Proprietary\n" in meta
 
 
 def test_the_installed_package_is_the_one_imported(installed: Installed) -> None:
-    probe = installed.run([str(installed.python), "-c", (
-        "import importlib.metadata, importlib.util, incident, incident_flows, incident.templates\n"
-        "from incident.wording.templates import TEMPLATES_DIR\n"
-        "from incident.db import MIGRATIONS\n"
-        "print(incident.__file__, incident_flows.__file__, TEMPLATES_DIR, MIGRATIONS, sep='\\n')\n"
-        "print(importlib.metadata.version('incident-coordinator'), importlib.util.find_spec('flows'))\n")])
+    probe = installed.run(
+        [
+            str(installed.python),
+            "-c",
+            (
+                "import importlib.metadata, importlib.util, incident, incident_flows, incident.templates\n"
+                "from incident.wording.templates import TEMPLATES_DIR\n"
+                "from incident.db import MIGRATIONS\n"
+                "print(incident.__file__, incident_flows.__file__, TEMPLATES_DIR, MIGRATIONS, sep='\\n')\n"
+                "print(importlib.metadata.version('incident-coordinator'), importlib.util.find_spec('flows'))\n"
+            ),
+        ]
+    )
     assert probe.returncode == 0, probe.stderr
     *paths, last = probe.stdout.splitlines()
     assert all(Path(p).is_relative_to(installed.site) for p in paths), (paths, installed.site)
@@ -131,8 +178,10 @@ def test_the_installed_package_is_the_one_imported(installed: Installed) -> None
 
 
 def test_the_installed_command_runs_from_an_empty_directory(installed: Installed) -> None:
-    for argv in ([str(installed.venv / "bin" / "incident"), "--lang", "en", "--help"],
-                 [str(installed.python), "-m", "incident", "--lang", "en", "--help"]):
+    for argv in (
+        [str(installed.venv / "bin" / "incident"), "--lang", "en", "--help"],
+        [str(installed.python), "-m", "incident", "--lang", "en", "--help"],
+    ):
         out = installed.run(argv)
         assert out.returncode == 0, out.stdout + out.stderr
         assert "serve" in out.stdout and "declare" in out.stdout
@@ -144,9 +193,25 @@ def test_the_installed_command_runs_from_an_empty_directory(installed: Installed
 def test_installed_serve_demo_answers_from_an_empty_directory(installed: Installed) -> None:
     web, prefect = _port(), _port()
     base = f"http://127.0.0.1:{web}"
-    proc = subprocess.Popen([str(installed.venv / "bin" / "incident"), "--lang", "en", "serve", "--demo", "--port",
-                             str(web), "--prefect-port", str(prefect)], cwd=installed.empty, env=installed.env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            str(installed.venv / "bin" / "incident"),
+            "--lang",
+            "en",
+            "serve",
+            "--demo",
+            "--port",
+            str(web),
+            "--prefect-port",
+            str(prefect),
+        ],
+        cwd=installed.empty,
+        env=installed.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
     reader.start()
@@ -155,8 +220,10 @@ def test_installed_serve_demo_answers_from_an_empty_directory(installed: Install
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                answered = {path: httpx.get(base + path, timeout=5).status_code
-                            for path in ("/healthz", "/status", "/login", "/static/app.css")}
+                answered = {
+                    path: httpx.get(base + path, timeout=5).status_code
+                    for path in ("/healthz", "/status", "/login", "/static/app.css")
+                }
             except httpx.HTTPError:
                 answered = {}
             if answered and all(code == 200 for code in answered.values()) and any("ready in" in x for x in lines):
@@ -166,7 +233,10 @@ def test_installed_serve_demo_answers_from_an_empty_directory(installed: Install
         tail = log.read_text("utf-8", "replace")[-3000:] if log.exists() else ""
         assert proc.poll() is None, "".join(lines) + tail
         assert answered == {"/healthz": 200, "/status": 200, "/login": 200, "/static/app.css": 200}, (
-            answered, "".join(lines), tail)
+            answered,
+            "".join(lines),
+            tail,
+        )
         assert any("ready in" in x for x in lines), "".join(lines) + tail
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=120)

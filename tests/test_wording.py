@@ -78,7 +78,9 @@ def test_fact_sheet_versions_and_four_eyes(store, ctx):
         assert sheet.status == "approved"
     # Editing the approved sheet starts version 2; v1 stays in force meanwhile.
     with store.transaction() as s:
-        v2 = factsheet.edit(s, as_(ctx, "emily"), iid, {"cause": "认证服务数据库故障", "cause.en": "a sign-in database fault"})
+        v2 = factsheet.edit(
+            s, as_(ctx, "emily"), iid, {"cause": "认证服务数据库故障", "cause.en": "a sign-in database fault"}
+        )
         assert v2.version == 2 and v2.status == "draft"
         assert factsheet.approved(s, iid).version == 1
     types = [e.type for e in events(store, iid, "facts_approved")]
@@ -132,7 +134,11 @@ def test_statement_rendered_from_approved_sheet_and_stale_after_new_version(stor
         number = st.number
         zh_sms = st.rendered["zh-CN"]["sms"]["text"]
         en_mail = st.rendered["en"]["email"]
-        assert zh_sms.startswith(ctx.config.wording.channels.sms_signature) and "95311 转 8" in zh_sms and "50 元优惠券" in zh_sms
+        assert (
+            zh_sms.startswith(ctx.config.wording.channels.sms_signature)
+            and "95311 转 8" in zh_sms
+            and "50 元优惠券" in zh_sms
+        )
         # No cause in the sheet → the statement says it is being investigated; no ETA → DOMAIN.md §2's wording.
         assert "原因正在排查中" in zh_sms and "我们会持续跟进修复进度，第一时间反馈给您" in zh_sms
         assert "95311, option 8" in en_mail["text"] and "<p>" in en_mail["html"]
@@ -177,18 +183,27 @@ def test_publish_writes_deliveries_once_and_starts_the_next_clock(store, ctx, cl
     with store.transaction() as s:
         st = workflow.publish_statement(s, as_(ctx, "emily"), iid, number)
         assert st.status == "published"
-        assert st.next_update_due_at == clock.now() + ctx.config.wording.update_interval(incidents.get(s, iid).severity_enum)
+        assert st.next_update_due_at == clock.now() + ctx.config.wording.update_interval(
+            incidents.get(s, iid).severity_enum
+        )
     with store.transaction() as s:
         workflow.publish_statement(s, as_(ctx, "emily"), iid, number)  # a retry is a no-op
         rows = s.scalars(select(Delivery).order_by(Delivery.id)).all()
         keys = sorted(d.idempotency_key for d in rows)
-        assert keys == sorted([
-            f"INC-{iid}/S1/email/a@example.com", f"INC-{iid}/S1/email/b@example.com",
-            f"INC-{iid}/S1/sms/CUST-0001", f"INC-{iid}/S1/weibo/@official/zh-CN", f"INC-{iid}/S1/x/@official/en",
-        ])
+        assert keys == sorted(
+            [
+                f"INC-{iid}/S1/email/a@example.com",
+                f"INC-{iid}/S1/email/b@example.com",
+                f"INC-{iid}/S1/sms/CUST-0001",
+                f"INC-{iid}/S1/weibo/@official/zh-CN",
+                f"INC-{iid}/S1/x/@official/en",
+            ]
+        )
         by_key = {d.recipient: d for d in rows}
         assert by_key["b@example.com"].lang == "en" and "Dear customer" in by_key["b@example.com"].payload["text"]
-        clocks_ = s.scalars(select(ResponseClock).where(ResponseClock.incident_id == iid).order_by(ResponseClock.id)).all()
+        clocks_ = s.scalars(
+            select(ResponseClock).where(ResponseClock.incident_id == iid).order_by(ResponseClock.id)
+        ).all()
         assert [(c.kind, c.met_at is not None) for c in clocks_] == [("holding", True), ("update", False)]
     assert len(events(store, iid, "statement_published")) == 1
 
