@@ -61,7 +61,24 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-CATALOG: dict[str, tuple[str, str]] = {
+
+class Catalogue(dict[str, tuple[str, str]]):
+    """Every user-visible text as (zh-CN, en), by key. Modules add theirs at
+    import with ``CATALOG.update({...})``; a key some other module already
+    gave a different text is refused there, since otherwise whichever module
+    was imported last would silently win (the roster table was once headed
+    with the feeds' "source"). Item assignment still replaces: the linter
+    re-registers the custom rules' messages when its rules are reloaded."""
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, texts in dict(*args, **kwargs).items():
+            known = self.get(key)
+            if known is not None and known != texts:
+                raise ValueError(f"catalogue key {key!r} has two texts: {known!r} and {texts!r}")
+            self[key] = texts
+
+
+_CORE: dict[str, tuple[str, str]] = {
     # ---- errors ---------------------------------------------------------
     "error.prefix": ("错误", "Error"),
     "error.bad_zone": ("未知时区「{zone}」（例如 Asia/Shanghai）", "unknown time zone '{zone}' (e.g. Asia/Shanghai)"),
@@ -282,6 +299,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.late": ("（超时）", " (late)"),
     "event.note_suffix": ("——{note}", " — {note}"),
 }
+CATALOG = Catalogue(_CORE)
 
 
 def lang_index(lang: str | None) -> int:

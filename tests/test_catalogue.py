@@ -6,8 +6,16 @@ texts silently overwrite each other, and which wins depends on import order
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 from collections import defaultdict
 from pathlib import Path
+
+import pytest
+
+import incident
+import incident_flows
+from incident.i18n import CATALOG, Catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,3 +50,20 @@ def test_no_key_has_two_different_texts():
     assert len(seen) > 500  # the scan found the catalogue
     clashes = {key: dict(texts) for key, texts in seen.items() if len(texts) > 1}
     assert not clashes, clashes
+
+
+def test_the_catalogue_refuses_a_second_text_for_a_key():
+    catalogue = Catalogue({"col.source": ("来源", "From")})
+    catalogue.update({"col.source": ("来源", "From"), "col.new": ("新", "new")})  # the same text again is fine
+    assert catalogue["col.new"] == ("新", "new")
+    with pytest.raises(ValueError, match="col.source"):
+        catalogue.update({"col.source": ("订阅源", "source")})
+    assert catalogue["col.source"] == ("来源", "From")
+
+
+def test_every_module_registers_its_texts_without_a_clash():
+    # Importing a module runs its CATALOG.update(...): a clash would raise here.
+    for package in (incident, incident_flows):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(info.name)
+    assert "col.feed" in CATALOG and "col.source" in CATALOG
