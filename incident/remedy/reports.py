@@ -1,17 +1,24 @@
 """Reports: per incident (affected, compensated and how much, callbacks
 done / overdue, satisfaction), and the daily report of 003 §2.4 (problem
-types, handling rate, satisfaction) written as Markdown and HTML."""
+types, handling rate, satisfaction) written as Markdown and HTML.
+
+Complaint categories come from the ticket system, so both renderings treat
+every value as untrusted: the HTML is autoescaped and then sanitised, and
+in the Markdown every value is escaped for Markdown (below), so a category
+cannot become a tag, a link or a heading."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incident import sanitise
 from incident.context import Context
 from incident.i18n import label, t
 from incident.incidents import get as get_incident
@@ -176,15 +183,38 @@ def daily_report(session: Session, ctx: Context, day: dt.date) -> dict[str, Any]
     }
 
 
-def _env() -> Environment:
+def _env(*, markdown: bool) -> Environment:
+    """HTML: autoescaped. Markdown: every printed value goes through
+    ``md_escape`` (HTML entities would be the wrong escape there)."""
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        autoescape=not markdown,
+        finalize=md_escape if markdown else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+# Characters that start Markdown syntax anywhere in a line (CommonMark and
+# GitHub's tables and strikethrough): emphasis, code, links and images,
+# raw HTML and autolinks, entities, table cells. A backslash makes each a
+# literal; CommonMark allows that before any ASCII punctuation.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~#!])")
+# … and those that only matter at the start of a line (headings, quotes,
+# list items, setext underlines).
+_MD_LINE_START = re.compile(r"^(\d*)([-+=.)])(?=[\s=-]|$)")
+_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def md_escape(value: Any) -> Any:
+    """A value as literal Markdown text on one line; numbers pass as they are."""
+    if not isinstance(value, str):
+        return value
+    one_line = _CONTROL.sub("", _BREAKS.sub(" ", value)).strip()
+    return _MD_LINE_START.sub(r"\1\\\2", _MD_INLINE.sub(r"\\\1", one_line))
 
 
 def _pct(x: float | None) -> str:
@@ -207,8 +237,10 @@ def render_daily(report: dict[str, Any], lang: str, centre: str) -> tuple[str, s
         "lang": lang,
         "title": t("report.daily_title", lang, day=report["day"], centre=centre),
     }
-    env = _env()
-    return env.get_template("reports/daily.md.j2").render(ctx), env.get_template("reports/daily.html.j2").render(ctx)
+    md = _env(markdown=True).get_template("reports/daily.md.j2").render(ctx)
+    html = _env(markdown=False).get_template("reports/daily.html.j2").render(ctx)
+    # The template is a trusted file, so its stylesheet stays.
+    return md, sanitise.document(html, sanitise.REPORT_TAGS, keep_style=True)
 
 
 def write_daily(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from incident import sanitise
 from incident.config import AppConfig
 from incident.i18n import LANGS, label, t
 from incident.models import FactSheet, Incident
@@ -104,14 +105,18 @@ def render_channel(
     templates: TemplateSet, config: AppConfig, context: dict[str, Any], channel: str, lang: str
 ) -> ChannelRendering:
     limits = config.wording.channels
-    parts = {p: templates.render(f"statements/{p}", lang, context) for p in CHANNEL_PARTS[channel]}
+    # HTML parts are autoescaped, then sanitised here, so what is checked,
+    # approved and stored is exactly the safe markup that goes out.
+    parts = {p: templates.render_any(f"statements/{p}", lang, context) for p in CHANNEL_PARTS[channel]}
     out: dict[str, Any]  # what goes out: texts (subject, text, html), or WeChat's template fields
     if channel == "email":
-        out = {"subject": parts["email_subject"], "text": parts["email_text"], "html": parts["email_html"]}
+        html = sanitise.document(parts["email_html"])
+        out = {"subject": parts["email_subject"], "text": parts["email_text"], "html": html}
         check = ch.check_email(out["subject"], out["text"], out["html"], limits)
         lint_on = {"subject": out["subject"], "text": out["text"]}
     elif channel == "status_page":
-        out = {"html": parts["status_page"], "text": html_text(parts["status_page"])}
+        html = str(sanitise.fragment(parts["status_page"]))
+        out = {"html": html, "text": html_text(html)}
         check = ch.check_status_page(out["html"])
         lint_on = {"text": out["text"]}
     elif channel == "wechat":

@@ -2,7 +2,12 @@
 statements only (never a draft). The page shows each active or recently
 resolved incident with its latest statement, the "next update by" time and
 the earlier updates; the feed carries one entry per published update
-(RFC 4287)."""
+(RFC 4287).
+
+Statement HTML is sanitised again when shown, not only when rendered: a
+row stored before the allow-list existed must not publish a live tag. Every
+string written to the feed loses the characters XML 1.0 forbids, so one
+control character cannot make the whole feed unreadable."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from incident import sanitise
 from incident.config import AppConfig
 from incident.i18n import label
 from incident.models import Incident, Statement
@@ -44,7 +50,7 @@ def page(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> st
         if "status_page" not in st.channels:
             continue
         entry = by_incident.get(incident.id)
-        html = st.rendered.get(lang, {}).get("status_page", {}).get("html", "")
+        html = sanitise.fragment(st.rendered.get(lang, {}).get("status_page", {}).get("html", ""))
         if entry is None:
             by_incident[incident.id] = {
                 "ref": incident.ref,
@@ -65,7 +71,7 @@ def page(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> st
         "incidents": list(by_incident.values()),
         "feed_url": f"{base}/status/feed.atom" + ("?lang=en" if lang == "en" else ""),
     }
-    return template_set(None).render("status/page", lang, context)
+    return template_set(None).render_html("status/page", lang, context)
 
 
 def atom(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> bytes:
@@ -75,9 +81,9 @@ def atom(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> by
     rows = [(st, i) for st, i in _published(session, now - RECENT * 4) if "status_page" in st.channels]
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: sanitise.xml_text(v) for k, v in attrs.items()})
         if text is not None:
-            el.text = text
+            el.text = sanitise.xml_text(text)
         return el
 
     title = f"{config.centre.name} · " + ("服务状态" if lang == "zh-CN" else "Service status")
@@ -99,7 +105,7 @@ def atom(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> by
         sub(entry, "published", _rfc3339(st.published_at))
         sub(entry, "link", rel="alternate", href=f"{base}/status#{incident.ref}")
         content = st.rendered.get(lang, {}).get("status_page", {})
-        sub(entry, "content", content.get("html", ""), type="html")
+        sub(entry, "content", str(sanitise.fragment(content.get("html", ""))), type="html")
         sub(entry, "summary", content.get("text", ""))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 

@@ -6,16 +6,35 @@ of the same name) render in Jinja's ImmutableSandboxedEnvironment with
 StrictUndefined: no attribute tricks reach Python internals, and a missing
 variable is an error, never an empty string. Templates only ever see plain
 dicts and strings, never ORM objects.
+
+Escaping follows what the caller renders, never a file name: ``render_html``
+autoescapes every template it touches, the included ``_body`` too, and
+``render`` gives plain text (SMS, e-mail text, Weibo, replies) exactly as
+written, because HTML entities in an SMS would be wrong, not safe. The two
+share one loader and one set of filters, and ``render`` refuses the HTML
+outputs, so an HTML template is never rendered unescaped. The ``safe`` filter
+and ``{% autoescape false %}`` are not available to templates: the only
+markup that is trusted is what incident/sanitise.py returns.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    DictLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    nodes,
+    pass_context,
+)
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import select
@@ -63,6 +82,9 @@ TEMPLATE_NAMES = (
     + tuple(f"statements/{p}" for parts in CHANNEL_PARTS.values() for p in parts)
     + tuple(f"callbacks/{r}" for r in CALLBACK_REASONS)
 )
+# The outputs that are HTML: rendered autoescaped, and sanitised by the
+# caller before anything marks them safe. Everything else is plain text.
+HTML_TEMPLATES = frozenset({"statements/status_page", "statements/email_html", "status/page"})
 
 _END = re.compile(r"[。！？!?.…」』”）)]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -78,27 +100,50 @@ def _sentence(context: Any, value: Any) -> str:
     return text + ("。" if zh else ".")
 
 
-def _autoescape(name: str | None) -> bool:
-    return name is not None and ("html" in name or "status_page" in name or name.startswith("status/"))
+def _environment(loader: BaseLoader, *, autoescape: bool) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters["s"] = _sentence
+    # Nothing a template does may turn text into trusted markup.
+    del env.filters["safe"]
+    return env
 
 
 class TemplateSet:
-    """One environment: the approved database templates over the files."""
+    """The approved database templates over the files, in two
+    environments: HTML (everything autoescaped) and plain text."""
 
     def __init__(self, directory: Path, overrides: dict[str, str]) -> None:
-        self.env = ImmutableSandboxedEnvironment(
-            loader=ChoiceLoader([DictLoader(overrides), FileSystemLoader(str(directory))]),
-            undefined=StrictUndefined,
-            autoescape=_autoescape,
-            keep_trailing_newline=False,
-            auto_reload=False,
-        )
-        self.env.filters["s"] = _sentence
+        loader = ChoiceLoader([DictLoader(overrides), FileSystemLoader(str(directory))])
+        self.env = _environment(loader, autoescape=True)
+        self.text_env = _environment(loader, autoescape=False)
 
     def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
+        """A plain-text output, exactly as written (no HTML entities)."""
+        if name in HTML_TEMPLATES:
+            raise ValueError(f"{name} is HTML: use render_html")
+        return self._render(self.text_env, name, lang, context)
+
+    def render_html(self, name: str, lang: str, context: dict[str, Any]) -> str:
+        """An HTML output with every value escaped, included templates too.
+        Not yet safe to publish: sanitise it (incident/sanitise.py)."""
+        return self._render(self.env, name, lang, context)
+
+    def render_any(self, name: str, lang: str, context: dict[str, Any]) -> str:
+        """HTML or text, as the output ``name`` is."""
+        html = name in HTML_TEMPLATES
+        return self.render_html(name, lang, context) if html else self.render(name, lang, context)
+
+    @staticmethod
+    def _render(env: ImmutableSandboxedEnvironment, name: str, lang: str, context: dict[str, Any]) -> str:
         filename = f"{name}.{lang}.j2"
         try:
-            return self.env.get_template(filename).render({**context, "lang": lang}).strip()
+            return env.get_template(filename).render({**context, "lang": lang}).strip()
         except TemplateNotFound:
             raise InputError("wording.error.template_missing", name=filename) from None
         except UndefinedError as exc:
@@ -147,9 +192,21 @@ def check_source(name: str, lang: str, body: str, sample: dict[str, Any]) -> Non
         raise InputError("wording.error.template_name", name=name, allowed=", ".join(TEMPLATE_NAMES))
     probe = TemplateSet(TEMPLATES_DIR, {f"{name}.{lang}.j2": body})
     try:
-        probe.env.parse(body)
+        tree = probe.env.parse(body)
     except TemplateSyntaxError as exc:
         raise InputError(
             "wording.error.template_syntax", name=name, line=exc.lineno, detail=exc.message or ""
         ) from None
-    probe.render(name, lang, sample)
+    unsafe = next(_trusting_markup(tree), None)
+    if unsafe:
+        raise InputError("wording.error.template_unsafe", name=name, detail=unsafe)
+    probe.render_any(name, lang, sample)
+
+
+def _trusting_markup(tree: nodes.Template) -> Iterator[str]:
+    """``|safe`` and ``{% autoescape false %}`` would print text as markup;
+    named here so the author learns why, not just that a filter is missing."""
+    if any(True for _ in tree.find_all(nodes.EvalContextModifier)):
+        yield "{% autoescape %}"
+    if any(f.name == "safe" for f in tree.find_all(nodes.Filter)):
+        yield "|safe"
