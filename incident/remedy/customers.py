@@ -2,7 +2,11 @@
 complaints that match the incident's scope and time window, or one at a
 time. A customer appears once per incident (the database decides); bad
 rows are reported by line number and the good ones kept. Contacts are
-masked to their last four digits on intake (DOMAIN.md §6)."""
+masked to their last four digits on intake (DOMAIN.md §6), and phone or
+ID numbers inside a name or a category too; identifiers (the customer,
+order and waybill numbers) are not personal data and are kept exactly,
+or the row is refused when one holds a control character. Every other
+text is cleaned on the way in (incident/textin.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +29,10 @@ from incident.incidents import get as get_incident
 from incident.incidents import record_event
 from incident.models import AffectedCustomer, Complaint, Incident, Signal
 from incident.money import MoneyError, to_money
+from incident.remedy import callbacks
 from incident.remedy import texts as _texts  # noqa: F401
+from incident.remedy.callbacks import SweepReport
+from incident.textin import clean, clean_id, clean_value
 from incident.watch.complaints import RowError, mask_contact, mask_text, read_records, read_text_records
 from incident.wording.personalise import title_key
 
@@ -87,8 +94,8 @@ def _number(value: Any, name: str) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = to_money(value if isinstance(value, (int, float)) else str(value))
-    except MoneyError:
+        number = to_money(value if isinstance(value, (int, float)) else clean(str(value)))
+    except (MoneyError, ArithmeticError):  # 1e400 overflows the quantize: not an amount either
         raise InputError("customer.error.number", field=name, value=str(value)[:40]) from None
     if number < 0:
         raise InputError("customer.error.number", field=name, value=str(value)[:40])
@@ -102,42 +109,57 @@ def normalise(raw: dict[str, Any], default_lang: str, tz: Any) -> dict[str, Any]
         name = ALIASES.get(str(key).strip().lower())
         if name is not None and name not in rec:
             rec[name] = value
-    ref = mask_text(str(rec.get("customer_ref") or "").strip())
+    # Identifiers exactly as given (10000001 and 20000001 are two customers).
+    ref = clean_id("customer_ref", rec.get("customer_ref"))
     if not ref:
         raise InputError("customer.error.missing", field="customer_ref")
-    out: dict[str, Any] = {"customer_ref": ref}
-    for name in ("name", "order_ref", "category", "branch"):
-        value = str(rec.get(name) or "").strip()
+    out: dict[str, Any] = {"customer_ref": ref, "order_ref": clean_id("order_ref", rec.get("order_ref")) or None}
+    for name in ("name", "category", "branch"):
+        value = _text(rec.get(name))
         if len(value) > _LIMITS[name]:
             raise InputError("customer.error.too_long", field=name, max=_LIMITS[name])
-        out[name] = mask_text(value) or None
-    if len(ref) > _LIMITS["customer_ref"]:
-        raise InputError("customer.error.too_long", field="customer_ref", max=_LIMITS["customer_ref"])
-    title = str(rec.get("title") or "").strip()
+        out[name] = mask_text(value) or None  # free text: a phone number typed into it is masked
+    for name in ("customer_ref", "order_ref"):
+        if len(out[name] or "") > _LIMITS[name]:
+            raise InputError("customer.error.too_long", field=name, max=_LIMITS[name])
+    title = _text(rec.get("title"))
     out["title"] = title_key(title) if title else None
-    contact = str(rec.get("contact") or "").strip()
+    contact = _text(rec.get("contact"))
     out["contact"] = mask_contact(contact) if contact else None
-    lang = str(rec.get("lang") or "").strip()
+    lang = _text(rec.get("lang"))
     try:
         out["lang"] = normalise_lang(lang) if lang else default_lang
     except ValueError:
         raise InputError("customer.error.lang", value=lang[:20]) from None
     out["amount_at_stake"] = _number(rec.get("amount_at_stake"), "amount_at_stake")
     out["declared_value"] = _number(rec.get("declared_value"), "declared_value")
-    insured = str(rec.get("insured") or "").strip().lower()
+    insured = _text(rec.get("insured")).lower()
     if insured not in _INSURED:
         raise InputError("customer.error.insured", value=insured[:20])
     out["insured"] = _INSURED[insured]
-    out["complex"] = str(rec.get("complex") or "").strip().lower() in _TRUE
-    when = rec.get("complained_at")
-    out["complained_at"] = None
-    if when not in (None, ""):
-        try:
-            parsed = dt.datetime.fromisoformat(str(when).strip().replace("Z", "+00:00").replace("/", "-"))
-        except ValueError:
-            raise InputError("customer.error.time", value=str(when)[:40]) from None
-        out["complained_at"] = (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(dt.timezone.utc)
+    out["complex"] = _text(rec.get("complex")).lower() in _TRUE
+    out["complained_at"] = _time(rec.get("complained_at"), tz)
     return out
+
+
+def _text(value: Any) -> str:
+    """A free-text cell, cleaned (incident/textin.py) and trimmed; "" for none."""
+    if value is None:
+        return ""
+    return clean(value if isinstance(value, str) else str(value)).strip()
+
+
+def _time(value: Any, tz: Any) -> dt.datetime | None:
+    """An ISO 8601 time (naive = the centre's zone) in UTC. Anything else —
+    1e20, NaN, a time that leaves the calendar in UTC — is refused."""
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-"))
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        raise InputError("customer.error.time", value=text[:40]) from None
 
 
 def _store(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -191,7 +213,8 @@ def ingest(
         try:
             row = normalise(raw, lang, tz)
         except InputError as bad:
-            report.errors.append(RowError(line, bad.key, bad.params))
+            # cleaned: the message goes back as JSON, to a page or a terminal
+            report.errors.append(RowError(line, bad.key, clean_value(bad.params)))
             continue
         if row["customer_ref"] in seen:
             report.duplicates += 1
@@ -222,6 +245,20 @@ def finish_import(session: Session, ctx: Context, incident_id: int, report: Impo
             errors=len(report.errors),
             source=source,
         )
+
+
+def schedule_callbacks(session: Session, ctx: Context, incident_id: int, report: ImportReport) -> SweepReport:
+    """The callbacks owed after an import (a file, a pasted list, the API),
+    scheduled and assigned. Owed to the customers it found already stored
+    as well as to those it added: an import killed after storing its
+    customers and before scheduling their calls is made whole by running
+    it again (every row then a duplicate). Creation is keyed, so nobody
+    gets a call twice however often it runs."""
+    if not (report.added or report.duplicates):
+        return SweepReport()
+    sweep = callbacks.schedule(session, ctx, get_incident(session, incident_id))
+    callbacks.assign(session, ctx, report=sweep)
+    return sweep
 
 
 def add_one(session: Session, ctx: Context, incident_id: int, record: dict[str, Any]) -> AffectedCustomer:

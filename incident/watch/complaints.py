@@ -3,7 +3,10 @@
 DOMAIN.md §4: request types 咨询/投诉/建议/紧急/其他; contact shown as the last
 four digits only. Full phone and ID numbers are masked here, on the way
 in — in the contact field and inside the free text — so they are never
-stored. Intake is idempotent by the ticket system's id.
+stored. Identifiers (the ticket id, the customer number) are not personal
+data: they are kept exactly, or the row is refused when one holds a
+control character (incident/textin.py). Intake is idempotent by the
+ticket system's id.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from incident.context import Context
 from incident.db import insert_new
 from incident.errors import InputError
 from incident.models import Complaint
+from incident.textin import clean, clean_id, clean_value, finite, luhn
 from incident.watch.classify import Rules
 
 CHANNELS = ("phone", "chat", "email", "social", "app")
@@ -96,19 +100,39 @@ _LIMITS = {
     "text": 10_000,
 }
 
-# Runs of 7+ digits (phones, ID numbers, card numbers; 身份证 may end in X),
-# allowing the separators people type. The last four stay visible.
-_LONG_NUMBER = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?\d(?:[\s-]?\d){6,}[\dXx]?(?![\d])")
+# Personal numbers in free text, as the lint rules' personal_data finds
+# them (incident/data/lint_rules.toml): an 18-character resident ID (a
+# birth date inside, check digit 0-9 or X), a bank card (16-19 digits that
+# pass the Luhn check), a mainland mobile (11 digits 1[3-9]…, with +86 and
+# the separators people type), a landline with its area code. Nothing
+# else: an order, waybill or customer number (10000001, SF1234567890123)
+# is not personal data, and a number glued to letters is a code. The last
+# four stay visible.
+_EDGE_L, _EDGE_R = r"(?<![\dA-Za-z*])", r"(?![\dA-Za-z*])"
+_PERSONAL_NUMBER = re.compile(
+    _EDGE_L
+    + "(?:"
+    + r"(?P<id>[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])"
+    + r"|(?P<card>[3-6]\d{3}(?:[ -]?\d{4}){2}[ -]?\d{4,7})"
+    + r"|(?:(?:\+|00)?\s?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}"
+    + r"|(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[\s-]?)[2-9]\d{6,7}"
+    + ")"
+    + _EDGE_R
+)
 
 
 def mask_number(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group())
+    if match.group("card") and not luhn(digits):
+        return match.group()  # an order number of card length, not a card
     tail = match.group()[-1] if match.group()[-1] in "Xx" else ""
     return "*" * 4 + (digits[-4:] if not tail else digits[-3:] + tail)
 
 
 def mask_text(text: str) -> str:
-    return _LONG_NUMBER.sub(mask_number, text)
+    """Phone, ID and card numbers inside free text masked to their last
+    four; every other number (orders, waybills, customers) as it was."""
+    return _PERSONAL_NUMBER.sub(mask_number, text)
 
 
 def mask_contact(value: str) -> str:
@@ -137,21 +161,33 @@ class IntakeReport:
 
 
 def _time(value: Any, tz: ZoneInfo) -> dt.datetime:
+    """A ticket's time: epoch seconds or ISO 8601. NaN, ±inf, 1e20 and a
+    time that leaves the calendar in UTC are refused, not a crash."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
-    text = str(value or "").strip()
+        seconds = finite("received_at", value)
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+        except (OverflowError, ValueError, OSError):
+            raise InputError("complaint.error.time", value=repr(value)[:40]) from None
+    text = clean(str(value or "")).strip()
     if not text:
         raise InputError("complaint.error.missing", field="received_at")
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)  # a naive time is the centre's wall clock
+        return parsed.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         raise InputError("complaint.error.time", value=text[:40]) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)  # a naive time is the centre's wall clock
-    return parsed.astimezone(dt.timezone.utc)
+
+
+def _text(value: Any) -> str:
+    """A free-text cell as clean text (incident/textin.py)."""
+    return clean(value if isinstance(value, str) else str(value)).strip()
 
 
 _FREE_FIELDS = ("category", "branch", "product", "customer_ref", "customer_name", "text")
+_ID_FIELDS = ("customer_ref",)  # kept exactly (never masked), refused with a control character
 
 
 def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, Any]:
@@ -166,19 +202,19 @@ def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, 
                 _KEY_CACHE[key] = name
         if name is not None and name not in rec:
             rec[name] = value
-    ext = str(rec.get("external_id") or "").strip()
+    ext = clean_id("external_id", rec.get("external_id"))
     if not ext:
         raise InputError("complaint.error.missing", field="external_id")
     when = _time(rec.get("received_at"), tz)
     if when > now + dt.timedelta(minutes=5):
         raise InputError("complaint.error.future", value=when.isoformat())
-    channel_raw = str(rec.get("channel") or "").strip()
+    channel_raw = _text(rec.get("channel") or "")
     if not channel_raw:
         raise InputError("complaint.error.missing", field="channel")
     channel = _CHANNEL_ALIASES.get(channel_raw) or _CHANNEL_ALIASES.get(channel_raw.lower())
     if channel is None:
         raise InputError("complaint.error.channel", value=channel_raw[:40], allowed=", ".join(CHANNELS))
-    type_raw = str(rec.get("request_type") or "").strip()
+    type_raw = _text(rec.get("request_type") or "")
     request_type = (_TYPE_ALIASES.get(type_raw) or _TYPE_ALIASES.get(type_raw.lower())) if type_raw else "complaint"
     if request_type is None:
         raise InputError(
@@ -192,16 +228,14 @@ def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, 
         if value is None or value == "":
             out[name] = None
             continue
-        value = (value if isinstance(value, str) else str(value)).strip()
+        value = clean_id(name, value) if name in _ID_FIELDS else _text(value)
         if len(value) > _LIMITS[name]:
             raise InputError("complaint.error.too_long", field=name, max=_LIMITS[name])
         out[name] = value or None
     if len(ext) > _LIMITS["external_id"]:
         raise InputError("complaint.error.too_long", field="external_id", max=_LIMITS["external_id"])
-    out["text"] = mask_text(out["text"] or "")
-    if out["customer_ref"]:
-        out["customer_ref"] = mask_text(out["customer_ref"])
-    contact = str(rec.get("contact") or "").strip()
+    out["text"] = mask_text(out["text"] or "")  # customer_ref is an identifier: kept as it is
+    contact = _text(rec.get("contact") or "")
     out["contact"] = mask_contact(contact) if contact else None
     return out
 
@@ -237,7 +271,8 @@ def ingest(
         try:
             row = normalise(raw, tz, now)
         except InputError as bad:
-            report.errors.append(RowError(line, bad.key, bad.params))
+            # cleaned: the message goes back as JSON and to a terminal
+            report.errors.append(RowError(line, bad.key, clean_value(bad.params)))
             continue
         row["topics"] = list(rules.classify(f"{row['category'] or ''} {row['text']}").topics)
         row["source"], row["ingested_at"] = source[:100], now

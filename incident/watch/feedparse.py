@@ -5,7 +5,11 @@ the bytes we refuse documents that declare entities (the billion-laughs
 bomb and external entities that point at local files have no place in a
 feed) and repair the common Chinese mislabelling (GBK/Big5 bytes declared
 as UTF-8 or not declared at all), which would otherwise be stored as
-mojibake.
+mojibake. It is also the feeds' door for text (incident/textin.py): a
+character reference to a character no text may hold (``&#0;``,
+``&#xD800;`` — the latter crashes feedparser) is dropped from the bytes,
+and every text of an entry comes out cleaned of NUL, control characters
+and lone surrogates.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 
 import feedparser
 
+from incident.textin import clean
 from incident.watch.fetch import FetchError
 
 TITLE_MAX = 1000
@@ -53,16 +58,40 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def plain_text(value: str | None, limit: int) -> str:
-    """HTML → one line of plain text. feedparser has already sanitised the
-    markup (no scripts, no styles), so dropping the remaining tags and
-    decoding entities is all that is left to do."""
+    """HTML → one line of clean plain text. feedparser has already
+    sanitised the markup (no scripts, no styles), so dropping the remaining
+    tags, decoding entities and cleaning is all that is left to do."""
     if not value:
         return ""
     if "<" in value:
         value = _TAG.sub("", _BLOCK_TAG.sub(" ", _COMMENT.sub("", value)))
     if "&" in value:
         value = html.unescape(value)
-    return " ".join(value.split())[:limit]
+    return " ".join(clean(value).split())[:limit]
+
+
+def _clean_ref(value: str | None) -> str | None:
+    """A guid or a link, cleaned and trimmed; None when nothing is left."""
+    return clean(value or "").strip() or None
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
+
+
+def _drop_bad_char_refs(body: bytes) -> bytes:
+    """``&#0;``, ``&#x1b;``, ``&#xD800;`` … removed: a reference to a
+    character :func:`clean` would remove (CR, which it turns into LF, is
+    kept). feedparser turns the references into characters itself and a
+    lone surrogate makes it raise, so this happens on the bytes."""
+
+    def keep(m: re.Match[bytes]) -> bytes:
+        point = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        if point > 0x10FFFF:
+            return b""
+        char = chr(point)
+        return m.group() if char == "\r" or clean(char) == char else b""
+
+    return _CHAR_REF.sub(keep, body) if b"&#" in body else body
 
 
 def _declared_encoding(body: bytes, headers: dict[str, str]) -> str | None:
@@ -141,6 +170,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None) -> Parsed:
     if _ENTITY_DECL.search(body):
         raise FetchError("feed.error.entities")
     body, headers = _repair_encoding(body, headers, warnings)
+    body = _drop_bad_char_refs(body)
     # Drop headers feedparser would act on for transport (we fetched already).
     headers = {
         k.lower(): v
@@ -150,7 +180,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None) -> Parsed:
     result = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     if result.get("bozo"):
         exc = result.get("bozo_exception")
-        text = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+        text = clean(f"{type(exc).__name__}: {exc}" if exc else "malformed feed")
         if not result.entries:
             raise FetchError("feed.error.not_a_feed", reason=text[:300])
         if "SAXParseException" in type(exc).__name__ and not _CLOSING.search(body[-200:]):
@@ -168,8 +198,8 @@ def parse(body: bytes, headers: dict[str, str] | None = None) -> Parsed:
         body_html = content[0].get("value") if content else raw.get("summary")
         summary = plain_text(body_html, SUMMARY_MAX)
         published = _when(raw)
-        guid = (raw.get("id") or "").strip() or None
-        link = (raw.get("link") or "").strip() or None
+        guid = _clean_ref(raw.get("id"))
+        link = _clean_ref(raw.get("link"))
         identity = guid or link or _sha(title, published.isoformat() if published else "")
         key = _sha(identity)
         if key in seen:

@@ -50,6 +50,7 @@ from incident.config import ChannelLimits, CompensationCaps
 from incident.errors import ConfigError
 from incident.i18n import CATALOG
 from incident.resources import on_disk
+from incident.textin import luhn
 from incident.wording import lint_texts as _lint_texts  # noqa: F401  (registers the texts)
 from incident.wording.channels import check_text
 from incident.wording.findings import Finding, Severity
@@ -791,22 +792,12 @@ _ADDRESS_STOP = set("的在于是为到往寄送住至从址和及与或向由�
 _ADMIN = re.compile(r"^.*[省市区县镇乡州]")
 
 
-def _luhn(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def _personal(rule: Rule, text: str, norm: str, zh: bool) -> list[Finding]:
     out: list[Finding] = []
     for m, entry in _matches(rule, norm, zh):
         start, end = m.span()
         found = norm[start:end]
-        if entry.check == "luhn" and not _luhn(re.sub(r"\D", "", found)):
+        if entry.check == "luhn" and not luhn(re.sub(r"\D", "", found)):
             continue
         if entry.check == "email" and found.split("@", 1)[0].lower() in rule.service_mailboxes:
             continue
