@@ -46,7 +46,7 @@ def issue_batches(
     report = issuing.issue_due(
         rt.store,
         rt.ctx,
-        default_provider(rt.settings.data_dir, rt.clock),
+        default_provider(rt.settings.data_dir, rt.clock, store=rt.store),
         incident_id=incident_id,
         batch=batch,
         max_batches=max_batches,

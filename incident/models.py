@@ -743,3 +743,19 @@ class WebSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class OnceKey(Base):
+    """A key that may be acted on once, seen by every worker and server
+    process: a provider's idempotency record (scope ``provider:<name>``,
+    with the provider's answer in ``result``) or a Slack request's
+    signature kept for the replay window (scope ``slack``, forgotten after
+    ``expires_at``). The primary key is what makes the second insert fail."""
+
+    __tablename__ = "once_keys"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

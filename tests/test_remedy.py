@@ -315,7 +315,7 @@ def test_issue_in_batches_exactly_once_and_reverse(store, ctx, tmp_path):
     with store.transaction() as s:
         for i in range(25):
             ledger.propose(s, lead, iid, f"K{i:03d}", "coupon", 20)
-    provider = ExportFileProvider(tmp_path / "comp")
+    provider = ExportFileProvider(tmp_path / "comp", ctx.clock, store)
     seen = []
     report = issuing.issue_due(store, ctx, provider, batch=10, progress=lambda d, t: seen.append((d, t)))
     assert (report.issued, report.batches) == (25, 3) and seen[-1] == (25, 25)

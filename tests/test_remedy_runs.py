@@ -46,7 +46,7 @@ class Provider(ExportFileProvider):
 
 rt = Runtime.build()
 print("PROGRESS", flush=True)
-issuing.issue_due(rt.store, rt.ctx, Provider(rt.settings.data_dir / "compensation"), batch=100,
+issuing.issue_due(rt.store, rt.ctx, Provider(rt.settings.data_dir / "compensation", rt.clock, rt.store), batch=100,
                   lease=dt.timedelta(0), progress=lambda d, t: print("DONE", d, t, flush=True))
 """
 
@@ -130,8 +130,8 @@ def test_killed_mid_batch_and_run_again_issues_exactly_once(store, ctx, db_url, 
 class CountingProvider(ExportFileProvider):
     """Records every key it is handed, so a row claimed twice shows."""
 
-    def __init__(self, directory):
-        super().__init__(directory)
+    def __init__(self, directory, store=None):
+        super().__init__(directory, store=store)
         self.handed: list[str] = []
         self.lock = threading.Lock()
 
@@ -144,7 +144,7 @@ class CountingProvider(ExportFileProvider):
 
 def test_two_workers_never_issue_the_same_entry(store, ctx, tmp_path):
     _approved_entries(store, ctx, 600)
-    provider = CountingProvider(tmp_path / "comp")
+    provider = CountingProvider(tmp_path / "comp", store)  # idempotency recorded in the database
     reports = []
     start = threading.Barrier(2)
 

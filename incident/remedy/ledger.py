@@ -77,8 +77,28 @@ def parse_form(value: str) -> str:
     return key
 
 
+def _lock_customers(session: Session, customer_ids: list[int]) -> None:
+    """Serialise proposals per customer: the read of the money so far and
+    the insert that adds to it must not interleave with another proposal's
+    (three at once each saw 0 and each added 150 to a 200 cap). PostgreSQL:
+    the customers' rows FOR UPDATE, in id order so that two proposals over
+    overlapping customers cannot deadlock (a policy run goes up by id, chunk
+    by chunk; a hand proposal locks one). The money is read after the lock
+    is granted, and under READ COMMITTED that next statement sees what the
+    holder committed. SQLite: FOR UPDATE renders as nothing; every
+    Store.transaction() begins IMMEDIATE (incident.db), so the whole
+    read-then-insert already runs under the database's one write lock."""
+    session.execute(
+        select(AffectedCustomer.id)
+        .where(AffectedCustomer.id.in_(sorted(set(customer_ids))))
+        .order_by(AffectedCustomer.id)
+        .with_for_update()
+    ).all()
+
+
 def _money_so_far(session: Session, incident_id: int, customer_ids: list[int]) -> dict[int, Decimal]:
-    """Money already committed to each customer (one query per chunk)."""
+    """Money already committed to each customer (one query per chunk);
+    call with the customers locked (:func:`_lock_customers`)."""
     # The id range lets the (incident, customer, form) index bound the scan
     # whatever the planner thinks of a 2,000-value IN list (PostgreSQL with
     # stale statistics read the whole incident each time: 25 s for 100k).
@@ -168,6 +188,8 @@ def _rows(
     now, config = ctx.clock.now(), ctx.config
     items = list(items)
     ids = [c.id for c, *_ in items]
+    if items:
+        _lock_customers(session, ids)
     so_far = _money_so_far(session, incident.id, ids) if items else {}
     # An entry already there is left alone (and must not count against its
     # own cap when a proposal is repeated).

@@ -269,3 +269,16 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 CATALOG.update(REMEDY_TEXTS)
+
+# Issue 21.4: the export provider's idempotency record is in the database.
+CATALOG.update(
+    {
+        "comp.error.export_elsewhere": (
+            "该补偿的导出行可能已写入另一台机器上的导出文件（{host}：{file}），本机无法核对；"
+            "等待那台机器上的工作进程发放，或由人工核对该文件",
+            "this entry's export line may already be in an export file on another machine ({host}: {file}), "
+            "which this one cannot check; waiting for a worker on that machine to issue it, or for a person "
+            "to check that file",
+        ),
+    }
+)

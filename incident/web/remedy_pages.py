@@ -373,7 +373,8 @@ def router(pages: Pages) -> APIRouter:
             records = _pasted(text, fmt)
             report = customers.ingest(s, ctx, incident_id, records, source="import")
             customers.finish_import(s, ctx, incident_id, report, "import")
-            sweep = schedule(s, ctx, incident_id) if report.added else callbacks.SweepReport()
+            # a rerun schedules what a killed import did not (duplicates too)
+            sweep = customers.schedule_callbacks(s, ctx, incident_id, report)
             return report, sweep
 
         return await run(
@@ -549,7 +550,7 @@ def router(pages: Pages) -> APIRouter:
     async def reverse(request: Request, incident_id: int, entry_id: int) -> Response:
         principal, form = await pages.form(request, "remedy.approve")
         reason = (form.get("reason") or "").strip()
-        provider = default_provider(rt.settings.data_dir, rt.clock)
+        provider = default_provider(rt.settings.data_dir, rt.clock, store=rt.store)
 
         def work(s: Session, ctx: Context) -> tuple[int, Decimal, str]:
             e = ledger.reverse(s, ctx, entry_of(s, incident_id, entry_id).id, reason, provider)
@@ -581,7 +582,11 @@ def router(pages: Pages) -> APIRouter:
             # A runner, not a service function: it owns its transactions (a
             # claim committed before the provider is called, then the results).
             report = issuing.issue_due(
-                rt.store, ctx, default_provider(rt.settings.data_dir, rt.clock), incident_id=incident_id, max_batches=10
+                rt.store,
+                ctx,
+                default_provider(rt.settings.data_dir, rt.clock, store=rt.store),
+                incident_id=incident_id,
+                max_batches=10,
             )
             return report, issuing.pending(rt.store, incident_id)
 
