@@ -8,7 +8,9 @@ limited" (the caller keeps the work and tries again later), otherwise with
 Slack's error code (``name_taken``, ``channel_not_found``, …).
 
 :func:`verify` checks an inbound request's signature (X-Slack-Signature v0,
-timestamp within five minutes) with ``slack_sdk``'s verifier.
+timestamp within five minutes) with ``slack_sdk``'s verifier; refusing a
+replay inside those five minutes is the web route's job (a nonce kept in
+the database, incident/slack/nonces.py).
 """
 
 from __future__ import annotations
@@ -132,10 +134,19 @@ def verify(
     signing_secret: str, body: bytes, timestamp: str | None, signature: str | None, now: Callable[[], dt.datetime]
 ) -> bool:
     """X-Slack-Signature v0 over ``v0:{timestamp}:{body}``, and the
-    timestamp within five minutes of ``now`` (replays are refused)."""
+    timestamp within five minutes of ``now`` (so a request cannot be
+    replayed later). A replay *within* those five minutes passes here: the
+    web route refuses it by keeping each served signature
+    (incident/slack/nonces.py). Anything malformed (a timestamp ``abc``, a
+    body that is not UTF-8, a non-ASCII signature) is False, never an error."""
     if not signing_secret or not timestamp or not signature:
         return False
-    return SignatureVerifier(signing_secret, clock=_Clock(now)).is_valid(body, timestamp, signature)
+    if not (timestamp.isascii() and timestamp.isdigit() and signature.isascii()):
+        return False
+    try:
+        return SignatureVerifier(signing_secret, clock=_Clock(now)).is_valid(body, timestamp, signature)
+    except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
+        return False
 
 
 def gateway_from_env(config: SlackConfig, environ: dict[str, str]) -> SlackGateway | None:

@@ -1,7 +1,8 @@
 """The ``/incident`` slash command and the summary's buttons, as plain
-functions: who the Slack user is in the roster, what they asked, the
-answer text. The web layer answers Slack at once and runs these in the
-background; each owns its transaction (they are the "caller")."""
+functions: who the Slack user is in the roster, whether their web account
+may do what they asked, the answer text. The web layer answers Slack at
+once and runs these in the background; each owns its transaction (they
+are the "caller"). Their text was cleaned at the door (the web route)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,29 @@ import shlex
 from sqlalchemy import select
 
 from incident import incidents
+from incident.access import texts as _access_texts  # noqa: F401 — the web roles' labels
+from incident.access.permissions import allowed, roles_for
 from incident.context import Context
 from incident.db import Store
 from incident.errors import IncidentError, InputError
-from incident.i18n import t
-from incident.models import RoleAssignment
+from incident.i18n import label, t
+from incident.models import RoleAssignment, User
 from incident.slack import texts as _texts  # noqa: F401
 from incident.wording import approval, workflow
 from incident.wording.pull import get_reply
 
 _MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+
+# What each subcommand and button asks of the web roles: the same actions
+# the web's routes require (incident/access/permissions.py).
+_COMMAND_ACTIONS = {
+    "declare": "incident.declare",
+    "assign": "incident.update",
+    "ack": "incident.ack",
+    "note": "incident.note",
+    "wording": "wording.lookup",
+}
+_BUTTON_ACTIONS = {"ack": "incident.ack", "approve": "wording.approve", "reject": "wording.approve"}
 
 
 def person_for(ctx: Context, slack_user: str) -> str | None:
@@ -34,6 +48,45 @@ def person_for(ctx: Context, slack_user: str) -> str | None:
 def lang_of(ctx: Context, person: str | None) -> str:
     p = ctx.config.people.get(person or "")
     return p.languages[0] if p else ctx.config.centre.language
+
+
+def _command_action(sub: str, args: list[str]) -> str | None:
+    if sub == "status":
+        return "incident.update" if len(args) > 1 else "incident.view"
+    return _COMMAND_ACTIONS.get(sub)  # help, unknown: nothing is done
+
+
+def refusal(store: Store, person: str, action: str | None, lang: str) -> str | None:
+    """Why ``person`` may not do ``action`` from Slack, or None.
+
+    The rule: once any active web account exists, the web's roles decide in
+    Slack too. The Slack user's roster entry must be linked to an active web
+    account (``users.person``), and that account needs the permission the
+    web asks for the same action. On a fresh install without any web
+    account (one operator, the CLI and Slack) there are no roles to consult:
+    there the roster alone decides, as it did before accounts existed.
+    """
+    if action is None:
+        return None
+    with store.read() as s:
+        accounts = list(s.scalars(select(User).where(User.active.is_(True), User.person == person)))
+        if not accounts and s.scalar(select(User.id).where(User.active.is_(True)).limit(1)) is None:
+            return None  # no web account at all: the roster decides
+        roles = sorted({r for a in accounts for r in a.roles})
+        names = ", ".join(sorted(a.username for a in accounts))
+    if not accounts:
+        return t("slack.cmd.failed", lang, message=t("slack.error.no_account", lang, person=person))
+    if allowed(roles, action):
+        return None
+    message = t(
+        "slack.error.forbidden",
+        lang,
+        accounts=names,
+        roles=", ".join(label("web_role", r, lang) for r in roles) or "—",
+        action=action,
+        needed=", ".join(label("web_role", r, lang) for r in roles_for(action)),
+    )
+    return t("slack.cmd.failed", lang, message=message)
 
 
 def _who(ctx: Context, word: str) -> str:
@@ -64,6 +117,9 @@ def run_command(store: Store, ctx: Context, slack_user: str, text: str) -> str:
     words = _split(text.strip())
     sub = words[0].lower() if words else "help"
     args = words[1:]
+    refused = refusal(store, person, _command_action(sub, args), lang)
+    if refused:
+        return refused
     try:
         return _dispatch(store, ctx, sub, args, lang)
     except IncidentError as exc:
@@ -151,6 +207,9 @@ def run_action(store: Store, ctx: Context, slack_user: str, action_id: str, valu
     ctx = dataclasses.replace(ctx, actor=person)
     kind, _, _ = action_id.partition(":")
     head, _, tail = value.partition(":")
+    refused = refusal(store, person, _BUTTON_ACTIONS.get(kind), lang)
+    if refused:
+        return refused
     try:
         iid = incidents.parse_id(head)
         if kind == "ack":

@@ -22,6 +22,14 @@ from incident.timeutil import fmt
 MAX_NAME = 80
 
 
+def mrkdwn_escape(text: str) -> str:
+    """Text people wrote (a note, a statement), shown as Slack mrkdwn: the
+    three characters Slack asks to escape, so that a note holding
+    ``<!channel>`` or ``<https://evil|the status page>`` is shown, not
+    obeyed (no channel-wide ping, no disguised link)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slug(title: str) -> str:
     """Lowercase ASCII letters, digits and '-' (Slack's channel-name rules);
     CJK titles have no ASCII to keep, so they give ''."""
@@ -108,7 +116,7 @@ def summary_blocks(
                     number=latest.number,
                     kind=latest.kind,
                     status=latest.status,
-                    text=text[:1500],
+                    text=mrkdwn_escape(text[:1500]),
                 )
             )
         )
@@ -141,7 +149,7 @@ def summary_blocks(
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": t("slack.summary.updated", lang, at=fmt(now, tz))}]}
     )
-    return head, blocks
+    return mrkdwn_escape(head), blocks
 
 
 def digest(blocks: list[dict[str, Any]]) -> str:
@@ -152,4 +160,5 @@ def digest(blocks: list[dict[str, Any]]) -> str:
 
 
 def event_line(config: AppConfig, ev: TimelineEvent, lang: str) -> str:
-    return t("slack.event", lang, at=fmt(ev.at, config.zone), actor=ev.actor, text=event_text(ev, lang))[:3900]
+    line = t("slack.event", lang, at=fmt(ev.at, config.zone), actor=ev.actor, text=event_text(ev, lang))
+    return mrkdwn_escape(line)[:3900]

@@ -88,6 +88,36 @@ SLACK_TEXTS: dict[str, tuple[str, str]] = {
         "only the {role:role} ({holder}) can acknowledge",
     ),
     "slack.error.bad_action": ("无法识别的按钮「{value}」", "unknown button '{value}'"),
+    "slack.error.unsigned": (
+        "请求缺少 Slack 签名头（X-Slack-Signature、X-Slack-Request-Timestamp）",
+        "the request lacks Slack's signature headers (X-Slack-Signature, X-Slack-Request-Timestamp)",
+    ),
+    "slack.error.bad_timestamp": (
+        "X-Slack-Request-Timestamp 不是 Unix 时间（秒）：{value}",
+        "X-Slack-Request-Timestamp is not a Unix time in seconds: {value}",
+    ),
+    "slack.error.stale": (
+        "Slack 请求的时间戳与当前时间相差超过 {seconds} 秒",
+        "the Slack request's timestamp is more than {seconds} s away from now",
+    ),
+    "slack.error.too_large": (
+        "Slack 请求过大（上限 {limit} 字节）",
+        "the Slack request is too large (the limit is {limit} bytes)",
+    ),
+    "slack.error.replay": (
+        "此 Slack 请求已处理过，不再重复执行",
+        "this Slack request was already handled; it is not run again",
+    ),
+    "slack.error.no_account": (
+        "您在花名册中是「{person}」，但没有关联该人员的有效网页账号；请管理员创建："
+        "incident users add 用户名 --role 角色 --person {person}",
+        "you are '{person}' in the roster but no active web account is linked to that person; ask an admin: "
+        "incident users add USERNAME --role ROLE --person {person}",
+    ),
+    "slack.error.forbidden": (
+        "您的网页账号（{accounts}，角色：{roles}）无权执行「{action}」；需要以下角色之一：{needed}",
+        "your web account ({accounts}, roles: {roles}) may not do '{action}'; it needs one of: {needed}",
+    ),
     "slack.error.not_configured": (
         "未配置 Slack 签名密钥（{env}）",
         "the Slack signing secret is not configured ({env})",
