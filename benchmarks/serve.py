@@ -315,12 +315,13 @@ class Serve:
     """One ``incident serve`` on free ports, sampled from its start."""
 
     def __init__(self, data_dir: Path, extra_env: dict[str, str], log: Path, interval: float) -> None:
-        from benchmarks.wording import _free_port
+        from benchmarks.wording import BENCH_TOKEN, _free_port
 
         self.data_dir, self.log_path, self.interval = data_dir, log, interval
         self.port, self.prefect_port = _free_port(), _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_", "SLACK_"))}
-        env.update(INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATA_DIR=str(data_dir))
+        # The agents' desktop authenticates (being on this host grants nothing): the machine token.
+        env.update(INCIDENT_CONFIG=str(EXAMPLE), INCIDENT_DATA_DIR=str(data_dir), INCIDENT_API_TOKEN=BENCH_TOKEN)
         env.update(extra_env)
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
@@ -589,7 +590,9 @@ def drive_load(serve: Serve, seeded: Seeded, seconds: float, clients: int) -> di
 
     def pull() -> None:
         raw = [
-            f"GET /api/wording?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in _wording_params()
+            f"GET /api/wording?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {serve.env['INCIDENT_API_TOKEN']}\r\n\r\n".encode()
+            for p in _wording_params()
         ]
         lat: list[float] = []
         errors = n = 0

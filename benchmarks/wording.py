@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import datetime as dt
 import os
 import socket
@@ -22,12 +21,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-QUERIES = ["app 登录不了", "快递在杭州一直没派送", "短信通知重复收到", "退款一直没到账", "网点电话打不通",
-           "微博上说你们泄露信息", "小程序下单失败", "运单查询不到"]
+QUERIES = [
+    "app 登录不了",
+    "快递在杭州一直没派送",
+    "短信通知重复收到",
+    "退款一直没到账",
+    "网点电话打不通",
+    "微博上说你们泄露信息",
+    "小程序下单失败",
+    "运单查询不到",
+]
 TOPICS = [
     ("system_outage", "APP 登录失败", "APP 登录失败，部分客户无法下单", "The app cannot log in"),
     ("batch_complaint", "杭州网点派送延误", "杭州网点快件派送延误", "Parcels delayed in Hangzhou"),
@@ -65,17 +73,30 @@ def seed(url: str, extra_closed: int = 200) -> None:
         with store.transaction() as s:
             # SEV3: a SEV1–2 public-opinion sheet would also need legal's sign-off.
             iid = incidents.declare(s, ctx, kind=kind, severity=3, title=title).id
-            factsheet.edit(s, ctx, iid, {
-                "what": what, "what.en": what_en, "scope": "华东地区客户", "scope.en": "customers in East China",
-                "fix": "相关团队正在处理", "fix.en": "The team concerned is on it",
-                "support_channel": "客服热线专席", "support_channel.en": "our dedicated line",
-                "compensation": "受影响客户可领取 50 元优惠券", "compensation.en": "Affected customers can claim a 50 yuan coupon",
-            })
+            factsheet.edit(
+                s,
+                ctx,
+                iid,
+                {
+                    "what": what,
+                    "what.en": what_en,
+                    "scope": "华东地区客户",
+                    "scope.en": "customers in East China",
+                    "fix": "相关团队正在处理",
+                    "fix.en": "The team concerned is on it",
+                    "support_channel": "客服热线专席",
+                    "support_channel.en": "our dedicated line",
+                    "compensation": "受影响客户可领取 50 元优惠券",
+                    "compensation.en": "Affected customers can claim a 50 yuan coupon",
+                },
+            )
             workflow.submit_sheet(s, ctx, iid)
         with store.transaction() as s:
             workflow.approve_sheet(s, dataclasses.replace(ctx, actor="sunli"), iid)
     store.dispose()
 
+
+BENCH_TOKEN = "bench-machine-token"
 
 SERVER = r"""
 import sys, uvicorn
@@ -104,7 +125,13 @@ def _start(kind: str, url: str) -> tuple[subprocess.Popen, int]:
     import httpx
 
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "INCIDENT_CONFIG": str(ROOT / "examples" / "incident.toml")}
+    # The agents' desktop authenticates (being on this host grants nothing): the machine token here.
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "INCIDENT_CONFIG": str(ROOT / "examples" / "incident.toml"),
+        "INCIDENT_API_TOKEN": BENCH_TOKEN,
+    }
     proc = subprocess.Popen([sys.executable, "-c", SERVER, kind, url, str(port)], env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -117,8 +144,9 @@ def _start(kind: str, url: str) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"{kind} server did not start")
 
 
-async def drive(port: int, request: "Callable[[int], bytes]", n: int, concurrency: int,
-                pause: float = 0.0) -> tuple[float, list[float], int]:
+async def drive(
+    port: int, request: "Callable[[int], bytes]", n: int, concurrency: int, pause: float = 0.0
+) -> tuple[float, list[float], int]:
     """``concurrency`` keep-alive connections, each sending its next request
     (``request(i)``: raw HTTP/1.1 bytes) as soon as the last answer is in
     (after ``pause``). A few lines of asyncio rather than an HTTP client
@@ -156,10 +184,13 @@ async def drive(port: int, request: "Callable[[int], bytes]", n: int, concurrenc
     return time.perf_counter() - t0, latencies, errors
 
 
-async def _load(port: int, path: str, params_list: list[dict], n: int, concurrency: int) -> tuple[float, list[float], int]:
+async def _load(
+    port: int, path: str, params_list: list[dict], n: int, concurrency: int
+) -> tuple[float, list[float], int]:
     from urllib.parse import urlencode
 
-    requests_ = [f"GET {path}?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in params_list]
+    auth = f"Authorization: Bearer {BENCH_TOKEN}\r\n"
+    requests_ = [f"GET {path}?{urlencode(p)} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n".encode() for p in params_list]
     return await drive(port, lambda i: requests_[i % len(requests_)], n, concurrency)
 
 
@@ -179,12 +210,20 @@ def bench_pull(requests: int = 6000, concurrency: int = 50) -> list[tuple[str, s
 
         rng = random.Random(7)
         surnames, given = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高", "伟芳娜敏静丽强磊洋艳勇军杰涛明超秀霞平刚"
-        params = [{"q": QUERIES[i % len(QUERIES)],
-                   "name": rng.choice(["欧阳", "司马", ""]) + rng.choice(surnames) + rng.choice(given),
-                   "title": rng.choice(["先生", "女士"]), "contact": f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}"}
-                  for i in range(400)]
+        params = [
+            {
+                "q": QUERIES[i % len(QUERIES)],
+                "name": rng.choice(["欧阳", "司马", ""]) + rng.choice(surnames) + rng.choice(given),
+                "title": rng.choice(["先生", "女士"]),
+                "contact": f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}",
+            }
+            for i in range(400)
+        ]
         results = {}
-        for kind, path, plist in (("bare", "/api/bare", [{"q": q} for q in QUERIES]), ("wording", "/api/wording", params)):
+        for kind, path, plist in (
+            ("bare", "/api/bare", [{"q": q} for q in QUERIES]),
+            ("wording", "/api/wording", params),
+        ):
             proc, port = _start(kind, url)
             try:
                 asyncio.run(_load(port, path, plist, 500, concurrency))  # warm-up
@@ -194,7 +233,12 @@ def bench_pull(requests: int = 6000, concurrency: int = 50) -> list[tuple[str, s
                 proc.wait(10)
             results[kind] = (requests / elapsed, _p(lat, 0.5), _p(lat, 0.99), errors)
         for kind, (rps, p50, p99, errors) in results.items():
-            rows.append((f"{kind} endpoint, {concurrency} clients", f"{rps:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors}"))
+            rows.append(
+                (
+                    f"{kind} endpoint, {concurrency} clients",
+                    f"{rps:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors}",
+                )
+            )
         ratio = results["wording"][0] / results["bare"][0]
         rows.append(("wording pull / bare FastAPI throughput", f"{ratio:.2f} (target ≥ 0.5)"))
         rows.append(("wording pull p99", f"{results['wording'][2]:.1f} ms (target < 50 ms)"))
@@ -212,15 +256,26 @@ def bench_render(rounds: int = 200) -> list[tuple[str, str]]:
     config = load_config(ROOT / "examples" / "incident.toml")
     incident = SimpleNamespace(ref="INC-7", title="APP 登录失败", kind="system_outage", severity=2, status="identified")
     content = {
-        "what": {"zh-CN": "11月23日09:10起，部分客户在 APP 登录时提示“服务器繁忙”，无法查询快件或预约取件", "en": "Since 09:10 on 23 Nov some customers cannot log in to the app"},
+        "what": {
+            "zh-CN": "11月23日09:10起，部分客户在 APP 登录时提示“服务器繁忙”，无法查询快件或预约取件",
+            "en": "Since 09:10 on 23 Nov some customers cannot log in to the app",
+        },
         "scope": {"zh-CN": "华东地区使用 APP 和小程序的客户", "en": "app and mini-program users in East China"},
         "cause": {"zh-CN": "机房核心网络设备故障", "en": "a core network device failed in our data centre"},
-        "fix": {"zh-CN": "技术人员已切换备用线路，正在逐步恢复服务", "en": "engineers have switched to the backup line and are restoring service"},
+        "fix": {
+            "zh-CN": "技术人员已切换备用线路，正在逐步恢复服务",
+            "en": "engineers have switched to the backup line and are restoring service",
+        },
         "workaround": {"zh-CN": "通过微信小程序或拨打客服热线下单", "en": "order through the mini program or by phone"},
-        "compensation": {"zh-CN": "受影响客户可领取 50 元优惠券", "en": "affected customers can claim a 50 yuan coupon"},
+        "compensation": {
+            "zh-CN": "受影响客户可领取 50 元优惠券",
+            "en": "affected customers can claim a 50 yuan coupon",
+        },
         "support_channel": {"zh-CN": "客服热线专席 95311 转 8", "en": "our dedicated line 95311, option 8"},
-        "dos": {"zh-CN": [], "en": []}, "donts": {"zh-CN": [], "en": []},
-        "eta": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)).isoformat(), "compensation_amount": 50,
+        "dos": {"zh-CN": [], "en": []},
+        "donts": {"zh-CN": [], "en": []},
+        "eta": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)).isoformat(),
+        "compensation_amount": 50,
     }
     sheet = SimpleNamespace(version=3, content=content)
     templates = template_set(None)

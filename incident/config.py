@@ -559,10 +559,19 @@ class WebConfig(_Strict):
     session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12
     # Set when the app is served over HTTPS (cookies then carry Secure).
     secure_cookies: bool = False
-    # Machines on this host may call the JSON API without a token (the CLI
-    # on the same host has the database anyway). Off by default behind a
-    # proxy, whose requests all come from loopback.
+    # Removed: a program on this host is no longer trusted for being local
+    # (any local user, or a browser page through DNS rebinding, could act as
+    # admin). Machines present an API token; ``true`` is refused by name.
     loopback_api: bool | None = None
+    # Host names this app answers to (the Host header; ports ignored). Always
+    # allowed: localhost, 127.0.0.1, [::1] and the host of
+    # [wording].public_url. "*.example.com" allows its subdomains. Any other
+    # Host gets 400 (DNS rebinding reaches nothing).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    # Client addresses from which the machine token (INCIDENT_API_TOKEN,
+    # which may act for anyone named in X-Incident-Actor) is accepted.
+    # Users' own API tokens work from anywhere.
+    machine_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     # Wrong passwords before the account waits ``lockout_minutes``.
     max_failed_logins: Annotated[int, Field(ge=1)] = 5
     lockout_minutes: Annotated[int, Field(ge=1)] = 15
@@ -579,9 +588,29 @@ class WebConfig(_Strict):
                 )
         return v
 
-    @property
-    def trust_loopback(self) -> bool:
-        return self.loopback_api if self.loopback_api is not None else self.auth == "password"
+    @field_validator("loopback_api")
+    @classmethod
+    def _no_loopback_trust(cls, v: bool | None) -> bool | None:
+        if v:
+            raise PydanticCustomError(
+                "loopback_api",
+                "loopback_api was removed: programs on this host need an API token "
+                "(incident users token create USER --label NAME) or the machine token INCIDENT_API_TOKEN",
+                {},
+            )
+        return v
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, v: list[str]) -> list[str]:
+        for host in v:
+            if not re.fullmatch(r"(\*\.)?[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]", host.strip()):
+                raise PydanticCustomError(
+                    "allowed_host",
+                    "not a host name: {value!r} (e.g. incident.example.com, *.example.com, 10.0.0.5, [::1])",
+                    {"value": host},
+                )
+        return [h.strip().lower().rstrip(".") for h in v]
 
 
 class AppConfig(_Strict):
@@ -659,10 +688,13 @@ class Settings(BaseSettings):
     # Long-running processes: "json" = one JSON object per line; "text".
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # Machines (a ticket system posting complaints) authenticate with
-    # "Authorization: Bearer <token>"; without a token set, only clients on
-    # this machine (loopback) are accepted.
+    # The machine token: "Authorization: Bearer <token>" acts as admin for
+    # whoever X-Incident-Actor names, from [web].machine_hosts only. Unset:
+    # machines use their own users' API tokens (being local grants nothing).
     api_token: str | None = None
+    # A person's API token (inc_…) for the command line: who is acting, once
+    # web accounts exist (incident.access.identity).
+    token: str | None = None
     # "Now" for this process and its children (an ISO 8601 instant; the
     # clock then advances with real time): drills and tests on a set date.
     now: str | None = None

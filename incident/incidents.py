@@ -18,12 +18,14 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from incident.access import texts as _access_texts  # noqa: F401  (access.error.not_holder)
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
-from incident.errors import ConflictError, InputError, NotFoundError
+from incident.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from incident.lifecycle import check_transition
 from incident.models import Incident, RoleAssignment, TimelineEvent
 from incident.notify import enqueue
+from incident.roster import display as display_person
 from incident.roster import find_person, on_call_for_role
 
 TITLE_MAX = 200
@@ -33,12 +35,21 @@ SYSTEM_ACTOR = "system"
 # ----------------------------------------------------------------- parsing --
 
 
+# The id columns are INTEGER (PostgreSQL int4): a larger number names no
+# row, and sent to the database it would fail (PostgreSQL refuses it,
+# SQLite past 2**63) instead of simply finding nothing.
+MAX_ID = 2**31 - 1
+
+
 def parse_id(text: str | int) -> int:
-    """Accept 12, "12", "#12", "INC-12", "inc12"."""
+    """Accept 12, "12", "#12", "INC-12", "inc12". A number past the id
+    columns' range is "no such incident" (NotFoundError), not a crash."""
     raw = str(text).strip()
-    m = re.fullmatch(r"(?i)(?:#|inc-?)?\s*(\d+)", raw)
+    m = re.fullmatch(r"(?i)(?:#|inc-?)?\s*(\d{1,40})", raw)
     if not m or int(m.group(1)) < 1:
-        raise InputError("error.bad_id", value=raw)
+        raise InputError("error.bad_id", value=raw[:40])
+    if int(m.group(1)) > MAX_ID:
+        raise NotFoundError("error.no_incident", id=raw[:40])
     return int(m.group(1))
 
 
@@ -353,19 +364,33 @@ def assign(session: Session, ctx: Context, incident_id: int, role: Role | str, p
     return _assign(session, ctx, incident, role, person_key, team_key, source="manual", previous=current)
 
 
-def acknowledge(session: Session, ctx: Context, incident_id: int, role: Role | str) -> tuple[RoleAssignment, bool]:
+def acknowledge(
+    session: Session, ctx: Context, incident_id: int, role: Role | str, *, for_others: bool = True
+) -> tuple[RoleAssignment, bool]:
     """Mark the current holder of ``role`` as having acknowledged.
-    Idempotent: returns (assignment, False) when it already was."""
+    Idempotent: returns (assignment, False) when it already was.
+
+    The holder acknowledges ("I am on it"). Someone else may record it for
+    them (a lead whom the holder confirmed to by phone) only when
+    ``for_others`` — the web and the CLI pass whether the caller may update
+    the incident — and the timeline then says who recorded it, rather than
+    reading as if the holder had."""
     incident = _lock(session, incident_id)
     role = parse_role(role)
     current = _active(session, incident.id, role)
     if current is None:
         raise ConflictError("error.role_vacant", role=role.value, id=incident.id)
+    recorder = None if ctx.actor == current.person else ctx.actor
+    if recorder is not None and not for_others:
+        raise ForbiddenError("access.error.not_holder", role=role.value, holder=current.person_name)
     if current.acked_at is not None:
         return current, False
     now = ctx.clock.now()
     current.acked_at = now
     current.acked_by = ctx.actor
+    extra: dict[str, Any] = {}
+    if recorder is not None:
+        extra = {"recorded_by": recorder, "recorded_by_name": display_person(ctx.config, recorder)}
     record_event(
         session,
         ctx,
@@ -376,6 +401,7 @@ def acknowledge(session: Session, ctx: Context, incident_id: int, role: Role | s
         person_name=current.person_name,
         late=now > current.ack_due_at,
         seconds=int((now - current.assigned_at).total_seconds()),
+        **extra,
     )
     return current, True
 
@@ -505,8 +531,15 @@ def _conditions(
     if until is not None:
         where.append(Incident.declared_at < until)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        where.append(or_(func.lower(Incident.title).like(pattern), func.lower(Incident.summary).like(pattern)))
+        # % and _ typed by the user are text, not LIKE wildcards
+        term = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{term}%"
+        where.append(
+            or_(
+                func.lower(Incident.title).like(pattern, escape="\\"),
+                func.lower(Incident.summary).like(pattern, escape="\\"),
+            )
+        )
     return where
 
 

@@ -3,7 +3,6 @@ delivery log, a crash between send and record, the status page and its
 Atom feed served by the app, the agents' pull over HTTP, and the template
 sandbox."""
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -19,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from incident import incidents
+from incident.access import tokens, users
 from incident.adapters.deliverylog import DeliveryLogAdapter
 from incident.adapters.smtp import SmtpAdapter
 from incident.config import SmtpConfig
@@ -96,7 +95,6 @@ def test_email_goes_through_a_real_smtp_server(store, ctx, smtp_server, tmp_path
     en = smtp_server.to("b@example.com")
     assert len(zh) == 1 and len(en) == 1
     import email
-
     from email import policy
 
     msg = email.message_from_bytes(en[0], policy=policy.default)
@@ -105,7 +103,9 @@ def test_email_goes_through_a_real_smtp_server(store, ctx, smtp_server, tmp_path
     parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in msg.walk() if not p.is_multipart()}
     assert "Dear customer" in parts["text/plain"] and "<p>Dear customer,</p>" in parts["text/html"]
     zh_msg = email.message_from_bytes(zh[0])
-    assert "尊敬的客户" in next(p.get_payload(decode=True).decode() for p in zh_msg.walk() if p.get_content_type() == "text/plain")
+    assert "尊敬的客户" in next(
+        p.get_payload(decode=True).decode() for p in zh_msg.walk() if p.get_content_type() == "text/plain"
+    )
     # A refused address is a permanent failure with the server's reason; nothing is retried.
     with store.transaction() as s:
         failed = s.scalars(select(Delivery).where(Delivery.status == "failed")).one()
@@ -142,8 +142,12 @@ def test_a_batch_that_loses_its_rows_to_another_worker_says_so(store, ctx, tmp_p
     assert report.sent + report.taken_elsewhere == 10  # a full batch: the caller asks again
     rest = deliver_due(store, {"sms": log}, ctx.clock.now, limit=10)
     assert (rest.sent, rest.taken_elsewhere) == (1, 0)
-    keys = [json.loads(line)["key"] for d in ("a", "b") for f in (tmp_path / d).glob("*.jsonl")
-            for line in f.read_text("utf-8").splitlines()]
+    keys = [
+        json.loads(line)["key"]
+        for d in ("a", "b")
+        for f in (tmp_path / d).glob("*.jsonl")
+        for line in f.read_text("utf-8").splitlines()
+    ]
     assert len(keys) == len(set(keys)) == 12
 
 
@@ -210,9 +214,22 @@ def test_a_crash_between_send_and_record_never_sends_twice(store, ctx, smtp_serv
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def run(crash_on: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", CRASH_SCRIPT, db_url, str(smtp_server.port), str(logdir), crash_on,
-                               (ctx.clock.now() + dt.timedelta(minutes=1)).isoformat()],
-                              capture_output=True, text=True, env=env, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CRASH_SCRIPT,
+                db_url,
+                str(smtp_server.port),
+                str(logdir),
+                crash_on,
+                (ctx.clock.now() + dt.timedelta(minutes=1)).isoformat(),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
 
     first = run("u1@example.com")  # dies after u1's mail went out, before it is recorded
     assert first.returncode == 9, first.stderr
@@ -277,12 +294,20 @@ def test_agents_pull_by_keywords_over_http(store, ctx, db_url):
     login = declare(store, ctx, title="APP 登录失败")
     approved_sheet(store, ctx, login)
     parcel = declare(store, ctx, kind="batch_complaint", severity=3, title="杭州网点派送延误")
-    approved_sheet(store, ctx, parcel, {
-        **FULL,
-        "what": "杭州网点快件派送延误", "what.en": "Parcels delayed at the Hangzhou branch",
-        "scope": "杭州西湖区收件客户", "scope.en": "recipients in Hangzhou Xihu district",
-        "fix": "已增派人手加快派送", "fix.en": "Extra couriers are clearing the backlog",
-    })
+    approved_sheet(
+        store,
+        ctx,
+        parcel,
+        {
+            **FULL,
+            "what": "杭州网点快件派送延误",
+            "what.en": "Parcels delayed at the Hangzhou branch",
+            "scope": "杭州西湖区收件客户",
+            "scope.en": "recipients in Hangzhou Xihu district",
+            "fix": "已增派人手加快派送",
+            "fix.en": "Extra couriers are clearing the backlog",
+        },
+    )
     draft_only = declare(store, ctx, title="短信验证码收不到")
     with store.transaction() as s:
         from incident.wording import factsheet
@@ -290,26 +315,44 @@ def test_agents_pull_by_keywords_over_http(store, ctx, db_url):
         factsheet.edit(s, ctx, draft_only, {**FULL, "what": "短信验证码收不到"})
     rt = Runtime.build(database_url=db_url)
     rt.config = ctx.config
-    with LiveServer(create_app(rt)) as srv:
-        r = httpx.get(f"{srv.base}/api/wording", params={
-            "q": "我的快递在杭州一直没派送", "name": "欧阳娜娜", "title": "女士", "contact": "138 1234 5678"})
+    # the agents' desktop pulls with an agent's API token (issue 21: not for being on this host)
+    with rt.store.transaction() as s:
+        users.add(s, rt.config, ctx.clock.now(), username="desk-app", roles=["agent"])
+        token = tokens.create(s, "desk-app", "agents' desktop", ctx.clock.now())[1]
+    auth = {"Authorization": f"Bearer {token}"}
+    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base, headers=auth) as agent:
+        assert httpx.get(f"{srv.base}/api/wording", params={"q": "登录"}).status_code == 401
+        r = agent.get(
+            "/api/wording",
+            params={"q": "我的快递在杭州一直没派送", "name": "欧阳娜娜", "title": "女士", "contact": "138 1234 5678"},
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["incident"]["id"] == parcel and body["scenario"] == "batch_complaint"
         assert body["text"].startswith("欧阳女士，您好！") and "已增派人手" in body["text"]
         assert "5678" not in body["text"] or "1234" not in body["text"]
-        r = httpx.get(f"{srv.base}/api/wording", params={
-            "q": "app 登录不了", "scenario": "cannot_answer_now", "name": "张三", "title": "先生", "contact": "13812345678"})
+        r = agent.get(
+            "/api/wording",
+            params={
+                "q": "app 登录不了",
+                "scenario": "cannot_answer_now",
+                "name": "张三",
+                "title": "先生",
+                "contact": "13812345678",
+            },
+        )
         body = r.json()
         assert body["incident"]["id"] == login
         assert "张先生" in body["text"] and "尾号5678" in body["text"] and "13812345678" not in body["text"]
         assert "{{" not in body["text"] and "XX" not in body["text"]
-        en = httpx.get(f"{srv.base}/api/wording", params={"incident": f"INC-{login}", "lang": "en", "name": "Emily Carter", "title": "f"}).json()
+        en = agent.get(
+            "/api/wording", params={"incident": f"INC-{login}", "lang": "en", "name": "Emily Carter", "title": "f"}
+        ).json()
         assert en["text"].startswith("Hello Ms Carter.") and "50 yuan coupon" in en["text"]
         # Drafts never reach agents.
-        miss = httpx.get(f"{srv.base}/api/wording", params={"q": "短信验证码收不到"})
+        miss = agent.get("/api/wording", params={"q": "短信验证码收不到"})
         assert miss.status_code == 404 and miss.json()["error"] == "wording.error.no_match"
-        bad = httpx.get(f"{srv.base}/api/wording", params={"q": "登录", "scenario": "nope"}, headers={"accept-language": "en"})
+        bad = agent.get("/api/wording", params={"q": "登录", "scenario": "nope"}, headers={"accept-language": "en"})
         assert bad.status_code == 422 and "unknown scenario" in bad.json()["message"]
 
         # Many agents at once, each with their own customer: nobody sees another's data.
@@ -317,8 +360,16 @@ def test_agents_pull_by_keywords_over_http(store, ctx, db_url):
         results: list[tuple[tuple[str, str, str], str]] = []
 
         def pull(who):
-            res = httpx.get(f"{srv.base}/api/wording", params={
-                "q": "登录失败", "scenario": "cannot_answer_now", "name": who[0], "title": who[1], "contact": who[2]})
+            res = agent.get(
+                "/api/wording",
+                params={
+                    "q": "登录失败",
+                    "scenario": "cannot_answer_now",
+                    "name": who[0],
+                    "title": who[1],
+                    "contact": who[2],
+                },
+            )
             results.append((who, res.json()["text"]))
 
         threads = [threading.Thread(target=pull, args=(names[i % 3],)) for i in range(30)]
@@ -442,18 +493,27 @@ def test_a_stale_cache_is_served_while_a_recheck_is_under_way(store, ctx, monkey
 def test_comms_templates_render_in_the_sandbox(store, ctx):
     with store.transaction() as s:
         with pytest.raises(InputError) as exc:
-            authoring.add_template(s, ctx, "replies/system_outage", "zh-CN", "{{ ''.__class__.__mro__[1].__subclasses__() }}")
+            authoring.add_template(
+                s, ctx, "replies/system_outage", "zh-CN", "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+            )
         assert exc.value.key == "wording.error.template_unsafe"
         with pytest.raises(InputError) as exc:
-            authoring.add_template(s, ctx, "replies/system_outage", "zh-CN", "{{ customer.greeting }}{{ facts.nonexistent }}")
+            authoring.add_template(
+                s, ctx, "replies/system_outage", "zh-CN", "{{ customer.greeting }}{{ facts.nonexistent }}"
+            )
         assert exc.value.key == "wording.error.template_undefined"
         with pytest.raises(InputError) as exc:
             authoring.add_template(s, ctx, "replies/system_outage", "zh-CN", "{% if %}")
         assert exc.value.key == "wording.error.template_syntax"
         with pytest.raises(InputError):
             authoring.add_template(s, ctx, "replies/no_such_scenario", "zh-CN", "hi")
-        row = authoring.add_template(s, as_(ctx, "emily"), "replies/system_outage", "zh-CN",
-                                     "{{ customer.greeting }}【自定义】{{ facts.what|s }}请联系{{ facts.support_channel|s }}")
+        row = authoring.add_template(
+            s,
+            as_(ctx, "emily"),
+            "replies/system_outage",
+            "zh-CN",
+            "{{ customer.greeting }}【自定义】{{ facts.what|s }}请联系{{ facts.support_channel|s }}",
+        )
         tid = row.id
     with store.transaction() as s, pytest.raises(ConflictError):
         authoring.approve_template(s, as_(ctx, "emily"), tid)  # four eyes
@@ -469,8 +529,12 @@ def test_comms_templates_render_in_the_sandbox(store, ctx):
 
 
 def test_cli_fact_sheet_to_published_statement(tmp_path):
-    env = {**os.environ, "INCIDENT_DATA_DIR": str(tmp_path), "INCIDENT_CONFIG": str(ROOT / "examples" / "incident.toml"),
-           "INCIDENT_LANG": "en"}
+    env = {
+        **os.environ,
+        "INCIDENT_DATA_DIR": str(tmp_path),
+        "INCIDENT_CONFIG": str(ROOT / "examples" / "incident.toml"),
+        "INCIDENT_LANG": "en",
+    }
     env.pop("INCIDENT_DATABASE_URL", None)
     exe = str(Path(sys.executable).with_name("incident"))
 
@@ -483,9 +547,12 @@ def test_cli_fact_sheet_to_published_statement(tmp_path):
     cli("declare", "-k", "system_outage", "-s", "2", "-t", "APP 登录失败")
     facts = tmp_path / "facts.toml"
     facts.write_text(
-        'what = "APP 登录失败"\nscope = "华东地区 APP 用户"\nfix = "技术人员正在修复"\nsupport_channel = "客服热线专席"\n'
+        'what = "APP 登录失败"\nscope = "华东地区 APP 用户"\nfix = "技术人员正在修复"\n'
+        'support_channel = "客服热线专席"\n'
         'dos = ["先致歉"]\n[en]\nwhat = "The app cannot log in"\nscope = "app users in East China"\n'
-        'fix = "Engineers are fixing it"\nsupport_channel = "our dedicated line"\n', "utf-8")
+        'fix = "Engineers are fixing it"\nsupport_channel = "our dedicated line"\n',
+        "utf-8",
+    )
     cli("--as", "emily", "facts", "edit", "1", "--file", str(facts), "--eta", "2026-11-24 18:00")
     cli("--as", "emily", "facts", "submit", "1")
     refused = cli("--as", "emily", "facts", "approve", "1", ok=False)

@@ -14,9 +14,14 @@ def test_customers_compensation_callbacks_and_reports_over_http(store, ctx, db_u
     approved_sheet(store, ctx, iid)
     rt = Runtime.build(database_url=db_url)
     rt.config, rt.clock = ctx.config, ctx.clock
+    # The machine token, from this host, may name the person acting (issue 21:
+    # being on this host without it grants nothing).
+    rt.settings = rt.settings.model_copy(update={"api_token": "machine-tok"})
     as_lead = {"x-incident-actor": "zhangwei"}
-    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base, timeout=30) as http:
+    machine = {"Authorization": "Bearer machine-tok"}
+    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base, timeout=30, headers=machine) as http:
         url = f"/api/incidents/INC-{iid}/customers"
+        assert httpx.post(srv.base + url, headers=as_lead, json=[{"customer_ref": "A"}]).status_code == 401
         missing = http.post(url, json=[{"customer_ref": "A"}])
         assert missing.status_code == 422 and missing.json()["error"] == "api.error.actor_missing"
         r = http.post(

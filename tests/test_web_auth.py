@@ -30,7 +30,10 @@ def test_password_login_sessions_and_logout(db_url, config, clock):
         assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fincidents%2F1"
         page = anon.get("/login")
         assert page.status_code == 200 and "登录" in page.text
-        assert page.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert (
+            page.headers["x-frame-options"] == "DENY"
+            and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        )
         token = csrf_of(page.text)
         # no login CSRF token → refused before the password is even looked at
         r = anon.post("/login", data={"username": "zhangwei", "password": PASSWORD})
@@ -42,11 +45,16 @@ def test_password_login_sessions_and_logout(db_url, config, clock):
         assert r.status_code == 401 and "用户名或密码错误" in r.text  # the same words: no name probing
         token = csrf_of(r.text)
         # an open redirect is not followed: //evil.example goes home
-        r = anon.post("/login", data={"csrf": token, "username": "ZhangWei", "password": PASSWORD,
-                                      "next": "//evil.example/x"})
+        r = anon.post(
+            "/login", data={"csrf": token, "username": "ZhangWei", "password": PASSWORD, "next": "//evil.example/x"}
+        )
         assert r.status_code == 303 and r.headers["location"] == "/"
         cookie = r.cookies.get("incident_session")
-        assert cookie and "httponly" in r.headers["set-cookie"].lower() and "samesite=lax" in r.headers["set-cookie"].lower()
+        assert (
+            cookie
+            and "httponly" in r.headers["set-cookie"].lower()
+            and "samesite=lax" in r.headers["set-cookie"].lower()
+        )
         board = anon.get("/")
         assert board.status_code == 200
         assert "zhangwei" in board.text and "事件负责人" in board.text
@@ -95,7 +103,9 @@ def test_lockout_after_repeated_wrong_passwords(db_url, config, clock):
             assert r.status_code == 401
             token = csrf_of(r.text)
         r = c.post("/login", data={"csrf": token, "username": "zhangwei", "password": PASSWORD})
-        assert r.status_code == 401 and "分钟后再试" in r.text
+        # locked: the right password is refused, in the words every refusal uses (issue 21: no
+        # account enumeration), which state the lockout rule
+        assert r.status_code == 401 and "用户名或密码错误" in r.text and f"{config.web.lockout_minutes} 分钟" in r.text
         token = csrf_of(r.text)
         clock.advance(minutes=config.web.lockout_minutes + 1)
         r = c.post("/login", data={"csrf": token, "username": "zhangwei", "password": PASSWORD})
@@ -109,7 +119,9 @@ def test_roles_are_checked_on_the_server_and_csrf_on_every_form(db_url, config, 
     add_user(rt, "viewer1", "viewer")
     with LiveServer(create_app(rt)) as srv:
         lead, lead_csrf = login(srv.base, "zhangwei")
-        r = lead.post("/incidents", data={"csrf": lead_csrf, "kind": "system_outage", "severity": "2", "title": "APP 登录失败"})
+        r = lead.post(
+            "/incidents", data={"csrf": lead_csrf, "kind": "system_outage", "severity": "2", "title": "APP 登录失败"}
+        )
         assert r.status_code == 303 and r.headers["location"] == "/incidents/1"
         page = lead.get("/incidents/1").text
         assert "已宣布 INC-1" in page and 'id="status-form"' in page
@@ -124,11 +136,13 @@ def test_roles_are_checked_on_the_server_and_csrf_on_every_form(db_url, config, 
         assert 'id="declare-form"' not in board and 'id="status-form"' not in board
         before = _count(rt, TimelineEvent)
         # hand-made requests with a valid session and token: still refused
-        for url, data in (("/incidents", {"kind": "other", "severity": "4", "title": "x"}),
-                          ("/incidents/1/status", {"status": "resolved"}),
-                          ("/incidents/1/update", {"severity": "1"}),
-                          ("/incidents/1/assign", {"role": "comms_lead", "person": "wangfang"}),
-                          ("/incidents/1/note", {"text": "agent note"})):
+        for url, data in (
+            ("/incidents", {"kind": "other", "severity": "4", "title": "x"}),
+            ("/incidents/1/status", {"status": "resolved"}),
+            ("/incidents/1/update", {"severity": "1"}),
+            ("/incidents/1/assign", {"role": "comms_lead", "person": "wangfang"}),
+            ("/incidents/1/note", {"text": "agent note"}),
+        ):
             r = agent.post(url, data={"csrf": agent_csrf, **data})
             assert r.status_code == 403, (url, r.status_code)
             assert "坐席" in r.text  # says which role the user has
@@ -156,7 +170,6 @@ def test_api_tokens_act_with_their_users_roles(db_url, config, clock):
         _row, agent_secret = tokens.create(s, "wangfang", "desk", clock.now())
         row, machine_secret = tokens.create(s, "ticketsys", "ticket system", clock.now())
         machine_id = row.id
-    # the loopback convenience is off once a machine token is configured
     rt.settings = rt.settings.model_copy(update={"api_token": "legacy-tok"})
     with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base) as c:
         batch = [{"external_id": "T-1", "received_at": "2026-11-24T01:50:00Z", "channel": "app", "text": "登录失败"}]
@@ -169,7 +182,9 @@ def test_api_tokens_act_with_their_users_roles(db_url, config, clock):
         r = c.post("/api/complaints", json=batch, headers={"Authorization": "Bearer legacy-tok"})
         assert r.status_code == 200 and r.json()["duplicates"] == 1
         # an agent's token may look up wording, not approve compensation
-        assert c.get("/api/wording", params={"q": "登录"}, headers={"Authorization": f"Bearer {agent_secret}"}).status_code in (200, 404)
+        assert c.get(
+            "/api/wording", params={"q": "登录"}, headers={"Authorization": f"Bearer {agent_secret}"}
+        ).status_code in (200, 404)
         r = c.post("/api/compensation/approve", json={"ids": [1]}, headers={"Authorization": f"Bearer {agent_secret}"})
         assert r.status_code == 403
         with rt.store.transaction() as s:
@@ -178,14 +193,17 @@ def test_api_tokens_act_with_their_users_roles(db_url, config, clock):
         assert r.status_code == 401
 
 
-def test_loopback_machines_but_not_cross_site_pages(db_url, config, clock):
+def test_being_on_this_host_grants_nothing(db_url, config, clock):
+    # Issue 21 changed this contract: a program on this host used to be let in
+    # without a token; now it needs one like any machine (a local user, or a
+    # browser page through DNS rebinding, could otherwise act as admin).
     rt = web_runtime(db_url, config, clock)
     with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base) as c:
         batch = [{"external_id": "L-1", "received_at": "2026-11-24T01:50:00Z", "channel": "app"}]
-        assert c.post("/api/complaints", json=batch).status_code == 200  # a program on this host
+        assert c.post("/api/complaints", json=batch).status_code == 401  # a program on this host, no token
         # a page from elsewhere making the browser post here: refused
         r = c.post("/api/complaints", json=batch, headers={"Origin": "http://evil.example"})
-        assert r.status_code == 401
+        assert r.status_code == 403
         # pages never trust loopback
         assert c.get("/").status_code == 303
 
@@ -199,17 +217,26 @@ def test_trusted_proxy_header(db_url, config, clock):
         assert r.status_code == 200 and "zhangwei" in r.text
         csrf = csrf_of(r.text)
         # a change still needs the token; with it, it works
-        assert c.post("/incidents", headers={"X-Forwarded-User": "zhangwei"},
-                      data={"kind": "other", "severity": "4", "title": "x"}).status_code == 403
-        r = c.post("/incidents", headers={"X-Forwarded-User": "zhangwei"},
-                   data={"csrf": csrf, "kind": "other", "severity": "4", "title": "代理用户宣布"})
+        assert (
+            c.post(
+                "/incidents",
+                headers={"X-Forwarded-User": "zhangwei"},
+                data={"kind": "other", "severity": "4", "title": "x"},
+            ).status_code
+            == 403
+        )
+        r = c.post(
+            "/incidents",
+            headers={"X-Forwarded-User": "zhangwei"},
+            data={"csrf": csrf, "kind": "other", "severity": "4", "title": "代理用户宣布"},
+        )
         assert r.status_code == 303
         # when the proxy stops vouching, the session cookie alone does not do
         assert c.get("/").status_code == 303
         # someone the proxy names but nobody registered: refused with the reason
         r = httpx.get(srv.base + "/login", headers={"X-Forwarded-User": "stranger"})
         assert r.status_code == 200 and "单点登录" in r.text
-        # loopback machines are not trusted behind a proxy (every request comes from loopback)
+        # machines on this host are not trusted (behind a proxy every request comes from loopback)
         assert httpx.post(srv.base + "/api/complaints", json=[]).status_code == 401
     with rt.store.read() as s:
         assert s.scalar(select(func.count()).select_from(Incident)) == 1
@@ -220,15 +247,36 @@ def test_text_from_feeds_and_complaints_is_shown_as_text(db_url, config, clock, 
     add_user(rt, "zhangwei", "lead", lang="en")
     evil = "<script>alert('x')</script><img src=x onerror=alert(1)>"
     with rt.store.transaction() as s:
-        inc = incidents.declare(s, dataclasses.replace(ctx, actor="zhangwei"), kind="public_opinion", severity=2,
-                                title=f"微博热议 {evil}", summary=evil)
-        s.add(Signal(series_key="feeds/topic=outage", bucket_start=clock.now() - dt.timedelta(minutes=10),
-                     created_at=clock.now(), kind="public_opinion", severity=2, observed=40, baseline=3, score=0.99,
-                     action="opened", incident_id=inc.id,
-                     detail={"title": evil, "samples": [
-                         {"title": evil, "link": "javascript:alert(document.cookie)", "summary": evil},
-                         {"title": "ok link", "link": "https://weibo.example/1", "summary": "fine"},
-                         {"type": "complaint", "text": evil, "branch": evil}]}))
+        inc = incidents.declare(
+            s,
+            dataclasses.replace(ctx, actor="zhangwei"),
+            kind="public_opinion",
+            severity=2,
+            title=f"微博热议 {evil}",
+            summary=evil,
+        )
+        s.add(
+            Signal(
+                series_key="feeds/topic=outage",
+                bucket_start=clock.now() - dt.timedelta(minutes=10),
+                created_at=clock.now(),
+                kind="public_opinion",
+                severity=2,
+                observed=40,
+                baseline=3,
+                score=0.99,
+                action="opened",
+                incident_id=inc.id,
+                detail={
+                    "title": evil,
+                    "samples": [
+                        {"title": evil, "link": "javascript:alert(document.cookie)", "summary": evil},
+                        {"title": "ok link", "link": "https://weibo.example/1", "summary": "fine"},
+                        {"type": "complaint", "text": evil, "branch": evil},
+                    ],
+                },
+            )
+        )
         incidents.add_note(s, dataclasses.replace(ctx, actor="zhangwei"), inc.id, evil)
     with LiveServer(create_app(rt)) as srv:
         client, _ = login(srv.base, "zhangwei")
@@ -247,14 +295,20 @@ def test_own_account_password_and_language(db_url, config, clock):
         first, csrf = login(srv.base, "zhangwei")
         second, _ = login(srv.base, "zhangwei")
         assert "我的账号" in first.get("/account").text
-        r = first.post("/account/password", data={"csrf": csrf, "current": "wrong-wrong", "new": "new-pass-123",
-                                                  "again": "new-pass-123"})
+        r = first.post(
+            "/account/password",
+            data={"csrf": csrf, "current": "wrong-wrong", "new": "new-pass-123", "again": "new-pass-123"},
+        )
         assert "当前密码不正确" in first.get(r.headers["location"]).text
-        r = first.post("/account/password", data={"csrf": csrf, "current": PASSWORD, "new": "new-pass-123",
-                                                  "again": "other-pass-1"})
+        r = first.post(
+            "/account/password",
+            data={"csrf": csrf, "current": PASSWORD, "new": "new-pass-123", "again": "other-pass-1"},
+        )
         assert "不一致" in first.get(r.headers["location"]).text
-        r = first.post("/account/password", data={"csrf": csrf, "current": PASSWORD, "new": "new-pass-123",
-                                                  "again": "new-pass-123"})
+        r = first.post(
+            "/account/password",
+            data={"csrf": csrf, "current": PASSWORD, "new": "new-pass-123", "again": "new-pass-123"},
+        )
         assert "密码已修改" in first.get(r.headers["location"]).text
         # this browser stays signed in; the other one is out; the new password works
         assert first.get("/").status_code == 200
@@ -293,8 +347,14 @@ def test_sign_ins_at_once_hash_no_more_passwords_at_once_than_there_are_cores(mo
     monkeypatch.setattr(hashlib, "scrypt", watched)
     results: list[bool] = []
     n = 2 * (passwords.CORES + 3)  # more sign-ins than slots, whatever the machine
-    threads = [threading.Thread(target=lambda i=i: results.append(
-        passwords.verify_password("correct horse" if i % 2 else "wrong horse", stored))) for i in range(n)]
+    threads = [
+        threading.Thread(
+            target=lambda i=i: results.append(
+                passwords.verify_password("correct horse" if i % 2 else "wrong horse", stored)
+            )
+        )
+        for i in range(n)
+    ]
     for th in threads:
         th.start()
     for th in threads:

@@ -33,11 +33,6 @@ CATALOG.update(
             "'{value}' is not in the roster (roster: {known})",
         ),
         "access.error.wrong_current": ("当前密码不正确", "the current password is wrong"),
-        "access.error.bad_login": ("用户名或密码错误", "wrong user name or password"),
-        "access.error.locked": (
-            "密码错误次数过多，请 {minutes} 分钟后再试",
-            "too many wrong passwords; try again in {minutes} min",
-        ),
         "access.error.token_name": ("请为令牌起个名字（例如 工单系统）", "give the token a name (e.g. ticket-system)"),
         "access.error.no_token": ("没有编号为 {id} 的令牌", "no token with id {id}"),
         "access.error.signin": ("请先登录", "please sign in"),
@@ -66,6 +61,25 @@ CATALOG.update(
             "您的账号未关联值班名册，无法执行此操作；请管理员设置（incident users set NAME --person KEY）",
             "your account is not linked to the roster, so you cannot do this; "
             "ask an admin (incident users set NAME --person KEY)",
+        ),
+    }
+)
+
+# Issue 21: one answer for every refused sign-in (unknown name, wrong
+# password, locked account), so that it tells nothing about the account;
+# it says the lockout rule instead, for the user who was locked out.
+CATALOG.update(
+    {
+        "access.error.sign_in_failed": (
+            "用户名或密码错误。同一账号连续输错 {max} 次密码后，需等待 {minutes} 分钟才能再次登录。",
+            "wrong user name or password. After {max} wrong passwords in a row, an account waits "
+            "{minutes} min before it can sign in again.",
+        ),
+        "access.error.machine_host": (
+            "机器令牌（INCIDENT_API_TOKEN）不接受来自 {host} 的请求；请把该地址加入 [web] machine_hosts，"
+            "或改用该系统自己用户的 API 令牌（incident users token create）",
+            "the machine token (INCIDENT_API_TOKEN) is not accepted from {host}; add that address to "
+            "[web] machine_hosts, or give that system a user with its own API token (incident users token create)",
         ),
     }
 )

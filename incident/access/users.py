@@ -157,26 +157,50 @@ def list_users(session: Session) -> list[User]:
 
 def authenticate(session: Session, config: AppConfig, username: str, password: str, now: dt.datetime) -> User:
     """The user, if the password is right. Wrong passwords count; after
-    ``[web].max_failed_logins`` the account waits ``lockout_minutes``. The
-    error never says whether the name exists."""
-    user = find(session, username) if username.strip() else None
-    if user is None or not user.active or user.password_hash is None:
-        passwords.verify_password(password, passwords.DUMMY)
-        raise AuthError("access.error.bad_login")
+    ``[web].max_failed_logins`` the account waits ``lockout_minutes``.
+
+    One answer for every refusal (``access.error.sign_in_failed``, which
+    states the lockout rule): an unknown name, a wrong password and a
+    locked account read the same, and each costs exactly one scrypt
+    verification (against a dummy hash when there is no usable one), so
+    neither the words nor the time tell which names exist or are locked.
+
+    The user's row is locked (``SELECT … FOR UPDATE``; SQLite's write
+    transactions are serialised already) from the lockout check to the
+    count's update: parallel guesses queue on it, and each sees the count
+    the previous one left, so the lockout cannot be raced."""
+    user = _find_for_update(session, username) if username.strip() else None
+    usable = user is not None and user.active and user.password_hash is not None
+    right = passwords.verify_password(password, user.password_hash if usable and user else passwords.DUMMY)
+    if not usable or user is None:
+        raise _refused(config)
     if user.locked_until is not None and user.locked_until > now:
-        raise AuthError("access.error.locked", minutes=max(1, int((user.locked_until - now).total_seconds() // 60) + 1))
-    if not passwords.verify_password(password, user.password_hash):
+        raise _refused(config)
+    if not right:
         user.failed_logins = (user.failed_logins or 0) + 1
         if user.failed_logins >= config.web.max_failed_logins:
             user.locked_until = now + dt.timedelta(minutes=config.web.lockout_minutes)
             user.failed_logins = 0
-        raise AuthError("access.error.bad_login")
-    if passwords.needs_rehash(user.password_hash):
+        session.flush()
+        raise _refused(config)
+    if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     return user
+
+
+def _find_for_update(session: Session, username: str) -> User | None:
+    stmt = select(User).where(func.lower(User.username) == username.strip().lower())
+    # populate_existing: the counters as the lock holder left them, not as cached
+    return session.scalars(stmt.with_for_update().execution_options(populate_existing=True)).one_or_none()
+
+
+def _refused(config: AppConfig) -> AuthError:
+    return AuthError(
+        "access.error.sign_in_failed", max=config.web.max_failed_logins, minutes=config.web.lockout_minutes
+    )
 
 
 def actor(user: User) -> str:

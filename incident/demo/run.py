@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from incident.access import users
+from incident.access import tokens, users
 from incident.config import load_config
 from incident.context import Context
 from incident.db import Store, default_url
@@ -111,13 +111,16 @@ class Demo:
     start: dt.datetime
     password: str
     surge: list[dict[str, Any]] = field(default_factory=list)
+    # The replay's API token (of the demo's admin): being on this host grants nothing.
+    token: str = ""
 
     def save(self) -> None:
-        """For the coordinator process: when the demo began, and the password
-        (readable by this user only)."""
+        """For the coordinator process: when the demo began, the password and
+        the replay's token (readable by this user only)."""
         path = self.path / "demo.json"
         path.touch(mode=0o600)
-        path.write_text(json.dumps({"start": self.start.isoformat(), "password": self.password}), "utf-8")
+        saved = {"start": self.start.isoformat(), "password": self.password, "token": self.token}
+        path.write_text(json.dumps(saved), "utf-8")
 
     def sign_in_text(self, lang: str) -> str:
         users = ", ".join(f"{name} ({t(f'demo.role.{name}', lang)})" for name, _ in USERS)
@@ -151,6 +154,7 @@ def prepare(data_dir: Path, base_config: Path | None, port: int, clock: Clock | 
         with store.transaction() as s:
             for name, roles in USERS:
                 users.add(s, config, start, username=name, roles=roles, password=password)
+            _row, token = tokens.create(s, "admin", "demo replay", start)
         # What the ticket system had already recorded before the demo began:
         # a week of history and the outage's first minutes.
         rows = stream.history(start)
@@ -161,7 +165,7 @@ def prepare(data_dir: Path, base_config: Path | None, port: int, clock: Clock | 
             intake.ingest(s, ctx, list(enumerate(rows, 1)), rules_for(ctx), "demo-replay")
     finally:
         store.dispose()
-    demo = Demo(data_dir, config_path, url, start, password, surge)
+    demo = Demo(data_dir, config_path, url, start, password, surge, token)
     demo.save()
     return demo
 
@@ -172,13 +176,19 @@ def load(data_dir: Path) -> Demo:
     saved = json.loads((data_dir / "demo.json").read_text("utf-8"))
     start = dt.datetime.fromisoformat(saved["start"])
     return Demo(
-        data_dir, data_dir / "incident.toml", default_url(data_dir), start, saved["password"], stream.surge(start)
+        data_dir,
+        data_dir / "incident.toml",
+        default_url(data_dir),
+        start,
+        saved["password"],
+        stream.surge(start),
+        saved.get("token", ""),
     )
 
 
 class Replay(threading.Thread):
     """Posts the surge's tickets to ``/api/complaints`` as their time comes,
-    the way a ticket system's webhook would (from loopback: no token)."""
+    the way a ticket system's webhook would, with its own API token."""
 
     def __init__(self, demo: Demo, base_url: str, clock: Clock | None = None) -> None:
         super().__init__(daemon=True, name="demo-replay")
@@ -187,7 +197,8 @@ class Replay(threading.Thread):
         self.posted = sum(1 for _ in stream.due(demo.surge, demo.start))
 
     def run(self) -> None:
-        with httpx.Client(timeout=10, trust_env=False) as client:
+        auth = {"Authorization": f"Bearer {self.demo.token}"} if self.demo.token else {}
+        with httpx.Client(timeout=10, trust_env=False, headers=auth) as client:
             while not self.stopped.wait(REPLAY_SECONDS):
                 now = self.clock.now()
                 batch = list(stream.due(self.demo.surge[self.posted :], now))

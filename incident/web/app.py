@@ -26,7 +26,7 @@ from incident.resources import on_disk
 from incident.runtime import Runtime
 from incident.watch import complaints as intake
 from incident.watch.jobs import rules_for
-from incident.web import account, admin, board, desk, login, lookup, remedy_pages
+from incident.web import account, admin, board, desk, door, login, lookup, remedy_pages
 from incident.web.auth import SESSION_COOKIE, api_principal, check_csrf, request_lang
 from incident.web.pages import NeedLogin, Pages
 from incident.web.remedy_api import router as remedy_router
@@ -52,11 +52,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(rt: Runtime) -> FastAPI:
+    # The API's description is for signed-in users and tokens only (routes
+    # below); the interactive Swagger page is not served: it would run a
+    # CDN's script on this origin, next to the session cookie.
     app = FastAPI(
-        title="incident-coordinator", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan
+        title="incident-coordinator",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan,
+        dependencies=[Depends(door.ids_in_range)],
     )
     app.state.rt = rt
     app.add_middleware(ServerTiming)
+    # Added last = runs first: headers on everything, then the Host, then the body's size.
+    app.add_middleware(door.BodyLimit, rt=rt)
+    app.add_middleware(door.HostGuard, rt=rt)
+    app.add_middleware(door.SecurityHeaders)
     pages = Pages(rt)
     app.state.pages = pages
 
@@ -102,9 +114,9 @@ def create_app(rt: Runtime) -> FastAPI:
         return pages.redirect("/login?next=" + urllib.parse.quote(exc.next_url, safe=""))
 
     def machine(request: Request) -> None:
-        """JSON routes: a user's API token, the machine token, a signed-in
-        browser (CSRF-checked for changes) or, if allowed, a program on this
-        host. The caller is kept on ``request.state.principal``."""
+        """JSON routes: a user's API token, the machine token (from
+        ``[web].machine_hosts``) or a signed-in browser (CSRF-checked for
+        changes). The caller is kept on ``request.state.principal``."""
         principal = api_principal(request, rt)
         check_csrf(request, principal, None)
         request.state.principal = principal
@@ -113,8 +125,8 @@ def create_app(rt: Runtime) -> FastAPI:
     def allow(action: str) -> Callable[[Request], Any]:
         async def check(request: Request) -> None:
             # A token, a session or a proxy user is looked up in the
-            # database (in a thread); a program on this host needs no lookup,
-            # so the agents' hot lookup path stays on the event loop.
+            # database (in a thread); a caller with no credential at all is
+            # refused on the event loop.
             if (
                 request.headers.get("authorization")
                 or SESSION_COOKIE in request.cookies
@@ -138,6 +150,16 @@ def create_app(rt: Runtime) -> FastAPI:
             media_type="image/svg+xml",
             headers={"Cache-Control": "max-age=86400"},
         )
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> JSONResponse:
+        machine(request)  # a token or a signed-in user
+        return JSONResponse(app.openapi())
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs(request: Request) -> Response:
+        pages.user(request)  # signed in, or off to the login page
+        return pages.redirect("/api/openapi.json")
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -172,6 +194,10 @@ def create_app(rt: Runtime) -> FastAPI:
         if len(body) > MAX_BODY:
             raise HTTPException(413, t("complaint.error.batch_size", lang, max=MAX_BATCH, got="?"))
         try:
+            # Not cleaned wholesale here: the intake is the door for each
+            # record, cleaning its free text and refusing, by name, a ticket
+            # or customer number with a control character (a number must
+            # not silently become another one).
             data: Any = json.loads(body or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError("complaint.error.json", reason=str(exc)) from None

@@ -1,7 +1,9 @@
 """Who is calling: a signed-in browser (session cookie), a user named by the
-trusted reverse proxy, a machine with an API token, or — when
-``[web].loopback_api`` allows it — a program on this host. Every route asks
-for a :class:`Principal` and checks the action it performs with
+trusted reverse proxy, a user's API token, or a machine holding the machine
+token (``INCIDENT_API_TOKEN``, from ``[web].machine_hosts`` only). Being on
+this host grants nothing: any local user, or a web page reaching the port
+through DNS rebinding, would otherwise act as admin. Every route asks for
+a :class:`Principal` and checks the action it performs with
 :meth:`Principal.require`; forms carry the session's CSRF token."""
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from incident.access import texts as _texts  # noqa: F401
 from incident.config import normalise_lang
 from incident.context import Context
 from incident.errors import AuthError, ForbiddenError
-from incident.i18n import label, t
+from incident.i18n import t
 from incident.runtime import Runtime
 
 SESSION_COOKIE = "incident_session"
@@ -44,13 +46,7 @@ class Principal:
         return permissions.allowed(self.roles, action)
 
     def require(self, action: str, lang: str = "zh-CN") -> None:
-        if not self.can(action):
-            raise ForbiddenError(
-                "access.error.forbidden",
-                roles=", ".join(label("web_role", r, lang) for r in self.roles) or "—",
-                action=action,
-                needed=", ".join(label("web_role", r, lang) for r in permissions.roles_for(action)),
-            )
+        permissions.require(self.roles, action, lang)
 
     def ctx(self, rt: Runtime) -> Context:
         return Context(config=rt.config, actor=self.actor, clock=rt.clock)
@@ -93,18 +89,6 @@ def _from_user(user: Any, via: str, csrf: str | None = None) -> Principal:
     )
 
 
-def _is_loopback(request: Request) -> bool:
-    return bool(request.client and request.client.host in ("127.0.0.1", "::1", "localhost"))
-
-
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    if not origin:
-        return True
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host
-
-
 def identify(request: Request, rt: Runtime) -> Principal | None:
     """The caller, or None when nobody is signed in. Raises AuthError for a
     credential that is present but wrong (a bad API token)."""
@@ -115,6 +99,9 @@ def identify(request: Request, rt: Runtime) -> Principal | None:
         secret = bearer.removeprefix("Bearer ").strip() if bearer.startswith("Bearer ") else ""
         legacy = rt.settings.api_token
         if legacy and secret and hmac.compare_digest(secret.encode(), legacy.encode()):
+            client = request.client.host if request.client else "?"
+            if client not in web.machine_hosts:
+                raise AuthError("access.error.machine_host", host=client)
             return _machine(request, rt)
         if secret:
             with rt.store.transaction() as s:
@@ -164,23 +151,13 @@ def identify(request: Request, rt: Runtime) -> Principal | None:
             principal.new_cookie = new_key
             return principal
 
-    # Setting the machine token (INCIDENT_API_TOKEN) means machines must
-    # present it, on this host too.
-    if (
-        web.trust_loopback
-        and not rt.settings.api_token
-        and request.scope["path"].startswith(("/api/", "/metrics"))
-        and _is_loopback(request)
-        and not key
-        and _same_origin(request)
-    ):
-        return _machine(request, rt)
     return None
 
 
 def _machine(request: Request, rt: Runtime) -> Principal:
-    """A program on this host or holding the machine token: it acts for
-    whoever it names in X-Incident-Actor (as the CLI does with --as)."""
+    """A program holding the machine token: it acts for whoever it names in
+    X-Incident-Actor, which is why the token is also bound to
+    ``[web].machine_hosts``."""
     who = (request.headers.get("x-incident-actor") or "").strip() or rt.actor
     return Principal(username="machine", roles=["admin"], actor=who, via="machine")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import urllib.parse
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from incident.access import sessions, users
 from incident.errors import AuthError, ForbiddenError
 from incident.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, identify, set_session_cookie
-from incident.web.pages import Pages, safe_next
+from incident.web.pages import Pages, parse_form, safe_next
 
 
 def router(pages: Pages) -> APIRouter:
@@ -57,8 +56,7 @@ def router(pages: Pages) -> APIRouter:
 
     @api.post("/login")
     async def post_login(request: Request) -> Response:
-        body = (await request.body())[:8192].decode("utf-8", "replace")
-        form = {k: v[-1] for k, v in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
+        form = parse_form(await request.body())  # at most 64 KiB: door.BODY_LIMITS
         lang = pages.lang(request)
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         given = form.get("csrf", "")

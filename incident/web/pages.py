@@ -23,6 +23,7 @@ from incident.context import Context
 from incident.errors import AuthError, ForbiddenError, IncidentError, InputError
 from incident.i18n import label, t
 from incident.runtime import Runtime
+from incident.textin import clean_value
 from incident.timeutil import fmt, fmt_duration, local
 from incident.web import texts as _texts  # noqa: F401
 from incident.web.auth import (
@@ -161,12 +162,10 @@ class Pages:
         """The signed-in user and the posted form, after the CSRF check and,
         when given, the permission check for ``action``."""
         principal = self.user(request)
-        body = await request.body()
+        body = await request.body()  # door.BodyLimit has capped it already
         if len(body) > MAX_FORM:
             raise InputError("web.error.form_too_big", max=MAX_FORM // 1024)
-        fields = {
-            k: v[-1] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()
-        }
+        fields = parse_form(body)
         check_csrf(request, principal, fields.get("csrf"))
         if action:
             principal.require(action, self.lang(request, principal))
@@ -220,6 +219,15 @@ class Pages:
     def read(self, fn: Callable[[Session], Any]) -> Any:
         with self.rt.store.read() as s:
             return fn(s)
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """A posted form (the last value of each field), every field cleaned
+    once here, at the web's door (incident.textin): no form handler sees a
+    control character or a lone surrogate."""
+    pairs = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    fields: dict[str, str] = clean_value({k: v[-1] for k, v in pairs.items()})
+    return fields
 
 
 def _read_flash(request: Request) -> tuple[str, str] | None:

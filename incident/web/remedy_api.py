@@ -1,8 +1,9 @@
 """HTTP API of the remedy half: affected customers, the compensation
-ledger, callbacks, reports. Machine callers (the ticket system, a CRM, the
-agents' desktop) authenticate as for ``/api/complaints``; the person on
-whose behalf a change is made is named in ``X-Incident-Actor`` (a roster
-key), because approvals are four-eyes and every change is on the
+ledger, callbacks, reports. Callers (the ticket system, a CRM, the agents'
+desktop) authenticate as for ``/api/complaints``: a user's API token acts
+as that user; only the machine token (from ``[web].machine_hosts``) names
+the person on whose behalf a change is made in ``X-Incident-Actor`` (a
+roster key), because approvals are four-eyes and every change is on the
 timeline. Each route owns its transaction.
 
 Amounts travel as strings with two decimal places (``"amount": "12.30"``,
@@ -23,16 +24,19 @@ from starlette.concurrency import run_in_threadpool
 
 from incident.adapters.compensation import default_provider
 from incident.context import Context
-from incident.errors import ForbiddenError, InputError
+from incident.errors import ForbiddenError, InputError, NotFoundError
 from incident.i18n import t
+from incident.incidents import MAX_ID, parse_id
 from incident.incidents import get as get_incident
-from incident.incidents import parse_id
 from incident.money import money_json
 from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.runtime import Runtime
+from incident.textin import clean_id, clean_value
 from incident.timeutil import end_of_local_day
 
 MAX_BATCH = 5000
+# Identifiers in a request body: refused, not cleaned, if they hold a control character.
+_ID_KEYS = ("customer_ref", "order_ref", "incident")
 
 
 def router(
@@ -55,11 +59,19 @@ def router(
         return Context(config=rt.config, actor=who, clock=rt.clock)
 
     async def body(request: Request) -> Any:
-        raw = await request.body()
+        """The JSON body, cleaned at the door (incident.textin): free text
+        loses control characters and lone surrogates; an identifier holding
+        one is refused by name, never altered into another."""
+        raw = await request.body()  # capped by door.BodyLimit before it is read
         try:
-            return json.loads(raw or b"null")
+            data = json.loads(raw or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError("complaint.error.json", reason=str(exc)) from None
+        if isinstance(data, dict):
+            for key in _ID_KEYS:
+                if isinstance(data.get(key), str):
+                    clean_id(key, data[key])
+        return clean_value(data)
 
     async def work(fn: Callable[[], Any]) -> Any:
         result = await run_in_threadpool(fn)
@@ -74,7 +86,12 @@ def router(
         intake, once per incident; bad ones reported by index, good ones kept;
         their callbacks are scheduled at once."""
         ctx, iid, lang = actor_ctx(request), parse_id(incident), lang_of(request)
-        data = await body(request)
+        try:
+            # Not body(): each row is cleaned (free text) or refused by name (a
+            # customer number with a control character) by customers.ingest.
+            data = json.loads(await request.body() or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError("complaint.error.json", reason=str(exc)) from None
         if isinstance(data, dict):
             data = data.get("customers")
         if not isinstance(data, list):
@@ -86,9 +103,8 @@ def router(
             with rt.store.transaction() as s:
                 report = customers.ingest(s, ctx, iid, list(enumerate(data, start=1)), source="api")
                 customers.finish_import(s, ctx, iid, report, "api")
-                if report.added:
-                    callbacks.schedule(s, ctx, get_incident(s, iid))
-                    callbacks.assign(s, ctx)
+                # a rerun schedules what a killed import did not (duplicates too)
+                customers.schedule_callbacks(s, ctx, iid, report)
             return report
 
         report = await work(run)
@@ -104,7 +120,7 @@ def router(
         iid = parse_id(incident)
         with rt.store.read() as s:
             get_incident(s, iid)
-            rows = customers.list_customers(s, iid, limit=min(max(limit, 1), 1000), offset=max(offset, 0))
+            rows = customers.list_customers(s, iid, limit=min(max(limit, 1), 1000), offset=min(max(offset, 0), MAX_ID))
             total = customers.count(s, iid)
         return {
             "total": total,
@@ -205,8 +221,12 @@ def router(
                 if data.get("incident"):
                     return ledger.approve_incident(s, ctx, parse_id(data["incident"]))
                 ids = data.get("ids")
-                if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+                if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
                     raise InputError("api.error.ids")
+                # an id the column cannot hold names no entry (and would fail in the database)
+                beyond = [str(i) for i in ids if not 1 <= i <= MAX_ID]
+                if beyond:
+                    raise NotFoundError("comp.error.no_entry", id=", ".join(beyond[:10]))
                 return ledger.approve(s, ctx, ids)
 
         return {"approved": await work(run)}
@@ -222,7 +242,7 @@ def router(
             with rt.store.transaction() as s:
                 if action == "reject":
                     return entry_json(ledger.reject(s, ctx, entry_id, reason))
-                provider = default_provider(rt.settings.data_dir, rt.clock)
+                provider = default_provider(rt.settings.data_dir, rt.clock, store=rt.store)
                 return entry_json(ledger.reverse(s, ctx, entry_id, reason, provider))
 
         return await work(run)
@@ -234,11 +254,18 @@ def router(
         ctx, data = actor_ctx(request), await body(request)
         data = data if isinstance(data, dict) else {}
         iid = parse_id(data["incident"]) if data.get("incident") else None
-        batches = int(data.get("max_batches") or 10)
+        try:
+            batches = max(1, min(int(data.get("max_batches") or 10), 1000))
+        except (TypeError, ValueError, OverflowError):
+            raise InputError("api.error.object_body") from None
 
         def run() -> dict[str, Any]:
             r = issuing.issue_due(
-                rt.store, ctx, default_provider(rt.settings.data_dir, rt.clock), incident_id=iid, max_batches=batches
+                rt.store,
+                ctx,
+                default_provider(rt.settings.data_dir, rt.clock, store=rt.store),
+                incident_id=iid,
+                max_batches=batches,
             )
             return {
                 "issued": r.issued,

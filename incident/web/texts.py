@@ -155,3 +155,26 @@ CATALOG.update(
         "web.account.done.lang": ("语言已保存", "Language saved"),
     }
 )
+
+# Issue 21: what the door (incident/web/door.py) refuses, by name.
+CATALOG.update(
+    {
+        "web.error.bad_host": (
+            "本服务不响应主机名「{host}」（请求头 Host）。如果这是本服务的正式地址，请把它加入 [web] allowed_hosts",
+            "this service does not answer to the host name '{host}' (the Host header). If it is this "
+            "service's real address, add it to [web] allowed_hosts",
+        ),
+        "web.error.bad_origin": (
+            "来自其他网站（{origin}）的修改请求已拒绝",
+            "a change sent from another site ({origin}) was refused",
+        ),
+        "web.error.body_too_big": (
+            "请求内容太大（此地址上限 {max} KB），未读取即拒收",
+            "the request body is too large (at most {max} KB here); it was refused unread",
+        ),
+        "web.error.no_such_id": (
+            "没有编号为 {value} 的记录（{name}）",
+            "there is no record with id {value} ({name})",
+        ),
+    }
+)
