@@ -21,4 +21,8 @@ def event_text(ev: TimelineEvent, lang: str) -> str:
             data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
     if ev.type == EventType.ESCALATED.value and not data.get("supervisor"):
         data["supervisor"] = "—"
-    return t(f"event.{ev.type}", lang, **data)
+    text = t(f"event.{ev.type}", lang, **data)
+    if ev.type == EventType.ACKNOWLEDGED.value and data.get("recorded_by"):
+        # Someone else acknowledged for the holder: said, never read as the holder's own.
+        text += t("event.recorded_by", lang, who=data.get("recorded_by_name") or data["recorded_by"])
+    return text

@@ -298,6 +298,7 @@ _CORE: dict[str, tuple[str, str]] = {
     "event.updated": ("更新：{changes}", "updated: {changes}"),
     "event.late": ("（超时）", " (late)"),
     "event.note_suffix": ("——{note}", " — {note}"),
+    "event.recorded_by": ("（由 {who} 代为确认）", " (recorded by {who})"),
 }
 CATALOG = Catalogue(_CORE)
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from incident.access import identity
+from incident.access.identity import Caller
 from incident.config import AppConfig, Settings, load_config, normalise_lang
 from incident.context import Context
 from incident.db import Store, default_url
@@ -31,6 +34,8 @@ class Runtime:
     actor: str
     database_url: str
     clock: Clock = field(default_factory=Clock)
+    asked: str | None = None  # the name given (--as / INCIDENT_ACTOR), not yet proven
+    caller: Caller | None = None  # who signed in (sign_in); None: the machine, or not yet asked
     _store: Store | None = None
     _slack: SlackGateway | Literal[False] | None = None  # False: looked, no token
 
@@ -56,13 +61,40 @@ class Runtime:
             # Pinned to its real moment, so that the processes this one
             # starts (incident serve's flow runs) share the same clock.
             os.environ["INCIDENT_NOW"] = clock.setting()
-        return cls(settings, config, path, chosen, who, url, clock)
+        return cls(settings, config, path, chosen, who, url, clock, asked=actor or settings.actor)
 
     @property
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.database_url)
         return self._store
+
+    def sign_in(self, password: Callable[[str], str] | None) -> Caller:
+        """Who is acting, proven (incident.access.identity): from then on the
+        actor recorded is theirs, not the name merely given."""
+        if self.caller is None:
+            self.caller = identity.resolve(
+                self.store,
+                self.config,
+                self.clock.now(),
+                token=self.settings.token,
+                asked=self.asked,
+                fallback=self.actor,
+                password=password,
+            )
+            self.actor = self.caller.actor
+        return self.caller
+
+    def _signed_in(self) -> Caller:
+        if self.caller is None:  # a command that checks rights must have signed in first
+            raise RuntimeError("sign_in() first")
+        return self.caller
+
+    def can(self, action: str) -> bool:
+        return self._signed_in().can(action)
+
+    def require(self, action: str) -> None:
+        self._signed_in().require(action, self.lang)
 
     @property
     def ctx(self) -> Context:

@@ -36,13 +36,18 @@ def now() -> dt.datetime:
 
 
 @pytest.fixture
-def cli(db_url, tmp_path):
+def cli(db_url, tmp_path, store):
     assert SCRIPT.exists(), f"console script not installed at {SCRIPT}"
+    # Once a web account exists the CLI acts only for a proven user (issue 21):
+    # these tests manage users as the admin "ops", with ops's API token.
+    with store.transaction() as s:
+        users.add(s, load_config(EXAMPLE), now(), username="ops", roles="admin")
+        _, secret = tokens.create(s, "ops", "tests", now())
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_")}
     env.update(
         INCIDENT_CONFIG=str(EXAMPLE),
         INCIDENT_DATABASE_URL=db_url,
-        INCIDENT_ACTOR="oncall-lead",
+        INCIDENT_TOKEN=secret,
         INCIDENT_DATA_DIR=str(tmp_path / "data"),
         INCIDENT_NOW=CLOCK.setting(),
     )
@@ -142,14 +147,14 @@ def test_add_list_and_refusals(cli, store):
 
     listed = cli("users", "list", "--json").stdout
     rows = {u["username"]: u for u in json.loads(listed)}
-    assert sorted(rows) == ["agent-7", "emily", "tickets", "zhangwei"]
+    assert sorted(rows) == ["agent-7", "emily", "ops", "tickets", "zhangwei"]
     assert rows["zhangwei"]["roles"] == ["lead", "comms"] and rows["zhangwei"]["person"] == "zhangwei"
     assert rows["zhangwei"]["password"] is True and rows["emily"]["password"] is False
     assert rows["emily"]["lang"] == "en" and rows["emily"]["display_name"] == "Emily C" and rows["emily"]["active"]
     assert rows["zhangwei"]["last_login_at"] is not None  # signs_in() above
     assert "scrypt" not in listed and "hash" not in listed
     table = cli("users", "list").stdout
-    assert "用户（4）" in table and "张伟 (zhangwei)" in table and "lead, comms" in table
+    assert "用户（5）" in table and "张伟 (zhangwei)" in table and "lead, comms" in table
     assert "Last sign-in" in cli("users", "list", lang="en").stdout
 
 
@@ -204,21 +209,21 @@ def test_tokens_create_list_revoke(cli, store):
     secret = next(line.strip() for line in created.splitlines() if line.strip().startswith(tokens.PREFIX))
     assert created.count(secret) == 1  # printed once, on its own line
     assert "只显示这一次" in created and "Authorization: Bearer" in created
-    assert "已为 tickets 创建 API 令牌 #1「工单系统」" in created
+    assert "已为 tickets 创建 API 令牌 #2「工单系统」" in created  # #1: ops's, the tests' own
     with store.transaction() as s:
         user = tokens.verify(s, secret, now())
         assert user is not None and user.username == "tickets"
         assert tokens.verify(s, secret + "x", now()) is None
 
     en = cli("users", "token", "create", "tickets", "--label", "ci", lang="en").stdout
-    assert "API token #2 'ci' created for tickets (roles: admin" in en and "shown this once only" in en
+    assert "API token #3 'ci' created for tickets (roles: admin" in en and "shown this once only" in en
     assert "Authorization: Bearer <the secret above>" in en
     as_json = json.loads(cli("users", "token", "create", "tickets", "--label", "cron", "--json").stdout)
-    assert as_json["id"] == 3 and as_json["secret"].startswith(as_json["prefix"])
+    assert as_json["id"] == 4 and as_json["secret"].startswith(as_json["prefix"])
 
-    listed = cli("users", "token", "list", "--json").stdout
+    listed = cli("users", "token", "list", "tickets", "--json").stdout
     rows = json.loads(listed)
-    assert [r["id"] for r in rows] == [1, 2, 3] and rows[0]["label"] == "工单系统" and rows[0]["user"] == "tickets"
+    assert [r["id"] for r in rows] == [2, 3, 4] and rows[0]["label"] == "工单系统" and rows[0]["user"] == "tickets"
     assert rows[0]["prefix"] == secret[:10] and rows[0]["last_used_at"] is not None  # verify() above used it
     assert secret not in listed and as_json["secret"] not in listed and "hash" not in listed
     table = cli("users", "token", "list", "tickets").stdout
@@ -234,14 +239,14 @@ def test_tokens_create_list_revoke(cli, store):
         assert tokens.verify(s, secret, now()) is None
     cli("users", "set", "tickets", "--active")
 
-    revoked = cli("users", "token", "revoke", "1").stdout
-    assert "已吊销令牌 #1「工单系统」（用户 tickets）" in revoked
+    revoked = cli("users", "token", "revoke", "2").stdout
+    assert "已吊销令牌 #2「工单系统」（用户 tickets）" in revoked
     with store.transaction() as s:
         assert tokens.verify(s, secret, now()) is None
-        assert tokens.verify(s, as_json["secret"], now()) is not None  # only #1 went
-    again = cli("users", "token", "revoke", "#1", lang="en").stdout
-    assert "token #1 '工单系统' of tickets was already revoked at" in again
-    assert json.loads(cli("users", "token", "list", "--json").stdout)[0]["revoked_at"] is not None
+        assert tokens.verify(s, as_json["secret"], now()) is not None  # only #2 went
+    again = cli("users", "token", "revoke", "#2", lang="en").stdout
+    assert "token #2 '工单系统' of tickets was already revoked at" in again
+    assert json.loads(cli("users", "token", "list", "tickets", "--json").stdout)[0]["revoked_at"] is not None
     assert "no token with id 9" in one_line_error(cli("users", "token", "revoke", "9", ok=False, lang="en"))
     assert "not a token id: 'x'" in one_line_error(cli("users", "token", "revoke", "x", ok=False, lang="en"))
     assert "give the token a name" in one_line_error(

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from incident.access import texts as _texts  # noqa: F401  (the role labels the refusal names)
+from incident.errors import ForbiddenError
+from incident.i18n import label
+
 ROLES = ("lead", "comms", "legal", "cs_lead", "agent", "viewer", "admin")
 
 _ALL = set(ROLES)
@@ -42,3 +46,17 @@ def allowed(roles: Iterable[str], action: str) -> bool:
 
 def roles_for(action: str) -> list[str]:
     return [r for r in ROLES if r in PERMISSIONS[action]]
+
+
+def require(roles: Iterable[str], action: str, lang: str = "zh-CN") -> None:
+    """Refuse, naming the caller's roles and the roles the action needs (the
+    web's Principal.require and the command line say the same)."""
+    held = list(roles)
+    if allowed(held, action):
+        return
+    raise ForbiddenError(
+        "access.error.forbidden",
+        roles=", ".join(label("web_role", r, lang) for r in held) or "—",
+        action=action,
+        needed=", ".join(label("web_role", r, lang) for r in roles_for(action)),
+    )

@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from incident import __version__, escalation, incidents
-from incident.cli import texts  # noqa: F401  (registers the CLI texts)
+from incident.cli import guard
+from incident.cli import texts as _texts  # noqa: F401  (registers the CLI texts)
 from incident.cli.console import make_console
 from incident.cli.lint_cmds import register as register_lint
 from incident.cli.remedy_cmds import register as register_remedy
@@ -102,6 +103,7 @@ def build_app(lang: str) -> typer.Typer:
     ) -> None:
         _state["rt"] = Runtime.build(config, lang_opt, actor, db)
         if ctx.invoked_subcommand is None:
+            guard.authorise(_rt(), "")
             overview()
 
     def overview() -> None:
@@ -286,7 +288,10 @@ def build_app(lang: str) -> typer.Typer:
     ) -> None:
         rt = _rt()
         with rt.store.transaction() as s:
-            a, changed = incidents.acknowledge(s, rt.ctx, incidents.parse_id(incident_id), role)
+            # The holder, or a lead recording it for them (the timeline says who).
+            a, changed = incidents.acknowledge(
+                s, rt.ctx, incidents.parse_id(incident_id), role, for_others=rt.can("incident.update")
+            )
             ref = f"INC-{a.incident_id}"
             if changed:
                 out.print(t("out.acked", rt.lang, ref=ref, person=a.person_name, role=a.role), style="bold green")
@@ -427,11 +432,13 @@ def build_app(lang: str) -> typer.Typer:
     register_slack(app, lang, _rt, out)
     register_users(app, lang, _rt, out)
     register_web(app, lang, _rt, out)  # web and serve
+    guard.protect(app, _rt)  # every command's permission, checked before it runs
     return app
 
 
 def _fail(text: str) -> None:
-    make_console(stderr=True).print(text, style="bold red", markup=False, highlight=False)
+    # soft_wrap: one line, however long (a teaching error names a command to copy).
+    make_console(stderr=True).print(text, style="bold red", markup=False, highlight=False, soft_wrap=True)
     sys.exit(1)
 
 

@@ -21,12 +21,13 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import func, select
 
+from incident.access import texts as _access_texts  # noqa: F401  (access.error.not_yours)
 from incident.adapters.compensation import default_provider
 from incident.cli import remedy_texts as _cli_remedy_texts  # noqa: F401
 from incident.cli import texts as _cli_texts  # noqa: F401  (help.opt.json, help.opt.limit, help.arg.id, out.more)
 from incident.cli.render import print_json
 from incident.config import AppConfig
-from incident.errors import IncidentError, InputError
+from incident.errors import ForbiddenError, IncidentError, InputError
 from incident.i18n import LABELS, label, t
 from incident.incidents import get as get_incident
 from incident.incidents import parse_id
@@ -571,7 +572,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @comp_app.command("reverse", help=h("remedy.help.comp.reverse"))
     def comp_reverse(entry: EntryArg, reason: ReasonReq) -> None:
         r = rt()
-        provider = default_provider(r.settings.data_dir, r.clock)
+        provider = default_provider(r.settings.data_dir, r.clock, store=r.store)
         with r.store.transaction() as s:
             e = ledger.reverse(s, r.ctx, _entry_id(entry), reason, provider)
             eid, amount, unit = e.id, e.amount, e.unit
@@ -593,13 +594,13 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         r = rt()
         if batch is not None and batch < 1:
             raise InputError("remedy.error.positive", option="--batch", value=batch)
-        if lease_seconds is not None and lease_seconds < 1:
-            raise InputError("remedy.error.positive", option="--lease-seconds", value=lease_seconds)
+        if lease_seconds is not None and lease_seconds < 0:
+            raise InputError("remedy.error.not_negative", option="--lease-seconds", value=lease_seconds)
         iid = parse_id(incident) if incident else None
         if iid is not None:
             with r.store.transaction() as s:
                 get_incident(s, iid)
-        provider = default_provider(r.settings.data_dir, r.clock)
+        provider = default_provider(r.settings.data_dir, r.clock, store=r.store)
         waiting = issuing.pending(r.store, iid)
         with bar(r, "remedy.out.issuing", as_json or not waiting) as progress:
             task = progress.add_task("issue", total=waiting or None)
@@ -615,7 +616,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 provider,
                 incident_id=iid,
                 batch=batch,
-                lease=dt.timedelta(seconds=lease_seconds) if lease_seconds else issuing.LEASE,
+                # 0 is meaningful: claims interrupted at any time ago are taken now.
+                lease=dt.timedelta(seconds=lease_seconds) if lease_seconds is not None else issuing.LEASE,
                 progress=tick,
             )
         r.deliver()
@@ -817,6 +819,11 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             )
         return table
 
+    def own_only(r: Runtime, assignee: Optional[str]) -> None:
+        """Agents see and record their own callbacks; cs leads anyone's (the web's rule)."""
+        if not r.can("callbacks.all") and assignee != r.actor:
+            raise ForbiddenError("access.error.not_yours", agent=assignee or "—")
+
     @cb_app.command("due", help=h("remedy.help.callbacks.due"))
     def cb_due(
         incident: IncFilter = None,
@@ -829,6 +836,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         now = r.clock.now()
         iid = parse_id(incident) if incident else None
         who = _agent_key(r.config, agent) if agent else None
+        if not r.can("callbacks.all"):
+            who = r.actor  # as the web: an agent sees their own calls, whatever --agent says
         with r.store.transaction() as s:
             if iid is not None:
                 get_incident(s, iid)
@@ -899,6 +908,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         tz = r.config.zone
         with r.store.transaction() as s:
             cb = callbacks.get(s, _entry_id(callback_id))
+            own_only(r, cb.assignee)
             c = s.get(AffectedCustomer, cb.customer_id)
             assert c is not None
             attempts = list(
@@ -1016,8 +1026,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             except ValueError:
                 raise InputError("callback.error.satisfaction", value=satisfaction) from None
         with r.store.transaction() as s:
+            cid = _entry_id(callback_id)
+            own_only(r, callbacks.get(s, cid).assignee)  # before anything is written, as the web
             cb, follow = callbacks.record_attempt(
-                s, r.ctx, _entry_id(callback_id), result, satisfaction=score, note=note, new_demand=demand
+                s, r.ctx, cid, result, satisfaction=score, note=note, new_demand=demand
             )
             data: dict[str, Any] = {
                 "id": cb.id,

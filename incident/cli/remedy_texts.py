@@ -187,8 +187,10 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "entries per batch (default: compensation.batch_size)",
     ),
     "remedy.help.opt.lease": (
-        "认领租期（秒）：超过后中断的批次会被重新认领（默认 120）",
-        "claim lease in seconds: a batch interrupted longer ago is claimed again (default 120)",
+        "认领租期（秒）：超过后中断的批次会被重新认领（默认 120；0 = 立即重新认领，仅在确知上次运行已中止、"
+        "且没有其他发放在运行时使用）",
+        "claim lease in seconds: a batch interrupted longer ago is claimed again (default 120; 0 = at once, "
+        "only when you know the last run died and no other run is issuing)",
     ),
     # ---- help: callbacks ----------------------------------------------------
     "remedy.help.callbacks": (

@@ -29,8 +29,11 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "language of the output, zh-CN or en (or INCIDENT_LANG)",
     ),
     "help.opt.actor": (
-        "以谁的身份操作，记入时间线（也可用 INCIDENT_ACTOR；默认为系统用户名）",
-        "who is acting, as recorded on the timeline (or INCIDENT_ACTOR; default: your login name)",
+        "以谁的身份操作，记入时间线（也可用 INCIDENT_ACTOR；默认为系统用户名）。尚无网页账号时直接生效；"
+        "创建第一个账号后，每个命令都需要 INCIDENT_TOKEN（API 令牌）或在终端上输入该账号的密码",
+        "who is acting, as recorded on the timeline (or INCIDENT_ACTOR; default: your login name). While no web "
+        "account exists it is taken as given; once the first account is created, every command needs "
+        "INCIDENT_TOKEN (an API token) or that account's password, typed on a terminal",
     ),
     "help.opt.show_version": ("显示版本号后退出", "show the version and exit"),
     "help.opt.db": (

@@ -399,6 +399,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
+        caller = r.caller
+        assert caller is not None  # signed in by incident.cli.guard
+        if not caller.owns(name):
+            r.require("users.manage")  # one's own token, or an admin anyone's
         with r.store.transaction() as s:
             row, secret = tokens.create(s, name, token_label, r.clock.now())
             user = s.get(User, row.user_id)

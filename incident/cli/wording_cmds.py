@@ -410,6 +410,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         comment: Annotated[Optional[str], Opt("--comment", metavar="TEXT")] = None,
     ) -> None:
         r = rt()
+        if publish:
+            r.require("wording.publish")  # as the desk: approving and publishing at once needs both
         with r.store.transaction() as s:
             st = workflow.approve_statement(s, r.ctx, parse_id(incident), number, comment, publish_now=publish)
             status = st.status

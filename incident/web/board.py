@@ -8,16 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incident import incidents
 from incident.context import Context
 from incident.enums import Kind, Role, Severity
-from incident.errors import ForbiddenError, InputError
+from incident.errors import InputError
 from incident.events import event_text
 from incident.i18n import t
-from incident.models import RoleAssignment
 from incident.web import boardview
 from incident.web.charts import volume_svg
 from incident.web.pages import Pages
@@ -82,13 +80,15 @@ def router(pages: Pages) -> APIRouter:
             safe_link=_safe_link,
         )
 
+    # ids and pages past the columns' range name nothing (issue 21): a page
+    # far beyond the last is simply empty, an id beyond the range not found.
     @api.get("/")
     def board(request: Request, id: int | None = None, page: int = 1) -> Response:  # noqa: A002
-        return show(request, id, page)
+        return show(request, None if id is None else incidents.parse_id(id), min(page, incidents.MAX_ID))
 
     @api.get("/incidents/{incident_id}")
     def incident_page(request: Request, incident_id: int, page: int = 1) -> Response:
-        return show(request, incident_id, page)
+        return show(request, incident_id, min(page, incidents.MAX_ID))
 
     @api.post("/incidents")
     async def declare(request: Request) -> Response:
@@ -166,18 +166,10 @@ def router(pages: Pages) -> APIRouter:
         role = incidents.parse_role(form.get("role", ""))
 
         def work(s: Session, ctx: Context) -> Any:
-            # The holder acknowledges (it means "I am on it"); a lead may do
-            # it for someone who confirmed by phone.
-            holder = s.scalars(
-                select(RoleAssignment).where(
-                    RoleAssignment.incident_id == incident_id,
-                    RoleAssignment.role == role.value,
-                    RoleAssignment.ended_at.is_(None),
-                )
-            ).one_or_none()
-            if holder is not None and holder.person != principal.actor and not principal.can("incident.update"):
-                raise ForbiddenError("access.error.not_holder", role=role.value, holder=holder.person_name)
-            return incidents.acknowledge(s, ctx, incident_id, role)
+            # The holder acknowledges (it means "I am on it"); a lead may
+            # record it for someone who confirmed by phone, and the timeline
+            # says so (incidents.acknowledge checks both).
+            return incidents.acknowledge(s, ctx, incident_id, role, for_others=principal.can("incident.update"))
 
         return await pages.commit(
             request, principal, work, back=f"/incidents/{incident_id}", done="web.board.done.acked"
