@@ -386,3 +386,165 @@ def test_identifier_with_a_control_character_is_refused_not_altered(store, ctx, 
     assert [(e.line, e.key, e.params["field"]) for e in report.errors] == [(1, "textin.error.control", "customer_ref")]
     with store.read() as s:
         assert list(s.scalars(select(AffectedCustomer.customer_ref))) == ["10000001"]
+
+
+# ---- review of the intake: personal numbers in every written form ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Tel13812345678", "Tel****5678"),
+        ("tel13812345678号", "tel****5678号"),
+        ("TEL13812345678、phone13912345678、手机13712345678", "TEL****5678、phone****5678、手机****5678"),
+        ("ＴＥＬ１３８１２３４５６７８", "ＴＥＬ****５６７８"),
+        ("电话１３８１２３４５６７８。", "电话****５６７８。"),
+        ("１３８－１２３４－５６７８", "****５６７８"),
+        ("138.1234.5678", "****5678"),
+        ("卡号 6222 0212 3456 7890 128 已冻结", "卡号 ****0128 已冻结"),
+        ("身份证 110101 19900307 4578", "身份证 ****4578"),
+        ("座机 0571-8888 8888", "座机 ****8888"),
+        ("tel0571-88888888", "tel****8888"),
+    ],
+)
+def test_mask_text_masks_personal_numbers_however_they_are_written(text, masked):
+    assert intake.mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "运单SF1234567890123、JD13812345678、SF13812345678",
+        "客户编号10000001，订单号 20000001，订单1234567890123456",
+        "客服热线400-820-8888，95311",
+        "单号 6222 0212 3456 7890 129",  # card-shaped but fails the Luhn check
+        "金额 138.12 元，重量 1.5 公斤",
+    ],
+)
+def test_mask_text_keeps_identifiers_waybills_and_hotlines(text):
+    assert intake.mask_text(text) == text
+
+
+def test_text_fields_given_objects_or_arrays_and_odd_numeric_ids_are_refused_by_name(store, config, clock, db_url):
+    rt = webutil.web_runtime(db_url, config, clock)
+    secret = _machine_token(rt)
+    batch = [
+        _good(1),
+        {**_good(2), "external_id": "B-2", "text": {"nested": {"x": 1}}},
+        {**_good(3), "external_id": "B-3", "category": ["a", "b"]},
+        {**_good(4), "external_id": "B-4", "customer_ref": 1.5e300},
+        {**_good(5), "external_id": "B-5", "customer_ref": 12.5},
+        {**_good(6), "external_id": "B-6", "customer_ref": 10**25},
+        {**_good(7), "external_id": "B-7", "customer_name": {"x": 1}},
+        {**_good(8), "external_id": "B-8", "customer_ref": 20000002},
+        _good(9),
+    ]
+    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base, timeout=30) as http:
+        r = http.post(
+            "/api/complaints",
+            content=json.dumps(batch).encode(),
+            headers={"Authorization": f"Bearer {secret}", "Accept-Language": "en", "Content-Type": "application/json"},
+        )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["added"] == 3
+    bad = {e["index"]: (e["error"], e["message"]) for e in body["errors"]}
+    assert {i: k for i, (k, _m) in bad.items()} == {
+        2: "textin.error.object",
+        3: "textin.error.array",
+        4: "textin.error.id_number",
+        5: "textin.error.id_number",
+        6: "textin.error.id_number",
+        7: "textin.error.object",
+    }
+    assert bad[2][1] == "text should be text, got an object"
+    assert bad[3][1] == "category should be text, got an array"
+    assert bad[7][1].startswith("customer_name ")
+    assert all(bad[i][1].startswith("customer_ref ") for i in (4, 5, 6))
+    with store.read() as s:
+        stored = {c.external_id: c for c in s.scalars(select(Complaint))}
+    assert set(stored) == {"G-1", "B-8", "G-9"} and stored["B-8"].customer_ref == "20000002"
+
+
+def test_customer_text_fields_given_objects_and_odd_numeric_ids_are_refused_by_name(store, ctx):
+    iid = declare(store, ctx)
+    jsonl = "\n".join(
+        json.dumps(r)
+        for r in (
+            {"customer_ref": "10000001", "name": {"x": 1}},
+            {"customer_ref": 1.5e300},
+            {"customer_ref": "10000003", "category": ["a", "b"]},
+            {"customer_ref": "10000004", "order_ref": 3.25},
+            {"customer_ref": 10000005, "order_ref": 1234567890123456, "name": "王五", "complex": True},
+        )
+    )
+    with store.transaction() as s:
+        report = customers.ingest(s, ctx, iid, customers.read_text(jsonl, "jsonl"))
+    assert [(e.line, e.key, e.params["field"]) for e in report.errors] == [
+        (1, "textin.error.object", "name"),
+        (2, "textin.error.id_number", "customer_ref"),
+        (3, "textin.error.array", "category"),
+        (4, "textin.error.id_number", "order_ref"),
+    ]
+    with store.read() as s:
+        got = s.scalars(select(AffectedCustomer)).one()
+    assert (got.customer_ref, got.order_ref, got.name, got.complex) == ("10000005", "1234567890123456", "王五", True)
+
+
+def test_a_required_field_holding_only_invalid_characters_names_the_character(store, ctx):
+    rows = [
+        (1, {**_good(1), "external_id": "C-1", "channel": "\ud83d"}),
+        (2, {**_good(2), "external_id": "C-2", "channel": "\x00\x07"}),
+        (3, {**_good(3), "external_id": "C-3", "request_type": "\ud83d"}),
+        (4, {**_good(4), "external_id": "C-4", "received_at": "\ud800"}),
+        (5, {**_good(5), "external_id": "C-5", "channel": "  "}),
+        (6, _good(6)),
+    ]
+    with store.transaction() as s:
+        report = intake.ingest(s, ctx, rows, rules_for(ctx), "test")
+    got = [(e.line, e.key, e.params.get("field"), e.params.get("found")) for e in report.errors]
+    assert got == [
+        (1, "textin.error.control", "channel", "U+D83D"),
+        (2, "textin.error.control", "channel", "U+0000"),
+        (3, "textin.error.control", "request_type", "U+D83D"),
+        (4, "textin.error.control", "received_at", "U+D800"),
+        (5, "complaint.error.missing", "channel", None),
+    ]
+    assert report.added == 1
+
+
+def test_times_far_in_the_future_or_before_2000_are_refused_by_name(store, ctx):
+    # ctx's clock is conftest.NOW (2026-11-24T02:00Z); nothing here reads the wall clock
+    rows = [
+        (1, {**_good(1), "external_id": "D-1", "received_at": "9999-12-31T23:59:59+08:00"}),
+        (2, {**_good(2), "external_id": "D-2", "received_at": "1999-12-31T23:59:59+08:00"}),
+        (3, {**_good(3), "external_id": "D-3", "received_at": 0}),
+        (4, {**_good(4), "external_id": "D-4", "received_at": "2000-01-01T00:00:00+08:00"}),
+    ]
+    with store.transaction() as s:
+        report = intake.ingest(s, ctx, rows, rules_for(ctx), "test")
+    assert [(e.line, e.key) for e in report.errors] == [
+        (1, "complaint.error.future"),
+        (2, "complaint.error.too_old"),
+        (3, "complaint.error.too_old"),
+    ]
+    assert report.errors[1].params["field"] == "received_at" and report.added == 1
+
+    iid = declare(store, ctx)
+    when = {
+        "10000001": "9999-12-31T23:59:59+08:00",
+        "10000002": "2026-11-25T02:00:01Z",  # a day and a second after the clock
+        "10000003": "1999-12-31 23:59",  # naive: the centre's zone
+        "10000004": "2026-11-25T01:59:59Z",  # within a day: a clock a little off is fine
+        "10000005": "2000-01-01 00:00",
+    }
+    records = [(i, {"customer_ref": ref, "complained_at": at}) for i, (ref, at) in enumerate(when.items(), 1)]
+    with store.transaction() as s:
+        got = customers.ingest(s, ctx, iid, records)
+    assert [(e.line, e.key, e.params["field"]) for e in got.errors] == [
+        (1, "customer.error.future", "complained_at"),
+        (2, "customer.error.future", "complained_at"),
+        (3, "customer.error.too_old", "complained_at"),
+    ]
+    with store.read() as s:
+        assert set(s.scalars(select(AffectedCustomer.customer_ref))) == {"10000004", "10000005"}

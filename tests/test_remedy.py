@@ -16,6 +16,7 @@ from incident.config import CompensationPolicy, load_config
 from incident.errors import ConfigError, ConflictError, InputError
 from incident.models import AffectedCustomer, Callback, Compensation, OutboxMessage, TimelineEvent
 from incident.remedy import callbacks, customers, issuing, ledger, reports
+from incident.timeutil import FixedClock
 from tests.test_wording import approved_sheet, as_, declare
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -239,9 +240,11 @@ def test_threshold_needs_a_supervisor_not_the_proposer(store, ctx):
 def test_policy_eligibility_formula_and_budget_alert(store, ctx):
     iid = declare(store, ctx)
     start = ctx.clock.now()
+    # imported 4 days on: a complaint time more than a day after the import's clock is refused
+    later = dataclasses.replace(ctx, clock=FixedClock(start + dt.timedelta(days=4)))
     seed_customers(
         store,
-        ctx,
+        later,
         iid,
         [
             {

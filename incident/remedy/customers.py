@@ -32,7 +32,7 @@ from incident.money import MoneyError, to_money
 from incident.remedy import callbacks
 from incident.remedy import texts as _texts  # noqa: F401
 from incident.remedy.callbacks import SweepReport
-from incident.textin import clean, clean_id, clean_value
+from incident.textin import clean, clean_id, clean_text, clean_value
 from incident.watch.complaints import RowError, mask_contact, mask_text, read_records, read_text_records
 from incident.wording.personalise import title_key
 
@@ -102,8 +102,9 @@ def _number(value: Any, name: str) -> Decimal | None:
     return number
 
 
-def normalise(raw: dict[str, Any], default_lang: str, tz: Any) -> dict[str, Any]:
-    """One input record → the row to store; InputError names the problem."""
+def normalise(raw: dict[str, Any], default_lang: str, tz: Any, now: dt.datetime) -> dict[str, Any]:
+    """One input record → the row to store; InputError names the problem.
+    ``now`` is the context clock's (times a day past it are refused)."""
     rec: dict[str, Any] = {}
     for key, value in raw.items():
         name = ALIASES.get(str(key).strip().lower())
@@ -115,44 +116,44 @@ def normalise(raw: dict[str, Any], default_lang: str, tz: Any) -> dict[str, Any]
         raise InputError("customer.error.missing", field="customer_ref")
     out: dict[str, Any] = {"customer_ref": ref, "order_ref": clean_id("order_ref", rec.get("order_ref")) or None}
     for name in ("name", "category", "branch"):
-        value = _text(rec.get(name))
+        value = _text(name, rec.get(name))
         if len(value) > _LIMITS[name]:
             raise InputError("customer.error.too_long", field=name, max=_LIMITS[name])
         out[name] = mask_text(value) or None  # free text: a phone number typed into it is masked
     for name in ("customer_ref", "order_ref"):
         if len(out[name] or "") > _LIMITS[name]:
             raise InputError("customer.error.too_long", field=name, max=_LIMITS[name])
-    title = _text(rec.get("title"))
+    title = _text("title", rec.get("title"))
     out["title"] = title_key(title) if title else None
-    contact = _text(rec.get("contact"))
+    contact = _text("contact", rec.get("contact"))
     out["contact"] = mask_contact(contact) if contact else None
-    lang = _text(rec.get("lang"))
+    lang = _text("lang", rec.get("lang"))
     try:
         out["lang"] = normalise_lang(lang) if lang else default_lang
     except ValueError:
         raise InputError("customer.error.lang", value=lang[:20]) from None
     out["amount_at_stake"] = _number(rec.get("amount_at_stake"), "amount_at_stake")
     out["declared_value"] = _number(rec.get("declared_value"), "declared_value")
-    insured = _text(rec.get("insured")).lower()
+    insured = _text("insured", rec.get("insured")).lower()
     if insured not in _INSURED:
         raise InputError("customer.error.insured", value=insured[:20])
     out["insured"] = _INSURED[insured]
-    out["complex"] = _text(rec.get("complex")).lower() in _TRUE
-    out["complained_at"] = _time(rec.get("complained_at"), tz)
+    out["complex"] = _text("complex", rec.get("complex")).lower() in _TRUE
+    out["complained_at"] = _in_range(_time(rec.get("complained_at"), tz), tz, now)
     return out
 
 
-def _text(value: Any) -> str:
-    """A free-text cell, cleaned (incident/textin.py) and trimmed; "" for none."""
-    if value is None:
-        return ""
-    return clean(value if isinstance(value, str) else str(value)).strip()
+def _text(name: str, value: Any) -> str:
+    """A free-text cell, cleaned (incident/textin.py) and trimmed; "" for
+    none; an object or an array is refused by ``name``, not stored as its
+    Python repr."""
+    return clean_text(name, value)
 
 
 def _time(value: Any, tz: Any) -> dt.datetime | None:
     """An ISO 8601 time (naive = the centre's zone) in UTC. Anything else —
     1e20, NaN, a time that leaves the calendar in UTC — is refused."""
-    text = _text(value)
+    text = _text("complained_at", value)
     if not text:
         return None
     try:
@@ -160,6 +161,28 @@ def _time(value: Any, tz: Any) -> dt.datetime | None:
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(dt.timezone.utc)
     except (ValueError, OverflowError):
         raise InputError("customer.error.time", value=text[:40]) from None
+
+
+# A complaint before 2000 is a broken export (an epoch 0, a 1900 default);
+# one more than a day ahead of the clock is a typo (9999-12-31), and would
+# sort first in every list of the newest. The day allows for a sender whose
+# clock is off and for a time zone got wrong.
+_EARLIEST = (2000, 1, 1)
+_AHEAD = dt.timedelta(days=1)
+
+
+def _in_range(when: dt.datetime | None, tz: Any, now: dt.datetime) -> dt.datetime | None:
+    """``when`` when it lies between 2000-01-01 (the centre's zone) and a
+    day after ``now`` (the context clock's), else InputError by name."""
+    if when is None:
+        return None
+    earliest = dt.datetime(*_EARLIEST, tzinfo=tz)
+    if when < earliest:
+        first = earliest.date().isoformat()
+        raise InputError("customer.error.too_old", field="complained_at", value=when.isoformat(), earliest=first)
+    if when > now + _AHEAD:
+        raise InputError("customer.error.future", field="complained_at", value=when.isoformat())
+    return when
 
 
 def _store(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -211,7 +234,7 @@ def ingest(
             report.errors.append(RowError(line, "customer.error.not_object", {}))
             continue
         try:
-            row = normalise(raw, lang, tz)
+            row = normalise(raw, lang, tz, now)
         except InputError as bad:
             # cleaned: the message goes back as JSON, to a page or a terminal
             report.errors.append(RowError(line, bad.key, clean_value(bad.params)))

@@ -282,3 +282,17 @@ CATALOG.update(
         ),
     }
 )
+
+# Intake review: a complaint time must lie between 2000 and a day after now.
+CATALOG.update(
+    {
+        "customer.error.too_old": (
+            "「{field}」的时间 {value} 早于 {earliest}，不是有效的投诉时间",
+            "{field} {value} is before {earliest}: not a complaint's time",
+        ),
+        "customer.error.future": (
+            "「{field}」的时间 {value} 晚于当前时间一天以上",
+            "{field} {value} is more than a day in the future",
+        ),
+    }
+)

@@ -28,7 +28,7 @@ from incident.context import Context
 from incident.db import insert_new
 from incident.errors import InputError
 from incident.models import Complaint
-from incident.textin import clean, clean_id, clean_value, finite, luhn
+from incident.textin import clean_id, clean_text, clean_value, finite, luhn
 from incident.watch.classify import Rules
 
 CHANNELS = ("phone", "chat", "email", "social", "app")
@@ -103,36 +103,90 @@ _LIMITS = {
 # Personal numbers in free text, as the lint rules' personal_data finds
 # them (incident/data/lint_rules.toml): an 18-character resident ID (a
 # birth date inside, check digit 0-9 or X), a bank card (16-19 digits that
-# pass the Luhn check), a mainland mobile (11 digits 1[3-9]…, with +86 and
-# the separators people type), a landline with its area code. Nothing
-# else: an order, waybill or customer number (10000001, SF1234567890123)
-# is not personal data, and a number glued to letters is a code. The last
-# four stay visible.
-_EDGE_L, _EDGE_R = r"(?<![\dA-Za-z*])", r"(?![\dA-Za-z*])"
+# pass the Luhn check), a mainland mobile (11 digits 1[3-9]…, with +86),
+# a landline with its area code; each with the separators people type
+# (spaces, dashes, dots: 138.1234.5678, 6222 0212 3456 7890 128,
+# 110101 19900307 4578, 0571-8888 8888). Nothing else: an order, waybill
+# or customer number (10000001, SF1234567890123, JD13812345678) is not
+# personal data, and a number glued to letters is a code, unless the
+# letters are a contact word (Tel13812345678). The last four stay visible.
+_SEP = r"(?:\s?[-.]\s?|\s)?"
+_EDGE_L, _EDGE_R = r"(?<![0-9A-Za-z*])", r"(?![0-9A-Za-z*])"
+# Letters that say "this is a phone number" (matched case-insensitively;
+# Chinese labels such as 手机 and 电话 are not letters, so the plain edge
+# already lets them through).
+_CONTACT_WORDS = ("tel", "phone", "mobile", "mob", "cell", "call", "contact", "whatsapp", "telno", "phoneno")
+_PHONE_L = "(?:" + _EDGE_L + "".join(f"|(?<=(?i:{word}))" for word in _CONTACT_WORDS) + ")"
 _PERSONAL_NUMBER = re.compile(
-    _EDGE_L
-    + "(?:"
-    + r"(?P<id>[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])"
-    + r"|(?P<card>[3-6]\d{3}(?:[ -]?\d{4}){2}[ -]?\d{4,7})"
-    + r"|(?:(?:\+|00)?\s?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}"
-    + r"|(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[\s-]?)[2-9]\d{6,7}"
+    "(?:"
+    + _EDGE_L
+    + rf"(?P<id>[1-9]\d{{5}}{_SEP}(?:18|19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]){_SEP}\d{{3}}[\dXx])"
+    + "|"
+    + _EDGE_L
+    + rf"(?P<card>(?P<card16>[3-6]\d{{3}}(?:{_SEP}\d{{4}}){{3}})(?P<card_tail>{_SEP}\d{{1,3}})?)"
+    + "|"
+    + _PHONE_L
+    + rf"(?:(?:(?:\+|00)\s?)?86[\s-]?)?1[3-9]\d(?:{_SEP}\d{{4}}){{2}}"
+    + "|"
+    + _PHONE_L
+    + rf"(?:[(（]0\d{{2,3}}[)）]\s?|0\d{{2,3}}{_SEP})[2-9]\d{{2,3}}{_SEP}\d{{4}}"
     + ")"
-    + _EDGE_R
+    + _EDGE_R,
+    re.ASCII,  # 0-9 and ASCII blanks: other scripts' digits are folded first (_FOLD)
+)
+# Full-width digits, letters and signs, and the ideographic space, read as
+# their ASCII forms for matching (NFKC's folding, one character for one, so
+# a match's span is the same in the text as written).
+_FOLD = str.maketrans(
+    {
+        **{0xFF10 + i: chr(0x30 + i) for i in range(10)},
+        **{0xFF21 + i: chr(0x41 + i) for i in range(26)},
+        **{0xFF41 + i: chr(0x61 + i) for i in range(26)},
+        0xFF0B: "+",
+        0xFF0D: "-",
+        0xFF0E: ".",
+        0x3000: " ",
+        0x00A0: " ",
+    }
 )
 
 
-def mask_number(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group())
-    if match.group("card") and not luhn(digits):
-        return match.group()  # an order number of card length, not a card
-    tail = match.group()[-1] if match.group()[-1] in "Xx" else ""
-    return "*" * 4 + (digits[-4:] if not tail else digits[-3:] + tail)
+def _last_four(written: str, folded: str) -> str:
+    """****1234, the last four digits (or an ID's 123X) as they were written."""
+    kept = [w for w, f in zip(written, folded, strict=True) if f.isdigit() or f in "Xx"]
+    return "****" + "".join(kept[-4:])
+
+
+def _mask_one(match: re.Match[str], text: str) -> str:
+    """What replaces one match in ``text`` (the folded text's match)."""
+    start, end = match.span()
+    if match.group("card"):
+        digits = re.sub(r"\D", "", match.group(), flags=re.ASCII)
+        if not luhn(digits):
+            tail = match.group("card_tail") or ""
+            head = re.sub(r"\D", "", match.group("card16"), flags=re.ASCII)
+            if not tail or tail[0].isdigit() or not luhn(head):
+                return text[start:end]  # an order number of card length, not a card
+            # a 16-digit card, then another number after a separator: the card alone
+            end = match.end("card16")
+            return _last_four(text[start:end], match.group("card16")) + text[end : match.end()]
+    return _last_four(text[start:end], match.group())
 
 
 def mask_text(text: str) -> str:
     """Phone, ID and card numbers inside free text masked to their last
     four; every other number (orders, waybills, customers) as it was."""
-    return _PERSONAL_NUMBER.sub(mask_number, text)
+    folded = text.translate(_FOLD)
+    out: list[str] = []
+    done = 0
+    for match in _PERSONAL_NUMBER.finditer(folded):
+        out.append(text[done : match.start()])
+        out.append(_mask_one(match, text))
+        done = match.end()
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 def mask_contact(value: str) -> str:
@@ -169,7 +223,7 @@ def _time(value: Any, tz: ZoneInfo) -> dt.datetime:
             return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
         except (OverflowError, ValueError, OSError):
             raise InputError("complaint.error.time", value=repr(value)[:40]) from None
-    text = clean(str(value or "")).strip()
+    text = clean_text("received_at", value, required=True)
     if not text:
         raise InputError("complaint.error.missing", field="received_at")
     try:
@@ -181,9 +235,29 @@ def _time(value: Any, tz: ZoneInfo) -> dt.datetime:
         raise InputError("complaint.error.time", value=text[:40]) from None
 
 
-def _text(value: Any) -> str:
-    """A free-text cell as clean text (incident/textin.py)."""
-    return clean(value if isinstance(value, str) else str(value)).strip()
+def _text(name: str, value: Any, *, required: bool = False) -> str:
+    """A free-text cell as clean text (incident/textin.py); an object or an
+    array is refused by ``name``, not stored as its Python repr."""
+    return clean_text(name, value, required=required)
+
+
+# No ticket predates the ticket systems this reads (an epoch 0 or a
+# 1900 default is a broken export); the bound is in the centre's zone.
+EARLIEST = (2000, 1, 1)
+
+
+def _in_range(when: dt.datetime, tz: ZoneInfo, now: dt.datetime) -> dt.datetime:
+    """``when``, refused by name when before 2000 or in the future (the
+    ticket system's clock may be a few minutes ahead; ``now`` is the
+    context clock's)."""
+    earliest = dt.datetime(*EARLIEST, tzinfo=tz)
+    if when < earliest:
+        raise InputError(
+            "complaint.error.too_old", field="received_at", value=when.isoformat(), earliest=earliest.date().isoformat()
+        )
+    if when > now + dt.timedelta(minutes=5):
+        raise InputError("complaint.error.future", value=when.isoformat())
+    return when
 
 
 _FREE_FIELDS = ("category", "branch", "product", "customer_ref", "customer_name", "text")
@@ -205,16 +279,14 @@ def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, 
     ext = clean_id("external_id", rec.get("external_id"))
     if not ext:
         raise InputError("complaint.error.missing", field="external_id")
-    when = _time(rec.get("received_at"), tz)
-    if when > now + dt.timedelta(minutes=5):
-        raise InputError("complaint.error.future", value=when.isoformat())
-    channel_raw = _text(rec.get("channel") or "")
+    when = _in_range(_time(rec.get("received_at"), tz), tz, now)
+    channel_raw = _text("channel", rec.get("channel"), required=True)
     if not channel_raw:
         raise InputError("complaint.error.missing", field="channel")
     channel = _CHANNEL_ALIASES.get(channel_raw) or _CHANNEL_ALIASES.get(channel_raw.lower())
     if channel is None:
         raise InputError("complaint.error.channel", value=channel_raw[:40], allowed=", ".join(CHANNELS))
-    type_raw = _text(rec.get("request_type") or "")
+    type_raw = _text("request_type", rec.get("request_type"), required=True)
     request_type = (_TYPE_ALIASES.get(type_raw) or _TYPE_ALIASES.get(type_raw.lower())) if type_raw else "complaint"
     if request_type is None:
         raise InputError(
@@ -228,14 +300,14 @@ def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, 
         if value is None or value == "":
             out[name] = None
             continue
-        value = clean_id(name, value) if name in _ID_FIELDS else _text(value)
+        value = clean_id(name, value) if name in _ID_FIELDS else _text(name, value)
         if len(value) > _LIMITS[name]:
             raise InputError("complaint.error.too_long", field=name, max=_LIMITS[name])
         out[name] = value or None
     if len(ext) > _LIMITS["external_id"]:
         raise InputError("complaint.error.too_long", field="external_id", max=_LIMITS["external_id"])
     out["text"] = mask_text(out["text"] or "")  # customer_ref is an identifier: kept as it is
-    contact = _text(rec.get("contact") or "")
+    contact = _text("contact", rec.get("contact"))
     out["contact"] = mask_contact(contact) if contact else None
     return out
 

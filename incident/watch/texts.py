@@ -181,3 +181,13 @@ WATCH_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 CATALOG.update(WATCH_TEXTS)
+
+# Intake review: a ticket time before 2000 is a broken export, not a ticket.
+CATALOG.update(
+    {
+        "complaint.error.too_old": (
+            "{field} 的时间 {value} 早于 {earliest}，不是有效的工单时间",
+            "{field} {value} is before {earliest}: not a ticket's time",
+        ),
+    }
+)
