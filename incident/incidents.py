@@ -41,16 +41,29 @@ SYSTEM_ACTOR = "system"
 MAX_ID = 2**31 - 1
 
 
+# ASCII only: \d and int() take any Unicode digit ("١" is 1) and
+# str.isdigit() takes "²", which int() refuses — an id is 0-9 and nothing else.
+_ID = re.compile(r"(?i)(?:#|inc-?)?\s*([0-9]+)", re.ASCII)
+_PREFIX = re.compile(r"(?i)(?:#|inc-?)?\s*", re.ASCII)
+
+
 def parse_id(text: str | int) -> int:
-    """Accept 12, "12", "#12", "INC-12", "inc12". A number past the id
-    columns' range is "no such incident" (NotFoundError), not a crash."""
+    """Accept 12, "12", "#12", "INC-12", "inc12". A number no id column
+    holds — past the range, or written in other digits ("INC-١", "²") — is
+    "no such incident" (NotFoundError), not a crash nor another incident."""
     raw = str(text).strip()
-    m = re.fullmatch(r"(?i)(?:#|inc-?)?\s*(\d{1,40})", raw)
-    if not m or int(m.group(1)) < 1:
+    m = _ID.fullmatch(raw)
+    if m is None:
+        rest = raw[_PREFIX.match(raw).end() :]  # type: ignore[union-attr]  # always matches (all optional)
+        if rest.isnumeric():  # digits, but not 0-9
+            raise NotFoundError("error.no_incident", id=raw[:40])
         raise InputError("error.bad_id", value=raw[:40])
-    if int(m.group(1)) > MAX_ID:
+    digits = m.group(1)
+    if len(digits) >= 40 or int(digits) > MAX_ID:  # as door.ids_in_range; int() of a huge text is slow
         raise NotFoundError("error.no_incident", id=raw[:40])
-    return int(m.group(1))
+    if int(digits) < 1:
+        raise InputError("error.bad_id", value=raw[:40])
+    return int(digits)
 
 
 def parse_kind(text: str | Kind) -> Kind:

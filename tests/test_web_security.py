@@ -11,6 +11,7 @@ import dataclasses
 import re
 import socket
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from incident import incidents
 from incident.access import passwords, tokens, users
 from incident.config import WebConfig
-from incident.errors import AuthError
+from incident.errors import AuthError, InputError, NotFoundError
 from incident.models import Compensation, Incident, User
 from incident.remedy import customers, ledger
 from incident.web.app import create_app
@@ -81,6 +82,11 @@ def test_every_route_refuses_a_foreign_host_and_changes_need_this_sites_origin(d
         for host in ("localhost:1", "[::1]:8000", "incident.example.com", "a.corp.example", "127.0.0.1"):
             assert httpx.get(srv.base + "/login", headers={"Host": host}).status_code == 200, host
         assert httpx.get(srv.base + "/login", headers={"Host": "corp.example.evil"}).status_code == 400
+        # no browser sends these; a loose parse read "127.0.0.1" / "[::1]" / "localhost" out of them
+        odd = (f"127.0.0.1:{srv.port}@evil.example", "[::1]evil.example", "localhost:80x", "localhost:", "[::1")
+        for host in odd + ("[::1]:8000:1", "a.corp.example:1@evil", "local host", "[evil.example]"):
+            r = httpx.get(srv.base + "/login", headers={"Host": host, "Accept-Language": "en"})
+            assert r.status_code == 400 and "does not answer to the host name" in r.text, host
         client, csrf = login(srv.base, "zhangwei")
         form = {"csrf": csrf, "kind": "other", "severity": "4", "title": "x"}
         for origin in (f"http://evil.example:{srv.port}", "null", "http://localhost:1"):
@@ -299,11 +305,16 @@ def _all_routes(routes):  # type: ignore[no-untyped-def]
             yield route
 
 
+# Unicode digits: "²".isdigit() but int("²") raises; int("١") is 1. Ids are ASCII digits.
+NOT_IDS = (HUGE, "²", "١")
+
+
 def test_ids_beyond_the_integer_range_are_not_found_on_every_route(db_url, config, clock):
     rt = web_runtime(db_url, config, clock)
     add_user(rt, "root", "admin")
+    with rt.store.transaction() as s:  # INC-1 exists: "INC-١" must not reach it
+        incidents.declare(s, rt.ctx, kind="system_outage", severity=2, title="APP 登录失败")
     app = create_app(rt)
-    fill = {"action": "reject", "name": "submit", "incident": f"INC-{HUGE}"}
     routes = [
         (method, route.path)
         for route in _all_routes(app.routes)
@@ -315,22 +326,25 @@ def test_ids_beyond_the_integer_range_are_not_found_on_every_route(db_url, confi
         client, csrf = login(srv.base, "root")
         client.headers["X-CSRF-Token"] = csrf
         seen = []
-        for method, path in routes:
-            url = path
-            for key in [p[1:-1] for p in path.split("/") if p.startswith("{")]:
-                url = url.replace("{" + key + "}", fill.get(key, HUGE))
-            r = client.request(method, url, data={"csrf": csrf} if method == "POST" else None)
-            seen.append((method, path, r.status_code))
-        for q in ({"incident": HUGE}, {"incident": f"INC-{HUGE}"}):
-            for url in ("/api/compensation", "/api/callbacks/due", "/api/wording"):
-                r = client.get(url, params=q)
-                seen.append(("GET", f"{url}?{q}", r.status_code))
+        for value in NOT_IDS:
+            fill = {"action": "reject", "name": "submit", "incident": f"INC-{value}"}
+            for method, path in routes:
+                url = path
+                for key in [p[1:-1] for p in path.split("/") if p.startswith("{")]:
+                    url = url.replace("{" + key + "}", fill.get(key, value))
+                r = client.request(method, url, data={"csrf": csrf} if method == "POST" else None)
+                seen.append((method, url, r.status_code))
+            for q in ({"incident": value}, {"incident": f"INC-{value}"}):
+                for url in ("/api/compensation", "/api/callbacks/due", "/api/wording"):
+                    r = client.get(url, params=q)
+                    seen.append(("GET", f"{url}?{q}", r.status_code))
+            r = client.post("/api/compensation/approve", json={"incident": f"INC-{value}"})
+            seen.append(("POST", f"approve INC-{value}", r.status_code))
+            r = client.get("/lookup", params={"q": f"INC-{value}"})  # a page: the problem is said on it
+            seen.append(("GET", "/lookup", r.status_code))
+            assert value != "١" or "没有编号为 INC-١ 的事件" in r.text, r.text  # not INC-1's wording
         r = client.post("/api/compensation/approve", json={"ids": [int(HUGE)]})
         seen.append(("POST", "approve ids", r.status_code))
-        r = client.post("/api/compensation/approve", json={"incident": f"INC-{HUGE}"})
-        seen.append(("POST", "approve incident", r.status_code))
-        r = client.get("/lookup", params={"q": f"INC-{HUGE}"})
-        seen.append(("GET", "/lookup", r.status_code))
         for url in (
             f"/?id={HUGE}",
             "/?id=3000000000",
@@ -345,9 +359,28 @@ def test_ids_beyond_the_integer_range_are_not_found_on_every_route(db_url, confi
             "/api/callbacks/3000000000",
         ):  # past int4: PostgreSQL's range
             seen.append(("GET", url, client.get(url).status_code))
+        for value in ("²", "١", "INC-١", "INC-²", "#١"):  # a named "not found", the same on every id route
+            part = urllib.parse.quote(value, safe="")
+            for url in (f"/incidents/{part}", f"/api/callbacks/{part}", f"/api/incidents/{part}/report"):
+                r = client.get(url, headers={"Accept-Language": "en"})
+                assert r.status_code == 404 and "no" in r.text and value in r.text, (url, r.status_code, r.text)
+        for url in ("/incidents/abc", "/api/callbacks/abc", "/desk/INC-1"):  # a word names nothing either
+            r = client.get(url)
+            assert r.status_code == 404 and "没有编号为" in r.text, (url, r.status_code, r.text)
     wrong = [s for s in seen if s[2] not in (404, 200)]
     assert not wrong, wrong
-    assert sum(1 for s in seen if s[2] == 404) >= len(routes)
+    assert sum(1 for s in seen if s[2] == 404) >= len(routes) * len(NOT_IDS)
+    assert not [s for s in seen if "١" in s[1] and s[2] == 200], "an Arabic-Indic one read as INC-1"
+
+
+def test_parse_id_takes_ascii_digits_only():
+    assert incidents.parse_id("INC-12") == incidents.parse_id("#12") == incidents.parse_id(" inc12 ") == 12
+    for text in ("INC-١", "١", "²", "#٣", "INC-１２"):  # Arabic-Indic, superscript, fullwidth
+        with pytest.raises(NotFoundError):
+            incidents.parse_id(text)
+    for text in ("abc", "INC-", "0", "-3", "ınc-1"):  # not an id at all: the route's input error, as before
+        with pytest.raises(InputError):
+            incidents.parse_id(text)
 
 
 def test_percent_and_underscore_in_a_search_are_text(store, ctx):

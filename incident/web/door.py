@@ -12,11 +12,13 @@ ASGI middleware so that nothing is buffered or parsed first:
   (CSP, nosniff, Referrer-Policy, no framing) unless the route set its own.
 
 And :func:`ids_in_range`, the app-wide dependency that answers "not found"
-for an id path parameter the id columns cannot hold."""
+for an id path parameter that is not ASCII digits the id columns can hold."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -110,19 +112,36 @@ async def _refuse(scope: Scope, send: Send, rt: Runtime, status: int, key: str, 
 # ---- the Host header and Origin ---------------------------------------------
 
 
+# What a browser sends as Host: a DNS name or IPv4 address, or an IPv6
+# literal in brackets, then at most ":port". Anything else ("a:1@evil",
+# "[::1]evil") is refused whole rather than read loosely.
+_HOST = re.compile(
+    r"(?P<name>[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?"
+    r"|\[(?P<ip6>[0-9a-f:.]+)\])(?::[0-9]{1,5})?",
+    re.ASCII,
+)
+
+
 def _hostname(netloc: str) -> str:
-    """``Host``/netloc without the port, lower case: "[::1]:8000" → "[::1]"."""
-    netloc = netloc.strip().lower()
-    if netloc.startswith("["):
-        return netloc[: netloc.find("]") + 1] if "]" in netloc else netloc
-    return netloc.rsplit(":", 1)[0].rstrip(".") if netloc.count(":") == 1 else netloc.rstrip(".")
+    """``Host``/netloc without the port, lower case: "[::1]:8000" → "[::1]";
+    "" when it is not a well-formed host[:port]."""
+    m = _HOST.fullmatch(netloc.strip().lower())
+    if m is None:
+        return ""
+    if m["ip6"] is not None:
+        try:
+            ipaddress.IPv6Address(m["ip6"])
+        except ValueError:
+            return ""
+        return f"[{m['ip6']}]"
+    return m["name"].rstrip(".")
 
 
 def allowed_hosts(rt: Runtime) -> tuple[set[str], tuple[str, ...]]:
     """Exact host names, and the suffixes "*.example.com" allows."""
     names = set(LOCAL_HOSTS)
     public = urllib.parse.urlsplit(rt.config.wording.public_url)
-    if public.netloc:
+    if public.netloc and _hostname(public.netloc):
         names.add(_hostname(public.netloc))
     suffixes = []
     for entry in rt.config.web.allowed_hosts:
@@ -257,18 +276,21 @@ class SecurityHeaders:
 # callback_id, token_id, a statement's number; "incident" is parsed by
 # parse_id in its route.
 _ID_PARAMS = ("_id", "number")
+_ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 
 def ids_in_range(request: Request) -> None:
-    """An app-wide dependency: an id path parameter past the id columns'
-    range names nothing — 404 with a message, before the route (whose int
-    parameter would reach the database and fail there: PostgreSQL refuses
-    it, SQLite past 2**63)."""
+    """An app-wide dependency: an id path parameter that is not ASCII digits
+    within the id columns' range names nothing — 404 with a message, before
+    the route (whose int parameter would reach the database and fail there:
+    PostgreSQL refuses it, SQLite past 2**63)."""
     for name, value in request.path_params.items():
         if not name.endswith(_ID_PARAMS) or not isinstance(value, str):
             continue
         text = value.strip()
-        if text.isdigit() and len(text) < 40 and int(text) <= MAX_ID:
+        if _ASCII_DIGITS.fullmatch(text) and len(text) < 40 and int(text) <= MAX_ID:
             continue
-        if text.lstrip("+-").isdigit():  # a number, but not one of ours; words get the route's own 422
-            raise NotFoundError("web.error.no_such_id", name=name, value=text[:40])
+        # Past the range, signed, other digits ("²" is isdigit() yet int()
+        # refuses it; int("١") is 1) or a word: the path names nothing, and
+        # says so by name rather than with the framework's bare 422.
+        raise NotFoundError("web.error.no_such_id", name=name, value=text[:40])
