@@ -19,6 +19,7 @@ from incident.context import Context
 from incident.db import Store, default_url
 from incident.errors import InputError
 from incident.notify import ConsoleNotifier, deliver_pending
+from incident.textin import clean
 from incident.timeutil import Clock, ShiftedClock, clock_from_setting
 
 if TYPE_CHECKING:
@@ -55,13 +56,15 @@ class Runtime:
         except ValueError:
             raise InputError("config.reason.lang", value=str(lang or settings.lang)) from None
         url = database_url or settings.database_url or config.storage.database_url or default_url(settings.data_dir)
-        who = actor or settings.actor or _login_name()
+        # A name typed or set in the environment is text entering the system.
+        asked = clean(actor or settings.actor or "") or None
+        who = asked or _login_name()
         clock = clock_from_setting(settings.now, config.zone)
         if isinstance(clock, ShiftedClock):
             # Pinned to its real moment, so that the processes this one
             # starts (incident serve's flow runs) share the same clock.
             os.environ["INCIDENT_NOW"] = clock.setting()
-        return cls(settings, config, path, chosen, who, url, clock, asked=actor or settings.actor)
+        return cls(settings, config, path, chosen, who, url, clock, asked=asked)
 
     @property
     def store(self) -> Store:
@@ -71,12 +74,14 @@ class Runtime:
 
     def sign_in(self, password: Callable[[str], str] | None) -> Caller:
         """Who is acting, proven (incident.access.identity): from then on the
-        actor recorded is theirs, not the name merely given."""
+        actor recorded is theirs, not the name merely given. The real clock
+        (Clock.wall), not INCIDENT_NOW's: a drill clock set an hour ahead
+        must not run out a lockout, nor bring a token back to life."""
         if self.caller is None:
             self.caller = identity.resolve(
                 self.store,
                 self.config,
-                self.clock.now(),
+                self.clock.wall().now(),
                 token=self.settings.token,
                 asked=self.asked,
                 fallback=self.actor,
@@ -84,6 +89,10 @@ class Runtime:
             )
             self.actor = self.caller.actor
         return self.caller
+
+    def drill_clock(self) -> str | None:
+        """INCIDENT_NOW as given, when it shifts this process's clock."""
+        return (self.settings.now or "").strip() or None if isinstance(self.clock, ShiftedClock) else None
 
     def _signed_in(self) -> Caller:
         if self.caller is None:  # a command that checks rights must have signed in first

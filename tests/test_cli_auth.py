@@ -9,10 +9,12 @@ PostgreSQL; the accounts are made, and what the CLI stored is read, with
 the services themselves. stdin is never a terminal here: a command that
 would ask for a password says what to do instead."""
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,12 +26,13 @@ from incident.access import tokens, users
 from incident.access.permissions import PERMISSIONS
 from incident.cli import guard
 from incident.cli.app import build_app
-from incident.config import load_config
+from incident.config import Settings, load_config
 from incident.context import Context
-from incident.errors import ForbiddenError
+from incident.errors import AuthError, ForbiddenError
 from incident.events import event_text
-from incident.models import Callback, CallbackAttempt, Compensation, TimelineEvent
-from incident.timeutil import FixedClock
+from incident.models import Callback, CallbackAttempt, Compensation, FactSheet, TimelineEvent, WordingTemplate
+from incident.runtime import Runtime
+from incident.timeutil import FixedClock, ShiftedClock
 
 SCRIPT = Path(sys.executable).with_name("incident")
 FACTS = (
@@ -50,12 +53,11 @@ def cli(db_url, tmp_path):
         INCIDENT_NOW=incident_now(),  # zhangwei's week as the lead on call
     )
 
-    def run(*args, ok=True, lang="en", token=None, who=None):
+    def run(*args, ok=True, lang="en", token=None, who=None, stdin=None):
         argv = [str(SCRIPT), "--lang", lang, *(("--as", who) if who else ()), *args]
         extra = {"INCIDENT_TOKEN": token} if token else {}
-        proc = subprocess.run(
-            argv, env={**env, **extra}, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
-        )
+        given = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
+        proc = subprocess.run(argv, env={**env, **extra}, capture_output=True, text=True, timeout=120, **given)
         if ok:
             assert proc.returncode == 0, proc.stderr + proc.stdout
         return proc
@@ -63,12 +65,17 @@ def cli(db_url, tmp_path):
     return run
 
 
+DRILL = ("drill clock INCIDENT_NOW=", "演练时钟 INCIDENT_NOW=")
+
+
 def refused(proc):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    line = proc.stderr.strip()
-    assert "\n" not in line, line
-    return line
+    # The error is one line; a signed-in user under the tests' INCIDENT_NOW
+    # is also told the drill clock is in use (its own line, before it).
+    lines = [x for x in proc.stderr.strip().splitlines() if not any(d in x for d in DRILL)]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
 
 
 def account(store, name, roles, person=None):
@@ -98,7 +105,8 @@ def test_without_accounts_it_runs_as_before(cli, store):
     assert "acknowledged tech liaison (recorded by oncall)" in shown
     assert "INCIDENT_TOKEN" not in shown + cli("list").stderr  # nothing alarming
     # The first account is made in bootstrap mode; from then on the CLI asks who is there.
-    cli("users", "add", "ops", "--role", "admin", "--no-password")
+    secret = cli("users", "add", "ops", "--role", "admin", "--no-password", "--token", "setup").stdout.strip()
+    cli("list", token=secret)
     line = refused(cli("list", ok=False))
     assert "web accounts exist" in line and "INCIDENT_TOKEN" in line and "users token create" in line
     assert "已有网页账号" in refused(cli("list", ok=False, lang="zh-CN"))
@@ -275,3 +283,109 @@ def test_a_password_typed_on_a_terminal_signs_in_and_wrong_ones_count(db_url, tm
     with store.read() as s:
         assert users.get(s, "lina").failed_logins == 1  # counted, as on the login form
         assert len(incidents.get(s, 1).events) == len([e for e in incidents.get(s, 1).events if e.type != "note"])
+
+
+def test_the_first_account_can_act_at_the_command_line_afterwards(cli, store):
+    """Issue 21 review: a first account without a password locked everyone
+    out for good, and a script could not get the admin's first token."""
+    # Neither a password nor a token: refused by name, nothing made.
+    line = refused(cli("users", "add", "ops", "--role", "admin", "--no-password", ok=False))
+    assert "first web account" in line and "--token LABEL" in line and "--password-stdin" in line
+    zh = refused(cli("users", "add", "ops", "--role", "admin", "--no-password", ok=False, lang="zh-CN"))
+    assert "第一个网页账号" in zh and "--token" in zh
+    # Without the admin role nobody could make the next accounts: refused by name.
+    line = refused(cli("users", "add", "lina", "--role", "lead", "--no-password", "--token", "x", ok=False))
+    assert "must have the admin role (given: lead)" in line and "--role admin" in line
+    assert "admin 角色" in refused(
+        cli("users", "add", "lina", "--role", "lead", "--token", "x", "--no-password", ok=False, lang="zh-CN")
+    )
+    with store.read() as s:
+        assert users.list_users(s) == []
+    # A password on stdin and --token: the secret alone on stdout, the rest on stderr.
+    made = cli("users", "add", "admin", "--role", "admin", "--password-stdin", "--token", "setup", stdin="pw-admin-1\n")
+    secret = made.stdout.strip()
+    assert secret.startswith("inc_") and "\n" not in secret and "user admin created" in made.stderr
+    # The script carries on with it: the next account, then that one's token in JSON.
+    made = cli("users", "add", "emily", "--role", "comms", "--no-password", "--token", "cli", "--json", token=secret)
+    data = json.loads(made.stdout)
+    assert data["username"] == "emily" and data["token"]["secret"].startswith("inc_")
+    assert data["token"]["label"] == "cli" and data["token"]["user"] == "emily"
+    assert "INCIDENT_TOKEN" not in cli("list", token=data["token"]["secret"]).stderr
+    # Once an account exists the rules above are the admin's choice: a machine without a password is fine.
+    cli("users", "add", "bot", "--role", "viewer", "--no-password", token=secret)
+
+
+def test_text_typed_at_the_command_line_is_cleaned(cli, store, tmp_path):
+    """Issue 21 review: control characters typed at the CLI (or in the files
+    it reads) reached the database: a colleague's terminal obeyed them, and
+    PostgreSQL refused a NUL with a DataError."""
+    lead = account(store, "lina", "lead")
+    comms = account(store, "emily", "comms")
+    bad = "x\x1b]0;pwned\x07\x1b[2Jcleared"
+    cli("declare", "-k", "system_outage", "-s", "2", "-t", f"APP {bad}", token=lead)
+    cli("note", "1", bad, token=lead)
+    with store.read() as s:
+        inc = incidents.get(s, 1)
+        assert inc.title == "APP x]0;pwned[2Jcleared"
+        (note,) = [e for e in inc.events if e.type == "note"]
+        assert "\x1b" not in json.dumps(note.data, ensure_ascii=False) and "\x07" not in str(note.data)
+        assert "x]0;pwned[2Jcleared" in json.dumps(note.data, ensure_ascii=False)
+    shown = cli("show", "1", token=lead).stdout
+    assert "\x1b" not in shown and "\x07" not in shown
+    # A fact sheet from a file: JSON's and TOML's \u0000 are a NUL only once parsed.
+    sheet = tmp_path / "facts.json"
+    sheet.write_text(json.dumps({"what": "a\u0000b\u001b[31m", "en": {"what": "A\u0007pp"}}), "utf-8")
+    cli("facts", "edit", "1", "--file", str(sheet), token=comms)
+    toml = tmp_path / "facts.toml"
+    toml.write_text('scope = "c\\u0000d"\ndos = ["e\\u0000f"]\n', "utf-8")
+    cli("facts", "edit", "1", "--file", str(toml), "--fix-en", "Fix\x1b[2Jing", token=comms)
+    with store.read() as s:
+        (sheet_row,) = s.scalars(select(FactSheet)).all()
+        stored = json.dumps(sheet_row.content, ensure_ascii=False)
+    assert "\\u0000" not in stored and "\\u001b" not in stored and "\\u0007" not in stored, stored
+    for kept in ("ab[31m", "App", "cd", "ef", "Fix[2Jing"):
+        assert kept in stored, (kept, stored)
+    # A template file too.
+    body = tmp_path / "reply.j2"
+    body.write_text("Dear customer\x1b[2J, \x00sorry.\n", "utf-8")
+    cli("template", "add", "replies/system_outage", "en", str(body), token=comms)
+    with store.read() as s:
+        (tpl,) = s.scalars(select(WordingTemplate)).all()
+        assert tpl.body == "Dear customer[2J, sorry.\n"
+
+
+def test_a_drill_clock_is_said_to_a_signed_in_user(cli, store):
+    # Bootstrap (the local operator, the tests' own drills): nothing said.
+    cli("declare", "-k", "other", "-s", "4", "-t", "drill", who="zhangwei")
+    assert "INCIDENT_NOW" not in cli("list").stderr
+    lead = account(store, "lina", "lead")
+    proc = cli("note", "1", "on the drill clock", token=lead)
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("warning: drill clock INCIDENT_NOW=") and "not the real time" in line
+    assert "演练时钟" in cli("list", token=lead, lang="zh-CN").stderr
+
+
+def _runtime(db_url: str, at: dt.datetime) -> Runtime:
+    """The CLI's runtime under INCIDENT_NOW = ``at`` (a clock that reads
+    ``at`` now and advances with real time), no token, asked as lina."""
+    settings = Settings(token=None, now=None, actor=None)
+    clock = ShiftedClock(at, time.time())
+    return Runtime(settings, load_config(EXAMPLE), EXAMPLE, "en", "lina", db_url, clock, asked="lina")
+
+
+def test_the_lockout_holds_under_a_drill_clock_an_hour_ahead(db_url, store):
+    """Issue 21 review: INCIDENT_NOW an hour ahead ran out the lockout."""
+    config = load_config(EXAMPLE)
+    with store.transaction() as s:
+        users.add(s, config, NOW, username="lina", roles="lead", password="lina-secret-1")
+    for _ in range(config.web.max_failed_logins):
+        rt = _runtime(db_url, NOW)
+        with pytest.raises(AuthError):
+            rt.sign_in(lambda name: "wrong-guess")
+        rt.store.dispose()
+    ahead = _runtime(db_url, NOW + dt.timedelta(hours=1))
+    with pytest.raises(AuthError):
+        ahead.sign_in(lambda name: "lina-secret-1")  # the right password, but locked out in real time
+    ahead.store.dispose()
+    with store.read() as s:
+        assert users.get(s, "lina").last_login_at is None

@@ -30,7 +30,7 @@ from incident.access import permissions, tokens, users
 from incident.access.permissions import ROLES
 from incident.config import AppConfig
 from incident.db import Store
-from incident.errors import AuthError
+from incident.errors import AuthError, InputError
 from incident.models import User
 
 
@@ -53,6 +53,19 @@ class Caller:
 
 def accounts_exist(session: Session) -> bool:
     return bool(session.scalar(select(exists().where(User.active.is_(True)))))
+
+
+def check_first_account(session: Session, roles: list[str], *, password: bool, token: bool) -> None:
+    """While no account exists (bootstrap), the first one must be able to
+    act at the command line afterwards — once it exists, nothing else can:
+    it needs a password or an API token, and the admin role (or nobody
+    could make the next accounts). InputError naming what to do, else None."""
+    if accounts_exist(session):
+        return
+    if not password and not token:
+        raise InputError("identity.error.first_account_credential")
+    if "admin" not in roles:
+        raise InputError("identity.error.first_account_admin", roles=", ".join(roles) or "—")
 
 
 def _of(user: User, via: str) -> Caller:

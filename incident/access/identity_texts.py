@@ -28,6 +28,27 @@ CATALOG.update(
             "--as {asked} (or INCIDENT_ACTOR) does not match INCIDENT_TOKEN, which is {user}'s; "
             "drop --as / INCIDENT_ACTOR or use {asked}'s own token",
         ),
+        "identity.error.first_account_credential": (
+            "这是第一个网页账号：建立后命令行只认令牌或密码，没有密码也没有令牌的账号将使所有人无法使用命令行。"
+            "请为它设置密码（去掉 --no-password，在终端上输入两次，或用 --password-stdin 从标准输入读一行），"
+            "或加上 --token 标签 同时创建一个 API 令牌（令牌只打印一次，脚本可直接接收：INCIDENT_TOKEN=$(…)）",
+            "this is the first web account: once it exists the command line accepts only a token or a password, "
+            "and an account with neither would lock everyone out of it. Give it a password (drop --no-password and "
+            "type it twice on a terminal, or pass one line on stdin with --password-stdin), or add --token LABEL "
+            "to create an API token for it at the same time (printed once, for a script to capture: "
+            "INCIDENT_TOKEN=$(…))",
+        ),
+        "identity.error.first_account_admin": (
+            "第一个网页账号必须有 admin 角色（当前：{roles}），否则之后没有人能再建立或管理账号；"
+            "请用 --role admin（可同时加其他角色，如 --role admin,lead）",
+            "the first web account must have the admin role (given: {roles}), or nobody could make or manage "
+            "accounts afterwards; use --role admin (other roles may go beside it: --role admin,lead)",
+        ),
+        "identity.warn.drill_clock": (
+            "注意：正在使用演练时钟 INCIDENT_NOW={value}（当前演练时间 {now}）：本次记录的时间不是真实时间",
+            "warning: drill clock INCIDENT_NOW={value} in use (drill time now {now}): "
+            "times recorded are not the real time",
+        ),
         "identity.prompt.password": ("网页账号 {name} 的密码：", "Password of web account {name}: "),
     }
 )

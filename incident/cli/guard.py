@@ -31,6 +31,8 @@ from typer.main import get_command_name
 from incident.access import identity_texts as _texts  # noqa: F401  (identity.prompt.password)
 from incident.i18n import t
 from incident.runtime import Runtime
+from incident.textin import clean_value
+from incident.timeutil import fmt
 
 MACHINE = "machine"
 PUBLIC = "public"
@@ -142,9 +144,26 @@ def authorise(rt: Runtime, path: str) -> None:
     action = ACTIONS[path]
     if action in (MACHINE, PUBLIC):
         return
-    rt.sign_in(_ask_password(rt.lang))
+    caller = rt.sign_in(_ask_password(rt.lang))
+    drill = rt.drill_clock()
+    if drill and caller.via != "bootstrap":
+        # Database access could set any time anyway (docs/SECURITY.md §6),
+        # so a drill clock is not refused; but a signed-in user's records
+        # under it are not at the real time, and that is said every time.
+        now = fmt(rt.clock.now(), rt.config.zone)
+        warning = t("identity.warn.drill_clock", rt.lang, value=drill, now=now)
+        Console(stderr=True).print(warning, style="yellow", markup=False, highlight=False, soft_wrap=True)
     if action != SIGNED_IN:
         rt.require(action)
+
+
+def _clean_arg(value: Any) -> Any:
+    """Text typed at the command line entering the system: control
+    characters out (incident.textin), as for any other door. Only str and
+    lists/tuples of them; a str-valued Enum, a Path, a number pass as given."""
+    if type(value) is str or (isinstance(value, (list, tuple)) and all(type(v) is str for v in value)):
+        return clean_value(value)
+    return value
 
 
 def _guarded(fn: Callable[..., Any], path: str, rt_of: Callable[[], Runtime], group: bool) -> Callable[..., Any]:
@@ -161,6 +180,8 @@ def _guarded(fn: Callable[..., Any], path: str, rt_of: Callable[[], Runtime], gr
         # click's global one: typer carries a click of its own.)
         if not group or kwargs["ctx"].invoked_subcommand is None:
             authorise(rt_of(), path)
+        args = tuple(_clean_arg(a) for a in args)
+        kwargs = {k: _clean_arg(v) for k, v in kwargs.items()}
         return fn(*args, **kwargs)
 
     return run

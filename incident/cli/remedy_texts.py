@@ -94,6 +94,7 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "补偿台账：提出、审批、发放、驳回、冲回与查看。\n\n"
         "按政策或逐个提出；超过审批门槛的须由另一位主管审批（四眼原则：不能审批自己提出的）；"
         "金额受每票上限约束（004 第三章第 2 节）。\n\n"
+        "  INCIDENT_TOKEN=<主管的令牌> incident comp approve --incident 12   脚本中主管审批\n\n"
         "  incident comp propose 12 --policy\n\n"
         "  incident comp propose 12 --customer C001 --form coupon --amount 50\n\n"
         "  incident --as liuyang comp approve --incident 12\n\n"
@@ -102,6 +103,8 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "The compensation ledger: propose, approve, issue, reject, reverse, list.\n\n"
         "Propose by policy or one by one; above the approval threshold another person, a supervisor, approves "
         "(four eyes: never one's own proposals); money is capped per waybill (004 ch.3 §2).\n\n"
+        "  INCIDENT_TOKEN=<the supervisor's token> incident comp approve --incident 12   (a supervisor, in a script)"
+        "\n\n"
         "  incident comp propose 12 --policy\n\n"
         "  incident comp propose 12 --customer C001 --form coupon --amount 50\n\n"
         "  incident --as liuyang comp approve --incident 12\n\n"
@@ -125,23 +128,34 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.help.comp.approve": (
         "主管审批待审批的补偿：给出补偿编号，或用 --incident 审批该事件全部待审批的（本人提出的除外，四眼原则）。\n\n"
         "示例：incident --as liuyang comp approve 3 4 5\n\n"
-        "示例：incident --as liuyang comp approve --incident 12",
+        "示例：incident --as liuyang comp approve --incident 12\n\n"
+        "（--as 在终端上会询问该账号的网页密码；脚本中请改为设置其 API 令牌 INCIDENT_TOKEN，不用 --as）\n\n"
+        "示例：INCIDENT_TOKEN=<liuyang 的令牌> incident comp approve --incident 12",
         "Approve compensation awaiting approval, as a supervisor: name the entries, or --incident for all of an "
         "incident's (except your own proposals: four eyes).\n\n"
         "Example: incident --as liuyang comp approve 3 4 5\n\n"
-        "Example: incident --as liuyang comp approve --incident 12",
+        "Example: incident --as liuyang comp approve --incident 12\n\n"
+        "(--as asks for that account's web password on a terminal; in a script, set INCIDENT_TOKEN to their "
+        "API token instead)\n\n"
+        "Example: INCIDENT_TOKEN=<liuyang's token> incident comp approve --incident 12",
     ),
     "remedy.help.comp.reject": (
         "主管驳回一笔待审批的补偿（原因必填，记入时间线）。\n\n示例：incident --as liuyang comp reject 7 --reason "
-        '"不在补偿范围"',
+        '"不在补偿范围"\n\n'
+        "（--as 在终端上会询问该账号的网页密码；脚本中请改为设置其 API 令牌 INCIDENT_TOKEN，不用 --as）",
         "Reject a proposal, as a supervisor (the reason is required and goes on the timeline).\n\n"
-        'Example: incident --as liuyang comp reject 7 --reason "not covered"',
+        'Example: incident --as liuyang comp reject 7 --reason "not covered"\n\n'
+        "(--as asks for that account's web password on a terminal; in a script, set INCIDENT_TOKEN to their "
+        "API token instead)",
     ),
     "remedy.help.comp.reverse": (
         "主管冲回一笔已发放的补偿（误发或重复补偿），并通知发放系统。\n\n"
-        '示例：incident --as liuyang comp reverse 7 --reason "重复发放"',
+        '示例：incident --as liuyang comp reverse 7 --reason "重复发放"\n\n'
+        "（--as 在终端上会询问该账号的网页密码；脚本中请改为设置其 API 令牌 INCIDENT_TOKEN，不用 --as）",
         "Reverse an issued entry, as a supervisor (issued in error or twice); the issuing system is told.\n\n"
-        'Example: incident --as liuyang comp reverse 7 --reason "issued twice"',
+        'Example: incident --as liuyang comp reverse 7 --reason "issued twice"\n\n'
+        "(--as asks for that account's web password on a terminal; in a script, set INCIDENT_TOKEN to their "
+        "API token instead)",
     ),
     "remedy.help.comp.issue": (
         "分批发放已批准的补偿（显示进度）。可中断、可重复运行：每位客户只补偿一次。有发放失败或待重试时退出码为 1。\n\n"
@@ -196,12 +210,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.help.callbacks": (
         "回访：安排、分配给坐席、超时升级至主管，记录每次拨打的结果。\n\n"
         "  incident callbacks sweep                 立即安排、分配、升级\n\n"
-        "  incident --as wangfang callbacks mine    我今天的回访及话术\n\n"
+        "  incident --as wangfang callbacks mine    我今天的回访及话术"
+        "（脚本中：INCIDENT_TOKEN=<本人令牌>，不用 --as）\n\n"
         "  incident callbacks record 31 reached --satisfaction 5",
         "Callbacks (回访): schedule them, assign them to agents, escalate overdue ones to the supervisor, record "
         "each call's result.\n\n"
         "  incident callbacks sweep                 schedule, assign, escalate now\n\n"
-        "  incident --as wangfang callbacks mine    my calls for today, with scripts\n\n"
+        "  incident --as wangfang callbacks mine    my calls for today, with scripts (in a script: "
+        "INCIDENT_TOKEN=<your token>, no --as)\n\n"
         "  incident callbacks record 31 reached --satisfaction 5",
     ),
     "remedy.help.callbacks.sweep": (
@@ -217,10 +233,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "Example: incident callbacks due --incident 12 --agent wangfang",
     ),
     "remedy.help.callbacks.mine": (
-        "以 --as 指定的人员身份，列出今天（中心时区）到期的本人回访，附每通电话的话术。\n\n"
-        "示例：incident --as wangfang callbacks mine",
-        "The acting person's (--as) open callbacks due by the end of today (centre's zone), each with its script.\n\n"
-        "Example: incident --as wangfang callbacks mine",
+        "以登录者本人（INCIDENT_TOKEN 的用户，或终端上 --as 并输入密码的账号）的身份，"
+        "列出今天（中心时区）到期的本人回访，附每通电话的话术。\n\n"
+        "示例：incident --as wangfang callbacks mine\n\n"
+        "示例（脚本）：INCIDENT_TOKEN=<wangfang 的令牌> incident callbacks mine",
+        "The signed-in person's (INCIDENT_TOKEN's user, or --as with the password typed on a terminal) open "
+        "callbacks due by the end of today (centre's zone), each with its script.\n\n"
+        "Example: incident --as wangfang callbacks mine\n\n"
+        "Example (a script): INCIDENT_TOKEN=<wangfang's token> incident callbacks mine",
     ),
     "remedy.help.callbacks.show": (
         "查看一个回访：客户、时限、拨打记录与话术。\n\n示例：incident callbacks show 31",
@@ -230,11 +250,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "记录一次回访拨打的结果。\n\n"
         "结果：reached（已接通，可记满意度 1–5 与新诉求）、no_answer（无人接听，下个工作日再拨）、"
         "wrong_number（号码错误）、refused（拒绝回访）。新诉求会转给另一位坐席跟进。\n\n"
-        '示例：incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand "希望补发快件"',
+        '示例：incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand "希望补发快件"\n\n'
+        "（--as 在终端上会询问该账号的网页密码；脚本中请改为设置其 API 令牌 INCIDENT_TOKEN，不用 --as）",
         "Record the result of one callback call.\n\n"
         "Results: reached (with satisfaction 1–5 and any new demand), no_answer (tried again the next "
         "working day), wrong_number, refused. A new demand opens a follow-up for another agent.\n\n"
-        'Example: incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand "resend the parcel"',
+        'Example: incident --as wangfang callbacks record 31 reached --satisfaction 4 --demand "resend the parcel"\n\n'
+        "(--as asks for that account's web password on a terminal; in a script, set INCIDENT_TOKEN to their "
+        "API token instead)",
     ),
     "remedy.help.arg.callback": ("回访编号", "callback id"),
     "remedy.help.arg.result": (
@@ -323,9 +346,11 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "remedy.out.auto_approved": ("低于审批门槛，已按政策批准", "under the approval threshold: approved by policy"),
     "remedy.out.awaits": (
-        "超过审批门槛，需另一位主管审批：incident --as 主管 comp approve {id}",
+        "超过审批门槛，需另一位主管审批：incident --as 主管 comp approve {id}（在终端上输入主管的密码）；"
+        "脚本中：INCIDENT_TOKEN=<主管的令牌> incident comp approve {id}",
         "over the approval threshold: another person, a supervisor, must approve it: "
-        "incident --as SUPERVISOR comp approve {id}",
+        "incident --as SUPERVISOR comp approve {id} (typing the supervisor's password on a terminal); "
+        "in a script: INCIDENT_TOKEN=<the supervisor's token> incident comp approve {id}",
     ),
     "remedy.out.policy_done": (
         "新提出 {proposed} 笔（待审批 {need_approval}，按政策批准 {auto_approved}）；已存在 {existing}；"
@@ -340,9 +365,11 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "… and {n} more refused (--json lists them all)",
     ),
     "remedy.out.approve_hint": (
-        "待审批的请由另一位主管审批：incident --as 主管 comp approve --incident {incident}",
+        "待审批的请由另一位主管审批：incident --as 主管 comp approve --incident {incident}（在终端上输入主管的密码）；"
+        "脚本中：INCIDENT_TOKEN=<主管的令牌> incident comp approve --incident {incident}",
         "those awaiting approval go to another person, a supervisor: incident --as SUPERVISOR comp approve --incident "
-        "{incident}",
+        "{incident} (typing the supervisor's password on a terminal); in a script: "
+        "INCIDENT_TOKEN=<the supervisor's token> incident comp approve --incident {incident}",
     ),
     "remedy.out.approved": ("已批准 {n} 笔补偿", "{n} compensation entries approved"),
     "remedy.out.approved_none": (

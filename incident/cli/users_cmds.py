@@ -18,18 +18,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from incident.access import passwords, sessions, tokens, users
+from incident.access import identity, passwords, sessions, tokens, users
 from incident.access import texts as _access_texts  # noqa: F401  (access.error.*, LABELS["web_role"])
-from incident.access.permissions import PERMISSIONS, ROLES
+from incident.access.permissions import ROLES
 from incident.cli import texts as _cli_texts  # noqa: F401  (help.opt.json)
 from incident.cli import users_texts as _users_texts  # noqa: F401
 from incident.cli.render import print_json
-from incident.config import AppConfig
+from incident.cli.users_view import ROSTER_ROLES, actions_of, person_text, role_head, roles_text, token_json, user_json
 from incident.errors import InputError
 from incident.i18n import label, t
 from incident.models import ApiToken, User
 from incident.runtime import Runtime
-from incident.timeutil import fmt, iso_utc
+from incident.timeutil import fmt
 
 Opt = typer.Option
 
@@ -66,72 +66,18 @@ def _roles_arg(values: list[str]) -> str:
     return ",".join(values)
 
 
-def actions_of(role: str) -> list[str]:
-    return [action for action, allowed in PERMISSIONS.items() if role in allowed]
-
-
-# Roles whose work is checked against the roster (acknowledging a role held,
-# four-eyes sign-offs, supervisors' approvals, one's own callbacks).
-ROSTER_ROLES = ("lead", "comms", "legal", "cs_lead", "agent")
-
-
-def role_head(role: str, lang: str, zh_paren: bool = False) -> str:
-    """lead → 「lead 事件负责人」 / "lead"; cs_lead → "cs_lead (cs lead)"."""
-    name = label("web_role", role, lang)
-    if name == role:
-        return role
-    if lang == "zh-CN":
-        return f"{role}（{name}）" if zh_paren else f"{role} {name}"
-    return f"{role} ({name})"
-
-
-def roles_text(roles: list[str], lang: str) -> str:
-    return ("、" if lang == "zh-CN" else ", ").join(role_head(r, lang) for r in roles) or "—"
-
-
-def person_text(config: AppConfig, key: Optional[str]) -> str:
-    if not key:
-        return "—"
-    person = config.people.get(key)
-    return f"{person.name} ({key})" if person and person.name != key else key
-
-
-def user_json(u: User) -> dict[str, Any]:
-    # Never the hash: only whether there is a password.
-    return {
-        "username": u.username,
-        "display_name": u.display_name,
-        "roles": list(u.roles or []),
-        "person": u.person,
-        "lang": u.lang,
-        "active": bool(u.active),
-        "password": u.password_hash is not None,
-        "locked_until": iso_utc(u.locked_until),
-        "created_at": iso_utc(u.created_at),
-        "last_login_at": iso_utc(u.last_login_at),
-    }
-
-
-def token_json(row: ApiToken, username: str) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "user": username,
-        "label": row.name,
-        "prefix": row.prefix,
-        "created_at": iso_utc(row.created_at),
-        "last_used_at": iso_utc(row.last_used_at),
-        "revoked_at": iso_utc(row.revoked_at),
-    }
-
-
 def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Console) -> None:
     def h(key: str) -> str:
         return t(key, lang)
 
+    # Where say() writes: stdout, but stderr while `users add --token` keeps
+    # stdout for the secret alone.
+    sink = {"console": out}
+
     def say(text: str, style: Optional[str] = None, soft: bool = False) -> None:
         # Names, labels and secrets are user text: never markup. soft: left
         # for the terminal to wrap, so that a secret is copied whole.
-        out.print(text, style=style, markup=False, highlight=False, soft_wrap=soft)
+        sink["console"].print(text, style=style, markup=False, highlight=False, soft_wrap=soft)
 
     def cells(*values: object) -> list[Text]:
         return [v if isinstance(v, Text) else Text("—" if v is None or v == "" else str(v)) for v in values]
@@ -230,11 +176,14 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         user_lang: LangOpt = None,
         password_stdin: StdinOpt = False,
         no_password: Annotated[bool, Opt("--no-password", help=h("users.help.opt.no_password"))] = False,
+        token_label: Annotated[Optional[str], Opt("--token", help=h("users.help.opt.token"), metavar="LABEL")] = None,
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
         if password_stdin and no_password:
             raise InputError("users.error.password_flags")
+        if token_label is not None and not token_label.strip():
+            raise InputError("access.error.token_name")
         fields: _NewUser = {
             "username": name,
             "roles": _roles_arg(role),
@@ -242,21 +191,43 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             "display_name": display_name,
             "lang": user_lang,
         }
+        roles = users.parse_roles(fields["roles"])
+        with r.store.read() as s:  # said before anyone types a password for nothing
+            identity.check_first_account(s, roles, password=not no_password, token=token_label is not None)
         password = None
         if not no_password:
             if not password_stdin:
                 dry_run_add(r, **fields)
             password = read_password(r, name.strip().lower(), password_stdin, adding=True)
+        token: dict[str, Any] | None = None
         with r.store.transaction() as s:
+            identity.check_first_account(s, roles, password=password is not None, token=token_label is not None)
             data = user_json(users.add(s, r.config, r.clock.now(), password=password, **fields))
+            if token_label is not None:  # the same transaction: no account left without its token
+                row, secret = tokens.create(s, data["username"], token_label, r.clock.now())
+                token = {**token_json(row, data["username"]), "secret": secret}
         if as_json:
-            print_json(out, data)
+            print_json(out, {**data, "token": token} if token is not None else data)
             return
-        say(t("users.out.added", r.lang, name=data["username"]), "bold green")
-        say_user(r, data)
-        say(t("users.out.roles_head", r.lang))
-        say_roles(r, data["roles"])
-        say_hints(r, data)
+        say_added(r, data, token)
+
+    def say_added(r: Runtime, data: dict[str, Any], token: dict[str, Any] | None) -> None:
+        """What ``users add`` made. With a token its secret alone goes to
+        stdout (``INCIDENT_TOKEN=$(incident users add …)``), the rest to stderr."""
+        if token is not None:
+            sink["console"] = Console(stderr=True)
+        try:
+            say(t("users.out.added", r.lang, name=data["username"]), "bold green")
+            say_user(r, data)
+            say(t("users.out.roles_head", r.lang))
+            say_roles(r, data["roles"])
+            say_hints(r, data)
+            if token is not None:
+                say(t("users.out.token_added", r.lang, id=token["id"], label=token["label"]), "yellow", soft=True)
+        finally:
+            sink["console"] = out
+        if token is not None:
+            out.print(token["secret"], markup=False, highlight=False, soft_wrap=True)
 
     @users_app.command("list", help=h("users.help.list"))
     def users_list(as_json: JsonOpt = False) -> None:
@@ -270,7 +241,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             say(t("users.out.no_users", r.lang))
             return
         yes, no = t("users.out.yes", r.lang), t("users.out.no", r.lang)
-        now, zone = r.clock.now(), r.config.zone
+        now, zone = r.clock.wall().now(), r.config.zone  # lockouts run on real time (identity)
         table = Table(title=t("users.out.users_head", r.lang, n=len(rows)), title_justify="left")
         for col in ("user", "display_name", "roles", "person", "active", "password", "last_login"):
             table.add_column(t(f"users.col.{col}", r.lang), overflow="fold")

@@ -74,14 +74,21 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
     "users.help.add": (
         "添加一位网页端用户。默认在终端输入两次密码（不回显）；脚本中用 --password-stdin 从标准输入读取一行；"
         '只经由可信代理登录（[web] auth = "proxy"）的用户用 --no-password。'
-        "用户名与名册中的键相同时自动关联名册，否则用 --person 指定。\n\n"
+        "用户名与名册中的键相同时自动关联名册，否则用 --person 指定。"
+        "--token 标签 同时为其创建一个 API 令牌：标准输出只打印令牌密钥（其余信息打印到标准错误），脚本可直接接收。"
+        "第一个账号（尚无账号时）必须有 admin 角色，并有密码或 --token，否则之后无人能使用命令行。\n\n"
         "示例：incident users add zhangwei --role lead,comms\n\n"
+        "示例：export INCIDENT_TOKEN=$(incident users add admin --role admin --no-password --token setup)\n\n"
         "示例：printf '%s\\n' \"$PW\" | incident users add ops-bot --role viewer --password-stdin\n\n"
         "示例：incident users add emily --role comms --person emily --lang en --no-password",
         "Add a user of the web app. The password is typed twice on the terminal (not shown); scripts pass one line "
         'on stdin with --password-stdin; users who only come through the trusted proxy ([web] auth = "proxy") get '
-        "--no-password. A user name that is a roster key links to the roster by itself; otherwise use --person.\n\n"
+        "--no-password. A user name that is a roster key links to the roster by itself; otherwise use --person. "
+        "--token LABEL also creates an API token for the user: its secret alone is printed on stdout (the rest "
+        "goes to stderr), for a script to capture. The first account (while none exists) must have the admin role "
+        "and a password or --token, or nobody could use the command line afterwards.\n\n"
         "Example: incident users add zhangwei --role lead,comms\n\n"
+        "Example: export INCIDENT_TOKEN=$(incident users add admin --role admin --no-password --token setup)\n\n"
         "Example: printf '%s\\n' \"$PW\" | incident users add ops-bot --role viewer --password-stdin\n\n"
         "Example: incident users add emily --role comms --person emily --lang en --no-password",
     ),
@@ -184,6 +191,11 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
         "不设密码：用户经由可信代理登录，或是只用 API 令牌的机器",
         "no password: the user comes through the trusted proxy, or is a machine using API tokens only",
     ),
+    "users.help.opt.token": (
+        "同时为该用户创建 API 令牌（此为令牌名称）；密钥只在标准输出打印一次（--json 时在 token.secret 中）",
+        "also create an API token for the user (this is its label); the secret is printed once, alone on stdout "
+        "(with --json: in token.secret)",
+    ),
     "users.help.opt.active": ("启用（--active）或停用（--inactive）", "enable (--active) or disable (--inactive)"),
     "users.help.opt.label": (
         "令牌名称，说明是哪台机器在用（例如 工单系统）",
@@ -250,6 +262,12 @@ CLI_USERS_TEXTS: dict[str, tuple[str, str]] = {
     "users.out.token_created": (
         "已为 {name} 创建 API 令牌 #{id}「{label}」（角色：{roles}）。密钥如下，只显示这一次，请立即保存：",
         "API token #{id} '{label}' created for {name} (roles: {roles}). Its secret, shown this once only; keep it now:",
+    ),
+    "users.out.token_added": (
+        "已同时创建 API 令牌 #{id}「{label}」：其密钥只打印这一次，在标准输出上（可用 INCIDENT_TOKEN=$(…) 接收）；"
+        "系统只保存其哈希",
+        "API token #{id} '{label}' created with it: its secret is printed this once, on stdout (capture it with "
+        "INCIDENT_TOKEN=$(…)); only its hash is kept",
     ),
     "users.out.token_kept": (
         "系统只保存其哈希和前缀 {prefix}…；丢失后只能吊销并重新创建。",

@@ -24,6 +24,7 @@ from incident.i18n import LANGS, label, t
 from incident.incidents import parse_id
 from incident.models import Delivery
 from incident.runtime import Runtime
+from incident.textin import clean, clean_value
 from incident.timeutil import fmt, parse_time
 from incident.wording import approval, authoring, factsheet, workflow
 from incident.wording import texts as _texts  # noqa: F401
@@ -643,8 +644,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
 
 def _read_text(path: Path) -> str:
+    """A file's text (``-``: stdin), cleaned at the door (incident.textin):
+    a template or a fact sheet holds no control characters."""
     try:
-        return sys.stdin.read() if str(path) == "-" else path.read_text("utf-8")
+        return clean(sys.stdin.read() if str(path) == "-" else path.read_text("utf-8"))
     except FileNotFoundError:
         raise InputError("error.file_missing", path=str(path)) from None
     except UnicodeDecodeError:
@@ -659,6 +662,9 @@ def _read_changes(path: Path) -> dict[str, Any]:
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise InputError("error.file_syntax", path=str(path), reason=str(exc)) from None
+    # Cleaned again once parsed: JSON's "\u0000" and TOML's "\u001b" are
+    # escapes in the file, control characters only after parsing.
+    data = clean_value(data)
     out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict) and key in ("en", "zh-CN", "zh"):

@@ -9,12 +9,14 @@ CLI_WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "口径卡：事件唯一的对外口径（发生了什么、影响范围、原因、处理措施与预计恢复时间、补偿、专属客服通道、坐席应当/不要）。\n\n"
         '  incident facts edit 1 --what "APP 登录失败" --what-en "The app cannot log in" --fix "技术已定位" …\n\n'
         "  incident facts submit 1        送审（检查必填项与措辞）\n\n"
-        "  incident --as lina facts approve 1   第二个人审批（四眼原则）",
+        "  incident --as lina facts approve 1   第二个人审批（四眼原则；终端上输入 lina 的密码，"
+        "脚本中改用其令牌：INCIDENT_TOKEN=<lina 的令牌> incident facts approve 1）",
         "The fact sheet: the incident's ONE external wording (what happened, who is affected, cause, fix and ETA, "
         "compensation, the dedicated support channel, dos and don'ts for agents).\n\n"
         '  incident facts edit 1 --what "APP 登录失败" --what-en "The app cannot log in" --fix "…" …\n\n'
         "  incident facts submit 1        submit for review (required fields and the wording check)\n\n"
-        "  incident --as lina facts approve 1   a second person approves (four eyes)",
+        "  incident --as lina facts approve 1   a second person approves (four eyes; typing lina's password on a "
+        "terminal; in a script, their token instead: INCIDENT_TOKEN=<lina's token> incident facts approve 1)",
     ),
     "help.facts.show": (
         "显示口径卡（默认最新版本）、签批与措辞检查结果",
@@ -63,12 +65,15 @@ CLI_WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "对外声明：依据已批准的口径卡生成各渠道文本（状态页、短信、微博、微信、X、邮件），四眼审批后发布。\n\n"
         "  incident statement draft 1 --kind holding\n\n"
         "  incident statement submit 1 1\n\n"
-        "  incident --as sunli statement approve 1 1 --publish",
+        "  incident --as sunli statement approve 1 1 --publish   第二个人审批并发布（终端上输入 sunli 的密码；"
+        "脚本中：INCIDENT_TOKEN=<sunli 的令牌> incident statement approve 1 1 --publish）",
         "Public statements: rendered from the approved fact sheet for every channel "
         "(status page, SMS, Weibo, WeChat, X, e-mail), approved by a second person, then published.\n\n"
         "  incident statement draft 1 --kind holding\n\n"
         "  incident statement submit 1 1\n\n"
-        "  incident --as sunli statement approve 1 1 --publish",
+        "  incident --as sunli statement approve 1 1 --publish   a second person approves and publishes (typing "
+        "sunli's password on a terminal; in a script: INCIDENT_TOKEN=<sunli's token> incident statement approve 1 1 "
+        "--publish)",
     ),
     "help.statement.draft": (
         "依据已批准的口径卡生成声明，并显示各渠道预览、字数与检查结果",
