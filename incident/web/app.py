@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import json
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -193,14 +192,11 @@ def create_app(rt: Runtime) -> FastAPI:
         body = await request.body()
         if len(body) > MAX_BODY:
             raise HTTPException(413, t("complaint.error.batch_size", lang, max=MAX_BATCH, got="?"))
-        try:
-            # Not cleaned wholesale here: the intake is the door for each
-            # record, cleaning its free text and refusing, by name, a ticket
-            # or customer number with a control character (a number must
-            # not silently become another one).
-            data: Any = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError("complaint.error.json", reason=str(exc)) from None
+        # Not cleaned wholesale here: the intake is the door for each
+        # record, cleaning its free text and refusing, by name, a ticket
+        # or customer number with a control character (a number must
+        # not silently become another one).
+        data: Any = door.parse_json(body)
         if isinstance(data, dict):
             data = data.get("complaints")
         if not isinstance(data, list):

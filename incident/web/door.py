@@ -25,7 +25,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
-from incident.errors import NotFoundError
+from incident.errors import InputError, NotFoundError
 from incident.i18n import t
 from incident.incidents import MAX_ID
 from incident.runtime import Runtime
@@ -67,6 +67,16 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def parse_json(body: bytes) -> Any:
+    """A request body (already capped by :class:`BodyLimit`) as JSON, or a
+    named InputError. Not cleaned here: each route's door decides whether
+    text is cleaned or an identifier refused (incident.textin)."""
+    try:
+        return json.loads(body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError("complaint.error.json", reason=str(exc)) from None
 
 
 def limit_for(path: str) -> int:

@@ -15,7 +15,6 @@ strings, at most two decimals."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, Request
@@ -33,6 +32,7 @@ from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.runtime import Runtime
 from incident.textin import clean_id, clean_value
 from incident.timeutil import end_of_local_day
+from incident.web.door import parse_json
 
 MAX_BATCH = 5000
 # Identifiers in a request body: refused, not cleaned, if they hold a control character.
@@ -62,11 +62,7 @@ def router(
         """The JSON body, cleaned at the door (incident.textin): free text
         loses control characters and lone surrogates; an identifier holding
         one is refused by name, never altered into another."""
-        raw = await request.body()  # capped by door.BodyLimit before it is read
-        try:
-            data = json.loads(raw or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError("complaint.error.json", reason=str(exc)) from None
+        data = parse_json(await request.body())
         if isinstance(data, dict):
             for key in _ID_KEYS:
                 if isinstance(data.get(key), str):
@@ -86,12 +82,9 @@ def router(
         intake, once per incident; bad ones reported by index, good ones kept;
         their callbacks are scheduled at once."""
         ctx, iid, lang = actor_ctx(request), parse_id(incident), lang_of(request)
-        try:
-            # Not body(): each row is cleaned (free text) or refused by name (a
-            # customer number with a control character) by customers.ingest.
-            data = json.loads(await request.body() or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError("complaint.error.json", reason=str(exc)) from None
+        # Not body(): each row is cleaned (free text) or refused by name (a
+        # customer number with a control character) by customers.ingest.
+        data = parse_json(await request.body())
         if isinstance(data, dict):
             data = data.get("customers")
         if not isinstance(data, list):
