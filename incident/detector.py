@@ -50,170 +50,54 @@ row (a slow rise that the 5-minute detector adapts to).
 All three have ``update(ts, value) -> Verdict``, ``state() -> dict`` (JSON-safe) and
 ``from_state(state, params)``. Buckets arrive in order; a gap of missing buckets
 counts as zero counts (at most ``max_gap_days`` of them are replayed); hour of day and
-weekday are taken from ``ts + utc_offset_seconds``. A new series is learning: no
-alert in its first two days, and weekday effects are learnt over the first weeks
-(a first Monday after a first weekend may surprise it). To go live at full
-strength, replay a few weeks of history through ``update`` and keep ``state()``.
+weekday are taken from the middle of the bucket, ``ts + utc_offset_seconds``. A new
+series is learning: no alert in its first two days (its second day already shows
+the tail model its bursts), and weekday offsets shrink toward zero until a weekday
+has been seen (a first Monday after a first weekend may surprise it). To go live at
+full strength, replay a few weeks of history through ``update`` and keep ``state()``.
+
+Input: ``update`` raises :class:`OutOfOrder` (a ``ValueError``) for a bucket not at
+least one bucket after the previous one, and :class:`BadValue` for a negative,
+NaN or infinite count; callers reading history sort and merge rows first.
+Real-valued measurements (any sign, fractions) go to :class:`MeasureDetector`
+(:mod:`incident.detector_measure`); parameters live in
+:mod:`incident.detector_params`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Iterable, NamedTuple
+from dataclasses import replace
+from typing import Iterable
+
+from incident.detector_daily import DailyLevelDetector
+from incident.detector_measure import MeasureDetector
+from incident.detector_params import (
+    _STATE_VERSION,
+    DEFAULTS,
+    BadValue,
+    DetectorParams,
+    OutOfOrder,
+    Verdict,
+    _check,
+    _feed,
+    _rate,
+)
 
 __all__ = [
     "DetectorParams",
     "Verdict",
+    "OutOfOrder",
+    "BadValue",
+    "MeasureDetector",
     "SurgeDetector",
     "SilenceDetector",
     "DailyLevelDetector",
     "backtest",
 ]
 
-_STATE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class DetectorParams:
-    """One fixed set of defaults for every series (never tuned per series).
-
-    The quality of these defaults on labelled data, and of neighbouring values, is
-    measured by ``benchmarks/detection.py``.
-
-    Buckets and calendar
-      bucket_seconds = 300: 5 minutes sees a surge within minutes and still holds a
-        few counts on a quiet series. Sub-daily buckets only (up to an hour);
-        daily totals go to :class:`DailyLevelDetector`.
-      utc_offset_seconds = 0: added to ``ts`` for hour of day and weekday, so
-        weekends fall on local days (28800 for Asia/Shanghai).
-
-    Baseline
-      level_halflife_hours = 24: the level follows a genuine change within about a
-        day; shorter chases bursts (and hides sustained ones), longer lags after a
-        holiday. It also carries the weekly rhythm until weekday offsets are known.
-      daily_halflife_days = 3: each hour slot is a mean over the last few days: 12+
-        buckets a visit keep it stable, and it still follows a drifting day shape.
-      weekly_halflife_weeks = 3: a weekday is seen once a week, so its offset needs
-        a few weeks of memory to be more than noise.
-      log_offset = 0.1: ``c`` in ``log(mu + c)``. Small, so the model stays
-        multiplicative (a quiet weekend scales the night too) down to counts of
-        about 0.1 a bucket; it only keeps the log finite at zero.
-      clip_z = 3: winsorise learning at 3 sd, the usual Huber-type bound (clips
-        about 0.3 % of Gaussian noise, and every burst).
-      dispersion_rate = 0.003: step (log units) of the median-|z| tracker: the noise
-        estimate re-forms over about a day, too slowly for one burst to inflate it
-        (ten times faster during warm-up).
-      silent_floor = 5: a zero where 5 or more were expected (Poisson chance < 1 %)
-        is an outage, not information.
-
-    Detection
-      cusum_k = 0.6: CUSUM reference value, half the shift it detects fastest. The
-        noise estimate includes the baseline's own error, so a genuine sustained
-        rise shows up at only 1-1.5 sd a bucket rather than the textbook 2 (k = 1);
-        with k >= 0.9 a 4x rise over hours on a quiet, overdispersed series went
-        unflagged, and 0.5-0.75 score alike (see the benchmark).
-      spike_u = 3, cusum_u = 5: excursions above these start tail episodes: high
-        enough for the excess to be tail-like, low enough that a calm series still
-        shows a few a day to learn from.
-      return_period_days = 200: alert at the peak the series itself produces about
-        once in 200 days (per statistic). Real series burst more often than an
-        exponential tail says: on the labelled Twitter series this gives about one
-        unlabelled alert per series in five weeks, and every value from 100 to 400
-        finds the same surges. Lower it for more sensitivity, raise it when
-        watching hundreds of series.
-      tail_halflife_days = 14: tail statistics forget over two weeks (tens of
-        episodes), so a series that turns burstier soon gets a higher bar.
-      tail_prior_*: until a series has shown its own tail it is treated like a
-        moderately bursty one: one episode a day, mean excess 2 (spikes, in z) and
-        15 (CUSUM), worth 5 episodes and forgotten like the data. So a young
-        series starts with a bar of z 13.6 (about a 40-fold jump on a series of
-        2 a bucket) and CUSUM 84, which falls as a calm series shows its tail.
-      spike_min_z = 6, cusum_min = 10: floors for the learnt thresholds, so a very
-        calm series does not alert on ordinary noise.
-      cusum_cap = 3: cap the CUSUM at 3 thresholds: still tall for big surges, and
-        it drains within hours after a long one.
-      warmup_days = 2: no surge alerts (and no winsorising) while the first two
-        days teach the daily profile; weekday offsets keep learning through the
-        first weeks, each from its first visit.
-      cooldown_hours = 6: a surge whose waves are less than 6 hours apart is one
-        surge.
-      drop_z = 3: ``direction = -1`` on buckets this far below the baseline (for
-        charts; outages are alerted by :class:`SilenceDetector`).
-      max_gap_days = 28: a longer gap replays only its last 28 days as zeros.
-
-    Silence (:class:`SilenceDetector`)
-      silence_min_expected = 20: flag an all-zero stretch once 20 counts were
-        expected over it: Poisson chance e^-20, and still about 1e-3 on a day
-        running at a third of normal; a naturally quiet night expects far fewer.
-        (A series whose weekends are far quieter than its weekdays may get one on
-        its first weekend, before it has seen one.)
-      silence_min_buckets = 6: and it lasted 30 minutes, so one lost bucket of a
-        busy series is no incident.
-
-    Daily level (:class:`DailyLevelDetector`, one total per day)
-      daily_level_halflife_days = 28, daily_weekday_halflife_weeks = 4: "normal" is
-        the last month or so, with its weekday pattern.
-      daily_k = 1.5, daily_zcap = 4, daily_h = 6: CUSUM of daily z with each day
-        capped at ``zcap - k = 2.5``, so it takes at least three days in a row well
-        above normal (z >= 3.5, about +50 % on a typical series); one extreme day
-        is the 5-minute detector's business.
-      daily_warmup_days = 14: two weeks before "normal" is trusted.
-    """
-
-    bucket_seconds: int = 300
-    utc_offset_seconds: int = 0
-    # baseline
-    level_halflife_hours: float = 24.0
-    daily_halflife_days: float = 3.0
-    weekly_halflife_weeks: float = 3.0
-    log_offset: float = 0.1
-    clip_z: float = 3.0
-    dispersion_rate: float = 0.003
-    silent_floor: float = 5.0
-    # detection
-    cusum_k: float = 0.6
-    spike_u: float = 3.0
-    cusum_u: float = 5.0
-    return_period_days: float = 200.0
-    tail_halflife_days: float = 14.0
-    tail_prior_episodes: float = 5.0
-    tail_prior_per_day: float = 1.0
-    tail_prior_spike_excess: float = 2.0
-    tail_prior_cusum_excess: float = 15.0
-    spike_min_z: float = 6.0
-    cusum_min: float = 10.0
-    cusum_cap: float = 3.0
-    warmup_days: float = 2.0
-    cooldown_hours: float = 6.0
-    drop_z: float = 3.0
-    max_gap_days: float = 28.0
-    # silence
-    silence_min_expected: float = 20.0
-    silence_min_buckets: int = 6
-    # daily level
-    daily_level_halflife_days: float = 28.0
-    daily_weekday_halflife_weeks: float = 4.0
-    daily_k: float = 1.5
-    daily_zcap: float = 4.0
-    daily_h: float = 6.0
-    daily_warmup_days: int = 14
-
-
-class Verdict(NamedTuple):
-    score: float  # 0..1 anomaly score for this bucket (0.5 = at the alert threshold)
-    baseline: float  # expected value for this bucket, in the series' units
-    alert: bool  # True exactly when a NEW alert is raised at this bucket
-    direction: int  # +1 surge, -1 drop/silence, 0 normal
-
-
 _NEXT = [(k + 1) % 24 for k in range(24)]
 _SQRT38 = math.sqrt(0.375)  # Anscombe value of a zero count
-
-
-def _rate(halflife_steps: float) -> float:
-    """Per-step EWMA weight for a half-life given in steps."""
-    return 1.0 - 0.5 ** (1.0 / halflife_steps)
 
 
 class SurgeDetector:
@@ -253,6 +137,7 @@ class SurgeDetector:
         "p",
         "_bucket",
         "_off",
+        "_mid",
         "_aL",
         "_aS",
         "_aW",
@@ -262,6 +147,7 @@ class SurgeDetector:
         "_k",
         "_cap",
         "_warm",
+        "_learn",
         "_day",
         "_cool",
         "_gap",
@@ -272,13 +158,14 @@ class SurgeDetector:
         "_f",
         "_lnT",
         "_accel",
+        "_wprior",
         "_u0",
         "_u1",
         "_m0",
         "_m1",
     )
 
-    def __init__(self, params: DetectorParams = DetectorParams()) -> None:
+    def __init__(self, params: DetectorParams = DEFAULTS) -> None:
         self.p = params
         self._setup()
         self.n = 0  # buckets seen
@@ -311,15 +198,24 @@ class SurgeDetector:
         per_day = 86400.0 / p.bucket_seconds
         self._bucket = p.bucket_seconds
         self._off = p.utc_offset_seconds
+        # time of day of the bucket's middle: an hourly bucket 09:00-10:00 is read
+        # at 09:30, the centre of hour slot 9, not halfway between slots 8 and 9
+        # (that smeared the hour-of-day profile of hourly series)
+        self._mid = p.utc_offset_seconds + 0.5 * p.bucket_seconds
         self._aL = _rate(p.level_halflife_hours * per_hour)
         self._aS = _rate(p.daily_halflife_days * per_hour)  # a slot is visited for an hour a day
         self._aW = _rate(p.weekly_halflife_weeks * per_day)  # a weekday for a day a week
-        self._up = math.exp(0.5 * p.dispersion_rate)
-        self._down = math.exp(-0.5 * p.dispersion_rate)
-        self._up10 = math.exp(5.0 * p.dispersion_rate)
+        # dispersion_rate is per 5 minutes: an hourly series takes 12 times the step,
+        # so its noise estimate also re-forms within about a day (it stayed near
+        # its starting 0.3 for weeks, and hid surges behind that noise)
+        rate = p.dispersion_rate * p.bucket_seconds / 300.0
+        self._up = math.exp(0.5 * rate)
+        self._down = math.exp(-0.5 * rate)
+        self._up10 = math.exp(5.0 * rate)
         self._k = p.cusum_k
         self._cap = p.cusum_cap
         self._warm = int(p.warmup_days * per_day)
+        self._learn = int(p.tail_learn_after_days * per_day)
         self._day = int(per_day)
         self._cool = p.cooldown_hours * 3600.0
         self._gap = int(p.max_gap_days * per_day)
@@ -332,6 +228,10 @@ class SurgeDetector:
         # running-mean learning rates while young; after four weeks the cheaper
         # constant-rate path runs
         self._accel = int(28 * per_day)
+        # a weekday's offset is a running mean that starts from weekday_prior_days
+        # of zero offset: the first hours of a first visit move it little, so a surge
+        # on a first Sunday is seen as a surge, not learnt as that weekday's normal
+        self._wprior = p.weekday_prior_days * per_day
         self._u0, self._u1 = p.spike_u, p.cusum_u
         self._m0, self._m1 = p.spike_min_z, p.cusum_min
 
@@ -371,7 +271,7 @@ class SurgeDetector:
             steps = round((ts - last) / self._bucket)
             if steps != 1:
                 if steps < 1:
-                    raise ValueError(f"bucket {ts} is not after the previous one ({last})")
+                    raise OutOfOrder(f"bucket {ts} is not after the previous one ({last})")
                 alert = False
                 for i in range(max(1, steps - self._gap), steps):  # missing buckets: zeros
                     alert |= self._step(last + i * self._bucket, 0.0).alert
@@ -380,11 +280,11 @@ class SurgeDetector:
         return self._step(ts, value)
 
     def _step(self, ts: float, x: float) -> Verdict:
-        if not x >= 0.0:
-            raise ValueError(f"count must be a non-negative number, got {x!r}")
+        if not 0.0 <= x < math.inf:  # also NaN
+            raise BadValue(f"count must be a non-negative number, got {x!r}")
         self.last_ts = ts
         n = self.n = self.n + 1
-        t = ts + self._off
+        t = ts + self._mid
         # time of day in hours from slot 0's centre (00:30): between slots k and k+1
         u = ((t - 1800.0) % 86400.0) * 0.0002777777777777778
         k = int(u)
@@ -457,8 +357,6 @@ class SurgeDetector:
                 S[k] += dS - w * dS
                 S[k1] += w * dS
                 W[d] += dW
-            elif n < self._accel and self.nW[d] <= self._day:
-                W[d] += dW  # a weekday's first visit: it may well differ from the rest
             if not active:
                 # median |z| -> 0.674; the count is jittered by a deterministic
                 # uniform in (-1/2, 1/2) so small discrete counts do not bias it
@@ -471,7 +369,7 @@ class SurgeDetector:
                     self.od = od * self._up10 if far else od / self._up10
 
         # -- detection
-        if n <= self._warm:
+        if n <= self._learn:
             return Verdict(0.0, mu, False, 0)
         if k != self.hr:  # hourly: let the tail estimates forget
             self.hr = k
@@ -495,6 +393,12 @@ class SurgeDetector:
         elif C <= 0.0 and self.pk1:
             self._episode(1, self.pk1)
             self.pk1 = 0.0
+        if n <= self._warm:
+            # the rest of the warm-up gathers tail episodes, so a bursty series has
+            # shown its bar before it can alert; the prior can then start low
+            if n == self._warm:
+                self.C = 0.0
+            return Verdict(0.0, mu, False, 0)
         # score: logistic of (statistic - threshold) / beta, the larger of the two
         q = (z - self.h0) / self.b0
         q1 = (C - self.h1) / self.b1
@@ -520,7 +424,7 @@ class SurgeDetector:
         aW = 0.0
         if n > self._warm // 2:  # weekday offsets once a first day has set the profile
             c = self.nW[d] = self.nW[d] + 1
-            aW = max(self._aW, 1.0 / (c + 1))
+            aW = max(self._aW, 1.0 / (c + 1 + self._wprior))
         tot = aL + aS + aW
         if tot > 1.0:
             return aL / tot, aS / tot, aW / tot
@@ -534,7 +438,7 @@ class SurgeDetector:
 
     def expected(self, ts: float) -> float:
         """The baseline for the bucket at ``ts`` from the current state (no learning)."""
-        t = ts + self._off
+        t = ts + self._mid
         u = ((t - 1800.0) % 86400.0) / 3600.0
         k = int(u)
         s = self.S[k] + (u - k) * (self.S[_NEXT[k]] - self.S[k])
@@ -550,7 +454,7 @@ class SurgeDetector:
         return out
 
     @classmethod
-    def from_state(cls, state: dict, params: DetectorParams = DetectorParams()) -> "SurgeDetector":
+    def from_state(cls, state: dict, params: DetectorParams = DEFAULTS) -> "SurgeDetector":
         """Continue from :meth:`state`, exactly as if the run had not stopped."""
         _check(state, "surge")
         if state.get("bucket_seconds") != params.bucket_seconds:
@@ -564,27 +468,6 @@ class SurgeDetector:
         return self
 
 
-def _check(state: dict, kind: str) -> None:
-    if state.get("kind") != kind or state.get("version") != _STATE_VERSION:
-        raise ValueError(f"not a {kind} detector state of version {_STATE_VERSION}")
-
-
-def _feed(det, ts: float, value: float, step: int, max_gap: int) -> Verdict:
-    """``update`` of the small detectors: a gap counts as zeros, then the bucket."""
-    last = det.last_ts
-    if last is not None:
-        steps = round((ts - last) / step)
-        if steps < 1:
-            raise ValueError(f"bucket {ts} is not after the previous one ({last})")
-        alert = False
-        for i in range(max(1, steps - max_gap), steps):
-            alert |= det._step(last + i * step, 0.0).alert
-        if alert:
-            v = det._step(ts, value)
-            return v if v.alert else v._replace(alert=True)
-    return det._step(ts, value)
-
-
 class SilenceDetector:
     """A series that normally has volume sends nothing: one alert (direction -1) per
     silent stretch, once ``silence_min_expected`` counts were expected over it and it
@@ -596,9 +479,11 @@ class SilenceDetector:
     so the outage is not learnt as normal.
     """
 
-    def __init__(self, params: DetectorParams = DetectorParams()) -> None:
+    def __init__(self, params: DetectorParams = DEFAULTS) -> None:
         self.p = params
-        self.base = SurgeDetector(params)
+        # its baseline learns a quiet weekday at once (no shrinking toward zero):
+        # for silence, a baseline set too high is the false alarm
+        self.base = SurgeDetector(replace(params, weekday_prior_days=0.0))
         self.last_ts: float | None = None
         self.run = 0  # zero buckets in the current stretch
         self.expected = 0.0  # counts the baseline expected over it
@@ -608,8 +493,8 @@ class SilenceDetector:
         return _feed(self, ts, value, self.p.bucket_seconds, self.base._gap)
 
     def _step(self, ts: float, x: float) -> Verdict:
-        if not x >= 0.0:
-            raise ValueError(f"count must be a non-negative number, got {x!r}")
+        if not 0.0 <= x < math.inf:  # also NaN
+            raise BadValue(f"count must be a non-negative number, got {x!r}")
         self.last_ts = ts
         base = self.base
         if self.alerted and x == 0.0:
@@ -644,111 +529,17 @@ class SilenceDetector:
         }
 
     @classmethod
-    def from_state(cls, state: dict, params: DetectorParams = DetectorParams()) -> "SilenceDetector":
+    def from_state(cls, state: dict, params: DetectorParams = DEFAULTS) -> "SilenceDetector":
         _check(state, "silence")
         self = cls.__new__(cls)
         self.p = params
-        self.base = SurgeDetector.from_state(state["base"], params)
+        self.base = SurgeDetector.from_state(state["base"], replace(params, weekday_prior_days=0.0))
         self.last_ts = state["last_ts"]
         self.run, self.expected, self.alerted = state["run"], state["expected"], state["alerted"]
         return self
 
 
-class DailyLevelDetector:
-    """Daily totals far above the series' own weekday-adjusted normal for several days
-    in a row: one alert (direction +1) per such stretch. Fed one total per day, ``ts``
-    = the day's start.
-
-    Baseline ``log(mu + 1) = level + weekday[d]`` from winsorised log-residuals; the
-    weekday offsets learn only from unremarkable days. Noise is the larger of the
-    Poisson sd and 1.4826 x the median absolute residual of the last 28 days (robust
-    to the surge days themselves; sorting 28 numbers once a day costs nothing). A
-    CUSUM of z, each day capped at ``daily_zcap``, needs several high days in a row.
-    """
-
-    WINDOW = 28
-
-    def __init__(self, params: DetectorParams = DetectorParams()) -> None:
-        self.p = params
-        self.last_ts: float | None = None
-        self.n = 0
-        self.L = 0.0
-        self.W = [0.0] * 7
-        self.nW = [0] * 7
-        self.resid: list[float] = []  # |log-residual| of the last WINDOW days
-        self.C = 0.0
-        self.active = False
-
-    def update(self, ts: float, value: float) -> Verdict:
-        return _feed(self, ts, value, 86400, int(self.p.max_gap_days))
-
-    def _step(self, ts: float, x: float) -> Verdict:
-        if not x >= 0.0:
-            raise ValueError(f"count must be a non-negative number, got {x!r}")
-        p = self.p
-        self.last_ts = ts
-        n = self.n = self.n + 1
-        d = int((ts + p.utc_offset_seconds) // 86400) % 7
-        y = math.log(x + 1.0)
-        if n == 1:
-            self.L = y
-        b = self.L + self.W[d]
-        mu = max(0.0, math.exp(b) - 1.0)
-        spread = 1.4826 * sorted(self.resid)[len(self.resid) // 2] if self.resid else 0.2
-        sd = max(spread, 1.0 / math.sqrt(mu + 1.0))
-        r = y - b
-        z = r / sd
-        warm = n <= p.daily_warmup_days
-        if x > 0.0 or mu < p.silent_floor:
-            lim = p.clip_z * sd
-            rc = lim if r > lim else (-lim if r < -lim else r)
-            aL = max(_rate(p.daily_level_halflife_days), 1.0 / n)
-            aW = 0.0
-            if n > 7:  # weekday offsets once a first week has set the level
-                c = self.nW[d] = self.nW[d] + 1
-                aW = max(_rate(p.daily_weekday_halflife_weeks), 1.0 / (c + 1))
-            tot = aL + aW
-            if tot > 1.0:
-                aL, aW = aL / tot, aW / tot
-            self.L += aL * rc
-            if warm or (rc == r and not self.active):
-                self.W[d] += aW * rc
-            if n > 7:
-                self.resid = self.resid[1 - self.WINDOW :] + [abs(r)]
-        if warm:
-            return Verdict(0.0, mu, False, 0)
-        C = self.C + (z if z < p.daily_zcap else p.daily_zcap) - p.daily_k
-        C = self.C = C if C > 0.0 else 0.0
-        alert = False
-        if C >= p.daily_h:
-            alert = not self.active
-            self.active = True
-        elif C <= 0.0:
-            self.active = False
-        direction = 1 if self.active else (-1 if z < -p.drop_z else 0)
-        return Verdict(C / (C + p.daily_h), mu, alert, direction)
-
-    _STATE = ("last_ts", "n", "L", "W", "nW", "resid", "C", "active")
-
-    def state(self) -> dict:
-        out = {"kind": "daily", "version": _STATE_VERSION}
-        for k in self._STATE:
-            v = getattr(self, k)
-            out[k] = list(v) if isinstance(v, list) else v
-        return out
-
-    @classmethod
-    def from_state(cls, state: dict, params: DetectorParams = DetectorParams()) -> "DailyLevelDetector":
-        _check(state, "daily")
-        self = cls.__new__(cls)
-        self.p = params
-        for k in cls._STATE:
-            v = state[k]
-            setattr(self, k, list(v) if isinstance(v, list) else v)
-        return self
-
-
-def backtest(rows: Iterable[tuple[float, float]], params: DetectorParams = DetectorParams()) -> list[Verdict]:
+def backtest(rows: Iterable[tuple[float, float]], params: DetectorParams = DEFAULTS) -> list[Verdict]:
     """Run a fresh :class:`SurgeDetector` over ``(ts, value)`` rows in time order: the
     same code as the live path, one verdict per row."""
     update = SurgeDetector(params).update

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import random
-from pathlib import Path
 
 import pytest
 
@@ -44,11 +43,11 @@ def rate(ts: float, peak: float, night: float, weekend: float) -> float:
     return shape * (weekend if weekday >= 5 else 1.0)
 
 
-def series(days: int, seed: int, peak: float = 60.0, night: float = 0.5, weekend: float = 0.35,
-           start: int = MONDAY) -> list[tuple[int, int]]:
+def series(
+    days: int, seed: int, peak: float = 60.0, night: float = 0.5, weekend: float = 0.35, start: int = MONDAY
+) -> list[tuple[int, int]]:
     rng = random.Random(seed)
-    return [(t, poisson(rng, rate(t, peak, night, weekend)))
-            for t in range(start, start + days * DAY, BUCKET)]
+    return [(t, poisson(rng, rate(t, peak, night, weekend))) for t in range(start, start + days * DAY, BUCKET)]
 
 
 def alerts(verdicts: list[Verdict]) -> list[int]:
@@ -143,12 +142,12 @@ def test_gap_counts_as_zero_buckets():
     rows = series(5, seed=10)
     cut, gap = bucket(3, 2), 10  # ten buckets missing in a quiet night
     explicit = SurgeDetector()
-    for t, x in rows[:cut] + [(t, 0) for t, _ in rows[cut:cut + gap]]:
+    for t, x in rows[:cut] + [(t, 0) for t, _ in rows[cut : cut + gap]]:
         explicit.update(t, x)
     skipped = SurgeDetector()
     for t, x in rows[:cut]:
         skipped.update(t, x)
-    rest = rows[cut + gap:]
+    rest = rows[cut + gap :]
     assert [skipped.update(t, x) for t, x in rest] == [explicit.update(t, x) for t, x in rest]
 
 
@@ -189,7 +188,7 @@ def test_silence_on_a_busy_series_is_flagged_once():
     verdicts = run(SilenceDetector(), rows)
     got = alerts(verdicts)
     assert len(got) == 1 and s + 5 <= got[0] <= s + 8  # at least 6 buckets, 30+ expected
-    assert all(v.direction == -1 for v in verdicts[got[0]:s + 48])
+    assert all(v.direction == -1 for v in verdicts[got[0] : s + 48])
     assert verdicts[s + 48].direction == 0
 
 
@@ -202,7 +201,7 @@ def test_quiet_nights_and_a_quiet_series_are_not_silence():
 def test_silence_state_round_trip_and_gap():
     rows = series(12, seed=15)
     s = bucket(9, 10)
-    rows = rows[:s] + rows[s + 24:]  # two hours missing: they count as zero buckets
+    rows = rows[:s] + rows[s + 24 :]  # two hours missing: they count as zero buckets
     full = run(SilenceDetector(), rows)
     assert len(alerts(full)) == 1
     det = SilenceDetector()
