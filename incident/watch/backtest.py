@@ -1,25 +1,74 @@
 """``incident backtest``: the live detector over a historical series.
 
-Input: CSV with ``timestamp,value`` (a header, one row per bucket; naive
-timestamps are read as UTC). Output: the same rows with ``score`` and
-``alert`` (1 exactly where the live system would raise a new alert). The
-detector is the very one the watch flow runs (:mod:`incident.detector`),
-fed one bucket at a time with no look-ahead.
+Input: CSV with ``timestamp,value`` (a header; naive timestamps are read as
+UTC). Rows may come in any order, with duplicate or irregular timestamps
+and gaps. They are sorted (stable) and placed on a grid of buckets: the
+bucket length is the median gap between timestamps (or ``--bucket-minutes``)
+and a row goes to the nearest grid point counted from the first timestamp,
+so a clock that jitters by a minute keeps one row a bucket. Rows sharing a
+bucket are merged: summed for counts (they are parts of one bucket's
+volume), averaged for measures (two readings of one quantity). What was
+repaired is counted in :class:`Repairs` and reported per file.
+
+Kinds: a series of non-negative integers is counts and runs the live
+system's detectors (:class:`incident.watch.detectors.SeriesDetectors`); a
+negative or fractional value makes it a measure (CPU %, latency, a price),
+which runs the measurement detector (``MeasureDetector``). ``kind`` forces
+either.
+
+Output: every input row, in input order (so a scorer finds every
+timestamp), with ``score`` and ``alert``; ``alert`` is 1 on the first input
+row of the bucket where the live system would raise a new alert. Anything
+refused (unreadable time, a value that is not a finite number, no rows)
+raises :class:`~incident.errors.InputError` naming the file, the line and
+the reason; over a directory, a refused file is reported and the others run.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import itertools
+import math
 import statistics
-from dataclasses import dataclass
-from html import escape
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from incident.detector import DetectorParams, Verdict
-from incident.errors import InputError
+from incident.detector import DetectorParams, MeasureDetector, Verdict
+from incident.errors import IncidentError, InputError
+from incident.i18n import CATALOG
+from incident.watch.backtest_chart import svg_chart
 from incident.watch.detectors import EPOCH, UTC_ZONE, SeriesDetectors
+
+DETECTORS = ("surge", "silence", "level")
+KINDS = ("auto", "counts", "measure")
+
+BACKTEST_TEXTS: dict[str, tuple[str, str]] = {
+    "backtest.error.not_finite": (
+        "{path} 第 {line} 行：数值「{value}」不是有限数",
+        '{path} line {line}: value "{value}" is not a finite number',
+    ),
+    "backtest.error.negative_count": (
+        "{path} 第 {line} 行：计数不能为负（{value}）；用 --kind measure 或 auto 按测量值处理",
+        "{path} line {line}: a count cannot be negative ({value}); use --kind measure or auto to read it as a measure",
+    ),
+    "backtest.error.unreadable": (
+        "{path} 第 {line} 行：无法按 UTF-8 CSV 读取（{reason}）",
+        "{path} line {line}: cannot be read as a UTF-8 CSV file ({reason})",
+    ),
+    "backtest.error.kind": (
+        "未知的序列类型「{value}」；可选：{allowed}",
+        'unknown series kind "{value}"; use {allowed}',
+    ),
+    "backtest.error.bucket": ("时间桶长度必须为正（{value}）", "the bucket length must be positive (got {value})"),
+    "backtest.error.refused": (
+        "{path} 第 {line} 行：检测器拒绝该行：{reason}",
+        "{path} line {line}: the detector refused the row: {reason}",
+    ),
+}
+CATALOG.update(BACKTEST_TEXTS)
 
 
 @dataclass
@@ -27,6 +76,36 @@ class Series:
     stamps: list[str]  # as written in the input, echoed to the output
     times: list[float]  # epoch seconds
     values: list[float]
+    lines: list[int] = field(default_factory=list)  # the row's line in the file, for messages
+    source: str = ""  # the file, for messages
+
+    def __post_init__(self) -> None:
+        if not self.lines:
+            self.lines = list(range(2, len(self.stamps) + 2))
+
+
+@dataclass
+class Repairs:
+    unordered: int = 0  # rows written after a later timestamp (now sorted)
+    merged: int = 0  # rows that shared a bucket with an earlier one (duplicates, close rows)
+    gaps: int = 0  # stretches of empty buckets
+    missing: int = 0  # empty buckets in all
+
+    def __bool__(self) -> bool:
+        return bool(self.unordered or self.merged or self.gaps)
+
+
+@dataclass
+class Grid:
+    """The series on its bucket grid, in time order."""
+
+    kind: str  # counts | measure
+    bucket: int  # seconds
+    times: list[float]  # bucket starts, increasing
+    values: list[float]  # merged value of each bucket
+    first: list[int]  # each bucket's first input row (in input order)
+    of_row: list[int]  # each input row's bucket
+    repairs: Repairs
 
 
 def _epoch(text: str) -> float:
@@ -43,60 +122,162 @@ def read_series(path: Path) -> Series:
         raise InputError("backtest.error.no_file", path=str(path)) from None
     with fh:
         reader = csv.DictReader(fh)
-        fields = [f.strip().lower() for f in reader.fieldnames or []]
-        if "timestamp" not in fields or "value" not in fields:
-            raise InputError("backtest.error.header", path=str(path), columns=", ".join(reader.fieldnames or []))
-        reader.fieldnames = fields
-        out = Series([], [], [])
-        for row in reader:
-            stamp, raw = (row.get("timestamp") or "").strip(), (row.get("value") or "").strip()
-            try:
-                when = _epoch(stamp)
-            except ValueError:
-                raise InputError(
-                    "backtest.error.time", path=str(path), line=reader.line_num, value=stamp[:40]
-                ) from None
-            try:
-                value = float(raw)
-            except ValueError:
-                raise InputError("backtest.error.value", path=str(path), line=reader.line_num, value=raw[:40]) from None
-            if out.times and when <= out.times[-1]:
-                raise InputError("backtest.error.order", path=str(path), line=reader.line_num)
-            out.stamps.append(stamp)
-            out.times.append(when)
-            out.values.append(value)
+        try:
+            return _read_rows(path, reader)
+        except (UnicodeDecodeError, csv.Error) as exc:  # not a UTF-8 CSV file
+            raise InputError(
+                "backtest.error.unreadable", path=str(path), line=max(1, reader.line_num), reason=exc
+            ) from None
+
+
+def _read_rows(path: Path, reader: csv.DictReader) -> Series:
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    if "timestamp" not in fields or "value" not in fields:
+        raise InputError("backtest.error.header", path=str(path), columns=", ".join(reader.fieldnames or []))
+    reader.fieldnames = fields
+    out = Series([], [], [], [], str(path))
+    for row in reader:
+        stamp, raw = (row.get("timestamp") or "").strip(), (row.get("value") or "").strip()
+        where = {"path": str(path), "line": reader.line_num}
+        try:
+            when = _epoch(stamp)
+        except ValueError:
+            raise InputError("backtest.error.time", **where, value=stamp[:40]) from None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputError("backtest.error.value", **where, value=raw[:40]) from None
+        if not math.isfinite(value):
+            raise InputError("backtest.error.not_finite", **where, value=raw[:40])
+        out.stamps.append(stamp)
+        out.times.append(when)
+        out.values.append(value)
+        out.lines.append(reader.line_num)
     if not out.times:
         raise InputError("backtest.error.empty", path=str(path))
     return out
 
 
-def infer_bucket(series: Series) -> int:
-    if len(series.times) < 2:
-        return 300
-    gaps = [b - a for a, b in itertools.pairwise(series.times[:1001])]
-    return max(1, int(round(statistics.median(gaps))))
+def infer_bucket(times: list[float]) -> int:
+    """The median gap between distinct timestamps (of the first thousand)."""
+    distinct = sorted(set(times))[:1001]
+    gaps = [b - a for a, b in itertools.pairwise(distinct)]
+    return max(1, int(round(statistics.median(gaps)))) if gaps else 300
 
 
-DETECTORS = ("surge", "silence", "level")
+def series_kind(series: Series, kind: str = "auto") -> str:
+    """counts when every value is a non-negative integer (``auto``), else measure."""
+    if kind not in KINDS:
+        raise InputError("backtest.error.kind", value=kind, allowed=", ".join(KINDS))
+    if kind == "counts":
+        for value, line in zip(series.values, series.lines, strict=True):
+            if value < 0:
+                raise InputError("backtest.error.negative_count", path=series.source, line=line, value=f"{value:g}")
+        return kind
+    if kind == "measure":
+        return kind
+    return "counts" if all(v >= 0 and v.is_integer() for v in series.values) else "measure"
+
+
+def prepare(series: Series, bucket_seconds: int | None = None, kind: str = "auto") -> Grid:
+    """Sort (stable), place on the bucket grid and merge; count the repairs."""
+    kind = series_kind(series, kind)
+    if bucket_seconds is not None and bucket_seconds < 1:
+        raise InputError("backtest.error.bucket", value=bucket_seconds)
+    bucket = bucket_seconds or infer_bucket(series.times)
+    times, values = series.times, series.values
+    order = sorted(range(len(times)), key=times.__getitem__)
+    origin = times[order[0]]
+    slots: list[int] = []
+    grid = Grid(kind, bucket, [], [], [], [0] * len(times), Repairs())
+    rows_in: list[int] = []
+    for i in order:
+        slot = round((times[i] - origin) / bucket)
+        if slots and slot == slots[-1]:
+            grid.values[-1] += values[i]
+            rows_in[-1] += 1
+            grid.first[-1] = min(grid.first[-1], i)
+        else:
+            slots.append(slot)
+            grid.times.append(origin + slot * bucket)
+            grid.values.append(values[i])
+            grid.first.append(i)
+            rows_in.append(1)
+        grid.of_row[i] = len(slots) - 1
+    if kind == "measure":
+        grid.values = [v / k for v, k in zip(grid.values, rows_in, strict=True)]
+    latest = -math.inf
+    for t in times:
+        grid.repairs.unordered += t < latest
+        latest = max(latest, t)
+    grid.repairs.merged = len(times) - len(slots)
+    for a, b in itertools.pairwise(slots):
+        if b - a > 1:
+            grid.repairs.gaps += 1
+            grid.repairs.missing += b - a - 1
+    return grid
+
+
+def score(
+    grid: Grid,
+    min_count: float = 0.0,
+    detect: tuple[str, ...] = ("surge",),
+    params: DetectorParams | None = None,
+    source: str = "",
+    lines: list[int] | None = None,
+    measure_params: Any = None,
+) -> list[Verdict]:
+    """One verdict per bucket. Counts step the live system's detectors (surge,
+    silence, daily level); a row's verdict is the surge detector's score and
+    baseline, with ``alert`` where the live system would raise a new alert of
+    one of the ``detect`` kinds. Measures step the measurement detector (its
+    alerts count as ``surge``: it is the surge test of a measure), with its
+    own defaults unless ``measure_params`` are given."""
+    params = dataclasses.replace(params or DetectorParams(), bucket_seconds=grid.bucket)
+    measure = MeasureDetector if grid.kind == "measure" else None
+    out: list[Verdict] = []
+    try:
+        if measure is not None:
+            update = (measure(params) if measure_params is None else measure(params, measure_params)).update
+            for when, value in zip(grid.times, grid.values, strict=True):
+                v = update(when, value)
+                out.append(v if "surge" in detect else v._replace(alert=False))
+            return out
+        detectors = SeriesDetectors(params, UTC_ZONE)
+        for when, value in zip(grid.times, grid.values, strict=True):
+            step = detectors.step(EPOCH + dt.timedelta(seconds=when), value, min_count)
+            alerts = [a for a in step.alerts if a[0] in detect]
+            direction = alerts[0][1].direction if alerts else step.surge.direction
+            out.append(step.surge._replace(alert=bool(alerts), direction=direction))
+    except ValueError as exc:  # the detector's OutOfOrder / BadValue: name the row, never crash
+        row = grid.first[len(out)]
+        raise InputError(
+            "backtest.error.refused", path=source, line=lines[row] if lines else row + 2, reason=exc
+        ) from None
+    return out
+
+
+def per_row(grid: Grid, verdicts: list[Verdict]) -> list[Verdict]:
+    """The bucket's verdict on each of its input rows, the alert on its first row only."""
+    out = []
+    for i, b in enumerate(grid.of_row):
+        v = verdicts[b]
+        out.append(v if not v.alert or grid.first[b] == i else v._replace(alert=False))
+    return out
 
 
 def run(
-    series: Series, bucket_seconds: int | None = None, min_count: float = 0.0, detect: tuple[str, ...] = ("surge",)
+    series: Series,
+    bucket_seconds: int | None = None,
+    min_count: float = 0.0,
+    detect: tuple[str, ...] = ("surge",),
+    kind: str = "auto",
+    params: DetectorParams | None = None,
+    measure_params: Any = None,
 ) -> list[Verdict]:
-    """Step the live system's detectors (surge, silence, daily level; see
-    :mod:`incident.watch.detectors`) over the series. A row's verdict is
-    the surge detector's score and baseline, with ``alert`` set where the
-    live system would raise a new alert of one of the ``detect`` kinds
-    (by default surges, what the volume-surge bar is judged on)."""
-    params = DetectorParams(bucket_seconds=bucket_seconds or infer_bucket(series))
-    detectors = SeriesDetectors(params, UTC_ZONE)
-    out = []
-    for when, value in zip(series.times, series.values, strict=True):
-        step = detectors.step(EPOCH + dt.timedelta(seconds=when), value, min_count)
-        alerts = [a for a in step.alerts if a[0] in detect]
-        direction = alerts[0][1].direction if alerts else step.surge.direction
-        out.append(step.surge._replace(alert=bool(alerts), direction=direction))
-    return out
+    """The backtest of one series: one verdict per input row, in input order."""
+    grid = prepare(series, bucket_seconds, kind)
+    return per_row(grid, score(grid, min_count, detect, params, series.source, series.lines, measure_params))
 
 
 def write_alerts(path: Path, series: Series, verdicts: list[Verdict]) -> int:
@@ -111,65 +292,17 @@ def write_alerts(path: Path, series: Series, verdicts: list[Verdict]) -> int:
     return alerts
 
 
-def svg_chart(series: Series, verdicts: list[Verdict], title: str, width: int = 1200, height: int = 320) -> str:
-    """The series (max per pixel column, so no spike is hidden), its
-    baseline, and a red mark at every alert."""
-    n = len(series.values)
-    left, right, top, bottom = 50, 10, 24, 28
-    plot_w, plot_h = width - left - right, height - top - bottom
-    cols = min(plot_w, n)
-    peak = max(max(series.values), max(v.baseline for v in verdicts), 1.0)
-
-    def y(value: float) -> float:
-        return top + plot_h - (value / peak) * plot_h
-
-    value_pts, base_pts = [], []
-    for c in range(cols):
-        lo, hi = c * n // cols, max(c * n // cols + 1, (c + 1) * n // cols)
-        x = left + c * plot_w / max(cols - 1, 1)
-        value_pts.append(f"{x:.1f},{y(max(series.values[lo:hi])):.1f}")
-        base_pts.append(f"{x:.1f},{y(sum(v.baseline for v in verdicts[lo:hi]) / (hi - lo)):.1f}")
-    marks = []
-    for i, v in enumerate(verdicts):
-        if v.alert:
-            x = left + (i * cols // n) * plot_w / max(cols - 1, 1)
-            colour = "#d62728" if v.direction >= 0 else "#9467bd"
-            marks.append(
-                f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{colour}" stroke-width="1.5">'
-                f"<title>{escape(series.stamps[i])}: {series.values[i]:g}</title></line>"
-            )
-    first, last = escape(series.stamps[0]), escape(series.stamps[-1])
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'font-family="sans-serif" font-size="12">\n'
-        f'<title>{escape(title)}</title>\n<rect width="100%" height="100%" fill="white"/>\n'
-        f'<text x="{left}" y="16" font-weight="bold">{escape(title)}</text>\n'
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#888"/>\n'
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#888"/>\n'
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{peak:g}</text>\n'
-        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>\n'
-        f'<text x="{left}" y="{height - 8}">{first}</text>\n'
-        f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end">{last}</text>\n' + "\n".join(marks) + "\n"
-        f'<polyline fill="none" stroke="#1f77b4" stroke-width="1" points="{" ".join(value_pts)}"/>\n'
-        '<polyline fill="none" stroke="#ff7f0e" stroke-width="1.5" stroke-dasharray="4 2" '
-        f'points="{" ".join(base_pts)}"/>\n'
-        f'<g transform="translate({left + plot_w - 230},{top + 4})"><rect width="230" height="18" fill="white" '
-        'opacity="0.8"/>'
-        f'<line x1="4" y1="9" x2="24" y2="9" stroke="#1f77b4"/><text x="28" y="13">value</text>'
-        '<line x1="80" y1="9" x2="100" y2="9" stroke="#ff7f0e" stroke-dasharray="4 2"/><text x="104" '
-        'y="13">baseline</text>'
-        f'<line x1="170" y1="2" x2="170" y2="16" stroke="#d62728"/><text x="174" y="13">alert</text></g>\n'
-        "</svg>\n"
-    )
-
-
 @dataclass
 class FileResult:
     source: Path
     out: Path
-    rows: int
-    alerts: int
+    rows: int = 0
+    alerts: int = 0
     plot: Path | None = None
+    kind: str = ""
+    bucket: int = 0
+    repairs: Repairs = field(default_factory=Repairs)
+    error: IncidentError | None = None  # the file was refused (the others still ran)
 
 
 def backtest_file(
@@ -179,14 +312,23 @@ def backtest_file(
     bucket_seconds: int | None = None,
     min_count: float = 0.0,
     detect: tuple[str, ...] = ("surge",),
+    kind: str = "auto",
 ) -> FileResult:
     series = read_series(src)
-    verdicts = run(series, bucket_seconds, min_count, detect)
-    alerts = write_alerts(out, series, verdicts)
+    grid = prepare(series, bucket_seconds, kind)
+    by_bucket = score(grid, min_count, detect, None, str(src), series.lines)
+    alerts = write_alerts(out, series, per_row(grid, by_bucket))
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
-        plot.write_text(svg_chart(series, verdicts, src.name), encoding="utf-8")
-    return FileResult(src, out, len(series.values), alerts, plot)
+        stamps = [series.stamps[i] for i in grid.first]
+        plot.write_text(svg_chart(stamps, grid.values, by_bucket, src.name), encoding="utf-8")
+    return FileResult(src, out, len(series.values), alerts, plot, grid.kind, grid.bucket, grid.repairs)
+
+
+def _flat_name(src: Path, f: Path) -> str:
+    """``family/x.csv`` -> ``family_x.csv``: one flat output directory, as NAB's
+    scorer reads it (it matches a result named ``*_x.csv`` to series ``x.csv``)."""
+    return "_".join(f.relative_to(src).parts)
 
 
 def backtest_paths(
@@ -196,23 +338,29 @@ def backtest_paths(
     bucket_seconds: int | None = None,
     min_count: float = 0.0,
     detect: tuple[str, ...] = ("surge",),
+    kind: str = "auto",
 ) -> list[FileResult]:
     """A file → a file; a directory → a directory with one output per
-    ``*.csv`` (same name), and one ``<name>.svg`` per series in ``plot``."""
+    ``*.csv`` found in it or below it (subdirectory names become a prefix),
+    and one ``<name>.svg`` per series in ``plot``. Over a directory a refused
+    file becomes a result with ``error`` set, and the rest still run."""
     if src.is_dir():
-        files = sorted(p for p in src.iterdir() if p.suffix.lower() == ".csv")
+        files = sorted(p for p in src.rglob("*") if p.suffix.lower() == ".csv" and p.is_file())
         if not files:
             raise InputError("backtest.error.no_csv", path=str(src))
         if out.exists() and not out.is_dir():
             raise InputError("backtest.error.out_not_dir", path=str(out))
-        return [
-            backtest_file(
-                f, out / f.name, (plot / (f.stem + ".svg")) if plot else None, bucket_seconds, min_count, detect
-            )
-            for f in files
-        ]
+        results = []
+        for f in files:
+            name = _flat_name(src, f)
+            chart = (plot / (Path(name).stem + ".svg")) if plot else None
+            try:
+                results.append(backtest_file(f, out / name, chart, bucket_seconds, min_count, detect, kind))
+            except IncidentError as exc:
+                results.append(FileResult(f, out / name, error=exc))
+        return results
     if not src.exists():
         raise InputError("backtest.error.no_file", path=str(src))
     if out.is_dir():
         out = out / src.name
-    return [backtest_file(src, out, plot, bucket_seconds, min_count, detect)]
+    return [backtest_file(src, out, plot, bucket_seconds, min_count, detect, kind)]
