@@ -258,6 +258,7 @@ class ResponseConfig(_Strict):
 
 FeedKind = Literal["social", "news", "complaint_platform", "status_page"]
 Dimension = Literal["category", "branch", "channel", "topic", "product"]
+SilenceDimension = Literal["total", "category", "branch", "channel", "topic", "product"]
 
 
 class FeedSource(_Strict):
@@ -335,8 +336,14 @@ class DetectionConfig(_Strict):
     grace_seconds: Annotated[int, Field(ge=0)] = 2
     # Feeds are polled, so their buckets wait for the slowest poll.
     feed_grace_minutes: Annotated[int, Field(ge=0)] = 10
-    # A surge smaller than this many items in its bucket is not an incident.
+    # A surge smaller than this many items is not an incident: counted over
+    # the surge's episode (its buckets above threshold), not one bucket.
     min_count: Annotated[int, Field(ge=1)] = 5
+    # Series whose silence is an incident (DOMAIN.md §3: a branch nobody can
+    # reach, a channel gone dead); a quiet category or topic at night is not.
+    silence_dimensions: list[SilenceDimension] = ["total", "branch", "channel"]
+    # ... once this many complaints were expected over the silent stretch.
+    silence_min_expected: Annotated[int, Field(ge=1)] = 20
     # Topics whose surge is a system outage rather than a batch complaint.
     outage_topics: list[str] = Field(default_factory=lambda: ["outage"])
     # How far back a new series is scored on its first run.

@@ -58,6 +58,7 @@ ACTIONS: dict[str, str] = {
     "db current": MACHINE,
     "config check": PUBLIC,
     "watch": MACHINE,  # --once: the watch flows, run now
+    "watch replay": MACHINE,  # history through the series state (--open: as the flows would)
     "watch series": "incident.view",
     "watch snooze": "incident.update",
     "watch unsnooze": "incident.update",

@@ -1,6 +1,7 @@
 """CLI commands of the watch half: ``watch``, ``feeds``, ``complaints``,
 ``backtest``. They run the same plain functions as the Prefect flows."""
 
+import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -15,30 +16,61 @@ from rich.text import Text
 from sqlalchemy import select
 
 from incident import incidents
+from incident.cli.console import make_console
 from incident.cli.render import print_json
 from incident.errors import InputError
 from incident.i18n import CATALOG, t
 from incident.models import FeedSourceState, VolumePoint, VolumeSeries
 from incident.runtime import Runtime
 from incident.timeutil import fmt, iso_utc, parse_time
-from incident.watch import jobs, signals
+from incident.watch import jobs, replay, signals
 from incident.watch import texts as _watch_texts  # noqa: F401
 from incident.watch.backtest import DETECTORS, backtest_paths
+from incident.watch.backtest import KINDS as SERIES_KINDS
 
 CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "help.watch": (
         "监测订阅源与投诉量，发现激增即开事件。\n\n"
         "  incident watch --once          抓取全部订阅源并为已结束的时间桶打分，一次后退出\n\n"
         "  incident watch                 按计划持续运行（Prefect 流程 watch-feeds / watch-volumes）\n\n"
+        "  incident watch replay --from 2026-10-01   把导入的历史工单回放进序列（学基线，不开事件）\n\n"
         "  incident watch series          查看各序列与静默状态\n\n"
         '  incident watch snooze complaints/branch=杭州 --until "2026-11-25 18:00" --reason "网点搬迁"',
         "Watch feeds and complaint volumes; open an incident on a surge.\n\n"
         "  incident watch --once          poll every feed and score the closed buckets once, then exit\n\n"
         "  incident watch                 keep running on schedule (Prefect flows watch-feeds / watch-volumes)\n\n"
+        "  incident watch replay --from 2026-10-01   replay imported tickets into the series (learn, open nothing)\n\n"
         "  incident watch series          the series and their snoozes\n\n"
         '  incident watch snooze complaints/branch=Hangzhou --until "2026-11-25 18:00" --reason "branch moving"',
     ),
     "help.watch.once": ("只运行一次后退出", "run once and exit"),
+    "help.watch.replay": (
+        "把已存的投诉（与计入的订阅条目）按时间顺序回放进线上序列状态，让新装系统从学好的基线开始。"
+        "按天推进并显示进度；可重复运行（已打分的时间桶不再打分，之后的 incident watch --once 也不会）。"
+        "默认不为过去开任何事件；--drill 也不开，只列出当时会开的事件（时间、类型、序列、观测/基线、合并键）；"
+        "--open 真的开（仅用于有意的演练）。\n\n"
+        '  incident watch replay --from 2026-10-01 --to "2026-11-24 08:00" --drill',
+        "Replay stored complaints (and counted feed entries) through the live series state in time order, so a "
+        "new install starts from a learnt baseline. Goes a day at a time and shows progress; safe to run again "
+        "(a bucket already scored is never scored again, nor by incident watch --once after it). Opens no "
+        "incident for the past by default; --drill opens none either but lists what would have been opened "
+        "(time, kind, series, observed vs baseline, merge key); --open really opens them (for a deliberate "
+        "exercise only).\n\n"
+        '  incident watch replay --from 2026-10-01 --to "2026-11-24 08:00" --drill',
+    ),
+    "help.opt.replay_from": (
+        '从何时开始（中心时区，如 2026-10-01 或 "2026-10-01 08:00"）',
+        'replay from (centre time, e.g. 2026-10-01 or "2026-10-01 08:00")',
+    ),
+    "help.opt.replay_to": ("到何时为止（默认现在）", "replay until (default now)"),
+    "help.opt.drill": (
+        "演练：不开事件，列出当时会开的事件与时间",
+        "drill: open nothing, list what would have been opened and when",
+    ),
+    "help.opt.open": (
+        "真的为过去的告警开事件（有意的演练；默认不开）",
+        "really open incidents for the past alerts (a deliberate exercise; off by default)",
+    ),
     "help.watch.feeds_only": ("只抓取订阅源", "poll the feeds only"),
     "help.watch.volumes_only": ("只为投诉/舆情量打分", "score the volumes only"),
     "help.watch.series": (
@@ -94,10 +126,18 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "help.backtest": (
         "用线上同一个检测器回放历史序列。输入 CSV 列为 timestamp,value；输出 timestamp,value,score,alert，"
-        "alert=1 恰在会新开告警的行。输入为目录时，输出到目录，每个序列一个同名文件。",
+        "保留每一输入行、按输入顺序，alert=1 标在会新开告警的时间桶的第一行。"
+        "行可乱序（按时间稳定排序）、可有重复或不规则的时间与空缺；落在同一时间桶的行合并："
+        "计数求和，测量值取平均。被拒的文件（时间无法识别、数值不是有限数、没有数据行）报出文件、行号与原因。"
+        "输入为目录时（含子目录），输出到目录，每个序列一个文件（子目录名作前缀）；坏文件报告后其余照常运行，最后以非零状态退出。",
         "Run the live detector over a historical series. Input CSV: timestamp,value; output: "
-        "timestamp,value,score,alert with alert=1 exactly where a new alert would be raised. "
-        "A directory in gives a directory out, one file per series, same name.",
+        "timestamp,value,score,alert, every input row in input order, alert=1 on the first row of the bucket where "
+        "a new alert would be raised. Rows may be out of order (sorted, stably), with duplicate or irregular "
+        "timestamps and gaps; rows that fall in one bucket are merged: summed for counts, averaged for measures. "
+        "A refused file (unreadable time, a value that is not a finite number, no rows) is named with its line "
+        "and the reason. A directory in (subdirectories too) gives a directory out, one file per series "
+        "(subdirectory names as a prefix); a bad file is reported, the others still run, and the exit status is "
+        "non-zero at the end.",
     ),
     "help.arg.series_csv": ("序列 CSV 文件或目录", "series CSV file or directory"),
     "help.opt.out": ("输出 CSV 文件（或目录）", "output CSV file (or directory)"),
@@ -110,6 +150,12 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "which alerts to mark: surge (default), silence, level — comma-separated — or all",
     ),
     "help.opt.bucket": ("时间桶分钟数（默认由数据推断）", "bucket length in minutes (default: inferred from the data)"),
+    "help.opt.series_kind": (
+        "序列类型：auto（默认：全部为非负整数时为计数，否则为测量值）、counts（计数，同桶求和）、"
+        "measure（测量值，如 CPU、时延，同桶取平均）",
+        "series kind: auto (default: counts when every value is a non-negative integer, else measure), counts "
+        "(rows in one bucket are summed), measure (CPU, latency …: rows in one bucket are averaged)",
+    ),
     # ---- output -------------------------------------------------------------
     "out.poll_ok": (
         "{source}：{entries} 条，新增 {new}，更新 {updated}，信号 {signals}",
@@ -123,6 +169,33 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "{silenced} silenced",
     ),
     "out.opened": ("已开事件 INC-{id}：{title}", "opened INC-{id}: {title}"),
+    "out.too_old": (
+        "有 {n} 条工单早于回溯窗口（{days} 天）而未打分。要让序列从历史学起，请在开始监测前"
+        "（新数据库上）运行 incident watch replay --from 时间（序列只向前推进）",
+        "{n} tickets are older than the backfill window ({days} days) and were not scored. To learn from "
+        "history, run incident watch replay --from TIME before watching starts, on a new database (series only "
+        "move forward)",
+    ),
+    "out.replay_day": (
+        "{day}：{series} 个序列、{buckets} 个时间桶，告警 {alerts}",
+        "{day}: {series} series, {buckets} buckets, {alerts} alerts",
+    ),
+    "out.replay_done": (
+        "回放完成：{buckets} 个时间桶，告警 {alerts}（{what}）；序列已打分至 {until}",
+        "replay done: {buckets} buckets, {alerts} alerts ({what}); series scored up to {until}",
+    ),
+    "out.replay_quiet": ("只用于学习，未开事件", "learnt from, no incident opened"),
+    "out.replay_drill": ("演练：以下为当时会开的事件", "drill: what would have been opened is listed below"),
+    "out.replay_open": ("已按线上处理", "raised as if live"),
+    "out.replay_nothing": (
+        "没有可回放的：所有序列已打分至 {until}（回放只能在其之后进行）",
+        "nothing to replay: every series is scored up to {until} (a replay can only go on from there)",
+    ),
+    "out.replay_skipped": (
+        "注意：部分序列已打分至 {until}，更早的时间桶不再回放",
+        "note: some series are already scored up to {until}; earlier buckets are not replayed",
+    ),
+    "col.dedup": ("合并键", "merge key"),
     "out.no_feeds": (
         "配置中没有订阅源（[feeds.<名称>]，见 examples/incident.toml）",
         "no feeds configured ([feeds.<name>], see examples/incident.toml)",
@@ -149,8 +222,22 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "out.importing": ("导入中", "importing"),
     "out.backtest_file": (
-        "{source} → {out}：{rows} 行，{alerts} 次告警",
-        "{source} → {out}: {rows} rows, {alerts} alerts",
+        "{source} → {out}：{rows} 行，{alerts} 次告警（{kind}，时间桶 {bucket}）",
+        "{source} → {out}: {rows} rows, {alerts} alerts ({kind}, {bucket} buckets)",
+    ),
+    "out.backtest_kind.counts": ("计数", "counts"),
+    "out.backtest_kind.measure": ("测量值", "measure"),
+    "out.backtest_repaired": (
+        "  已修正：{unordered} 行乱序已排序，{merged} 行与同桶的行合并（{how}），{gaps} 处空缺共 {missing} 个时间桶",
+        "  repaired: {unordered} rows out of order sorted, {merged} rows merged into a bucket with another ({how}), "
+        "{gaps} gaps with {missing} empty buckets",
+    ),
+    "out.backtest_how.counts": ("求和", "summed"),
+    "out.backtest_how.measure": ("取平均", "averaged"),
+    "out.backtest_refused": ("{source}：已拒绝——{reason}", "{source}: refused — {reason}"),
+    "out.backtest_failed": (
+        "{failed} 个文件被拒（见上），其余 {done} 个已完成",
+        "{failed} files refused (see above), the other {done} done",
     ),
     "out.backtest_plot": ("图：{plot}", "chart: {plot}"),
     "out.serve_hint": (
@@ -274,6 +361,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                         silenced=vrep.silenced,
                     )
                 )
+                if vrep.too_old:
+                    days = r.config.detection.backfill_days
+                    say(t("out.too_old", r.lang, n=vrep.too_old, days=days), style="yellow")
         r.deliver()
         if as_json:
             print_json(out, result)
@@ -282,6 +372,58 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         opened.update(i for rep in result["feeds"] for i in rep["opened"])
         with r.store.transaction() as s:
             for iid in sorted(opened):
+                inc = incidents.get(s, iid)
+                say(t("out.opened", r.lang, id=inc.id, title=inc.title), style="bold red")
+
+    @watch_app.command("replay", help=h("help.watch.replay"))
+    def replay_cmd(
+        start: Annotated[str, typer.Option("--from", help=h("help.opt.replay_from"), metavar="TIME")],
+        end: Annotated[Optional[str], typer.Option("--to", help=h("help.opt.replay_to"), metavar="TIME")] = None,
+        drill: Annotated[bool, typer.Option("--drill", help=h("help.opt.drill"))] = False,
+        open_: Annotated[bool, typer.Option("--open", help=h("help.opt.open"))] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        r = rt()
+        if drill and open_:
+            raise InputError("watch.error.replay_modes")
+        since, until = replay.parse_span(start, end, r.ctx)
+        mode: Any = "drill" if drill else ("open" if open_ else "quiet")
+        before = replay.scored_until(r.store)
+
+        def day_done(d: replay.DayDone) -> None:
+            if not as_json:
+                say(t("out.replay_day", r.lang, day=d.day, series=d.series, buckets=d.buckets, alerts=d.alerts))
+
+        rep = replay.replay(r.store, r.ctx, since, until, mode=mode, progress=day_done)
+        after = replay.scored_until(r.store)
+        if as_json:
+            data = {k: v for k, v in rep.__dict__.items() if k != "too_old"}
+            print_json(out, {**data, "mode": mode, "scored_until": iso_utc(after)})
+            return
+        if before is not None and before > since:
+            key = "out.replay_nothing" if not rep.buckets else "out.replay_skipped"
+            say(t(key, r.lang, until=fmt(before, r.config.zone)), style="yellow")
+        what = t(f"out.replay_{mode}", r.lang)
+        shown = fmt(after, r.config.zone) if after else "—"
+        say(t("out.replay_done", r.lang, buckets=rep.buckets, alerts=rep.alerts, what=what, until=shown), style="bold")
+        if rep.drill:
+            table = Table()
+            for col in ("col.at", "col.kind", "col.series", "col.observed", "col.baseline", "col.dedup"):
+                table.add_column(t(col, r.lang))
+            for row in rep.drill:
+                table.add_row(
+                    *cells(
+                        fmt(dt.datetime.fromisoformat(row["at"]), r.config.zone),
+                        row["kind"],
+                        row["series"],
+                        f"{row['observed']:g}",
+                        f"{row['baseline']:.1f}",
+                        row["dedup_key"],
+                    )
+                )
+            out.print(table)
+        with r.store.transaction() as s:
+            for iid in sorted(set(rep.opened)):
                 inc = incidents.get(s, iid)
                 say(t("out.opened", r.lang, id=inc.id, title=inc.title), style="bold red")
 
@@ -559,6 +701,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             raise typer.Exit(1)
 
     # ---- backtest ----------------------------------------------------------------
+    err = make_console(stderr=True)
+
     @app.command("backtest", help=h("help.backtest"))
     def backtest_cmd(
         src: Annotated[Path, typer.Argument(metavar="SERIES.csv", help=h("help.arg.series_csv"))],
@@ -568,6 +712,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             Optional[float], typer.Option("--bucket-minutes", help=h("help.opt.bucket"), metavar="N")
         ] = None,
         detect: Annotated[str, typer.Option("--detect", help=h("help.opt.detect"), metavar="KINDS")] = "surge",
+        kind: Annotated[
+            str, typer.Option("--kind", help=h("help.opt.series_kind"), metavar="auto|counts|measure")
+        ] = "auto",
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
@@ -577,30 +724,74 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         for k in kinds:
             if k not in DETECTORS:
                 raise InputError("backtest.error.detect", value=k, allowed=", ".join((*DETECTORS, "all")))
+        if kind not in SERIES_KINDS:
+            raise InputError("backtest.error.kind", value=kind, allowed=", ".join(SERIES_KINDS))
+        if bucket_minutes is not None and bucket_minutes * 60 < 1:
+            raise InputError("backtest.error.bucket", value=bucket_minutes)
         results = backtest_paths(
             src,
             out_path,
             plot,
-            int(bucket_minutes * 60) if bucket_minutes else None,
+            int(round(bucket_minutes * 60)) if bucket_minutes else None,
             r.config.detection.min_count,
             kinds,
+            kind,
         )
+        failed = [x for x in results if x.error is not None]
         if as_json:
-            print_json(
-                out,
-                [
-                    {
-                        "source": str(x.source),
-                        "out": str(x.out),
-                        "rows": x.rows,
-                        "alerts": x.alerts,
-                        "plot": str(x.plot) if x.plot else None,
-                    }
-                    for x in results
-                ],
+            print_json(out, [_backtest_json(x, r.lang) for x in results])
+        else:
+            for x in results:
+                _say_backtest(x, r.lang)
+            if failed:
+                err.print(
+                    t("out.backtest_failed", r.lang, failed=len(failed), done=len(results) - len(failed)),
+                    style="bold red",
+                    markup=False,
+                    soft_wrap=True,
+                )
+        if failed:
+            raise typer.Exit(1)
+
+    def _backtest_json(x: Any, lang: str) -> dict:
+        if x.error is not None:
+            return {"source": str(x.source), "error": x.error.message(lang)}
+        return {
+            "source": str(x.source),
+            "out": str(x.out),
+            "rows": x.rows,
+            "alerts": x.alerts,
+            "kind": x.kind,
+            "bucket_seconds": x.bucket,
+            "repairs": dataclasses.asdict(x.repairs),
+            "plot": str(x.plot) if x.plot else None,
+        }
+
+    def _say_backtest(x: Any, lang: str) -> None:
+        if x.error is not None:
+            err.print(
+                t("out.backtest_refused", lang, source=x.source, reason=x.error.message(lang)),
+                style="red",
+                markup=False,
+                soft_wrap=True,
             )
             return
-        for x in results:
-            say(t("out.backtest_file", r.lang, source=x.source, out=x.out, rows=x.rows, alerts=x.alerts))
-            if x.plot:
-                say(t("out.backtest_plot", r.lang, plot=x.plot), style="dim")
+        bucket = f"{x.bucket // 60} min" if x.bucket % 60 == 0 else f"{x.bucket} s"
+        kind = t(f"out.backtest_kind.{x.kind}", lang)
+        say(
+            t(
+                "out.backtest_file",
+                lang,
+                source=x.source,
+                out=x.out,
+                rows=x.rows,
+                alerts=x.alerts,
+                kind=kind,
+                bucket=bucket,
+            )
+        )
+        if x.repairs:
+            how = t(f"out.backtest_how.{x.kind}", lang)
+            say(t("out.backtest_repaired", lang, how=how, **dataclasses.asdict(x.repairs)), style="yellow")
+        if x.plot:
+            say(t("out.backtest_plot", lang, plot=x.plot), style="dim")

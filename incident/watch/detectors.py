@@ -3,10 +3,18 @@ live scorer (:mod:`incident.watch.volumes`) and the backtest
 (:mod:`incident.watch.backtest`) both run exactly this, so a backtest shows
 the alerts the live system would raise.
 
-- :class:`~incident.detector.SurgeDetector` on each bucket (a surge counts
-  only when the bucket holds at least ``min_count`` items);
+- :class:`~incident.detector.SurgeDetector` on each bucket and a second one
+  on hourly sums (issue 19 §5: a slow or small surge that no 5-minute
+  bucket shows stands out an hour at a time). One surge raises one alert
+  across both: while one resolution's alert is recent, the other's is
+  folded into it.
+- The minimum count applies to the surge's *episode*: the detector's
+  episode (from its first bucket above threshold until its CUSUM drains)
+  alerts at the first bucket where the total of its buckets above
+  threshold reaches ``min_count``. An episode that ends below it raises nothing and spends
+  no cooldown (the detector's ``last_hit`` is put back).
 - :class:`~incident.detector.SilenceDetector` on each bucket (DOMAIN.md §3:
-  a branch nobody can reach, a channel gone dead);
+  a branch nobody can reach, a channel gone dead), where switched on;
 - :class:`~incident.detector.DailyLevelDetector` on each day's total, days
   in the centre's zone (DOMAIN.md §3: far more inquiries than usual for
   several days).
@@ -14,6 +22,7 @@ the alerts the live system would raise.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -21,35 +30,128 @@ from zoneinfo import ZoneInfo
 from incident.detector import DailyLevelDetector, DetectorParams, SilenceDetector, SurgeDetector, Verdict
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+HOUR = 3600
+
+
+class Hit(NamedTuple):
+    what: str  # surge | silence | level
+    verdict: Verdict  # for a surge: baseline = the count expected over the counted span
+    observed: float  # the count over the span
+    since: float  # epoch seconds: the span counted runs from here to the bucket's end
 
 
 class Step(NamedTuple):
     surge: Verdict  # the bucket's score and baseline, for the chart
-    alerts: list[tuple[str, Verdict, float]]  # (surge | silence | level, verdict, observed)
+    alerts: list[Hit]
 
     @property
     def alert(self) -> bool:
         return bool(self.alerts)
 
 
+class Episode:
+    """A surge detector and its current episode: whether it was alerted,
+    and what it has counted while waiting for ``min_count``."""
+
+    FIELDS = ("open", "raised", "total", "expected", "since", "saved_hit", "raised_at")
+
+    def __init__(self, detector: SurgeDetector) -> None:
+        self.det = detector
+        self.open = False  # an episode the detector began with a new alert
+        self.raised = False  # ... and it has been alerted (or folded into one)
+        self.total = 0.0
+        self.expected = 0.0
+        self.since = 0.0
+        self.saved_hit = -1e18  # the detector's last_hit before the episode
+        self.raised_at = -1e18
+
+    def state(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.FIELDS}
+
+    def restore(self, state: dict[str, Any] | None) -> None:
+        for k, v in (state or {}).items():
+            if k in self.FIELDS:
+                setattr(self, k, v)
+
+    def feed(self, ts: float, value: float, min_count: float, at: float, blocked: bool) -> tuple[Verdict, Hit | None]:
+        """Step the detector on the bucket (or hour) starting at ``ts``,
+        scored at ``at``; the alert to raise now, if any. ``blocked``: the
+        other resolution has alerted this surge already, so this episode is
+        folded into that alert."""
+        det = self.det
+        before = det.last_hit
+        v = det.update(ts, value)
+        if v.alert:
+            if not (self.open and not self.raised):  # else keep the hit from before the first try
+                self.saved_hit = before
+            self.open, self.raised = True, False
+            self.total = self.expected = 0.0
+            self.since = ts
+        hit = None
+        # count the episode's buckets above threshold: the ordinary buckets
+        # of its tail (the CUSUM draining) would add up to anything in time
+        if self.open and not self.raised and det.last_hit == ts:
+            self.total += value
+            self.expected += v.baseline
+            if self.total >= min_count:
+                self.raised = True
+                if not blocked:
+                    self.raised_at = at
+                    hit = Hit("surge", v._replace(baseline=self.expected, alert=True), self.total, self.since)
+        if self.open and not det.active:
+            if not self.raised:
+                det.last_hit = self.saved_hit  # dropped for the minimum count: no cooldown spent
+            self.open = False
+        return v, hit
+
+    def recent(self, ts: float, cooldown: float) -> bool:
+        return (self.open and self.raised) or ts - self.raised_at < cooldown
+
+
 class SeriesDetectors:
-    def __init__(self, params: DetectorParams, zone: Any) -> None:
+    def __init__(self, params: DetectorParams, zone: Any, *, silence: bool = True) -> None:
+        self.params = params
         self.surge = SurgeDetector(params)
-        self.silence = SilenceDetector(params)
+        self.fine = Episode(self.surge)
+        self.hourly: Episode | None = None
+        if params.bucket_seconds < HOUR and HOUR % params.bucket_seconds == 0:
+            self.hourly = Episode(SurgeDetector(self.hourly_params(params)))
+        self.hour_ts: float | None = None  # the open hour
+        self.hour_sum = 0.0
+        self.silence = SilenceDetector(params) if silence else None
         self.level = DailyLevelDetector(params)
         self.day: dt.date | None = None
         self.day_total = 0.0
         self.zone = zone
 
+    @staticmethod
+    def hourly_params(params: DetectorParams) -> DetectorParams:
+        return dataclasses.replace(params, bucket_seconds=HOUR)
+
     @classmethod
     def load(
-        cls, state: dict | None, daily: dict | None, day_total: float | None, params: DetectorParams, zone: Any
+        cls,
+        state: dict | None,
+        daily: dict | None,
+        day_total: float | None,
+        params: DetectorParams,
+        zone: Any,
+        *,
+        silence: bool = True,
     ) -> "SeriesDetectors":
-        self = cls(params, zone)
+        """From :meth:`dump`; states stored before a key existed start that
+        piece afresh."""
+        self = cls(params, zone, silence=silence)
         state, daily = state or {}, daily or {}
         if state.get("surge"):
-            self.surge = SurgeDetector.from_state(state["surge"], params)
-        if state.get("silence"):
+            self.surge = self.fine.det = SurgeDetector.from_state(state["surge"], params)
+        self.fine.restore(state.get("episode"))
+        if self.hourly is not None and state.get("hourly"):
+            self.hourly.det = SurgeDetector.from_state(state["hourly"], self.hourly_params(params))
+            self.hourly.restore(state.get("hourly_episode"))
+            self.hour_ts = state.get("hour_ts")
+            self.hour_sum = float(state.get("hour_sum") or 0.0)
+        if self.silence is not None and state.get("silence"):
             self.silence = SilenceDetector.from_state(state["silence"], params)
         if daily.get("level"):
             self.level = DailyLevelDetector.from_state(daily["level"], params)
@@ -58,31 +160,63 @@ class SeriesDetectors:
         return self
 
     def dump(self) -> tuple[dict, dict, float]:
+        state: dict[str, Any] = {"surge": self.surge.state(), "episode": self.fine.state()}
+        if self.silence is not None:
+            state["silence"] = self.silence.state()
+        if self.hourly is not None:
+            state.update(
+                hourly=self.hourly.det.state(),
+                hourly_episode=self.hourly.state(),
+                hour_ts=self.hour_ts,
+                hour_sum=self.hour_sum,
+            )
         return (
-            {"surge": self.surge.state(), "silence": self.silence.state()},
+            state,
             {"level": self.level.state(), "day": self.day.isoformat() if self.day else None},
             self.day_total,
         )
 
     def step(self, bucket: dt.datetime, value: float, min_count: float = 0.0) -> Step:
         ts = (bucket - EPOCH).total_seconds()
-        alerts: list[tuple[str, Verdict, float]] = []
+        alerts: list[Hit] = []
         day = bucket.astimezone(self.zone).date()
         if self.day is not None and day != self.day:
             start = dt.datetime.combine(self.day, dt.time(), self.zone)
             level = self.level.update(start.timestamp(), self.day_total)
             if level.alert:
-                alerts.append(("level", level, self.day_total))
+                alerts.append(Hit("level", level, self.day_total, start.timestamp()))
             self.day_total = 0.0
         self.day = day
         self.day_total += value
-        surge = self.surge.update(ts, value)
-        if surge.alert and value >= min_count:
-            alerts.append(("surge", surge, value))
-        quiet = self.silence.update(ts, value)
-        if quiet.alert:
-            alerts.append(("silence", quiet, value))
+        cooldown = self.params.cooldown_hours * 3600.0
+        hourly = self.hourly
+        if hourly is not None and self.hour_ts is not None and ts - ts % HOUR != self.hour_ts:
+            # a gap in the buckets skipped the end of the open hour: close it first
+            self._close_hour(min_count, cooldown, alerts)
+        blocked = hourly is not None and hourly.recent(ts, cooldown)
+        surge, hit = self.fine.feed(ts, value, min_count, ts, blocked)
+        if hit is not None:
+            alerts.append(hit)
+        if hourly is not None:
+            if self.hour_ts is None:
+                self.hour_ts, self.hour_sum = ts - ts % HOUR, 0.0
+            self.hour_sum += value
+            if ts + self.params.bucket_seconds >= self.hour_ts + HOUR:
+                self._close_hour(min_count, cooldown, alerts)
+        if self.silence is not None:
+            quiet = self.silence.update(ts, value)
+            if quiet.alert:
+                alerts.append(Hit("silence", quiet, value, ts))
         return Step(surge, alerts)
+
+    def _close_hour(self, min_count: float, cooldown: float, alerts: list[Hit]) -> None:
+        assert self.hourly is not None and self.hour_ts is not None
+        hour, total = self.hour_ts, self.hour_sum
+        self.hour_ts, self.hour_sum = None, 0.0
+        blocked = self.fine.recent(hour + HOUR, cooldown)
+        _, hit = self.hourly.feed(hour, total, min_count, hour + HOUR, blocked)
+        if hit is not None:
+            alerts.append(hit)
 
 
 UTC_ZONE = ZoneInfo("UTC")

@@ -9,7 +9,14 @@ Each bucket is scored once, when it has closed (plus a grace period), with
 no look-ahead; the detector's state is stored on the series row, so a
 restart resumes where it stopped and the backtest runs the same code. Rows
 of the series being scored are locked (SKIP LOCKED on PostgreSQL), so two
-workers never score the same series at once.
+workers never score the same series at once. A series' ``next_bucket_at``
+says what is done: replaying history (:mod:`incident.watch.replay`) and the
+live runs share it, so no bucket is ever scored twice.
+
+A dimension value seen for the first time (a new product, a new branch)
+starts its series at its first item: its first days teach the detector
+(the warm-up), they are not a surge. What becomes of the alerts is
+:mod:`incident.watch.surges`.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,24 +32,25 @@ from sqlalchemy.orm import Session
 from incident.config import DetectionConfig
 from incident.context import Context
 from incident.db import insert_for
-from incident.detector import DetectorParams, Verdict
-from incident.enums import Kind, Severity
-from incident.i18n import t
+from incident.detector import DetectorParams
 from incident.models import Complaint, FeedEntry, VolumePoint, VolumeSeries
-from incident.watch.classify import rules_for
 from incident.watch.detectors import EPOCH, SeriesDetectors
-from incident.watch.signals import Alert, raise_alert, severity_for
+from incident.watch.surges import RaiseReport, SeriesHit, counted_entries, raise_hits, value_label
+
+__all__ = ["ScoreReport", "floor_bucket", "params_for", "score_family", "series_key", "value_label"]
+
+# live: raise the alerts; quiet: learn only (history); drill: list what would
+# have been raised; open: history whose alerts are raised as if live
+Mode = Literal["live", "quiet", "drill", "open"]
 
 
 @dataclass
-class ScoreReport:
+class ScoreReport(RaiseReport):
     series: int = 0
     buckets: int = 0
     alerts: int = 0
-    signals: int = 0
-    opened: list[int] = field(default_factory=list)
-    attached: list[int] = field(default_factory=list)
-    silenced: int = 0
+    # complaints older than the backfill window that no series has scored
+    too_old: int = 0
     # what incident.watch.prepare did afterwards (when switched on)
     drafted: list[int] = field(default_factory=list)
     customers: int = 0
@@ -58,34 +66,16 @@ def params_for(ctx: Context) -> DetectorParams:
     """The detector's rhythm (hour of day, weekday) is the centre's wall
     clock, so its offset comes from the centre's zone."""
     offset = ctx.clock.now().astimezone(ctx.config.zone).utcoffset() or dt.timedelta()
+    det = ctx.config.detection
     return DetectorParams(
-        bucket_seconds=ctx.config.detection.bucket_minutes * 60, utc_offset_seconds=int(offset.total_seconds())
+        bucket_seconds=det.bucket_minutes * 60,
+        utc_offset_seconds=int(offset.total_seconds()),
+        silence_min_expected=float(det.silence_min_expected),
     )
 
 
 def series_key(family: str, dimension: str = "total", value: str | None = None) -> str:
     return family if dimension == "total" else f"{family}/{dimension}={value}"
-
-
-@dataclass
-class _Hit:
-    series: VolumeSeries
-    bucket: dt.datetime
-    value: float
-    verdict: Verdict
-    what: str = "surge"  # surge | silence | level
-
-
-def _counted_entries(since: dt.datetime) -> tuple[Any, ...]:
-    """Feed entries that count towards the feed series: about us, negative,
-    not a status page (those raise signals directly), seen since two days
-    before ``since`` (entries are bucketed by when they were published)."""
-    return (
-        FeedEntry.brand.is_(True),
-        FeedEntry.negative.is_(True),
-        FeedEntry.source_kind != "status_page",
-        FeedEntry.first_seen_at >= since - dt.timedelta(days=2),
-    )
 
 
 def _complaint_keys(det: DetectionConfig, row: Any) -> list[tuple[str, str | None]]:
@@ -120,7 +110,7 @@ def _load_counts(
                 counts[key][b] += 1
     else:
         entries = select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(
-            *_counted_entries(start)
+            *counted_entries(start)
         )
         for entry in session.execute(entries):
             when = entry.published_at or entry.first_seen_at
@@ -141,7 +131,7 @@ def _lock_series(session: Session, family: str) -> list[VolumeSeries]:
 
 
 def _ensure_series(
-    session: Session, family: str, keys: list[tuple[str, str | None]], start: dt.datetime, bucket: int, now: dt.datetime
+    session: Session, family: str, starts: dict[tuple[str, str | None], dt.datetime], bucket: int, now: dt.datetime
 ) -> None:
     rows: list[dict[str, Any]] = [
         dict(
@@ -156,15 +146,37 @@ def _ensure_series(
             day_total=0.0,
             created_at=now,
         )
-        for d, v in keys
+        for (d, v), start in starts.items()
     ]
     if rows:
         session.execute(insert_for(session, VolumeSeries).on_conflict_do_nothing(index_elements=["key"]), rows)
 
 
-def score_family(session: Session, ctx: Context, family: str, report: ScoreReport | None = None) -> ScoreReport:
+def _too_old(session: Session, total: VolumeSeries | None, backfill_start: dt.datetime) -> int:
+    """Complaints older than the backfill window that no series has scored
+    (imported history: ``incident watch replay`` learns from it)."""
+    cutoff = backfill_start
+    if total is not None:
+        first = session.scalar(select(func.min(VolumePoint.bucket_start)).where(VolumePoint.series_id == total.id))
+        cutoff = min(cutoff, first or cutoff)
+    return session.scalar(select(func.count()).select_from(Complaint).where(Complaint.received_at < cutoff)) or 0
+
+
+def score_family(
+    session: Session,
+    ctx: Context,
+    family: str,
+    report: ScoreReport | None = None,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    mode: Mode = "live",
+) -> ScoreReport:
     """Score every closed, unscored bucket of one family ("complaints" or
-    "feeds") and raise the alerts. Takes a session; does not commit."""
+    "feeds") and raise the alerts. Live, buckets go back at most
+    ``backfill_days``; history replayed names its span (``since``/``until``)
+    and how its alerts are treated (``mode``). Takes a session; does not
+    commit."""
     report = report or ScoreReport()
     det = ctx.config.detection
     bucket = det.bucket_minutes * 60
@@ -175,7 +187,12 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
         else dt.timedelta(minutes=det.feed_grace_minutes)
     )
     horizon = floor_bucket(now - grace, bucket)  # buckets before this one have closed
-    backfill_start = horizon - dt.timedelta(days=det.backfill_days)
+    if until is not None:
+        horizon = min(horizon, floor_bucket(until, bucket))
+    if since is not None:
+        backfill_start = floor_bucket(since, bucket)
+    else:
+        backfill_start = horizon - dt.timedelta(days=det.backfill_days)
 
     series = _lock_series(session, family)
     for s in series:
@@ -186,6 +203,9 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
             s.next_bucket_at = floor_bucket(s.next_bucket_at, bucket)
     if not series and session.scalar(select(VolumeSeries.id).where(VolumeSeries.family == family).limit(1)) is not None:
         return report  # another worker holds every series of this family right now
+    if family == "complaints" and mode == "live":
+        total = next((x for x in series if x.dimension == "total"), None)
+        report.too_old += _too_old(session, total, backfill_start)
     start = min((s.next_bucket_at for s in series), default=None)
     if start is None:
         # First run: start from the earliest data within the backfill span.
@@ -199,52 +219,52 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
         return report
     counts = _load_counts(session, ctx, family, start, horizon, bucket)
     known = {(s.dimension, s.value) for s in series}
-    new_keys = [k for k in counts if k not in known]
-    if ("total", None) not in known and ("total", None) not in new_keys:
-        new_keys.append(("total", None))
-    if new_keys:
-        origin = start
-        total = next((x for x in series if x.dimension == "total"), None)
-        if total is not None:
-            # A value seen for the first time (a new category, a branch's
-            # first ticket) has been zero all along: its series replays
-            # zeros from when the family began, so it is not a cold, mute
-            # detector at the very moment it matters.
-            first_point = session.scalar(
-                select(func.min(VolumePoint.bucket_start)).where(VolumePoint.series_id == total.id)
-            )
-            origin = max(first_point or start, backfill_start)
-        _ensure_series(session, family, new_keys, origin, bucket, now)
+    # A value seen for the first time (a new product's first tickets, a new
+    # branch) starts at its first item: onboarding, not a surge.
+    starts = {k: min(c) for k, c in counts.items() if k not in known and c}
+    if ("total", None) not in known and ("total", None) not in starts:
+        starts[("total", None)] = start
+    if starts:
+        _ensure_series(session, family, starts, bucket, now)
         series = _lock_series(session, family)
 
     params = params_for(ctx)
-    hits: list[_Hit] = []
+    hits: list[SeriesHit] = []
     points: list[dict[str, Any]] = []
     step = dt.timedelta(seconds=bucket)
     for s in series:
         first_bucket = max(s.next_bucket_at, backfill_start)
         if first_bucket >= horizon:
             continue
-        detectors = SeriesDetectors.load(s.detector_state, s.daily_state, s.day_total, params, ctx.config.zone)
+        detectors = SeriesDetectors.load(
+            s.detector_state,
+            s.daily_state,
+            s.day_total,
+            params,
+            ctx.config.zone,
+            # a series gone quiet means something only where configured (a
+            # branch, a channel); fewer negative mentions is no incident
+            silence=family == "complaints" and s.dimension in det.silence_dimensions,
+        )
         series_counts = counts.get((s.dimension, s.value), {})
         b = first_bucket
         while b < horizon:
             value = float(series_counts.get(b, 0))
             step_ = detectors.step(b, value, det.min_count)
             verdict = step_.surge
-            if b >= start:  # replayed zeros of a new series are not drawn
-                points.append(
-                    dict(
-                        series_id=s.id,
-                        bucket_start=b,
-                        value=value,
-                        baseline=float(verdict.baseline),
-                        score=float(verdict.score),
-                        alert=step_.alert,
-                    )
+            points.append(
+                dict(
+                    series_id=s.id,
+                    bucket_start=b,
+                    value=value,
+                    baseline=float(verdict.baseline),
+                    score=float(verdict.score),
+                    alert=step_.alert,
                 )
-            for what, v, observed in step_.alerts:
-                hits.append(_Hit(s, b, observed, v, what))
+            )
+            for hit in step_.alerts:
+                since_ = EPOCH + dt.timedelta(seconds=hit.since)
+                hits.append(SeriesHit(s, b, hit.observed, hit.verdict, hit.what, since_))
             report.buckets += 1
             b += step
         s.detector_state, s.daily_state, s.day_total = detectors.dump()
@@ -256,221 +276,5 @@ def score_family(session: Session, ctx: Context, family: str, report: ScoreRepor
             points[i : i + 2000],
         )
     report.alerts += len(hits)
-    _raise(session, ctx, family, hits, report)
+    raise_hits(session, ctx, family, hits, report, "live" if mode == "open" else mode)
     return report
-
-
-def value_label(ctx: Context, dimension: str, value: str | None, lang: str) -> str:
-    """A series' value in words: a topic by its label ("系统故障", not "outage")."""
-    if dimension == "topic" and value:
-        labels = rules_for(ctx).labels.get(value)
-        if labels:
-            return labels[1 if lang == "en" else 0]
-    return value or ""
-
-
-def _label(ctx: Context, s: VolumeSeries, lang: str) -> str:
-    if s.dimension == "total":
-        return t(f"watch.series.{s.family}", lang)
-    return t(
-        "watch.series.dimension",
-        lang,
-        family=t(f"watch.series.{s.family}", lang),
-        dimension=t(f"watch.dimension.{s.dimension}", lang),
-        value=value_label(ctx, s.dimension, s.value, lang),
-    )
-
-
-def _bucket_complaints(q: Any, hit: _Hit) -> Any:
-    """The complaints counted in ``hit``'s bucket of its series (a topic
-    series also needs :func:`_in_topic`, topics being a JSON list)."""
-    s = hit.series
-    end = hit.bucket + dt.timedelta(seconds=s.bucket_seconds)
-    q = q.where(Complaint.received_at >= hit.bucket, Complaint.received_at < end)
-    if s.dimension in ("category", "branch", "channel", "product"):
-        q = q.where(getattr(Complaint, s.dimension) == s.value)
-    return q
-
-
-def _in_topic(s: VolumeSeries, topics: list[str] | None) -> bool:
-    return s.dimension != "topic" or s.value in (topics or [])
-
-
-def _samples(session: Session, ctx: Context, hit: _Hit, limit: int) -> list[dict[str, Any]]:
-    end = hit.bucket + dt.timedelta(seconds=hit.series.bucket_seconds)
-    s = hit.series
-    if s.family == "complaints":
-        q = _bucket_complaints(select(Complaint), hit)
-        out = []
-        for c in session.scalars(q.order_by(Complaint.received_at).limit(200)):
-            if not _in_topic(s, c.topics):
-                continue
-            out.append(
-                {
-                    "type": "complaint",
-                    "id": c.external_id,
-                    "at": c.received_at.isoformat(),
-                    "channel": c.channel,
-                    "category": c.category,
-                    "branch": c.branch,
-                    "text": (c.text or "")[:200],
-                }
-            )
-            if len(out) >= limit:
-                break
-        return out
-    q = select(FeedEntry).where(*_counted_entries(hit.bucket))
-    out = []
-    for e in session.scalars(q.order_by(FeedEntry.id.desc()).limit(500)):
-        when = e.published_at or e.first_seen_at
-        if not (hit.bucket <= when < end) or not _in_topic(s, e.topics):
-            continue
-        out.append(
-            {"type": "entry", "source": e.source, "title": e.title[:200], "link": e.link, "at": when.isoformat()}
-        )
-        if len(out) >= limit:
-            break
-    return out
-
-
-def _scope(session: Session, anchor: _Hit, surges: list[_Hit]) -> tuple[list[str], list[str], list[str]]:
-    """Who is affected: the branches, channels and products that carry at
-    least a tenth of the surge's complaints (a branch's own series need not
-    have alerted), plus any whose own series alerted."""
-    found: dict[str, set[str]] = {"branch": set(), "channel": set(), "product": set()}
-    for h in surges:
-        if h.series.dimension in found and h.series.value:
-            found[h.series.dimension].add(h.series.value)
-    s = anchor.series
-    if s.family == "complaints":
-        q = _bucket_complaints(select(Complaint.branch, Complaint.channel, Complaint.product, Complaint.topics), anchor)
-        rows = [r for r in session.execute(q) if _in_topic(s, r.topics)]
-        for dim in found:
-            counts: dict[str, int] = defaultdict(int)
-            for r in rows:
-                if getattr(r, dim):
-                    counts[getattr(r, dim)] += 1
-            found[dim].update(v for v, n in counts.items() if n * 10 >= len(rows))
-    return sorted(found["branch"]), sorted(found["channel"]), sorted(found["product"])
-
-
-def _raise(session: Session, ctx: Context, family: str, hits: list[_Hit], report: ScoreReport) -> None:
-    det = ctx.config.detection
-    lang = ctx.config.centre.language
-    by_bucket: dict[dt.datetime, list[_Hit]] = defaultdict(list)
-    for h in hits:
-        by_bucket[h.bucket].append(h)
-    for bucket_start, group in sorted(by_bucket.items()):
-        surges = [h for h in group if h.what == "surge"]
-        drops = [h for h in group if h.what == "silence"]
-        levels = [h for h in group if h.what == "level"]
-        alerts: list[Alert] = []
-        if surges:
-            if family == "feeds":
-                kind = Kind.PUBLIC_OPINION
-            elif any(h.series.dimension == "topic" and h.series.value in det.outage_topics for h in surges):
-                kind = Kind.SYSTEM_OUTAGE
-            else:
-                kind = Kind.BATCH_COMPLAINT
-            ratio = max(h.value / max(h.verdict.baseline, 1.0) for h in surges)
-            breadth = max(1, len([h for h in surges if h.series.dimension != "total"]))
-            severity = severity_for(det, ratio, breadth)
-            # The incident is named after its most telling series: a category
-            # or topic when one alerted, else the biggest jump.
-            scoped = [h for h in surges if h.series.dimension in ("category", "topic")]
-            anchor = max(scoped or surges, key=lambda h: h.value / max(h.verdict.baseline, 1.0))
-            if kind == Kind.BATCH_COMPLAINT and anchor.series.dimension in ("category", "topic"):
-                dedup = f"surge:{kind.value}:{anchor.series.dimension}={anchor.series.value}"
-            else:
-                dedup = f"surge:{kind.value}"
-            title = t(
-                "watch.title.surge",
-                lang,
-                kind=kind.value,
-                series=_label(ctx, anchor.series, lang),
-                observed=int(anchor.value),
-                baseline=f"{anchor.verdict.baseline:.1f}",
-            )
-            regions, channels, products = _scope(session, anchor, surges)
-            for h in sorted(surges, key=lambda h: h is not anchor):
-                alerts.append(
-                    Alert(
-                        series_key=h.series.key,
-                        bucket_start=bucket_start,
-                        kind=kind,
-                        severity=severity,
-                        dedup_key=dedup,
-                        title=title,
-                        observed=h.value,
-                        baseline=float(h.verdict.baseline),
-                        score=float(h.verdict.score),
-                        direction=1,
-                        reason_key="watch.reason.surge",
-                        reason_params={
-                            "series": h.series.key,
-                            "observed": int(h.value),
-                            "baseline": f"{h.verdict.baseline:.1f}",
-                            "score": f"{h.verdict.score:.3f}",
-                        },
-                        samples=_samples(session, ctx, h, det.samples)
-                        if h is anchor or h.series.dimension != "total"
-                        else [],
-                        regions=regions,
-                        channels=channels,
-                        products=products,
-                        extra={"breadth": breadth, "ratio": round(ratio, 2)},
-                    )
-                )
-        for h in drops:
-            title = t("watch.title.silence", lang, series=_label(ctx, h.series, lang))
-            alerts.append(
-                Alert(
-                    series_key=f"{h.series.key}#silence",
-                    bucket_start=bucket_start,
-                    kind=Kind.OTHER,
-                    severity=Severity.SEV3,
-                    dedup_key=f"silence:{h.series.key}",
-                    title=title,
-                    observed=h.value,
-                    baseline=float(h.verdict.baseline),
-                    score=float(h.verdict.score),
-                    direction=-1,
-                    reason_key="watch.reason.silence",
-                    reason_params={"series": h.series.key, "baseline": f"{h.verdict.baseline:.1f}"},
-                    regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
-                )
-            )
-        for h in levels:
-            title = t("watch.title.level", lang, series=_label(ctx, h.series, lang))
-            alerts.append(
-                Alert(
-                    series_key=f"{h.series.key}#daily",
-                    bucket_start=bucket_start,
-                    kind=Kind.BATCH_COMPLAINT,
-                    severity=Severity.SEV3,
-                    dedup_key=f"level:{h.series.key}",
-                    title=title,
-                    observed=h.value,
-                    baseline=float(h.verdict.baseline),
-                    score=float(h.verdict.score),
-                    direction=1,
-                    reason_key="watch.reason.level",
-                    reason_params={
-                        "series": h.series.key,
-                        "observed": int(h.value),
-                        "baseline": f"{h.verdict.baseline:.0f}",
-                    },
-                    regions=[h.series.value] if h.series.dimension == "branch" and h.series.value else [],
-                )
-            )
-        for alert in alerts:
-            signal = raise_alert(session, ctx, alert)
-            if signal is None:
-                continue
-            report.signals += 1
-            if signal.action == "opened" and signal.incident_id is not None:
-                report.opened.append(signal.incident_id)
-            elif signal.action == "attached" and signal.incident_id is not None:
-                report.attached.append(signal.incident_id)
-            elif signal.action == "silenced":
-                report.silenced += 1
