@@ -6,8 +6,17 @@ Benchmarks, by name (default: all):
               response group), then list them with filters
   feeds       feed ingestion end to end vs bare feedparser.parse, same bytes
   complaints  complaint import (CSV), rows/s
-  detection   detection quality on ../shared/data/volumes-dev (NAB scorer)
-              and detector throughput on one core
+  detection   detection quality (NAB scorer, standard and low-FP): volumes-dev,
+              nab-dev overall and per family, leave one family out; the
+              injected-surge suite (benchmarks/surges.py); detector
+              throughput on one core
+  detection-scale
+              one closed bucket of the complaints family scored with 1,000
+              and 10,000 learnt live series: time and memory
+              (--scale-series N..., --scale-days, --scale-profile)
+  storm       nine days of synthetic airline complaints with a winter storm,
+              scored through time by the live scorer: surges caught, delays,
+              alerts elsewhere, incidents opened (--storm-step-minutes)
   surge       surge to open incident: the watch flows alone served by a
               Prefect server, and under the whole incident serve
               (--surge-mode both|watch|serve)
@@ -175,19 +184,25 @@ def run_complaints(args, pg: str | None) -> None:
 
 
 def run_detection(args, pg: str | None) -> None:
-    from benchmarks.detection import live_throughput, quality, throughput
+    from benchmarks.detection import report
 
-    with tempfile.TemporaryDirectory() as tmp:
-        print("\ndetection quality on ../shared/data/volumes-dev (nab_score.py, standard profile):")
-        print(quality(Path(tmp)).rstrip())
-    r = throughput()
-    print(
-        f"detector throughput (SurgeDetector.update): {r['points_per_s']:,.0f} points/s on one core (target "
-        ">= 200,000: "
-        f"{'met' if r['points_per_s'] >= 200_000 else 'NOT met'})"
-    )
-    live = live_throughput()
-    print(f"one series' full live step (surge + silence + daily level): {live['points_per_s']:,.0f} points/s")
+    print("\ndetection (issue 19): quality on labelled series, injected surges, throughput")
+    t0 = time.perf_counter()
+    for line in report():
+        print(line, flush=True)
+    print(f"detection benchmark: {time.perf_counter() - t0:.0f} s wall")
+
+
+def run_detection_scale(args, pg: str | None) -> None:
+    from benchmarks import detection_scale
+
+    detection_scale.run(args, pg, pg_schema)
+
+
+def run_storm(args, pg: str | None) -> None:
+    from benchmarks import storm
+
+    storm.run(args)
 
 
 def run_surge(args, pg: str | None) -> None:
@@ -270,6 +285,8 @@ BENCHES = {
     "feeds": run_feeds,
     "complaints": run_complaints,
     "detection": run_detection,
+    "detection-scale": run_detection_scale,
+    "storm": run_storm,
     "surge": run_surge,
     "wording": run_wording,
     "remedy": run_remedy,
@@ -324,6 +341,12 @@ def main() -> None:
     from benchmarks.board import add_arguments as board_arguments
 
     board_arguments(parser.add_argument_group("board"), standalone=False)
+    from benchmarks.detection_scale import add_arguments as scale_arguments
+
+    scale_arguments(parser.add_argument_group("detection-scale"))
+    from benchmarks.storm import add_arguments as storm_arguments
+
+    storm_arguments(parser.add_argument_group("storm"))
     from benchmarks.serve import add_arguments as serve_arguments
 
     serve_arguments(parser.add_argument_group("serve"), standalone=False)
