@@ -29,12 +29,16 @@ Method
    grows, or dies: a stuck sensor).
 4. **Thresholds from the series' own tail** (streaming peaks-over-threshold, as
    for counts): a spiky CPU series gets a high bar, a flat temperature a low one,
-   from one set of defaults (:class:`MeasureParams`).
+   from one set of defaults (:class:`MeasureParams`). A peak teaches the tail at
+   most ``excess_cap`` mean excesses: an outage at z = 1000 is an anomaly, not
+   the tail of the noise, and uncapped it lifted the spike bar to z = 180 for
+   weeks, past every later anomaly of ordinary size.
 5. **Alert** when one statistic passes its threshold after the warm-up; one alert
-   per episode: a new one only after ``cooldown`` rows with none above.
+   per episode: a new one only after ``cooldown`` rows or ``cooldown_hours``
+   (whichever is shorter) with none above.
 
-Known limits: warm-up and cooldown count rows, so an hourly series waits six days
-and merges anomalies less than six days apart; a slow drift that the level
+Known limits: the warm-up counts rows, so an hourly series waits six days; a
+slow drift that the level
 follows within ``level_halflife`` rows is not flagged (a drift statistic against a
 slow level was tried and cost more in false alerts than it found).
 """
@@ -48,7 +52,7 @@ from incident.detector_params import DEFAULTS, BadValue, DetectorParams, OutOfOr
 
 __all__ = ["MeasureDetector", "MeasureParams"]
 
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 _SD = math.sqrt(math.pi / 2.0)  # mean |N(0,1)| -> sd
 
 
@@ -72,9 +76,22 @@ class MeasureParams:
       ``return_rows``; memory ``tail_halflife`` rows; a prior worth
       ``prior_episodes`` episodes, one per ``prior_every`` rows, of mean excess
       ``prior_excess`` (spike, shift, variance); never below ``min_h``.
+    excess_cap = 15: an episode adds at most 15 times the current mean excess
+      (the chance of such an excess under the exponential tail is e^-15): a
+      gigantic peak still counts as an episode but no longer sets the bar alone.
+      On the NAB design families (realTraffic and realAdExchange kept aside),
+      10 to 20 score alike (68.6-68.9 standard; 67.8 uncapped, the gain mostly
+      one series' second window), 7 or lower finds fewer windows.
     warmup = 144, warmup_days = 1: rows, and days, before any alert: the scale
       and a first daily rhythm need to form (learning is not winsorised then).
-    cooldown = 144: rows without any statistic above threshold before a new alert.
+    cooldown = 144, cooldown_hours = 12: rows, or hours, whichever is shorter,
+      without any statistic above threshold before a new alert. 144 rows are 12
+      hours at 5-minute steps; counted in rows alone they were six days at hourly
+      steps, and a false alert (or a long first episode) kept re-arming them and
+      swallowed the next anomaly: on NAB's hourly realAdExchange three labelled
+      windows had a score at or above the bar and no alert (found when that
+      family, kept aside while designing, was scored; on the design families the
+      time limit is neutral: 68.8 -> 68.4 standard).
     """
 
     level_halflife: float = 48.0
@@ -98,6 +115,8 @@ class MeasureParams:
     warmup: int = 144
     warmup_days: float = 1.0
     cooldown: int = 144
+    cooldown_hours: float = 12.0
+    excess_cap: float = 15.0
 
 
 MEASURE_DEFAULTS = MeasureParams()
@@ -131,6 +150,7 @@ class MeasureDetector:
         "h",
         "b",
         "last_hit",
+        "last_hit_ts",
     )
 
     def __init__(self, params: DetectorParams = DEFAULTS, measure: MeasureParams = MEASURE_DEFAULTS) -> None:
@@ -152,6 +172,7 @@ class MeasureDetector:
         self.X = [e * x for x in q.prior_excess]
         self.D = e * q.prior_every
         self.last_hit = -(10**9)
+        self.last_hit_ts = -1e18
         self._setup()
 
     def _setup(self) -> None:
@@ -174,7 +195,7 @@ class MeasureDetector:
 
     def _episode(self, i: int, peak: float) -> None:
         self.E[i] += 1.0
-        self.X[i] += peak - self.q.u[i]
+        self.X[i] += min(peak - self.q.u[i], self.q.excess_cap * self.b[i])
         self._thresholds()
 
     def update(self, ts: float, value: float) -> Verdict:
@@ -245,8 +266,8 @@ class MeasureDetector:
         score = 1.0 / (1.0 + math.exp(-best)) if best > -30.0 else 0.0
         direction = 1 if (z > 0 and up >= dn) else (-1 if z < 0 or dn > up else 0)
         if best >= 0.0:
-            alert = n - self.last_hit > q.cooldown
-            self.last_hit = n
+            alert = n - self.last_hit > q.cooldown or ts - self.last_hit_ts > 3600.0 * q.cooldown_hours
+            self.last_hit, self.last_hit_ts = n, ts
             if q.restart and stats[1] >= self.h[1]:  # a shift: restart the level where the values now are
                 self.m = self.mf
                 self.up = self.dn = 0.0

@@ -105,3 +105,45 @@ def test_count_detector_raises_typed_errors():
         with pytest.raises(BadValue):
             det.update(T0 + STEP, bad)
     assert issubclass(OutOfOrder, ValueError) and issubclass(BadValue, ValueError)
+
+
+def test_a_gigantic_peak_does_not_lift_the_bar_over_later_anomalies():
+    # one outage at +1000 sd is an anomaly, not the tail of the noise: uncapped,
+    # its excess set the spike bar near 180 sd and the later +30 sd spike passed
+    values = noise(3000, seed=5, mean=10.0)
+    for i in (1000, 1001, 1002):
+        values[i] += 1000.0
+    values[1400] += 30.0
+    assert alerts(run(values)) == [1000, 1400]
+
+
+@pytest.mark.parametrize(
+    "kind,values",
+    [
+        ("counts", [float(k) for k in (3, 0, 5, 2, 4, 1, 6, 3, 2, 4) * 30]),  # low counts with empty buckets
+        # Poisson-like noise at ~50 a bucket, no zero: a busy mention series
+        ("counts", [float(round(v)) for v in noise(300, seed=4, mean=50.0, sd=50.0**0.5)]),
+        ("measure", [float(60 + (i % 3) - 1) for i in range(300)]),  # a road speed: far below Poisson noise
+        ("measure", [float(200 + 60 * ((i * 7) % 5) - 120) for i in range(300)]),  # a travel time: far above
+        ("measure", [float(16000 + 4000 * ((i * 3) % 7)) for i in range(300)]),  # taxi passengers: far above
+        ("measure", [0.5, 1.5] * 150),  # fractional
+        ("measure", [-1.0, 2.0] * 150),  # negative
+    ],
+)
+def test_backtest_reads_counts_from_the_data(kind, values):
+    # backtest's auto kind (incident.watch.backtest.looks_like_counts): whole
+    # numbers run the count detector only when their noise is Poisson-like
+    from incident.watch.backtest import looks_like_counts
+
+    assert ("counts" if looks_like_counts(values) else "measure") == kind
+
+
+def test_hourly_anomalies_days_apart_each_alert():
+    # the cooldown is 144 rows or 12 hours, whichever is shorter: counted in rows
+    # alone it was six days of an hourly series and the second drop passed silent
+    values = noise(1000, seed=6, mean=50.0)
+    values[500] -= 30.0
+    values[600] -= 30.0  # about four days later
+    det = MeasureDetector()
+    verdicts = [det.update(T0 + i * 3600, v) for i, v in enumerate(values)]
+    assert alerts(verdicts) == [500, 600]
