@@ -233,7 +233,13 @@ class SurgeDetector:
         # on a first Sunday is seen as a surge, not learnt as that weekday's normal
         self._wprior = p.weekday_prior_days * per_day
         self._u0, self._u1 = p.spike_u, p.cusum_u
-        self._m0, self._m1 = p.spike_min_z, p.cusum_min
+        self._m0 = p.spike_min_z
+        # the CUSUM floor from its false-alarm rate on unit noise (Siegmund's
+        # approximation ARL = e^(2kh) / 2k^2 set to the return period in buckets),
+        # never below cusum_min: hourly buckets need a lower bar than 5-minute ones
+        # for the same period
+        n_ret = p.return_period_days * per_day
+        self._m1 = max(p.cusum_min, math.log(2.0 * p.cusum_k**2 * n_ret) / (2.0 * p.cusum_k))
 
     # -- tail model -------------------------------------------------------------
     def _thresholds(self) -> None:

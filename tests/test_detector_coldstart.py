@@ -120,3 +120,20 @@ def test_a_real_series_watched_from_day_nine_catches_its_first_week_surge():
     raised = [t for t, x in rows if det.update(t, x).alert]
     assert all(any(a <= t <= b for t in raised) for a, b in spans)
     assert sum(not any(a <= t <= b for a, b in spans) for t in raised) <= 1
+
+
+def test_a_one_bucket_jump_after_five_calm_days_alerts():
+    """Five days of a calm daily rhythm (about 4.5 a bucket at 10:00), then one
+    bucket of 60, thirteen times the normal: a young series' spike bar must be
+    within reach (with the old prior it was z 10.9, above the bucket's 9.6), and
+    nothing before it alerts."""
+    start, bucket = MONDAY, 300
+    rates = [(t, hump(t, 10.0, 1.0)) for t in range(start, start + 5 * DAY, bucket)]
+    jump = start + 5 * DAY + 10 * 3600
+    rates += [(t, hump(t, 10.0, 1.0)) for t in range(start + 5 * DAY, jump, bucket)]
+    for seed in range(3):
+        det = SurgeDetector()
+        rng = random.Random(seed)
+        before = [det.update(t, poisson(rng, lam)).alert for t, lam in rates]
+        assert not any(before), f"seed {seed}"
+        assert det.update(jump, 60.0).alert, f"seed {seed}"
