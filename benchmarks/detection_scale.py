@@ -15,7 +15,8 @@ hours at the busiest hour, a day/night rhythm in the centre's zone.
 Then the closed buckets from the centre's 10:00 on a weekday are scored
 one at a time, each in its own transaction (as the watch job does): the
 first warms the process (caches, connections), the next ``REPEAT`` are
-timed (the median wall time; RSS before and after them and its peak,
+timed (the median wall time, and the median CPU time of this process: on
+a shared machine the wall time includes waiting for a core; RSS before and after them and its peak,
 sampled every 5 ms), the next runs under tracemalloc (peak of Python's
 allocations; tracemalloc slows it, so its wall time is shown apart), and
 with ``--scale-profile`` one more under cProfile (its hotspots printed, by
@@ -177,10 +178,14 @@ class RssPeak:
         self.peak = max(self.peak, self.after)
 
 
-def _score(store: Store, ctx: Context) -> tuple[float, ScoreReport]:
-    t0 = time.perf_counter()
+def _score(store: Store, ctx: Context, cpu: list[float] | None = None) -> tuple[float, ScoreReport]:
+    """Wall time of one bucket's transaction; its CPU time (this process's,
+    all threads: the RSS sampler's share is negligible) appended to ``cpu``."""
+    t0, c0 = time.perf_counter(), time.process_time()
     with store.transaction() as s:
         report = score_family(s, ctx, "complaints")
+    if cpu is not None:
+        cpu.append(time.process_time() - c0)
     return time.perf_counter() - t0, report
 
 
@@ -215,15 +220,18 @@ def bench_case(url: str, n: int, days: int, profile: bool = False) -> dict[str, 
             out["state_bytes"] = len(repr(s.scalar(select(VolumeSeries.detector_state).limit(1))))
         clock.current = TIMED_AT + bucket + grace
         out["first_s"], _ = _score(store, ctx)  # warms caches and connections
-        walls, alerts = [], 0
+        walls: list[float] = []
+        cpus: list[float] = []
+        alerts = 0
         with RssPeak() as rss:
             for _ in range(REPEAT):
                 clock.current += bucket
-                wall, report = _score(store, ctx)
+                wall, report = _score(store, ctx, cpus)
                 assert report.series == n, f"scored {report.series} series, expected {n}"
                 walls.append(wall)
                 alerts += report.alerts
         out.update(wall_s=statistics.median(walls), wall_min=min(walls), wall_max=max(walls))
+        out["cpu_s"] = statistics.median(cpus)
         out.update(alerts=alerts, load=os.getloadavg()[0], rss_before=rss.before)
         out.update(rss_delta=rss.after - rss.before, rss_peak_delta=rss.peak - rss.before)
         clock.current += bucket
@@ -253,7 +261,8 @@ MB = 1e6
 def _print(backend: str, r: dict[str, Any]) -> None:
     print(
         f"  {backend:<10} {r['series']:>6,} series: bucket {r['wall_s']:5.2f} s median of {REPEAT} "
-        f"({r['wall_min']:.2f}-{r['wall_max']:.2f}; {r['wall_s'] / r['series'] * 1e3:.3f} ms/series; "
+        f"({r['wall_min']:.2f}-{r['wall_max']:.2f}; CPU {r['cpu_s']:.2f} s; "
+        f"{r['wall_s'] / r['series'] * 1e3:.3f} ms/series; "
         f"{r['tickets']:.0f} tickets/bucket; {r['alerts']} alerts; load average {r['load']:.1f}); "
         f"RSS {r['rss_before'] / MB:.0f} MB, +{r['rss_delta'] / MB:.1f} after, +{r['rss_peak_delta'] / MB:.1f} "
         f"at peak; tracemalloc peak {r['traced_peak'] / MB:.1f} MB ({r['traced_wall_s']:.2f} s traced)"
