@@ -174,6 +174,18 @@ def test_negative_or_fractional_values_run_the_measure_detector(tmp_path):
     assert f"第 {first_negative + 2} 行" in refused.value.message("zh-CN")
 
 
+def test_whole_numbers_near_the_float_limit_are_judged_without_overflow(tmp_path):
+    """Deciding counts from measures squares the typical change: with values
+    of 1e300 that overflowed (an internal error) under --kind auto."""
+    rnd = random.Random(5)
+    rows = [
+        ((T0 + dt.timedelta(minutes=5 * i)).strftime("%Y-%m-%d %H:%M:%S"), f"{rnd.randint(4, 6)}e300")
+        for i in range(600)
+    ]
+    result = backtest_file(write(tmp_path / "huge.csv", rows), tmp_path / "huge.out.csv")
+    assert result.kind == "measure" and len(read_out(tmp_path / "huge.out.csv")) == 600
+
+
 @pytest.mark.parametrize(
     ("body", "key", "line", "reason_en", "reason_zh"),
     [

@@ -94,7 +94,9 @@ def test_state_round_trips_mid_episode_and_old_states_load():
     old = {"surge": state["surge"], "silence": state["silence"]}
     loaded = SeriesDetectors.load(old, daily, total, params, UTC_ZONE)
     assert not loaded.fine.open and loaded.hourly is not None and loaded.hourly.det.n == 0
-    loaded.step(START + dt.timedelta(days=20, minutes=5), 1, 5)
+    step = loaded.step(START + dt.timedelta(days=20, minutes=5), 1, 5)
+    # it goes on from the stored surge detector (the episode afresh), not from nothing
+    assert loaded.surge.n == sd.surge.n + 1 and step.alerts == []
 
 
 def test_the_hourly_resolution_catches_a_slow_low_count_ramp():

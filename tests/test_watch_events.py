@@ -123,3 +123,21 @@ def test_a_quiet_category_is_no_incident_but_a_dead_branch_is(store, clock):
     jobs.score_volumes(store, ctx)
     with store.transaction() as s:
         assert [i.dedup_key for i in s.scalars(select(Incident))] == ["silence:complaints/branch=杭州"]
+
+
+def test_a_channel_carrying_every_ticket_falls_silent_with_the_total_as_one_incident(store, clock):
+    """Every ticket comes through channel=social: when intake stops, the
+    total and that channel fall silent together: one incident, not two."""
+    ctx = _det_ctx(clock, dimensions=["channel"])
+    rows = [
+        r
+        for r in tickets(DAYS, NOW, AIRLINES, seed=4)
+        if dt.datetime.fromisoformat(r["received_at"]) < NOW - dt.timedelta(hours=2)
+    ]
+    load(store, ctx, rows)
+    jobs.score_volumes(store, ctx)
+    with store.transaction() as s:
+        incidents = list(s.scalars(select(Incident)))
+        keys = sorted(g.series_key for g in s.scalars(select(Signal)))
+        assert [i.dedup_key for i in incidents] == ["silence:complaints"]
+        assert keys == ["complaints#silence", "complaints/channel=social#silence"]

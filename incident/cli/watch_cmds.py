@@ -48,14 +48,14 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "把已存的投诉（与计入的订阅条目）按时间顺序回放进线上序列状态，让新装系统从学好的基线开始。"
         "按天推进并显示进度；可重复运行（已打分的时间桶不再打分，之后的 incident watch --once 也不会）。"
         "默认不为过去开任何事件；--drill 也不开，只列出当时会开的事件（时间、类型、序列、观测/基线、合并键）；"
-        "--open 真的开（仅用于有意的演练）。\n\n"
+        "--open 真的开（仅用于有意的演练）。--drill 同样推进序列状态：之后同一时段不能再回放。\n\n"
         '  incident watch replay --from 2026-10-01 --to "2026-11-24 08:00" --drill',
         "Replay stored complaints (and counted feed entries) through the live series state in time order, so a "
         "new install starts from a learnt baseline. Goes a day at a time and shows progress; safe to run again "
         "(a bucket already scored is never scored again, nor by incident watch --once after it). Opens no "
         "incident for the past by default; --drill opens none either but lists what would have been opened "
         "(time, kind, series, observed vs baseline, merge key); --open really opens them (for a deliberate "
-        "exercise only).\n\n"
+        "exercise only). A drill also advances the series' state: the same span cannot be replayed after it.\n\n"
         '  incident watch replay --from 2026-10-01 --to "2026-11-24 08:00" --drill',
     ),
     "help.opt.replay_from": (
@@ -151,10 +151,13 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "help.opt.bucket": ("时间桶分钟数（默认由数据推断）", "bucket length in minutes (default: inferred from the data)"),
     "help.opt.series_kind": (
-        "序列类型：auto（默认：全部为非负整数时为计数，否则为测量值）、counts（计数，同桶求和）、"
-        "measure（测量值，如 CPU、时延，同桶取平均）",
-        "series kind: auto (default: counts when every value is a non-negative integer, else measure), counts "
-        "(rows in one bucket are summed), measure (CPU, latency …: rows in one bucket are averaged)",
+        "序列类型：auto（默认：全部为非负整数，且有零值或波动与泊松计数相当时为计数，否则为测量值，"
+        "如车速、耗时）、counts（计数，同桶求和，与线上检测相同）、measure（测量值，如 CPU、时延，同桶取平均，"
+        "涨跌都报）",
+        "series kind: auto (default: counts when every value is a non-negative integer and there are zeros or "
+        "the noise is about a Poisson count's, else measure, e.g. a speed or a duration), counts (rows in one "
+        "bucket are summed; what the live system runs), measure (CPU, latency …: rows in one bucket are "
+        "averaged; rises and drops)",
     ),
     # ---- output -------------------------------------------------------------
     "out.poll_ok": (

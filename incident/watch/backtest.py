@@ -208,8 +208,10 @@ def looks_like_counts(values: list[float]) -> bool:
     if len(values) < 3 or level <= 0:
         return True  # too short to judge: whole numbers stay counts
     change = statistics.median(abs(b - a) for a, b in itertools.pairwise(values))
-    dispersion = (1.4826 * change) ** 2 / (2.0 * level)
-    return 0.75 <= dispersion <= 3.0
+    # D = (1.4826 change)^2 / 2 level, compared through its square root so that
+    # values near the float limit (1e300) do not overflow
+    root = 1.4826 * change / math.sqrt(2.0 * level)
+    return math.sqrt(0.75) <= root <= math.sqrt(3.0)
 
 
 def prepare(series: Series, bucket_seconds: int | None = None, kind: str = "auto") -> Grid:

@@ -131,9 +131,10 @@ class Episode:
 @functools.lru_cache(maxsize=16)
 def _hourly_params(params: DetectorParams) -> DetectorParams:
     """The hourly detector's parameters: the same defaults, but its CUSUM bar
-    starts from its own noise model (prior excess 1, no fixed floor: the
-    Siegmund bar, 6.8 for hourly buckets) rather than from a bursty 5-minute
-    series' prior (excess 15, floor 10). Bursts of minutes average out in an
+    starts from its own noise model (prior excess 1, giving a young series a
+    bar of about 10, with the Siegmund floor of 6.8 instead of 10 for a calm
+    one) rather than from a bursty 5-minute series' prior (excess 15: a bar of
+    64-85 until the series has shown its own tail). Bursts of minutes average out in an
     hour's count; a slow rise of a few tickets an hour is what it is for, and
     with the 5-minute prior its bar started at CUSUM 64 and a storm of two to
     five times the normal went unflagged for days (issue 19)."""

@@ -380,6 +380,8 @@ def _surge_alerts(
             series=series_label(ctx, anchor.series, lang),
             observed=int(anchor.value),
             baseline=f"{anchor.verdict.baseline:.1f}",
+            # the count is over the episode or the hour, not one bucket: say from when
+            since=anchor.start.astimezone(ctx.config.zone).strftime("%H:%M"),
         )
         regions, channels, products = _scope(ev, anchor, rows)
         prefer = det.outage_topics if ev.kind == Kind.SYSTEM_OUTAGE else None
@@ -418,7 +420,22 @@ def _surge_alerts(
     return alerts
 
 
-def _series_alert(ctx: Context, bucket: dt.datetime, h: SeriesHit) -> Alert:
+def _silence_keys(silences: list[SeriesHit]) -> dict[int, str]:
+    """A silent series that carried (nearly) all of the total's volume (a
+    channel every ticket comes through) is the total's silence, not an
+    incident of its own: its merge key is the total's. The silent stretch holds
+    no complaints to compare, so the expected counts decide (within 5 %)."""
+    total = next((h for h in silences if h.series.dimension == "total"), None)
+    keys = {id(h): f"silence:{h.series.key}" for h in silences}
+    if total is not None:
+        mu = total.verdict.baseline
+        for h in silences:
+            if abs(h.verdict.baseline - mu) <= max(0.5, 0.05 * mu):
+                keys[id(h)] = keys[id(total)]
+    return keys
+
+
+def _series_alert(ctx: Context, bucket: dt.datetime, h: SeriesHit, dedup: str | None = None) -> Alert:
     lang = ctx.config.centre.language
     silence = h.what == "silence"
     return Alert(
@@ -426,7 +443,7 @@ def _series_alert(ctx: Context, bucket: dt.datetime, h: SeriesHit) -> Alert:
         bucket_start=bucket,
         kind=Kind.OTHER if silence else Kind.BATCH_COMPLAINT,
         severity=Severity.SEV3,
-        dedup_key=f"{'silence' if silence else 'level'}:{h.series.key}",
+        dedup_key=dedup or f"{'silence' if silence else 'level'}:{h.series.key}",
         title=t(f"watch.title.{h.what}", lang, series=series_label(ctx, h.series, lang)),
         observed=h.value,
         baseline=float(h.verdict.baseline),
@@ -454,7 +471,9 @@ def raise_hits(
     for bucket_start, group in sorted(by_bucket.items()):
         surges = [h for h in group if h.what == "surge"]
         alerts = _surge_alerts(session, ctx, family, bucket_start, surges) if surges else []
-        alerts += [_series_alert(ctx, bucket_start, h) for h in group if h.what == "silence"]
+        silences = [h for h in group if h.what == "silence"]
+        keys = _silence_keys(silences)
+        alerts += [_series_alert(ctx, bucket_start, h, keys[id(h)]) for h in silences]
         alerts += [_series_alert(ctx, bucket_start, h) for h in group if h.what == "level"]
         for alert in alerts:
             if mode == "drill":

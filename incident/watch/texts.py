@@ -55,8 +55,8 @@ WATCH_TEXTS: dict[str, tuple[str, str]] = {
     # ---- signals ----------------------------------------------------------
     "watch.title.upstream": ("上游服务故障（{source}）：{title}", "Upstream incident ({source}): {title}"),
     "watch.title.surge": (
-        "{kind:kind}：{series}激增（{observed} 件/桶，基线 {baseline}）",
-        "{kind:kind}: surge in {series} ({observed} per bucket, baseline {baseline})",
+        "{kind:kind}：{series}激增（{since} 起 {observed} 件，预期 {baseline}）",
+        "{kind:kind}: surge in {series} ({observed} since {since}, expected {baseline})",
     ),
     "watch.title.silence": ("异常静默：{series}", "Unusual silence: {series}"),
     "watch.title.level": ("连续多日偏高：{series}", "Several days above normal: {series}"),
