@@ -141,3 +141,43 @@ def test_a_channel_carrying_every_ticket_falls_silent_with_the_total_as_one_inci
         keys = sorted(g.series_key for g in s.scalars(select(Signal)))
         assert [i.dedup_key for i in incidents] == ["silence:complaints"]
         assert keys == ["complaints#silence", "complaints/channel=social#silence"]
+
+
+def test_a_total_alerting_after_its_airline_joins_the_airline_s_open_incident(store, clock):
+    """The airline's series alerted in an earlier run (its incident is open,
+    the series now in cooldown); the total crosses its bar a bucket later,
+    alone: it joins that incident (the airline carries most of the total's
+    complaints) instead of opening a generic one. A total whose complaints
+    no open incident's value carries stays generic."""
+    from types import SimpleNamespace
+
+    from incident import incidents
+    from incident.detector import Verdict
+    from incident.enums import Kind
+    from incident.models import VolumeSeries
+    from incident.watch import events
+
+    ctx = _det_ctx(clock, dimensions=["product"])
+    with store.transaction() as s:
+        incidents.open_or_attach(
+            s,
+            ctx,
+            dedup_key="surge:batch_complaint:product=东方航空",
+            signal={"summary": "x"},
+            kind="batch_complaint",
+            severity=3,
+            title="东方航空",
+        )
+        total = VolumeSeries(key="complaints", family="complaints", dimension="total", value=None, bucket_seconds=300)
+        hit = events.SeriesHit(total, NOW, 30.0, Verdict(0.9, 8.0, True, 1))
+        ev = events.Event(hits=[hit], kind=Kind.BATCH_COMPLAINT)
+
+        def rows(products: list[str]) -> list[SimpleNamespace]:
+            return [
+                SimpleNamespace(at=NOW + dt.timedelta(seconds=i), product=p, topics=[]) for i, p in enumerate(products)
+            ]
+
+        east = rows(["东方航空"] * 20 + ["南方航空"] * 10)
+        assert events.dedup_key(s, ev, east) == "surge:batch_complaint:product=东方航空"
+        south = rows(["南方航空"] * 27 + ["东方航空"] * 3)
+        assert events.dedup_key(s, ev, south) == "surge:batch_complaint"
