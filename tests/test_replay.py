@@ -79,6 +79,9 @@ def test_drill_lists_what_would_have_been_opened_and_opens_nothing(store, clock)
     assert first["at"] == PAST_SURGE.isoformat() and first["kind"] == "system_outage"
     assert first["series"] == "complaints" and first["observed"] >= 80 and first["baseline"] < 20
     assert first["dedup_key"] == "surge:system_outage"
+    # a dry run: nothing advanced, so the span can be replayed for real afterwards
+    again = replay.replay(store, ctx, SINCE, NOW)
+    assert again.buckets == rep.buckets > 0 and counts(store)[:2] == (0, 0)
 
 
 def test_open_raises_the_past_as_if_live(store, clock):
@@ -144,6 +147,10 @@ def test_replay_command(db_url, tmp_path, store, clock):
     assert run.returncode == 0, run.stderr
     assert "2026-11-10: " in run.stdout and "replay done:" in run.stdout and "surge:system_outage" in run.stdout
     assert counts(store)[:2] == (0, 0)
+    # the drill was a dry run: the real replay still has every bucket to learn, then none
+    real = cli("--from", "2026-11-09", "--json")
+    assert real.returncode == 0, real.stderr
+    assert json.loads(real.stdout)["buckets"] > 0 and counts(store)[:2] == (0, 0)
     again = cli("--from", "2026-11-09", "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["buckets"] == 0

@@ -48,14 +48,14 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "把已存的投诉（与计入的订阅条目）按时间顺序回放进线上序列状态，让新装系统从学好的基线开始。"
         "按天推进并显示进度；可重复运行（已打分的时间桶不再打分，之后的 incident watch --once 也不会）。"
         "默认不为过去开任何事件；--drill 也不开，只列出当时会开的事件（时间、类型、序列、观测/基线、合并键）；"
-        "--open 真的开（仅用于有意的演练）。--drill 同样推进序列状态：之后同一时段不能再回放。\n\n"
+        "--open 真的开（仅用于有意的演练）。--drill 是空跑：不留下任何状态，之后仍可正式回放同一时段。\n\n"
         '  incident watch replay --from 2026-10-01 --to "2026-11-24 08:00" --drill',
         "Replay stored complaints (and counted feed entries) through the live series state in time order, so a "
         "new install starts from a learnt baseline. Goes a day at a time and shows progress; safe to run again "
         "(a bucket already scored is never scored again, nor by incident watch --once after it). Opens no "
         "incident for the past by default; --drill opens none either but lists what would have been opened "
         "(time, kind, series, observed vs baseline, merge key); --open really opens them (for a deliberate "
-        "exercise only). A drill also advances the series' state: the same span cannot be replayed after it.\n\n"
+        "exercise only). A drill is a dry run: it leaves nothing behind, and the span can be replayed after it.\n\n"
         '  incident watch replay --from 2026-10-01 --to "2026-11-24 08:00" --drill',
     ),
     "help.opt.replay_from": (

@@ -8,17 +8,20 @@ day at a time, each day its own transaction: an interrupted replay keeps
 what it did, and a series' ``next_bucket_at`` decides what is done, so
 running it again, or ``incident watch --once`` after it, scores no bucket
 twice. The past opens no incident: by default its alerts only teach the
-detectors; ``drill`` lists what would have been opened and when;
-``open`` raises them as if live (a deliberate exercise).
+detectors; ``drill`` lists what would have been opened and when, in one
+transaction rolled back at the end (a dry run: the span can then be
+replayed for real); ``open`` raises them as if live (a deliberate exercise).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from incident.context import Context
 from incident.db import Store
@@ -97,6 +100,30 @@ def replay(
     progress: Callable[[DayDone], None] | None = None,
 ) -> ScoreReport:
     """Replay ``[since, until)`` a day (of the centre) at a time."""
+    if mode != "drill":
+        return _days(store.transaction, ctx, since, until, mode, families, progress)
+    with store.session() as session:
+        tx = session.begin()
+        try:
+
+            @contextlib.contextmanager
+            def same() -> Iterator[Session]:
+                yield session
+
+            return _days(same, ctx, since, until, mode, families, progress)
+        finally:
+            tx.rollback()  # a dry run: no state advanced, no point stored
+
+
+def _days(
+    transaction: Callable[[], contextlib.AbstractContextManager[Session]],
+    ctx: Context,
+    since: dt.datetime,
+    until: dt.datetime,
+    mode: Mode,
+    families: tuple[str, ...],
+    progress: Callable[[DayDone], None] | None,
+) -> ScoreReport:
     report = ScoreReport()
     zone = ctx.config.zone
     at = since
@@ -107,7 +134,7 @@ def replay(
         before = (report.series, report.buckets, report.alerts)
         done_series = 0
         for family in families:
-            with store.transaction() as s:
+            with transaction() as s:
                 n = report.series
                 score_family(s, ctx, family, report, since=since, until=end, mode=mode)
                 done_series += report.series - n
