@@ -200,6 +200,13 @@ def test_whole_numbers_near_the_float_limit_are_judged_without_overflow(tmp_path
         ("2026-03-02 00:00:00,NaN\n", "backtest.error.not_finite", 2, "not a finite number", "不是有限数"),
         ("2026-03-02 00:00:00,1\n2026-03-02 00:05:00,inf\n", "backtest.error.not_finite", 3, "finite", "有限数"),
         ("2026-03-02 00:00:00,\n", "backtest.error.value", 2, "is not a number", "不是数字"),
+        (
+            "2026-03-02T00:00:00Z,1\n2026-03-02T08:05:00+08:00,1\n2026-03-02 00:10:00,2\n",
+            "backtest.error.mixed_zone",
+            4,
+            "mixes times with and without an offset",
+            "一边带时区偏移、一边不带",
+        ),
     ],
 )
 def test_refused_rows_name_the_file_line_and_reason(tmp_path, body, key, line, reason_en, reason_zh):

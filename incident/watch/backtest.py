@@ -64,6 +64,12 @@ BACKTEST_TEXTS: dict[str, tuple[str, str]] = {
         "未知的序列类型「{value}」；可选：{allowed}",
         'unknown series kind "{value}"; use {allowed}',
     ),
+    "backtest.error.mixed_zone": (
+        "{path} 第 {line} 行：时间「{value}」与前面的行不同，一边带时区偏移、一边不带；"
+        "不带偏移的时间按 UTC 读，混在一起会错开几个小时：请统一写法",
+        '{path} line {line}: "{value}" mixes times with and without an offset (earlier rows differ); times '
+        "without one are read as UTC, so a mix would be hours apart: write them one way",
+    ),
     "backtest.error.bucket": ("时间桶长度必须为正（{value}）", "the bucket length must be positive (got {value})"),
     "backtest.error.refused": (
         "{path} 第 {line} 行：检测器拒绝该行：{reason}",
@@ -110,11 +116,13 @@ class Grid:
     repairs: Repairs
 
 
-def _epoch(text: str) -> float:
+def _epoch(text: str) -> tuple[float, bool]:
+    """Epoch seconds, and whether the text gave its offset (naive is UTC)."""
     value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if value.tzinfo is None:
+    aware = value.tzinfo is not None
+    if not aware:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.timestamp()
+    return value.timestamp(), aware
 
 
 def read_series(path: Path) -> Series:
@@ -138,13 +146,21 @@ def _read_rows(path: Path, reader: csv.DictReader) -> Series:
         raise InputError("backtest.error.header", path=str(path), columns=", ".join(reader.fieldnames or []))
     reader.fieldnames = fields
     out = Series([], [], [], [], str(path))
+    zoned: bool | None = None  # whether the file's times carry an offset
     for row in reader:
         stamp, raw = (row.get("timestamp") or "").strip(), (row.get("value") or "").strip()
         where = {"path": str(path), "line": reader.line_num}
         try:
-            when = _epoch(stamp)
+            when, aware = _epoch(stamp)
         except ValueError:
             raise InputError("backtest.error.time", **where, value=stamp[:40]) from None
+        if zoned is None:
+            zoned = aware
+        elif aware != zoned:
+            # naive times are read as UTC: beside times with an offset they are
+            # most likely local, and a silent guess would shift them by hours
+            # (offsets that differ, as across a DST change, are fine)
+            raise InputError("backtest.error.mixed_zone", **where, value=stamp[:40])
         try:
             value = float(raw)
         except ValueError:
