@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from incident import incidents
 from incident.context import Context
+from incident.errors import InputError, NotFoundError
 from incident.models import FeedEntry, Incident, Signal, VolumePoint, VolumeSeries
 from incident.watch import jobs, signals
 from incident.watch.classify import load_rules
@@ -32,15 +33,17 @@ def rate(when: dt.datetime) -> float:
 
 
 def poisson(rng: random.Random, lam: float) -> int:
-    l, k, p = math.exp(-lam), 0, 1.0
+    limit, k, p = math.exp(-lam), 0, 1.0
     while True:
         p *= rng.random()
-        if p <= l:
+        if p <= limit:
             return k
         k += 1
 
 
-def history(days: float, end: dt.datetime, seed: int = 1, skip_branch: str | None = None, skip_from: dt.datetime | None = None):
+def history(
+    days: float, end: dt.datetime, seed: int = 1, skip_branch: str | None = None, skip_from: dt.datetime | None = None
+):
     rng = random.Random(seed)
     start = end - dt.timedelta(days=days)
     start = start.replace(minute=start.minute - start.minute % 5, second=0, microsecond=0)
@@ -51,18 +54,34 @@ def history(days: float, end: dt.datetime, seed: int = 1, skip_branch: str | Non
             if skip_branch == branch and skip_from is not None and b >= skip_from:
                 continue
             n += 1
-            rows.append({"external_id": f"h-{seed}-{n}", "received_at": (b + dt.timedelta(seconds=rng.randint(0, 299))).isoformat(),
-                         "channel": rng.choice(["phone", "chat", "app"]), "request_type": "投诉",
-                         "category": rng.choice(["物流", "账单", "服务"]), "branch": branch,
-                         "text": rng.choice(["快递还没到", "查询订单", "想改地址", "账单有疑问", "咨询积分"])})
+            rows.append(
+                {
+                    "external_id": f"h-{seed}-{n}",
+                    "received_at": (b + dt.timedelta(seconds=rng.randint(0, 299))).isoformat(),
+                    "channel": rng.choice(["phone", "chat", "app"]),
+                    "request_type": "投诉",
+                    "category": rng.choice(["物流", "账单", "服务"]),
+                    "branch": branch,
+                    "text": rng.choice(["快递还没到", "查询订单", "想改地址", "账单有疑问", "咨询积分"]),
+                }
+            )
         b += dt.timedelta(minutes=5)
     return rows
 
 
 def surge(at: dt.datetime, n: int, prefix: str = "s") -> list[dict]:
-    return [{"external_id": f"{prefix}-{i}", "received_at": (at + dt.timedelta(seconds=3 * i % 290)).isoformat(),
-             "channel": "app", "request_type": "投诉", "category": "系统", "branch": BRANCHES[i % 3],
-             "text": "APP登录失败，一直提示服务器繁忙"} for i in range(n)]
+    return [
+        {
+            "external_id": f"{prefix}-{i}",
+            "received_at": (at + dt.timedelta(seconds=3 * i % 290)).isoformat(),
+            "channel": "app",
+            "request_type": "投诉",
+            "category": "系统",
+            "branch": BRANCHES[i % 3],
+            "text": "APP登录失败，一直提示服务器繁忙",
+        }
+        for i in range(n)
+    ]
 
 
 def load(store, ctx, rows) -> None:
@@ -130,8 +149,9 @@ def test_no_alert_on_an_ordinary_day(store, clock):
 def test_surge_attaches_to_the_open_incident_and_maintenance_silences(store, clock):
     ctx = det_ctx(clock)
     with store.transaction() as s:
-        existing = incidents.declare(s, ctx, kind="system_outage", severity=3, title="APP 登录故障（人工宣布）",
-                                     dedup_key="surge:system_outage")
+        existing = incidents.declare(
+            s, ctx, kind="system_outage", severity=3, title="APP 登录故障（人工宣布）", dedup_key="surge:system_outage"
+        )
     load(store, ctx, history(DAYS, NOW - dt.timedelta(minutes=10)) + surge(NOW - dt.timedelta(minutes=10), 80))
     report = jobs.score_volumes(store, ctx)
     assert report.opened == [] and set(report.attached) == {existing.id}
@@ -145,14 +165,16 @@ def test_maintenance_window_and_snooze_record_but_open_nothing(store, clock):
     ctx = det_ctx(clock)
     load(store, ctx, history(DAYS, NOW - dt.timedelta(minutes=10)) + surge(NOW - dt.timedelta(minutes=10), 80))
     with store.transaction() as s:
-        signals.add_maintenance(s, ctx, "complaints*", NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=1), "APP 发版")
+        signals.add_maintenance(
+            s, ctx, "complaints*", NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=1), "APP 发版"
+        )
     report = jobs.score_volumes(store, ctx)
     assert report.opened == [] and report.silenced == report.signals > 0
     with store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Incident)) == 0
         sig = s.scalars(select(Signal)).first()
         assert sig.action == "silenced" and sig.detail["silenced"]["by"] == "maintenance"
-        with pytest.raises(Exception):
+        with pytest.raises(InputError):
             signals.add_maintenance(s, ctx, "x", NOW, NOW - dt.timedelta(hours=1), "bad order")
 
 
@@ -166,7 +188,7 @@ def test_snooze_silences_one_series(store, clock):
     with store.transaction() as s:
         signals.snooze(s, ctx, "complaints", NOW + dt.timedelta(hours=2), "已知问题")
         signals.snooze(s, ctx, "complaints/topic=outage", NOW + dt.timedelta(hours=2), "已知问题")
-        with pytest.raises(Exception):
+        with pytest.raises(NotFoundError):
             signals.snooze(s, ctx, "no-such-series", NOW + dt.timedelta(hours=2), "")
     load(store, ctx, surge(NOW - dt.timedelta(minutes=10), 80))
     report = jobs.score_volumes(store, ctx)
@@ -180,15 +202,44 @@ def test_feed_surge_opens_public_opinion(store, clock):
     while b < NOW - dt.timedelta(minutes=20):
         for _ in range(poisson(rng, rate(b) / 2)):
             n += 1
-            rows.append(dict(entry_key=f"k{n}", source="weibo", source_kind="social", title="顺丰 快递太慢", summary="",
-                             published_at=b, content_hash="h", version=1, first_seen_at=b, updated_at=b,
-                             topics=["delivery_delay"], negative=True, brand=True))
+            rows.append(
+                dict(
+                    entry_key=f"k{n}",
+                    source="weibo",
+                    source_kind="social",
+                    title="顺丰 快递太慢",
+                    summary="",
+                    published_at=b,
+                    content_hash="h",
+                    version=1,
+                    first_seen_at=b,
+                    updated_at=b,
+                    topics=["delivery_delay"],
+                    negative=True,
+                    brand=True,
+                )
+            )
         b += dt.timedelta(minutes=5)
     burst = NOW - dt.timedelta(minutes=20)
-    rows += [dict(entry_key=f"burst{i}", source="weibo", source_kind="social", title=f"顺丰 APP 崩了 {i}", summary="",
-                  link=f"https://weibo.example/{i}", published_at=burst + dt.timedelta(seconds=i), content_hash="h",
-                  version=1, first_seen_at=NOW - dt.timedelta(minutes=11), updated_at=NOW, topics=["outage"],
-                  negative=True, brand=True) for i in range(60)]
+    rows += [
+        dict(
+            entry_key=f"burst{i}",
+            source="weibo",
+            source_kind="social",
+            title=f"顺丰 APP 崩了 {i}",
+            summary="",
+            link=f"https://weibo.example/{i}",
+            published_at=burst + dt.timedelta(seconds=i),
+            content_hash="h",
+            version=1,
+            first_seen_at=NOW - dt.timedelta(minutes=11),
+            updated_at=NOW,
+            topics=["outage"],
+            negative=True,
+            brand=True,
+        )
+        for i in range(60)
+    ]
     with store.transaction() as s:
         s.execute(FeedEntry.__table__.insert(), rows)
     report = jobs.score_volumes(store, ctx, ("feeds",))
@@ -274,8 +325,17 @@ def test_a_branch_far_above_its_normal_for_days_is_reported(store, clock):
     extra, b = [], NOW - dt.timedelta(days=4)
     while b < NOW:
         for _ in range(poisson(rng, rate(b) * 2 / 3)):  # 南京 triples its usual third of the volume
-            extra.append({"external_id": f"nj-{len(extra)}", "received_at": (b + dt.timedelta(seconds=rng.randint(0, 299))).isoformat(),
-                          "channel": "phone", "request_type": "咨询", "category": "物流", "branch": "南京", "text": "网点电话打不通"})
+            extra.append(
+                {
+                    "external_id": f"nj-{len(extra)}",
+                    "received_at": (b + dt.timedelta(seconds=rng.randint(0, 299))).isoformat(),
+                    "channel": "phone",
+                    "request_type": "咨询",
+                    "category": "物流",
+                    "branch": "南京",
+                    "text": "网点电话打不通",
+                }
+            )
         b += dt.timedelta(minutes=5)
     load(store, ctx, rows + extra)
     jobs.score_volumes(store, ctx)
@@ -283,7 +343,11 @@ def test_a_branch_far_above_its_normal_for_days_is_reported(store, clock):
         level = s.scalars(select(Signal).where(Signal.series_key == "complaints/branch=南京#daily")).all()
         assert len(level) == 1 and level[0].action == "opened"
         inc = s.get(Incident, level[0].incident_id)
-        assert inc.kind == "batch_complaint" and inc.dedup_key == "level:complaints/branch=南京" and inc.scope_regions == ["南京"]
+        assert (
+            inc.kind == "batch_complaint"
+            and inc.dedup_key == "level:complaints/branch=南京"
+            and inc.scope_regions == ["南京"]
+        )
         branches = s.scalars(select(Signal.series_key).where(Signal.series_key.like("complaints/branch=%#daily"))).all()
         assert branches == ["complaints/branch=南京#daily"]  # the other branches stayed normal
         # (the total rose by two thirds for four days too, and may say so as well)
@@ -315,9 +379,14 @@ def test_a_series_scored_a_bucket_at_a_time_matches_one_detector_that_never_stop
                 select(VolumePoint).where(VolumePoint.series_id == series.id).order_by(VolumePoint.bucket_start)
             ).all()
             assert len(points) > 400
-            again = SeriesDetectors(params_for(ctx), ctx.config.zone, silence=series.dimension in det.silence_dimensions)
+            again = SeriesDetectors(
+                params_for(ctx), ctx.config.zone, silence=series.dimension in det.silence_dimensions
+            )
             for p in points:
                 step = again.step(p.bucket_start, p.value, det.min_count)
-                assert (p.baseline, p.score, p.alert) == (step.surge.baseline, step.surge.score, step.alert), (key, p.bucket_start)
+                assert (p.baseline, p.score, p.alert) == (step.surge.baseline, step.surge.score, step.alert), (
+                    key,
+                    p.bucket_start,
+                )
             assert any(p.alert for p in points) or key != "complaints"  # the surge was seen, not only quiet buckets
             assert (series.detector_state, series.daily_state, series.day_total) == again.dump()
