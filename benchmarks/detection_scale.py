@@ -38,14 +38,13 @@ import statistics
 import tempfile
 import threading
 import time
-import tomllib
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, inspect, select
 
-from incident.config import AppConfig
+from benchmarks.shared import example_config
 from incident.context import Context
 from incident.db import Store
 from incident.models import Complaint, VolumeSeries
@@ -61,17 +60,6 @@ UTC = dt.timezone.utc
 TIMED_AT = dt.datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 TARGET_S = 2.0
 REPEAT = 5  # timed buckets: the median is the figure (the machine may be shared)
-
-
-def config_for(**sections: Any) -> AppConfig:
-    """The example configuration with some sections replaced or merged."""
-    data = tomllib.loads((ROOT / "examples" / "incident.toml").read_text("utf-8"))
-    for key, value in sections.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    return AppConfig.model_validate(data)
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -195,7 +183,8 @@ def bench_case(url: str, n: int, days: int, profile: bool = False) -> dict[str, 
     assert branches > TEMPLATES, f"{n} series: too few for {CATEGORIES} categories and {TEMPLATES} branches"
     start = TIMED_AT - dt.timedelta(days=days)
     clock = FixedClock(TIMED_AT + dt.timedelta(minutes=30))
-    ctx = Context(config_for(detection={"dimensions": ["category", "branch"], "backfill_days": days}), "bench", clock)
+    config = example_config(detection={"dimensions": ["category", "branch"], "backfill_days": days})
+    ctx = Context(config, "bench", clock)
     bucket = dt.timedelta(minutes=ctx.config.detection.bucket_minutes)
     grace = dt.timedelta(seconds=ctx.config.detection.grace_seconds + 1)
     rng = random.Random(19)

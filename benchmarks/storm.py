@@ -52,7 +52,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from benchmarks.detection_scale import config_for, poisson
+from benchmarks.detection_scale import poisson
+from benchmarks.shared import example_config
 from incident.context import Context
 from incident.db import Store
 from incident.models import Incident, Signal, VolumePoint, VolumeSeries
@@ -282,7 +283,7 @@ def _delay(d: dt.timedelta) -> str:
 
 
 def simulate(step_minutes: int, seed: int) -> dict[str, Any]:
-    config = config_for(
+    config = example_config(
         centre={"timezone": "America/New_York", "language": "en"},
         detection={"dimensions": ["category", "branch", "channel", "topic", "product"]},
     )

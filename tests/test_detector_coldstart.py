@@ -12,19 +12,10 @@ import random
 import pytest
 
 from incident.detector import DetectorParams, SurgeDetector, Verdict
+from tests.test_detector import poisson
 
 DAY = 86400
 MONDAY = 1_700_438_400  # 2023-11-20 00:00 UTC, a Monday
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, rng.random()
-    while p > limit:
-        k += 1
-        p *= rng.random()
-    return k
 
 
 def hump(ts: float, peak: float, night: float, weekend: float = 1.0) -> float:

@@ -7,23 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import random
 
 from incident.detector import DetectorParams
 from incident.watch.detectors import UTC_ZONE, SeriesDetectors
+from tests.test_volumes import poisson
 
 START = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
 STEP = dt.timedelta(minutes=5)
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 def run(
