@@ -104,6 +104,7 @@ class EventType(str, enum.Enum):
     NOTE = "note"
     SIGNAL_ATTACHED = "signal_attached"
     UPDATED = "updated"
+    DEADLINES_RETIMED = "deadlines_retimed"
     # wording (fact sheets, statements) and response clocks
     FACTS_DRAFTED = "facts_drafted"
     FACTS_SUBMITTED = "facts_submitted"

@@ -4,7 +4,7 @@ pages and Slack all show events the same way)."""
 from __future__ import annotations
 
 from incident.enums import EventType
-from incident.i18n import t
+from incident.i18n import CATALOG, lang_index, t
 from incident.models import TimelineEvent
 
 
@@ -12,7 +12,15 @@ def event_text(ev: TimelineEvent, lang: str) -> str:
     data = dict(ev.data or {})
     if ev.type == EventType.UPDATED.value:
         changes = data.get("changes", {})
-        data["changes"] = "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changes.items())
+        sep = "；" if lang_index(lang) == 0 else "; "
+        data["changes"] = sep.join(_change(k, old, new, lang) for k, (old, new) in changes.items())
+    if ev.type == EventType.DEADLINES_RETIMED.value:
+        parts = []
+        if data.get("roles"):
+            parts.append(t("event.retimed.roles", lang, roles=",".join(data["roles"])))
+        if data.get("clocks"):
+            parts.append(t("event.retimed.clocks", lang))
+        data["what"] = ("、" if lang_index(lang) == 0 else " and ").join(parts)
     if ev.type == EventType.SIGNAL_ATTACHED.value:
         sig = data.get("signal") or {}
         if sig.get("key"):
@@ -26,3 +34,21 @@ def event_text(ev: TimelineEvent, lang: str) -> str:
         # Someone else acknowledged for the holder: said, never read as the holder's own.
         text += t("event.recorded_by", lang, who=data.get("recorded_by_name") or data["recorded_by"])
     return text
+
+
+def _change(field: str, old: object, new: object, lang: str) -> str:
+    """One changed field in the reader's words: 「严重度：SEV3 → SEV1」, not
+    the column name and the raw number."""
+    key = f"event.field.{field}"
+    name = t(key, lang) if key in CATALOG else field
+    return t("event.change", lang, field=name, old=_value(field, old, lang), new=_value(field, new, lang))
+
+
+def _value(field: str, value: object, lang: str) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "severity":
+        return f"SEV{value}"
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang_index(lang) == 0 else ", ").join(str(v) for v in value)
+    return str(value)

@@ -23,7 +23,7 @@ from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
 from incident.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from incident.lifecycle import check_transition
-from incident.models import Incident, RoleAssignment, TimelineEvent
+from incident.models import Incident, ResponseClock, RoleAssignment, TimelineEvent
 from incident.notify import enqueue
 from incident.roster import display as display_person
 from incident.roster import find_person, on_call_for_role
@@ -475,8 +475,47 @@ def update(session: Session, ctx: Context, incident_id: int, **changes: Any) -> 
         changes={k: [_jsonable(o), _jsonable(n)] for k, (o, n) in changed.items()},
     )
     if "severity" in changed and incident.status_enum.is_open:
+        _retime(session, ctx, incident)
         _call_in(session, ctx, incident, ctx.config.response.roles_for(incident.kind_enum, incident.severity_enum))
     return changed
+
+
+def _retime(session: Session, ctx: Context, incident: Incident) -> None:
+    """A new severity brings its own deadlines (003 §2.3: a SEV1 role is
+    acknowledged within minutes, a SEV3 one within half an hour). Every role
+    still owed an acknowledgement and every running "next update" clock is
+    re-timed from when it started, and the timeline says so; a deadline that
+    is already past is picked up by the next escalation sweep."""
+    sev = incident.severity_enum
+    roles = []
+    for a in session.scalars(
+        select(RoleAssignment).where(
+            RoleAssignment.incident_id == incident.id,
+            RoleAssignment.ended_at.is_(None),
+            RoleAssignment.acked_at.is_(None),
+            RoleAssignment.escalated_at.is_(None),
+        )
+    ):
+        due = a.assigned_at + ctx.config.response.ack_timeout(a.role_enum, sev)
+        if due != a.ack_due_at:
+            a.ack_due_at = due
+            roles.append(a.role)
+    clocks = 0
+    for c in session.scalars(
+        select(ResponseClock).where(
+            ResponseClock.incident_id == incident.id,
+            ResponseClock.kind == "update",
+            ResponseClock.met_at.is_(None),
+            ResponseClock.stopped_at.is_(None),
+        )
+    ):
+        due = c.started_at + ctx.config.wording.update_interval(sev)
+        if due != c.due_at:
+            c.due_at, clocks = due, clocks + 1
+    if roles or clocks:
+        record_event(
+            session, ctx, incident, EventType.DEADLINES_RETIMED, severity=sev.value, roles=sorted(roles), clocks=clocks
+        )
 
 
 def _jsonable(value: Any) -> Any:

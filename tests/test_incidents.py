@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from incident import incidents
-from incident.enums import EventType, Kind, Role, Status
+from incident.enums import EventType
 from incident.errors import ConflictError, InputError, NotFoundError, TransitionError
 from incident.models import OutboxMessage, TimelineEvent
 
@@ -41,12 +41,21 @@ def test_declare_assembles_the_group_on_call_now(store, ctx):
     due = {a.role: a.ack_due_at for a in inc.assignments}
     assert due["incident_lead"] == ctx.clock.now() + dt.timedelta(minutes=10)
     with store.transaction() as s:
-        called = s.scalars(select(OutboxMessage.recipient).where(OutboxMessage.message_key == "notify.role_called")).all()
+        called = s.scalars(
+            select(OutboxMessage.recipient).where(OutboxMessage.message_key == "notify.role_called")
+        ).all()
     assert sorted(called) == sorted(["zhangwei", "emily", "zhoumin", "zhoumin", "zhaolei"])
 
 
-@pytest.mark.parametrize("kind,sev,legal", [("public_opinion", 1, True), ("public_opinion", 2, True),
-                                            ("public_opinion", 3, False), ("system_outage", 1, False)])
+@pytest.mark.parametrize(
+    "kind,sev,legal",
+    [
+        ("public_opinion", 1, True),
+        ("public_opinion", 2, True),
+        ("public_opinion", 3, False),
+        ("system_outage", 1, False),
+    ],
+)
 def test_legal_only_for_sev1_2_public_opinion(store, ctx, kind, sev, legal):
     inc = load(store, declare(store, ctx, kind=kind, severity=sev))
     assert ("legal_liaison" in {a.role for a in inc.assignments}) is legal
@@ -84,8 +93,13 @@ def test_status_flow_and_refusals(store, ctx, clock):
         incidents.add_note(s, ctx, iid, "post-incident review on Friday")  # notes stay possible
     inc = load(store, iid)
     changes = [(e.data["from"], e.data["to"]) for e in inc.events if e.type == "status_changed"]
-    assert changes == [("declared", "investigating"), ("investigating", "identified"),
-                       ("identified", "monitoring"), ("monitoring", "resolved"), ("resolved", "closed")]
+    assert changes == [
+        ("declared", "investigating"),
+        ("investigating", "identified"),
+        ("identified", "monitoring"),
+        ("monitoring", "resolved"),
+        ("resolved", "closed"),
+    ]
 
 
 def test_refused_change_leaves_nothing_behind(store, ctx):
@@ -146,18 +160,30 @@ def test_dedup_key_one_open_incident(store, ctx):
     assert f"INC-{first}" in err.value.message("en")
     with store.transaction() as s:
         inc, created = incidents.open_or_attach(
-            s, ctx, dedup_key="outage:login", signal={"summary": "502 spike"},
-            kind="system_outage", severity=2, title="login",
+            s,
+            ctx,
+            dedup_key="outage:login",
+            signal={"summary": "502 spike"},
+            kind="system_outage",
+            severity=2,
+            title="login",
         )
         assert (inc.id, created) == (first, False)
-    assert [e.data["signal"]["summary"] for e in load(store, first).events if e.type == "signal_attached"] == ["502 spike"]
+    assert [e.data["signal"]["summary"] for e in load(store, first).events if e.type == "signal_attached"] == [
+        "502 spike"
+    ]
     # once resolved, the key is free again: a new surge is a new incident
     with store.transaction() as s:
         incidents.change_status(s, ctx, first, "resolved")
     with store.transaction() as s:
         inc, created = incidents.open_or_attach(
-            s, ctx, dedup_key="outage:login", signal={"summary": "again"},
-            kind="system_outage", severity=2, title="login again",
+            s,
+            ctx,
+            dedup_key="outage:login",
+            signal={"summary": "again"},
+            kind="system_outage",
+            severity=2,
+            title="login again",
         )
         assert created and inc.id != first
 
@@ -167,11 +193,13 @@ def test_unique_index_backs_the_dedup_rule(store, ctx):
     iid = declare(store, ctx, dedup_key="k1")
     with pytest.raises(DBAPIError):
         with store.transaction() as s:
-            s.execute(text(
-                "INSERT INTO incidents (kind, severity, status, title, scope_channels, scope_regions, scope_products,"
-                " dedup_key, declared_by, declared_at, updated_at) VALUES ('other', 3, 'investigating', 't', '[]', '[]',"
-                " '[]', 'k1', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ))
+            s.execute(
+                text(
+                    "INSERT INTO incidents (kind, severity, status, title, scope_channels, scope_regions,"
+                    " scope_products, dedup_key, declared_by, declared_at, updated_at) VALUES ('other', 3,"
+                    " 'investigating', 't', '[]', '[]', '[]', 'k1', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
     assert iid
 
 
@@ -218,3 +246,68 @@ def test_parse_id():
     assert incidents.parse_id("INC-12") == incidents.parse_id("#12") == incidents.parse_id(12) == 12
     with pytest.raises(InputError):
         incidents.parse_id("twelve")
+
+
+def test_a_new_severity_retimes_the_deadlines_still_owed(store, ctx, clock):
+    """SEV3 → SEV1 (003 §2.3): a role still unacknowledged gets SEV1's five
+    minutes from when it was called in, not the thirty it was given; an
+    acknowledged role and a role with its own fixed time keep theirs; the
+    running "next update" clock follows; the timeline says what moved."""
+    from incident.events import event_text
+    from incident.models import ResponseClock
+
+    iid = declare(store, ctx, kind="public_opinion", severity=3)
+    called = clock.now()
+    clock.advance(minutes=2)
+    with store.transaction() as s:
+        incidents.acknowledge(s, ctx, iid, "comms_lead")
+        s.add(ResponseClock(incident_id=iid, kind="update", started_at=called, due_at=called + dt.timedelta(hours=4)))
+    acked_due = {a.role: a.ack_due_at for a in load(store, iid).assignments}["comms_lead"]
+    with store.transaction() as s:
+        incidents.update(s, ctx, iid, severity="SEV1")
+    inc = load(store, iid)
+    due = {a.role: a.ack_due_at for a in inc.assignments if a.ended_at is None}
+    assert due["incident_lead"] == called + dt.timedelta(minutes=5)
+    assert due["comms_lead"] == acked_due  # acknowledged: nothing owed any more
+    assert due["legal_liaison"] == clock.now() + dt.timedelta(minutes=30)  # called in now, its own fixed time
+    with store.transaction() as s:
+        (update_clock,) = s.scalars(
+            select(ResponseClock).where(ResponseClock.incident_id == iid, ResponseClock.kind == "update")
+        ).all()
+        assert update_clock.due_at == called + ctx.config.wording.update_interval(incidents.parse_severity(1))
+    (retimed,) = [ev for ev in inc.events if ev.type == EventType.DEADLINES_RETIMED.value]
+    assert "comms_lead" not in retimed.data["roles"] and "incident_lead" in retimed.data["roles"]
+    zh, en = event_text(retimed, "zh-CN"), event_text(retimed, "en")
+    assert zh.startswith("严重度改为 SEV1，") and "事件负责人" in zh and "下次对外更新的期限" in zh
+    assert en.startswith("severity is now SEV1: ") and "incident lead" in en and "_" not in en
+    (updated,) = [ev for ev in inc.events if ev.type == EventType.UPDATED.value]
+    assert event_text(updated, "zh-CN") == "更新：严重度 SEV3 → SEV1"
+    assert event_text(updated, "en") == "updated: severity SEV3 → SEV1"
+
+
+def test_same_deadlines_add_nothing_to_the_timeline(store, ctx):
+    iid = declare(store, ctx, severity=2)
+    with store.transaction() as s:
+        incidents.update(s, ctx, iid, summary="范围扩大")
+    types = [ev.type for ev in load(store, iid).events]
+    assert EventType.DEADLINES_RETIMED.value not in types
+
+
+def test_a_finished_incident_shows_no_running_acknowledgement_clock(store, ctx, clock):
+    from rich.console import Console
+
+    from incident.cli.render import ack_state, incident_panel
+
+    iid = declare(store, ctx, severity=3)
+    with store.transaction() as s:
+        incidents.change_status(s, ctx, iid, "resolved")
+    clock.advance(hours=2)
+    inc = load(store, iid)
+    lead = next(a for a in inc.assignments if a.role == "incident_lead")
+    assert (
+        ack_state(lead, clock.now(), ctx.config.zone, "zh-CN", owed=False).plain == "未确认（事件已结束，无需再确认）"
+    )
+    console = Console(width=200, record=True)
+    console.print(incident_panel(inc, ctx.config, clock.now(), "zh-CN"))
+    shown = console.export_text()
+    assert "无需再确认" in shown and "已超时" not in shown and "剩余" not in shown

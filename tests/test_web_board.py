@@ -25,20 +25,51 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
         detected = incidents.declare(s, lead, kind="system_outage", severity=2, title="APP 登录失败")
         resolved = incidents.declare(s, lead, kind="other", severity=1, title="已解决的事件")
         incidents.change_status(s, lead, resolved.id, "resolved")
-        series = VolumeSeries(key="complaints/topic=login", family="complaints", dimension="topic", value="login",
-                              bucket_seconds=300, next_bucket_at=now, detector_state={}, daily_state={}, day_total=0,
-                              created_at=now)
+        series = VolumeSeries(
+            key="complaints/topic=login",
+            family="complaints",
+            dimension="topic",
+            value="login",
+            bucket_seconds=300,
+            next_bucket_at=now,
+            detector_state={},
+            daily_state={},
+            day_total=0,
+            created_at=now,
+        )
         s.add(series)
         s.flush()
         start = now - dt.timedelta(hours=6)
         for k in range(72):
             at = start + dt.timedelta(minutes=5 * k)
-            s.add(VolumePoint(series_id=series.id, bucket_start=at, value=40.0 if k >= 70 else 3.0, baseline=3.0,
-                              score=0.999 if k >= 70 else 0.1, alert=k >= 70))
-        s.add(Signal(series_key="complaints/topic=login", bucket_start=start + dt.timedelta(minutes=350),
-                     created_at=now, kind="system_outage", severity=2, observed=40, baseline=3, score=0.999,
-                     action="opened", incident_id=detected.id,
-                     detail={"title": "登录投诉激增", "samples": [{"type": "complaint", "text": "APP 登录不了", "branch": "杭州"}]}))
+            s.add(
+                VolumePoint(
+                    series_id=series.id,
+                    bucket_start=at,
+                    value=40.0 if k >= 70 else 3.0,
+                    baseline=3.0,
+                    score=0.999 if k >= 70 else 0.1,
+                    alert=k >= 70,
+                )
+            )
+        s.add(
+            Signal(
+                series_key="complaints/topic=login",
+                bucket_start=start + dt.timedelta(minutes=350),
+                created_at=now,
+                kind="system_outage",
+                severity=2,
+                observed=40,
+                baseline=3,
+                score=0.999,
+                action="opened",
+                incident_id=detected.id,
+                detail={
+                    "title": "登录投诉激增",
+                    "samples": [{"type": "complaint", "text": "APP 登录不了", "branch": "杭州"}],
+                },
+            )
+        )
     with LiveServer(create_app(rt)) as srv:
         client, _ = login(srv.base, "zhangwei")
         html = client.get("/").text
@@ -62,10 +93,16 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
         assert "信号（1）" in body
         # the lead edits the incident's words from the page
         token = body.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-        r = client.post(f"/incidents/{detected.id}/update", data={"csrf": token, "title": "APP 登录失败（华东）",
-                                                                   "summary": "", "impact": "约 3 万客户无法登录"})
+        r = client.post(
+            f"/incidents/{detected.id}/update",
+            data={"csrf": token, "title": "APP 登录失败（华东）", "summary": "", "impact": "约 3 万客户无法登录"},
+        )
         after = client.get(r.headers["location"]).text
         assert "已更新" in after and "APP 登录失败（华东）" in after and "约 3 万客户无法登录" in after
         assert 'data-refresh="60"' in after  # the board reloads itself (app.js), not under a typing hand
+        # a resolved incident owes no acknowledgement: no clock counts down or up
+        done = client.get(f"/incidents/{resolved.id}").text
+        group = done.split("<h2>专项小组</h2>", 1)[1].split("</table>", 1)[0]
+        assert group.count("事件已结束，无需再确认") >= 4 and "剩余" not in group and "已超时" not in group
         missing = client.get("/incidents/99999")
         assert missing.status_code == 404 and "99999" in missing.text

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from incident.cli import texts as _texts  # noqa: F401  (the ack.*, col.* keys used here)
 from incident.config import AppConfig
 from incident.enums import EventType, Role, Status
 from incident.events import event_text
@@ -41,10 +42,14 @@ def status_text(value: str, lang: str) -> Text:
     return Text(label("status", value, lang), style=STATUS_STYLE.get(value, ""))
 
 
-def ack_state(a: RoleAssignment, now: dt.datetime, tz: ZoneInfo, lang: str) -> Text:
+def ack_state(a: RoleAssignment, now: dt.datetime, tz: ZoneInfo, lang: str, owed: bool = True) -> Text:
+    """``owed`` is false once the incident is resolved or closed: an
+    acknowledgement still missing then has no clock running."""
     if a.acked_at is not None:
         key = "ack.done_late" if a.acked_at > a.ack_due_at else "ack.done"
         return Text(t(key, lang, at=fmt(a.acked_at, tz)), style="green")
+    if not owed:
+        return Text(t("ack.not_owed", lang), style="dim")
     if a.escalated_at is not None:
         return Text(t("ack.escalated", lang, over=fmt_duration(now - a.ack_due_at, lang)), style="bold red")
     if now >= a.ack_due_at:
@@ -106,7 +111,7 @@ def incident_panel(incident: Incident, config: AppConfig, now: dt.datetime, lang
                 label("role", role.value, lang),
                 f"{a.person_name} ({a.person})" + (f"  {contact}" if contact else ""),
                 a.team or "—",
-                ack_state(a, now, tz, lang),
+                ack_state(a, now, tz, lang, owed=incident.status_enum.is_open),
             )
         elif role.value in unfilled:
             group.add_row(
@@ -148,7 +153,7 @@ def incident_json(incident: Incident, config: AppConfig, now: dt.datetime) -> di
                 "acked_by": a.acked_by,
                 "escalated_at": iso_utc(a.escalated_at),
                 "ended_at": iso_utc(a.ended_at),
-                "overdue": a.acked_at is None and now >= a.ack_due_at,
+                "overdue": a.acked_at is None and incident.status_enum.is_open and now >= a.ack_due_at,
             }
             for a in incident.assignments
         ],

@@ -76,6 +76,11 @@ CATALOG.update(
         "web.board.ack": ("确认", "Acknowledged"),
         "web.board.ack_button": ("确认", "Acknowledge"),
         "web.board.escalated": ("已升级至主管", "escalated to the supervisor"),
+        # A resolved or closed incident owes no acknowledgement: no clock runs.
+        "web.board.ack_not_owed": (
+            "未确认（事件已结束，无需再确认）",
+            "not acknowledged (the incident is over; none owed)",
+        ),
         "web.board.assign": ("指派", "Assign"),
         "web.board.clocks": ("响应时限", "Response clocks"),
         "web.board.clock_met": ("已于 {at} 完成", "met at {at}"),
