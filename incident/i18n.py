@@ -80,7 +80,6 @@ class Catalogue(dict[str, tuple[str, str]]):
 
 _CORE: dict[str, tuple[str, str]] = {
     # ---- errors ---------------------------------------------------------
-    "error.prefix": ("错误", "Error"),
     "error.bad_zone": ("未知时区「{zone}」（例如 Asia/Shanghai）", "unknown time zone '{zone}' (e.g. Asia/Shanghai)"),
     "error.bad_time": (
         "无法识别的时间「{value}」；请用 2026-11-23 09:30、2026-11-23T09:30+08:00 或 now",
@@ -159,6 +158,11 @@ _CORE: dict[str, tuple[str, str]] = {
         "nobody holds {role:role} on INC-{id}; first `incident assign {id} {role} PERSON`",
     ),
     "error.db_unreachable": ("无法连接数据库 {url}：{reason}", "cannot reach the database {url}: {reason}"),
+    "error.db_url": (
+        "数据库地址 {url} 无法使用：{reason}（例如 sqlite:///incident.db 或 postgresql+psycopg://用户@主机/库名）",
+        "the database URL {url} cannot be used: {reason} "
+        "(e.g. sqlite:///incident.db or postgresql+psycopg://user@host/dbname)",
+    ),
     "error.db_schema": (
         "数据库结构不是当前版本（{current} ≠ {head}）；请运行 `incident db upgrade`",
         "the database schema is not current ({current} ≠ {head}); run `incident db upgrade`",

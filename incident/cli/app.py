@@ -15,10 +15,10 @@ from typing import Annotated, Optional
 
 import typer
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from incident import __version__, escalation, incidents
-from incident.cli import guard
+from incident.cli import click_texts, guard
 from incident.cli import texts as _texts  # noqa: F401  (registers the CLI texts)
 from incident.cli.console import make_console
 from incident.cli.lint_cmds import register as register_lint
@@ -447,25 +447,44 @@ def main(argv: list[str] | None = None) -> None:
     lang = _prescan_lang(argv)
     app = build_app(lang)
     debug = os.environ.get("INCIDENT_DEBUG", "").lower() in ("1", "true", "yes")
+    command = typer.main.get_command(app)
+    click_texts.localise(command, lang)  # Typer's own words (usage, -h) in the same language
     try:
-        app(args=argv, prog_name="incident")
+        # Not standalone: usage errors come back here, to be said in the
+        # user's language (Typer would print its English and exit).
+        code = command.main(args=argv, prog_name="incident", standalone_mode=False)
     except SystemExit:
         raise
+    except click_texts.UsageError as exc:
+        make_console(stderr=True).print(
+            click_texts.usage_error(exc, lang), markup=False, highlight=False, soft_wrap=True
+        )
+        sys.exit(2)
+    except click_texts.Abort:
+        _fail(t("cli.usage.aborted", lang))
     except IncidentError as exc:
         lang = _state["rt"].lang if "rt" in _state else lang
-        _fail(f"{t('error.prefix', lang)}: {exc.message(lang)}")
+        _fail(t("cli.usage.error", lang, message=exc.message(lang)))
     except OperationalError as exc:
         if debug:
             raise
         url = _state["rt"].database_url if "rt" in _state else "?"
         shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
         reason = str(exc.orig or exc).strip().splitlines()[0]
-        _fail(f"{t('error.prefix', lang)}: {t('error.db_unreachable', lang, url=shown, reason=reason)}")
+        _fail(t("cli.usage.error", lang, message=t("error.db_unreachable", lang, url=shown, reason=reason)))
+    except ArgumentError as exc:  # a database URL SQLAlchemy cannot use (bogus://, a missing driver)
+        if debug:
+            raise
+        url = _state["rt"].database_url if "rt" in _state else "?"
+        reason = str(exc).strip().splitlines()[0]
+        _fail(t("cli.usage.error", lang, message=t("error.db_url", lang, url=url, reason=reason)))
     except (SQLAlchemyError, Exception) as exc:  # noqa: BLE001 — one line, never a traceback
         if debug:
             raise
         reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-        _fail(f"{t('error.prefix', lang)}: {t('error.unexpected', lang, reason=reason)}")
+        _fail(t("cli.usage.error", lang, message=t("error.unexpected", lang, reason=reason)))
+    if isinstance(code, int) and code:  # typer.Exit(code) from a command
+        sys.exit(code)
 
 
 if __name__ == "__main__":
