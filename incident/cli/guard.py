@@ -83,6 +83,7 @@ ACTIONS: dict[str, str] = {
     "statement publish": "wording.publish",
     "statement retract": "wording.publish",
     "wording get": "wording.lookup",
+    "wording list": "wording.lookup",
     "wording scenarios": PUBLIC,
     "template list": "wording.view",
     "template add": "wording.edit",

@@ -30,7 +30,8 @@ from incident.wording import approval, authoring, factsheet, workflow
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.deliver import default_adapters, deliver_due, mark_sent, resend
 from incident.wording.personalise import Customer
-from incident.wording.pull import get_reply
+from incident.wording.pull import browse, get_reply
+from incident.wording.search import describe
 from incident.wording.templates import SCENARIOS
 
 Opt = typer.Option
@@ -314,7 +315,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @st_app.command("draft", help=h("help.statement.draft"))
     def st_draft(
         incident: IdArg,
-        kind: Annotated[str, Opt("--kind", "-k", help=h("help.opt.st_kind"), metavar="KIND")] = "update",
+        kind: Annotated[Optional[str], Opt("--kind", "-k", help=h("help.opt.st_kind"), metavar="KIND")] = None,
         channels: Annotated[Optional[str], Opt("--channels", help=h("help.opt.channels"), metavar="LIST")] = None,
         as_json: JsonOpt = False,
     ) -> None:
@@ -451,9 +452,13 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         compensation: Annotated[
             Optional[str], Opt("--compensation", help=h("help.opt.cust_comp"), metavar="TEXT")
         ] = None,
+        alternatives: Annotated[int, Opt("--alternatives", help=h("help.opt.alternatives"), metavar="N")] = 3,
+        list_all: Annotated[bool, Opt("--list", help=h("help.wording.list"))] = False,
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
+        if list_all or not (q or incident):
+            return wording_list(r, as_json)
         try:
             chosen = normalise_lang(reply_lang) if reply_lang else r.lang
         except ValueError:
@@ -467,6 +472,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 scenario=scenario,
                 lang=chosen,
                 customer=Customer(name, title, contact, compensation),
+                alternatives=alternatives,
             )
         if as_json:
             print_json(out, reply.as_json())
@@ -476,6 +482,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             t("out.reply_head", r.lang, ref=i.ref, title=i.title, scenario=reply.scenario, version=reply.fact_version),
             "bold",
         )
+        if reply.why:
+            say(t("out.reply_why", r.lang, why=describe(reply.why, r.lang)), "dim")
         say(reply.text)
         for d in reply.dos:
             say(t("out.do", r.lang, text=d), "green")
@@ -484,7 +492,27 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         for w in reply.warnings:
             say(t("out.reply_warning", r.lang, rule=w["rule"], text=w["text"]), "yellow")
         for a in reply.alternatives:
-            say(t("out.alternative", r.lang, ref=a["ref"], title=a["title"]), "dim")
+            title = a["public_title"] or a["title"]
+            say(t("out.alternative_why", r.lang, ref=a["ref"], title=title, why=describe(a["why"], r.lang)), "dim")
+
+    def wording_list(r: Runtime, as_json: bool) -> None:
+        with r.store.transaction() as s:
+            found = browse(s, r.config, r.lang)
+        if as_json:
+            print_json(out, found)
+            return
+        if not found:
+            say(t("out.wording_list_none", r.lang))
+            return
+        say(t("out.wording_list_head", r.lang, n=len(found)), "bold")
+        for w in found:
+            status = label("status", w["status"], r.lang)
+            row = dict(w, title=w["public_title"] or w["title"], status=status, version=w["fact_version"])
+            say(t("out.wording_list_row", r.lang, **row))
+
+    @w_app.command("list", help=h("help.wording.list"))
+    def wording_list_cmd(as_json: JsonOpt = False) -> None:
+        wording_list(rt(), as_json)
 
     @w_app.command("scenarios", help=h("help.wording.scenarios"))
     def wording_scenarios() -> None:

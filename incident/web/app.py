@@ -230,15 +230,21 @@ def create_app(rt: Runtime) -> FastAPI:
         title: str | None = None,
         contact: str | None = None,
         compensation: str | None = None,
+        alternatives: int = pull.ALTERNATIVES,
+        list: bool = False,  # noqa: A002 — the public parameter's name
     ) -> JSONResponse:
         """The approved reply for the customer in front of the agent: find
-        the incident by keywords (``q``) or id, pick a scenario (default:
-        the incident's kind), personalise (surname + 先生/女士, contact shown
-        as its last four digits, compensation due)."""
+        the incident by keywords (``q``, or an incident number in it) or id,
+        pick a scenario (default: the incident's kind), personalise (surname
+        + 先生/女士, contact shown as its last four digits, compensation
+        due), with up to ``alternatives`` other wordings that fit and why.
+        Without ``q`` and ``incident`` (or with ``list=true``): every
+        approved wording, under ``wordings``."""
         try:
             chosen = normalise_lang(lang) if lang else request_lang(request, rt)
         except ValueError:
             raise InputError("wording.error.bad_lang", value=lang) from None
+        asked = bool((q or "").strip() or incident)
         reply_for = functools.partial(
             get_reply,
             rt.store,
@@ -248,15 +254,22 @@ def create_app(rt: Runtime) -> FastAPI:
             scenario=scenario,
             lang=chosen,
             customer=Customer(name=name, title=title, contact=contact, compensation=compensation),
+            alternatives=max(0, min(alternatives, 10)),
         )
-        if pull.is_fresh(rt.store):
-            # The index and templates are cached (re-checked in the
-            # background): pure CPU, no database, so it runs on the event
-            # loop without a thread hop.
-            reply = reply_for()
-        else:
-            reply = await run_in_threadpool(reply_for)
-        return JSONResponse(reply.as_json())
+        body: dict[str, Any] = {}
+        if asked:
+            # By number, an incident with no approved wording is looked up
+            # in the database ("no such incident" or "none yet"): a thread.
+            if pull.is_fresh(rt.store) and not incident and not pull.REF.fullmatch(q or ""):
+                # The index and templates are cached (re-checked in the
+                # background): pure CPU, no database, so it runs on the
+                # event loop without a thread hop.
+                body = reply_for().as_json()
+            else:
+                body = (await run_in_threadpool(reply_for)).as_json()
+        if list or not asked:
+            body["wordings"] = await run_in_threadpool(pull.browse, rt.store, rt.config, chosen)
+        return JSONResponse(body)
 
     app.include_router(remedy_router(rt, machine, lambda request: request_lang(request, rt), allow))
 

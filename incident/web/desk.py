@@ -455,8 +455,8 @@ def desk_detail(
 
     number = _next_number(session, incident_id)
     edit_version = version if latest is None or latest.status == "draft" else latest.version + 1
-    # the first statement is the holding statement (DOMAIN.md §1); later ones updates
-    default_kind = "holding" if number == 1 else "update"
+    # holding until one is out (DOMAIN.md §1), then updates, the resolution once resolved
+    default_kind = workflow.default_kind(session, incident)
     return {
         "incident": incident,
         "sheet": sheet,
@@ -530,10 +530,10 @@ def router(pages: Pages) -> APIRouter:
         lang = lang_of(request, principal)
         ctx = principal.ctx(rt)
         chosen = form.get("preview_kind")
-        kind = chosen if chosen is not None and chosen in STATEMENT_KINDS else "update"
 
         def load(s: Session) -> dict[str, Any]:
             incident = _incident(s, incident_id)
+            kind = chosen if chosen is not None and chosen in STATEMENT_KINDS else workflow.default_kind(s, incident)
             latest = factsheet.latest(s, incident_id)
             base = latest.content if latest is not None else factsheet.initial_content(ctx, incident)
             version = 1 if latest is None else latest.version if latest.status == "draft" else latest.version + 1
@@ -651,7 +651,7 @@ def router(pages: Pages) -> APIRouter:
         def work(s: Session, ctx: Context) -> tuple[int, int]:
             if not chosen:
                 raise InputError("web.desk.error.no_channels")
-            st = workflow.draft_statement(s, ctx, incident_id, kind=form.get("kind", "update"), channels=chosen)
+            st = workflow.draft_statement(s, ctx, incident_id, kind=form.get("kind") or None, channels=chosen)
             return st.number, sum(1 for f in st.findings if f["severity"] == "error")
 
         return await pages.commit(

@@ -8,7 +8,6 @@ what to do instead. A GET form: nothing changes, so no CSRF token."""
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from typing import Any
 
@@ -22,18 +21,21 @@ from incident.incidents import parse_id
 from incident.web import lookup_texts as _texts  # noqa: F401
 from incident.web.pages import Pages
 from incident.wording.personalise import Customer, mask_contact
-from incident.wording.pull import get_reply
+from incident.wording.pull import REF, browse, get_reply
+from incident.wording.search import describe
 from incident.wording.templates import SCENARIOS
 
-# "INC-12", "inc12", "#12": an incident; anything else is keywords (a bare
-# number may be a waybill the customer read out).
-_REF = re.compile(r"(?i)\s*(?:inc-?|#)\s*\d+\s*")
 _TITLES = ("先生", "女士")
 _MAX = 200  # characters kept of each field
 
 # Errors that mean "there is no approved wording for this": said plainly,
 # with what to do instead, never a draft.
 _NONE = {"wording.error.no_approved_facts", "wording.error.no_match", "wording.error.reply_unsafe"}
+_PROBLEMS = {
+    "wording.error.no_approved_facts": "web.lookup.none_for_incident",
+    "wording.error.no_such_incident": "web.lookup.no_such_incident",
+    "wording.error.no_match": "web.lookup.none_for_query",
+}
 
 
 def _field(request: Request, name: str) -> str:
@@ -67,13 +69,14 @@ def router(pages: Pages) -> APIRouter:
             "reply_lang": reply_lang if reply_lang in LANGS else lang,
         }
         values: dict[str, Any] = {"form": form, "reply": None, "problem": None, "no_wording": False, "alternatives": []}
+        values.update(why="", no_incident=False)
         if q:
             try:
                 try:
                     chosen = normalise_lang(reply_lang)
                 except ValueError:
                     raise InputError("wording.error.bad_lang", value=reply_lang) from None
-                by_ref = _REF.fullmatch(q) is not None
+                by_ref = REF.fullmatch(q) is not None
                 reply = get_reply(
                     rt.store,
                     rt.config,
@@ -90,18 +93,25 @@ def router(pages: Pages) -> APIRouter:
                 )
             except IncidentError as exc:
                 values["no_wording"] = exc.key in _NONE
-                if exc.key == "wording.error.no_approved_facts":
-                    values["problem"] = t("web.lookup.none_for_incident", lang, ref=exc.params.get("ref", q))
-                elif exc.key == "wording.error.no_match":
-                    values["problem"] = t("web.lookup.none_for_query", lang, q=q)
+                values["no_incident"] = exc.key == "wording.error.no_such_incident"
+                if exc.key in _PROBLEMS:
+                    values["problem"] = t(_PROBLEMS[exc.key], lang, ref=exc.params.get("ref", q), q=q)
                 else:
                     values["problem"] = exc.message(lang)
             else:
                 values["reply"] = reply
                 keep = {k: v for k, v in form.items() if v and k != "q"}
+                values["why"] = describe(reply.why, lang)
                 values["alternatives"] = [
-                    (a, "/lookup?" + urllib.parse.urlencode({"q": a["ref"], **keep})) for a in reply.alternatives
+                    (a, "/lookup?" + urllib.parse.urlencode({"q": a["ref"], **keep}), describe(a["why"], lang))
+                    for a in reply.alternatives
                 ]
+        if not q or values["problem"] or request.query_params.get("list"):
+            # Every approved wording, to browse when the customer's words
+            # find nothing (or before typing anything).
+            values["wordings"] = [
+                (w, "/lookup?" + urllib.parse.urlencode({"q": w["ref"]})) for w in browse(rt.store, rt.config, lang)
+            ]
         return pages.render(
             request, "lookup.html.j2", principal, **values, scenarios=SCENARIOS, titles=_TITLES, langs=LANGS
         )

@@ -46,6 +46,21 @@ LOOKUP_TEXTS: dict[str, tuple[str, str]] = {
     "web.lookup.donts": ("不要", "Don't"),
     "web.lookup.warnings": ("措辞提示", "Wording notes"),
     "web.lookup.alternatives": ("也可能是以下事件：", "It may also be one of these:"),
+    "web.lookup.why": ("匹配依据：{why}", "Matched on: {why}"),
+    "web.lookup.no_such_incident": (
+        "没有 {ref} 这个事件。",
+        "There is no incident {ref}.",
+    ),
+    "web.lookup.check_number": (
+        "请核对事件编号，或输入客户说的话来查找；下面列出了全部已批准的口径。",
+        "Check the number, or type what the customer says; every approved wording is listed below.",
+    ),
+    "web.lookup.browse": ("全部已批准口径", "Every approved wording"),
+    "web.lookup.browse_version": ("口径卡第 {version} 版", "fact sheet version {version}"),
+    "web.lookup.browse_none": (
+        "目前没有已批准的口径：遇到客户询问时，先记录诉求，告知客服负责人。",
+        "There is no approved wording at the moment: record the customer's demand and tell your customer-service lead.",
+    ),
     "web.lookup.none_heading": ("没有可用的已批准口径", "No approved wording"),
     "web.lookup.none_for_incident": ("{ref} 还没有已批准的口径。", "{ref} has no approved wording yet."),
     "web.lookup.none_for_query": (

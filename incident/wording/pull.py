@@ -9,7 +9,6 @@ sheets changes (one light query tells), so a busy floor costs little.
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 import time
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incident.config import AppConfig
@@ -26,74 +25,25 @@ from incident.db import Store
 from incident.enums import Status
 from incident.errors import InputError, NotFoundError
 from incident.i18n import LABELS, LANGS
-from incident.models import FactSheet, Incident
+from incident.incidents import parse_id
+from incident.models import FactSheet, Incident, Signal
+from incident.watch.classify import Rules, load_rules
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.personalise import Customer
 from incident.wording.render import render_reply
+from incident.wording.search import Doc, Hit, Index, describe, tokens
 from incident.wording.templates import SCENARIOS, template_set
 
 # Resolved incidents still bring calls for a while; closed ones do not.
 ACTIVE = [s.value for s in Status if s != Status.CLOSED]
+# "INC-12", "inc12", "#12": an incident; anything else is words (a bare
+# number may be a waybill the customer read out).
+REF = re.compile(r"(?i)\s*(?:inc-?|#)\s*\d+\s*")
+ALTERNATIVES = 3  # alternatives listed by default
+SAMPLES_PER_INCIDENT = 60  # sample complaints indexed per incident (the newest signals')
+_SHEET_MAIN = ("what", "scope", "cause", "fix", "workaround")
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-# Characters that carry no topic in what customers say; bigrams made only
-# of them ("我的", "一直") are dropped.
-_FUNCTION = set("我你您他她它的了在是不没有就都也还很和与及或这那个吗呢啊吧嘛呀一直么怎什要能会")
-
-
-def tokens(text: str) -> list[str]:
-    """CJK runs as character bigrams, Latin and digits as lowercase words:
-    no segmenter needed, and 「登录不了」 still meets 「无法登录」 on 登录."""
-    text = (text or "").lower()
-    out: list[str] = []
-    for run in _CJK_RUN.findall(text):
-        if len(run) == 1:
-            if run not in _FUNCTION:
-                out.append(run)
-            continue
-        out.extend(
-            b for b in (run[i : i + 2] for i in range(len(run) - 1)) if not (b[0] in _FUNCTION and b[1] in _FUNCTION)
-        )
-    out.extend(w for w in _WORD.findall(text) if len(w) > 1 or w.isdigit())
-    return out
-
-
-@dataclass
-class _Doc:
-    incident: Any
-    sheet: Any
-    terms: Counter[str]
-
-
-@dataclass
-class Index:
-    key: tuple[Any, ...]
-    docs: list[_Doc]
-    df: Counter[str] = field(default_factory=Counter)
-    generation: int = 0
-
-    def idf(self, term: str) -> float:
-        return math.log(1 + (len(self.docs) + 1) / (1 + self.df.get(term, 0)))
-
-    def search(self, query: str) -> list[tuple[float, _Doc]]:
-        """Documents sharing at least one distinctive term with the query
-        (one found in at most half of them), best first; the score is the
-        share of the query's weight they match."""
-        q = set(tokens(query))
-        if not q:
-            return []
-        total = sum(self.idf(t) for t in q)
-        limit = max(1, len(self.docs) // 2)
-        scored = []
-        for doc in self.docs:
-            matched = [t for t in q if t in doc.terms]
-            if any(self.df.get(t, 0) <= limit for t in matched):
-                scored.append((sum(self.idf(t) for t in matched) / total, doc))
-        scored.sort(key=lambda p: (-p[0], -p[1].incident.id))
-        return scored
+__all__ = ["Doc", "Hit", "Index", "tokens", "get_reply", "browse", "changed", "is_fresh"]
 
 
 _index: Index | None = None
@@ -118,23 +68,66 @@ def changed() -> None:
     _generation += 1
 
 
-def _doc_text(incident: Incident, sheet: FactSheet) -> str:
-    parts = [incident.title, incident.summary or "", incident.impact or "", incident.dedup_key or ""]
-    parts += [*incident.scope_channels, *incident.scope_regions, *incident.scope_products]
-    parts += list(LABELS["kind"].get(incident.kind, ()))
-    for value in sheet.content.values():
-        if isinstance(value, dict):
-            for lang in LANGS:
-                v = value.get(lang)
-                parts.extend(v if isinstance(v, list) else [v or ""])
-    return " ".join(p for p in parts if p)
+def _both(value: Any) -> list[str]:
+    """Both languages of a sheet field ({lang: text} or {lang: [texts]})."""
+    out: list[str] = []
+    if isinstance(value, dict):
+        for lang in LANGS:
+            v = value.get(lang)
+            out.extend(v if isinstance(v, list) else [v or ""])
+    return [x for x in out if isinstance(x, str) and x]
+
+
+def _topic_words(rules: Rules, topics: set[str]) -> list[str]:
+    words = [w for w, of in (*rules.zh.items(), *rules.en.items()) if of & topics]
+    return words + [label for name in topics for label in rules.labels.get(name, ())]
+
+
+def _fields(incident: Incident, sheet: FactSheet, samples: list[str], rules: Rules) -> dict[str, Counter[str]]:
+    """The searchable fields of one approved wording (search.FIELD_WEIGHTS)."""
+    content = sheet.content or {}
+    main = [x for f in _SHEET_MAIN for x in _both(content.get(f))]
+    extra = [x for f, v in content.items() if f not in (*_SHEET_MAIN, "public_title") for x in _both(v)]
+    scope = [*incident.scope_channels, *incident.scope_regions, *incident.scope_products]
+    title = [incident.title, incident.summary or "", incident.impact or "", *scope]
+    # The topics this incident is about: what its complaints, title and
+    # sheet say by the watch's own rules; their keywords are what other
+    # customers will say about it.
+    topics = {m for text in (*samples, *title, *main) for m in rules.classify(text).topics}
+    fields = {
+        "public_title": _both(content.get("public_title")),
+        "title": title,
+        "sheet": main,
+        "sheet_extra": extra,
+        "samples": samples,
+        "topics": _topic_words(rules, topics),
+        "kind": list(LABELS["kind"].get(incident.kind, ())),
+    }
+    return {name: Counter(tokens(" ".join(x for x in parts if x))) for name, parts in fields.items() if parts}
+
+
+def _samples(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """What customers said, from the incidents' signals, newest first."""
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = session.execute(
+        select(Signal.incident_id, Signal.detail).where(Signal.incident_id.in_(ids)).order_by(Signal.id.desc())
+    )
+    for incident_id, detail in rows:
+        texts = out[incident_id]
+        for sample in (detail or {}).get("samples") or []:
+            text = sample.get("text") or sample.get("title") if isinstance(sample, dict) else None
+            if text and len(texts) < SAMPLES_PER_INCIDENT and text not in texts:
+                texts.append(str(text))
+    return out
 
 
 def _snapshot(obj: Any, names: tuple[str, ...]) -> SimpleNamespace:
     return SimpleNamespace(**{n: getattr(obj, n) for n in names})
 
 
-def _caches(source: "Session | Store") -> tuple[Index, Any]:
+def _caches(source: "Session | Store", rules: Rules) -> tuple[Index, Any]:
     """The index and the template set.
 
     Current (built for this generation, checked within FRESH_SECONDS):
@@ -164,19 +157,19 @@ def _caches(source: "Session | Store") -> tuple[Index, Any]:
         return cached, templates
     if cached is not None and serve_stale:
         if revalidate:
-            threading.Thread(target=_revalidate, args=(source,), name="wording-refresh", daemon=True).start()
+            threading.Thread(target=_revalidate, args=(source, rules), name="wording-refresh", daemon=True).start()
         return cached, templates
-    return _refresh(source)
+    return _refresh(source, rules)
 
 
 def _owner_of(source: "Session | Store") -> str:
     return str(source.get_bind().engine.url if isinstance(source, Session) else source.engine.url)
 
 
-def _revalidate(store: Store) -> None:
+def _revalidate(store: Store, rules: Rules) -> None:
     global _refreshing
     try:
-        _refresh(store)
+        _refresh(store, rules)
     except Exception:  # noqa: BLE001 — the next lookup checks again, synchronously if need be
         pass
     finally:
@@ -184,7 +177,7 @@ def _revalidate(store: Store) -> None:
             _refreshing = False
 
 
-def _refresh(source: "Session | Store") -> tuple[Index, Any]:
+def _refresh(source: "Session | Store", rules: Rules) -> tuple[Index, Any]:
     # One build at a time: when a floor of agents meets a cold cache (the
     # first pulls after a start, an approval), the first caller builds and
     # the others wait and take its result. Forty threads building forty
@@ -194,7 +187,7 @@ def _refresh(source: "Session | Store") -> tuple[Index, Any]:
         # A caller's own transaction (the CLI, a test): built from what it
         # sees, its own uncommitted writes included, and never waiting for
         # the lock while it may hold the database's write lock.
-        return _rebuild(source, _owner_of(source))
+        return _rebuild(source, _owner_of(source), rules)
     arrived = time.monotonic()
     owner = _owner_of(source)
     with _build_lock:
@@ -209,10 +202,10 @@ def _refresh(source: "Session | Store") -> tuple[Index, Any]:
                 and _checked >= arrived
             ):
                 return _index, _templates
-        return _rebuild(source, owner)
+        return _rebuild(source, owner, rules)
 
 
-def _rebuild(source: "Session | Store", owner: str) -> tuple[Index, Any]:
+def _rebuild(source: "Session | Store", owner: str, rules: Rules) -> tuple[Index, Any]:
     global _checked, _templates, _owner, _index
     now = time.monotonic()
     gen = _generation
@@ -220,10 +213,10 @@ def _rebuild(source: "Session | Store", owner: str) -> tuple[Index, Any]:
         with _lock:
             _index = None  # another database's index must not be reused by key
     if isinstance(source, Session):
-        built, found = _build(source, gen), template_set(source)
+        built, found = _build(source, gen, rules), template_set(source)
     else:
         with source.read() as session:
-            built, found = _build(session, gen), template_set(session)
+            built, found = _build(session, gen, rules), template_set(session)
     with _lock:
         _templates = found
         _checked = now
@@ -231,7 +224,7 @@ def _rebuild(source: "Session | Store", owner: str) -> tuple[Index, Any]:
     return built, found
 
 
-def _build(session: Session, gen: int) -> Index:
+def _build(session: Session, gen: int, rules: Rules) -> Index:
     global _index
     key_rows = session.execute(
         select(FactSheet.incident_id, FactSheet.id, Incident.status, Incident.updated_at)
@@ -239,7 +232,9 @@ def _build(session: Session, gen: int) -> Index:
         .where(FactSheet.status == "approved", Incident.status.in_(ACTIVE))
         .order_by(FactSheet.incident_id)
     ).all()
-    key = tuple(tuple(r) for r in key_rows)
+    # a new signal brings new sample complaints to index
+    newest_signal = session.scalar(select(func.max(Signal.id)).where(Signal.incident_id.is_not(None)))
+    key = (*(tuple(r) for r in key_rows), newest_signal)
     with _lock:
         if _index is not None and _index.key == key:
             _index.generation = gen
@@ -249,14 +244,13 @@ def _build(session: Session, gen: int) -> Index:
         .join(FactSheet, FactSheet.incident_id == Incident.id)
         .where(FactSheet.status == "approved", Incident.status.in_(ACTIVE))
     ).all()
+    samples = _samples(session, [incident.id for incident, _ in rows])
     docs = []
     for incident, sheet in rows:
         snap_i = _snapshot(incident, ("id", "ref", "title", "kind", "severity", "status", "declared_at"))
-        snap_s = _snapshot(sheet, ("id", "version", "content"))
-        docs.append(_Doc(snap_i, snap_s, Counter(tokens(_doc_text(incident, sheet)))))
+        snap_s = _snapshot(sheet, ("id", "version", "content", "approved_at"))
+        docs.append(Doc(snap_i, snap_s, _fields(incident, sheet, samples[incident.id], rules)))
     built = Index(key, docs, generation=gen)
-    for doc in docs:
-        built.df.update(set(doc.terms))
     with _lock:
         _index = built
     return built
@@ -277,6 +271,9 @@ class Reply:
     donts: list[str]
     score: float | None
     alternatives: list[dict[str, Any]]
+    public_title: str = ""
+    why: list[dict[str, Any]] = field(default_factory=list)
+    why_text: str = ""
 
     def as_json(self) -> dict[str, Any]:
         i = self.incident
@@ -285,6 +282,7 @@ class Reply:
                 "id": i.id,
                 "ref": i.ref,
                 "title": i.title,
+                "public_title": self.public_title,
                 "kind": i.kind,
                 "severity": i.severity,
                 "status": i.status,
@@ -297,8 +295,68 @@ class Reply:
             "dos": self.dos,
             "donts": self.donts,
             "score": self.score,
+            "why": self.why,
+            "why_text": self.why_text,
             "alternatives": self.alternatives,
         }
+
+
+def _public_title(doc: Doc, lang: str) -> str:
+    value = (doc.sheet.content or {}).get("public_title")
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("zh-CN") or "")
+    return ""
+
+
+def _summary(doc: Doc, lang: str) -> dict[str, Any]:
+    """One approved wording in a list (alternatives, the browse list)."""
+    i, what = doc.incident, (doc.sheet.content or {}).get("what") or {}
+    return {
+        "id": i.id,
+        "ref": i.ref,
+        "title": i.title,
+        "public_title": _public_title(doc, lang),
+        "kind": i.kind,
+        "severity": i.severity,
+        "status": i.status,
+        "fact_version": doc.sheet.version,
+        "what": str(what.get(lang) or what.get("zh-CN") or "") if isinstance(what, dict) else "",
+    }
+
+
+def _exists(source: "Session | Store", incident_id: int) -> bool:
+    if isinstance(source, Session):
+        return source.get(Incident, incident_id) is not None
+    with source.read() as session:
+        return session.get(Incident, incident_id) is not None
+
+
+def _by_id(source: "Session | Store", idx: Index, incident_id: int) -> Doc:
+    doc = next((d for d in idx.docs if d.incident.id == incident_id), None)
+    if doc is not None:
+        return doc
+    if not _exists(source, incident_id):
+        raise NotFoundError("wording.error.no_such_incident", ref=f"INC-{incident_id}")
+    raise NotFoundError("wording.error.no_approved_facts", ref=f"INC-{incident_id}")
+
+
+def _find(idx: Index, q: str, lang: str, limit: int) -> tuple[Hit, list[dict[str, Any]]]:
+    hits = idx.search(q)
+    if not hits:
+        raise NotFoundError("wording.error.no_match", q=q.strip())
+    best = hits[0]
+    best.why = idx.explain(q, best)
+    alternatives = []
+    # Alternatives close enough to be worth a look: an agent reads the
+    # first line only when nothing else is near it.
+    for hit in hits[1 : 1 + limit]:
+        if hit.score < best.score * 0.3:
+            break
+        why = idx.explain(q, hit)
+        alternatives.append(
+            {**_summary(hit.doc, lang), "score": round(hit.score, 3), "why": why, "why_text": describe(why, lang)}
+        )
+    return best, alternatives
 
 
 def get_reply(
@@ -310,28 +368,25 @@ def get_reply(
     scenario: str | None = None,
     lang: str = "zh-CN",
     customer: Customer | None = None,
+    alternatives: int = ALTERNATIVES,
 ) -> Reply:
+    """The approved reply for what the agent typed (``q``: the customer's
+    words, or an incident number such as INC-12) or for ``incident_id``,
+    with up to ``alternatives`` other wordings that also fit and why."""
     if scenario is not None and scenario not in SCENARIOS:
         raise InputError("wording.error.bad_scenario", value=scenario, allowed=", ".join(SCENARIOS))
     if lang not in LANGS:
         raise InputError("wording.error.bad_lang", value=lang)
-    idx, templates = _caches(session)
-    score: float | None = None
-    alternatives: list[dict[str, Any]] = []
+    if incident_id is None and q and REF.fullmatch(q):
+        incident_id, q = parse_id(q), None
+    idx, templates = _caches(session, load_rules(config.watch.topics_file))
+    hit: Hit | None = None
+    others: list[dict[str, Any]] = []
     if incident_id is not None:
-        doc = next((d for d in idx.docs if d.incident.id == incident_id), None)
-        if doc is None:
-            raise NotFoundError("wording.error.no_approved_facts", ref=f"INC-{incident_id}")
+        doc = _by_id(session, idx, incident_id)
     elif q and q.strip():
-        hits = idx.search(q)
-        if not hits:
-            raise NotFoundError("wording.error.no_match", q=q.strip())
-        score, doc = hits[0]
-        alternatives = [
-            {"id": d.incident.id, "ref": d.incident.ref, "title": d.incident.title, "score": round(s, 3)}
-            for s, d in hits[1:4]
-            if s >= hits[0][0] * 0.5
-        ]
+        hit, others = _find(idx, q, lang, max(0, alternatives))
+        doc = hit.doc
     else:
         raise InputError("wording.error.need_query")
     chosen = scenario or (doc.incident.kind if doc.incident.kind in SCENARIOS else "other")
@@ -354,9 +409,26 @@ def get_reply(
         ],
         dos=list((content.get("dos") or {}).get(lang) or []),
         donts=list((content.get("donts") or {}).get(lang) or []),
-        score=round(score, 3) if score is not None else None,
-        alternatives=alternatives,
+        score=round(hit.score, 3) if hit is not None else None,
+        alternatives=others,
+        public_title=_public_title(doc, lang),
+        why=hit.why if hit is not None else [],
+        why_text=describe(hit.why, lang) if hit is not None else "",
     )
+
+
+def find(session: "Session | Store", config: AppConfig, q: str, lang: str = "zh-CN", limit: int = 5) -> list[Hit]:
+    """The ranked hits alone, no reply rendered (the benchmark, tools)."""
+    idx, _ = _caches(session, load_rules(config.watch.topics_file))
+    return idx.search(q)[:limit]
+
+
+def browse(session: "Session | Store", config: AppConfig, lang: str = "zh-CN") -> list[dict[str, Any]]:
+    """Every approved wording of an active or resolved incident, most
+    severe first, then newest."""
+    idx, _ = _caches(session, load_rules(config.watch.topics_file))
+    docs = sorted(idx.docs, key=lambda d: (d.incident.severity, -d.incident.id))
+    return [_summary(d, lang) for d in docs]
 
 
 def is_fresh(store: Store) -> bool:

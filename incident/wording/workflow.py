@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from incident.context import Context
 from incident.db import insert_new
-from incident.enums import EventType
+from incident.enums import EventType, Status
 from incident.errors import ConflictError, InputError, NotFoundError
 from incident.i18n import LANGS
 from incident.incidents import _lock, record_event
@@ -259,15 +259,25 @@ def list_statements(session: Session, incident_id: int) -> list[Statement]:
     )
 
 
+def default_kind(session: Session, incident: Incident) -> str:
+    """Resolution once resolved; holding while none is out (a retracted one does not count); then updates."""
+    if not Status(incident.status).is_open:
+        return "resolution"
+    out = Statement.status.in_(("published", "superseded"))  # superseded: was published
+    first = session.scalar(select(Statement.id).where(Statement.incident_id == incident.id, out).limit(1))
+    return "holding" if first is None else "update"
+
+
 def draft_statement(
     session: Session,
     ctx: Context,
     incident_id: int,
     *,
-    kind: str = "update",
+    kind: str | None = None,
     channels: Sequence[str] | str | None = None,
 ) -> Statement:
     incident = _lock(session, incident_id)
+    kind = kind or default_kind(session, incident)
     if kind not in STATEMENT_KINDS:
         raise InputError("wording.error.bad_statement_kind", value=kind, allowed=", ".join(STATEMENT_KINDS))
     sheet = factsheet.approved(session, incident_id)
