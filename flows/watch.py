@@ -1,10 +1,13 @@
 """Flows ``watch-feeds`` and ``watch-volumes``. Thin: the work is in
 :mod:`incident.watch.jobs`.
 
-- ``watch-feeds`` polls every source that is due, concurrently, one task per
-  source. A task is retried for network errors only (timeouts, refused
-  connections, 5xx); a source that still fails is recorded in its health
-  and logged, and the flow completes.
+- ``watch-feeds`` polls every source that is due, one task per chunk of
+  ``CHUNK`` sources (a task polls its chunk concurrently: thousands of
+  one-source tasks would cost more than the polling). Within a task the
+  sources that failed for a network reason (timeouts, refused connections,
+  5xx) are polled once more; a source that still fails is recorded in its
+  health and logged, and the flow completes. The task itself is retried
+  only when the database connection dropped.
 - ``watch-volumes`` scores every closed bucket of every series and opens or
   attaches incidents.
 
@@ -29,15 +32,14 @@ from sqlalchemy.exc import OperationalError
 
 from incident.runtime import Runtime
 from incident.watch import jobs
-from incident.watch.fetch import FetchError
 from incident_flows import slots
 
+CHUNK = 100  # sources per task
 
-def _network_error(task: Any, task_run: Any, state: Any) -> bool:
+
+def _database_dropped(task: Any, task_run: Any, state: Any) -> bool:
     try:
         state.result()
-    except FetchError as exc:
-        return exc.transient
     except OperationalError:
         return True  # the database connection dropped: worth another go
     except Exception:
@@ -45,14 +47,21 @@ def _network_error(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_network_error)
-def poll_source(name: str) -> dict[str, Any]:
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_database_dropped)
+def poll_chunk(names: list[str]) -> list[dict[str, Any]]:
+    """A chunk of sources polled concurrently; those that failed for a
+    transient reason are polled once more inside the task (retrying the
+    whole chunk would re-fetch the healthy ones)."""
     rt = Runtime.build()
-    report = jobs.poll_feed(rt.store, rt.ctx, name, raise_transient=True)
-    return report.__dict__
+    log = get_run_logger()
+
+    def retrying(again: list[str]) -> None:
+        log.info("retrying %d source(s) after a transient failure: %s", len(again), ", ".join(again[:20]))
+
+    return [report.__dict__ for report in jobs.poll_chunk(rt.store, rt.ctx, names, on_retry=retrying)]
 
 
-@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_network_error)
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_database_dropped)
 def score(families: tuple[str, ...]) -> dict[str, Any]:
     rt = Runtime.build()
     report = jobs.score_volumes(rt.store, rt.ctx, families)
@@ -69,29 +78,32 @@ def watch_feeds(names: list[str] | None = None) -> list[dict[str, Any]]:
     log = get_run_logger()
     rt = Runtime.build()
     names = names or jobs.due_sources(rt.store, rt.ctx)
-    futures = [(name, poll_source.submit(name)) for name in names]
-    reports = []
-    for name, future in futures:
+    chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
+    futures = [(chunk, poll_chunk.submit(chunk)) for chunk in chunks]
+    reports: list[dict[str, Any]] = []
+    for chunk, future in futures:
         state = future.wait() or future.state
-        if state.is_completed():
-            rep = future.result()
+        if not state.is_completed():
+            # The task itself failed (the database went away): the sources'
+            # health says what was recorded; the other chunks are unaffected.
+            log.warning("%d sources not polled: %s", len(chunk), state.message)
+            reports += [
+                {"source": n, "ok": False, "error_key": "feed.error.retries", "error_params": {}} for n in chunk
+            ]
+            continue
+        for rep in future.result():
             reports.append(rep)
             if rep["ok"]:
                 log.info(
                     "%s: %d entries, %d new, %d updated, %d signals",
-                    name,
+                    rep["source"],
                     rep["entries"],
                     rep["new"],
                     rep["updated"],
                     rep["signals"],
                 )
             else:
-                log.warning("%s failed: %s %s", name, rep["error_key"], rep["error_params"])
-        else:
-            # Retries exhausted: the failure is already recorded in the
-            # source's health; the other sources are unaffected.
-            log.warning("%s failed after retries: %s", name, state.message)
-            reports.append({"source": name, "ok": False, "error_key": "feed.error.retries", "error_params": {}})
+                log.warning("%s failed: %s %s", rep["source"], rep["error_key"], rep["error_params"])
     deliver()
     return reports
 

@@ -32,6 +32,7 @@ from incident.access.permissions import ROLES
 from incident.enums import Kind, Role, Severity
 from incident.errors import ConfigError
 from incident.money import MoneyError, to_money
+from incident.netcheck import BadURL, parse_url, shown
 from incident.remedy.formula import FormulaError, compile_formula
 
 LANGS = ("zh-CN", "en")
@@ -117,6 +118,9 @@ class _Strict(BaseModel):
 
 class CentreConfig(_Strict):
     name: str = "客服中心"
+    # The name English statements use (e-mail subject, SMS signature); unset,
+    # they say "Customer Service Centre" rather than the Chinese name.
+    name_en: str | None = None
     timezone: str = "Asia/Shanghai"
     language: LangField = "zh-CN"
 
@@ -285,9 +289,23 @@ class FeedSource(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not re.match(r"(?i)^https?://[^/\s]+", v.strip()):
+        # The same parsing the fetch uses, so that config check refuses what
+        # the fetch would (port 99999, "http://[::1/feed.xml", a tab, ftp://).
+        try:
+            parsed = parse_url(v.strip())
+        except BadURL as exc:
+            if exc.problem == "scheme":
+                raise PydanticCustomError(
+                    "feed_url_scheme", "a feed URL must start with http:// or https://: {value}", {"value": exc.url}
+                ) from None
+            raise PydanticCustomError("feed_url_invalid", "not a valid feed URL: {value}", {"value": exc.url}) from None
+        if parsed.userinfo:
+            # A password here would be in every log line and health message
+            # that names the source; secrets go in an environment variable.
             raise PydanticCustomError(
-                "feed_url", "feed URL must start with http:// or https:// (got {value!r})", {"value": v}
+                "feed_url_userinfo",
+                "a feed URL must not hold a user name or password: {value} (use auth_header_env)",
+                {"value": shown(v.strip())},
             )
         return v.strip()
 
@@ -302,6 +320,9 @@ class WatchConfig(_Strict):
     # A server that trickles bytes forever is cut off after this long.
     total_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
     max_redirects: Annotated[int, Field(ge=0)] = 3
+    # How many sources are fetched at once (the size of the shared
+    # connection pool too): one slow source never holds up the others.
+    fetch_concurrency: Annotated[int, Field(gt=0)] = 32
     # Operators' own classification rules, merged over the built-in ones
     # (incident/data/topics.toml shows the format).
     topics_file: Path | None = None
@@ -470,6 +491,10 @@ class ChannelLimits(_Strict):
 
     # The 【signature】 every SMS carries; it counts towards the length.
     sms_signature: str = "【客服中心】"
+    # The signature of English messages. Unset: "[centre name_en]", so an
+    # English SMS in plain ASCII stays GSM-7 (160 a segment) instead of
+    # UCS-2 (70) because of a Chinese 【signature】.
+    sms_signature_en: str | None = None
     # Warn when a message needs more segments than this (each is billed).
     sms_max_segments: Annotated[int, Field(ge=1)] = 3
     weibo_max_chars: Annotated[int, Field(gt=0)] = 2000
@@ -545,6 +570,62 @@ class SlackConfig(_Strict):
     # 429s retried by the client (honouring Retry-After) before a sync run gives up.
     rate_limit_retries: Annotated[int, Field(ge=0, le=10)] = 3
     timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
+
+
+class StatusComponent(_Strict):
+    """A part of the service the public status page lists (``[[status.components]]``).
+    An incident affects it when one of its scope channels or products is
+    one of ``match`` (case-insensitive), as set on the incident."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+    name: str
+    name_en: str
+    match: list[str] = Field(default_factory=list)
+
+
+class StatusMaintenance(_Strict):
+    """Scheduled maintenance shown on the status page (``[[status.maintenance]]``);
+    times are wall time in the centre's zone unless they carry an offset."""
+
+    title: str
+    title_en: str
+    starts: LocalDateTime
+    ends: LocalDateTime
+    components: list[str] = Field(default_factory=list)
+    note: str = ""
+    note_en: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> "StatusMaintenance":
+        if _cmp_key(self.ends) <= _cmp_key(self.starts):
+            raise PydanticCustomError("maintenance_order", "maintenance ends before it starts", {})
+        return self
+
+
+class StatusConfig(_Strict):
+    """The public status page: components, maintenance, subscriptions."""
+
+    components: list[StatusComponent] = Field(default_factory=list)
+    maintenance: list[StatusMaintenance] = Field(default_factory=list)
+    history_days: Annotated[int, Field(ge=1, le=366)] = 90
+    # An e-mail confirmation link is good for this long, and once.
+    confirm_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 48
+    # Tests only: webhooks to loopback (never private or link-local) addresses.
+    allow_loopback_webhooks: bool = False
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 10.0
+
+    @model_validator(mode="after")
+    def _known_components(self) -> "StatusConfig":
+        keys = {c.key for c in self.components}
+        if len(keys) != len(self.components):
+            raise PydanticCustomError("component_key", "two status components have the same key", {})
+        for window in self.maintenance:
+            for key in window.components:
+                if key not in keys:
+                    raise PydanticCustomError(
+                        "component_unknown", "maintenance names unknown component {value!r}", {"value": key}
+                    )
+        return self
 
 
 class StorageConfig(_Strict):
@@ -638,6 +719,7 @@ class AppConfig(_Strict):
     slack: SlackConfig = Field(default_factory=SlackConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     smtp: SmtpConfig | None = None
+    status: StatusConfig = Field(default_factory=StatusConfig)
 
     @model_validator(mode="after")
     def _references(self) -> "AppConfig":

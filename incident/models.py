@@ -197,16 +197,30 @@ class FeedSourceState(Base):
     warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
     entries_new: Mapped[int] = mapped_column(Integer, default=0)
     entries_updated: Mapped[int] = mapped_column(Integer, default=0)
+    # sha256 of the last body stored: a server that sends no ETag or
+    # Last-Modified and the same bytes again is "not modified" without a parse.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+def _story_of(context: Any) -> Any:
+    """A row inserted without a story is a story of its own."""
+    return context.get_current_parameters()["entry_key"]
 
 
 class FeedEntry(Base):
-    """One entry, stored once however many polls or feeds carry it."""
+    """One entry of one source, stored once however many polls carry it.
+    The same story carried by several sources is one row per source, linked
+    by ``story_key``."""
 
     __tablename__ = "feed_entries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # sha256 of the entry's identity (guid, else link, else title+date).
+    # The source-scoped key: sha256(source + "\x1f" + story_key), see
+    # incident.watch.feeds.scoped_key (migration 0009 computes it for old rows).
     entry_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # sha256 of the entry's own identity (guid, else link, else a content
+    # hash): the same for every source that carries the story.
+    story_key: Mapped[str] = mapped_column(String(64), index=True, default=_story_of)
     source: Mapped[str] = mapped_column(String(100))
     source_kind: Mapped[str] = mapped_column(String(32))
     guid: Mapped[str | None] = mapped_column(Text)

@@ -1,10 +1,13 @@
 """A real HTTP server on 127.0.0.1 for feed tests: each path serves a
 :class:`Route` (body, headers, status) with ETag/Last-Modified support, or
-a misbehaviour (trickle forever, huge body, redirect)."""
+a misbehaviour (trickle forever, huge body, redirect, headers dripped one
+byte at a time, raw bytes that are not HTTP). ``connections`` counts accepted TCP connections, so a test
+can assert that a refused target was never even connected to."""
 
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +26,8 @@ class Route:
     huge: int = 0  # stream this many bytes without Content-Length
     redirect: str | None = None
     delay: float = 0.0  # seconds to wait before answering (a slow source)
+    drip_headers: float = 0.0  # send the header block one byte per this many seconds, forever
+    raw: bytes | None = None  # written to the socket as it is instead of an HTTP response
     hits: int = 0
 
 
@@ -30,6 +35,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.connections = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,6 +52,12 @@ class FeedServer:
                 route.hits += 1
                 if route.delay:
                     time.sleep(route.delay)
+                if route.drip_headers:
+                    return self._drip(route.drip_headers)
+                if route.raw is not None:
+                    self.close_connection = True
+                    self.wfile.write(route.raw)
+                    return
                 if route.redirect:
                     self.send_response(302)
                     self.send_header("Location", route.redirect)
@@ -94,6 +106,15 @@ class FeedServer:
                 extra = {"ETag": tag} if route.etag else {}
                 self._send(route.status, route.body, route.content_type, {**extra, **route.headers})
 
+            def _drip(self, interval: float) -> None:
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n" + b"X-Pad: " + b"a" * 100_000
+                try:
+                    for byte in head:
+                        self.wfile.write(bytes([byte]))
+                        time.sleep(interval)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
             def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
@@ -106,7 +127,17 @@ class FeedServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Counting(ThreadingHTTPServer):
+            def process_request(self, request: object, client_address: object) -> None:
+                server.connections += 1
+                super().process_request(request, client_address)  # type: ignore[arg-type]
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                # a client hanging up on a hostile route is the point of the test
+                if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+                    super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+        self.httpd = Counting(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

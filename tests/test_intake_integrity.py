@@ -371,7 +371,7 @@ def test_feed_text_with_nul_controls_and_surrogates_is_stored_clean(store, clock
     first = got["g-1"]
     assert (first.title, first.summary, first.link, first.author) == (
         "快递延误 三天",
-        "正文[31m 红色",
+        "正文 红色",  # the whole terminal escape sequence goes, not just its ESC
         "http://127.0.0.1/ab",
         "记者甲",
     )

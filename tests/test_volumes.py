@@ -390,3 +390,49 @@ def test_a_series_scored_a_bucket_at_a_time_matches_one_detector_that_never_stop
                 )
             assert any(p.alert for p in points) or key != "complaints"  # the surge was seen, not only quiet buckets
             assert (series.detector_state, series.daily_state, series.day_total) == again.dump()
+
+
+def test_a_story_carried_by_several_sources_counts_once(store, clock):
+    """Entries are stored per source (issue 20): the same story in three
+    feeds is one item of attention in the feed series, dated by its
+    earliest sighting, and one sample."""
+    from incident.watch.events import counted_stories, items_between
+
+    at = NOW - dt.timedelta(minutes=30)
+
+    def row(source, key, story, minutes):
+        when = at + dt.timedelta(minutes=minutes)
+        return dict(
+            entry_key=key,
+            story_key=story,
+            source=source,
+            source_kind="news",
+            title="顺丰 APP 崩了",
+            summary="",
+            published_at=when,
+            content_hash="h",
+            version=1,
+            first_seen_at=when,
+            updated_at=when,
+            topics=["outage"],
+            negative=True,
+            brand=True,
+        )
+
+    with store.transaction() as s:
+        s.execute(
+            FeedEntry.__table__.insert(),
+            [
+                row("a", "a1", "story", 3),
+                row("b", "b1", "story", 1),
+                row("c", "c1", "story", 7),
+                row("a", "a2", "other", 2),
+            ],
+        )
+    with store.transaction() as s:
+        stories = counted_stories(s, at, NOW)
+        assert [(when - at, topics) for when, topics in stories] == [
+            (dt.timedelta(minutes=1), ["outage"]),
+            (dt.timedelta(minutes=2), ["outage"]),
+        ]
+        assert len(items_between(s, "feeds", at, NOW)) == 2

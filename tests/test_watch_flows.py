@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from incident.db import Store
 from incident.models import FeedEntry, FeedSourceState, Incident
+from incident.watch.feedwarn import warning
 from tests.feedserver import FeedServer, Route
 from tests.watchutil import ROOT, SHARED, feed_file
 
@@ -82,7 +83,7 @@ def test_watch_flows_complete_despite_failing_sources(db_url, tmp_path):
         assert "('refused', False" in line and "('status', True, None)" in line and "('weibo', True, None)" in line
         assert "VOLUMES True" in proc.stdout
         # the refused source was retried (network error), the 404 was not
-        assert proc.stderr.count("Retries are exhausted") + proc.stderr.count("retry") >= 1
+        assert "retrying 1 source(s) after a transient failure: refused" in proc.stderr
 
         # the next poll of the status page brings a new upstream incident
         status.body = feed_file("githubstatus-history.prev-2026-08-21.atom")
@@ -100,10 +101,16 @@ def test_watch_flows_complete_despite_failing_sources(db_url, tmp_path):
         assert s.scalar(select(Incident.kind)) == "system_outage"
         health = {h.name: h for h in s.scalars(select(FeedSourceState))}
         assert health["gone"].consecutive_failures == 2 and health["status"].consecutive_failures == 0
+        # refused: polled twice by the flow's task (a transient failure is
+        # polled once more), once by the command; the 404 once by each
+        assert (health["refused"].polls, health["gone"].polls) == (3, 2)
         assert len(s.scalars(select(FeedEntry.id)).all()) == 28
+        # a warning is stored as a key and shown in the reader's language
+        health["weibo"].warnings = [warning("feed.warning.bytes_replaced", count=1, encoding="utf-8")]
     store.dispose()
     out = subprocess.run([str(exe), "feeds", "--json"], env=env, capture_output=True, text=True, timeout=120)
     rows = {r["name"]: r for r in json.loads(out.stdout)}
+    assert rows["weibo"]["warnings"] == ["1 invalid utf-8 byte sequence(s) were replaced with �"]
     assert rows["refused"]["last_error"].startswith("cannot connect to http://127.0.0.1:9/feed.xml")
     assert rows["weibo"]["last_error"] is None and rows["weibo"]["entries_new"] == 2
 

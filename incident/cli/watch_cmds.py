@@ -27,6 +27,7 @@ from incident.watch import jobs, replay, signals
 from incident.watch import texts as _watch_texts  # noqa: F401
 from incident.watch.backtest import DETECTORS, backtest_paths
 from incident.watch.backtest import KINDS as SERIES_KINDS
+from incident.watch.feedwarn import warning_text
 
 CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
     "help.watch": (
@@ -322,6 +323,26 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                     )
                 )
 
+    def poll_with_progress(r: Any, names: list[str] | None, as_json: bool) -> list:
+        """poll_all with a progress bar on stderr (a terminal only: sources
+        are stored as they arrive, so a long poll shows how far it is)."""
+        progress = Progress(
+            TextColumn(t("watch.out.polling", r.lang)),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            disable=as_json or not sys.stderr.isatty(),
+            transient=True,
+        )
+        with progress:
+            task = progress.add_task("poll", total=len(names or r.config.feeds))
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return jobs.poll_all(r.store, r.ctx, names, progress=tick)
+
     # ---- watch ------------------------------------------------------------------
     watch_app = typer.Typer(help=h("help.watch"), invoke_without_command=True)
     app.add_typer(watch_app, name="watch")
@@ -342,7 +363,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             raise typer.Exit(0)
         result: dict = {"feeds": [], "volumes": None}
         if not volumes_only:
-            reports = jobs.poll_all(r.store, r.ctx)
+            reports = poll_with_progress(r, None, as_json)
             result["feeds"] = [rep.__dict__ for rep in reports]
             if not as_json:
                 if not r.config.feeds:
@@ -598,7 +619,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                         if st and st.last_error_key
                         else None,
                         "last_error_at": iso_utc(st.last_error_at) if st else None,
-                        "warnings": list(st.warnings) if st else [],
+                        "warnings": [warning_text(w, r.lang) for w in st.warnings] if st else [],
                         "entries_new": st.entries_new if st else 0,
                         "entries_updated": st.entries_updated if st else 0,
                         "_ok": st.last_success_at if st else None,
@@ -644,7 +665,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         for name in names or []:
             if name not in r.config.feeds:
                 raise InputError("watch.error.unknown_feed", name=name, names=", ".join(r.config.feeds) or "—")
-        reports = jobs.poll_all(r.store, r.ctx, names or None)
+        reports = poll_with_progress(r, names or None, as_json)
         r.deliver()
         if as_json:
             print_json(out, [rep.__dict__ for rep in reports])

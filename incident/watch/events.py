@@ -103,14 +103,25 @@ def items_between(session: Session, family: str, start: dt.datetime, end: dt.dat
             )
             for r in session.execute(q)
         ]
-    out = []
+    return [SimpleNamespace(at=when, topics=topics) for when, topics in counted_stories(session, start, end)]
+
+
+def counted_stories(session: Session, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, list[str]]]:
+    """(when, topics) of each counted story of ``[start, end)``, once: an
+    entry is stored per source, and the same story carried by several
+    sources (mirrors, syndication) is one item of attention, dated by its
+    earliest sighting."""
+    stories: dict[str, tuple[dt.datetime, list[str]]] = {}
     for e in session.execute(
-        select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(*counted_entries(start))
+        select(FeedEntry.story_key, FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(
+            *counted_entries(start)
+        )
     ):
         when = e.published_at or e.first_seen_at
-        if start <= when < end:
-            out.append(SimpleNamespace(at=when, topics=e.topics or []))
-    return out
+        known = stories.get(e.story_key)
+        if known is None or when < known[0]:
+            stories[e.story_key] = (when, list(e.topics or []))
+    return sorted((v for v in stories.values() if start <= v[0] < end), key=lambda v: v[0])
 
 
 def _member(s: VolumeSeries, row: SimpleNamespace) -> bool:

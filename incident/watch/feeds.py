@@ -9,6 +9,7 @@ takes a session without committing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from incident import incidents
 from incident.config import AppConfig, FeedSource
 from incident.context import Context
 from incident.db import insert_for, insert_new
@@ -47,7 +49,18 @@ class PollReport:
     drafted: list[int] = field(default_factory=list)  # by incident.watch.prepare, when switched on
     error_key: str | None = None
     error_params: dict[str, Any] = field(default_factory=dict)
+    transient: bool = False  # a failure worth retrying soon (timeout, 5xx …)
     warnings: list[str] = field(default_factory=list)
+
+
+def scoped_key(source: str, story_key: str) -> str:
+    """The stored key of a story as carried by one source (migration 0009
+    computes the same from stored columns: keep the two in step)."""
+    return hashlib.sha256(f"{source}\x1f{story_key}".encode()).hexdigest()
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def source_state(session: Session, name: str, source: FeedSource) -> FeedSourceState:
@@ -70,7 +83,7 @@ def source_state(session: Session, name: str, source: FeedSource) -> FeedSourceS
         state = session.scalars(select(FeedSourceState).where(FeedSourceState.name == name)).one()
     if state.url != source.url:
         # A new address is a new conversation: old validators do not apply.
-        state.url, state.etag, state.last_modified = source.url, None, None
+        state.url, state.etag, state.last_modified, state.body_hash = source.url, None, None, None
     return state
 
 
@@ -80,21 +93,40 @@ def upstream_state(entry: Entry) -> str:
     return m.group(1).lower() if m else "update"
 
 
-def record_failure(session: Session, ctx: Context, name: str, source: FeedSource, error: FetchError) -> PollReport:
+def record_failure(
+    session: Session, ctx: Context, name: str, source: FeedSource, error: FetchError, *, body_sha: str | None = None
+) -> PollReport:
+    """A failed poll. ``body_sha``: the hash of a body that was fetched but
+    refused, so that the same body again is refused without a parse; any
+    other failure forgets the last hash (the next body is parsed)."""
     state = source_state(session, name, source)
+    state.body_hash = body_sha
     now = ctx.clock.now()
     _count(state, polls=1, consecutive_failures=1)
     state.last_polled_at = now
     state.last_error_key, state.last_error_params, state.last_error_at = error.key, dict(error.params), now
-    return PollReport(name, ok=False, error_key=error.key, error_params=dict(error.params))
+    return PollReport(name, ok=False, error_key=error.key, error_params=dict(error.params), transient=error.transient)
 
 
-def record_not_modified(session: Session, ctx: Context, name: str, source: FeedSource) -> PollReport:
+def record_not_modified(
+    session: Session,
+    ctx: Context,
+    name: str,
+    source: FeedSource,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> PollReport:
+    """A 304, or a 200 whose body is the one stored last time (validators
+    sent with it replace the old ones)."""
     state = source_state(session, name, source)
     now = ctx.clock.now()
     _count(state, polls=1)
     state.last_polled_at = state.last_success_at = now
     state.consecutive_failures = 0
+    state.last_error_key, state.last_error_params = None, {}
+    if etag or last_modified:
+        state.etag, state.last_modified = etag, last_modified
     return PollReport(name, ok=True, not_modified=True)
 
 
@@ -117,9 +149,11 @@ def record_poll(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    body_sha: str | None = None,
 ) -> PollReport:
-    """Store a successful poll. Entries already stored with the same content
-    add nothing; changed content bumps the entry's version."""
+    """Store a successful poll. Entries are this source's (keyed by
+    :func:`scoped_key`); entries already stored with the same content add
+    nothing; changed content bumps the entry's version."""
     config: AppConfig = ctx.config
     now = ctx.clock.now()
     state = source_state(session, name, source)
@@ -127,7 +161,7 @@ def record_poll(
     brand_terms = [*config.watch.brand_terms, *source.brand_terms]
     report = PollReport(name, ok=True, entries=len(parsed.entries), warnings=parsed.warnings[:MAX_WARNINGS])
 
-    by_key = {e.key: e for e in parsed.entries}
+    by_key = {scoped_key(name, e.key): e for e in parsed.entries}
     existing: dict[str, tuple[int, str, int]] = {}
     keys = list(by_key)
     for i in range(0, len(keys), 500):
@@ -139,10 +173,10 @@ def record_poll(
             existing[row[0]] = (row[1], row[2], row[3])
 
     fresh, changed = [], []
-    for entry in parsed.entries:
-        known = existing.get(entry.key)
+    for key, entry in by_key.items():
+        known = existing.get(key)
         if known is None:
-            fresh.append(entry)
+            fresh.append((key, entry))
         elif known[1] != entry.content_hash:
             changed.append((known, entry))
 
@@ -154,7 +188,8 @@ def record_poll(
     for i in range(0, len(fresh), 500):
         rows = [
             dict(
-                entry_key=e.key,
+                entry_key=key,
+                story_key=e.key,
                 source=name,
                 source_kind=source.kind,
                 guid=e.guid,
@@ -170,10 +205,10 @@ def record_poll(
                 updated_at=now,
                 **classified(e),
             )
-            for e in fresh[i : i + 500]
+            for key, e in fresh[i : i + 500]
         ]
-        # Another source (or worker) may have stored the same entry since we
-        # looked: the unique key decides, and only our inserts count as new.
+        # Another worker may have stored the same entry since we looked:
+        # the unique key decides, and only our inserts count as new.
         inserted.update(insert_new(session, FeedEntry.__table__, rows, "entry_key"))
     for (entry_id, _, version), e in changed:
         session.execute(
@@ -195,25 +230,64 @@ def record_poll(
     report.updated = len(changed)
 
     if source.kind == "status_page":
-        horizon = now - dt.timedelta(hours=config.watch.first_poll_hours)
-        candidates = [(by_key[k], 1, True) for k in inserted] + [(e, v + 1, False) for (_, _, v), e in changed]
-        for entry, version, is_new in candidates:
-            status = upstream_state(entry)
-            if first_poll and (status == "resolved" or (entry.published_at or now) < horizon):
-                continue  # history, not news
-            signal = _upstream_signal(session, ctx, name, source, entry, version, status, is_new)
-            if signal is not None:
-                report.signals += 1
-                if signal.action == "opened" and signal.incident_id:
-                    report.opened.append(signal.incident_id)
+        _upstream_signals(session, ctx, name, source, report, first_poll, [by_key[k] for k in inserted], changed)
 
     _count(state, polls=1, entries_new=report.new, entries_updated=report.updated)
     state.last_polled_at = state.last_success_at = now
     state.consecutive_failures = 0
     state.last_error_key, state.last_error_params = None, {}
     state.etag, state.last_modified = etag, last_modified
+    state.body_hash = body_sha
     state.warnings = list(parsed.warnings[:MAX_WARNINGS])
     return report
+
+
+def _upstream_signals(
+    session: Session,
+    ctx: Context,
+    name: str,
+    source: FeedSource,
+    report: PollReport,
+    first_poll: bool,
+    inserted: list[Entry],
+    changed: list[tuple[tuple[int, str, int], Entry]],
+) -> None:
+    """New and changed upstream entries become signals. An entry new to
+    this source whose story another source already carries is no new
+    upstream incident: with the same text it says nothing new (no signal),
+    with other text it is an update of that story."""
+    now = ctx.clock.now()
+    horizon = now - dt.timedelta(hours=ctx.config.watch.first_poll_hours)
+    elsewhere: dict[str, set[str]] = {}
+    stories = [e.key for e in inserted]
+    for i in range(0, len(stories), 500):
+        for story, content in session.execute(
+            select(FeedEntry.story_key, FeedEntry.content_hash).where(
+                FeedEntry.story_key.in_(stories[i : i + 500]), FeedEntry.source != name
+            )
+        ):
+            elsewhere.setdefault(story, set()).add(content)
+    candidates = [(e, 1, e.key not in elsewhere) for e in inserted if e.content_hash not in elsewhere.get(e.key, ())]
+    candidates += [(e, v + 1, False) for (_, _, v), e in changed]
+    for entry, version, is_new in candidates:
+        status = upstream_state(entry)
+        if first_poll and (status == "resolved" or (entry.published_at or now) < horizon):
+            continue  # history, not news
+        signal = _upstream_signal(session, ctx, name, source, entry, version, status, is_new)
+        if signal is not None:
+            report.signals += 1
+            if signal.action == "opened" and signal.incident_id:
+                report.opened.append(signal.incident_id)
+
+
+def _upstream_dedup_key(session: Session, name: str, entry: Entry) -> str:
+    """One incident per upstream incident: keyed by the story, whichever
+    source carries it. An incident opened before 0009 under the old
+    per-source key keeps receiving its updates."""
+    legacy = f"upstream:{name}:{entry.key[:24]}"
+    if incidents.find_open_by_dedup(session, legacy) is not None:
+        return legacy
+    return f"upstream:{entry.key[:24]}"
 
 
 def _upstream_signal(
@@ -230,7 +304,7 @@ def _upstream_signal(
         bucket_start=entry.published_at or ctx.clock.now(),
         kind=Kind.SYSTEM_OUTAGE,
         severity=severity,
-        dedup_key=f"upstream:{name}:{entry.key[:24]}",
+        dedup_key=_upstream_dedup_key(session, name, entry),
         title=t("watch.title.upstream", lang, source=name, title=entry.title),
         reason_key="watch.reason.upstream",
         reason_params={"source": name, "title": entry.title, "status": status, "new": is_new},
@@ -242,7 +316,7 @@ def _upstream_signal(
                 "published": entry.published_at.isoformat() if entry.published_at else None,
             }
         ],
-        extra={"upstream_status": status, "entry_key": entry.key, "version": version},
+        extra={"upstream_status": status, "story_key": entry.key, "source": name, "version": version},
         may_open=is_new or not resolved,
     )
     return raise_alert(session, ctx, alert)

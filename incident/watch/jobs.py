@@ -1,16 +1,17 @@
 """The watch jobs as plain functions: what the Prefect flows and the CLI
-run. They own their transactions (a short one per step), because a feed
-fetch must never hold a database transaction open while it waits on the
-network."""
+run. They own their transactions (short ones), because a feed fetch must
+never hold a database transaction open while it waits on the network: the
+feed poller (incident/watch/polling.py) fetches first and stores what has
+arrived in batches."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from incident.context import Context
@@ -18,47 +19,23 @@ from incident.db import Store
 from incident.errors import InputError
 from incident.models import FeedSourceState
 from incident.watch import complaints as intake
-from incident.watch import feeds
+from incident.watch import feeds, polling
 from incident.watch.classify import rules_for
-from incident.watch.feedparse import parse
-from incident.watch.fetch import FetchError, fetch
+from incident.watch.fetch import FetchError
+from incident.watch.polling import Progress
 from incident.watch.prepare import prepare
 from incident.watch.volumes import ScoreReport, score_family
 
 log = logging.getLogger("incident.watch")
 
 
-def poll_feed(
-    store: Store, ctx: Context, name: str, *, client: httpx.Client | None = None, raise_transient: bool = False
-) -> feeds.PollReport:
+def poll_feed(store: Store, ctx: Context, name: str, *, raise_transient: bool = False) -> feeds.PollReport:
     """Fetch, parse and store one source, recording its health either way.
     With ``raise_transient`` a network failure is re-raised after it is
-    recorded, so that the caller (a Prefect task) can retry it."""
-    source = ctx.config.feeds[name]
-    with store.transaction() as s:
-        state = feeds.source_state(s, name, source)
-        etag, last_modified = state.etag, state.last_modified
-    try:
-        result = fetch(source, ctx.config.watch, etag=etag, last_modified=last_modified, client=client)
-        if result.status == 304:
-            with store.transaction() as s:
-                return feeds.record_not_modified(s, ctx, name, source)
-        parsed = parse(result.body, result.headers)
-    except FetchError as error:
-        with store.transaction() as s:
-            report = feeds.record_failure(s, ctx, name, source, error)
-        # the failure is in the source's health and the caller's report;
-        # a log line at info level is enough here
-        log.info("feed %s failed: %s", name, error)
-        if raise_transient and error.transient:
-            raise
-        return report
-    with store.transaction() as s:
-        report = feeds.record_poll(
-            s, ctx, name, source, parsed, rules_for(ctx), etag=result.etag, last_modified=result.last_modified
-        )
-    if report.opened:
-        report.drafted = prepare(store, ctx, report.opened, opened=set(report.opened)).drafted
+    recorded, so that the caller can retry it."""
+    report = poll_all(store, ctx, [name])[0]
+    if raise_transient and report.transient and report.error_key:
+        raise FetchError(report.error_key, transient=True, **report.error_params)
     return report
 
 
@@ -78,26 +55,49 @@ def due_sources(store: Store, ctx: Context) -> list[str]:
     return due
 
 
-def poll_all(store: Store, ctx: Context, names: list[str] | None = None) -> list[feeds.PollReport]:
-    """Poll every enabled source (or the named ones); one bad source never
-    stops the others."""
+def poll_all(
+    store: Store, ctx: Context, names: list[str] | None = None, *, progress: Progress | None = None
+) -> list[feeds.PollReport]:
+    """Poll every enabled source (or the named ones) concurrently; one bad
+    or slow source never stops or delays the others, and every outcome,
+    unexpected ones included, is recorded in the source's health.
+    ``progress(done, total)`` is called as sources are stored. Reports come
+    back in the order of ``names``."""
     names = names or [n for n, src in ctx.config.feeds.items() if src.enabled]
-    reports = []
-    with httpx.Client(follow_redirects=False, trust_env=False) as client:
-        for name in names:
-            try:
-                reports.append(poll_feed(store, ctx, name, client=client))
-            except Exception as exc:  # a bug on one source must not stop the rest
-                log.exception("feed %s: unexpected failure", name)
-                reports.append(
-                    feeds.PollReport(
-                        name,
-                        ok=False,
-                        error_key="feed.error.internal",
-                        error_params={"reason": f"{type(exc).__name__}: {exc}"[:300]},
-                    )
-                )
+    if not names:
+        return []
+    reports = polling.run(store, ctx, names, progress)
+    opened = [i for rep in reports for i in rep.opened]
+    if opened:
+        drafted = set(prepare(store, ctx, opened, opened=set(opened)).drafted)
+        for rep in reports:
+            rep.drafted = [i for i in rep.opened if i in drafted]
     return reports
+
+
+def poll_chunk(
+    store: Store,
+    ctx: Context,
+    names: list[str],
+    *,
+    retry_after: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[list[str]], None] | None = None,
+) -> list[feeds.PollReport]:
+    """One chunk of sources for a flow task: poll them all, then once more
+    (after ``retry_after`` seconds) those that failed for a reason worth
+    retrying (timeouts, refused connections, 5xx). The second outcome is the
+    one reported; both are in the sources' health."""
+    reports = poll_all(store, ctx, names)
+    again = [rep.source for rep in reports if rep.transient]
+    if not again:
+        return reports
+    log.info("re-polling %d source(s) after a transient failure", len(again))
+    if on_retry is not None:
+        on_retry(again)
+    sleep(retry_after)
+    retried = {rep.source: rep for rep in poll_all(store, ctx, again)}
+    return [retried.get(rep.source, rep) for rep in reports]
 
 
 def score_volumes(store: Store, ctx: Context, families: tuple[str, ...] = ("complaints", "feeds")) -> ScoreReport:

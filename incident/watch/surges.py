@@ -23,6 +23,7 @@ from incident.watch.events import (
     SeriesHit,
     anchor_of,
     counted_entries,
+    counted_stories,
     dedup_key,
     group_events,
     items_between,
@@ -30,7 +31,16 @@ from incident.watch.events import (
 )
 from incident.watch.signals import Alert, raise_alert, severity_for
 
-__all__ = ["RaiseReport", "SeriesHit", "counted_entries", "raise_hits", "series_label", "value_label", "drill_row"]
+__all__ = [
+    "RaiseReport",
+    "SeriesHit",
+    "counted_entries",
+    "counted_stories",
+    "raise_hits",
+    "series_label",
+    "value_label",
+    "drill_row",
+]
 
 
 @dataclass
@@ -116,11 +126,15 @@ def samples(session: Session, hit: SeriesHit, limit: int, prefer: list[str] | No
                 break
         return out
     out = []
+    stories: set[str] = set()  # a story carried by several sources is one sample
     entries = select(FeedEntry).where(*counted_entries(start))
     for e in session.scalars(entries.order_by(FeedEntry.id.desc()).limit(500)):
         when = e.published_at or e.first_seen_at
         if not (start <= when < end) or (s.dimension == "topic" and s.value not in (e.topics or [])):
             continue
+        if e.story_key in stories:
+            continue
+        stories.add(e.story_key)
         out.append(
             {"type": "entry", "source": e.source, "title": e.title[:200], "link": e.link, "at": when.isoformat()}
         )

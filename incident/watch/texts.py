@@ -28,20 +28,38 @@ WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "the feed is larger than the {limit}-byte limit and was abandoned",
     ),
     "feed.error.deadline": (
-        "服务器在 {seconds} 秒内未传完内容，已放弃",
-        "the server did not finish sending within {seconds} seconds; abandoned",
+        "抓取未能在 {seconds} 秒内完成（域名解析、连接或下载），已放弃",
+        "the fetch did not finish within {seconds} s (resolving, connecting or downloading); abandoned",
     ),
     "feed.error.timeout": ("连接或读取超时（{url}）", "connecting or reading timed out ({url})"),
     "feed.error.connect": ("无法连接 {url}：{reason}", "cannot connect to {url}: {reason}"),
+    "feed.error.protocol": (
+        "已连接 {url}，但服务器的回应不符合 HTTP 协议：{reason}",
+        "connected to {url}, but the server's answer broke the HTTP protocol: {reason}",
+    ),
     "feed.error.redirects": ("重定向超过 {limit} 次，已放弃", "more than {limit} redirects; abandoned"),
+    "feed.error.content_encoding": (
+        "服务器使用了不支持的压缩方式「{encoding}」（支持 gzip、deflate、br）",
+        'the server used the unsupported content encoding "{encoding}" (gzip, deflate and br are supported)',
+    ),
+    "feed.error.private_redirect": (
+        "重定向目标 {host} 指向内网/本机地址 {address}，已拒绝（allow_private 只对配置的地址 {configured} "
+        "生效：同一协议、主机和端口）",
+        "the redirect target {host} resolves to the private or loopback address {address}, which is refused "
+        "(allow_private covers the configured origin {configured} only: the same scheme, host and port)",
+    ),
+    "feed.error.decompress": (
+        "服务器发来的 {encoding} 压缩内容已损坏，无法解压：{reason}",
+        "the server's {encoding}-compressed body is corrupt and cannot be decompressed: {reason}",
+    ),
+    "feed.error.decompress_truncated": (
+        "服务器发来的 {encoding} 压缩内容不完整（压缩流未结束就中断了），已放弃",
+        "the server's {encoding}-compressed body stops before the end of its compressed stream (cut off); abandoned",
+    ),
     "feed.error.empty": ("服务器返回了空内容", "the server returned an empty document"),
     "feed.error.entities": (
         "订阅声明了 XML 实体（可能是实体炸弹或读取本地文件的外部实体），已拒绝",
         "the feed declares XML entities (an entity bomb or an external entity reading local files); refused",
-    ),
-    "feed.error.encoding": (
-        "内容既不是声明的 {declared} 编码，也不是 GBK/Big5，无法解码",
-        "the bytes are neither the declared {declared} nor GBK/Big5 and cannot be decoded",
     ),
     "feed.error.not_a_feed": ("内容不是 RSS/Atom 订阅：{reason}", "not an RSS or Atom feed: {reason}"),
     "feed.error.truncated": (
@@ -52,6 +70,32 @@ WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "处理该订阅时出现内部错误：{reason}",
         "internal error while handling this source: {reason}",
     ),
+    # ---- feed parsing (incident/watch/feedparse.py and friends) ----------
+    "feed.error.dtd": (
+        "订阅的文档类型声明（DOCTYPE）无法识别，已拒绝",
+        "the feed's document type declaration (DOCTYPE) could not be read; refused",
+    ),
+    "feed.warning.encoding_guessed": (
+        "内容实际是 {encoding} 编码，而非声明的 {declared}；已按 {encoding} 解码",
+        "the bytes are {encoding}, not the declared {declared}; decoded as {encoding}",
+    ),
+    "feed.warning.bytes_replaced": (
+        "内容中有 {count} 处不是有效的 {encoding} 编码，已替换为 �",
+        "{count} invalid {encoding} byte sequence(s) were replaced with �",
+    ),
+    "feed.warning.unknown_encoding": (
+        "声明的编码 {declared} 无法识别，已忽略",
+        "the declared encoding {declared} is unknown and was ignored",
+    ),
+    "feed.warning.not_compressed": (
+        "服务器标注的压缩方式「{encoding}」实际并未压缩内容，已按原样读取",
+        'the server labelled the body "{encoding}", but it is not compressed; it was read as it is',
+    ),
+    "feed.warning.malformed": (
+        "订阅不是格式正确的 XML，已按宽松方式读取：{reason}",
+        "the feed is not well-formed XML and was read leniently: {reason}",
+    ),
+    "watch.out.polling": ("轮询订阅源", "polling feeds"),
     # ---- signals ----------------------------------------------------------
     "watch.title.upstream": ("上游服务故障（{source}）：{title}", "Upstream incident ({source}): {title}"),
     "watch.title.surge": (

@@ -41,7 +41,7 @@ from incident.db import insert_for
 from incident.detector import DetectorParams
 from incident.models import Complaint, FeedEntry, VolumePoint, VolumeSeries
 from incident.watch.detectors import EPOCH, Hit, SeriesDetectors
-from incident.watch.surges import RaiseReport, SeriesHit, counted_entries, raise_hits, value_label
+from incident.watch.surges import RaiseReport, SeriesHit, counted_stories, raise_hits, value_label
 
 __all__ = ["ScoreReport", "floor_bucket", "params_for", "score_family", "series_key", "value_label"]
 
@@ -115,16 +115,10 @@ def _load_counts(
             for key in _complaint_keys(det, row):
                 counts[key][b] += 1
     else:
-        entries = select(FeedEntry.published_at, FeedEntry.first_seen_at, FeedEntry.topics).where(
-            *counted_entries(start)
-        )
-        for entry in session.execute(entries):
-            when = entry.published_at or entry.first_seen_at
-            if not (start <= when < end):
-                continue
+        for when, topics in counted_stories(session, start, end):
             b = floor_bucket(when, bucket)
             counts[("total", None)][b] += 1
-            for topic in entry.topics or []:
+            for topic in topics:
                 counts[("topic", topic)][b] += 1
     return counts
 
