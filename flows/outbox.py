@@ -1,6 +1,7 @@
 """Flow ``deliver-outbox``: send published statements' deliveries (e-mail
 over SMTP, SMS/Weibo/WeChat/X through their adapters) and the queued
-notifications. Thin: the work is :func:`incident.wording.deliver.deliver_due`.
+notifications, and the status page's notices to its subscribers. Thin: the
+work is :func:`incident.wording.outbox.deliver_outbox`.
 
 Retrying is safe: a claimed delivery is committed as "sending" before the
 adapter is called, so a retry or a second worker never sends it again;
@@ -20,7 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.types.entrypoint import EntrypointType
 
 from incident.runtime import Runtime
-from incident.wording.deliver import default_adapters, deliver_due
+from incident.wording import outbox
 from incident_flows import slots
 
 
@@ -33,13 +34,7 @@ def deliver_batch(limit: int = 200) -> dict[str, int]:
         if done == total or done % 50 == 0:
             logger.info("delivered %d/%d", done, total)
 
-    report = deliver_due(
-        rt.store,
-        default_adapters(rt.config, rt.settings.data_dir, rt.clock),
-        rt.clock.now,
-        limit=limit,
-        progress=progress,
-    )
+    report = outbox.deliver_outbox(rt.store, rt.config, rt.settings.data_dir, rt.clock, limit=limit, progress=progress)
     rt.deliver()  # notifications queued by the same changes
     for error in report.errors[:20]:
         logger.warning("delivery failed: %s", error)

@@ -25,9 +25,9 @@ from incident.resources import on_disk
 from incident.runtime import Runtime
 from incident.watch import complaints as intake
 from incident.watch.jobs import rules_for
-from incident.web import account, admin, board, desk, door, login, lookup, remedy_pages
+from incident.web import account, admin, board, desk, door, login, lookup, remedy_pages, status_pages
 from incident.web.auth import SESSION_COOKIE, api_principal, check_csrf, request_lang
-from incident.web.pages import NeedLogin, Pages
+from incident.web.pages import NeedLogin, Pages, parse_form
 from incident.web.remedy_api import router as remedy_router
 from incident.web.slack_api import router as slack_router
 from incident.web.timing import ServerTiming
@@ -291,6 +291,35 @@ def create_app(rt: Runtime) -> FastAPI:
         with rt.store.read() as s:
             body = statuspage.atom(s, rt.config, chosen, rt.clock.now())
         return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": "max-age=60"})
+
+    def _html(result: tuple[int, str]) -> HTMLResponse:
+        return HTMLResponse(result[1], status_code=result[0], headers={"Cache-Control": "no-store"})
+
+    @app.post("/status/subscribe", response_class=HTMLResponse)
+    async def status_subscribe(request: Request) -> HTMLResponse:
+        fields = parse_form(await request.body())
+        lang = status_pages.lang_of(fields, request_lang(request, rt))
+        return _html(await run_in_threadpool(status_pages.subscribe, rt, fields, lang))
+
+    @app.get("/status/subscribe/confirm", response_class=HTMLResponse)
+    def status_confirm_page(request: Request, token: str = "") -> HTMLResponse:
+        return _html(status_pages.confirm_page(rt, token, request_lang(request, rt)))
+
+    @app.post("/status/subscribe/confirm", response_class=HTMLResponse)
+    async def status_confirm(request: Request) -> HTMLResponse:
+        fields = parse_form(await request.body())
+        lang = status_pages.lang_of(fields, request_lang(request, rt))
+        return _html(await run_in_threadpool(status_pages.confirm, rt, fields.get("token", ""), lang))
+
+    @app.get("/status/unsubscribe", response_class=HTMLResponse)
+    def status_unsubscribe_page(request: Request, token: str = "") -> HTMLResponse:
+        return _html(status_pages.unsubscribe_page(rt, token, request_lang(request, rt)))
+
+    @app.post("/status/unsubscribe", response_class=HTMLResponse)
+    async def status_unsubscribe(request: Request) -> HTMLResponse:
+        fields = parse_form(await request.body())
+        lang = status_pages.lang_of(fields, request_lang(request, rt))
+        return _html(await run_in_threadpool(status_pages.unsubscribe, rt, fields.get("token", ""), lang))
 
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
     for module in (login, board, desk, lookup, remedy_pages, admin, account):

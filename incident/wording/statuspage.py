@@ -1,8 +1,8 @@
 """The public status page and its Atom feed, built from published
-statements only (never a draft). The page shows each active or recently
-resolved incident with its latest statement, the "next update by" time and
-the earlier updates; the feed carries one entry per published update
-(RFC 4287).
+statements only (never a draft): the overall banner, the components, the
+unresolved and recently resolved incidents with every update (newest
+first), scheduled maintenance and the last days' history. What each part
+means is worked out in :mod:`incident.wording.status_state`.
 
 Statement HTML is sanitised again when shown, not only when rendered: a
 row stored before the allow-list existed must not publish a live tag. Every
@@ -15,70 +15,99 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from incident import sanitise
-from incident.config import AppConfig
-from incident.i18n import label
-from incident.models import Incident, Statement
+from incident.config import AppConfig, StatusMaintenance
+from incident.i18n import t
+from incident.web import status_texts as _texts  # noqa: F401  (registers the page's texts)
+from incident.wording import public
+from incident.wording import status_state as state
 from incident.wording.render import fmt_local
 from incident.wording.templates import template_set
 
-RECENT = dt.timedelta(days=7)
+RECENT = dt.timedelta(days=7)  # resolved incidents stay on the front of the page this long
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def _published(session: Session, since: dt.datetime) -> list[tuple[Statement, Incident]]:
-    return list(
-        session.execute(
-            select(Statement, Incident)
-            .join(Incident, Incident.id == Statement.incident_id)
-            .where(
-                Statement.published_at.is_not(None),
-                Statement.status.in_(("published", "superseded")),
-                or_(Incident.status.not_in(("resolved", "closed")), Incident.resolved_at >= since),
-            )
-            .order_by(Statement.published_at.desc(), Statement.id.desc())
-        ).tuples()
-    )
-
-
 def page(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> str:
-    by_incident: dict[int, dict[str, Any]] = {}
-    for st, incident in _published(session, now - RECENT):
-        if "status_page" not in st.channels:
-            continue
-        entry = by_incident.get(incident.id)
-        html = sanitise.fragment(st.rendered.get(lang, {}).get("status_page", {}).get("html", ""))
-        if entry is None:
-            by_incident[incident.id] = {
-                "ref": incident.ref,
-                "title": incident.title,
-                "severity": incident.severity,
-                "status_label": label("status", incident.status, lang),
-                "latest_html": html,
-                "next_update": fmt_local(st.next_update_due_at, config, lang)
-                if st.next_update_due_at and st.status == "published" and incident.status_enum.is_open
-                else "",
-                "history": [],
-            }
-        else:
-            entry["history"].append(html)
+    incidents = state.load(session, config, now)
+    active, upcoming = state.maintenance(config, now)
+    levels = state.component_levels(config, incidents, active)
+    level = state.banner(incidents, active)
+    names = {c.key: (c.name if lang == "zh-CN" else c.name_en) for c in config.status.components}
+    shown = [i for i in incidents if not i.resolved or (i.resolved_at and i.resolved_at >= now - RECENT)]
     base = config.wording.public_url.rstrip("/")
     context = {
-        "centre": {"name": config.centre.name},
-        "incidents": list(by_incident.values()),
+        "centre": {"name": public.centre_name(config, lang)},
+        "banner": {"level": level, "text": t(f"status.banner.{level}", lang)},
+        "components": [
+            {"key": k, "name": names[k], "level": v, "label": t(f"status.level.{v}", lang)} for k, v in levels.items()
+        ],
+        "maintenance_now": [_window(w, config, lang, names) for w in active],
+        "maintenance_next": [_window(w, config, lang, names) for w in upcoming],
+        "incidents": [_incident(i, config, lang, names) for i in shown],
+        "history": [
+            {
+                "date": _day(day, lang),
+                "iso": day.isoformat(),
+                "incidents": [
+                    {"ref": i.ref, "title": i.title(lang), "label": t(f"status.state.{i.state}", lang)}
+                    for i in day_list
+                ],
+            }
+            for day, day_list in state.history(incidents, config, now)
+        ],
+        "no_incidents": t("status.no_incidents", lang),
+        "history_days": config.status.history_days,
         "feed_url": f"{base}/status/feed.atom" + ("?lang=en" if lang == "en" else ""),
+        "lang": lang,
     }
     return template_set(None).render_html("status/page", lang, context)
+
+
+def _incident(i: state.PublicIncident, config: AppConfig, lang: str, names: dict[str, str]) -> dict[str, Any]:
+    latest = i.latest
+    due = latest.next_update_due_at if latest.current and not i.resolved else None
+    return {
+        "ref": i.ref,
+        "title": i.title(lang),
+        "state": i.state,
+        "label": t(f"status.state.{i.state}", lang),
+        "impact": i.impact,
+        "components": [names[k] for k in i.components if k in names],
+        "latest_html": latest.html(lang),
+        "resolved": t("status.resolved_at", lang, at=fmt_local(latest.published_at, config, lang))
+        if i.resolved
+        else "",
+        "next_update": fmt_local(due, config, lang) if due else "",
+        "history": [u.html(lang) for u in i.updates[1:]],  # newest first
+    }
+
+
+def _window(w: StatusMaintenance, config: AppConfig, lang: str, names: dict[str, str]) -> dict[str, Any]:
+    starts, ends = state.window_bounds(w, config)
+    zh = lang == "zh-CN"
+    return {
+        "title": w.title if zh else w.title_en,
+        "note": w.note if zh else w.note_en,
+        "starts": fmt_local(starts, config, lang),
+        "ends": fmt_local(ends, config, lang),
+        "components": [names[k] for k in w.components if k in names],
+    }
+
+
+def _day(day: dt.date, lang: str) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh-CN" else f"{day.day} {day:%b} {day.year}"
 
 
 def atom(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> bytes:
     base = config.wording.public_url.rstrip("/")
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
-    rows = [(st, i) for st, i in _published(session, now - RECENT * 4) if "status_page" in st.channels]
+    since = now - RECENT * 4
+    rows = [(u, i) for i in state.load(session, config, now) for u in i.updates if u.published_at >= since]
+    rows.sort(key=lambda r: (r[0].published_at, r[0].number), reverse=True)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: sanitise.xml_text(v) for k, v in attrs.items()})
@@ -86,30 +115,29 @@ def atom(session: Session, config: AppConfig, lang: str, now: dt.datetime) -> by
             el.text = sanitise.xml_text(text)
         return el
 
-    title = f"{config.centre.name} · " + ("服务状态" if lang == "zh-CN" else "Service status")
+    centre = public.centre_name(config, lang)
+    title = f"{centre} · " + ("服务状态" if lang == "zh-CN" else "Service status")
     sub(feed, "id", f"{base}/status/feed.atom?lang={lang}")
     sub(feed, "title", title)
-    updated = max((st.published_at for st, _ in rows if st.published_at is not None), default=now)
+    updated = max((u.published_at for u, _ in rows), default=now)
     sub(feed, "updated", _rfc3339(updated))
     sub(feed, "link", rel="self", href=f"{base}/status/feed.atom" + ("?lang=en" if lang == "en" else ""))
     sub(feed, "link", rel="alternate", href=f"{base}/status" + ("?lang=en" if lang == "en" else ""))
     author = sub(feed, "author")
-    sub(author, "name", config.centre.name)
-    for st, incident in rows:
+    sub(author, "name", centre)
+    for update, incident in rows:
         entry = sub(feed, "entry")
         # Stable forever: the same update never shows up as a new entry.
-        sub(entry, "id", f"{base}/status/{incident.ref}/statements/{st.number}")
-        kind = label("statement_kind", st.kind, lang)
-        sub(entry, "title", f"{incident.title} · {kind}")
-        sub(entry, "updated", _rfc3339(st.published_at))
-        sub(entry, "published", _rfc3339(st.published_at))
+        sub(entry, "id", f"{base}/status/{incident.ref}/statements/{update.number}")
+        badge = t("status.state." + state.STATE.get(update.kind, "update"), lang)
+        sub(entry, "title", f"{incident.title(lang)} · {badge}")
+        sub(entry, "updated", _rfc3339(update.published_at))
+        sub(entry, "published", _rfc3339(update.published_at))
         sub(entry, "link", rel="alternate", href=f"{base}/status#{incident.ref}")
-        content = st.rendered.get(lang, {}).get("status_page", {})
-        sub(entry, "content", str(sanitise.fragment(content.get("html", ""))), type="html")
-        sub(entry, "summary", content.get("text", ""))
+        sub(entry, "content", update.html(lang), type="html")
+        sub(entry, "summary", update.text(lang))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _rfc3339(value: dt.datetime | None) -> str:
-    assert value is not None
+def _rfc3339(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
