@@ -23,8 +23,14 @@ XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 @pytest.fixture
 def site(db_url, config, clock, request):
     rt = web_runtime(db_url, config, clock)
-    for name, roles in (("zhangwei", "lead"), ("emily", "comms"), ("sunli", "comms,legal"), ("wangfang", "agent"),
-                        ("chenjing", "cs_lead"), ("admin", "admin")):
+    for name, roles in (
+        ("zhangwei", "lead"),
+        ("emily", "comms"),
+        ("sunli", "comms,legal"),
+        ("wangfang", "agent"),
+        ("chenjing", "cs_lead"),
+        ("admin", "admin"),
+    ):
         add_user(rt, name, roles)
     backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     with LiveServer(create_app(rt)) as srv:
@@ -74,8 +80,9 @@ def test_lead_declares_and_runs_an_incident(browser, site):
     # the same board in English, and on a phone
     page.goto("/incidents/1?lang=en")
     assert "Response group" in page.content()
-    phone = browser.new_context(base_url=base, viewport={"width": 390, "height": 844}, is_mobile=True,
-                                storage_state=ctx.storage_state())
+    phone = browser.new_context(
+        base_url=base, viewport={"width": 390, "height": 844}, is_mobile=True, storage_state=ctx.storage_state()
+    )
     small = phone.new_page()
     small.goto("/incidents/1")
     assert small.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
@@ -95,8 +102,13 @@ def _declare(rt, title="APP 登录失败"):  # type: ignore[no-untyped-def]
     from incident.context import Context
 
     with rt.store.transaction() as s:
-        return incidents.declare(s, Context(config=rt.config, actor="zhangwei", clock=rt.clock), kind="system_outage",
-                                 severity=2, title=title).id
+        return incidents.declare(
+            s,
+            Context(config=rt.config, actor="zhangwei", clock=rt.clock),
+            kind="system_outage",
+            severity=2,
+            title=title,
+        ).id
 
 
 def _click(page, selector: str, url: str):  # type: ignore[no-untyped-def]
@@ -113,10 +125,12 @@ def test_comms_draft_a_second_person_approves_it_is_published(browser, site):
     ectx, emily = sign_in(browser, base, "emily", PASSWORD)
     errors = watch_errors(emily)
     emily.goto(f"/desk/{iid}")
-    fill = {"what": ("APP 登录失败，部分客户无法下单", "Some customers cannot log in to the app"),
-            "scope": ("华东地区使用 APP 的客户", "app customers in East China"),
-            "fix": ("技术人员已定位问题并正在修复", "Our engineers have found the fault and are fixing it"),
-            "support_channel": ("客服热线专席 95311 转 8", "our dedicated line 95311, option 8")}
+    fill = {
+        "what": ("APP 登录失败，部分客户无法下单", "Some customers cannot log in to the app"),
+        "scope": ("华东地区使用 APP 的客户", "app customers in East China"),
+        "fix": ("技术人员已定位问题并正在修复", "Our engineers have found the fault and are fixing it"),
+        "support_channel": ("客服热线专席 95311 转 8", "our dedicated line 95311, option 8"),
+    }
     for name, (zh, en) in fill.items():
         emily.fill(f"#f-{name}-zh-CN", zh)
         emily.fill(f"#f-{name}-en", en)
@@ -168,8 +182,9 @@ def _approve_facts(rt, iid):  # type: ignore[no-untyped-def]
     from incident.context import Context
     from tests.test_wording import approved_sheet
 
-    approved_sheet(rt.store, Context(config=rt.config, actor="emily", clock=rt.clock), iid, author="emily",
-                   approver="sunli")
+    approved_sheet(
+        rt.store, Context(config=rt.config, actor="emily", clock=rt.clock), iid, author="emily", approver="sunli"
+    )
 
 
 def test_agent_looks_up_and_copies_the_wording(browser, site):
@@ -194,7 +209,7 @@ def test_agent_looks_up_and_copies_the_wording(browser, site):
     page.press("#lookup-form input[name=q]", "Enter")
     page.wait_for_selector("#reply-text")
     reply = page.inner_text("#reply-text")
-    assert reply.startswith("张先生，您好") and "50 元优惠券" in reply
+    assert reply.startswith("张先生，您好") and "20 元优惠券" in reply
     page.click("button[data-copy='reply-text']")
     assert page.evaluate("navigator.clipboard.readText()") == reply
     shots.take(page, "07-agent-lookup")
@@ -261,9 +276,17 @@ def test_every_page_in_both_languages(browser, site):
     for lang in ("zh-CN", "en"):
         ctx, page = sign_in(browser, base, "admin", PASSWORD, lang=lang)
         errors += watch_errors(page)
-        for path, name in (("/", "board"), ("/desk", "desk-list"), (f"/desk/{iid}", "desk"), ("/lookup?q=登录", "lookup"),
-                           ("/remedy", "remedy-list"), (f"/remedy/{iid}", "remedy"), ("/callbacks", "callbacks"),
-                           ("/admin/users", "admin"), ("/status", "status")):
+        for path, name in (
+            ("/", "board"),
+            ("/desk", "desk-list"),
+            (f"/desk/{iid}", "desk"),
+            ("/lookup?q=登录", "lookup"),
+            ("/remedy", "remedy-list"),
+            (f"/remedy/{iid}", "remedy"),
+            ("/callbacks", "callbacks"),
+            ("/admin/users", "admin"),
+            ("/status", "status"),
+        ):
             response = page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
             assert response.status == 200, (path, response.status)
             shots.take(page, f"tour-{lang}-{name}")

@@ -865,6 +865,16 @@ def test_cli_warnings_only_exit_0_and_speak_english():
     assert "suggestion: 感谢您的耐心等待" in result.output and "why: apologising" in result.output
 
 
+def test_cli_suggestions_in_the_users_language():
+    # Issue 22: a --lang en user reads instructions in English, a Chinese replacement with its sense.
+    text = ("很抱歉让您久等了。" * 30).encode("utf-8")
+    en = cli("en")("lint", "-", "--channel", "sms", input=text).output
+    assert "suggestion: 感谢您的耐心等待 (Thank you for your patience)" in en
+    assert "suggestion: shorten it to 3 segments" in en and "精简到" not in en
+    zh = cli("zh-CN")("lint", "-", "--channel", "sms", input=text).output
+    assert "建议：精简到" in zh and "shorten" not in zh and "(Thank you" not in zh
+
+
 def test_cli_json(tmp_path):
     path = write(tmp_path, "第一行\n请拨打13812345678。", "s.txt")
     result = cli()("lint", str(path), "--json")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from incident.adapters.smtp import SmtpAdapter
 from incident.config import SmtpConfig
 from incident.errors import InputError
-from incident.models import Complaint, Incident, Statement
+from incident.models import Complaint, FactSheet, Incident, Statement
 from incident.remedy import reports
 from incident.runtime import Runtime
 from incident.web.app import create_app
@@ -32,6 +32,7 @@ from tests.webserver import LiveServer
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 ATOM = "{http://www.w3.org/2005/Atom}"
+STATUS_FORMS = ("/status/subscribe",)  # the status page's own subscription form (issue 22)
 
 
 class Elements(HTMLParser):
@@ -41,19 +42,25 @@ class Elements(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
         self.attrs: list[tuple[str, str]] = []
+        self.forms: list[str] = []  # each form's action
         self.feed(markup)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attrs.extend((name, value or "") for name, value in attrs)
+        if tag == "form":
+            self.forms.append(dict(attrs).get("action") or "")
 
     handle_startendtag = handle_starttag
 
 
-def assert_inert(markup: str) -> None:
+def assert_inert(markup: str, own_forms: tuple[str, ...] = ()) -> None:
+    """``own_forms``: the actions of the forms the page itself has (the status
+    page's subscription form); any other form, or one more, came from text."""
     found = Elements(markup)
-    live = {"img", "script", "iframe", "svg", "object", "embed", "form", "base"} & set(found.tags)
+    assert sorted(found.forms) == sorted(own_forms), (found.forms, markup)
+    live = {"img", "script", "iframe", "svg", "object", "embed", "base"} & set(found.tags)
     assert not live, (live, markup)
     handlers = [a for a in found.attrs if a[0].startswith("on")]
     assert not handlers, (handlers, markup)
@@ -87,7 +94,7 @@ def test_a_tag_in_an_approved_fact_sheet_is_never_live(store, ctx, db_url, clock
         zh = httpx.get(f"{srv.base}/status?lang=zh-CN").text
         feed = httpx.get(f"{srv.base}/status/feed.atom?lang=en").content
     for page in (en, zh):
-        assert_inert(page)
+        assert_inert(page, STATUS_FORMS)
         assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the reader sees what was written
     contents = entry_html(feed)
     assert contents and "&lt;img src=x onerror=alert(1)&gt;" in contents[0]
@@ -105,9 +112,12 @@ def test_a_tag_in_an_approved_fact_sheet_is_never_live(store, ctx, db_url, clock
 
 
 def test_plain_text_channels_read_exactly_what_was_written(store, ctx):
-    iid = declare(store, ctx, title='A&B <x> "q"')
+    iid = declare(store, ctx, title="internal <title>")
     odd = "A&B <x> \"q\" 'a' &amp;"
-    approved_sheet(store, ctx, iid, {**FULL, "what.en": f"Sign-in fails for {odd}", "what": f"登录失败 {odd}"})
+    sheet = {**FULL, "what.en": f"Sign-in fails for {odd}", "what": f"登录失败 {odd}"}
+    # The e-mail subject is the public title (issue 22): it too reads as written.
+    sheet |= {"public_title": f"登录异常 {odd}", "public_title.en": f"Sign-in trouble {odd}"}
+    approved_sheet(store, ctx, iid, sheet)
     with store.transaction() as s:
         n = workflow.draft_statement(s, ctx, iid, kind="holding", channels="sms,weibo,x,email,status_page").number
         st = s.scalars(select(Statement).where(Statement.incident_id == iid, Statement.number == n)).one()
@@ -116,7 +126,7 @@ def test_plain_text_channels_read_exactly_what_was_written(store, ctx):
         r = rendered[lang]
         for text in (r["sms"]["text"], r["weibo"]["text"], r["x"]["text"], r["email"]["text"]):
             assert odd in text and "&lt;" not in text and "&#39;" not in text, text
-        assert 'A&B <x> "q"' in r["email"]["subject"]
+        assert odd in r["email"]["subject"] and "internal" not in r["email"]["subject"]
         assert odd in r["status_page"]["text"]  # what the linter and the feed summary see
         assert "A&amp;B &lt;x&gt;" in r["status_page"]["html"] and "A&amp;B &lt;x&gt;" in r["email"]["html"]
         assert_inert(r["status_page"]["html"])
@@ -147,9 +157,11 @@ def test_an_approved_template_cannot_put_live_markup_on_the_status_page(store, c
     with serve(db_url, clock, ctx) as srv:
         page = httpx.get(f"{srv.base}/status?lang=en").text
         feed = httpx.get(f"{srv.base}/status/feed.atom?lang=en").content
+    assert_inert(page, STATUS_FORMS)
     for html in [page, *entry_html(feed)]:
-        assert_inert(html)
         assert "alert(2)" not in html
+    for html in entry_html(feed):
+        assert_inert(html)
     assert 'href="https://example.com/help"' in page and 'rel="noopener noreferrer"' in page
     assert 'href="/account"' not in page  # a relative link would lead into the signed-in app
 
@@ -166,7 +178,8 @@ def test_a_statement_stored_before_the_fix_is_sanitised_when_shown(store, ctx, d
     with serve(db_url, clock, ctx) as srv:
         page = httpx.get(f"{srv.base}/status?lang=en").text
         feed = httpx.get(f"{srv.base}/status/feed.atom?lang=en").content
-    for html in [page, *entry_html(feed)]:
+    assert_inert(page, STATUS_FORMS)
+    for html in entry_html(feed):
         assert_inert(html)
     assert "<p>old " in page
 
@@ -273,8 +286,10 @@ def test_the_feed_is_well_formed_whatever_characters_were_stored(store, ctx, db_
     publish_one(store, ctx, iid, channels="status_page")
     dirty = "bad\x01 vertical\x0b tab\x1f and \ufffe end\x7f"
     with store.transaction() as s:
-        s.get(Incident, iid).title = f"Title {dirty}"
+        s.get(Incident, iid).title = f"Title {dirty}"  # internal: never in the feed (issue 22)
         st = s.scalars(select(Statement).where(Statement.incident_id == iid)).one()
+        sheet = s.get(FactSheet, st.fact_sheet_id)  # the public title the entry is headed with
+        sheet.content = {**sheet.content, "public_title": {**sheet.content["public_title"], "en": f"Title {dirty}"}}
         rendered = dict(st.rendered)
         rendered["en"] = {**rendered["en"], "status_page": {"html": f"<p>{dirty}</p>", "text": dirty}}
         st.rendered = rendered

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from incident.context import Context
 from incident.models import AffectedCustomer, Callback, FactSheet, Incident
+from incident.timeutil import FixedClock
 from incident.watch import jobs
 from incident.wording import workflow
-import pytest
-
-from incident.timeutil import FixedClock
 from tests.test_volumes import NOW, det_ctx, history, load, surge
 
 
@@ -27,8 +26,11 @@ def surge_with_customers(at: dt.datetime, n: int, prefix: str = "s") -> list[dic
     rows = surge(at, n, prefix)
     for i, row in enumerate(rows):
         # a few customers complain twice: one affected customer each
-        row.update(customer_ref=f"C{prefix}{i % (n - 5)}", customer_name="王" if i % 2 else "Emily Lee",
-                   contact=f"1380000{i % (n - 5):04d}")
+        row.update(
+            customer_ref=f"C{prefix}{i % (n - 5)}",
+            customer_name="王" if i % 2 else "Emily Lee",
+            contact=f"1380000{i % (n - 5):04d}",
+        )
     return rows
 
 
@@ -42,7 +44,11 @@ def count(s, model, **where) -> int:
 def test_detection_drafts_the_facts_and_schedules_callbacks(store, clock):
     ctx = det_ctx(clock)
     assert ctx.config.wording.draft_on_detection and ctx.config.callbacks.from_complaints  # the example config
-    load(store, ctx, history(5, NOW - dt.timedelta(minutes=10)) + surge_with_customers(NOW - dt.timedelta(minutes=10), 80))
+    load(
+        store,
+        ctx,
+        history(5, NOW - dt.timedelta(minutes=10)) + surge_with_customers(NOW - dt.timedelta(minutes=10), 80),
+    )
     report = jobs.score_volumes(store, ctx)
     assert len(set(report.opened)) == 1
     iid = report.opened[0]
@@ -53,7 +59,9 @@ def test_detection_drafts_the_facts_and_schedules_callbacks(store, clock):
         assert sheet.status == "in_review" and sheet.author == "system" and sheet.version == 1
         what = sheet.content["what"]
         assert "APP" in what["zh-CN"] and "app" in what["en"]
-        assert all(sheet.content[f][lang] for f in ("what", "scope", "fix", "support_channel") for lang in ("zh-CN", "en"))
+        assert all(
+            sheet.content[f][lang] for f in ("what", "scope", "fix", "support_channel") for lang in ("zh-CN", "en")
+        )
         # the regions the surge came from, in the scope
         assert all(region in sheet.content["scope"]["zh-CN"] for region in inc.scope_regions)
         # approving it follows the usual four eyes: a comms lead, not the system
@@ -87,12 +95,18 @@ def test_detection_drafts_the_facts_and_schedules_callbacks(store, clock):
 
 def test_switched_off_nothing_is_prepared(store, clock):
     ctx = det_ctx(clock)
-    config = ctx.config.model_copy(update={
-        "wording": ctx.config.wording.model_copy(update={"draft_on_detection": False}),
-        "callbacks": ctx.config.callbacks.model_copy(update={"from_complaints": False}),
-    })
+    config = ctx.config.model_copy(
+        update={
+            "wording": ctx.config.wording.model_copy(update={"draft_on_detection": False}),
+            "callbacks": ctx.config.callbacks.model_copy(update={"from_complaints": False}),
+        }
+    )
     ctx = Context(config, "detector", clock)
-    load(store, ctx, history(5, NOW - dt.timedelta(minutes=10)) + surge_with_customers(NOW - dt.timedelta(minutes=10), 80))
+    load(
+        store,
+        ctx,
+        history(5, NOW - dt.timedelta(minutes=10)) + surge_with_customers(NOW - dt.timedelta(minutes=10), 80),
+    )
     report = jobs.score_volumes(store, ctx)
     assert len(report.opened) == 1 and report.drafted == [] and report.customers == 0
     with store.transaction() as s:
@@ -117,3 +131,25 @@ def test_an_upstream_outage_gets_a_draft_but_no_customers(store, clock):
         assert count(s, AffectedCustomer) == 0
         sheet = s.scalars(select(FactSheet)).one()
         assert sheet.status == "in_review" and "我们的服务" in sheet.content["what"]["zh-CN"]
+
+
+@pytest.mark.parametrize(
+    ("regions", "en_scope"),
+    [
+        (["上海", "南京"], "Some customers; we are confirming the extent."),
+        (["Shanghai", "上海"], "Some customers; we are confirming the extent."),  # never narrowed to the Latin one
+        (["Shanghai"], "Some customers of Shanghai, our app."),
+        ([], "Some customers of our app."),
+    ],
+)
+def test_the_english_first_draft_names_no_chinese_place(store, clock, regions, en_scope):
+    # Issue 22 point 6: "Some customers of 上海, 南京…" in the English draft.
+    from incident import incidents
+    from incident.watch.prepare import first_draft
+
+    ctx = det_ctx(clock)
+    with store.transaction() as s:
+        inc = incidents.declare(s, ctx, kind="system_outage", severity=2, title="t", channels=["app"], regions=regions)
+        draft = first_draft(s, ctx, inc)
+    assert draft["scope"]["en"] == en_scope
+    assert all(r in draft["scope"]["zh-CN"] for r in regions)

@@ -16,6 +16,7 @@ import feedparser
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from conftest import incident_now
 from sqlalchemy import select
 
 from incident.access import tokens, users
@@ -86,7 +87,9 @@ def test_email_goes_through_a_real_smtp_server(store, ctx, smtp_server, tmp_path
         authoring.add_subscriber(s, ctx, "email", "a@example.com", "zh-CN")
         authoring.add_subscriber(s, ctx, "email", "b@example.com", "en")
         authoring.add_subscriber(s, ctx, "email", "x@refused.example", "en")
-    approved_sheet(store, ctx, iid)
+    # The subject is the sheet's public title, never the internal one (issue 22).
+    public = {"public_title": "部分客户无法登录 APP", "public_title.en": "App sign-in trouble for some customers"}
+    approved_sheet(store, ctx, iid, changes={**FULL, **public})
     publish_one(store, ctx, iid, channels="email,status_page")
     smtp = SmtpAdapter(SmtpConfig(host="127.0.0.1", port=smtp_server.port, sender="status@example.com"))
     report = deliver_due(store, {"email": smtp}, ctx.clock.now)
@@ -98,11 +101,16 @@ def test_email_goes_through_a_real_smtp_server(store, ctx, smtp_server, tmp_path
     from email import policy
 
     msg = email.message_from_bytes(en[0], policy=policy.default)
-    assert msg["To"] == "b@example.com" and msg["Subject"] == "[华东客服中心] Notice: APP 登录失败"
+    assert msg["To"] == "b@example.com"
+    # .strip(): Python's folder breaks a long subject right after "Subject:", leaving a leading blank.
+    subject = msg["Subject"].strip()
+    assert subject == "[East China Customer Service] Notice: App sign-in trouble for some customers"
     assert msg["X-Incident-Delivery"] == f"INC-{iid}/S1/email/b@example.com"
     parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in msg.walk() if not p.is_multipart()}
     assert "Dear customer" in parts["text/plain"] and "<p>Dear customer,</p>" in parts["text/html"]
-    zh_msg = email.message_from_bytes(zh[0])
+    zh_msg = email.message_from_bytes(zh[0], policy=policy.default)
+    assert "部分客户无法登录 APP" in zh_msg["Subject"] and "华东客服中心" in zh_msg["Subject"]
+    assert all("APP 登录失败" not in m["Subject"] for m in (msg, zh_msg))  # the internal title
     assert "尊敬的客户" in next(
         p.get_payload(decode=True).decode() for p in zh_msg.walk() if p.get_content_type() == "text/plain"
     )
@@ -272,7 +280,8 @@ def test_status_page_and_atom_feed_are_served(store, ctx, db_url, clock):
         page = httpx.get(f"{srv.base}/status?lang=zh-CN")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         html = page.text
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+        # The internal title (here with markup) is never public (issue 22): not even escaped.
+        assert "alert(1)" not in html and "<script>alert" not in html
         assert "认证服务数据库故障" in html and "此前的更新（1）" in html and "下次更新不晚于" in html
         assert "草稿不应出现" not in html
         en = httpx.get(f"{srv.base}/status?lang=en").text
@@ -348,7 +357,7 @@ def test_agents_pull_by_keywords_over_http(store, ctx, db_url):
         en = agent.get(
             "/api/wording", params={"incident": f"INC-{login}", "lang": "en", "name": "Emily Carter", "title": "f"}
         ).json()
-        assert en["text"].startswith("Hello Ms Carter.") and "50 yuan coupon" in en["text"]
+        assert en["text"].startswith("Hello Ms Carter.") and "20 yuan coupon" in en["text"]
         # Drafts never reach agents.
         miss = agent.get("/api/wording", params={"q": "短信验证码收不到"})
         assert miss.status_code == 404 and miss.json()["error"] == "wording.error.no_match"
@@ -528,12 +537,41 @@ def test_comms_templates_render_in_the_sandbox(store, ctx):
     assert "【自定义】" in reply.text and reply.text.startswith("您好！")
 
 
+def test_each_database_renders_its_own_approved_template(store, ctx, tmp_path):
+    """The template cache once keyed on the template rows' ids only: another
+    database's (or test's) approved v1 of the same name, id 1 too, was
+    reused. Each renders its own words."""
+    from incident.db import Store
+    from incident.wording.templates import template_set
+
+    other = Store(f"sqlite:///{tmp_path / 'other.db'}")
+    ids = []
+    try:
+        for db, mark in ((store, "【甲】"), (other, "【乙】")):
+            with db.transaction() as s:
+                body = "{{ customer.greeting }}" + mark + "{{ facts.what|s }}"
+                tid = authoring.add_template(s, as_(ctx, "emily"), "replies/other", "zh-CN", body).id
+            with db.transaction() as s:
+                authoring.approve_template(s, as_(ctx, "sunli"), tid)
+            ids.append(tid)
+        sample = authoring.sample_context("zh-CN")
+        with store.transaction() as s:
+            mine = template_set(s).render("replies/other", "zh-CN", sample)
+        with other.transaction() as s:
+            theirs = template_set(s).render("replies/other", "zh-CN", sample)
+    finally:
+        other.dispose()
+    assert "【甲】" in mine and "【乙】" in theirs, (ids, mine, theirs)
+
+
 def test_cli_fact_sheet_to_published_statement(tmp_path):
     env = {
         **os.environ,
         "INCIDENT_DATA_DIR": str(tmp_path),
         "INCIDENT_CONFIG": str(ROOT / "examples" / "incident.toml"),
         "INCIDENT_LANG": "en",
+        # The sheet's ETA must lie in the future of the clock (issue 22).
+        "INCIDENT_NOW": incident_now(),
     }
     env.pop("INCIDENT_DATABASE_URL", None)
     exe = str(Path(sys.executable).with_name("incident"))

@@ -17,7 +17,7 @@ from incident.errors import ConfigError, ConflictError, InputError
 from incident.models import AffectedCustomer, Callback, Compensation, OutboxMessage, TimelineEvent
 from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.timeutil import FixedClock
-from tests.test_wording import approved_sheet, as_, declare
+from tests.test_wording import FULL, approved_sheet, as_, declare
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -602,3 +602,21 @@ def test_daily_report_markdown_and_html(store, ctx, tmp_path):
     assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
     en_md, en_html = reports.render_daily(data, "en", "<East & China>")
     assert "Satisfaction" in en_md and "&lt;East &amp; China&gt;" in en_html
+
+
+def test_callback_scripts_name_the_centre_in_english_and_the_eta_with_its_year(store, ctx):
+    # Issue 22 point 6: an English call with no approved sheet yet said 「华东客服中心」.
+    iid = declare(store, ctx)
+    seed_customers(store, ctx, iid, [{"customer_ref": "E1", "name": "Emily Lee", "title": "女士", "lang": "en"}])
+    with store.transaction() as s:
+        callbacks.sweep(s, ctx)
+        cb = s.scalars(select(Callback).where(Callback.incident_id == iid)).one()
+        text, _ = callbacks.script(s, ctx.config, cb, now=ctx.clock.now())
+        assert "East China Customer Service" in text and "华东" not in text
+        cb_id = cb.id
+    # With an approved sheet whose ETA is next year, the year is said.
+    eta = dt.datetime(2027, 1, 1, 10, 0, tzinfo=SH)
+    approved_sheet(store, ctx, iid, {**FULL, "eta": eta})
+    with store.transaction() as s:
+        text, _ = callbacks.script(s, ctx.config, s.get(Callback, cb_id), now=ctx.clock.now())
+    assert "1 Jan 2027" in text, text

@@ -26,6 +26,9 @@ PASSWORD = "desk-pass-123"
 ZH = {"accept-language": "zh-CN"}
 
 SHEET = {
+    "public_title.zh-CN": "部分客户 APP 登录异常",
+    "public_title.en": "Some customers cannot log in to the app",
+    "wechat_keyword1.en": "App login problem",
     "what.zh-CN": "APP 登录失败，部分客户无法下单",
     "what.en": "Some customers cannot log in to the app or place orders",
     "scope.zh-CN": "华东地区使用 APP 的客户",
@@ -36,8 +39,8 @@ SHEET = {
     "fix.en": "Our engineers have found the fault and are fixing it",
     "workaround.zh-CN": "你可以先使用网页版下单",  # 你 for 您: a warning (004 ch.2 §2), not an error
     "workaround.en": "use the website to place orders",
-    "compensation.zh-CN": "受影响客户可领取 50 元优惠券",
-    "compensation.en": "Affected customers can claim a 50 yuan coupon",
+    "compensation.zh-CN": "受影响客户可领取 20 元优惠券",
+    "compensation.en": "Affected customers can claim a 20 yuan coupon",
     "support_channel.zh-CN": "客服热线专席 95311 转 8",
     "support_channel.en": "our dedicated line 95311, option 8",
     "dos.zh-CN": "先致歉，再说明处理进度\r\n主动告知补偿方式",
@@ -45,7 +48,7 @@ SHEET = {
     "donts.zh-CN": "不要猜测原因",
     "donts.en": "Do not guess the cause",
     "eta": "2026-11-24T14:00",
-    "compensation_amount": "50",
+    "compensation_amount": "20",
 }
 
 
@@ -99,8 +102,14 @@ def count(rt: Runtime, model, *where) -> int:  # type: ignore[no-untyped-def]
 
 def sheet_status(rt: Runtime, iid: int) -> list[tuple[int, str]]:
     with rt.store.read() as s:
-        return [(v, st) for v, st in s.execute(select(FactSheet.version, FactSheet.status)
-                                              .where(FactSheet.incident_id == iid).order_by(FactSheet.version))]
+        return [
+            (v, st)
+            for v, st in s.execute(
+                select(FactSheet.version, FactSheet.status)
+                .where(FactSheet.incident_id == iid)
+                .order_by(FactSheet.version)
+            )
+        ]
 
 
 def statement(rt: Runtime, iid: int, number: int = 1) -> Statement:
@@ -147,7 +156,7 @@ def test_desk_edit_preview_review_publish_and_log(rt):
         with rt.store.read() as s:
             content = s.scalars(select(FactSheet).where(FactSheet.incident_id == iid)).one().content
         assert content["dos"]["zh-CN"] == ["先致歉，再说明处理进度", "主动告知补偿方式"]
-        assert content["eta"] == "2026-11-24T06:00:00+00:00" and content["compensation_amount"] == 50
+        assert content["eta"] == "2026-11-24T06:00:00+00:00" and content["compensation_amount"] == 20
         # The inline finding sits next to its field.
         assert "pronoun_ni" in section(html, "field-workaround")
         # Saving the same fields again changes nothing.
@@ -168,15 +177,16 @@ def test_desk_edit_preview_review_publish_and_log(rt):
         assert "孙丽 (sunli)" in section(html, "facts")
 
         # ---- draft a statement: per-channel preview, counts and findings
-        html = follow(emily, post(emily, f"{desk}/statements", e_tok, kind="update", ch_sms="1", ch_weibo="1",
-                                  ch_status_page="1"))
+        html = follow(
+            emily, post(emily, f"{desk}/statements", e_tok, kind="update", ch_sms="1", ch_weibo="1", ch_status_page="1")
+        )
         assert t("web.desk.done.drafted", "zh-CN", number=1, errors=0) in html
         st = statement(rt, iid)
         assert st.status == "draft" and st.channels == ["status_page", "sms", "weibo"]
         article = section(html, "statement-1")
         sms = st.rendered["zh-CN"]["sms"]
-        assert f'{t("web.desk.count.segments", "zh-CN")} {sms["counts"]["segments"]}' in article
-        assert f'{t("web.desk.count.chars", "zh-CN")} {sms["counts"]["chars"]}' in article
+        assert f"{t('web.desk.count.segments', 'zh-CN')} {sms['counts']['segments']}" in article
+        assert f"{t('web.desk.count.chars', 'zh-CN')} {sms['counts']['chars']}" in article
         assert 'id="st1-zh-CN-sms"' in article and 'id="st1-en-weibo"' in article and "st1-zh-CN-email" not in article
         assert sms["text"].split("：", 1)[1][:10] in article
         warnings = [f for f in st.findings if f["severity"] == "warning"]
@@ -192,8 +202,14 @@ def test_desk_edit_preview_review_publish_and_log(rt):
         # ---- an agent's and a lead's hand-made POSTs are refused by the server
         agent, a_tok = login(srv.base, "wangfang")
         assert agent.get(desk).status_code == 403  # agents do not see the desk
-        for url in (f"{desk}/statements/1/approve", f"{desk}/statements/1/publish", f"{desk}/facts/approve",
-                    f"{desk}/facts/retract", f"{desk}/statements", f"{desk}/facts"):
+        for url in (
+            f"{desk}/statements/1/approve",
+            f"{desk}/statements/1/publish",
+            f"{desk}/facts/approve",
+            f"{desk}/facts/retract",
+            f"{desk}/statements",
+            f"{desk}/facts",
+        ):
             refused = post(agent, url, a_tok, reason="x", kind="update", ch_sms="1", **{"what.zh-CN": "改"})
             assert refused.status_code == 403, url
         lead, l_tok = login(srv.base, "zhangwei")
@@ -214,10 +230,12 @@ def test_desk_edit_preview_review_publish_and_log(rt):
         assert st.status == "published" and st.published_by == "emily"
         assert count(rt, Delivery, Delivery.statement_id == st.id, Delivery.channel == "weibo") == 1
         log = section(html, "log")
-        assert "#1" in log and t("web.desk.log.published", "zh-CN", at="2026-11-24 10:00 +08:00",
-                                 who="Emily Carter (emily)") in log
+        assert (
+            "#1" in log
+            and t("web.desk.log.published", "zh-CN", at="2026-11-24 10:00 +08:00", who="Emily Carter (emily)") in log
+        )
         assert t("web.desk.log.approved_by", "zh-CN", who="孙丽 (sunli)") in log
-        assert f'{t("web.desk.delivery.pending", "zh-CN")} 1' in log  # weibo: the official account
+        assert f"{t('web.desk.delivery.pending', 'zh-CN')} 1" in log  # weibo: the official account
         assert t("web.desk.log.status_page", "zh-CN") in log and t("web.desk.log.no_recipients", "zh-CN") in log
         index = emily.get("/desk").text
         assert "#1 · 2026-11-24 10:00" in index
@@ -227,7 +245,9 @@ def test_desk_edit_preview_review_publish_and_log(rt):
         html = follow(emily, post(emily, f"{desk}/facts", e_tok, **changed))
         assert sheet_status(rt, iid) == [(1, "approved"), (2, "draft")]
         diff = section(emily.get(desk, params={"a": 1, "b": 2}).text, "diff")
-        assert re.search(r'diff-old[^>]*>技术人员已定位问题并正在修复<.*?diff-new[^>]*>系统已修复，正在观察<', diff, re.S)
+        assert re.search(
+            r"diff-old[^>]*>技术人员已定位问题并正在修复<.*?diff-new[^>]*>系统已修复，正在观察<", diff, re.S
+        )
         follow(emily, post(emily, f"{desk}/facts/submit", e_tok))
         html = follow(sunli, post(sunli, f"{desk}/facts/reject", s_tok, reason=""))
         assert t("wording.error.reason_required", "zh-CN") in html
@@ -237,7 +257,7 @@ def test_desk_edit_preview_review_publish_and_log(rt):
         # ---- retracting the published statement cancels what has not gone out
         html = follow(emily, post(emily, f"{desk}/statements/1/retract", e_tok, reason="内容有误"))
         assert statement(rt, iid).status == "retracted"
-        assert f'{t("web.desk.delivery.cancelled", "zh-CN")} 1' in section(html, "log")
+        assert f"{t('web.desk.delivery.cancelled', 'zh-CN')} 1" in section(html, "log")
         english = emily.get(desk, params={"lang": "en"}).text  # the same page in English (the choice is kept)
         assert "Publication log" in english and "Fact sheet" in english and "SMS segments" in english
         for c in (emily, sunli, agent, lead):
@@ -264,12 +284,19 @@ def test_user_text_is_escaped(rt):
     attack = "<script>alert(1)</script>"
     with LiveServer(create_app(rt)) as srv:
         emily, token = login(srv.base, "emily")
-        follow(emily, post(emily, f"/desk/{iid}/facts", token, **{**SHEET, "what.zh-CN": attack, "what.en": attack,
-                                                                  "note": attack}))
+        follow(
+            emily,
+            post(
+                emily, f"/desk/{iid}/facts", token, **{**SHEET, "what.zh-CN": attack, "what.en": attack, "note": attack}
+            ),
+        )
         with rt.store.read() as s:
             assert s.scalars(select(FactSheet)).one().content["what"]["zh-CN"] == attack  # stored as typed
-        for html in (emily.get("/desk").text, emily.get(f"/desk/{iid}").text,
-                     post(emily, f"/desk/{iid}/preview", token, **{**SHEET, "fix.en": attack}).text):
+        for html in (
+            emily.get("/desk").text,
+            emily.get(f"/desk/{iid}").text,
+            post(emily, f"/desk/{iid}/preview", token, **{**SHEET, "fix.en": attack}).text,
+        ):
             assert "<script>alert(1)" not in html
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         emily.close()
@@ -285,3 +312,70 @@ def test_desk_needs_sign_in_and_the_right_role(rt):
         emily, _ = login(srv.base, "emily")
         assert emily.get("/desk/999").status_code == 404
         emily.close()
+
+
+def test_desk_sets_the_public_title_and_wechat_fields_and_refuses_a_statement_with_errors(rt):
+    """Issue 22 point 2: comms set the public title and WeChat's keyword1 on
+    the desk (not by renaming the incident), see their findings beside the
+    field, and a statement with an error cannot be submitted."""
+    iid = declare(rt, title="系统故障：投诉量（类别=系统）激增（50 件/桶，基线 0.5）")
+    desk = f"/desk/{iid}"
+    long_title = "Sign-in and ordering trouble in our app"  # over WeChat's 20 characters
+    fields = {
+        **SHEET,
+        "public_title.zh-CN": "部分客户无法登录 APP",
+        "public_title.en": "App sign-in trouble",
+        "wechat_keyword1.zh-CN": "APP 登录异常",
+        "wechat_keyword1.en": long_title,
+    }
+    with LiveServer(create_app(rt)) as srv:
+        emily, e_tok = login(srv.base, "emily")
+        sunli, s_tok = login(srv.base, "sunli")
+        page = emily.get(desk).text
+        assert 'name="public_title.en"' in page and 'name="wechat_keyword1.zh-CN"' in page
+        html = follow(emily, post(emily, f"{desk}/facts", e_tok, **fields))
+        with rt.store.read() as s:
+            content = s.scalars(select(FactSheet).where(FactSheet.incident_id == iid)).one().content
+        assert content["public_title"] == {"zh-CN": "部分客户无法登录 APP", "en": "App sign-in trouble"}
+        assert content["wechat_keyword1"]["zh-CN"] == "APP 登录异常"
+        row = section(html, "field-wechat_keyword1")
+        # The finding beside the field it is about, in the reader's language.
+        assert long_title in row and t("sheet.wechat_title_long", "zh-CN", limit=20) in row
+        assert ">部分客户无法登录 APP</textarea>" in section(html, "field-public_title")
+        follow(emily, post(emily, f"{desk}/facts/submit", e_tok))
+        follow(sunli, post(sunli, f"{desk}/facts/approve", s_tok))
+        assert sheet_status(rt, iid) == [(1, "approved")]
+
+        html = follow(emily, post(emily, f"{desk}/statements", e_tok, kind="holding", ch_wechat="1", ch_sms="1"))
+        st = statement(rt, iid)
+        assert st.rendered["zh-CN"]["wechat"]["fields"]["keyword1"] == "APP 登录异常"  # not the internal title
+        assert any(f["rule"] == "channel.wechat.field_too_long" and f["severity"] == "error" for f in st.findings)
+        refused = follow(emily, post(emily, f"{desk}/statements/1/submit", e_tok))
+        assert statement(rt, iid).status == "draft"
+        message = flash_of(refused)
+        assert message.startswith("error") and "不能提交审批" in message and "field_too_long" in message
+        english = follow(emily, post(emily, f"{desk}/statements/1/submit?lang=en", e_tok))
+        assert "cannot be submitted" in flash_of(english) and "不能提交" not in flash_of(english)
+        emily.close()
+        sunli.close()
+
+
+def test_desk_findings_suggest_in_the_readers_language(rt):
+    # Issue 22 point 6: an English desk user gets the Chinese replacement with its English sense.
+    iid = declare(rt)
+    with LiveServer(create_app(rt)) as srv:
+        emily, e_tok = login(srv.base, "emily")
+        follow(
+            emily, post(emily, f"/desk/{iid}/facts", e_tok, **{**SHEET, "fix.zh-CN": "技术人员正在修复，肯定能解决"})
+        )
+        zh = section(emily.get(f"/desk/{iid}").text, "field-fix")
+        en = section(emily.get(f"/desk/{iid}", params={"lang": "en"}).text, "field-fix")
+        emily.close()
+    assert "absolute_promise" in zh and "根据产品设计，正常情况下会……" in zh and "Based on the product" not in zh
+    assert "根据产品设计，正常情况下会…… (Based on the product design, under normal conditions it will …)" in en
+
+
+def flash_of(html: str) -> str:
+    found = re.search(r'<div class="flash (\w+)"[^>]*>(.*?)</div>', html, re.S)
+    assert found, "no flash message"
+    return f"{found.group(1)}: {found.group(2)}"

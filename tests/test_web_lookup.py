@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from incident.runtime import Runtime
+from incident.web.app import create_app
 from incident.web.lookup_texts import LOOKUP_TEXTS
 from incident.web.remedy_texts import REMEDY_TEXTS
-from incident.web.app import create_app
 from incident.wording import factsheet
 from incident.wording.templates import SCENARIOS
 from tests import webutil
@@ -22,6 +22,7 @@ BASE = "http://127.0.0.1:8000"
 
 
 # ---- helpers shared with tests/test_web_remedy.py --------------------------
+
 
 def runtime(ctx, db_url, tmp_path, monkeypatch) -> Runtime:
     monkeypatch.setenv("INCIDENT_DATA_DIR", str(tmp_path))
@@ -42,8 +43,11 @@ def login(app, username: str, lang: str | None = None) -> TestClient:
     if lang:
         client.cookies.set("incident_lang", lang)
     page = client.get("/login")
-    r = client.post("/login", data={"csrf": csrf(page.text), "username": username, "password": PASSWORD, "next": "/"},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"csrf": csrf(page.text), "username": username, "password": PASSWORD, "next": "/"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return client
 
@@ -60,6 +64,7 @@ def main(html: str) -> str:
 
 
 # ---- the page ----------------------------------------------------------------
+
 
 def test_lookup_shows_only_approved_wording_personalised_with_a_copy_button(store, ctx, db_url, tmp_path, monkeypatch):
     iid = declare(store, ctx)
@@ -87,8 +92,16 @@ def test_lookup_shows_only_approved_wording_personalised_with_a_copy_button(stor
     assert f"INC-{iid} 还没有已批准的口径" in agent.get("/lookup", params={"q": f"inc-{iid}"}).text
 
     approved_sheet(store, ctx, iid)
-    r = agent.get("/lookup", params={"q": "登录不了", "name": "张三", "title": "先生", "contact": "138 1234 5678",
-                                     "scenario": "cannot_answer_now"})
+    r = agent.get(
+        "/lookup",
+        params={
+            "q": "登录不了",
+            "name": "张三",
+            "title": "先生",
+            "contact": "138 1234 5678",
+            "scenario": "cannot_answer_now",
+        },
+    )
     body = main(r.text)
     reply = re.search(r'<div class="reply" id="reply-text"[^>]*>([^<]*)</div>', body).group(1)
     assert reply.startswith("张先生，您好！") and "尾号5678" in reply and FULL["what"] in reply
@@ -99,8 +112,17 @@ def test_lookup_shows_only_approved_wording_personalised_with_a_copy_button(stor
     assert "先致歉，再说明处理进度" in body and "不要猜测原因" in body  # the sheet's dos and don'ts
 
     # By incident number, in English, the default scenario (the incident's kind), the compensation given.
-    r = agent.get("/lookup", params={"q": f"INC-{iid}", "name": "Li Na", "title": "女士", "reply_lang": "en",
-                                     "compensation": "a 20 yuan coupon", "lang": "en"})
+    r = agent.get(
+        "/lookup",
+        params={
+            "q": f"INC-{iid}",
+            "name": "Li Na",
+            "title": "女士",
+            "reply_lang": "en",
+            "compensation": "a 20 yuan coupon",
+            "lang": "en",
+        },
+    )
     body = main(r.text)
     reply = re.search(r'id="reply-text" lang="en">([^<]*)</div>', body).group(1)
     assert reply.startswith("Hello Ms Na.") and "a 20 yuan coupon" in reply
@@ -113,8 +135,15 @@ def test_lookup_escapes_what_the_agent_typed(store, ctx, db_url, tmp_path, monke
     rt = runtime(ctx, db_url, tmp_path, monkeypatch)
     add_user(rt, "wangfang", "agent")
     agent = login(create_app(rt), "wangfang")
-    r = agent.get("/lookup", params={"q": '登录 "><script>alert(1)</script>', "name": "<script>alert(2)</script>",
-                                     "title": "先生", "compensation": "<img src=x onerror=alert(3)>"})
+    r = agent.get(
+        "/lookup",
+        params={
+            "q": '登录 "><script>alert(1)</script>',
+            "name": "<script>alert(2)</script>",
+            "title": "先生",
+            "compensation": "<img src=x onerror=alert(3)>",
+        },
+    )
     assert r.status_code == 200
     assert "<script>alert" not in r.text and "<img src=x" not in r.text
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in r.text and "&lt;img src=x onerror=alert(3)&gt;" in r.text
@@ -138,9 +167,13 @@ def test_every_page_text_is_in_both_languages_with_the_same_placeholders():
 def test_every_text_the_pages_use_is_registered():
     """A key missing from the catalogue would show as the key itself."""
     root = Path(__file__).resolve().parents[1]
-    sources = [*(root / "templates" / "web").glob("lookup*.html.j2"), *(root / "templates" / "web").glob("remedy*.html.j2"),
-               *(root / "templates" / "web").glob("callbacks*.html.j2"), root / "incident" / "web" / "lookup.py",
-               root / "incident" / "web" / "remedy_pages.py"]
+    sources = [
+        *(root / "templates" / "web").glob("lookup*.html.j2"),
+        *(root / "templates" / "web").glob("remedy*.html.j2"),
+        *(root / "templates" / "web").glob("callbacks*.html.j2"),
+        root / "incident" / "web" / "lookup.py",
+        root / "incident" / "web" / "remedy_pages.py",
+    ]
     texts = {**LOOKUP_TEXTS, **REMEDY_TEXTS}
     used = set()
     for path in sources:
@@ -150,3 +183,25 @@ def test_every_text_the_pages_use_is_registered():
     for prefix in dynamic:
         assert any(k.startswith(prefix) for k in texts), prefix
     assert all(f"web.lookup.scenario.{sc}" in texts for sc in SCENARIOS)
+
+
+def test_english_forms_offer_mr_and_ms(store, ctx, db_url, tmp_path, monkeypatch):
+    # Issue 22 point 6: an English form's titles are Mr/Ms, stored as 先生/女士 and understood either way.
+    iid = declare(store, ctx)
+    approved_sheet(store, ctx, iid)
+    rt = runtime(ctx, db_url, tmp_path, monkeypatch)
+    add_user(rt, "wangfang", "agent")
+    add_user(rt, "chenjing", "cs_lead")
+    app = create_app(rt)
+    agent = login(app, "wangfang", "en")
+    page = main(agent.get("/lookup").text)
+    assert '<option value="先生">Mr</option>' in page and '<option value="女士">Ms</option>' in page
+    assert ">先生<" not in page and ">女士<" not in page
+    r = agent.get("/lookup", params={"q": f"INC-{iid}", "name": "Li Na", "title": "Ms", "reply_lang": "en"})
+    body = main(r.text)
+    assert re.search(r'id="reply-text" lang="en">Hello Ms Na\.', body)
+    assert '<option value="女士" selected>Ms</option>' in body  # Ms is kept as the stored 女士
+    zh = main(login(app, "wangfang", "zh-CN").get("/lookup").text)
+    assert '<option value="先生">先生</option>' in zh and ">Mr<" not in zh
+    remedy = main(login(app, "chenjing", "en").get(f"/remedy/{iid}").text)
+    assert '<option value="先生">Mr</option>' in remedy and '<option value="女士">Ms</option>' in remedy

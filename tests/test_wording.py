@@ -12,6 +12,10 @@ from incident.models import Delivery, ResponseClock, TimelineEvent
 from incident.wording import authoring, factsheet, workflow
 
 FULL = {
+    "public_title": "部分客户 APP 登录异常",
+    "public_title.en": "Some customers cannot log in to the app",
+    # WeChat's fields hold 20 characters: the English title needs a short form.
+    "wechat_keyword1.en": "App login problem",
     "what": "APP 登录失败，部分客户无法下单",
     "what.en": "Some customers cannot log in to the app or place orders",
     "scope": "华东地区使用 APP 的客户",
@@ -20,9 +24,9 @@ FULL = {
     "fix.en": "Our engineers have found the fault and are fixing it",
     "support_channel": "客服热线专席 95311 转 8",
     "support_channel.en": "our dedicated line 95311, option 8",
-    "compensation": "受影响客户可领取 50 元优惠券",
-    "compensation.en": "Affected customers can claim a 50 yuan coupon",
-    "compensation_amount": 50,
+    "compensation": "受影响客户可领取 20 元优惠券",
+    "compensation.en": "Affected customers can claim a 20 yuan coupon",
+    "compensation_amount": 20,
     "dos": ["先致歉，再说明处理进度"],
     "dos.en": ["Apologise first, then give the progress"],
     "donts": ["不要猜测原因"],
@@ -137,7 +141,7 @@ def test_statement_rendered_from_approved_sheet_and_stale_after_new_version(stor
         assert (
             zh_sms.startswith(ctx.config.wording.channels.sms_signature)
             and "95311 转 8" in zh_sms
-            and "50 元优惠券" in zh_sms
+            and "20 元优惠券" in zh_sms
         )
         # No cause in the sheet → the statement says it is being investigated; no ETA → DOMAIN.md §2's wording.
         assert "原因正在排查中" in zh_sms and "我们会持续跟进修复进度，第一时间反馈给您" in zh_sms

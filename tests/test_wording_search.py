@@ -34,6 +34,8 @@ SAMPLES = [
 ]
 PARCEL = {
     **FULL,
+    "public_title": "杭州网点派送延误",
+    "public_title.en": "Parcel delays in Hangzhou",
     "what": "杭州网点快件派送延误",
     "what.en": "Parcels delayed at the Hangzhou branch",
     "scope": "杭州西湖区收件客户",

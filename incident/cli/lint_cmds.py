@@ -79,6 +79,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             rules=load_rules(r.config.wording.rules_file),
             channel=channel,
             limits=r.config.wording.channels,
+            ui_lang=ui,  # instructions in the user's language, a replacement with its English sense
         )
         if as_json:
             rows = []

@@ -26,9 +26,9 @@ from incident.models import Delivery
 from incident.runtime import Runtime
 from incident.textin import clean, clean_value
 from incident.timeutil import fmt, parse_time
-from incident.wording import approval, authoring, factsheet, workflow
+from incident.wording import approval, authoring, factsheet, outbox, workflow
 from incident.wording import texts as _texts  # noqa: F401
-from incident.wording.deliver import default_adapters, deliver_due, mark_sent, resend
+from incident.wording.deliver import mark_sent, resend
 from incident.wording.personalise import Customer
 from incident.wording.pull import browse, get_reply
 from incident.wording.search import describe
@@ -128,7 +128,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         with r.store.transaction() as s:
             sheet = factsheet.get_version(s, parse_id(incident), version)
             approvals = approval.signoffs(s, "fact_sheet", sheet.id)
-            findings = workflow.lint_sheet(r.ctx, sheet)
+            findings = workflow.lint_sheet(r.ctx, sheet, s)
             if as_json:
                 print_json(
                     out,
@@ -144,6 +144,12 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @facts_app.command("edit", help=h("help.facts.edit"))
     def facts_edit(
         incident: IdArg,
+        title: Annotated[FieldOpt, Opt("--public-title", help=h("help.opt.f.public_title"), metavar="TEXT")] = None,
+        title_en: Annotated[FieldOpt, Opt("--public-title-en", metavar="TEXT")] = None,
+        wechat: Annotated[
+            Optional[list[str]], Opt("--wechat", help=h("help.opt.f.wechat"), metavar="FIELD=TEXT")
+        ] = None,
+        wechat_en: Annotated[Optional[list[str]], Opt("--wechat-en", metavar="FIELD=TEXT")] = None,
         what: Annotated[FieldOpt, Opt("--what", help=h("help.opt.f.what"), metavar="TEXT")] = None,
         what_en: Annotated[FieldOpt, Opt("--what-en", metavar="TEXT")] = None,
         scope: Annotated[FieldOpt, Opt("--scope", help=h("help.opt.f.scope"), metavar="TEXT")] = None,
@@ -175,6 +181,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         if from_file is not None:
             changes.update(_read_changes(from_file))
         pairs = {
+            "public_title": title,
+            "public_title.en": title_en,
+            **_wechat_changes(wechat, "zh-CN"),
+            **_wechat_changes(wechat_en, "en"),
             "what": what,
             "what.en": what_en,
             "scope": scope,
@@ -608,7 +618,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     @ob_app.command("deliver", help=h("help.outbox.deliver"))
     def ob_deliver(as_json: JsonOpt = False) -> None:
         r = rt()
-        report = deliver_due(r.store, default_adapters(r.config, r.settings.data_dir, r.clock), r.clock.now)
+        report = outbox.deliver_outbox(r.store, r.config, r.settings.data_dir, r.clock)
         r.deliver()
         if as_json:
             print_json(out, report.__dict__)
@@ -680,6 +690,18 @@ def _read_text(path: Path) -> str:
         raise InputError("error.file_missing", path=str(path)) from None
     except UnicodeDecodeError:
         raise InputError("error.file_not_utf8", path=str(path)) from None
+
+
+def _wechat_changes(values: list[str] | None, lang: str) -> dict[str, Any]:
+    """``keyword1=APP 登录异常`` → ``{"wechat_keyword1.zh-CN": "APP 登录异常"}``
+    (an unknown field name is refused by factsheet.apply_changes)."""
+    out: dict[str, Any] = {}
+    for item in values or []:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise InputError("wording.error.bad_field", field=item, allowed=", ".join(factsheet.WECHAT_KEYS))
+        out[f"wechat_{name.strip()}.{lang}"] = text.strip()
+    return out
 
 
 def _read_changes(path: Path) -> dict[str, Any]:

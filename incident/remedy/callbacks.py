@@ -35,6 +35,7 @@ from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compens
 from incident.money import ZERO, fmt_spoken
 from incident.notify import enqueue
 from incident.remedy import texts as _texts  # noqa: F401
+from incident.wording import public
 from incident.wording.factsheet import approved
 from incident.wording.personalise import Customer
 from incident.wording.render import base_context, customer_view, incident_view, lint_text
@@ -509,18 +510,23 @@ def overdue_count(session: Session, now: dt.datetime, incident_id: int | None = 
     return session.scalar(q) or 0
 
 
-def script(session: Session, config: AppConfig, callback: Callback) -> tuple[str, list[Any]]:
+def script(
+    session: Session, config: AppConfig, callback: Callback, now: dt.datetime | None = None
+) -> tuple[str, list[Any]]:
     """The words for this call, rendered from the incident's APPROVED fact
-    sheet (or a plain script while there is none), personalised, linted."""
+    sheet (or a plain script while there is none), personalised, linted.
+    ``now`` (the caller's clock): an ETA in another year says its year."""
     incident = session.get(Incident, callback.incident_id)
     customer = session.get(AffectedCustomer, callback.customer_id)
     assert incident is not None and customer is not None
     lang = customer.lang if customer.lang in ("zh-CN", "en") else config.centre.language
     sheet = approved(session, incident.id)
     if sheet is not None:
-        context = base_context(config, incident, sheet, lang)
+        context = base_context(config, incident, sheet, lang, now)
     else:
-        context = {"centre": {"name": config.centre.name}, "incident": incident_view(incident, lang), "facts": None}
+        # The centre named in the customer's language (an English call never says 华东客服中心).
+        centre = {"name": public.centre_name(config, lang)}
+        context = {"centre": centre, "incident": incident_view(incident, lang), "facts": None}
     due_text = compensation_text(session, callback, lang)
     person = Customer(name=customer.name, title=customer.title, contact=customer.contact, compensation=due_text)
     context["customer"] = customer_view(person, lang, context["facts"] or {})

@@ -106,10 +106,17 @@ def first_draft(session: Session, ctx: Context, incident: Incident) -> dict[str,
         where = sep.join(channels) or t("prepare.where.default", lang)
         kind = incident.kind if f"prepare.what.{incident.kind}" in CATALOG else "other"
         out["what"][lang] = t(f"prepare.what.{kind}", lang, where=where, topic=_topic(session, ctx, incident, lang))
-        parts = [*incident.scope_regions, *channels]
-        out["scope"][lang] = (
-            t("prepare.scope", lang, parts=sep.join(parts)) if parts else t("prepare.scope.default", lang)
-        )
+        regions = list(incident.scope_regions)
+        if lang == "en" and not all(r.isascii() for r in regions):
+            # Regions are stored as detection saw them (上海, 南京): an English
+            # reader gets no Chinese names, and naming only the Latin ones would
+            # narrow the scope, so the extent is said to be being confirmed.
+            out["scope"][lang] = t("prepare.scope.default", lang)
+        else:
+            parts = [*regions, *channels]
+            out["scope"][lang] = (
+                t("prepare.scope", lang, parts=sep.join(parts)) if parts else t("prepare.scope.default", lang)
+            )
         out["fix"][lang] = t("prepare.fix", lang)
     return out
 

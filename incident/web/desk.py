@@ -34,6 +34,8 @@ from incident.web import desk_texts as _desk_texts  # noqa: F401
 from incident.web.auth import Principal
 from incident.web.pages import Pages
 from incident.wording import approval, factsheet, workflow
+from incident.wording.lint import load_rules
+from incident.wording.lint_lang import suggestion_for
 from incident.wording.render import STATEMENT_KINDS, freeze, render_statement
 from incident.wording.templates import CHANNELS, template_set
 
@@ -44,10 +46,11 @@ OTHER_LIMIT = 50  # then the most recent resolved / closed ones
 # ---------------------------------------------------------------- helpers --
 
 
-def finding_view(f: Mapping[str, Any], lang: str) -> dict[str, Any]:
+def finding_view(f: Mapping[str, Any], lang: str, rules: Any = None) -> dict[str, Any]:
     """A stored or fresh finding as the page shows it (as the CLI's
     ``show_findings`` does): severity, message in the reader's language,
-    the offending text and the suggestion."""
+    the offending text and the suggestion (its instructions in the
+    reader's language too; ``rules`` give a replacement's English sense)."""
     key = f.get("message_key") or f"lint.{f.get('rule')}"
     try:
         message = t(key, lang, **(f.get("params") or {})) if key in CATALOG else str(f.get("rule"))
@@ -60,7 +63,7 @@ def finding_view(f: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "severity": "error" if f.get("severity") == "error" else "warning",
         "rule": str(f.get("rule") or ""),
         "text": str(f.get("text") or ""),
-        "suggestion": str(f.get("suggestion") or ""),
+        "suggestion": suggestion_for(f, lang, rules),
         "message": message,
         "where": where,
         "field": f.get("field"),
@@ -217,7 +220,8 @@ def build_preview(
     ``kind`` on every channel in both languages — the same rendering and
     checks that drafting and approving use. Nothing is stored."""
     sheet = _probe(incident, content, version, ctx.actor)
-    sheet_findings = [finding_view(f, lang) for f in workflow.lint_sheet(ctx, sheet)]
+    rules = load_rules(ctx.config.wording.rules_file)
+    sheet_findings = [finding_view(f, lang, rules) for f in workflow.lint_sheet(ctx, sheet, session)]
     renderings = render_statement(
         template_set(session),
         ctx.config,
@@ -337,8 +341,10 @@ def desk_detail(
     in_force = next((s for s in sheets if s.status == "approved"), None)
     content = latest.content if latest is not None else factsheet.initial_content(ctx, incident)
     version = latest.version if latest is not None else 1
+    rules = load_rules(config.wording.rules_file)
     findings = [
-        finding_view(f, lang) for f in workflow.lint_sheet(ctx, latest or _probe(incident, content, 1, ctx.actor))
+        finding_view(f, lang, rules)
+        for f in workflow.lint_sheet(ctx, latest or _probe(incident, content, 1, ctx.actor), session)
     ]
     by_field: dict[str, list[dict[str, Any]]] = {}
     for f in findings:

@@ -1,6 +1,6 @@
 """Reply lookup (agents): one search box — what the customer says, or an
 incident number like INC-12 — and the customer in front of them; back comes
-the APPROVED reply for the scenario, addressed to them (surname + 先生/女士,
+the APPROVED reply for the scenario, addressed to them (surname + 先生/女士, Mr/Ms,
 the contact only as its last four digits, the compensation due), with a
 copy button. Only approved wording is searched (``wording.pull``), so a
 draft can never reach an agent: when there is none the page says so and
@@ -20,12 +20,11 @@ from incident.i18n import LANGS, t
 from incident.incidents import parse_id
 from incident.web import lookup_texts as _texts  # noqa: F401
 from incident.web.pages import Pages
-from incident.wording.personalise import Customer, mask_contact
+from incident.wording.personalise import Customer, mask_contact, title_key, title_options
 from incident.wording.pull import REF, browse, get_reply
 from incident.wording.search import describe
 from incident.wording.templates import SCENARIOS
 
-_TITLES = ("先生", "女士")
 _MAX = 200  # characters kept of each field
 
 # Errors that mean "there is no approved wording for this": said plainly,
@@ -40,6 +39,15 @@ _PROBLEMS = {
 
 def _field(request: Request, name: str) -> str:
     return (request.query_params.get(name) or "").strip()[:_MAX]
+
+
+def _title(value: str) -> str:
+    """The stored form of a title the form sent (先生/女士, also Mr/Ms from an
+    English form or a pasted link); "" for anything else."""
+    try:
+        return title_key(value) or ""
+    except InputError:
+        return ""
 
 
 def router(pages: Pages) -> APIRouter:
@@ -62,7 +70,7 @@ def router(pages: Pages) -> APIRouter:
         form = {
             "q": q,
             "name": name,
-            "title": title if title in _TITLES else "",
+            "title": _title(title),
             "contact": contact,
             "compensation": compensation,
             "scenario": scenario if scenario in SCENARIOS else "",
@@ -86,10 +94,11 @@ def router(pages: Pages) -> APIRouter:
                     lang=chosen,
                     customer=Customer(
                         name=name or None,
-                        title=title or None,
+                        title=form["title"] or None,
                         contact=contact or None,
                         compensation=compensation or None,
                     ),
+                    now=rt.clock.now(),  # an ETA in another year says its year
                 )
             except IncidentError as exc:
                 values["no_wording"] = exc.key in _NONE
@@ -113,7 +122,7 @@ def router(pages: Pages) -> APIRouter:
                 (w, "/lookup?" + urllib.parse.urlencode({"q": w["ref"]})) for w in browse(rt.store, rt.config, lang)
             ]
         return pages.render(
-            request, "lookup.html.j2", principal, **values, scenarios=SCENARIOS, titles=_TITLES, langs=LANGS
+            request, "lookup.html.j2", principal, **values, scenarios=SCENARIOS, titles=title_options(lang), langs=LANGS
         )
 
     return api

@@ -111,3 +111,10 @@ CHANNEL_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 CATALOG.update(CHANNEL_TEXTS)
+
+CATALOG.update(
+    {
+        # What English statements call the centre when it has no English name.
+        "statement.centre_default": ("客服中心", "Customer Service Centre"),
+    }
+)

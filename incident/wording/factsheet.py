@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,20 +21,38 @@ from sqlalchemy.orm import Session
 from incident.context import Context
 from incident.enums import EventType
 from incident.errors import ConflictError, InputError, NotFoundError
-from incident.i18n import LANGS
+from incident.i18n import CATALOG, LANGS, t
 from incident.incidents import _lock, record_event
 from incident.models import FactSheet, Incident
 from incident.money import MoneyError, money_str, to_money
+from incident.timeutil import local
 from incident.wording import approval
+from incident.wording import sheet_texts as _sheet_texts  # noqa: F401
 from incident.wording import texts as _texts  # noqa: F401
 
-# Bilingual free-text fields, in the order a fact sheet is read.
-TEXT_FIELDS = ("what", "scope", "cause", "fix", "workaround", "compensation", "support_channel")
+# WeChat template fields comms may word themselves (first, keyword1 …);
+# empty = the template's own. keyword1 is the title a follower sees.
+WECHAT_KEYS = ("first", "keyword1", "keyword2", "remark")
+WECHAT_FIELDS = tuple(f"wechat_{k}" for k in WECHAT_KEYS)
+# Bilingual free-text fields, in the order a fact sheet is read. The public
+# title is what customers see as the heading on every channel: never the
+# incident's internal detection title (issue 22).
+TEXT_FIELDS = (
+    "public_title",
+    "what",
+    "scope",
+    "cause",
+    "fix",
+    "workaround",
+    "compensation",
+    "support_channel",
+    *WECHAT_FIELDS,
+)
 LIST_FIELDS = ("dos", "donts")
 FIELDS = TEXT_FIELDS + ("eta", "compensation_amount") + LIST_FIELDS
 # A sheet cannot be approved without these in both languages. The cause may
 # stay open ("under investigation") and the ETA unknown (DOMAIN.md §2).
-REQUIRED = ("what", "scope", "fix", "support_channel")
+REQUIRED = ("public_title", "what", "scope", "fix", "support_channel")
 
 OPEN_STATES = ("draft", "in_review")
 
@@ -58,7 +77,65 @@ def initial_content(ctx: Context, incident: Incident) -> dict[str, Any]:
         content["scope"]["zh-CN"] = "、".join(scope_parts)
     content["support_channel"]["zh-CN"] = ctx.config.wording.support_channel
     content["support_channel"]["en"] = ctx.config.wording.support_channel_en
+    # A proposal to check (sheet_checks warns while it is unchanged), from
+    # the kind and scope only: the detection title's numbers stay internal.
+    content["public_title"] = {lang: proposed_title(incident, lang) for lang in LANGS}
+    # WeChat's fields hold 20 characters: a short title the English one fits.
+    short = f"wording.title_short.{incident.kind}"
+    short = short if short in CATALOG else "wording.title_short.other"
+    content["wechat_keyword1"] = {lang: t(short, lang) for lang in LANGS}
     return content
+
+
+def proposed_title(incident: Incident, lang: str) -> str:
+    parts = [*incident.scope_channels, *incident.scope_products]
+    key = f"wording.title.{incident.kind}" if f"wording.title.{incident.kind}" in CATALOG else "wording.title.other"
+    if lang == "zh-CN":
+        where = "、".join(parts[:2])
+        # 「部分客户 APP 服务异常」: a space only beside Latin words.
+        where = f"{' ' if where[:1].isascii() else ''}{where}{' ' if where[-1:].isascii() else ''}" if where else ""
+        return t(key, lang, where=where).strip()
+    # English never carries a Chinese scope name (issue 22: "Some customers of 上海").
+    where = "".join(f"{p} " for p in parts[:2] if p.isascii())
+    return t(key, lang, where=where).strip()
+
+
+def public_title(content: Mapping[str, Any], lang: str) -> str | None:
+    """THE public title of the sheet in ``lang`` (None when not written).
+    No fallback to the other language nor to the incident's title: an
+    English page never shows Chinese, no page shows the internal title."""
+    value = (content.get("public_title") or {}).get(lang)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()
+
+
+def wechat_fields(content: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """The WeChat template fields comms set on the sheet, to lay over the
+    template's: ``{"keyword1": …, "remark": …}``. keyword1 is the public
+    title unless comms wrote their own."""
+    out = {k: str((content.get(f"wechat_{k}") or {}).get(lang) or "").strip() for k in WECHAT_KEYS}
+    title = public_title(content, lang)
+    if not out["keyword1"] and title:
+        out["keyword1"] = title
+    return {k: v for k, v in out.items() if v}
+
+
+def eta_text(content: Mapping[str, Any], lang: str, now: dt.datetime, zone: ZoneInfo) -> str:
+    """The ETA as statements and replies say it, in the centre's time; with
+    the year when it is not this year (「2027年1月1日 10:00」), "" if unknown."""
+    value = eta(content)
+    return format_time(value, lang, now, zone) if value is not None else ""
+
+
+def format_time(value: dt.datetime, lang: str, now: dt.datetime, zone: ZoneInfo) -> str:
+    lv = local(value, zone)
+    other_year = lv.year != local(now, zone).year
+    if lang == "zh-CN":
+        return f"{f'{lv.year}年' if other_year else ''}{lv.month}月{lv.day}日 {lv:%H:%M}"
+    offset = lv.strftime("%z")
+    year = f" {lv.year}" if other_year else ""
+    return f"{lv:%H:%M} on {lv.day} {lv:%b}{year} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def _field_key(name: str) -> tuple[str, str | None]:

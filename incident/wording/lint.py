@@ -54,6 +54,7 @@ from incident.textin import luhn
 from incident.wording import lint_texts as _lint_texts  # noqa: F401  (registers the texts)
 from incident.wording.channels import check_text
 from incident.wording.findings import Finding, Severity
+from incident.wording.lint_lang import localise
 
 BUILTIN_RULES = on_disk("incident", "data", "lint_rules.toml")
 
@@ -713,13 +714,16 @@ def lint(
     rules: RuleSet | None = None,
     channel: str | None = None,
     limits: ChannelLimits | None = None,
+    ui_lang: str | None = None,
 ) -> list[Finding]:
     """Every finding in ``text``, sorted by start.
 
     ``lang`` None detects: any Chinese character turns the Chinese rules on
     (English rules and the language-neutral ones always run). Suggestions are
-    in the text's language. ``channel`` adds that channel's own checks
-    (incident.wording.channels)."""
+    in the text's language; given ``ui_lang`` (the reader's language),
+    instructions are said in it and a Chinese replacement carries its
+    English sense (incident.wording.lint_lang). ``channel`` adds that
+    channel's own checks (incident.wording.channels)."""
     rules = rules or load_rules()
     if lang and lang.lower().startswith("en"):
         zh = False
@@ -744,6 +748,8 @@ def lint(
     if channel:
         findings.extend(check_text(channel, text, limits or ChannelLimits()))
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    if ui_lang:
+        findings = localise(findings, ui_lang, rules)
     return findings
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from incident.errors import InputError
+from incident.i18n import LABELS
 
 # Two-character surnames; anything else takes the first character.
 _COMPOUND = {
@@ -44,10 +45,15 @@ _TITLES_ZH = {
     "mr": "先生",
     "ms": "女士",
     "mrs": "女士",
+    "miss": "女士",
     "male": "先生",
     "female": "女士",
 }
 _TITLES_EN = {"先生": "Mr", "女士": "Ms"}
+# The values a form offers (what is stored and sent), in this order.
+TITLE_VALUES = ("先生", "女士")
+# For templates (``lbl('customer_title', c.title)``): a stored title in the reader's language.
+LABELS["customer_title"] = {value: (value, _TITLES_EN[value]) for value in TITLE_VALUES}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -73,6 +79,18 @@ def title_key(title: str | None) -> str | None:
     if key is None:
         raise InputError("wording.error.bad_title", value=title)
     return key
+
+
+def title_label(value: str, lang: str) -> str:
+    """How a form shows a title: 先生/女士 in Chinese, Mr/Ms in English."""
+    key = title_key(value) or value
+    return _TITLES_EN.get(key, key) if lang == "en" else key
+
+
+def title_options(lang: str) -> list[tuple[str, str]]:
+    """(value, label) for a form's title choice in ``lang``: an English form
+    offers Mr/Ms, and either value is understood by :func:`title_key`."""
+    return [(value, title_label(value, lang)) for value in TITLE_VALUES]
 
 
 def salutation(customer: Customer, lang: str) -> str:

@@ -9,6 +9,7 @@ sheets changes (one light query tells), so a busy floor costs little.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -28,6 +29,7 @@ from incident.i18n import LABELS, LANGS
 from incident.incidents import parse_id
 from incident.models import FactSheet, Incident, Signal
 from incident.watch.classify import Rules, load_rules
+from incident.wording import factsheet
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.personalise import Customer
 from incident.wording.render import render_reply
@@ -302,10 +304,9 @@ class Reply:
 
 
 def _public_title(doc: Doc, lang: str) -> str:
-    value = (doc.sheet.content or {}).get("public_title")
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("zh-CN") or "")
-    return ""
+    # Agents (internal) may see the Chinese title when no English one is written.
+    content = doc.sheet.content or {}
+    return factsheet.public_title(content, lang) or factsheet.public_title(content, "zh-CN") or ""
 
 
 def _summary(doc: Doc, lang: str) -> dict[str, Any]:
@@ -369,10 +370,12 @@ def get_reply(
     lang: str = "zh-CN",
     customer: Customer | None = None,
     alternatives: int = ALTERNATIVES,
+    now: dt.datetime | None = None,
 ) -> Reply:
     """The approved reply for what the agent typed (``q``: the customer's
     words, or an incident number such as INC-12) or for ``incident_id``,
-    with up to ``alternatives`` other wordings that also fit and why."""
+    with up to ``alternatives`` other wordings that also fit and why.
+    ``now`` is the caller's clock: an ETA in another year says its year."""
     if scenario is not None and scenario not in SCENARIOS:
         raise InputError("wording.error.bad_scenario", value=scenario, allowed=", ".join(SCENARIOS))
     if lang not in LANGS:
@@ -390,7 +393,9 @@ def get_reply(
     else:
         raise InputError("wording.error.need_query")
     chosen = scenario or (doc.incident.kind if doc.incident.kind in SCENARIOS else "other")
-    text, findings = render_reply(templates, config, doc.incident, doc.sheet, chosen, lang, customer or Customer())
+    text, findings = render_reply(
+        templates, config, doc.incident, doc.sheet, chosen, lang, customer or Customer(), now=now
+    )
     blocking = [f for f in findings if f.severity == "error"]
     if blocking:
         # Never hand an agent something the linter refuses (a leftover

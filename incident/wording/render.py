@@ -18,6 +18,7 @@ from incident.i18n import LANGS, label, t
 from incident.models import FactSheet, Incident
 from incident.timeutil import local
 from incident.wording import channels as ch
+from incident.wording import factsheet, public, sentences
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.findings import Finding
 from incident.wording.lint import lint, load_rules
@@ -25,6 +26,20 @@ from incident.wording.personalise import Customer, greeting, mask_contact, salut
 from incident.wording.templates import CHANNEL_PARTS, TemplateSet
 
 STATEMENT_KINDS = ("holding", "update", "resolution")
+_CAUSE_LEADS = (
+    "经排查",
+    "经核查",
+    "经核实",
+    "由于",
+    "原因是",
+    "原因：",
+    "原因",
+    "the cause is",
+    "the cause was",
+    "cause:",
+    "because of",
+    "due to",
+)
 
 
 def fmt_local(value: dt.datetime, config: AppConfig, lang: str) -> str:
@@ -35,39 +50,60 @@ def fmt_local(value: dt.datetime, config: AppConfig, lang: str) -> str:
     return f"{lv:%H:%M} on {lv.day} {lv:%b} (UTC{offset[:3]}:{offset[3:]})"
 
 
-def facts_view(content: Mapping[str, Any], lang: str, config: AppConfig, version: int) -> dict[str, Any]:
+def facts_view(
+    content: Mapping[str, Any], lang: str, config: AppConfig, version: int, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The sheet's fields in ``lang``. Given ``now``, an ETA in another year
+    says the year (「2027年1月1日 10:00」)."""
     view: dict[str, Any] = {}
     for name in ("what", "scope", "cause", "fix", "workaround", "compensation", "support_channel"):
         view[name] = ((content.get(name) or {}).get(lang) or "").strip()
     for name in ("dos", "donts"):
         view[name] = list((content.get(name) or {}).get(lang) or [])
     eta = content.get("eta")
-    view["eta"] = fmt_local(dt.datetime.fromisoformat(eta), config, lang) if eta else ""
+    if now is not None:
+        view["eta"] = factsheet.eta_text(content, lang, now, config.zone)
+    else:
+        view["eta"] = fmt_local(dt.datetime.fromisoformat(eta), config, lang) if eta else ""
     view["compensation_amount"] = content.get("compensation_amount")
-    view["reason_short"] = view["cause"] or t("wording.reason_default", lang)
+    # Said after 「由于」 / "Because of": the cause without its own lead-in.
+    view["reason_short"] = sentences.clause(view["cause"], *_CAUSE_LEADS) or t("wording.reason_default", lang)
     view["version"] = version
     return view
 
 
-def incident_view(incident: Incident, lang: str) -> dict[str, Any]:
+def incident_view(incident: Incident, lang: str, title: str | None = None) -> dict[str, Any]:
+    """What templates see of the incident. ``title`` is the public title;
+    without one the internal title stays (callback scripts read to the
+    customer by an agent, never published)."""
     return {
         "ref": incident.ref,
-        "title": incident.title,
+        "title": incident.title if title is None else title,
         "kind": incident.kind,
         "kind_label": label("kind", incident.kind, lang),
         "severity": f"SEV{incident.severity}",
         "status": incident.status,
         "status_label": label("status", incident.status, lang),
+        "public_status": label("public_status", incident.status, lang),
+        "resolved": incident.status in ("resolved", "closed"),
     }
 
 
-def base_context(config: AppConfig, incident: Incident, sheet: FactSheet, lang: str) -> dict[str, Any]:
+def base_context(
+    config: AppConfig, incident: Incident, sheet: FactSheet, lang: str, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Everything a reply or statement may say, in ``lang`` only: the public
+    title (never the internal one), the centre's name and the SMS signature
+    in that language."""
+    title = public.public_title(sheet.content, incident, lang)
     return {
-        "centre": {"name": config.centre.name},
-        "incident": incident_view(incident, lang),
-        "facts": facts_view(sheet.content, lang, config, sheet.version),
+        "centre": {"name": public.centre_name(config, lang)},
+        "incident": incident_view(incident, lang, title),
+        "facts": facts_view(sheet.content, lang, config, sheet.version, now),
         "status_url": f"{config.wording.public_url.rstrip('/')}/status",
-        "signature": config.wording.channels.sms_signature,
+        "signature": public.sms_signature(config, lang),
+        # WeChat fields comms set on the sheet, laid over the template's.
+        "wechat": factsheet.wechat_fields(sheet.content or {}, lang),
     }
 
 
@@ -120,7 +156,7 @@ def render_channel(
         check = ch.check_status_page(out["html"])
         lint_on = {"text": out["text"]}
     elif channel == "wechat":
-        fields = _wechat_fields(parts["wechat"])
+        fields = {**_wechat_fields(parts["wechat"]), **context.get("wechat", {})}
         out = {"fields": fields}
         check = ch.check_wechat(fields, limits)
         lint_on = {f"fields.{k}": v for k, v in fields.items()}
@@ -128,7 +164,7 @@ def render_channel(
         out = {"text": parts[channel]}
         if channel == "sms":
             # The template writes the signature; count it once, as carriers do.
-            check = ch.check_sms(out["text"], limits)
+            check = ch.check_sms(out["text"], limits.model_copy(update={"sms_signature": context["signature"]}))
         elif channel == "weibo":
             facts = context["facts"]
             essentials = [e for e in (facts["support_channel"],) if e]
@@ -158,11 +194,14 @@ def render_statement(
     """Every channel in both languages: {lang: {channel: rendering}}."""
     out: dict[str, dict[str, ChannelRendering]] = {}
     for lang in LANGS:
-        context = base_context(config, incident, sheet, lang)
+        context = base_context(config, incident, sheet, lang, at)
         context["statement"] = {
             "kind": kind,
             "number": number,
             "title": label("statement_kind", kind, lang),
+            # What WeChat's keyword2 shows: a resolution says so whatever
+            # the incident's own state.
+            "status_label": label("public_status", "resolved" if kind == "resolution" else incident.status, lang),
             "time": fmt_local(at, config, lang),
             "time_iso": at.isoformat(),
             # WeChat template fields hold 20 characters: "11-24 10:00".
@@ -224,8 +263,10 @@ def render_reply(
     scenario: str,
     lang: str,
     customer: Customer,
+    now: dt.datetime | None = None,
 ) -> tuple[str, list[Finding]]:
-    context = base_context(config, incident, sheet, lang)
+    """``now`` (the caller's clock): an ETA in another year says its year."""
+    context = base_context(config, incident, sheet, lang, now)
     context["customer"] = customer_view(customer, lang, context["facts"])
     text = templates.render(f"replies/{scenario}", lang, context)
     text = re.sub(r"[ \t]{2,}", " ", text)

@@ -19,7 +19,7 @@ markup that is trusted is what incident/sanitise.py returns.
 
 from __future__ import annotations
 
-import re
+import hashlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from incident.errors import InputError
 from incident.models import WordingTemplate
 from incident.resources import on_disk
+from incident.wording import sentences
 from incident.wording import texts as _texts  # noqa: F401
 
 # The wording sandbox keeps its FileSystemLoader (and callers may pass another
@@ -86,18 +87,11 @@ TEMPLATE_NAMES = (
 # caller before anything marks them safe. Everything else is plain text.
 HTML_TEMPLATES = frozenset({"statements/status_page", "statements/email_html", "status/page"})
 
-_END = re.compile(r"[。！？!?.…」』”）)]\s*$")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
 
 @pass_context
 def _sentence(context: Any, value: Any) -> str:
     """End a sentence with the language's full stop unless it has one."""
-    text = str(value or "").strip()
-    if not text or _END.search(text):
-        return text
-    zh = context.get("lang") == "zh-CN" or bool(_CJK.search(text[-1]))
-    return text + ("。" if zh else ".")
+    return sentences.sentence(value, context.get("lang"))
 
 
 def _environment(loader: BaseLoader, *, autoescape: bool) -> ImmutableSandboxedEnvironment:
@@ -109,6 +103,9 @@ def _environment(loader: BaseLoader, *, autoescape: bool) -> ImmutableSandboxedE
         auto_reload=False,
     )
     env.filters["s"] = _sentence
+    # Fields joined into the template's own sentences (incident/wording/sentences.py).
+    env.filters["clause"] = sentences.clause
+    env.tests["sentence"] = sentences.is_sentence
     # Nothing a template does may turn text into trusted markup.
     del env.filters["safe"]
     return env
@@ -172,10 +169,15 @@ def approved_overrides(session: Session) -> dict[str, tuple[int, str]]:
 
 def template_set(session: Session | None, directory: Path | None = None) -> TemplateSet:
     """The environment for what is approved now; cached by the set of
-    approved template rows, so a new approval takes effect at once."""
+    approved template rows and their words, so a new approval takes effect
+    at once. A row's id alone is not enough: another database (a test's,
+    a second deployment's) has its own approved row 1 with other words."""
     directory = directory or TEMPLATES_DIR
     overrides = approved_overrides(session) if session is not None else {}
-    key = (str(directory), tuple(sorted((k, v[0]) for k, v in overrides.items())))
+    key = (
+        str(directory),
+        tuple(sorted((k, tid, hashlib.sha256(body.encode()).hexdigest()) for k, (tid, body) in overrides.items())),
+    )
     with _lock:
         found = _cache.get(key)
         if found is None:

@@ -23,6 +23,12 @@ LABELS["doc_status"] = {
     "retracted": ("已撤回", "retracted"),
 }
 LABELS["fact_field"] = {
+    "public_title": ("对外标题", "public title"),
+    "wechat_first": ("微信模板 first", "WeChat field first"),
+    "wechat_keyword1": ("微信模板 keyword1（标题）", "WeChat field keyword1 (title)"),
+    "wechat_keyword2": ("微信模板 keyword2（状态）", "WeChat field keyword2 (status)"),
+    "wechat_remark": ("微信模板 remark", "WeChat field remark"),
+    "reply": ("客服答复", "agent reply"),
     "what": ("发生了什么", "what happened"),
     "scope": ("影响范围", "who is affected"),
     "cause": ("原因", "cause"),

@@ -28,7 +28,9 @@ from incident.incidents import _lock, record_event
 from incident.models import Delivery, FactSheet, Incident, Statement, Subscriber, TimelineEvent
 from incident.wording import approval, clocks, factsheet, pull
 from incident.wording import texts as _texts  # noqa: F401
-from incident.wording.render import STATEMENT_KINDS, finding_dict, freeze, lint_text, render_statement
+from incident.wording.render import STATEMENT_KINDS, freeze, render_statement
+from incident.wording.sheet_checks import lint_sheet
+from incident.wording.submission import check_statement, require_public_title
 from incident.wording.templates import CHANNELS, template_set
 
 # Channels with one post per language on the centre's own account; the
@@ -38,24 +40,6 @@ PER_RECIPIENT = ("email", "sms", "wechat")
 
 
 # ------------------------------------------------------------- fact sheets --
-
-
-def lint_sheet(ctx: Context, sheet: FactSheet) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for fieldname in factsheet.TEXT_FIELDS + factsheet.LIST_FIELDS:
-        for lang in LANGS:
-            value = (sheet.content.get(fieldname) or {}).get(lang)
-            items = value if isinstance(value, list) else [value]
-            # The don'ts list quotes what must NOT be said: not linted.
-            if fieldname == "donts":
-                continue
-            for item in items:
-                if item:
-                    for f in lint_text(item, lang, ctx.config):
-                        d = finding_dict(f, None, lang)
-                        d["field"] = fieldname
-                        out.append(d)
-    return out
 
 
 def _errors(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -79,7 +63,7 @@ def submit_sheet(session: Session, ctx: Context, incident_id: int) -> tuple[Fact
     missing = factsheet.missing_required(sheet.content)
     if missing:
         raise InputError("wording.error.facts_missing", fields=", ".join(missing))
-    findings = lint_sheet(ctx, sheet)
+    findings = lint_sheet(ctx, sheet, session)
     sheet.status = "in_review"
     sheet.submitted_at = ctx.clock.now()
     record_event(
@@ -97,7 +81,7 @@ def submit_sheet(session: Session, ctx: Context, incident_id: int) -> tuple[Fact
 def approve_sheet(session: Session, ctx: Context, incident_id: int, comment: str | None = None) -> FactSheet:
     incident = _lock(session, incident_id)
     sheet = _in_review_sheet(session, incident)
-    findings = lint_sheet(ctx, sheet)
+    findings = lint_sheet(ctx, sheet, session)
     if _errors(findings):
         raise ConflictError("wording.error.lint_blocks", count=len(_errors(findings)), first=_first(findings))
     signed, complete = approval.sign(
@@ -283,6 +267,7 @@ def draft_statement(
     sheet = factsheet.approved(session, incident_id)
     if sheet is None:
         raise ConflictError("wording.error.no_approved_facts", ref=incident.ref)
+    require_public_title(incident, sheet)
     chosen = parse_channels(channels)
     number = (session.scalar(select(func.max(Statement.number)).where(Statement.incident_id == incident_id)) or 0) + 1
     now = ctx.clock.now()
@@ -326,6 +311,7 @@ def submit_statement(session: Session, ctx: Context, incident_id: int, number: i
     if st.status != "draft":
         raise ConflictError("wording.error.not_draft", what=f"{incident.ref} #{number}", status=st.status)
     _check_fresh(st, incident)
+    check_statement(session, incident, st)
     st.status = "in_review"
     st.submitted_at = ctx.clock.now()
     record_event(session, ctx, incident, EventType.STATEMENT_SUBMITTED, number=number)
