@@ -5,6 +5,9 @@ Benchmarks, by name (default: all):
   declare     declare N incidents through the service (each assembles its
               response group), then list them with filters
   feeds       feed ingestion end to end vs bare feedparser.parse, same bytes
+  feeds-many  2,000 small feeds (1-20 entries, 5% slow or failing) polled
+              concurrently, first poll and unchanged re-poll, vs bare
+              feedparser.parse of the same bytes
   complaints  complaint import (CSV), rows/s
   detection   detection quality (NAB scorer, standard and low-FP): volumes-dev,
               nab-dev overall and per family, leave one family out; the
@@ -23,6 +26,9 @@ Benchmarks, by name (default: all):
   wording     agents' wording pull over HTTP (50 clients) vs a bare FastAPI
               endpoint; one statement rendered for every channel; linting
               a 2,000-character statement; channel checks
+  wording-search
+              agents' queries (zh and en, labelled) against 50 approved
+              sheets: top-1 accuracy (all and held-out) and get_reply p50/p99
   slack       slash-command acknowledgement latency while each command's
               work takes 10 s (app under uvicorn, signed requests)
   remedy      import --rows affected customers from a CSV file, propose and
@@ -162,6 +168,12 @@ def run_feeds(args, pg: str | None) -> None:
     print(f"  ratio {r['ratio']:.2f} (target >= 0.7: {'met' if r['ratio'] >= 0.7 else 'NOT met'})")
 
 
+def run_feeds_many(args, pg: str | None) -> None:
+    from benchmarks.feeds_many import bench_feeds_many, report
+
+    report(bench_feeds_many())
+
+
 def run_complaints(args, pg: str | None) -> None:
     from benchmarks.watch import bench_complaints, make_complaints_csv
 
@@ -254,6 +266,14 @@ def run_wording(args, pg: str | None) -> None:
         print(f"  {label:<66} {figure}")
 
 
+def run_wording_search(args, pg: str | None) -> None:
+    from benchmarks import wording_search
+
+    print("\nwording-search: agents' queries against 50 approved sheets (SQLite)")
+    for label, figure in wording_search.run():
+        print(f"  {label:<66} {figure}")
+
+
 def run_remedy(args, pg: str | None) -> None:
     from benchmarks import remedy
 
@@ -283,12 +303,14 @@ def run_serve(args, pg: str | None) -> None:
 BENCHES = {
     "declare": run_declare,
     "feeds": run_feeds,
+    "feeds-many": run_feeds_many,
     "complaints": run_complaints,
     "detection": run_detection,
     "detection-scale": run_detection_scale,
     "storm": run_storm,
     "surge": run_surge,
     "wording": run_wording,
+    "wording-search": run_wording_search,
     "remedy": run_remedy,
     "slack": run_slack,
     "board": run_board,
