@@ -119,7 +119,7 @@ _CORE: dict[str, tuple[str, str]] = {
         "not an incident id: '{value}' (e.g. 12 or INC-12)",
     ),
     "error.bad_kind": (
-        "未知的事件类型「{value}」；可选：{allowed}",
+        "未知的事件类型「{value}」；可选：{labels}（或 {allowed}）",
         "unknown incident kind '{value}'; choose one of: {allowed}",
     ),
     "error.bad_severity": (
@@ -127,7 +127,7 @@ _CORE: dict[str, tuple[str, str]] = {
         "unknown severity '{value}'; use 1–4 or SEV1–SEV4",
     ),
     "error.bad_status": (
-        "未知的状态「{value}」；可选：{allowed}",
+        "未知的状态「{value}」；可选：{labels}（或 {allowed}）",
         "unknown status '{value}'; choose one of: {allowed}",
     ),
     "error.bad_role": ("未知的角色「{value}」；可选：{allowed}", "unknown role '{value}'; choose one of: {allowed}"),
@@ -325,6 +325,19 @@ CATALOG = Catalogue(_CORE)
 
 def lang_index(lang: str | None) -> int:
     return 1 if (lang or "").lower().startswith("en") else 0
+
+
+def from_label(group: str, text: object) -> str:
+    """The value for what a user typed: the value itself (any case, - or
+    space for _) or its label in either language (排查中, "batch complaint"),
+    so a user can type the words the screens show them. Unknown text comes
+    back normalised, for the caller to refuse."""
+    raw = str(text).strip()
+    key = raw.lower().replace("-", "_").replace(" ", "_")
+    for value, forms in LABELS.get(group, {}).items():
+        if key == value or raw.lower() in (f.lower() for f in forms):
+            return value
+    return key
 
 
 def label(group: str, value: Any, lang: str) -> str:

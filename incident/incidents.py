@@ -22,6 +22,7 @@ from incident.access import texts as _access_texts  # noqa: F401  (access.error.
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
 from incident.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from incident.i18n import LABELS, from_label
 from incident.lifecycle import check_transition
 from incident.models import Incident, ResponseClock, RoleAssignment, TimelineEvent
 from incident.notify import enqueue
@@ -70,9 +71,9 @@ def parse_kind(text: str | Kind) -> Kind:
     if isinstance(text, Kind):
         return text
     try:
-        return Kind(str(text).strip().lower().replace("-", "_"))
+        return Kind(from_label("kind", text))
     except ValueError:
-        raise InputError("error.bad_kind", value=text, allowed=", ".join(k.value for k in Kind)) from None
+        raise InputError("error.bad_kind", value=text, **_choices("kind")) from None
 
 
 def parse_severity(text: str | int | Severity) -> Severity:
@@ -88,9 +89,15 @@ def parse_status(text: str | Status) -> Status:
     if isinstance(text, Status):
         return text
     try:
-        return Status(str(text).strip().lower())
+        return Status(from_label("status", text))
     except ValueError:
-        raise InputError("error.bad_status", value=text, allowed=", ".join(s.value for s in Status)) from None
+        raise InputError("error.bad_status", value=text, **_choices("status")) from None
+
+
+def _choices(group: str) -> dict[str, str]:
+    """The accepted values (``allowed``) and their Chinese labels (``labels``,
+    which only the zh-CN message names)."""
+    return {"allowed": ", ".join(LABELS[group]), "labels": "、".join(f[0] for f in LABELS[group].values())}
 
 
 def parse_role(text: str | Role) -> Role:

@@ -209,3 +209,26 @@ def test_a_drill_clock_checks_slack_signatures_against_real_time():
     assert not verify(secret, body, stamp, signature, drill.now)  # seven days off
     fixed = FixedClock()
     assert fixed.wall() is fixed  # tests keep control of the check
+
+
+def test_words_the_screens_show_are_accepted_and_the_incident_given_either_way(cli):
+    """A zh-CN user types what the screens say (排查中, 批量投诉); list commands
+    take the incident as `customers list 2` does; a refusal lists the
+    choices in the reader's language."""
+    cli("declare", "-k", "批量投诉", "-s", "3", "-t", "杭州网点派送延误")
+    cli("status", "1", "排查中")
+    cli("status", "1", "Identified", lang="en")
+    data = json.loads(cli("show", "1", "--json").stdout)
+    assert data["kind"] == "batch_complaint" and data["status"] == "identified"
+    zh = cli("status", "1", "处理中", ok=False).stderr
+    assert "未知的状态「处理中」" in zh and "排查中" in zh and "investigating" in zh
+    en = cli("status", "1", "busy", ok=False, lang="en").stderr
+    assert "unknown status 'busy'" in en and "investigating" in en and "排查中" not in en
+    listed = cli("comp", "list", "1", "--json").stdout
+    assert json.loads(listed)["entries"] == []
+    assert json.loads(cli("comp", "list", "INC-1", "--incident", "1", "--json").stdout)["entries"] == []
+    two = cli("comp", "list", "1", "--incident", "2", ok=False, lang="en").stderr
+    assert "two different incidents given" in two
+    assert "没有符合条件的补偿记录" in cli("comp", "list", "1", "--status", "已发放").stdout
+    missing = cli("wording", "get", "INC-1", ok=False).stderr
+    assert "INC-1" in missing and "多余的参数" not in missing

@@ -47,7 +47,7 @@ def cli(tmp_path):
             "错误：没有选项 --jso。（是否想用：--json？）",
             "No such option --jso. (did you mean: --json?)",
         ),
-        (("comp", "list", "2"), "错误：多余的参数：2（这个命令不接受它们）。", "unexpected extra argument(s): 2"),
+        (("comp", "list", "1", "2"), "错误：多余的参数：2（这个命令不接受它们）。", "unexpected extra argument(s): 2"),
         (
             ("declare", "-k", "other", "-s", "3", "-t"),
             "错误：选项 -t 后面需要一个值。",

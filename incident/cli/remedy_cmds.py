@@ -28,7 +28,7 @@ from incident.cli import texts as _cli_texts  # noqa: F401  (help.opt.json, help
 from incident.cli.render import print_json
 from incident.config import AppConfig
 from incident.errors import ForbiddenError, IncidentError, InputError
-from incident.i18n import LABELS, label, t
+from incident.i18n import LABELS, from_label, label, t
 from incident.incidents import get as get_incident
 from incident.incidents import parse_id
 from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation
@@ -107,6 +107,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     IncFilter = Annotated[
         Optional[str], Opt("--incident", "-i", help=h("remedy.help.opt.incident_filter"), metavar="INCIDENT")
     ]
+    # `comp list 2` as `customers list 2` does: the incident may be given either way.
+    IncPos = Annotated[Optional[str], typer.Argument(metavar="[INCIDENT]", help=h("remedy.help.opt.incident_filter"))]
     EntryArg = Annotated[str, typer.Argument(metavar="ID", help=h("remedy.help.arg.entry"))]
     ReasonReq = Annotated[str, Opt("--reason", help=h("remedy.help.opt.reason_req"), metavar="TEXT")]
     CallbackArg = Annotated[str, typer.Argument(metavar="ID", help=h("remedy.help.arg.callback"))]
@@ -114,6 +116,11 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     # ==== customers ============================================================
     cust_app = typer.Typer(help=h("remedy.help.customers"), no_args_is_help=True)
     app.add_typer(cust_app, name="customers")
+
+    def either_incident(positional: str | None, option: str | None) -> str | None:
+        if positional and option and parse_id(positional) != parse_id(option):
+            raise InputError("remedy.error.two_incidents", first=positional, second=option)
+        return positional or option
 
     def schedule_now(r: Runtime, incident_id: int) -> callbacks.SweepReport:
         # Its own transaction, after the customers are committed: a failure
@@ -584,6 +591,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @comp_app.command("issue", help=h("remedy.help.comp.issue"))
     def comp_issue(
+        incident_arg: IncPos = None,
         incident: IncFilter = None,
         batch: Annotated[Optional[int], Opt("--batch", help=h("remedy.help.opt.batch"), metavar="N")] = None,
         lease_seconds: Annotated[
@@ -591,6 +599,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         ] = None,
         as_json: JsonOpt = False,
     ) -> None:
+        incident = either_incident(incident_arg, incident)
         r = rt()
         if batch is not None and batch < 1:
             raise InputError("remedy.error.positive", option="--batch", value=batch)
@@ -661,15 +670,17 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @comp_app.command("list", help=h("remedy.help.comp.list"))
     def comp_list(
+        incident_arg: IncPos = None,
         incident: IncFilter = None,
         status: Annotated[Optional[str], Opt("--status", help=h("remedy.help.opt.status"), metavar="STATUS")] = None,
         limit: LimitOpt = 50,
         as_json: JsonOpt = False,
     ) -> None:
+        incident = either_incident(incident_arg, incident)
         r = rt()
         n = check_limit(limit)
         if status is not None:
-            status = status.strip().lower()
+            status = from_label("comp_status", status)
             if status not in LABELS["comp_status"]:
                 raise InputError("remedy.error.bad_status", value=status, allowed=", ".join(LABELS["comp_status"]))
         iid = parse_id(incident) if incident else None
@@ -826,11 +837,13 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @cb_app.command("due", help=h("remedy.help.callbacks.due"))
     def cb_due(
+        incident_arg: IncPos = None,
         incident: IncFilter = None,
         agent: Annotated[Optional[str], Opt("--agent", help=h("remedy.help.opt.agent"), metavar="NAME")] = None,
         limit: LimitOpt = 50,
         as_json: JsonOpt = False,
     ) -> None:
+        incident = either_incident(incident_arg, incident)
         r = rt()
         n = check_limit(limit)
         now = r.clock.now()

@@ -527,6 +527,10 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "name the entries, or use --incident (one or the other)",
     ),
     "remedy.error.bad_entry": ("无效的编号「{value}」（例如 7 或 #7）", "not an id: '{value}' (e.g. 7 or #7)"),
+    "remedy.error.two_incidents": (
+        "给了两个不同的事件：{first} 和 --incident {second}；只给一个",
+        "two different incidents given: {first} and --incident {second}; give one",
+    ),
     "remedy.error.bad_status": (
         "未知的补偿状态「{value}」；可选：{allowed}",
         "unknown compensation status '{value}'; choose one of: {allowed}",

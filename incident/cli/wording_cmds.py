@@ -450,6 +450,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
 
     @w_app.command("get", help=h("help.wording.get"))
     def wording_get(
+        # `wording get 登录不了` / `wording get INC-2`: what -q takes, without the -q.
+        words: Annotated[Optional[str], typer.Argument(metavar="[TEXT]", help=h("help.opt.q"))] = None,
         q: Annotated[Optional[str], Opt("-q", "--query", help=h("help.opt.q"), metavar="TEXT")] = None,
         incident: Annotated[
             Optional[str], Opt("--incident", "-i", help=h("help.opt.incident_id"), metavar="ID")
@@ -467,6 +469,9 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         as_json: JsonOpt = False,
     ) -> None:
         r = rt()
+        if words and q and words.strip() != q.strip():
+            raise InputError("wording.error.two_queries", first=words, second=q)
+        q = q or words
         if list_all or not (q or incident):
             return wording_list(r, as_json)
         try:

@@ -151,6 +151,10 @@ WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "没有找到与「{q}」相关、且口径已批准的进行中事件",
         "no active incident with approved wording matches '{q}'",
     ),
+    "wording.error.two_queries": (
+        "给了两处要查的话：「{first}」和 -q「{second}」；只给一处",
+        "two queries given: '{first}' and -q '{second}'; give one",
+    ),
     "wording.error.need_query": (
         "请给出关键词（q）或事件编号（incident）",
         "give keywords (q) or an incident id (incident)",
