@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from incident.cli import texts as _cli_texts  # noqa: F401
+from incident.demo import lock as demo_lock
 from incident.demo import run as demo_run
 from incident.errors import InputError
 from incident.i18n import CATALOG, t
@@ -80,10 +81,10 @@ CATALOG.update(
         ),
         "help.opt.demo": (
             "演示：示例配置、本地示例订阅源（中英文）和回放的投诉流（含一次系统故障激增），演示用户；"
-            "数据在 $INCIDENT_DATA_DIR/demo，每次启动重置。./dev run 即以此启动。",
+            "数据在 $INCIDENT_DATA_DIR/demo，每次启动重置；每个数据目录同时只运行一个演示。./dev run 即以此启动。",
             "demo: the example configuration, example feeds served locally (zh and en) and a replayed complaint "
-            "stream with an outage surge, demo users; data in $INCIDENT_DATA_DIR/demo, reset at each start. "
-            "./dev run starts this.",
+            "stream with an outage surge, demo users; data in $INCIDENT_DATA_DIR/demo, reset at each start; one "
+            "demo at a time per data directory. ./dev run starts this.",
         ),
     }
 )
@@ -106,6 +107,11 @@ def _register_serve(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], o
         def say(text: str) -> None:
             out.print(text, markup=False, highlight=False)
 
+        if demo:
+            # Before anything else (the port checks, the reset): a demo already
+            # running on this data directory is named, and left alone. Held by
+            # this process and, after exec, by the coordinator until it ends.
+            demo_lock.hold(rt.settings.data_dir, host, port)
         if not port_free(host, port):
             raise InputError("serve.error.port", port=port, option="--port")
         if not os.environ.get("PREFECT_API_URL") and not port_free("127.0.0.1", prefect_port):

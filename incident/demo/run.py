@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 import shutil
 import threading
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import httpx
 
 from incident.access import tokens, users
-from incident.config import load_config
+from incident.config import WordingConfig, load_config
 from incident.context import Context
 from incident.db import Store, default_url
 from incident.demo import feeds, stream
@@ -65,6 +67,13 @@ CATALOG.update(
             "Within a minute or two the board shows the incident detection opened (with its response group), "
             "the desk a draft fact sheet awaiting approval, and callbacks scheduled for the agents.",
         ),
+        "demo.out.cli": (
+            "在另一个终端用命令行操作演示数据：INCIDENT_DATA_DIR={path} INCIDENT_CONFIG={config} "
+            "./dev run --as zhangwei list（或 incident …；密码即下方演示用户的密码）",
+            "The command line on the demo's data, from another terminal: INCIDENT_DATA_DIR={path} "
+            "INCIDENT_CONFIG={config} ./dev run --as zhangwei list (or incident …; the password is the demo "
+            "users' one, shown below)",
+        ),
         "demo.out.users": (
             "登录：用户名 {users}，密码均为 {password}",
             "Sign in as {users}; the password for all: {password}",
@@ -103,6 +112,35 @@ allow_private = true
 """
 
 
+def _with_public_url(base: str, port: int) -> str:
+    """The base configuration with the status page's public URL on the
+    demo's port, when it is the built-in one (unset, or set to it as the
+    example configuration does): otherwise every statement and Atom entry
+    would link to port 8000 whatever port the demo serves on. A URL the
+    user chose is left alone."""
+    default = WordingConfig.model_fields["public_url"].default
+    try:
+        current = tomllib.loads(base).get("wording", {}).get("public_url")
+    except tomllib.TOMLDecodeError:
+        return base  # load_config refuses it next, naming the line
+    if current not in (None, default, default + "/"):
+        return base
+    line = f'public_url = "http://127.0.0.1:{port}"'
+    if current is not None:
+        changed = re.sub(r"(?m)^[ \t]*public_url[ \t]*=[ \t]*([\"'])[^\"'\n]*\1", line, base, count=1)
+    elif re.search(r"(?m)^[ \t]*\[wording\]", base):
+        changed = re.sub(r"(?m)^([ \t]*\[wording\][^\n]*)$", lambda m: f"{m.group(1)}\n{line}", base, count=1)
+    else:
+        changed = f"{base}\n\n[wording]\n{line}\n"
+    # Written another way than these cover (a dotted key, an inline table):
+    # the demo still runs, its links on the default port.
+    try:
+        ok = tomllib.loads(changed).get("wording", {}).get("public_url") == f"http://127.0.0.1:{port}"
+    except tomllib.TOMLDecodeError:
+        ok = False
+    return changed if ok else base
+
+
 @dataclass
 class Demo:
     path: Path
@@ -128,7 +166,11 @@ class Demo:
 
     def intro(self, lang: str) -> list[str]:
         minutes = int(stream.SURGE_BEFORE.total_seconds() // 60)
-        return [t("demo.out.intro", lang, minutes=minutes, path=self.path), t("demo.out.expect", lang)]
+        return [
+            t("demo.out.intro", lang, minutes=minutes, path=self.path),
+            t("demo.out.expect", lang),
+            t("demo.out.cli", lang, path=self.path, config=self.config_path),
+        ]
 
 
 def prepare(data_dir: Path, base_config: Path | None, port: int, clock: Clock | None = None) -> Demo:
@@ -143,7 +185,7 @@ def prepare(data_dir: Path, base_config: Path | None, port: int, clock: Clock | 
     (data_dir / MARKER).write_text("incident serve --demo\n", "utf-8")
     base = Path(base_config).read_text("utf-8") if base_config else ""
     config_path = data_dir / "incident.toml"
-    config_path.write_text(base + _feeds_toml(port), "utf-8")
+    config_path.write_text(_with_public_url(base, port) + _feeds_toml(port), "utf-8")
     config = load_config(config_path)
     clock = clock or Clock()
     start = clock.now()
