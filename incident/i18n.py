@@ -367,7 +367,22 @@ class _Formatter(string.Formatter):
             return t("event.note_suffix", self.lang, note=value) if value else ""
         if format_spec == "more":
             return t("config.more", self.lang, n=value) if value else ""
+        if format_spec.endswith("list") and format_spec[:-4] in LABELS:
+            # {fields:fact_fieldlist}: each item by its label (what.en: the field, in English)
+            items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+            return ("、" if self.lang == "zh-CN" else ", ").join(self._item(format_spec[:-4], str(v)) for v in items)
         return super().format_field(value, format_spec)
+
+    def _item(self, group: str, value: str) -> str:
+        base, _, variant = value.strip().partition(".")
+        text = label(group, base, self.lang)
+        return (
+            f"{text}（{variant.upper()}）"
+            if variant and self.lang == "zh-CN"
+            else f"{text} ({variant})"
+            if variant
+            else text
+        )
 
     def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
         # A message outliving a parameter (older stored rows) shows the

@@ -15,7 +15,7 @@ import pytest
 
 import incident
 import incident_flows
-from incident.i18n import CATALOG, Catalogue
+from incident.i18n import CATALOG, Catalogue, t
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,3 +67,13 @@ def test_every_module_registers_its_texts_without_a_clash():
         for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             importlib.import_module(info.name)
     assert "col.feed" in CATALOG and "col.source" in CATALOG
+
+
+def test_field_lists_in_timeline_lines_are_said_in_the_readers_language():
+    from incident.wording import texts as _wording_texts  # noqa: F401  (registers fact_field and the event)
+
+    fields = ["fix", "public_title", "what.en"]
+    zh = t("event.facts_drafted", "zh-CN", version=2, fields=fields)
+    assert zh == "口径卡 v2 草稿修改：处理措施、对外标题、发生了什么（EN）"  # not 「fix、public_title、what.en」
+    en = t("event.facts_drafted", "en", version=2, fields=fields)
+    assert en.startswith("fact sheet v2 draft edited: ") and "public_title" not in en and "(en)" in en

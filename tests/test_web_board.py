@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from incident import incidents
 from incident.models import Signal, VolumePoint, VolumeSeries
@@ -70,6 +71,21 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
                 },
             )
         )
+        s.add(  # an upstream status page's entry: no series, no counts to show
+            Signal(
+                series_key="feed/statuspage#entry-1",
+                bucket_start=start + dt.timedelta(minutes=355),
+                created_at=now,
+                kind="system_outage",
+                severity=2,
+                observed=0,
+                baseline=0,
+                score=1.0,
+                action="attached",
+                incident_id=detected.id,
+                detail={"title": "上游状态页：支付通道故障"},
+            )
+        )
     with LiveServer(create_app(rt)) as srv:
         client, _ = login(srv.base, "zhangwei")
         html = client.get("/").text
@@ -80,6 +96,8 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
         assert html.index(">SEV1</h2>") < html.index(">SEV2</h2>") < html.index(">SEV3</h2>")
         assert '<span class="muted">INC-1</span> <span class="title">网点投诉 0</span>' in html
         assert "已解决的事件" not in html
+        # the clock and the acknowledgements owed are two phrases, not 「剩余 59分钟5 个角色待确认」
+        assert re.search(r"分钟</span> · <span class=\"warn\">\d+ 个角色待确认", html)
         page2 = client.get("/?page=2").text
         # page 2: the last six SEV3 incidents (INC-100 … INC-105), nothing from page 1
         card = '<span class="muted">INC-{}</span> <span class="title">网点投诉 {}</span>'
@@ -89,8 +107,13 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
         assert det.status_code == 200 and det.headers["server-timing"].startswith("app;dur=")
         body = det.text
         assert body.count("<svg") == 1 and body.count('class="alert"') == 2  # the two alerting buckets
-        assert "complaints/topic=login" in body and "APP 登录不了" in body and "杭州" in body
-        assert "信号（1）" in body
+        assert "APP 登录不了" in body and "杭州" in body
+        # the series in words, the signal's action labelled: no raw key or code in a zh page
+        assert "投诉量（主题=login）" in body and "complaints/topic=login" not in body
+        assert "实际 40 / 基线 3.0 · 已开事件" in body
+        assert "信号（2）" in body
+        upstream = body.split("上游状态页：支付通道故障", 1)[1].split("</p>", 1)[0]
+        assert "已并入事件" in upstream and "实际" not in upstream and "基线" not in upstream
         # the lead edits the incident's words from the page
         token = body.split('name="csrf" value="', 1)[1].split('"', 1)[0]
         r = client.post(

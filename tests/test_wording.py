@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from incident import escalation, incidents
-from incident.errors import ConflictError, InputError
+from incident.errors import ConflictError, InputError, NotFoundError
 from incident.models import Delivery, ResponseClock, TimelineEvent
 from incident.wording import authoring, factsheet, workflow
 
@@ -302,3 +302,15 @@ def test_fact_sheet_amount_is_exact_to_the_cent(store, ctx):
     with store.read() as s:
         sheet = factsheet.latest(s, iid)
         assert sheet is not None and sheet.content["compensation_amount"] == 50
+
+
+def test_a_missing_sheet_or_version_is_named_in_a_sentence(store, ctx):
+    iid = declare(store, ctx)
+    with store.transaction() as s:
+        with pytest.raises(NotFoundError) as none:
+            factsheet.get_version(s, iid)
+        with pytest.raises(NotFoundError) as nine:
+            factsheet.get_version(s, iid, 9)
+    assert none.value.message("zh-CN") == f"INC-{iid} 还没有口径卡"
+    assert nine.value.message("zh-CN") == f"INC-{iid} 没有第 9 版口径卡"  # not 「还没有口径卡9」
+    assert nine.value.message("en") == f"INC-{iid} has no fact sheet version 9"

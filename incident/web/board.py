@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from incident import incidents
@@ -16,7 +16,7 @@ from incident.enums import Kind, Role, Severity
 from incident.errors import InputError
 from incident.events import event_text
 from incident.i18n import t
-from incident.web import boardview
+from incident.web import boardview, history
 from incident.web.charts import volume_svg
 from incident.web.pages import Pages
 from incident.wording import texts as _wording_texts  # noqa: F401  (labels: clock)
@@ -42,26 +42,28 @@ def router(pages: Pages) -> APIRouter:
             board = boardview.open_board(s, page)
             chosen = selected if selected is not None else (board.cards[0].row.id if board.cards else None)
             det = boardview.detail(s, chosen) if chosen is not None else None
-            out: dict[str, Any] = {"board": board, "det": det, "charts": [], "events": []}
+            out: dict[str, Any] = {"board": board, "det": det, "charts": [], "events": [], "signal_words": {}}
             if det is not None:
                 labels = (
                     t("web.board.chart.observed", lang),
                     t("web.board.chart.baseline", lang),
                     t("web.board.chart.alert", lang),
                 )
+                words = {c.series: boardview.series_words(rt.ctx, c.series, lang) for c in det.charts}
                 out["charts"] = [
                     (
-                        c.series,
+                        words[c.series],
                         volume_svg(
                             c.points,
                             c.alerts,
                             rt.config.zone,
-                            t("web.board.chart.title", lang, series=c.series),
+                            t("web.board.chart.title", lang, series=words[c.series]),
                             labels,
                         ),
                     )
                     for c in det.charts
                 ]
+                out["signal_words"] = {s.id: boardview.series_words(rt.ctx, s.series_key, lang) for s in det.signals}
                 out["events"] = [(e, event_text(e, lang)) for e in det.events]
             return out
 
@@ -84,6 +86,9 @@ def router(pages: Pages) -> APIRouter:
     # far beyond the last is simply empty, an id beyond the range not found.
     @api.get("/")
     def board(request: Request, id: int | None = None, page: int = 1) -> Response:  # noqa: A002
+        if any(name in request.query_params for name in history.FILTER_PARAMS):
+            # /?status=closed, /?all=1, /?q=…: the history answers those (issue 23)
+            return RedirectResponse("/incidents?" + request.url.query, status_code=303)
         return show(request, None if id is None else incidents.parse_id(id), min(page, incidents.MAX_ID))
 
     @api.get("/incidents/{incident_id}")

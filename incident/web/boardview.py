@@ -14,8 +14,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incident.context import Context
 from incident.enums import OPEN_STATUSES, Status
 from incident.errors import NotFoundError
+from incident.i18n import CATALOG, t
 from incident.incidents import IncidentRow, count_incidents
 from incident.lifecycle import allowed_next
 from incident.models import (
@@ -28,6 +30,8 @@ from incident.models import (
     VolumePoint,
     VolumeSeries,
 )
+from incident.watch import texts as _watch_texts  # noqa: F401  (watch.series.*, watch.dimension.*)
+from incident.watch.surges import value_label
 
 PAGE = 100  # cards per page; the rest is a click away
 TIMELINE = 200
@@ -224,6 +228,24 @@ def _charts(session: Session, signals: list[Signal]) -> list[Chart]:
         points = [PointRow(b, v, base, bool(a)) for b, v, base, a in reversed(rows)]
         out.append(Chart(key, points, [s.bucket_start for s in mine]))
     return out
+
+
+def series_words(ctx: Context, key: str, lang: str) -> str:
+    """A series key (complaints/category=系统) as a reader says it:
+    投诉量（类别=系统）; a key of another shape is shown as it is."""
+    family, _, rest = key.split("#", 1)[0].partition("/")
+    dimension, _, value = rest.partition("=")
+    if f"watch.series.{family}" not in CATALOG or (rest and f"watch.dimension.{dimension}" not in CATALOG):
+        return key
+    if not rest:
+        return t(f"watch.series.{family}", lang)
+    return t(
+        "watch.series.dimension",
+        lang,
+        family=t(f"watch.series.{family}", lang),
+        dimension=t(f"watch.dimension.{dimension}", lang),
+        value=value_label(ctx, dimension, value, lang),
+    )
 
 
 def samples(signal: Signal) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@ zh-CN and en. Each page module registers its own in the same way."""
 
 from __future__ import annotations
 
-from incident.i18n import CATALOG
+from incident.i18n import CATALOG, LABELS
 
 CATALOG.update(
     {
@@ -183,3 +183,12 @@ CATALOG.update(
         ),
     }
 )
+
+# What a signal did (Signal.action), as the board says it.
+LABELS["signal_action"] = {
+    "pending": ("处理中", "pending"),
+    "recorded": ("已记录", "recorded"),
+    "silenced": ("已静默", "silenced"),
+    "opened": ("已开事件", "opened an incident"),
+    "attached": ("已并入事件", "attached to the incident"),
+}

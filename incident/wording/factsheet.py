@@ -252,7 +252,9 @@ def get_version(session: Session, incident_id: int, version: int | None = None) 
     if sheet is None:
         if session.get(Incident, incident_id) is None:
             _no_incident(incident_id)
-        raise NotFoundError("wording.error.no_facts", ref=f"INC-{incident_id}", version=version or "")
+        if version is None:
+            raise NotFoundError("wording.error.no_facts", ref=f"INC-{incident_id}")
+        raise NotFoundError("wording.error.no_facts_version", ref=f"INC-{incident_id}", version=version)
     return sheet
 
 

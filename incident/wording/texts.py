@@ -55,7 +55,8 @@ WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "补偿金额必须是非负数字（收到「{value}」）",
         "the compensation amount must be a number ≥ 0 (got '{value}')",
     ),
-    "wording.error.no_facts": ("{ref} 还没有口径卡{version}", "{ref} has no fact sheet {version}"),
+    "wording.error.no_facts": ("{ref} 还没有口径卡", "{ref} has no fact sheet yet"),
+    "wording.error.no_facts_version": ("{ref} 没有第 {version} 版口径卡", "{ref} has no fact sheet version {version}"),
     "wording.error.no_approved_facts": (
         "{ref} 还没有已批准的口径卡；先编辑并送审（incident facts edit / submit）",
         "{ref} has no approved fact sheet yet; edit and submit one first (incident facts edit / submit)",
@@ -180,8 +181,8 @@ WORDING_TEXTS: dict[str, tuple[str, str]] = {
     ),
     # ---- timeline -----------------------------------------------------------
     "event.facts_drafted": (
-        "口径卡 v{version} 草稿修改：{fields:list}",
-        "fact sheet v{version} draft edited: {fields:list}",
+        "口径卡 v{version} 草稿修改：{fields:fact_fieldlist}",
+        "fact sheet v{version} draft edited: {fields:fact_fieldlist}",
     ),
     "event.facts_submitted": (
         "口径卡 v{version} 送审（错误 {errors}，提醒 {warnings}）",
