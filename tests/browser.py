@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -70,5 +71,6 @@ def sign_in(browser, base: str, name: str, password: str, lang: str = "zh-CN", *
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", password)
     page.click("form[action='/login'] button")
-    page.wait_for_url(re.compile(r".*/(\?.*)?$"))
+    # each role lands on its own home (the board, an agent's lookup): wait to leave the login page
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
     return ctx, page

@@ -361,3 +361,24 @@ def test_sign_ins_at_once_hash_no_more_passwords_at_once_than_there_are_cores(mo
         th.join()
     assert sorted(results) == [False] * (n // 2) + [True] * (n // 2)
     assert 1 <= seen[0] <= passwords.CORES
+
+
+def test_each_role_lands_on_its_own_work_after_signing_in(db_url, config, clock):
+    """An agent's work is the reply lookup, a lead's the board; a page the
+    user asked for (the login's ?next=) wins over either."""
+    rt = web_runtime(db_url, config, clock)
+    add_user(rt, "wangfang", "agent")
+    add_user(rt, "zhangwei", "lead")
+    with LiveServer(create_app(rt)) as srv:
+        for name, home in (("wangfang", "/lookup"), ("zhangwei", "/")):
+            with httpx.Client(base_url=srv.base) as client:
+                page = client.get("/login")
+                assert 'name="next" value=""' in page.text  # nothing asked for: the role decides
+                data = {"csrf": csrf_of(page.text), "username": name, "password": PASSWORD, "next": ""}
+                r = client.post("/login", data=data)
+                assert r.status_code == 303 and r.headers["location"] == home, name
+        with httpx.Client(base_url=srv.base) as client:
+            page = client.get("/login", params={"next": "/callbacks"})
+            data = {"csrf": csrf_of(page.text), "username": "wangfang", "password": PASSWORD, "next": "/callbacks"}
+            r = client.post("/login", data=data)
+            assert r.headers["location"] == "/callbacks"

@@ -134,16 +134,33 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert entries(store, iid)[0][4:] == ("approved", "chenjing", "liuyang")
 
     # By policy (outage-coupon: 20 yuan, approved by policy below the threshold), then issue.
-    r = lead.post(f"/remedy/{iid}/compensation/policy", data={"csrf": token})
+    # A bulk money action first says how many and how much; nothing is stored by looking.
+    before = entries(store, iid)
+    r = lead.post(f"/remedy/{iid}/compensation/policy", data={"csrf": token})  # no confirmation: shown first
+    assert "将按补偿政策为 4 位客户提出补偿，共 80.00 元。" in r.text and entries(store, iid) == before
+    assert 'name="expect" value="4"' in r.text and "确认提出 4 笔（80.00 元）" in r.text
+    assert agent.get(f"/remedy/{iid}/compensation/policy").status_code == 403
+    assert entries(store, iid) == before
+    confirmed = {"csrf": token, "confirm": "1", "expect": "4"}
+    r = lead.post(f"/remedy/{iid}/compensation/policy", data=confirmed)
     assert flash(r.text).startswith("ok: 按政策提出 4 笔（待主管审批 0，自动批准 4）")
-    r = lead.post(f"/remedy/{iid}/compensation/policy", data={"csrf": token})
+    page = lead.get(f"/remedy/{iid}/compensation/policy").text
+    assert "按当前政策没有需要新提出的补偿。" in page and "confirm-form" not in page
+    r = lead.post(f"/remedy/{iid}/compensation/policy", data={**confirmed, "expect": "0"})
     assert "已有 4" in flash(r.text)  # proposing twice adds nothing
-    r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token})
+    shown = boss.get(f"/remedy/{iid}/compensation/issue").text
+    assert "将把 5 笔已批准的补偿交给发放渠道，共 230.00 元" in shown
+    # What was confirmed is what happens: a count that no longer holds moves nothing.
+    r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token, "confirm": "1", "expect": "4"})
+    assert flash(r.text) == "error: 台账在您确认后有变化：确认时是 4 笔，现在是 5 笔。什么都没有做；请重新确认。"
+    assert "issued" not in {e[4] for e in entries(store, iid)}
+    r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token, "confirm": "1", "expect": "5"})
     assert flash(r.text) == "ok: 已发放 5 笔，失败 0，稍后重试 0；仍待发放 0。"
     assert {e[4] for e in entries(store, iid)} == {"issued"}
     issued = [json.loads(line) for line in (tmp_path / "compensation" / "issued.jsonl").read_text().splitlines()]
     assert len([x for x in issued if x.get("action") == "issue"]) == 5
-    r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token})
+    assert "没有已批准待发放的补偿。" in boss.get(f"/remedy/{iid}/compensation/issue").text
+    r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token, "confirm": "1", "expect": "0"})
     assert flash(r.text) == "ok: 没有待发放的补偿。"
 
     # Reverse one (a reason is required); reject a new proposal.

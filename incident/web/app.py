@@ -25,7 +25,20 @@ from incident.resources import on_disk
 from incident.runtime import Runtime
 from incident.watch import complaints as intake
 from incident.watch.jobs import rules_for
-from incident.web import account, admin, board, desk, door, login, lookup, remedy_pages, status_pages
+from incident.web import (
+    account,
+    admin,
+    board,
+    desk,
+    door,
+    errorpages,
+    history,
+    login,
+    lookup,
+    remedy_confirm,
+    remedy_pages,
+    status_pages,
+)
 from incident.web.auth import SESSION_COOKIE, api_principal, check_csrf, request_lang
 from incident.web.pages import NeedLogin, Pages, parse_form
 from incident.web.remedy_api import router as remedy_router
@@ -111,6 +124,9 @@ def create_app(rt: Runtime) -> FastAPI:
     @app.exception_handler(NeedLogin)
     async def _need_login(request: Request, exc: NeedLogin) -> Response:
         return pages.redirect("/login?next=" + urllib.parse.quote(exc.next_url, safe=""))
+
+    # Unknown paths and parameters that do not parse: the site's page, or JSON under /api/.
+    errorpages.install(app, pages)
 
     def machine(request: Request) -> None:
         """JSON routes: a user's API token, the machine token (from
@@ -322,7 +338,7 @@ def create_app(rt: Runtime) -> FastAPI:
         return _html(await run_in_threadpool(status_pages.unsubscribe, rt, fields.get("token", ""), lang))
 
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
-    for module in (login, board, desk, lookup, remedy_pages, admin, account):
+    for module in (login, board, history, desk, lookup, remedy_pages, remedy_confirm, admin, account):
         app.include_router(module.router(pages))
     return app
 

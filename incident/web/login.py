@@ -17,6 +17,13 @@ from incident.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, identify, set_s
 from incident.web.pages import Pages, parse_form, safe_next
 
 
+def home_for(roles: list[str]) -> str:
+    """Where someone lands after signing in, when no page asked for it: an
+    agent's work is the reply lookup (their callbacks are a link away from
+    it), everyone else's the board."""
+    return "/lookup" if roles and set(roles) <= {"agent"} else "/"
+
+
 def router(pages: Pages) -> APIRouter:
     api = APIRouter()
     rt = pages.rt
@@ -30,7 +37,7 @@ def router(pages: Pages) -> APIRouter:
             status=status,
             login_csrf=token,
             error=error,
-            next=safe_next(request.query_params.get("next")),
+            next=safe_next(request.query_params.get("next"), default=""),  # none asked: each role's home
             name=name,
             proxy=rt.config.web.auth == "proxy",
         )
@@ -71,12 +78,14 @@ def router(pages: Pages) -> APIRouter:
                 except AuthError as exc:
                     return exc  # returned, not raised: the failed-attempt count must commit
                 _row, key = sessions.open_session(s, user, "password", rt.clock.now(), rt.config.web.session_hours)
+                landing[0] = home_for(user.roles)
                 return key
 
+        landing = ["/"]
         key = await run_in_threadpool(work)
         if isinstance(key, AuthError):
             return login_page(request, key.message(lang), 401, name)
-        response = pages.redirect(safe_next(form.get("next")))
+        response = pages.redirect(safe_next(form.get("next"), default=landing[0]))
         set_session_cookie(response, rt, key)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response

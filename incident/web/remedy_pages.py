@@ -37,7 +37,7 @@ from incident.incidents import SYSTEM_ACTOR, IncidentRow
 from incident.incidents import get as get_incident
 from incident.models import AffectedCustomer, Callback, Compensation, Incident
 from incident.money import ZERO, fmt_amount, fmt_money, money_sum
-from incident.remedy import callbacks, customers, issuing, ledger  # (and their labels: form, unit, comp_status …)
+from incident.remedy import callbacks, customers, issuing, ledger, preview  # (+ labels: form, unit, comp_status)
 from incident.roster import display as display_person
 from incident.timeutil import end_of_local_day, fmt
 from incident.web import remedy_texts as _texts  # noqa: F401
@@ -76,6 +76,14 @@ def _page(value: Any) -> int:
         return max(1, min(int(value), 100_000))
     except (TypeError, ValueError):
         return 1
+
+
+def _expected(form: dict[str, str]) -> int | None:
+    """The count the person confirmed (the confirmation form's ``expect``)."""
+    try:
+        return int(form["expect"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _pasted(text: str, fmt: str) -> list[tuple[int, dict[str, Any] | Exception]]:
@@ -451,11 +459,18 @@ def router(pages: Pages) -> APIRouter:
 
     @api.post("/remedy/{incident_id}/compensation/policy")
     async def propose_policy(request: Request, incident_id: int) -> Response:
-        principal, _form = await pages.form(request, "remedy.manage")
+        principal, form = await pages.form(request, "remedy.manage")
+        expect = _expected(form)
+        if form.get("confirm") != "1" or expect is None:  # a bulk money action says how many and how much first
+            return pages.redirect(f"/remedy/{incident_id}/compensation/policy")
 
         def work(s: Session, ctx: Context) -> ledger.ProposalReport:
-            # One transaction: the proposals of one run stand or fall together.
-            return ledger.propose_by_policy(s, ctx, incident_id)
+            # One transaction: the proposals of one run stand or fall together,
+            # and if they are not what was confirmed none of them stands.
+            report = ledger.propose_by_policy(s, ctx, incident_id)
+            if report.proposed != expect:
+                raise InputError("web.remedy.confirm.changed", expected=expect, now=report.proposed)
+            return report
 
         def outcome(r: ledger.ProposalReport, lang: str) -> tuple[str, str]:
             text = t(
@@ -571,7 +586,10 @@ def router(pages: Pages) -> APIRouter:
 
     @api.post("/remedy/{incident_id}/compensation/issue")
     async def issue(request: Request, incident_id: int) -> Response:
-        principal, _form = await pages.form(request, "remedy.approve")
+        principal, form = await pages.form(request, "remedy.approve")
+        expect = _expected(form)
+        if form.get("confirm") != "1" or expect is None:  # a bulk money action says how many and how much first
+            return pages.redirect(f"/remedy/{incident_id}/compensation/issue")
         lang = pages.lang(request, principal)
         back = f"/remedy/{incident_id}#ledger"
         ctx = principal.ctx(rt)
@@ -579,6 +597,9 @@ def router(pages: Pages) -> APIRouter:
         def go() -> tuple[issuing.IssueReport, int]:
             with rt.store.read() as s:
                 get_incident(s, incident_id)
+                waiting = preview.approved(s, incident_id).count
+            if waiting != expect:
+                raise InputError("web.remedy.confirm.changed", expected=expect, now=waiting)
             # A runner, not a service function: it owns its transactions (a
             # claim committed before the provider is called, then the results).
             report = issuing.issue_due(

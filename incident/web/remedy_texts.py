@@ -114,6 +114,37 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "the actual loss up to {goods} yuan, documents {documents}, uninsured {uninsured}, "
         "declared value up to {declared}.",
     ),
+    # ---- confirmation before a bulk money action ----------------------------
+    "web.remedy.confirm.title_policy": ("确认：按补偿政策提出补偿", "Confirm: propose compensation by policy"),
+    "web.remedy.confirm.title_issue": ("确认：发放已批准的补偿", "Confirm: issue the approved compensation"),
+    "web.remedy.confirm.summary_policy": (
+        "将按补偿政策为 {n} 位客户提出补偿，共 {amounts}。",
+        "This proposes compensation for {n} customers by policy, {amounts} in all.",
+    ),
+    "web.remedy.confirm.summary_issue": (
+        "将把 {n} 笔已批准的补偿交给发放渠道，共 {amounts}；发出后只能冲正，不能撤回。",
+        "This sends {n} approved entries to the provider, {amounts} in all; once sent they can only be reversed.",
+    ),
+    "web.remedy.confirm.policy_detail": (
+        "其中 {need} 笔需主管批准，{auto} 笔在自动批准额度内；已有补偿 {existing} 位，不符合政策 {ineligible} 位，"
+        "无法计算 {refused} 位。",
+        "Of these {need} need a supervisor's approval and {auto} are within the automatic limit; {existing} "
+        "customers already have an entry, {ineligible} are not covered, {refused} could not be computed.",
+    ),
+    "web.remedy.confirm.go_policy": ("确认提出 {n} 笔（{amounts}）", "Propose {n} entries ({amounts})"),
+    "web.remedy.confirm.go_issue": ("确认发放 {n} 笔（{amounts}）", "Issue {n} entries ({amounts})"),
+    "web.remedy.confirm.none_policy": (
+        "按当前政策没有需要新提出的补偿。",
+        "The policy has no new compensation to propose.",
+    ),
+    "web.remedy.confirm.none_issue": ("没有已批准待发放的补偿。", "There is no approved compensation to issue."),
+    "web.remedy.confirm.cancel": ("取消", "Cancel"),
+    "web.remedy.confirm.back": ("返回台账", "Back to the ledger"),
+    "web.remedy.confirm.changed": (
+        "台账在您确认后有变化：确认时是 {expected} 笔，现在是 {now} 笔。什么都没有做；请重新确认。",
+        "The ledger changed after you confirmed: {expected} entries then, {now} now. Nothing was done; "
+        "please confirm again.",
+    ),
     "web.remedy.ledger.propose_policy": ("按补偿政策为所有客户提出补偿", "Propose for every customer by policy"),
     "web.remedy.ledger.approve_all": (
         "批准全部待审批（{n}，本人提出的除外）",
