@@ -157,6 +157,12 @@ def test_comms_draft_a_second_person_approves_it_is_published(browser, site):
     _click(emily, "#statement-1 .st-submit button", desk)
     sunli.goto(f"/desk/{iid}")
     _click(sunli, "#statement-1 .st-approve button", desk)
+    # the redirect lands on #statement-1, far down the page; the result stays in view at the top
+    assert sunli.evaluate("window.scrollY") > 0
+    box, height = sunli.locator(".flash").bounding_box(), sunli.evaluate("window.innerHeight")
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height, (box, height)
+    heading = sunli.locator("#statement-1").bounding_box()
+    assert heading is not None and heading["y"] >= box["y"] + box["height"] - 1  # not hidden under it
     emily.goto(f"/desk/{iid}")
     _click(emily, "#statement-1 .st-publish button", desk)
     assert emily.locator("#log-1").count() == 1

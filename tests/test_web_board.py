@@ -107,6 +107,12 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
         assert det.status_code == 200 and det.headers["server-timing"].startswith("app;dur=")
         body = det.text
         assert body.count("<svg") == 1 and body.count('class="alert"') == 2  # the two alerting buckets
+        # the chart zooms on the surge (3 h before the first alert, 38 of the 72 buckets), the
+        # whole six hours as an overview inside the same SVG; legend and hover in the page's language
+        chart = body.split("<svg", 1)[1].split("</svg>", 1)[0]
+        assert "放大显示 11-24 06:50 起 · 首次告警 11-24 09:50" in chart and 'class="overview"' in chart
+        assert chart.count('class="hit"') == 38 and "<title>11-24 09:50　实际量 40，基线 3.0（告警）</title>" in chart
+        assert all(f">{word}</text>" in chart for word in ("实际量", "基线", "告警"))
         assert "APP 登录不了" in body and "杭州" in body
         # the series in words, the signal's action labelled: no raw key or code in a zh page
         assert "投诉量（主题=login）" in body and "complaints/topic=login" not in body
@@ -129,3 +135,48 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
         assert group.count("事件已结束，无需再确认") >= 4 and "剩余" not in group and "已超时" not in group
         missing = client.get("/incidents/99999")
         assert missing.status_code == 404 and "99999" in missing.text
+
+
+def test_declaring_from_the_board_takes_the_scope_and_assigning_keeps_the_group_in_order(db_url, config, clock):
+    rt = web_runtime(db_url, config, clock)
+    add_user(rt, "zhangwei", "lead")
+    with LiveServer(create_app(rt)) as srv:
+        client, token = login(srv.base, "zhangwei")
+        page = client.get("/").text
+        for name in ("regions", "products", "channels", "started_at"):
+            assert f'name="{name}"' in page
+        r = client.post(
+            "/incidents",
+            data={
+                "csrf": token,
+                "kind": "system_outage",
+                "severity": "2",
+                "title": "APP 登录失败",
+                "regions": "华东，华南",
+                "products": "顺丰标快",
+                "channels": "app, phone",
+                "started_at": "2026-11-24T09:30",
+            },
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/incidents/1"
+        assert "已宣布 INC-1" in client.get("/incidents/1").text
+        with rt.store.read() as s:
+            inc = incidents.get(s, 1)
+            assert (inc.scope_regions, inc.scope_products, inc.scope_channels) == (
+                ["华东", "华南"],
+                ["顺丰标快"],
+                ["app", "phone"],
+            )
+            # typed as centre time (Asia/Shanghai): 01:30 UTC
+            assert inc.started_at == dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.timezone.utc)
+        detail = client.get("/incidents/1").text
+        form = detail.split('id="assign-form"', 1)[1].split("</form>", 1)[0]
+        # nobody is preselected: one stray click cannot make someone the lead
+        assert 'name="person" required><option value="">— 请选择 —</option>' in form
+        assert "selected" not in form
+        group = detail.split("<h2>专项小组</h2>", 1)[1].split("</table>", 1)[0]
+        assert group.split("</tr>", 2)[1].count("事件负责人") == 1  # the lead's row comes first
+        client.post("/incidents/1/assign", data={"csrf": token, "role": "incident_lead", "person": "sunli"})
+        group = client.get("/incidents/1").text.split("<h2>专项小组</h2>", 1)[1].split("</table>", 1)[0]
+        first_row = group.split("</tr>", 2)[1]
+        assert "事件负责人" in first_row and "孙丽" in first_row, first_row  # re-assigned, still first

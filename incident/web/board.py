@@ -16,6 +16,7 @@ from incident.enums import Kind, Role, Severity
 from incident.errors import InputError
 from incident.events import event_text
 from incident.i18n import t
+from incident.timeutil import parse_time
 from incident.web import boardview, history
 from incident.web.charts import volume_svg
 from incident.web.pages import Pages
@@ -27,6 +28,10 @@ def _safe_link(value: Any) -> str | None:
     code even when it is escaped."""
     text = str(value or "")
     return text if text.startswith(("http://", "https://")) else None
+
+
+def _listed(value: str | None) -> list[str]:
+    return [part for part in (value or "").replace("，", ",").replace("、", ",").split(",") if part.strip()]
 
 
 def router(pages: Pages) -> APIRouter:
@@ -59,6 +64,7 @@ def router(pages: Pages) -> APIRouter:
                             rt.config.zone,
                             t("web.board.chart.title", lang, series=words[c.series]),
                             labels,
+                            lang,
                         ),
                     )
                     for c in det.charts
@@ -108,6 +114,11 @@ def router(pages: Pages) -> APIRouter:
                 title=form.get("title", ""),
                 summary=form.get("summary") or None,
                 impact=form.get("impact") or None,
+                # comma-separated (, or ，), as the CLI's --region a,b
+                regions=_listed(form.get("regions")),
+                products=_listed(form.get("products")),
+                channels=_listed(form.get("channels")),
+                started_at=parse_time(form["started_at"], ctx.config.zone) if form.get("started_at") else None,
             )
             return inc.id
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incident.context import Context
-from incident.enums import OPEN_STATUSES, Status
+from incident.enums import OPEN_STATUSES, Role, Status
 from incident.errors import NotFoundError
 from incident.i18n import CATALOG, t
 from incident.incidents import IncidentRow, count_incidents
@@ -33,6 +33,7 @@ from incident.models import (
 from incident.watch import texts as _watch_texts  # noqa: F401  (watch.series.*, watch.dimension.*)
 from incident.watch.surges import value_label
 
+_ROLE_ORDER = {r.value: i for i, r in enumerate(Role)}
 PAGE = 100  # cards per page; the rest is a click away
 TIMELINE = 200
 SIGNALS = 20
@@ -140,12 +141,14 @@ def detail(session: Session, incident_id: int) -> Detail:
     inc = session.get(Incident, incident_id)
     if inc is None:
         raise NotFoundError("error.no_incident", id=incident_id)
-    roles = list(
+    roles = sorted(
         session.scalars(
             select(RoleAssignment)
             .where(RoleAssignment.incident_id == incident_id, RoleAssignment.ended_at.is_(None))
             .order_by(RoleAssignment.id)
-        )
+        ),
+        # In the group's own order (lead first), so a re-assigned role keeps its row.
+        key=lambda r: (_ROLE_ORDER.get(r.role, len(_ROLE_ORDER)), r.id),
     )
     clocks = list(
         session.scalars(

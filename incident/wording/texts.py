@@ -104,9 +104,10 @@ WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "the fact sheet lacks required fields (both languages): {fields}",
     ),
     "wording.error.lint_blocks": (
-        "措辞检查发现 {count} 个错误，不能批准；第一个：{first}（用 incident statement preview / facts show 查看）",
+        # Said on the desk and in the terminal alike: where the findings are, not a command to type.
+        "措辞检查发现 {count} 个错误，不能批准；第一个：{first}。全部问题列在声明预览和口径卡的检查结果里。",
         "the wording check found {count} error(s), so it cannot be approved; "
-        "first: {first} (see incident statement preview / facts show)",
+        "first: {first}. All of them are listed in the statement preview and the fact sheet's checks.",
     ),
     "wording.error.bad_channel": (
         "未知渠道「{value}」；可选：{allowed}",
