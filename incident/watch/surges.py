@@ -38,6 +38,7 @@ __all__ = [
     "counted_stories",
     "raise_hits",
     "series_label",
+    "series_words",
     "value_label",
     "drill_row",
 ]
@@ -65,14 +66,19 @@ def value_label(ctx: Context, dimension: str, value: str | None, lang: str) -> s
 
 
 def series_label(ctx: Context, s: VolumeSeries, lang: str) -> str:
-    if s.dimension == "total":
-        return t(f"watch.series.{s.family}", lang)
+    return series_words(ctx, s.family, s.dimension, s.value, lang)
+
+
+def series_words(ctx: Context, family: str, dimension: str, value: str | None, lang: str) -> str:
+    """投诉量（类别=系统） for complaints / category / 系统; the family alone for its total."""
+    if dimension == "total":
+        return t(f"watch.series.{family}", lang)
     return t(
         "watch.series.dimension",
         lang,
-        family=t(f"watch.series.{s.family}", lang),
-        dimension=t(f"watch.dimension.{s.dimension}", lang),
-        value=value_label(ctx, s.dimension, s.value, lang),
+        family=t(f"watch.series.{family}", lang),
+        dimension=t(f"watch.dimension.{dimension}", lang),
+        value=value_label(ctx, dimension, value, lang),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, Role, Status
 from incident.errors import NotFoundError
-from incident.i18n import CATALOG, t
+from incident.i18n import CATALOG
 from incident.incidents import IncidentRow, count_incidents
 from incident.lifecycle import allowed_next
 from incident.models import (
@@ -30,8 +30,8 @@ from incident.models import (
     VolumePoint,
     VolumeSeries,
 )
+from incident.watch import surges
 from incident.watch import texts as _watch_texts  # noqa: F401  (watch.series.*, watch.dimension.*)
-from incident.watch.surges import value_label
 
 _ROLE_ORDER = {r.value: i for i, r in enumerate(Role)}
 PAGE = 100  # cards per page; the rest is a click away
@@ -240,15 +240,7 @@ def series_words(ctx: Context, key: str, lang: str) -> str:
     dimension, _, value = rest.partition("=")
     if f"watch.series.{family}" not in CATALOG or (rest and f"watch.dimension.{dimension}" not in CATALOG):
         return key
-    if not rest:
-        return t(f"watch.series.{family}", lang)
-    return t(
-        "watch.series.dimension",
-        lang,
-        family=t(f"watch.series.{family}", lang),
-        dimension=t(f"watch.dimension.{dimension}", lang),
-        value=value_label(ctx, dimension, value, lang),
-    )
+    return surges.series_words(ctx, family, dimension if rest else "total", value or None, lang)
 
 
 def samples(signal: Signal) -> list[dict[str, Any]]:
