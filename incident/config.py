@@ -33,6 +33,7 @@ from incident.enums import Kind, Role, Severity
 from incident.errors import ConfigError
 from incident.money import MoneyError, to_money
 from incident.netcheck import BadURL, parse_url, shown
+from incident.remedy import texts as _remedy_texts  # noqa: F401  (config.reason.ticket_url_*)
 from incident.remedy.formula import FormulaError, compile_formula
 
 LANGS = ("zh-CN", "en")
@@ -478,6 +479,28 @@ class CallbackConfig(_Strict):
     # from complaint volumes, the customers behind those complaints become
     # its affected customers and their callbacks are scheduled and assigned.
     from_complaints: bool = False
+    # The ticket system's page of one ticket, "{ticket}" standing for the
+    # ticket's id (https://tickets.example.com/t/{ticket}): the callbacks
+    # page links a customer's complaint there. Unset: the id as plain text.
+    ticket_url: str | None = None
+
+    @field_validator("ticket_url")
+    @classmethod
+    def _ticket_url(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        v = v.strip()
+        # Exactly one {ticket} and no other brace: the id is the only part
+        # that varies, and str.format() would choke on anything else.
+        if v.count("{ticket}") != 1 or v.replace("{ticket}", "").count("{") or v.replace("{ticket}", "").count("}"):
+            raise PydanticCustomError(
+                "ticket_url_placeholder", "must hold the ticket placeholder exactly once: {value}", {"value": v}
+            )
+        try:
+            parse_url(v.replace("{ticket}", "T1"))
+        except BadURL:
+            raise PydanticCustomError("ticket_url_invalid", "not a valid ticket link: {value}", {"value": v}) from None
+        return v
 
     @model_validator(mode="after")
     def _hours(self) -> "CallbackConfig":

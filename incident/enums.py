@@ -133,3 +133,5 @@ class EventType(str, enum.Enum):
     CALLBACKS_SCHEDULED = "callbacks_scheduled"
     CALLBACKS_OVERDUE = "callbacks_overdue"
     FOLLOW_UP_OPENED = "follow_up_opened"
+    # an agent asked for a customer's contact to make a callback (who saw which number)
+    CONTACT_REVEALED = "contact_revealed"

@@ -284,12 +284,16 @@ def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_ur
     page = agent.get("/callbacks", params={"agent": "zhoumin"})  # an agent cannot look at someone else's
     body = main(page.text)
     assert page.status_code == 200 and "王芳 (wangfang) 今天的回访" in body
-    assert f'id="cb-{mine}"' in body and f'id="cb-{late}"' in body and f'id="cb-{theirs}"' not in body
+    # The queue lists hers (overdue first); one call in focus: the first of the queue.
+    assert f'id="q-{mine}"' in body and f'id="q-{late}"' in body and f'id="q-{theirs}"' not in body
     assert "刘三" not in body and 'name="agent"' not in body  # no picker for agents
-    assert body.index(f'id="cb-{late}"') < body.index(f'id="cb-{mine}"')  # overdue first
+    assert body.index(f'id="q-{late}"') < body.index(f'id="q-{mine}"')  # overdue first
+    assert f'id="cb-{late}"' in body and f'id="cb-{mine}"' not in body and body.count('class="stack record-form"') == 1
     assert "其中 1 通已超时" in body
     assert "&lt;script&gt;alert(5)&lt;/script&gt;" in body and "<script>alert(5)" not in page.text
-    assert "王女士，您好！" in body and f'data-copy="script-{mine}"' in body and "****0001" in body
+    picked = main(agent.get("/callbacks", params={"id": mine}).text)  # another call, picked from the list
+    assert "王女士，您好！" in picked and f'data-copy="script-{mine}"' in picked and "****0001" in picked
+    assert f'id="cb-{late}"' not in picked
     token = csrf(page.text)
 
     # Someone else's callback, by a hand-made POST: 403 and nothing stored.
@@ -331,17 +335,20 @@ def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_ur
             "wangfang",
         ]
     body = main(agent.get("/callbacks").text)
-    assert f'id="cb-{mine}"' not in body and f'id="cb-{late}"' not in body  # done; the other tomorrow
+    assert f'id="q-{mine}"' not in body and f'id="q-{late}"' not in body  # done; the other tomorrow
     assert "今天没有需要回访的客户" in body
 
     # The other agent sees the follow-up with its demand; a cs lead may pick any agent, or all.
-    other = main(login(app, "zhoumin").get("/callbacks").text)
-    assert f'id="cb-{follow.id}"' in other and f'id="cb-{theirs}"' in other and "新诉求跟进" in other
+    zhoumin = login(app, "zhoumin")
+    other = main(zhoumin.get("/callbacks").text)
+    assert f'id="q-{follow.id}"' in other and f'id="q-{theirs}"' in other
+    other = main(zhoumin.get("/callbacks", params={"id": follow.id}).text)
+    assert f'id="cb-{follow.id}"' in other and "新诉求跟进" in other and "希望改派送时间" in other
     lead = login(app, "chenjing")
     picked = main(lead.get("/callbacks", params={"agent": "zhoumin"}).text)
-    assert f'id="cb-{theirs}"' in picked and "周敏 (zhoumin) 今天的回访" in picked and 'name="agent"' in picked
+    assert f'id="q-{theirs}"' in picked and "周敏 (zhoumin) 今天的回访" in picked and 'name="agent"' in picked
     everyone = main(lead.get("/callbacks", params={"agent": "*"}).text)
-    assert f'id="cb-{theirs}"' in everyone and f'id="cb-{follow.id}"' in everyone and "负责：周敏 (zhoumin)" in everyone
+    assert f'id="q-{theirs}"' in everyone and f'id="q-{follow.id}"' in everyone and "负责：周敏 (zhoumin)" in everyone
     # A cs lead may record anyone's.
     r = lead.post(f"/callbacks/{theirs}", data={"csrf": csrf(everyone), "result": "refused", "agent": "*"})
     assert str(r.url).endswith("/callbacks?agent=%2A") and flash(r.text).startswith("ok: ")

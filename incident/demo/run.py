@@ -34,9 +34,14 @@ REPLAY_SECONDS = 5.0
 
 # (user, roles) — each the roster person of the same key in the example
 # configuration, so the response group's names are people who can sign in.
+# liuyang supervises the duty leads: a compensation supervisor with an
+# account who is not the one who proposes (chenjing, the cs lead, proposes;
+# the ledger never lets the proposer approve), so every entry above the
+# threshold can be approved in the browser.
 USERS = [
     ("zhangwei", ["lead"]),
     ("lina", ["lead"]),
+    ("liuyang", ["lead"]),
     ("emily", ["comms"]),
     ("sunli", ["comms", "legal"]),
     ("chenjing", ["cs_lead"]),
@@ -80,6 +85,7 @@ CATALOG.update(
         ),
         "demo.role.zhangwei": ("值班指挥", "lead"),
         "demo.role.lina": ("值班指挥", "lead"),
+        "demo.role.liuyang": ("值班主管，审批补偿", "duty supervisor, approves compensation"),
         "demo.role.emily": ("公关，可审批", "comms, approves"),
         "demo.role.sunli": ("公关+法务", "comms + legal"),
         "demo.role.chenjing": ("客服主管", "cs lead"),

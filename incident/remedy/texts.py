@@ -236,6 +236,19 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "回访 #{callback} 提出新诉求，已转 {assignee} 跟进（#{follow_up}）：{demand}",
         "callback #{callback} raised a new demand, passed to {assignee} (#{follow_up}): {demand}",
     ),
+    "event.contact_revealed": (
+        "为回访 #{callback} 查看了客户 {customer} 的联系方式",
+        "contact of customer {customer} shown for callback #{callback}",
+    ),
+    # ---- configuration: the ticket system's link ([callbacks].ticket_url) ----
+    "config.reason.ticket_url_invalid": (
+        "工单链接模板无效：{value}（应为 http:// 或 https:// 地址）",
+        "not a valid ticket link template: {value} (an http:// or https:// address)",
+    ),
+    "config.reason.ticket_url_placeholder": (
+        "工单链接模板必须恰好包含一次 {{ticket}}，且不含其他花括号：{value}",
+        "a ticket link template must hold {{ticket}} exactly once and no other braces: {value}",
+    ),
     # ---- reports --------------------------------------------------------
     "api.error.actor_missing": (
         "请在请求头 X-Incident-Actor 中写明操作人（花名册中的键）",

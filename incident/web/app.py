@@ -29,6 +29,7 @@ from incident.web import (
     account,
     admin,
     board,
+    callbacks_queue,
     desk,
     door,
     errorpages,
@@ -38,6 +39,7 @@ from incident.web import (
     remedy_confirm,
     remedy_pages,
     status_pages,
+    waiting,
 )
 from incident.web.auth import SESSION_COOKIE, api_principal, check_csrf, request_lang
 from incident.web.pages import NeedLogin, Pages, parse_form
@@ -338,7 +340,19 @@ def create_app(rt: Runtime) -> FastAPI:
         return _html(await run_in_threadpool(status_pages.unsubscribe, rt, fields.get("token", ""), lang))
 
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
-    for module in (login, board, history, desk, lookup, remedy_pages, remedy_confirm, admin, account):
+    for module in (
+        login,
+        board,
+        history,
+        desk,
+        lookup,
+        remedy_pages,
+        remedy_confirm,
+        callbacks_queue,
+        admin,
+        account,
+        waiting,
+    ):
         app.include_router(module.router(pages))
     return app
 

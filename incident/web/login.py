@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from incident.access import sessions, users
 from incident.errors import AuthError, ForbiddenError
+from incident.web import waiting
 from incident.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, identify, set_session_cookie
 from incident.web.pages import Pages, parse_form, safe_next
 
@@ -78,7 +79,8 @@ def router(pages: Pages) -> APIRouter:
                 except AuthError as exc:
                     return exc  # returned, not raised: the failed-attempt count must commit
                 _row, key = sessions.open_session(s, user, "password", rt.clock.now(), rt.config.web.session_hours)
-                landing[0] = home_for(user.roles)
+                # What waits for them first (/me), when anything does.
+                landing[0] = waiting.landing(s, rt, user, home_for(user.roles))
                 return key
 
         landing = ["/"]

@@ -72,6 +72,9 @@ class Pages:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.env = _env()
+        # How many things wait for a user (the navigation's badge); set by
+        # incident/web/waiting.py, which owns the rule.
+        self.waiting_count: Callable[[Principal], int | None] | None = None
 
     # ---- who and which language --------------------------------------
 
@@ -102,10 +105,11 @@ class Pages:
     def fragment(self, request: Request, template: str, principal: Principal, **values: Any) -> HTMLResponse:
         """A piece of a page (the desk's live preview), with the same helpers
         and escaping; it leaves the flash message for the page itself."""
-        html = self.env.get_template(template).render(**self._common(request, principal), flash=None, **values)
+        common = self._common(request, principal, badge=False)  # a fragment has no navigation
+        html = self.env.get_template(template).render(**common, flash=None, **values)
         return HTMLResponse(html, headers=_SECURITY_HEADERS)
 
-    def _common(self, request: Request, principal: Principal | None) -> dict[str, Any]:
+    def _common(self, request: Request, principal: Principal | None, badge: bool = True) -> dict[str, Any]:
         """What every template may use: the user, the language and its
         translating helpers, times in the centre's zone, the CSRF token."""
         lang = self.lang(request, principal)
@@ -145,6 +149,7 @@ class Pages:
             query=request.url.query,
             other_lang_url=request.url.path + "?" + urllib.parse.urlencode(params),
             role_names=", ".join(label("web_role", r, lang) for r in principal.roles) if principal else "",
+            waiting=self.waiting_count(principal) if badge and principal and self.waiting_count else None,
         )
 
     def _cookies(self, request: Request, response: Response, principal: Principal | None, clear_flash: bool) -> None:

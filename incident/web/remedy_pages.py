@@ -4,8 +4,8 @@ ledger and overdue callbacks; ``/remedy/{id}`` shows one incident's
 affected customers (contacts as stored: masked) and its compensation
 ledger, with the forms to add customers (one, pasted CSV/JSONL, from the
 matching complaints), propose compensation (by policy or one entry),
-approve, reject, reverse and issue. ``/callbacks`` is an agent's "my
-callbacks today" with the script for each call and the outcome form.
+approve, reject, reverse and issue. The agents' callbacks queue is
+incident/web/callbacks_queue.py.
 
 Every change is checked twice: the page permission here (an agent's
 hand-made POST to approve compensation is refused like a click would be),
@@ -15,7 +15,6 @@ The domain functions mirror the CLI (``incident/cli/remedy_cmds.py``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import urllib.parse
 from collections.abc import Callable
@@ -39,21 +38,19 @@ from incident.models import AffectedCustomer, Callback, Compensation, Incident
 from incident.money import ZERO, fmt_amount, fmt_money, money_sum
 from incident.remedy import callbacks, customers, issuing, ledger, preview  # (+ labels: form, unit, comp_status)
 from incident.roster import display as display_person
-from incident.timeutil import end_of_local_day, fmt
 from incident.web import remedy_texts as _texts  # noqa: F401
+from incident.web import waiting_texts as _waiting_texts  # noqa: F401
+from incident.web import waitingview
 from incident.web.auth import Principal
 from incident.web.pages import Pages
 
 CUSTOMERS_PAGE = 50
 LEDGER_PAGE = 100
 INCIDENTS_PAGE = 50
-CALLBACKS_SHOWN = 50  # calls on the page, each with its script (about 3 ms each)
-CALLBACKS_SCANNED = 2000  # due rows read to put the overdue ones first
 SHOWN = 5  # bad rows / refusals named in a message before "… and N more"
 UNITS = ("yuan", "points", "days")
 FORMS = tuple(LABELS["form"])
 INSURED = ("goods", "documents")
-ALL_AGENTS = "*"
 
 
 def _num(x: Decimal | None) -> str:
@@ -282,6 +279,16 @@ def router(pages: Pages) -> APIRouter:
             "overdue": callbacks.overdue_count(s, now, iid),
         }
 
+    def approvers_note(able: list[str], unreachable: list[str], lang: str) -> str:
+        """The supervisors who cannot approve (no account that may), or that
+        nobody can: the rules above name only those who can."""
+        if not able:
+            return t("web.waiting.ledger.nobody", lang)
+        if unreachable:
+            names = ", ".join(display_person(rt.config, k) for k in unreachable)
+            return t("web.waiting.ledger.unreachable", lang, names=names, first=unreachable[0])
+        return ""
+
     def cover(c: AffectedCustomer, lang: str) -> str:
         if c.declared_value:
             return f"{label('cover', 'declared_value', lang)} {_num(c.declared_value)}"
@@ -307,6 +314,9 @@ def router(pages: Pages) -> APIRouter:
         budget = rt.config.compensation.budget_yuan
         committed = data["totals"]["money_committed"]
         supervisors = sorted(ledger.supervisors(rt.config))
+        # Only those who can act are named, and only they see the buttons
+        # (the ledger refuses anyone else: admin is no supervisor).
+        able, unreachable = pages.read(lambda s: waitingview.approving_supervisors(s, rt.config))
         return pages.render(
             request,
             "remedy_incident.html.j2",
@@ -323,8 +333,12 @@ def router(pages: Pages) -> APIRouter:
             budget_share=(
                 None if not budget else (committed * 100 / budget).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
             ),
-            supervisors=", ".join(display_person(rt.config, k) for k in supervisors) or "—",
+            supervisors=", ".join(display_person(rt.config, k) for k in able) or "—",
             is_supervisor=principal.actor in supervisors,
+            can_approve=principal.can("remedy.approve") and principal.actor in supervisors,
+            # an entry's approvers: never its proposer
+            entry_approvers=lambda proposer: ", ".join(display_person(rt.config, k) for k in able if k != proposer),
+            approvers_note=approvers_note(able, unreachable, lang),
             statuses=list(LABELS["comp_status"]),
             forms=FORMS,
             insured_kinds=INSURED,
@@ -631,151 +645,5 @@ def router(pages: Pages) -> APIRouter:
         if report.errors:
             text += " " + "; ".join(report.errors[:SHOWN])
         return pages.redirect(back, "error" if (report.failed or report.retrying) else "ok", text)
-
-    # ==== callbacks =======================================================
-
-    def own_only(principal: Principal, assignee: str | None) -> None:
-        """Agents see and record their own callbacks; cs leads anyone's."""
-        if not principal.can("callbacks.all") and assignee != principal.actor:
-            raise ForbiddenError("access.error.not_yours", agent=assignee or "—")
-
-    @api.get("/callbacks")
-    def my_callbacks(request: Request, agent: str | None = None) -> Response:
-        principal = pages.user(request)
-        lang = pages.lang(request, principal)
-        principal.require("callbacks.own", lang)
-        now = rt.clock.now()
-        end = end_of_local_day(now, rt.config.zone)
-        everyone = principal.can("callbacks.all")
-        # An agent's own, whatever the address says; a cs lead picks.
-        who: str | None = principal.actor
-        if everyone and agent:
-            who = None if agent == ALL_AGENTS else agent.strip()[:100]
-
-        def load(s: Session) -> dict[str, Any]:
-            # Overdue first: sorted before the page is cut, so an overdue
-            # call placed late in the day (a no-answer retried) is not missed.
-            rows = callbacks.due(s, now, agent=who, until=end, limit=CALLBACKS_SCANNED)
-            rows.sort(key=lambda d: (d.due_at >= now, d.call_at, d.id))
-            total, late = len(rows), sum(1 for d in rows if d.due_at < now)
-            more, rows = len(rows) > CALLBACKS_SHOWN, rows[:CALLBACKS_SHOWN]
-            # The rows each script reads, loaded in three queries and held
-            # here: the session's identity map is weak, and script() would
-            # otherwise fetch them one by one (100 calls: ~300 queries).
-            held = {c.id: c for c in s.scalars(select(Callback).where(Callback.id.in_([d.id for d in rows])))}
-            people = {
-                c.id: c
-                for c in s.scalars(
-                    select(AffectedCustomer).where(AffectedCustomer.id.in_({c.customer_id for c in held.values()}))
-                )
-            }
-            incidents = {
-                i.id: i
-                for i in s.scalars(select(Incident).where(Incident.id.in_({c.incident_id for c in held.values()})))
-            }
-            items = []
-            for d in rows:
-                cb = held[d.id]
-                text, findings = callbacks.script(s, rt.config, cb)
-                items.append(
-                    {
-                        "row": d,
-                        "late": d.due_at < now,
-                        "script": text.strip(),
-                        "complex": cb.complex,
-                        "demand": cb.note if cb.reason == "follow_up" else None,
-                        "order_ref": people[cb.customer_id].order_ref,
-                        "title": incidents[cb.incident_id].title,
-                        "findings": [(f.severity, f.rule, f.text, f.message(lang)) for f in findings],
-                    }
-                )
-            return {"calls": items, "more": more, "total": total, "late_count": late}
-
-        data = pages.read(load)
-        agents = callbacks.agents(rt.config)
-        choices = [(k, display_person(rt.config, k)) for k in agents]
-        if everyone and principal.actor not in agents:
-            choices.insert(0, (principal.actor, display_person(rt.config, principal.actor)))
-        return pages.render(
-            request,
-            "callbacks.html.j2",
-            principal,
-            **data,
-            who=who,
-            who_name=display_person(rt.config, who) if who else None,
-            everyone=everyone,
-            choices=choices,
-            all_agents=ALL_AGENTS,
-            until=end - dt.timedelta(minutes=1),
-            results=callbacks.RESULTS,
-            agent_param=(agent or "") if everyone else "",
-            person=lambda k: display_person(rt.config, k),
-        )
-
-    @api.post("/callbacks/{callback_id}")
-    async def record(request: Request, callback_id: int) -> Response:
-        principal, form = await pages.form(request, "callbacks.own")
-        agent = (form.get("agent") or "").strip()
-        back = "/callbacks" + (
-            "?" + urllib.parse.urlencode({"agent": agent}) if agent and principal.can("callbacks.all") else ""
-        )
-        raw_sat = (form.get("satisfaction") or "").strip()
-
-        def work(
-            s: Session, ctx: Context
-        ) -> tuple[int, str, str, dt.datetime, int, str | None, int | None, dt.datetime | None]:
-            cb = callbacks.get(s, callback_id)
-            own_only(principal, cb.assignee)  # before anything is written: nothing stored for someone else's
-            score: int | None = None
-            if raw_sat:
-                try:
-                    score = int(raw_sat)
-                except ValueError:
-                    raise InputError("callback.error.satisfaction", value=raw_sat[:10]) from None
-            cb, follow = callbacks.record_attempt(
-                s,
-                ctx,
-                callback_id,
-                form.get("result", ""),
-                satisfaction=score,
-                note=form.get("note") or None,
-                new_demand=form.get("demand") or None,
-            )
-            return (
-                cb.id,
-                cb.outcome or "",
-                cb.status,
-                cb.call_at,
-                cb.attempts,
-                follow.assignee if follow else None,
-                follow.id if follow else None,
-                follow.due_at if follow else None,
-            )
-
-        def outcome(r: Any, lang: str) -> tuple[str, str]:
-            cid, result, status, call_at, attempts, f_who, f_id, f_due = r
-            text = t(
-                "web.remedy.cb.done.recorded",
-                lang,
-                id=cid,
-                result=label("callback_result", result, lang),
-                status=label("callback_status", status, lang),
-            )
-            if status == "open":
-                text += " " + t("web.remedy.cb.done.next_try", lang, at=pages_when(call_at), attempts=attempts)
-            if f_id is not None:
-                text += " " + t(
-                    "web.remedy.cb.done.follow_up",
-                    lang,
-                    id=f_id,
-                    assignee=display_person(rt.config, f_who),
-                    due=pages_when(f_due),
-                )
-            return "ok", text
-
-        return await run(request, principal, work, back=back, outcome=outcome)
-
-    def pages_when(value: dt.datetime | None) -> str:
-        return fmt(value, rt.config.zone) if value else "—"
 
     return api

@@ -46,7 +46,7 @@ def _errors(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in findings if f["severity"] == "error"]
 
 
-def _sheet_editors(session: Session, sheet: FactSheet) -> set[str]:
+def sheet_editors(session: Session, sheet: FactSheet) -> set[str]:
     rows = session.execute(
         select(TimelineEvent.actor, TimelineEvent.data).where(
             TimelineEvent.incident_id == sheet.incident_id, TimelineEvent.type == EventType.FACTS_DRAFTED.value
@@ -90,7 +90,7 @@ def approve_sheet(session: Session, ctx: Context, incident_id: int, comment: str
         subject_type="fact_sheet",
         subject_id=sheet.id,
         incident=incident,
-        authors=_sheet_editors(session, sheet),
+        authors=sheet_editors(session, sheet),
         required=approval.required_roles(ctx, incident),
         comment=comment,
     )
