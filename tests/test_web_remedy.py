@@ -58,6 +58,14 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert flash(r.text).startswith("ok: 已将客户「A」加入 INC-") and "****5678" in flash(r.text)
     assert "已安排回访 1 通，分配 1 通" in r.text
     assert "<script>alert(1)" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    # A refused customer: said beside the form, which stays open with what was typed, escaped.
+    typed = {"customer_ref": "Z", "name": "<b>周</b>", "title": "女士", "amount_at_stake": "lots", "cust_lang": "en"}
+    r = lead.post(f"/remedy/{iid}/customers", data={"csrf": token, **typed})
+    assert r.status_code == 422 and '<details id="add-customer" open>' in r.text
+    assert "lots" in r.text.split('id="customer-refusal">', 1)[1].split("</p>", 1)[0]
+    form = r.text.split('id="add-customer-form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="Z"' in form and 'value="&lt;b&gt;周&lt;/b&gt;"' in form and 'value="lots"' in form
+    assert '<option value="女士" selected>' in form and '<option value="en" selected>' in form
     assert "13812345678" not in r.text and "****5678" in main(r.text)
 
     # Pasted CSV: the bad row named by line, the good ones kept, nobody twice.
@@ -86,7 +94,16 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     r = lead.post(
         f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "500"}
     )
-    assert flash(r.text).startswith("error: ") and "over the uninsured cap of 200.00 yuan" in flash(r.text)
+    # said beside the form, which stays open with what was typed (not a redirect to the page's top)
+    assert r.status_code == 422
+    refusal = r.text.split('id="propose-refusal">', 1)[1].split("</p>", 1)[0]
+    assert "over the uninsured cap of 200.00 yuan" in refusal
+    form = r.text.split('id="propose-form"', 1)[1].split("</form>", 1)[0]
+    assert 'name="customer_ref" required maxlength="100" value="B"' in form
+    assert 'value="500" autofocus' in form and '<option value="refund" selected>' in form
+    assert '<details id="propose" open>' in r.text
+    back = lead.get(f"/remedy/{iid}/compensation?lang=zh-CN", follow_redirects=False)  # a reload or the language link
+    assert back.status_code == 303 and back.headers["location"] == f"/remedy/{iid}?lang=zh-CN#ledger"
     r = lead.post(
         f"/remedy/{iid}/compensation",
         data={"csrf": token, "customer_ref": "B", "form": "refund", "amount": "150", "reason": "parcel lost"},

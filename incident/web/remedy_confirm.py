@@ -32,6 +32,13 @@ def router(pages: Pages) -> APIRouter:
     api = APIRouter()
     rt = pages.rt
 
+    @api.get("/remedy/{incident_id}/compensation")
+    def ledger_page(request: Request, incident_id: int) -> Response:
+        # A refused form is answered at its POST address; a reload or the
+        # language link there GETs it: the ledger is what they want.
+        query = f"?{request.url.query}" if request.url.query else ""
+        return pages.redirect(f"/remedy/{incident_id}{query}#ledger")
+
     @api.get("/remedy/{incident_id}/compensation/{action}")
     def confirm_page(request: Request, incident_id: int, action: str) -> Response:
         if action not in ACTIONS:

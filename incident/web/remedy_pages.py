@@ -100,6 +100,7 @@ def router(pages: Pages) -> APIRouter:
         *,
         back: str,
         outcome: Callable[[Any, str], tuple[str, str]],
+        on_refusal: Callable[[str], Response] | None = None,
     ) -> Response:
         """As :meth:`Pages.commit` (one transaction, then deliver and
         redirect), but the outcome chooses the flash's kind too: an import
@@ -116,6 +117,8 @@ def router(pages: Pages) -> APIRouter:
         except ForbiddenError:
             raise
         except IncidentError as exc:
+            if on_refusal is not None:  # said beside the form, with what was typed kept
+                return await run_in_threadpool(on_refusal, exc.message(lang))
             return pages.redirect(back, "error", exc.message(lang))
         await run_in_threadpool(rt.deliver)
         kind, text = outcome(result, lang)
@@ -304,6 +307,22 @@ def router(pages: Pages) -> APIRouter:
     def remedy_incident(
         request: Request, incident_id: int, page: str | None = None, lpage: str | None = None, status: str | None = None
     ) -> Response:
+        return render_incident(request, incident_id, page, lpage, status)
+
+    def render_incident(
+        request: Request,
+        incident_id: int,
+        page: str | None = None,
+        lpage: str | None = None,
+        status: str | None = None,
+        *,
+        kept: dict[str, str] | None = None,
+        refusal: str | None = None,
+        refused_form: str | None = None,
+        http_status: int = 200,
+    ) -> Response:
+        """The incident's remedy page; after a refused form, that form shows
+        the refusal beside it and keeps what was typed (``kept``)."""
         principal = pages.user(request)
         lang = pages.lang(request, principal)
         principal.require("remedy.view", lang)
@@ -321,7 +340,11 @@ def router(pages: Pages) -> APIRouter:
             request,
             "remedy_incident.html.j2",
             principal,
+            http_status,
             **data,
+            kept=kept or {},
+            refusal=refusal,
+            refused_form=refused_form,
             num=_num,
             amt=_amt,
             person=lambda k: display_person(rt.config, k),
@@ -379,7 +402,14 @@ def router(pages: Pages) -> APIRouter:
                 "web.remedy.done.customer_added", lang, ref=ref, incident=f"INC-{incident_id}", contact=contact
             ) + " " + scheduled_text(sweep, lang)
 
-        return await run(request, principal, work, back=f"/remedy/{incident_id}#customers", outcome=outcome)
+        def refused(message: str) -> Response:
+            return render_incident(
+                request, incident_id, kept=form, refusal=message, refused_form="customer", http_status=422
+            )
+
+        return await run(
+            request, principal, work, back=f"/remedy/{incident_id}#customers", outcome=outcome, on_refusal=refused
+        )
 
     @api.post("/remedy/{incident_id}/customers/import")
     async def import_customers(request: Request, incident_id: int) -> Response:
@@ -469,7 +499,14 @@ def router(pages: Pages) -> APIRouter:
             text += " " + t("web.remedy.done.awaits" if status == "proposed" else "web.remedy.done.auto_approved", lang)
             return "ok", text
 
-        return await run(request, principal, work, back=f"/remedy/{incident_id}#ledger", outcome=outcome)
+        def refused(message: str) -> Response:
+            return render_incident(
+                request, incident_id, kept=form, refusal=message, refused_form="propose", http_status=422
+            )
+
+        return await run(
+            request, principal, work, back=f"/remedy/{incident_id}#ledger", outcome=outcome, on_refusal=refused
+        )
 
     @api.post("/remedy/{incident_id}/compensation/policy")
     async def propose_policy(request: Request, incident_id: int) -> Response:
