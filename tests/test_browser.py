@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from incident.models import Incident, TimelineEvent
+from incident.models import Incident, TimelineEvent, User
 from incident.web.app import create_app
 from tests.browser import Shots, sign_in
 from tests.webserver import LiveServer
@@ -300,3 +300,31 @@ def test_every_page_in_both_languages(browser, site):
                 assert ("用户管理" if lang == "zh-CN" else "Users") in page.locator("nav.nav").inner_text()
         ctx.close()
     assert errors == []
+
+
+def test_admin_users_table_lines_up_and_each_row_saves_its_own_fields(browser, site):
+    rt, base, shots = site
+    ctx, page = sign_in(browser, base, "admin", PASSWORD)
+    errors = watch_errors(page)
+    page.goto("/admin/users")
+    table = page.locator("table").first
+    heads = table.locator("thead th")
+    rows = table.locator("tbody > tr")
+    # (every row's person list names wangfang too: find the row by its first cell)
+    row = next(rows.nth(i) for i in range(rows.count()) if rows.nth(i).locator("td").first.inner_text() == "wangfang")
+    cells = row.locator(":scope > td")
+    assert heads.count() == cells.count() == 5
+    for i in range(heads.count()):  # each heading stands over its own column
+        head, cell = heads.nth(i).bounding_box(), cells.nth(i).bounding_box()
+        assert head is not None and cell is not None and abs(head["x"] - cell["x"]) < 1, (i, head, cell)
+    shots.take(page, "admin-users")
+    # fields in other cells belong to the row's form: ticking a role and saving keeps it
+    row.locator("input[name=role_cs_lead]").check()
+    with page.expect_navigation():
+        row.locator("button").click()
+    assert "ok" in (page.locator(".flash").get_attribute("class") or "")
+    with rt.store.read() as s:
+        roles = s.scalars(select(User.roles).where(User.username == "wangfang")).one()
+    assert set(roles) == {"agent", "cs_lead"}
+    assert errors == []
+    ctx.close()
