@@ -135,3 +135,7 @@ class EventType(str, enum.Enum):
     FOLLOW_UP_OPENED = "follow_up_opened"
     # an agent asked for a customer's contact to make a callback (who saw which number)
     CONTACT_REVEALED = "contact_revealed"
+    # two incidents about one outage (incident/merge.py)
+    LINKED = "linked"
+    MERGED_INTO = "merged_into"
+    MERGED_FROM = "merged_from"

@@ -319,6 +319,15 @@ _CORE: dict[str, tuple[str, str]] = {
     "event.late": ("（超时）", " (late)"),
     "event.note_suffix": ("——{note}", " — {note}"),
     "event.recorded_by": ("（由 {who} 代为确认）", " (recorded by {who})"),
+    "event.linked": ("与 {other} 关联", "linked with {other}"),
+    "event.merged_into": (
+        "合并入 {other}（信号 {signals} 条，客户 {customers} 位，重复客户 {customers_merged} 位）",
+        "merged into {other} ({signals} signals, {customers} customers, {customers_merged} duplicates)",
+    ),
+    "event.merged_from": (
+        "{other} 合并至此（信号 {signals} 条，客户 {customers} 位，重复客户 {customers_merged} 位）",
+        "{other} merged into this incident ({signals} signals, {customers} customers, {customers_merged} duplicates)",
+    ),
 }
 CATALOG = Catalogue(_CORE)
 

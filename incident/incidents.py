@@ -24,7 +24,7 @@ from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Statu
 from incident.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from incident.i18n import LABELS, from_label
 from incident.lifecycle import check_transition
-from incident.models import Incident, ResponseClock, RoleAssignment, TimelineEvent
+from incident.models import Incident, IncidentLink, ResponseClock, RoleAssignment, TimelineEvent
 from incident.notify import enqueue
 from incident.roster import display as display_person
 from incident.roster import find_person, on_call_for_role
@@ -301,9 +301,35 @@ def declare(
 
 
 def find_open_by_dedup(session: Session, dedup_key: str) -> Incident | None:
-    return session.scalars(
-        select(Incident).where(Incident.dedup_key == dedup_key, Incident.status.in_([s.value for s in OPEN_STATUSES]))
+    """The open incident new signals with ``dedup_key`` belong to: the one
+    holding the key, else the open incident a closed holder was merged
+    into (incident/merge.py), following a chain of merges."""
+    open_values = [s.value for s in OPEN_STATUSES]
+    found = session.scalars(
+        select(Incident).where(Incident.dedup_key == dedup_key, Incident.status.in_(open_values))
     ).one_or_none()
+    if found is not None:
+        return found
+    # From the (few) merge links, not from every closed incident that ever
+    # held the key: only the open incidents' keys are indexed.
+    step = select(IncidentLink.other_id).where(IncidentLink.kind == "merged_into")
+    targets = list(
+        session.scalars(
+            step.join(Incident, Incident.id == IncidentLink.incident_id).where(Incident.dedup_key == dedup_key)
+        )
+    )
+    seen: set[int] = set()
+    while targets and len(seen) < 50:  # a bound, not a real depth: merges do not loop
+        hit = session.scalars(
+            select(Incident)
+            .where(Incident.id.in_(targets), Incident.status.in_(open_values))
+            .order_by(Incident.id.desc())
+        ).first()
+        if hit is not None:
+            return hit
+        seen.update(targets)
+        targets = [t for t in session.scalars(step.where(IncidentLink.incident_id.in_(targets))) if t not in seen]
+    return None
 
 
 def attach_signal(session: Session, ctx: Context, incident_id: int, signal: dict[str, Any]) -> TimelineEvent:

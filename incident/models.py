@@ -101,6 +101,23 @@ class TimelineEvent(Base):
     incident: Mapped[Incident] = relationship(back_populates="events", lazy="raise_on_sql")
 
 
+class IncidentLink(Base):
+    """Two incidents about one outage: a row each way (incident/merge.py).
+    ``kind`` is related, or merged_into / merged_from once one was merged
+    into the other; a merged incident's dedup key leads to its target."""
+
+    __tablename__ = "incident_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (Index("uq_incident_links_pair", "incident_id", "other_id", unique=True),)
+
+
 class RoleAssignment(Base):
     """Who holds a role of the response group; a re-assignment ends the
     previous row (``ended_at``) so the history stays."""

@@ -22,6 +22,7 @@ from incident.cli import click_texts, guard
 from incident.cli import texts as _texts  # noqa: F401  (registers the CLI texts)
 from incident.cli.console import make_console
 from incident.cli.lint_cmds import register as register_lint
+from incident.cli.merge_cmds import register as register_merge
 from incident.cli.remedy_cmds import register as register_remedy
 from incident.cli.render import (
     incident_json,
@@ -425,6 +426,7 @@ def build_app(lang: str) -> typer.Typer:
             )
         )
 
+    register_merge(app, lang, _rt, out)  # link, merge
     register_watch(app, lang, _rt, out)
     register_lint(app, lang, _rt, out)
     register_wording(app, lang, _rt, out)

@@ -48,6 +48,8 @@ ACTIONS: dict[str, str] = {
     "ack": "incident.ack",  # plus: the holder, or a lead recording it for them (incidents.acknowledge)
     "note": "incident.note",
     "update": "incident.update",
+    "link": "incident.update",  # incident/merge.py
+    "merge": "incident.update",
     "roster": "incident.view",
     "escalate": MACHINE,  # the escalate-unacknowledged flow, run now
     "backtest": PUBLIC,  # files in, files out

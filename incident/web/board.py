@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from incident import incidents
+from incident import incidents, merge
+from incident import merge_texts as _merge_texts  # noqa: F401  (merge.web.*)
 from incident.context import Context
 from incident.enums import Kind, Role, Severity
 from incident.errors import InputError
@@ -47,7 +48,14 @@ def router(pages: Pages) -> APIRouter:
             board = boardview.open_board(s, page)
             chosen = selected if selected is not None else (board.cards[0].row.id if board.cards else None)
             det = boardview.detail(s, chosen) if chosen is not None else None
-            out: dict[str, Any] = {"board": board, "det": det, "charts": [], "events": [], "signal_words": {}}
+            out: dict[str, Any] = {
+                "board": board,
+                "det": det,
+                "charts": [],
+                "events": [],
+                "signal_words": {},
+                "links": [],
+            }
             if det is not None:
                 labels = (
                     t("web.board.chart.observed", lang),
@@ -71,6 +79,7 @@ def router(pages: Pages) -> APIRouter:
                 ]
                 out["signal_words"] = {s.id: boardview.series_words(rt.ctx, s.series_key, lang) for s in det.signals}
                 out["events"] = [(e, event_text(e, lang)) for e in det.events]
+                out["links"] = merge.linked(s, det.incident.id)
             return out
 
         data = pages.read(load)
@@ -189,6 +198,31 @@ def router(pages: Pages) -> APIRouter:
 
         return await pages.commit(
             request, principal, work, back=f"/incidents/{incident_id}", done="web.board.done.acked"
+        )
+
+    @api.post("/incidents/{incident_id}/link")
+    async def link(request: Request, incident_id: int) -> Response:
+        principal, form = await pages.form(request, "incident.update")
+        other = incidents.parse_id(form.get("other", ""))
+        return await pages.commit(
+            request,
+            principal,
+            lambda s, ctx: merge.link(s, ctx, incident_id, other),
+            back=f"/incidents/{incident_id}",
+            done="merge.web.done.linked",
+        )
+
+    @api.post("/incidents/{incident_id}/merge")
+    async def merge_into(request: Request, incident_id: int) -> Response:
+        principal, form = await pages.form(request, "incident.update")
+        target = incidents.parse_id(form.get("into", ""))
+        return await pages.commit(
+            request,
+            principal,
+            lambda s, ctx: merge.merge(s, ctx, incident_id, target),
+            back=f"/incidents/{incident_id}",
+            done="merge.web.done.merged",
+            then=lambda _result: f"/incidents/{target}",
         )
 
     @api.post("/incidents/{incident_id}/note")
