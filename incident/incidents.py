@@ -110,9 +110,10 @@ def parse_role(text: str | Role) -> Role:
 
 
 def _clean_list(values: Iterable[str] | None) -> list[str]:
+    """Values as typed: repeated, or separated by commas (, ， or 、)."""
     out: list[str] = []
     for value in values or ():
-        for part in str(value).split(","):
+        for part in re.split(r"[,，、]", str(value)):
             part = part.strip()
             if part and part not in out:
                 out.append(part)

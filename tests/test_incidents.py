@@ -311,3 +311,21 @@ def test_a_finished_incident_shows_no_running_acknowledgement_clock(store, ctx, 
     console.print(incident_panel(inc, ctx.config, clock.now(), "zh-CN"))
     shown = console.export_text()
     assert "无需再确认" in shown and "已超时" not in shown and "剩余" not in shown
+
+
+def test_scope_lists_take_the_commas_people_type(store, ctx):
+    """Regions, products and channels split on , ， and 、 alike, from the
+    CLI's repeated options and the web's one field; duplicates once."""
+    with store.transaction() as s:
+        inc = incidents.declare(
+            s,
+            ctx,
+            kind="system_outage",
+            severity=2,
+            title="APP 登录失败",
+            regions=["华东、华南，华北", "华东"],
+            products=["标快, 特快"],
+        )
+        iid = inc.id
+    inc = load(store, iid)
+    assert inc.scope_regions == ["华东", "华南", "华北"] and inc.scope_products == ["标快", "特快"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
 from incident.context import Context
@@ -58,15 +58,13 @@ def by_policy(session: Session, ctx: Context, incident_id: int) -> Preview:
 
 
 def approved(session: Session, incident_id: int) -> Preview:
-    """The approved entries that "issue" would send to the provider now."""
-    rows = (
-        select(Compensation)
-        .where(Compensation.incident_id == incident_id, Compensation.status == "approved")
-        .subquery()
-    )
-    amounts = _sums(session, rows)
-    count = session.scalar(select(func.count()).select_from(rows))
-    return Preview(count=int(count or 0), amounts=amounts)
+    """The approved entries that "issue" would send to the provider now:
+    the ledger's own totals for that status."""
+    found = ledger.totals(session, incident_id)["by_status"].get("approved")
+    if not found:
+        return Preview()
+    amounts = {unit: found[unit] for unit in ("yuan", "points", "days") if found[unit]}
+    return Preview(count=found["count"], amounts=amounts)
 
 
 def _sums(session: Session, rows: Subquery) -> dict[str, Decimal]:

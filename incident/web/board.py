@@ -31,10 +31,6 @@ def _safe_link(value: Any) -> str | None:
     return text if text.startswith(("http://", "https://")) else None
 
 
-def _listed(value: str | None) -> list[str]:
-    return [part for part in (value or "").replace("，", ",").replace("、", ",").split(",") if part.strip()]
-
-
 def router(pages: Pages) -> APIRouter:
     api = APIRouter()
     rt = pages.rt
@@ -123,10 +119,10 @@ def router(pages: Pages) -> APIRouter:
                 title=form.get("title", ""),
                 summary=form.get("summary") or None,
                 impact=form.get("impact") or None,
-                # comma-separated (, or ，), as the CLI's --region a,b
-                regions=_listed(form.get("regions")),
-                products=_listed(form.get("products")),
-                channels=_listed(form.get("channels")),
+                # comma-separated, as the CLI's --region a,b (incidents splits them)
+                regions=[form.get("regions", "")],
+                products=[form.get("products", "")],
+                channels=[form.get("channels", "")],
                 started_at=parse_time(form["started_at"], ctx.config.zone) if form.get("started_at") else None,
             )
             return inc.id
