@@ -125,6 +125,37 @@ def test_ranking_alternatives_and_why(store, ctx):
     assert exc.value.key == "wording.error.no_match"
 
 
+def test_finer_concepts_and_inflections_tell_like_incidents_apart(store, ctx):
+    """Two delays and two payment faults side by side: rain is not snow,
+    a card or wallet is not the app's checkout, "flood" meets "flooded"."""
+    rain = declare(store, ctx, kind="batch_complaint", severity=3, title="杭州转运中心积水")
+    approved_sheet(
+        store,
+        ctx,
+        rain,
+        {**PARCEL, "what": "暴雨导致杭州转运中心积水，包裹延误", "what.en": "Heavy rain flooded the Hangzhou hub"},
+    )
+    snow = declare(store, ctx, kind="batch_complaint", severity=3, title="北京降雪")
+    approved_sheet(
+        store,
+        ctx,
+        snow,
+        {**PARCEL, "what": "北京降雪，华北包裹延误", "what.en": "Snow in Beijing: parcels are late", "scope": "华北客户"},
+    )
+    cards = declare(store, ctx, title="支付服务商故障")
+    approved_sheet(store, ctx, cards, {**FULL, "what": "部分银行卡和电子钱包付款失败"})
+    parcel, surge = demo_like(store, ctx)
+    for q, want in (
+        ("下大雨快递慢", rain),
+        ("delivery late due to flood", rain),
+        ("下雪天包裹没到", snow),
+        ("信用卡付不了", cards),
+        ("支付宝付款失败", cards),
+        ("app crashes", surge),
+    ):
+        assert pull.get_reply(store, ctx.config, q=q).incident.id == want, q
+
+
 def test_no_such_incident_is_not_no_wording_yet(store, ctx):
     iid = declare(store, ctx)
     with pytest.raises(NotFoundError) as exc:

@@ -28,7 +28,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 # of them ("我的", "一直") are dropped.
 _FUNCTION = set("我你您他她它的了在是不没有就都也还很和与及或这那个吗呢啊吧嘛呀一直么怎什要能会")
 # English words that say nothing about the problem.
-_STOP = {"the", "and", "my", "is", "it", "to", "of", "in", "on", "for", "a", "an", "me", "i", "was", "be", "at"}
+_STOP = set(
+    "the and my is it to of in on for a an me i was be at with from this that these those have has had "
+    "get got getting can could will would should do does did not no never any some am are were been "
+    "but or so if then than just still keep keeps kept when what why how there here they them their "
+    "you your we our us he she his her its by as about up out over after before again very really".split()
+)
 
 # How much a match in each field counts: the words a customer used in a
 # complaint count as much as the sheet; a title more; topic keywords (a
@@ -43,7 +48,7 @@ FIELD_WEIGHTS = {
     "kind": 0.5,
 }
 CONCEPT_QUERY_WEIGHT = 2.0  # one concept in the query weighs as two words
-K1, B = 1.2, 0.5
+K1, B = 1.2, 0.3
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def _terms(text: str) -> list[Term]:
     for m in _WORD.finditer(text):
         w = m.group()
         if (len(w) > 1 or w.isdigit()) and w not in _STOP:
-            out.append(Term(w, m.start(), m.end(), 1.0))
+            out.append(Term(_stem(w), m.start(), m.end(), 1.0))
     for concept, start, end in concepts(text):
         out.append(Term("~" + concept, start, end, CONCEPT_QUERY_WEIGHT))
     return out
@@ -169,6 +174,16 @@ class Index:
             if words or found:
                 out.append({"field": name, "words": words, "concepts": sorted(set(found))})
         return out
+
+
+def _stem(word: str) -> str:
+    """English inflections folded ("flooded", "floods" → "flood";
+    "crashes" → "crash"): a light suffix strip, enough for the short words
+    agents type, not a full stemmer."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
 
 
 def _weak(term: str) -> bool:

@@ -57,7 +57,7 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "otp": (
-        ("验证码", "校验码", "动态码", "动态密码", "短信码", "收不到码", "获取验证码", "发验证码", "验证短信"),
+        ("验证码", "校验码", "动态码", "动态密码", "短信码", "收不到码", "获取验证码", "发验证码", "验证短信", "yzm"),
         (
             "verification code",
             "verification codes",
@@ -74,6 +74,8 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "didn't get the code",
             "didnt get the code",
             "no code",
+            "code",
+            "codes",
         ),
     ),
     "sms": (
@@ -115,6 +117,16 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "wallet",
             "card",
         ),
+    ),
+    # How one pays, apart from paying at all: a fault at a card or wallet
+    # provider is told apart from the app's own checkout by these.
+    "card": (
+        ("银行卡", "信用卡", "借记卡", "储蓄卡", "刷卡", "绑卡", "卡支付", "网银"),
+        ("card", "cards", "credit card", "debit card", "bank card", "card payment", "card declined"),
+    ),
+    "wallet": (
+        ("电子钱包", "钱包", "微信支付", "支付宝", "云闪付", "余额支付"),
+        ("wallet", "e-wallet", "ewallet", "alipay", "wechat pay", "apple pay"),
     ),
     "billing": (
         ("多扣", "重复扣费", "重复扣款", "扣了两次", "扣两次", "乱扣费", "扣费", "多收", "乱收费", "扣错", "账单"),
@@ -169,7 +181,6 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "报错",
             "系统故障",
             "瘫痪",
-            "故障",
         ),
         (
             "crash",
@@ -254,6 +265,10 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "怎么还没",
             "晚到",
             "推迟",
+            "晚了",
+            "慢",
+            "还不到",
+            "迟到",
         ),
         (
             "late",
@@ -323,9 +338,19 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("rude", "attitude", "impolite", "shouted"),
     ),
     "website": (("官网", "网站", "网页"), ("website", "site", "web page", "webpage")),
+    # Weather split by what it does to parcels: rain floods hubs in the
+    # south, snow and ice close roads in the north; both are "weather".
     "weather": (
-        ("暴雨", "台风", "大雪", "暴雪", "天气", "封路", "冰冻"),
-        ("weather", "storm", "typhoon", "snow", "flood", "flooding"),
+        ("天气", "恶劣天气", "封路", "暴雨", "大雨", "下雨", "雨天", "降雨", "台风", "大雪", "暴雪", "降雪", "冰冻"),
+        ("weather", "storm", "storms", "rain", "snow", "typhoon", "flood", "flooding", "flooded"),
+    ),
+    "rain": (
+        ("暴雨", "大雨", "下雨", "雨天", "降雨", "积水", "水淹", "淹了", "洪水", "内涝", "涝", "台风"),
+        ("rain", "rainstorm", "heavy rain", "raining", "flood", "floods", "flooded", "flooding", "typhoon"),
+    ),
+    "snow": (
+        ("大雪", "暴雪", "降雪", "下雪", "冰冻", "结冰", "道路结冰"),
+        ("snow", "snowstorm", "blizzard", "ice", "icy", "frozen roads"),
     ),
     "customs": (("清关", "海关", "国际件"), ("customs", "clearance", "international")),
     "account": (("账号", "帐号", "账户", "封号", "冻结"), ("account", "accounts", "suspended", "frozen account")),
