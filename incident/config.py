@@ -215,6 +215,9 @@ class Team(_Strict):
     name_en: str | None = None
     roles: list[RoleField] = Field(min_length=1)
     supervisor: str
+    # Who is tried after the holder when a role is not acknowledged; unset,
+    # the next member of the rotation is the deputy.
+    deputy: str | None = None
     rotation: Rotation | None = None
     shifts: list[Shift] = Field(default_factory=list)
 
@@ -243,6 +246,29 @@ def _default_rules() -> list[ResponseRule]:
     ]
 
 
+EscalationLevel = Literal["holder", "deputy", "supervisor", "duty_manager"]
+_DEFAULT_LEVELS: tuple[EscalationLevel, ...] = ("deputy", "supervisor", "duty_manager")
+
+
+class EscalationConfig(_Strict):
+    """Who is tried, in turn, when a called-in role is not acknowledged
+    (DOMAIN.md §4; 003 §2.3): each level after the deadline, one delay
+    apart; the chain repeats until someone acknowledges, or for ``rounds``
+    rounds when that is set. A level that names nobody, the holder
+    themself (a supervisor of their own team) or the person just tried is
+    skipped."""
+
+    levels: list[EscalationLevel] = Field(default_factory=lambda: list(_DEFAULT_LEVELS), min_length=1)
+    delay_minutes: dict[SeverityField, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=lambda: {Severity.SEV1: 5, Severity.SEV2: 10, Severity.SEV3: 15, Severity.SEV4: 30}
+    )
+    rounds: Annotated[int, Field(ge=0)] = 0  # 0: until acknowledged
+    duty_manager: str | None = None  # the centre's duty manager (a person key)
+
+    def delay(self, severity: Severity) -> dt.timedelta:
+        return dt.timedelta(minutes=self.delay_minutes.get(severity) or 15)
+
+
 class ResponseConfig(_Strict):
     # Minutes a called-in role has to acknowledge before the team's
     # supervisor is alerted (DOMAIN.md §4: overdue escalates to the supervisor).
@@ -251,6 +277,7 @@ class ResponseConfig(_Strict):
     )
     role_ack_minutes: dict[RoleField, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
     rules: list[ResponseRule] = Field(default_factory=_default_rules)
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)
 
     def roles_for(self, kind: Kind, severity: Severity) -> list[Role]:
         wanted = {role for rule in self.rules if rule.matches(kind, severity) for role in rule.roles}
@@ -752,11 +779,15 @@ class AppConfig(_Strict):
 
         for tkey, team in self.teams.items():
             need(team.supervisor, ("teams", tkey, "supervisor"))
+            if team.deputy:
+                need(team.deputy, ("teams", tkey, "deputy"))
             if team.rotation:
                 for i, member in enumerate(team.rotation.members):
                     need(member, ("teams", tkey, "rotation", "members", i))
             for i, shift in enumerate(team.shifts):
                 need(shift.person, ("teams", tkey, "shifts", i, "person"))
+        if self.response.escalation.duty_manager:
+            need(self.response.escalation.duty_manager, ("response", "escalation", "duty_manager"))
         for i, person in enumerate(self.callbacks.agents):
             need(person, ("callbacks", "agents", i))
         for i, person in enumerate(self.compensation.approvers):

@@ -101,6 +101,7 @@ class EventType(str, enum.Enum):
     ROLE_UNFILLED = "role_unfilled"
     ACKNOWLEDGED = "acknowledged"
     ESCALATED = "escalated"
+    ESCALATION_ENDED = "escalation_ended"
     NOTE = "note"
     SIGNAL_ATTACHED = "signal_attached"
     UPDATED = "updated"

@@ -1,26 +1,35 @@
-"""Escalate roles not acknowledged in time to the team's supervisor
-(DOMAIN.md §4: what is overdue goes to the supervisor).
+"""Escalate roles not acknowledged in time along the configured chain
+(DOMAIN.md §4: what is overdue goes to the supervisor; issue: escalation
+policies — deputy, supervisor, the centre's duty manager, repeated until
+someone acknowledges).
 
 :func:`sweep` is what the ``escalate-unacknowledged`` flow and
-``incident escalate`` run. It is idempotent: an assignment escalates once
-(``escalated_at``), rows are claimed with SKIP LOCKED so two sweepers never
-escalate the same one, and the notification's dedupe key stops a retry
-from notifying twice.
+``incident escalate`` run. It is idempotent: each step moves the role's
+position in its chain (``escalation_step``) and schedules the next
+(``next_escalation_at``); rows are claimed with SKIP LOCKED so two
+sweepers never take the same step, and each notification's dedupe key
+stops a retry from notifying twice. The timeline records every step: who
+was tried, at which level, on which channel.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType
+from incident.escalation_chain import Step, next_step
 from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.models import Incident, RoleAssignment
 from incident.notify import enqueue
+from incident.roster import display
 from incident.wording import clocks
+
+CHANNEL = "console"  # the outbox channel people's notifications go through
 
 
 @dataclass(frozen=True)
@@ -28,12 +37,15 @@ class Escalation:
     incident_id: int
     role: str
     person: str
-    supervisor: str | None
+    supervisor: str | None  # who was told (kept under this name for --json readers)
     overdue_minutes: int
     clock: str | None = None  # "holding" / "update" for an overdue response clock
+    level: str | None = None
+    round: int = 1
 
 
 def overdue(session: Session, ctx: Context, limit: int = 500) -> list[RoleAssignment]:
+    """Unacknowledged roles whose first step (at the deadline) or next step is due."""
     now = ctx.clock.now()
     return list(
         session.scalars(
@@ -41,9 +53,11 @@ def overdue(session: Session, ctx: Context, limit: int = 500) -> list[RoleAssign
             .join(Incident, Incident.id == RoleAssignment.incident_id)
             .where(
                 RoleAssignment.acked_at.is_(None),
-                RoleAssignment.escalated_at.is_(None),
                 RoleAssignment.ended_at.is_(None),
-                RoleAssignment.ack_due_at <= now,
+                or_(
+                    and_(RoleAssignment.escalated_at.is_(None), RoleAssignment.ack_due_at <= now),
+                    RoleAssignment.next_escalation_at <= now,
+                ),
                 Incident.status.in_([s.value for s in OPEN_STATUSES]),
             )
             .order_by(RoleAssignment.ack_due_at, RoleAssignment.id)
@@ -53,58 +67,128 @@ def overdue(session: Session, ctx: Context, limit: int = 500) -> list[RoleAssign
     )
 
 
+def _first_step(assignment: RoleAssignment) -> bool:
+    return assignment.escalated_at is None
+
+
 def sweep(session: Session, ctx: Context, limit: int = 500) -> list[Escalation]:
-    now = ctx.clock.now()
     done: list[Escalation] = []
     for assignment in overdue(session, ctx, limit):
         incident = session.get(Incident, assignment.incident_id)
         assert incident is not None
-        team = ctx.config.teams.get(assignment.team or "")
-        supervisor = team.supervisor if team else None
-        minutes = int((now - assignment.ack_due_at).total_seconds() // 60)
-        assignment.escalated_at = now
-        record_event(
-            session,
-            ctx,
-            incident,
-            EventType.ESCALATED,
-            actor=SYSTEM_ACTOR,
-            role=assignment.role,
-            person=assignment.person,
-            person_name=assignment.person_name,
-            supervisor=supervisor,
-            due_at=assignment.ack_due_at.isoformat(),
-        )
-        params = {
-            "ref": incident.ref,
-            "title": incident.title,
-            "severity": incident.severity_enum.label,
-            "role": assignment.role,
-            "person": assignment.person_name,
-            "minutes": max(minutes, 0),
-        }
-        if supervisor:
-            enqueue(
-                session,
-                recipient=supervisor,
-                key="notify.escalated",
-                params=params,
-                dedupe_key=f"escalated:{assignment.id}",
-                now=now,
-                incident_id=incident.id,
-            )
-        # The holder hears about it too: the page may simply have been missed.
-        enqueue(
-            session,
-            recipient=assignment.person,
-            key="notify.ack_overdue",
-            params=params,
-            dedupe_key=f"ack-overdue:{assignment.id}",
-            now=now,
-            incident_id=incident.id,
-        )
-        done.append(Escalation(incident.id, assignment.role, assignment.person, supervisor, minutes))
+        done.extend(_escalate(session, ctx, incident, assignment))
     # An overdue statement clock escalates the same way (issue: wording).
     for c in clocks.sweep(session, ctx, limit):
         done.append(Escalation(c.incident_id, "comms_lead", c.holder or "—", c.supervisor, c.overdue_minutes, c.kind))
     return done
+
+
+def _escalate(session: Session, ctx: Context, incident: Incident, assignment: RoleAssignment) -> list[Escalation]:
+    now = ctx.clock.now()
+    policy = ctx.config.response.escalation
+    first = _first_step(assignment)
+    step = next_step(ctx.config, assignment.team, assignment.person, assignment.escalation_step, now)
+    minutes = max(int((now - assignment.ack_due_at).total_seconds() // 60), 0)
+    if first:
+        assignment.escalated_at = now
+    if step is None:
+        assignment.next_escalation_at = None
+        _event(session, ctx, incident, assignment, EventType.ESCALATION_ENDED, steps=assignment.escalation_step)
+        if first:  # nobody to escalate to: the holder still hears it is overdue
+            _remind_holder(session, incident, assignment, _params(incident, assignment, minutes), now, None)
+        return []
+    assignment.escalation_step = step.position
+    assignment.next_escalation_at = now + policy.delay(incident.severity_enum)
+    n = (step.position - 1) // len(policy.levels) + 1  # the round, as people count it
+    _event(
+        session,
+        ctx,
+        incident,
+        assignment,
+        EventType.ESCALATED,
+        supervisor=step.person,
+        to_name=display(ctx.config, step.person),
+        level=step.level,
+        round=n,
+        channel=CHANNEL,
+        due_at=assignment.ack_due_at.isoformat(),
+    )
+    params = _params(incident, assignment, minutes)
+    _notify(session, incident, assignment, step, params, now, first)
+    return [Escalation(incident.id, assignment.role, assignment.person, step.person, minutes, None, step.level, n)]
+
+
+def _event(
+    session: Session, ctx: Context, incident: Incident, assignment: RoleAssignment, type_: EventType, **data: object
+) -> None:
+    record_event(
+        session,
+        ctx,
+        incident,
+        type_,
+        actor=SYSTEM_ACTOR,
+        role=assignment.role,
+        person=assignment.person,
+        person_name=assignment.person_name,
+        **data,
+    )
+
+
+def _params(incident: Incident, assignment: RoleAssignment, minutes: int) -> dict[str, object]:
+    return {
+        "ref": incident.ref,
+        "title": incident.title,
+        "severity": incident.severity_enum.label,
+        "role": assignment.role,
+        "person": assignment.person_name,
+        "minutes": minutes,
+    }
+
+
+def _notify(
+    session: Session,
+    incident: Incident,
+    assignment: RoleAssignment,
+    step: Step,
+    params: dict[str, object],
+    now: dt.datetime,
+    first: bool,
+) -> None:
+    # The first step keeps its old dedupe keys so that a sweep retried
+    # across an upgrade does not notify twice.
+    suffix = "" if first else f":{step.position}"
+    if step.level == "holder":
+        _remind_holder(session, incident, assignment, params, now, suffix)
+        return
+    enqueue(
+        session,
+        recipient=step.person,
+        key="notify.escalated",
+        params=params,
+        dedupe_key=f"escalated:{assignment.id}{suffix}",
+        now=now,
+        incident_id=incident.id,
+        channel=CHANNEL,
+    )
+    if first:  # the holder hears about it too: the page may simply have been missed
+        _remind_holder(session, incident, assignment, params, now, suffix)
+
+
+def _remind_holder(
+    session: Session,
+    incident: Incident,
+    assignment: RoleAssignment,
+    params: dict[str, object],
+    now: dt.datetime,
+    suffix: str | None,
+) -> None:
+    enqueue(
+        session,
+        recipient=assignment.person,
+        key="notify.ack_overdue",
+        params=params,
+        dedupe_key=f"ack-overdue:{assignment.id}{suffix or ''}",
+        now=now,
+        incident_id=incident.id,
+        channel=CHANNEL,
+    )

@@ -27,13 +27,23 @@ def event_text(ev: TimelineEvent, lang: str) -> str:
             data["signal"] = t(sig["key"], lang, **(sig.get("params") or {}))
         else:
             data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
-    if ev.type == EventType.ESCALATED.value and not data.get("supervisor"):
-        data["supervisor"] = "—"
+    if ev.type == EventType.ESCALATED.value:
+        _escalated(data, lang)
     text = t(f"event.{ev.type}", lang, **data)
     if ev.type == EventType.ACKNOWLEDGED.value and data.get("recorded_by"):
         # Someone else acknowledged for the holder: said, never read as the holder's own.
         text += t("event.recorded_by", lang, who=data.get("recorded_by_name") or data["recorded_by"])
     return text
+
+
+def _escalated(data: dict[str, object], lang: str) -> None:
+    """An escalation step in words; a step recorded before escalation
+    chains (to the supervisor, once) reads as round 1 to the supervisor."""
+    level = str(data.get("level") or "supervisor")
+    data["level"] = t(f"escalation.level.{level}", lang)
+    data["to_name"] = data.get("to_name") or data.get("supervisor") or "—"
+    data["round"] = data.get("round") or 1
+    data["channel"] = t(f"escalation.channel.{data.get('channel') or 'console'}", lang)
 
 
 def _change(field: str, old: object, new: object, lang: str) -> str:

@@ -271,9 +271,9 @@ _CORE: dict[str, tuple[str, str]] = {
         "has not acknowledged ({minutes} min overdue)",
     ),
     "notify.ack_overdue": (
-        "提醒：您在 {ref}「{title}」的{role:role}职责仍未确认，已通知主管：incident ack {ref} {role}",
+        "提醒：您在 {ref}「{title}」的{role:role}职责仍未确认，升级已开始，请尽快确认：incident ack {ref} {role}",
         'reminder: you have not acknowledged {role:role} for {ref} "{title}"; '
-        "your supervisor has been told: incident ack {ref} {role}",
+        "it is being escalated, please acknowledge: incident ack {ref} {role}",
     ),
     # ---- timeline -------------------------------------------------------
     "event.declared": (
@@ -294,9 +294,19 @@ _CORE: dict[str, tuple[str, str]] = {
         "{person_name} acknowledged {role:role}{late:late}",
     ),
     "event.escalated": (
-        "{person_name} 超时未确认{role:role}，已升级至主管 {supervisor}",
-        "{person_name} did not acknowledge {role:role} in time; escalated to supervisor {supervisor}",
+        "{person_name} 超时未确认{role:role}，已升级至{level} {to_name}（第 {round} 轮，{channel}）",
+        "{person_name} did not acknowledge {role:role} in time; "
+        "escalated to {level} {to_name} (round {round}, {channel})",
     ),
+    "event.escalation_ended": (
+        "{person_name} 仍未确认{role:role}，升级链中已无其他人可通知",
+        "{person_name} has still not acknowledged {role:role}; nobody else is left in the escalation chain",
+    ),
+    "escalation.level.holder": ("本人", "the holder"),
+    "escalation.level.deputy": ("副值班", "the deputy"),
+    "escalation.level.supervisor": ("主管", "the supervisor"),
+    "escalation.level.duty_manager": ("中心值班经理", "the centre's duty manager"),
+    "escalation.channel.console": ("控制台", "console"),
     "event.note": ("备注：{text}", "note: {text}"),
     "event.signal_attached": ("关联信号：{signal}", "signal attached: {signal}"),
     "event.updated": ("更新：{changes}", "updated: {changes}"),

@@ -135,7 +135,11 @@ class RoleAssignment(Base):
     ack_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     acked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     acked_by: Mapped[str | None] = mapped_column(String(100))
-    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the first escalation
+    # Where the role is in its escalation chain (config.EscalationConfig):
+    # steps taken, and when the next one is due (None: none scheduled).
+    escalation_step: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_escalation_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     incident: Mapped[Incident] = relationship(back_populates="assignments", lazy="raise_on_sql")
@@ -155,6 +159,13 @@ class RoleAssignment(Base):
             "ack_due_at",
             sqlite_where=text("acked_at IS NULL AND escalated_at IS NULL AND ended_at IS NULL"),
             postgresql_where=text("acked_at IS NULL AND escalated_at IS NULL AND ended_at IS NULL"),
+        ),
+        # ... and the roles whose escalation has a next step.
+        Index(
+            "ix_role_assignments_next_escalation",
+            "next_escalation_at",
+            sqlite_where=text("acked_at IS NULL AND ended_at IS NULL AND next_escalation_at IS NOT NULL"),
+            postgresql_where=text("acked_at IS NULL AND ended_at IS NULL AND next_escalation_at IS NOT NULL"),
         ),
     )
 

@@ -9,7 +9,7 @@ from incident.models import OutboxMessage
 from incident.notify import ConsoleNotifier, deliver_pending
 
 
-def test_escalates_once_after_the_deadline(store, ctx, clock):
+def test_first_step_at_the_deadline_then_one_delay_later(store, ctx, clock):
     with store.transaction() as s:
         iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     with store.transaction() as s:
@@ -22,17 +22,32 @@ def test_escalates_once_after_the_deadline(store, ctx, clock):
         done = escalation.sweep(s, ctx)
     roles = sorted(e.role for e in done)
     assert roles == ["comms_lead", "cs_lead", "scribe", "tech_liaison"]  # not the acked lead
-    sup = {e.role: e.supervisor for e in done}
-    assert sup == {"comms_lead": "sunli", "cs_lead": "chenjing", "scribe": "chenjing", "tech_liaison": "liuyang"}
-    clock.advance(minutes=30)
+    # the first level is the team's deputy (the rotation's other member);
+    # tech has nobody else, so its supervisor hears first
+    told = {e.role: (e.level, e.supervisor) for e in done}
+    assert told == {
+        "comms_lead": ("deputy", "sunli"),
+        "cs_lead": ("deputy", "wangfang"),
+        "scribe": ("deputy", "wangfang"),
+        "tech_liaison": ("supervisor", "liuyang"),
+    }
+    clock.advance(minutes=9)
     with store.transaction() as s:
-        assert escalation.sweep(s, ctx) == []  # once only
+        assert escalation.sweep(s, ctx) == []  # the next step is one delay (10 min) on
+    clock.advance(minutes=1)
+    with store.transaction() as s:
+        second = {e.role: (e.level, e.supervisor) for e in escalation.sweep(s, ctx)}
+    # comms: sunli is deputy and supervisor, so the duty manager is next
+    assert second["comms_lead"] == ("duty_manager", "chenjing")
+    assert second["cs_lead"] == ("supervisor", "chenjing")
     with store.transaction() as s:
         inc = incidents.get(s, iid)
         escalated = [e for e in inc.events if e.type == "escalated"]
-        assert len(escalated) == 4 and all(e.actor == "system" for e in escalated)
+        assert len(escalated) == 8 and all(e.actor == "system" for e in escalated)
         msgs = s.scalars(select(OutboxMessage).where(OutboxMessage.message_key == "notify.escalated")).all()
-        assert sorted(m.recipient for m in msgs) == ["chenjing", "chenjing", "liuyang", "sunli"]
+        assert len(msgs) == 8
+        reminders = s.scalars(select(OutboxMessage).where(OutboxMessage.message_key == "notify.ack_overdue")).all()
+        assert len(reminders) == 4  # each holder once, at the first step
 
 
 def test_late_ack_after_escalation_is_marked_late(store, ctx, clock):

@@ -238,7 +238,7 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
     "ack.pending": ("待确认，剩余 {left}", "pending, {left} left"),
     "ack.not_owed": ("未确认（事件已结束，无需再确认）", "not acknowledged (the incident is over; none owed)"),
     "ack.overdue": ("已超时 {over}", "overdue by {over}"),
-    "ack.escalated": ("已升级至主管（超时 {over}）", "escalated to supervisor ({over} late)"),
+    "ack.escalated": ("已升级（超时 {over}）", "escalated ({over} late)"),
     "ack.vacant": ("无人值班，待指派", "nobody on call; assign someone"),
     "nobody": ("（无人）", "(nobody)"),
 }

@@ -75,7 +75,7 @@ CATALOG.update(
         "web.board.person": ("人员", "Person"),
         "web.board.ack": ("确认", "Acknowledged"),
         "web.board.ack_button": ("确认", "Acknowledge"),
-        "web.board.escalated": ("已升级至主管", "escalated to the supervisor"),
+        "web.board.escalated": ("已升级", "escalated"),
         # A resolved or closed incident owes no acknowledgement: no clock runs.
         "web.board.ack_not_owed": (
             "未确认（事件已结束，无需再确认）",
