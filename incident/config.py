@@ -278,6 +278,8 @@ class ResponseConfig(_Strict):
     role_ack_minutes: dict[RoleField, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
     rules: list[ResponseRule] = Field(default_factory=_default_rules)
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    # How long the acknowledge link in a notification works (once).
+    ack_link_hours: Annotated[int, Field(gt=0, le=24 * 7)] = 24
 
     def roles_for(self, kind: Kind, severity: Severity) -> list[Role]:
         wanted = {role for rule in self.rules if rule.matches(kind, severity) for role in rule.roles}

@@ -142,6 +142,7 @@ def _params(incident: Incident, assignment: RoleAssignment, minutes: int) -> dic
         "role": assignment.role,
         "person": assignment.person_name,
         "minutes": minutes,
+        "assignment_id": assignment.id,  # the holder's reminder carries an acknowledge link
     }
 
 

@@ -205,6 +205,7 @@ def _assign(
             "title": incident.title,
             "severity": incident.severity_enum.label,
             "role": role.value,
+            "assignment_id": assignment.id,
         },
         dedupe_key=f"called:{assignment.id}",
         now=now,

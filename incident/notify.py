@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
@@ -87,11 +87,20 @@ class ConsoleNotifier:
         log.info("notify %s: %s", delivery.recipient_key, delivery.text)
 
 
-def render(config: AppConfig, msg: OutboxMessage) -> Delivery:
+# A link to add to a message as it is sent (the acknowledge link,
+# incident/acklinks.py), or None: made at send time, never stored in the row.
+LinkMaker = Callable[[OutboxMessage], "str | None"]
+
+
+def render(config: AppConfig, msg: OutboxMessage, link_for: LinkMaker | None = None) -> Delivery:
     person = config.people.get(msg.recipient)
     lang = person.languages[0] if person else config.centre.language
     name = person.name if person else msg.recipient
-    return Delivery(msg.recipient, name, lang, t(msg.message_key, lang, **msg.params), msg.incident_id)
+    text = t(msg.message_key, lang, **msg.params)
+    url = link_for(msg) if link_for is not None else None
+    if url:
+        text += t("notify.sep", lang) + t("notify.ack_link", lang, url=url)
+    return Delivery(msg.recipient, name, lang, text, msg.incident_id)
 
 
 def deliver_pending(
@@ -100,6 +109,7 @@ def deliver_pending(
     notifiers: Mapping[str, Notifier],
     now: dt.datetime,
     limit: int = 200,
+    link_for: LinkMaker | None = None,
 ) -> int:
     """Send what is due; returns how many were sent. Failures are kept with
     their error and retried later with back-off; rows are claimed with
@@ -118,7 +128,7 @@ def deliver_pending(
             continue  # a channel this process does not serve; another will
         msg.attempts += 1
         try:
-            notifier.send(render(config, msg))
+            notifier.send(render(config, msg, link_for))
         except Exception as exc:  # any adapter failure is recorded, not raised
             msg.last_error = f"{type(exc).__name__}: {exc}"
             if msg.attempts >= MAX_ATTEMPTS:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from incident import acklinks
 from incident.access import identity
 from incident.access.identity import Caller
 from incident.config import AppConfig, Settings, load_config, normalise_lang
@@ -125,7 +126,9 @@ class Runtime:
         flow; they never fail the change itself."""
         notifier = ConsoleNotifier()
         with self.store.transaction() as session:
-            deliver_pending(session, self.config, {notifier.channel: notifier}, self.clock.now())
+            now = self.clock.now()
+            links = acklinks.link_maker(session, self.config, now)
+            deliver_pending(session, self.config, {notifier.channel: notifier}, now, link_for=links)
         if self.slack is not None:
             from incident.slack.sync import sync_all  # noqa: PLC0415 — lazy: slack_sdk only where Slack is set up
 

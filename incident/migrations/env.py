@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 
 import incident.models  # noqa: F401  (registers the tables on Base.metadata)
+import incident.models_people  # noqa: F401  (acknowledge links)
 import incident.models_status  # noqa: F401  (the status page's tables)
 from incident.db import Base, make_engine, migration_lock
 

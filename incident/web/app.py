@@ -27,6 +27,7 @@ from incident.watch import complaints as intake
 from incident.watch.jobs import rules_for
 from incident.web import (
     account,
+    acklink,
     admin,
     board,
     callbacks_queue,
@@ -352,6 +353,7 @@ def create_app(rt: Runtime) -> FastAPI:
         admin,
         account,
         waiting,
+        acklink,
     ):
         app.include_router(module.router(pages))
     return app
