@@ -121,6 +121,7 @@ def write_report(day: str | None) -> str:
                 },
                 dedupe_key=f"daily-report:{data['day']}",
                 now=now,
+                config=rt.config,
             )
     rt.deliver()
     return str(md)

@@ -37,7 +37,5 @@ CATALOG.update(
             "{person_name} 已确认担任 {ref} 的{role:role}，无需再次确认。",
             "{person_name} has already acknowledged {role:role} for {ref}.",
         ),
-        "notify.ack_link": ("一键确认：{url}", "acknowledge: {url}"),
-        "notify.sep": ("；", "; "),
     }
 )

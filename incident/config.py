@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from incident.access.permissions import ROLES
+from incident.adapters.http_provider import HttpProviderConfig
 from incident.enums import Kind, Role, Severity
 from incident.errors import ConfigError
 from incident.money import MoneyError, to_money
@@ -141,6 +142,24 @@ class CentreConfig(_Strict):
         return ZoneInfo(self.timezone)
 
 
+PersonChannel = Literal["console", "inbox", "email", "sms", "voice"]
+_DEFAULT_CHANNELS: tuple[PersonChannel, ...] = ("console",)
+
+
+class QuietHours(_Strict):
+    """Hours (the centre's wall clock) when the loud channels (SMS, voice)
+    wait for the next person in ``notify`` unless the incident is one of
+    ``loud_for``'s severities; e-mail, the inbox and the console still go."""
+
+    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    end: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    loud_for: list[SeverityField] = Field(default_factory=lambda: [Severity.SEV1])
+
+    def covers(self, wall: dt.time) -> bool:
+        start, end = dt.time.fromisoformat(self.start), dt.time.fromisoformat(self.end)
+        return start <= wall < end if start <= end else (wall >= start or wall < end)
+
+
 class Person(_Strict):
     name: str
     slack_id: str | None = None
@@ -148,6 +167,14 @@ class Person(_Strict):
     # Only ever the last four digits (DOMAIN.md §6: never full phone numbers).
     phone: str | None = None
     languages: list[LangField] = Field(default_factory=lambda: ["zh-CN"], min_length=1)
+    # How to reach this person, in order of preference: each message goes by
+    # the first channel that can reach them now, and by the next when it
+    # fails for good (incident/notify_channels.py).
+    notify: list[PersonChannel] = Field(default_factory=lambda: list(_DEFAULT_CHANNELS), min_length=1)
+    # The SMS/voice provider's contact id for this person: the roster never
+    # holds a full phone number, the provider does.
+    pager_id: str | None = None
+    quiet_hours: QuietHours | None = None
 
     @field_validator("email")
     @classmethod
@@ -604,6 +631,14 @@ class SmtpConfig(_Strict):
     timeout_seconds: Annotated[float, Field(gt=0)] = 15.0
 
 
+class MessagingConfig(_Strict):
+    """The HTTP providers that page people by SMS and by voice call
+    (``[messaging.sms]``, ``[messaging.voice]``; incident/adapters/http_provider.py)."""
+
+    sms: HttpProviderConfig | None = None
+    voice: HttpProviderConfig | None = None
+
+
 class SlackConfig(_Strict):
     """The response group's Slack (optional: without a token nothing is
     sent and everything else works the same)."""
@@ -772,6 +807,21 @@ class AppConfig(_Strict):
     web: WebConfig = Field(default_factory=WebConfig)
     smtp: SmtpConfig | None = None
     status: StatusConfig = Field(default_factory=StatusConfig)
+    messaging: MessagingConfig = Field(default_factory=MessagingConfig)
+
+    def _reachable(self, key: str, person: Person) -> None:
+        """Every channel a person lists can reach them: its address is set
+        and so is the server or provider it goes through."""
+        where = ("people", key, "notify")
+        for channel in person.notify:
+            if channel == "email" and not person.email:
+                raise _ChannelError(where, channel, f"people.{key}.email")
+            if channel == "email" and self.smtp is None:
+                raise _ChannelError(where, channel, "[smtp]")
+            if channel in ("sms", "voice") and not person.pager_id:
+                raise _ChannelError(where, channel, f"people.{key}.pager_id")
+            if channel in ("sms", "voice") and getattr(self.messaging, channel) is None:
+                raise _ChannelError(where, channel, f"[messaging.{channel}]")
 
     @model_validator(mode="after")
     def _references(self) -> "AppConfig":
@@ -779,6 +829,8 @@ class AppConfig(_Strict):
             if person not in self.people:
                 raise _RefError(where, person)
 
+        for pkey, someone in self.people.items():
+            self._reachable(pkey, someone)
         for tkey, team in self.teams.items():
             need(team.supervisor, ("teams", tkey, "supervisor"))
             if team.deputy:
@@ -811,6 +863,12 @@ class _RefError(ValueError):
     def __init__(self, where: tuple[Any, ...], person: str) -> None:
         super().__init__(person)
         self.where, self.person = where, person
+
+
+class _ChannelError(ValueError):
+    def __init__(self, where: tuple[Any, ...], channel: str, needs: str) -> None:
+        super().__init__(channel)
+        self.where, self.channel, self.needs = where, channel, needs
 
 
 class _UncoveredError(ValueError):
@@ -882,6 +940,14 @@ def load_config(path: Path | None) -> AppConfig:
         if isinstance(cause, _RefError):
             raise ConfigError(
                 "config.unknown_person", path=str(path), key=_key(cause.where), person=cause.person
+            ) from None
+        if isinstance(cause, _ChannelError):
+            raise ConfigError(
+                "config.channel_unreachable",
+                path=str(path),
+                key=_key(cause.where),
+                channel=cause.channel,
+                needs=cause.needs,
             ) from None
         if isinstance(cause, _UncoveredError):
             raise ConfigError("config.uncovered_role", path=str(path), key=_key(cause.where), role=cause.role) from None

@@ -14,7 +14,6 @@ was tried, at which level, on which channel.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
@@ -28,8 +27,6 @@ from incident.models import Incident, RoleAssignment
 from incident.notify import enqueue
 from incident.roster import display
 from incident.wording import clocks
-
-CHANNEL = "console"  # the outbox channel people's notifications go through
 
 
 @dataclass(frozen=True)
@@ -95,11 +92,13 @@ def _escalate(session: Session, ctx: Context, incident: Incident, assignment: Ro
         assignment.next_escalation_at = None
         _event(session, ctx, incident, assignment, EventType.ESCALATION_ENDED, steps=assignment.escalation_step)
         if first:  # nobody to escalate to: the holder still hears it is overdue
-            _remind_holder(session, incident, assignment, _params(incident, assignment, minutes), now, None)
+            _remind_holder(session, ctx, incident, assignment, _params(incident, assignment, minutes), None)
         return []
     assignment.escalation_step = step.position
     assignment.next_escalation_at = now + policy.delay(incident.severity_enum)
     n = (step.position - 1) // len(policy.levels) + 1  # the round, as people count it
+    params = _params(incident, assignment, minutes)
+    channel = _notify(session, ctx, incident, assignment, step, params, first)
     _event(
         session,
         ctx,
@@ -110,11 +109,9 @@ def _escalate(session: Session, ctx: Context, incident: Incident, assignment: Ro
         to_name=display(ctx.config, step.person),
         level=step.level,
         round=n,
-        channel=CHANNEL,
+        channel=channel,
         due_at=assignment.ack_due_at.isoformat(),
     )
-    params = _params(incident, assignment, minutes)
-    _notify(session, incident, assignment, step, params, now, first)
     return [Escalation(incident.id, assignment.role, assignment.person, step.person, minutes, None, step.level, n)]
 
 
@@ -148,20 +145,22 @@ def _params(incident: Incident, assignment: RoleAssignment, minutes: int) -> dic
 
 def _notify(
     session: Session,
+    ctx: Context,
     incident: Incident,
     assignment: RoleAssignment,
     step: Step,
     params: dict[str, object],
-    now: dt.datetime,
     first: bool,
-) -> None:
+) -> str:
+    """Queue the step's notifications; the channel the step's person is
+    tried on first (their plan: incident/notify_channels.py)."""
+    now = ctx.clock.now()
     # The first step keeps its old dedupe keys so that a sweep retried
     # across an upgrade does not notify twice.
     suffix = "" if first else f":{step.position}"
     if step.level == "holder":
-        _remind_holder(session, incident, assignment, params, now, suffix)
-        return
-    enqueue(
+        return _remind_holder(session, ctx, incident, assignment, params, suffix)
+    channel = enqueue(
         session,
         recipient=step.person,
         key="notify.escalated",
@@ -169,27 +168,28 @@ def _notify(
         dedupe_key=f"escalated:{assignment.id}{suffix}",
         now=now,
         incident_id=incident.id,
-        channel=CHANNEL,
+        config=ctx.config,
     )
     if first:  # the holder hears about it too: the page may simply have been missed
-        _remind_holder(session, incident, assignment, params, now, suffix)
+        _remind_holder(session, ctx, incident, assignment, params, suffix)
+    return channel
 
 
 def _remind_holder(
     session: Session,
+    ctx: Context,
     incident: Incident,
     assignment: RoleAssignment,
     params: dict[str, object],
-    now: dt.datetime,
     suffix: str | None,
-) -> None:
-    enqueue(
+) -> str:
+    return enqueue(
         session,
         recipient=assignment.person,
         key="notify.ack_overdue",
         params=params,
         dedupe_key=f"ack-overdue:{assignment.id}{suffix or ''}",
-        now=now,
+        now=ctx.clock.now(),
         incident_id=incident.id,
-        channel=CHANNEL,
+        config=ctx.config,
     )

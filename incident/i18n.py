@@ -191,6 +191,11 @@ _CORE: dict[str, tuple[str, str]] = {
         "配置文件 {path}：键 `{key}` 需要{role:role}，但没有任何团队（[teams.*].roles）承担该角色",
         "configuration file {path}: key `{key}` calls in the {role:role}, but no team ([teams.*].roles) covers it",
     ),
+    "config.channel_unreachable": (
+        "配置文件 {path}：键 `{key}` 列出了 {channel}，但 {needs} 未设置，无法通过它通知此人",
+        "configuration file {path}: key `{key}` lists {channel}, "
+        "but {needs} is not set, so nobody can be reached by it",
+    ),
     "config.more": ("（另有 {n} 处错误）", " (and {n} more problems)"),
     "config.reason.missing": ("缺少必填项", "required key is missing"),
     "config.reason.extra_forbidden": (
@@ -255,6 +260,9 @@ _CORE: dict[str, tuple[str, str]] = {
     "config.reason.time_type": ("应为时间，如 09:00", "must be a time such as 09:00"),
     # ---- notifications --------------------------------------------------
     "notify.prefix": ("[通知 → {name}]", "[notify → {name}]"),
+    "notify.ack_link": ("一键确认：{url}", "acknowledge: {url}"),
+    "notify.sep": ("；", "; "),
+    "notify.email_subject": ("[事件通知] {text}", "[Incident] {text}"),
     "notify.role_called": (
         "您被召集为 {ref}（{severity}）「{title}」的{role:role}，请尽快确认：incident ack {ref} {role}",
         'you are called in as {role:role} for {ref} ({severity}) "{title}"; '
@@ -307,6 +315,10 @@ _CORE: dict[str, tuple[str, str]] = {
     "escalation.level.supervisor": ("主管", "the supervisor"),
     "escalation.level.duty_manager": ("中心值班经理", "the centre's duty manager"),
     "escalation.channel.console": ("控制台", "console"),
+    "escalation.channel.inbox": ("站内信", "in-app inbox"),
+    "escalation.channel.email": ("邮件", "e-mail"),
+    "escalation.channel.sms": ("短信", "SMS"),
+    "escalation.channel.voice": ("电话", "voice call"),
     "event.note": ("备注：{text}", "note: {text}"),
     "event.signal_attached": ("关联信号：{signal}", "signal attached: {signal}"),
     "event.updated": ("更新：{changes}", "updated: {changes}"),

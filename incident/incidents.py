@@ -210,6 +210,7 @@ def _assign(
         dedupe_key=f"called:{assignment.id}",
         now=now,
         incident_id=incident.id,
+        config=ctx.config,
     )
     return assignment
 
@@ -237,6 +238,7 @@ def _call_in(session: Session, ctx: Context, incident: Incident, roles: Sequence
                 dedupe_key=f"unfilled:{incident.id}:{role.value}:{now.isoformat()}",
                 now=now,
                 incident_id=incident.id,
+                config=ctx.config,
             )
 
 

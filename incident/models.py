@@ -175,9 +175,11 @@ class RoleAssignment(Base):
 
 
 class OutboxMessage(Base):
-    """Notifications written in the same transaction as the change that
-    causes them, delivered after commit; nothing is sent for a change that
-    rolled back, and nothing is lost when delivery fails."""
+    """People's notifications, written in the same transaction as the
+    change that causes them, sent after commit (incident/notify.py);
+    nothing is sent for a change that rolled back, and nothing is lost when
+    delivery fails. ``channel`` is the one being tried; the ones left to
+    try are in ``params["_next"]``."""
 
     __tablename__ = "outbox"
 
@@ -193,7 +195,9 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the lease (incident/outbox_engine.py)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    provider_ref: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)

@@ -1,33 +1,44 @@
-"""Notifications through a transactional outbox.
+"""People's notifications through a transactional outbox (table ``outbox``).
 
 Service functions :func:`enqueue` a message in the same transaction as the
-change that causes it; :func:`deliver_pending` sends after commit. So a
+change that causes it; :func:`deliver_due` sends after commit, the way
+every outbox here is sent (incident/outbox_engine.py: claim with a lease,
+commit, send outside any transaction, record, back off by one rule). So a
 change that rolls back notifies nobody, a crash between commit and send
-loses nothing (the row is still pending), and the unique ``dedupe_key``
-keeps a retried sweep from notifying twice. Channels are adapters behind
-:class:`Notifier`; console/log is the one built in (Slack comes later).
+loses nothing, and the unique ``dedupe_key`` keeps a retried sweep from
+notifying twice.
+
+Each message goes by the first channel of the recipient's plan
+(incident/notify_channels.py: their ``notify`` preference, what can reach
+them, quiet hours); when that channel fails for good the row moves to the
+next one in the plan, with its attempts counted afresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol, TextIO
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from incident import outbox_engine as engine
 from incident.config import AppConfig
-from incident.db import insert_for
+from incident.db import Store, insert_for
 from incident.i18n import t
 from incident.models import OutboxMessage
+from incident.notify_channels import plan
 
 log = logging.getLogger("incident.notify")
 
-MAX_ATTEMPTS = 8
+NEXT = "_next"  # the params entry holding the channels still to try, in order
+# Channels where sending the same message twice reaches the person once or
+# does no harm: a crashed send is retried on them; on the others (e-mail)
+# it is held as in_doubt (outbox_engine).
+IDEMPOTENT = frozenset({"console", "inbox", "sms", "voice"})
 
 
 def enqueue(
@@ -39,16 +50,20 @@ def enqueue(
     dedupe_key: str,
     now: dt.datetime,
     incident_id: int | None = None,
-    channel: str = "console",
-) -> None:
-    """Queue one message; a second call with the same ``dedupe_key`` is a no-op."""
+    config: AppConfig | None = None,
+    channel: str | None = None,
+) -> str:
+    """Queue one message; a second call with the same ``dedupe_key`` is a
+    no-op. Returns the channel it goes by first: ``channel`` when given,
+    else the first of the recipient's plan (``config`` needed)."""
+    channels = [channel] if channel else plan(config, recipient, params.get("severity"), now) if config else ["console"]
     values = dict(
         created_at=now,
         incident_id=incident_id,
-        channel=channel,
+        channel=channels[0],
         recipient=recipient,
         message_key=key,
-        params=dict(params),
+        params={**params, NEXT: channels[1:]},
         dedupe_key=dedupe_key,
         status="pending",
         attempts=0,
@@ -56,6 +71,7 @@ def enqueue(
     )
     stmt = insert_for(session, OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     session.execute(stmt)
+    return channels[0]
 
 
 @dataclass(frozen=True)
@@ -65,26 +81,16 @@ class Delivery:
     lang: str
     text: str
     incident_id: int | None
+    channel: str = "console"
+    key: str = ""  # the outbox's dedupe key: the idempotency key providers get
 
 
 class Notifier(Protocol):
     channel: str
 
-    def send(self, delivery: Delivery) -> None: ...
-
-
-class ConsoleNotifier:
-    """Writes each notification as one line to a stream and to the log."""
-
-    channel = "console"
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-
-    def send(self, delivery: Delivery) -> None:
-        label = t("notify.prefix", delivery.lang, name=delivery.recipient_name, key=delivery.recipient_key)
-        print(f"{label} {delivery.text}", file=self.stream, flush=True)
-        log.info("notify %s: %s", delivery.recipient_key, delivery.text)
+    def send(self, delivery: Delivery) -> str | None:
+        """Deliver; return the provider's reference if it gives one."""
+        ...
 
 
 # A link to add to a message as it is sent (the acknowledge link,
@@ -96,49 +102,111 @@ def render(config: AppConfig, msg: OutboxMessage, link_for: LinkMaker | None = N
     person = config.people.get(msg.recipient)
     lang = person.languages[0] if person else config.centre.language
     name = person.name if person else msg.recipient
-    text = t(msg.message_key, lang, **msg.params)
+    params = {k: v for k, v in (msg.params or {}).items() if not k.startswith("_")}
+    text = t(msg.message_key, lang, **params)
     url = link_for(msg) if link_for is not None else None
     if url:
         text += t("notify.sep", lang) + t("notify.ack_link", lang, url=url)
-    return Delivery(msg.recipient, name, lang, text, msg.incident_id)
+    return Delivery(msg.recipient, name, lang, text, msg.incident_id, msg.channel, msg.dedupe_key)
 
 
-def deliver_pending(
-    session: Session,
-    config: AppConfig,
-    notifiers: Mapping[str, Notifier],
-    now: dt.datetime,
-    limit: int = 200,
-    link_for: LinkMaker | None = None,
-) -> int:
-    """Send what is due; returns how many were sent. Failures are kept with
-    their error and retried later with back-off; rows are claimed with
-    SKIP LOCKED so two deliverers never send the same message."""
+@dataclass(frozen=True)
+class InboxItem:
+    at: dt.datetime
+    text: str
+    incident_id: int | None
+    channel: str
+    status: str
+
+
+def inbox(session: Session, config: AppConfig, person: str, lang: str, limit: int = 20) -> list[InboxItem]:
+    """The in-app inbox: what was sent (or is being sent) to ``person``,
+    newest first, in ``lang``; whatever channel it went by."""
     rows = session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
+        .where(OutboxMessage.recipient == person)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         .limit(limit)
-        .with_for_update(skip_locked=True)
     ).all()
-    sent = 0
-    for msg in rows:
-        notifier = notifiers.get(msg.channel)
-        if notifier is None:
-            continue  # a channel this process does not serve; another will
-        msg.attempts += 1
+    out = []
+    for row in rows:
+        params = {k: v for k, v in (row.params or {}).items() if not k.startswith("_")}
+        out.append(
+            InboxItem(row.created_at, t(row.message_key, lang, **params), row.incident_id, row.channel, row.status)
+        )
+    return out
+
+
+@dataclass
+class NotifyReport:
+    sent: int = 0
+    retrying: int = 0
+    moved_on: int = 0  # to the next channel of the plan
+    failed: int = 0
+    in_doubt: int = 0
+    taken_elsewhere: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver_due(
+    store: Store,
+    config: AppConfig,
+    notifiers: Mapping[str, Notifier],
+    now: Callable[[], dt.datetime],
+    *,
+    limit: int = 200,
+    links: Callable[[Session], LinkMaker] | None = None,
+) -> NotifyReport:
+    """Send what is due on the channels this process serves (the others are
+    left for a process that does)."""
+    report = NotifyReport()
+    idempotent = [c for c in notifiers if c in IDEMPOTENT]
+    with store.transaction() as session:
+        ids, report.in_doubt = engine.due_ids(session, OutboxMessage, list(notifiers), idempotent, now(), limit)
+    for row_id in ids:
+        with store.transaction() as session:  # committed before the send
+            row = engine.claim(session, OutboxMessage, row_id, now())
+            if row is None:
+                report.taken_elsewhere += 1
+                continue
+            delivery = render(config, row, links(session) if links else None)
         try:
-            notifier.send(render(config, msg, link_for))
-        except Exception as exc:  # any adapter failure is recorded, not raised
-            msg.last_error = f"{type(exc).__name__}: {exc}"
-            if msg.attempts >= MAX_ATTEMPTS:
-                msg.status = "failed"
-            else:
-                msg.next_attempt_at = now + dt.timedelta(seconds=min(3600, 15 * 2 ** (msg.attempts - 1)))
-            log.warning("notification %s to %s failed: %s", msg.id, msg.recipient, msg.last_error)
+            ref = notifiers[delivery.channel].send(delivery)
+        except Exception as exc:  # noqa: BLE001 — any adapter failure is recorded, never raised
+            _failed(store, row_id, exc, now(), report)
             continue
-        msg.status = "sent"
-        msg.sent_at = now
-        msg.last_error = None
-        sent += 1
-    return sent
+        with store.transaction() as session:
+            done = session.get(OutboxMessage, row_id)
+            assert done is not None
+            engine.record_sent(done, now())
+            done.provider_ref = ref
+        report.sent += 1
+    return report
+
+
+def _failed(store: Store, row_id: int, exc: Exception, at: dt.datetime, report: NotifyReport) -> None:
+    reason = f"{type(exc).__name__}: {exc}"
+    permanent = bool(getattr(exc, "permanent", False))
+    with store.transaction() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        if engine.record_failure(row, reason, permanent, at, getattr(exc, "retry_after", None)):
+            report.retrying += 1
+        elif (row.params or {}).get(NEXT):
+            _move_on(row, at)
+            report.moved_on += 1
+        else:
+            report.failed += 1
+    report.errors.append(reason)
+    log.warning("notification %s failed: %s", row_id, reason)
+
+
+def _move_on(row: OutboxMessage, at: dt.datetime) -> None:
+    """The channel failed for good: the next one in the plan gets the message."""
+    rest = list((row.params or {}).get(NEXT) or [])
+    tried = list((row.params or {}).get("_tried") or []) + [row.channel]
+    row.channel = rest[0]
+    row.params = {**(row.params or {}), NEXT: rest[1:], "_tried": tried}
+    row.status = "pending"
+    row.attempts = 0
+    row.next_attempt_at = at

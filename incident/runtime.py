@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from incident import acklinks
 from incident.access import identity
@@ -19,7 +19,8 @@ from incident.config import AppConfig, Settings, load_config, normalise_lang
 from incident.context import Context
 from incident.db import Store, default_url
 from incident.errors import InputError
-from incident.notify import ConsoleNotifier, deliver_pending
+from incident.notify import deliver_due
+from incident.notify_channels import notifiers as channel_notifiers
 from incident.textin import clean
 from incident.timeutil import Clock, ShiftedClock, clock_from_setting
 
@@ -40,6 +41,7 @@ class Runtime:
     caller: Caller | None = None  # who signed in (sign_in); None: the machine, or not yet asked
     _store: Store | None = None
     _slack: SlackGateway | Literal[False] | None = None  # False: looked, no token
+    _notifiers: dict[str, Any] | None = None
 
     @classmethod
     def build(
@@ -119,16 +121,28 @@ class Runtime:
             self._slack = gateway_from_env(self.config.slack, dict(os.environ)) or False
         return self._slack or None
 
+    @property
+    def notifiers(self) -> dict[str, Any]:
+        """One notifier per channel people can be reached on (built once;
+        a provider whose secret is missing is left out, said in the log,
+        and its messages wait for a process that has it)."""
+        if self._notifiers is None:
+            self._notifiers = channel_notifiers(self.config, dict(os.environ), self.clock)
+        return self._notifiers
+
     def deliver(self) -> None:
         """Send what the committed change queued: console notifications, and
         the incident's Slack channel brought in step (when Slack is set up).
         Slack's failures are recorded and retried by the ``slack-sync``
         flow; they never fail the change itself."""
-        notifier = ConsoleNotifier()
-        with self.store.transaction() as session:
-            now = self.clock.now()
-            links = acklinks.link_maker(session, self.config, now)
-            deliver_pending(session, self.config, {notifier.channel: notifier}, now, link_for=links)
+        config, clock = self.config, self.clock
+        deliver_due(
+            self.store,
+            config,
+            self.notifiers,
+            clock.now,
+            links=lambda session: acklinks.link_maker(session, config, clock.now()),
+        )
         if self.slack is not None:
             from incident.slack.sync import sync_all  # noqa: PLC0415 — lazy: slack_sdk only where Slack is set up
 

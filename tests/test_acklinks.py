@@ -14,7 +14,8 @@ from sqlalchemy import select
 from incident import acklinks, escalation, incidents
 from incident.models import RoleAssignment, TimelineEvent
 from incident.models_people import AckLink
-from incident.notify import ConsoleNotifier, deliver_pending
+from incident.notify import deliver_due
+from incident.notify_channels import ConsoleNotifier
 from incident.runtime import Runtime
 from incident.web.app import create_app
 from tests.webserver import LiveServer
@@ -33,9 +34,13 @@ def _runtime(db_url, ctx, tmp_path):
 def _deliver(store, ctx) -> dict[str, list[str]]:
     """Send what is queued; each recipient's name → the links they got."""
     out = io.StringIO()
-    with store.transaction() as s:
-        maker = acklinks.link_maker(s, ctx.config, ctx.clock.now())
-        deliver_pending(s, ctx.config, {"console": ConsoleNotifier(out)}, ctx.clock.now(), link_for=maker)
+    deliver_due(
+        store,
+        ctx.config,
+        {"console": ConsoleNotifier(out)},
+        ctx.clock.now,
+        links=lambda s: acklinks.link_maker(s, ctx.config, ctx.clock.now()),
+    )
     got: dict[str, list[str]] = {}
     for line in out.getvalue().splitlines():
         name = line.split("→ ", 1)[1].split("]", 1)[0]

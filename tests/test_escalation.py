@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from incident import escalation, incidents
 from incident.models import OutboxMessage
-from incident.notify import ConsoleNotifier, deliver_pending
+from incident.notify import deliver_due
+from incident.notify_channels import ConsoleNotifier
 
 
 def test_first_step_at_the_deadline_then_one_delay_later(store, ctx, clock):
@@ -80,10 +81,8 @@ def test_notifications_delivered_once_in_the_recipients_language(store, ctx, clo
         escalation.sweep(s, ctx)
     out = io.StringIO()
     notifier = ConsoleNotifier(out)
-    with store.transaction() as s:
-        sent = deliver_pending(s, ctx.config, {"console": notifier}, clock.now())
-    with store.transaction() as s:
-        assert deliver_pending(s, ctx.config, {"console": notifier}, clock.now()) == 0
+    sent = deliver_due(store, ctx.config, {"console": notifier}, clock.now).sent
+    assert deliver_due(store, ctx.config, {"console": notifier}, clock.now).sent == 0
     lines = out.getvalue().splitlines()
     assert sent == len(lines) > 0
     emily = [line for line in lines if "Emily" in line]  # English speaker
@@ -101,12 +100,10 @@ def test_failed_delivery_is_kept_and_retried(store, ctx, clock):
 
     with store.transaction() as s:
         incidents.declare(s, ctx, kind="other", severity=4, title="x")
-    with store.transaction() as s:
-        assert deliver_pending(s, ctx.config, {"console": Down()}, clock.now()) == 0
+    assert deliver_due(store, ctx.config, {"console": Down()}, clock.now).sent == 0
     with store.transaction() as s:
         rows = s.scalars(select(OutboxMessage)).all()
         assert rows and all(r.status == "pending" and "unreachable" in r.last_error for r in rows)
     out = io.StringIO()
     clock.advance(minutes=1)
-    with store.transaction() as s:
-        assert deliver_pending(s, ctx.config, {"console": ConsoleNotifier(out)}, clock.now()) == len(rows)
+    assert deliver_due(store, ctx.config, {"console": ConsoleNotifier(out)}, clock.now).sent == len(rows)

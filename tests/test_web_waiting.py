@@ -89,10 +89,14 @@ def test_acknowledgements_and_reviews_wait_for_the_right_people(store, ctx, db_u
         assert f'href="/incidents/{iid}"' in mine
         assert 'id="sheets"' not in mine and 'id="statements"' not in mine  # a lead signs no wording
         assert badge(page) == "2"
+        # the in-app inbox: what was sent to zhangwei, in his language, linked to its incident
+        inbox = mine[mine.index('id="inbox"') :]
+        assert "我的通知" in inbox and "您被召集为" in inbox and f'href="/incidents/{other}"' in inbox
         client, landed = sign_in(srv.base, "lina")
         assert landed == "/"
         page = client.get("/me").text
         assert 'id="nothing-waiting"' in page and 'id="acks"' not in page and badge(page) is None
+        assert 'id="inbox"' not in page  # nothing was sent to lina
         # The page asked for still wins.
         _, landed = sign_in(srv.base, "zhangwei", "/desk")
         assert landed == "/desk"

@@ -317,6 +317,7 @@ def escalate_overdue(
                 dedupe_key=f"cb-overdue:{incident_id}:{min(r.id for r in group)}",
                 now=now,
                 incident_id=incident_id,
+                config=ctx.config,
             )
     return report
 

@@ -574,6 +574,7 @@ def check_budget(session: Session, ctx: Context, incident: Incident) -> bool:
             dedupe_key=f"budget:{incident.id}:{person}",
             now=ctx.clock.now(),
             incident_id=incident.id,
+            config=ctx.config,
         )
     return True
 

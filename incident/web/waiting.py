@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from incident import notify
 from incident.access import users
 from incident.context import Context
 from incident.models import User
@@ -49,6 +50,9 @@ def router(pages: Pages) -> APIRouter:
     def waiting_page(request: Request) -> Response:
         principal = pages.user(request)
         data = pages.read(lambda s: waitingview.collect(s, principal.ctx(rt), principal.roles))
+        lang = pages.lang(request, principal)
+        ctx = principal.ctx(rt)
+        notes = pages.read(lambda s: notify.inbox(s, rt.config, ctx.actor, lang))
         return pages.render(
             request,
             "waiting.html.j2",
@@ -57,6 +61,7 @@ def router(pages: Pages) -> APIRouter:
             person=lambda k: display_person(rt.config, k),
             money=fmt_money,
             can_ack=principal.can("incident.ack"),
+            inbox=notes,
         )
 
     return api

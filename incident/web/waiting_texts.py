@@ -10,6 +10,15 @@ CATALOG.update(
         "web.waiting.nav": ("待我处理", "Waiting for me"),
         "web.waiting.badge": ("{n} 项待处理", "{n} waiting"),
         "web.waiting.title": ("待我处理", "Waiting for me"),
+        "web.waiting.inbox": ("我的通知", "My notifications"),
+        "web.waiting.inbox_intro": (
+            "发给您的最近 {n} 条通知（无论经哪个渠道送达）",
+            "The last {n} notifications sent to you, by whichever channel",
+        ),
+        "web.waiting.inbox_via": ("经{channel}", "by {channel}"),
+        "web.waiting.inbox_pending": ("发送中", "being sent"),
+        "web.waiting.inbox_failed": ("未送达", "not delivered"),
+        "web.waiting.inbox_go": ("查看事件", "Open the incident"),
         "web.waiting.intro": (
             "只列出您本人可以完成的事项；每项都链接到办理的页面。",
             "Only what you yourself can do; each item links to where it is done.",

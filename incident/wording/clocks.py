@@ -141,6 +141,7 @@ def sweep(session: Session, ctx: Context, limit: int = 500) -> list[ClockEscalat
                 dedupe_key=f"clock:{clock.id}:{who}",
                 now=now,
                 incident_id=incident.id,
+                config=ctx.config,
             )
         done.append(ClockEscalation(incident.id, clock.kind, holder, supervisor, minutes))
     return done

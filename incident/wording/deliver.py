@@ -3,7 +3,8 @@ flow and ``incident outbox deliver`` run.
 
 Each row is claimed in its own short transaction (status ``sending``, a
 conditional update only one worker can win) and committed BEFORE the
-adapter is called, then recorded after. So a crash between send and record leaves the row in
+adapter is called, then recorded after — incident/outbox_engine.py, the
+same for people's notifications (incident/notify.py). So a crash between send and record leaves the row in
 ``sending``: after the lease it is re-sent only through an idempotent
 adapter (same key → the gateway or log drops the repeat); for the others
 (SMTP) it is held as ``in_doubt`` for a person. No recipient ever gets a
@@ -17,11 +18,10 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
+from incident import outbox_engine as engine
 from incident.adapters.base import ChannelAdapter, DeliveryError, OutgoingMessage
 from incident.adapters.deliverylog import DeliveryLogAdapter
 from incident.adapters.smtp import SmtpAdapter
@@ -33,8 +33,7 @@ from incident.timeutil import Clock
 
 log = logging.getLogger("incident.deliver")
 
-MAX_ATTEMPTS = 8
-LEASE = dt.timedelta(minutes=10)
+LEASE = engine.LEASE
 
 
 def default_adapters(config: AppConfig, data_dir: Path, clock: Clock | None = None) -> dict[str, ChannelAdapter]:
@@ -60,59 +59,6 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _candidates(
-    session: Session, adapters: Mapping[str, ChannelAdapter], now: dt.datetime, limit: int, lease: dt.timedelta
-) -> tuple[list[int], int]:
-    """Ids worth trying now. A row a crashed sender left in "sending" goes
-    back in only through an idempotent adapter; otherwise it is in doubt."""
-    rows = session.scalars(
-        select(Delivery)
-        .where(
-            Delivery.channel.in_(list(adapters)),
-            or_(
-                (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-                (Delivery.status == "sending") & (Delivery.claimed_at <= now - lease),
-            ),
-        )
-        .order_by(Delivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    ids: list[int] = []
-    doubtful = 0
-    for row in rows:
-        if row.status == "sending" and not adapters[row.channel].idempotent:
-            # We cannot know whether the server took it: never risk a second copy.
-            row.status = "in_doubt"
-            row.last_error = (
-                "interrupted between send and record; check the recipient's mailbox, then resend or mark sent"
-            )
-            doubtful += 1
-            continue
-        ids.append(row.id)
-    return ids, doubtful
-
-
-def _claim_one(session: Session, delivery_id: int, now: dt.datetime, lease: dt.timedelta) -> Delivery | None:
-    """Take one row for sending, committed before the send: only one
-    worker can win it (the status check and the update are one statement),
-    and a crash leaves at most this one row in doubt."""
-    claim = (
-        update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            or_(
-                (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-                (Delivery.status == "sending") & (Delivery.claimed_at <= now - lease),
-            ),
-        )
-        .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
-    )
-    # DML through the ORM session returns a CursorResult (typed as Result)
-    won = cast(CursorResult[Any], session.execute(claim)).rowcount
-    return session.get(Delivery, delivery_id) if won == 1 else None
-
-
 def deliver_due(
     store: Store,
     adapters: Mapping[str, ChannelAdapter],
@@ -123,11 +69,12 @@ def deliver_due(
     progress: Callable[[int, int], None] | None = None,
 ) -> DeliveryReport:
     report = DeliveryReport()
+    idempotent = [c for c, a in adapters.items() if a.idempotent]
     with store.transaction() as session:
-        ids, report.in_doubt = _candidates(session, adapters, now(), limit, lease)
+        ids, report.in_doubt = engine.due_ids(session, Delivery, list(adapters), idempotent, now(), limit, lease)
     for i, delivery_id in enumerate(ids, 1):
         with store.transaction() as session:
-            row = _claim_one(session, delivery_id, now(), lease)
+            row = engine.claim(session, Delivery, delivery_id, now(), lease)
             if row is None:
                 report.taken_elsewhere += 1
                 continue
@@ -143,10 +90,8 @@ def deliver_due(
             with store.transaction() as session:
                 row = session.get(Delivery, delivery_id)
                 assert row is not None
-                row.status = "sent"
-                row.sent_at = now()
+                engine.record_sent(row, now())
                 row.provider_ref = ref
-                row.last_error = None
             report.sent += 1
         if progress:
             progress(i, len(ids))
@@ -159,14 +104,10 @@ def _record_failure(
     with store.transaction() as session:
         row = session.get(Delivery, delivery_id)
         assert row is not None
-        row.last_error = reason
-        if permanent or row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
-            report.failed += 1
-        else:
-            row.status = "pending"
-            row.next_attempt_at = at + dt.timedelta(seconds=min(3600, 30 * 2 ** (row.attempts - 1)))
+        if engine.record_failure(row, reason, permanent, at):
             report.retrying += 1
+        else:
+            report.failed += 1
     report.errors.append(reason)
     log.warning("delivery %s failed: %s", delivery_id, reason)
 

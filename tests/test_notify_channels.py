@@ -1,0 +1,171 @@
+"""Reaching people: each person's channels in order of preference, quiet
+hours by severity, e-mail through a real SMTP server on 127.0.0.1, SMS
+through an HTTP provider on 127.0.0.1 (failures, 429s, moving on to the
+next channel), and every send made after its claim was committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+import re
+from email import policy
+
+import pytest
+from sqlalchemy import select
+
+from incident import acklinks, escalation, incidents
+from incident.adapters.http_provider import HttpProviderConfig
+from incident.config import SmtpConfig, load_config
+from incident.errors import ConfigError
+from incident.models import OutboxMessage
+from incident.notify import deliver_due
+from incident.notify_channels import ConsoleNotifier, notifiers, plan
+from tests.providerserver import ProviderServer
+from tests.test_publishing import smtp_server  # noqa: F401  (fixture: aiosmtpd on 127.0.0.1)
+
+from conftest import EXAMPLE
+
+SECRET = "pager-signing-secret-0123456789"
+ENV = {"PAGER_SECRET": SECRET}
+TEMPLATE = '{"to": {to}, "text": {text}, "ref": {key}}'
+
+
+def _person(config, key, **changes):
+    people = {**config.people, key: config.people[key].model_copy(update=changes)}
+    return config.model_copy(update={"people": people})
+
+
+def _with(ctx, config):
+    return ctx.__class__(config=config, actor=ctx.actor, clock=ctx.clock)
+
+
+def _provider_config(url):
+    return HttpProviderConfig(url=url, body_template=TEMPLATE, signing_secret_env="PAGER_SECRET", timeout_seconds=5)
+
+
+def test_plan_follows_preference_and_quiet_hours(config):
+    from incident.config import QuietHours
+
+    quiet = QuietHours(start="22:00", end="07:00", loud_for=[1])
+    smtp = SmtpConfig(host="127.0.0.1", port=25)
+    cfg = _person(config, "zhangwei", notify=["sms", "email", "inbox"], pager_id="c-1", quiet_hours=quiet)
+    cfg = cfg.model_copy(update={"smtp": smtp})
+    day = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai
+    night = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.timezone.utc)  # 23:30 in Shanghai
+    assert plan(cfg, "zhangwei", "SEV3", day) == ["sms", "email", "inbox"]
+    assert plan(cfg, "zhangwei", "SEV3", night) == ["email", "inbox"]  # quiet: SMS waits
+    assert plan(cfg, "zhangwei", "SEV1", night) == ["sms", "email", "inbox"]  # SEV1 breaks through
+    assert plan(cfg, "zhangwei", None, night) == ["email", "inbox"]
+    only_loud = _person(config, "lina", notify=["voice"], pager_id="c-2", quiet_hours=quiet)
+    assert plan(only_loud, "lina", "SEV2", night) == ["inbox"]  # nothing left: the inbox keeps it
+    assert plan(cfg, "nobody-in-roster", "SEV1", day) == ["console"]
+
+
+@pytest.mark.parametrize(
+    "person, needs",
+    [
+        ('notify = ["email"]', "people.zhangwei.email"),
+        ('notify = ["sms"]\npager_id = "c-1"', "[messaging.sms]"),
+        ('notify = ["voice"]', "people.zhangwei.pager_id"),
+    ],
+)
+def test_a_channel_that_cannot_reach_anyone_is_refused_at_start(tmp_path, person, needs):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = re.sub(r"(\[people\.zhangwei\]\n)(.*?\n)(email = [^\n]*\n)?", rf"\1\2{person}\n", text, count=1)
+    path = tmp_path / "incident.toml"
+    path.write_text(text, encoding="utf-8")
+    if needs == "people.zhangwei.email":
+        path.write_text(re.sub(r'\nemail = "zhang\.wei@example\.com"', "", text), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    message = err.value.message("en")
+    assert "people.zhangwei.notify" in message and needs in message, message
+    assert "people.zhangwei.notify" in err.value.message("zh-CN")
+
+
+def test_email_through_smtp_with_the_acknowledge_link(store, ctx, smtp_server):  # noqa: F811
+    smtp = SmtpConfig(host="127.0.0.1", port=smtp_server.port, sender="oncall@example.com")
+    config = _person(ctx.config, "zhaolei", notify=["email", "console"]).model_copy(update={"smtp": smtp})
+    ctx = _with(ctx, config)
+    with store.transaction() as s:
+        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+    out = io.StringIO()
+    report = deliver_due(
+        store,
+        config,
+        notifiers(config, ENV, ctx.clock, out),
+        ctx.clock.now,
+        links=lambda s: acklinks.link_maker(s, config, ctx.clock.now()),
+    )
+    assert report.failed == 0 and report.sent >= 1
+    person = config.people["zhaolei"]
+    [raw] = smtp_server.to(person.email)
+    mail = email.message_from_bytes(raw, policy=policy.default)
+    body = mail.get_body(("plain",)).get_content()
+    assert mail["Subject"].startswith("[事件通知]") and "INC-" in body and "/ack/" in body
+    assert "赵磊" not in out.getvalue()  # e-mail first: not also on the console
+    with store.transaction() as s:
+        row = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "zhaolei")).one()
+        assert (row.channel, row.status) == ("email", "sent") and row.incident_id == iid
+
+
+def test_sms_first_then_email_when_the_provider_refuses(store, ctx, smtp_server):  # noqa: F811
+    smtp = SmtpConfig(host="127.0.0.1", port=smtp_server.port, sender="oncall@example.com")
+    with ProviderServer(secret=SECRET) as provider:
+        messaging = ctx.config.messaging.model_copy(update={"sms": _provider_config(provider.url)})
+        config = _person(ctx.config, "zhaolei", notify=["sms", "email"], pager_id="c-1029")
+        config = config.model_copy(update={"smtp": smtp, "messaging": messaging})
+        ctx = _with(ctx, config)
+        chans = notifiers(config, ENV, ctx.clock, io.StringIO())
+        with store.transaction() as s:
+            incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+        # first: the provider is busy (429, Retry-After 120 s) — SMS again, not before then
+        provider.busy_next("120")
+        first = deliver_due(store, config, chans, ctx.clock.now)
+        assert first.retrying == 1 and smtp_server.to(config.people["zhaolei"].email) == []
+        ctx.clock.advance(seconds=119)
+        assert deliver_due(store, config, chans, ctx.clock.now).sent == 0
+        ctx.clock.advance(seconds=1)
+        second = deliver_due(store, config, chans, ctx.clock.now)
+        assert second.sent >= 1
+        [sms] = provider.sent
+        assert sms["to"] == "c-1029" and "INC-" in sms["text"]
+        # the reminder after the deadline: the provider refuses it for good → e-mail
+        ctx.clock.advance(minutes=10)
+        with store.transaction() as s:
+            done = escalation.sweep(s, ctx)
+            assert done
+        provider.fail_next(400, b'{"error": "contact c-1029 unsubscribed"}')
+        third = deliver_due(store, config, chans, ctx.clock.now)
+        assert third.moved_on == 1
+        fourth = deliver_due(store, config, chans, ctx.clock.now)
+        assert fourth.sent >= 1
+        [mail] = smtp_server.to(config.people["zhaolei"].email)
+        text = email.message_from_bytes(mail, policy=policy.default).get_body(("plain",)).get_content()
+        assert "提醒" in text and "技术对接人" in text
+        with store.transaction() as s:
+            reminder = s.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.recipient == "zhaolei", OutboxMessage.message_key == "notify.ack_overdue"
+                )
+            ).one()
+            assert (reminder.channel, reminder.status) == ("email", "sent")
+            assert reminder.params["_tried"] == ["sms"] and reminder.last_error is None
+
+
+def test_each_send_happens_after_its_claim_is_committed(store, ctx):
+    seen: list[str] = []
+
+    class Watching(ConsoleNotifier):
+        def send(self, delivery):
+            # another transaction sees the row claimed: nothing is held open
+            with store.transaction() as s:
+                row = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == delivery.key)).one()
+                seen.append(row.status)
+            return super().send(delivery)
+
+    with store.transaction() as s:
+        incidents.declare(s, ctx, kind="other", severity=4, title="x")
+    report = deliver_due(store, ctx.config, {"console": Watching(io.StringIO())}, ctx.clock.now)
+    assert report.sent == len(seen) > 0 and set(seen) == {"sending"}
