@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from incident import roster_overrides
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType
 from incident.escalation_chain import Step, next_step
 from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.models import Incident, RoleAssignment
 from incident.notify import enqueue
-from incident.roster import display
+from incident.roster import Cover, display
 from incident.wording import clocks
 
 
@@ -70,21 +71,24 @@ def _first_step(assignment: RoleAssignment) -> bool:
 
 def sweep(session: Session, ctx: Context, limit: int = 500) -> list[Escalation]:
     done: list[Escalation] = []
+    covers = roster_overrides.active(session, ctx.clock.now())
     for assignment in overdue(session, ctx, limit):
         incident = session.get(Incident, assignment.incident_id)
         assert incident is not None
-        done.extend(_escalate(session, ctx, incident, assignment))
+        done.extend(_escalate(session, ctx, incident, assignment, covers))
     # An overdue statement clock escalates the same way (issue: wording).
     for c in clocks.sweep(session, ctx, limit):
         done.append(Escalation(c.incident_id, "comms_lead", c.holder or "—", c.supervisor, c.overdue_minutes, c.kind))
     return done
 
 
-def _escalate(session: Session, ctx: Context, incident: Incident, assignment: RoleAssignment) -> list[Escalation]:
+def _escalate(
+    session: Session, ctx: Context, incident: Incident, assignment: RoleAssignment, covers: list[Cover]
+) -> list[Escalation]:
     now = ctx.clock.now()
     policy = ctx.config.response.escalation
     first = _first_step(assignment)
-    step = next_step(ctx.config, assignment.team, assignment.person, assignment.escalation_step, now)
+    step = next_step(ctx.config, assignment.team, assignment.person, assignment.escalation_step, now, covers)
     minutes = max(int((now - assignment.ack_due_at).total_seconds() // 60), 0)
     if first:
         assignment.escalated_at = now

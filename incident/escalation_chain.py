@@ -13,10 +13,11 @@ round.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from incident.config import AppConfig, Team
-from incident.roster import on_call
+from incident.roster import Cover, covering, on_call
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,12 @@ class Step:
     person: str
 
 
-def _deputy(config: AppConfig, team_key: str | None, team: Team | None, holder: str, at: dt.datetime) -> str | None:
+def _deputy(
+    config: AppConfig, team_key: str | None, team: Team | None, holder: str, at: dt.datetime, covers: Sequence[Cover]
+) -> str | None:
     """The team's named deputy, else the rotation member after the holder
-    (or after whoever is on call, when the holder is not in the rotation)."""
+    (or after whoever is on call, when the holder is not in the rotation);
+    someone covering for the deputy is tried in their place."""
     if team is None:
         return None
     if team.deputy:
@@ -38,35 +42,41 @@ def _deputy(config: AppConfig, team_key: str | None, team: Team | None, holder: 
     members = team.rotation.members
     anchor = holder
     if anchor not in members and team_key:
-        current = on_call(config, team_key, at)
+        current = on_call(config, team_key, at, covers)
         anchor = current.person_key if current else members[0]
     i = members.index(anchor) if anchor in members else -1
     return members[(i + 1) % len(members)]
 
 
-def person_at(config: AppConfig, level: str, team_key: str | None, holder: str, at: dt.datetime) -> str | None:
+def person_at(
+    config: AppConfig, level: str, team_key: str | None, holder: str, at: dt.datetime, covers: Sequence[Cover] = ()
+) -> str | None:
     team = config.teams.get(team_key or "")
     if level == "holder":
         return holder
     if level == "deputy":
-        return _deputy(config, team_key, team, holder, at)
+        deputy = _deputy(config, team_key, team, holder, at, covers)
+        cover = covering(covers, team_key, deputy, at) if deputy and team_key else None
+        return cover.person if cover else deputy
     if level == "supervisor":
         return team.supervisor if team else None
     return config.response.escalation.duty_manager
 
 
-def next_step(config: AppConfig, team_key: str | None, holder: str, done: int, at: dt.datetime) -> Step | None:
+def next_step(
+    config: AppConfig, team_key: str | None, holder: str, done: int, at: dt.datetime, covers: Sequence[Cover] = ()
+) -> Step | None:
     """The step after position ``done`` (0: none yet), or None when the
     chain has run out (its rounds are over, or nobody is left to try)."""
     policy = config.response.escalation
     levels = policy.levels
-    previous = person_at(config, levels[(done - 1) % len(levels)], team_key, holder, at) if done else holder
+    previous = person_at(config, levels[(done - 1) % len(levels)], team_key, holder, at, covers) if done else holder
     fallback: Step | None = None
     for position in range(done + 1, done + len(levels) + 1):
         if policy.rounds and (position - 1) // len(levels) >= policy.rounds:
             break
         level = levels[(position - 1) % len(levels)]
-        person = person_at(config, level, team_key, holder, at)
+        person = person_at(config, level, team_key, holder, at, covers)
         if person is None or (person == holder and level != "holder"):
             continue
         if person == previous:

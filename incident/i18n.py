@@ -58,6 +58,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "rotation": ("轮值", "rotation"),
         "shift": ("排班", "shift"),
         "manual": ("手动指派", "assigned by hand"),
+        "cover": ("代班", "covering"),
     },
 }
 

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from incident import roster_overrides
 from incident.access import texts as _access_texts  # noqa: F401  (access.error.not_holder)
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
@@ -216,12 +217,14 @@ def _assign(
 
 
 def _call_in(session: Session, ctx: Context, incident: Incident, roles: Sequence[Role]) -> None:
-    """Fill each role (not already held) with whoever is on call now."""
+    """Fill each role (not already held) with whoever is on call now,
+    covers included."""
     now = ctx.clock.now()
+    covers = roster_overrides.active(session, now)
     for role in roles:
         if _active(session, incident.id, role) is not None:
             continue
-        team_key, found = on_call_for_role(ctx.config, role, now)
+        team_key, found = on_call_for_role(ctx.config, role, now, covers)
         if found is not None:
             _assign(session, ctx, incident, role, found.person_key, team_key, source=found.source)
             continue

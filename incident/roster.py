@@ -8,6 +8,7 @@ saving, and day boundaries are the centre's, not UTC's.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -23,8 +24,31 @@ class OnCall:
     team: Team
     person_key: str
     person: Person
-    source: str  # "shift" or "rotation"
+    source: str  # "shift", "rotation" or "cover"
     until: dt.datetime | None  # UTC end of the current turn, if known
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Someone covering for someone else for a while (stored and arranged
+    by incident/roster_overrides.py; applied here)."""
+
+    id: int
+    person: str
+    covers: str
+    team: str | None
+    start_at: dt.datetime
+    end_at: dt.datetime
+
+    def applies(self, team_key: str, who: str, at: dt.datetime) -> bool:
+        return who == self.covers and (self.team is None or self.team == team_key) and self.start_at <= at < self.end_at
+
+
+def covering(covers: Sequence[Cover], team_key: str, who: str, at: dt.datetime) -> Cover | None:
+    """The cover that replaces ``who`` in ``team_key`` at ``at``: the one
+    arranged last wins when two overlap."""
+    found = [c for c in covers if c.applies(team_key, who, at)]
+    return max(found, key=lambda c: c.id) if found else None
 
 
 def _aware(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -52,8 +76,9 @@ def _from_rotation(rotation: Rotation, at: dt.datetime, tz: ZoneInfo) -> tuple[s
     return member, as_utc(turn_end, tz)
 
 
-def on_call(config: AppConfig, team_key: str, at: dt.datetime) -> OnCall | None:
-    """The person on call for ``team_key`` at ``at`` (aware), or None."""
+def on_call(config: AppConfig, team_key: str, at: dt.datetime, covers: Sequence[Cover] = ()) -> OnCall | None:
+    """The person on call for ``team_key`` at ``at`` (aware), or None;
+    a cover (incident/roster_overrides.py) replaces the one it covers for."""
     team = config.teams[team_key]
     tz = config.zone
     at = as_utc(at)
@@ -64,17 +89,23 @@ def on_call(config: AppConfig, team_key: str, at: dt.datetime) -> OnCall | None:
     if found is None:
         return None
     person_key, until = found
+    cover = covering(covers, team_key, person_key, at)
+    if cover is not None:
+        person_key, source = cover.person, "cover"
+        until = min(until, cover.end_at) if until else cover.end_at
     return OnCall(team_key, team, person_key, config.people[person_key], source, until)
 
 
-def on_call_for_role(config: AppConfig, role: Role, at: dt.datetime) -> tuple[str | None, OnCall | None]:
+def on_call_for_role(
+    config: AppConfig, role: Role, at: dt.datetime, covers: Sequence[Cover] = ()
+) -> tuple[str | None, OnCall | None]:
     """(team that covers ``role``, who is on call there). Teams are tried in
     config order; the first with someone on call wins."""
     first_team: str | None = None
     for key, team in config.teams.items():
         if role in team.roles:
             first_team = first_team or key
-            found = on_call(config, key, at)
+            found = on_call(config, key, at, covers)
             if found is not None:
                 return key, found
     return first_team, None

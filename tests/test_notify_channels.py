@@ -12,6 +12,7 @@ import re
 from email import policy
 
 import pytest
+from conftest import EXAMPLE
 from sqlalchemy import select
 
 from incident import acklinks, escalation, incidents
@@ -23,8 +24,6 @@ from incident.notify import deliver_due
 from incident.notify_channels import ConsoleNotifier, notifiers, plan
 from tests.providerserver import ProviderServer
 from tests.test_publishing import smtp_server  # noqa: F401  (fixture: aiosmtpd on 127.0.0.1)
-
-from conftest import EXAMPLE
 
 SECRET = "pager-signing-secret-0123456789"
 ENV = {"PAGER_SECRET": SECRET}

@@ -20,6 +20,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "incident.update": {"lead", "admin"},  # status, severity, fields, assign
     "incident.note": {"lead", "comms", "legal", "cs_lead", "admin"},
     "incident.ack": {"lead", "comms", "legal", "cs_lead", "admin"},  # plus: only the role's holder
+    # cover for someone, or hand one's turn over; for others: incident.update
+    "roster.cover": {"lead", "comms", "legal", "cs_lead", "agent", "admin"},
     # the statement desk
     "wording.view": {"lead", "comms", "legal", "cs_lead", "viewer", "admin"},
     "wording.edit": {"lead", "comms", "admin"},  # edit the fact sheet, draft and submit statements

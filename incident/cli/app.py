@@ -17,10 +17,11 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from incident import __version__, escalation, incidents
+from incident import __version__, escalation, incidents, roster_overrides
 from incident.cli import click_texts, guard
 from incident.cli import texts as _texts  # noqa: F401  (registers the CLI texts)
 from incident.cli.console import make_console
+from incident.cli.cover_cmds import register as register_cover
 from incident.cli.lint_cmds import register as register_lint
 from incident.cli.merge_cmds import register as register_merge
 from incident.cli.remedy_cmds import register as register_remedy
@@ -112,13 +113,14 @@ def build_app(lang: str) -> typer.Typer:
         now = rt.clock.now()
         with rt.store.transaction() as s:
             rows = incidents.list_incidents(s, open_only=True, limit=20)
+            covers = roster_overrides.active(s, now)
         out.print(
             t("out.overview_title", rt.lang, centre=rt.config.centre.name, now=fmt(now, rt.config.zone)), style="bold"
         )
         if rt.config_path is None:
             out.print(t("out.config_default", rt.lang), style="yellow")
         if rt.config.teams:
-            out.print(roster_table(rt.config, now, rt.lang, t("out.on_call_now", rt.lang)))
+            out.print(roster_table(rt.config, now, rt.lang, t("out.on_call_now", rt.lang), covers))
         if rows:
             out.print(incident_table(rows, rt.config.zone, rt.lang, t("out.open_incidents", rt.lang)))
         else:
@@ -354,14 +356,18 @@ def build_app(lang: str) -> typer.Typer:
     ) -> None:
         rt = _rt()
         moment = when(at) or rt.clock.now()
+        with rt.store.read() as s:
+            covers = roster_overrides.active(s, moment)
         if as_json:
-            rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in roster_rows(rt.config, moment)]
+            found = roster_rows(rt.config, moment, covers)
+            rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in found]
             print_json(out, {"at": iso_utc(moment), "teams": rows})
             return
         if not rt.config.teams:
             out.print(t("out.config_default", rt.lang), style="yellow")
             return
-        out.print(roster_table(rt.config, moment, rt.lang, t("out.roster_at", rt.lang, at=fmt(moment, rt.config.zone))))
+        title = t("out.roster_at", rt.lang, at=fmt(moment, rt.config.zone))
+        out.print(roster_table(rt.config, moment, rt.lang, title, covers))
 
     @app.command(help=h("help.escalate"))
     def escalate(as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False) -> None:
@@ -427,6 +433,7 @@ def build_app(lang: str) -> typer.Typer:
         )
 
     register_merge(app, lang, _rt, out)  # link, merge
+    register_cover(app, lang, _rt, out)  # cover add|list|cancel
     register_watch(app, lang, _rt, out)
     register_lint(app, lang, _rt, out)
     register_wording(app, lang, _rt, out)

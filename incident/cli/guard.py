@@ -51,6 +51,9 @@ ACTIONS: dict[str, str] = {
     "link": "incident.update",  # incident/merge.py
     "merge": "incident.update",
     "roster": "incident.view",
+    "cover add": "roster.cover",  # one's own cover; for others also incident.update (roster_overrides)
+    "cover list": "incident.view",
+    "cover cancel": "roster.cover",
     "escalate": MACHINE,  # the escalate-unacknowledged flow, run now
     "backtest": PUBLIC,  # files in, files out
     "lint": PUBLIC,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from incident.i18n import label, t
 from incident.incidents import IncidentRow
 from incident.lifecycle import allowed_next
 from incident.models import Incident, RoleAssignment
-from incident.roster import on_call
+from incident.roster import Cover, on_call
 from incident.timeutil import fmt, fmt_duration, iso_utc
 
 SEV_STYLE = {1: "bold white on red", 2: "bold red", 3: "yellow", 4: "cyan"}
@@ -194,10 +195,10 @@ def incident_table(rows: list[IncidentRow], tz: ZoneInfo, lang: str, title: str 
     return table
 
 
-def roster_rows(config: AppConfig, at: dt.datetime) -> list[dict[str, Any]]:
+def roster_rows(config: AppConfig, at: dt.datetime, covers: Sequence[Cover] = ()) -> list[dict[str, Any]]:
     out = []
     for key, team in config.teams.items():
-        found = on_call(config, key, at)
+        found = on_call(config, key, at, covers)
         out.append(
             {
                 "team": key,
@@ -218,12 +219,12 @@ def roster_rows(config: AppConfig, at: dt.datetime) -> list[dict[str, Any]]:
     return out
 
 
-def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str) -> Table:
+def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str, covers: Sequence[Cover] = ()) -> Table:
     tz = config.zone
     table = Table(title=title, title_justify="left")
     for col in ("col.team", "col.roles", "col.on_call", "col.contact", "col.until", "col.source", "col.supervisor"):
         table.add_column(t(col, lang), overflow="fold")
-    for row in roster_rows(config, at):
+    for row in roster_rows(config, at, covers):
         team_name = row["team_name_en"] if lang == "en" and row["team_name_en"] else row["team_name"]
         who = (
             f"{row['on_call_name']} ({row['on_call']})" if row["on_call"] else Text(t("nobody", lang), style="bold red")

@@ -31,6 +31,7 @@ from incident.web import (
     admin,
     board,
     callbacks_queue,
+    cover,
     desk,
     door,
     errorpages,
@@ -354,6 +355,7 @@ def create_app(rt: Runtime) -> FastAPI:
         account,
         waiting,
         acklink,
+        cover,
     ):
         app.include_router(module.router(pages))
     return app

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from incident import notify
+from incident import notify, roster_overrides
 from incident.access import users
 from incident.context import Context
 from incident.models import User
@@ -53,6 +53,8 @@ def router(pages: Pages) -> APIRouter:
         lang = pages.lang(request, principal)
         ctx = principal.ctx(rt)
         notes = pages.read(lambda s: notify.inbox(s, rt.config, ctx.actor, lang))
+        me = ctx.actor if ctx.actor in rt.config.people else None
+        covers = pages.read(lambda s: roster_overrides.active(s, ctx.clock.now())) if me else []
         return pages.render(
             request,
             "waiting.html.j2",
@@ -62,6 +64,10 @@ def router(pages: Pages) -> APIRouter:
             money=fmt_money,
             can_ack=principal.can("incident.ack"),
             inbox=notes,
+            can_cover=bool(me) and principal.can("roster.cover"),
+            covers=[c for c in covers if me in (c.person, c.covers)],
+            others=[(k, p.name) for k, p in rt.config.people.items() if k != me],
+            teams=list(rt.config.teams),
         )
 
     return api
