@@ -34,6 +34,8 @@ Benchmarks, by name (default: all):
   remedy      import --rows affected customers from a CSV file, propose and
               issue compensation to all of them through the export-file
               provider, and the due-callbacks list over --callbacks callbacks
+  paging      1,000 people called in across 200 incidents by 4 concurrent
+              leads: commit to first notification handed to its adapter
   board       the incident board page's server time (GET / and GET
               /incidents/ID under uvicorn, signed in) with --incidents
               incidents and --complaints complaints stored
@@ -288,6 +290,12 @@ def run_slack(args, pg: str | None) -> None:
         print(f"  {label:<70} {figure}")
 
 
+def run_paging(args, pg: str | None) -> None:
+    from benchmarks import paging
+
+    paging.run(pg, pg_schema)
+
+
 def run_board(args, pg: str | None) -> None:
     from benchmarks import board
 
@@ -314,6 +322,7 @@ BENCHES = {
     "remedy": run_remedy,
     "slack": run_slack,
     "board": run_board,
+    "paging": run_paging,
     "serve": run_serve,
 }
 

@@ -264,6 +264,10 @@ _CORE: dict[str, tuple[str, str]] = {
     "notify.ack_link": ("一键确认：{url}", "acknowledge: {url}"),
     "notify.sep": ("；", "; "),
     "notify.email_subject": ("[事件通知] {text}", "[Incident] {text}"),
+    "notify.error.no_provider": (
+        "没有配置 {channel} 服务商（[messaging.{channel}]）",
+        "no {channel} provider is configured ([messaging.{channel}])",
+    ),
     "notify.role_called": (
         "您被召集为 {ref}（{severity}）「{title}」的{role:role}，请尽快确认：incident ack {ref} {role}",
         'you are called in as {role:role} for {ref} ({severity}) "{title}"; '

@@ -201,6 +201,37 @@ def _failed(store: Store, row_id: int, exc: Exception, at: dt.datetime, report: 
     log.warning("notification %s failed: %s", row_id, reason)
 
 
+# What providers' receipts say, folded into two outcomes.
+REACHED = frozenset({"delivered", "read", "answered", "completed"})
+MISSED = frozenset({"failed", "undelivered", "rejected", "busy", "no-answer", "no_answer", "expired", "canceled"})
+
+
+def apply_receipt(session: Session, channel: str, ref: str, status: str, error: str | None, at: dt.datetime) -> str:
+    """A provider's delivery receipt for message ``ref`` on ``channel``:
+    "delivered" marks it reached; a miss moves it to the next channel of
+    the plan (or marks it failed). Idempotent: a receipt for a message that
+    is no longer on that channel, or already settled, changes nothing.
+    Returns what happened: reached, moved_on, failed, unchanged or unknown."""
+    row = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.provider_ref == ref)
+        .with_for_update()
+    ).one_or_none()
+    if row is None:
+        return "unknown"
+    if row.status != "sent" or status not in REACHED | MISSED:
+        return "unchanged"
+    if status in REACHED:
+        row.status = "delivered"
+        return "reached"
+    row.last_error = f"{channel} receipt: {status}" + (f" ({error})" if error else "")
+    if (row.params or {}).get(NEXT):
+        _move_on(row, at)
+        return "moved_on"
+    row.status = "failed"
+    return "failed"
+
+
 def _move_on(row: OutboxMessage, at: dt.datetime) -> None:
     """The channel failed for good: the next one in the plan gets the message."""
     rest = list((row.params or {}).get(NEXT) or [])

@@ -38,6 +38,7 @@ from incident.web import (
     history,
     login,
     lookup,
+    receipts,
     remedy_confirm,
     remedy_pages,
     status_pages,
@@ -356,6 +357,7 @@ def create_app(rt: Runtime) -> FastAPI:
         waiting,
         acklink,
         cover,
+        receipts,
     ):
         app.include_router(module.router(pages))
     return app
