@@ -142,7 +142,7 @@ class CentreConfig(_Strict):
         return ZoneInfo(self.timezone)
 
 
-PersonChannel = Literal["console", "inbox", "email", "sms", "voice"]
+PersonChannel = Literal["console", "inbox", "email", "slack", "sms", "voice"]
 _DEFAULT_CHANNELS: tuple[PersonChannel, ...] = ("console",)
 
 
@@ -818,6 +818,8 @@ class AppConfig(_Strict):
                 raise _ChannelError(where, channel, f"people.{key}.email")
             if channel == "email" and self.smtp is None:
                 raise _ChannelError(where, channel, "[smtp]")
+            if channel == "slack" and not person.slack_id:
+                raise _ChannelError(where, channel, f"people.{key}.slack_id")
             if channel in ("sms", "voice") and not person.pager_id:
                 raise _ChannelError(where, channel, f"people.{key}.pager_id")
             if channel in ("sms", "voice") and getattr(self.messaging, channel) is None:

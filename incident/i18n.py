@@ -322,6 +322,7 @@ _CORE: dict[str, tuple[str, str]] = {
     "escalation.channel.console": ("控制台", "console"),
     "escalation.channel.inbox": ("站内信", "in-app inbox"),
     "escalation.channel.email": ("邮件", "e-mail"),
+    "escalation.channel.slack": ("Slack 私信", "Slack direct message"),
     "escalation.channel.sms": ("短信", "SMS"),
     "escalation.channel.voice": ("电话", "voice call"),
     "event.note": ("备注：{text}", "note: {text}"),

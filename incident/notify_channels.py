@@ -1,6 +1,7 @@
 """How each person is reached: their plan of channels, and one notifier
 per channel (each an adapter: the console, the in-app inbox, e-mail through
-the SMTP adapter, SMS and voice through the HTTP provider adapter).
+the SMTP adapter, a Slack direct message through the Slack adapter, SMS and
+voice through the HTTP provider adapter).
 
 A person's plan is their ``notify`` list, in order, less what cannot reach
 them now: during their quiet hours the loud channels (SMS, voice) are left
@@ -97,6 +98,28 @@ class EmailNotifier:
         return self.adapter.send(message)
 
 
+class SlackNotifier:
+    """A Slack direct message to the person's ``slack_id``, where Slack is
+    set up; where it is not, a failure for good, so the message moves on to
+    the person's next channel instead of waiting for ever."""
+
+    channel = "slack"
+
+    def __init__(self, config: AppConfig, gateway: Any | None) -> None:
+        self.config, self.gateway = config, gateway
+
+    def send(self, delivery: Delivery) -> str | None:
+        person = self.config.people.get(delivery.recipient_key)
+        if person is None or not person.slack_id:
+            raise DeliveryError(f"{delivery.recipient_key} has no slack_id", permanent=True)
+        if self.gateway is None:
+            raise DeliveryError("Slack is not set up here (no bot token)", permanent=True)
+        try:
+            return str(self.gateway.direct_message(person.slack_id, delivery.text))
+        except Exception as exc:  # SlackError: transient ones are tried again
+            raise DeliveryError(str(exc), permanent=not getattr(exc, "transient", False)) from None
+
+
 class ProviderNotifier:
     """SMS or a voice call through the HTTP provider adapter, to the
     person's ``pager_id`` (a contact in the provider's directory)."""
@@ -115,9 +138,16 @@ class ProviderNotifier:
         return self.adapter.send(message)
 
 
-def notifiers(config: AppConfig, env: Mapping[str, str], clock: Any, stream: TextIO | None = None) -> dict[str, Any]:
-    """Every channel this configuration can send on, each behind its adapter."""
-    found: dict[str, Any] = {"console": ConsoleNotifier(stream), "inbox": InboxNotifier()}
+def notifiers(
+    config: AppConfig, env: Mapping[str, str], clock: Any, stream: TextIO | None = None, slack: Any | None = None
+) -> dict[str, Any]:
+    """Every channel this configuration can send on, each behind its adapter
+    (``slack``: the Slack gateway, where Slack is set up)."""
+    found: dict[str, Any] = {
+        "console": ConsoleNotifier(stream),
+        "inbox": InboxNotifier(),
+        "slack": SlackNotifier(config, slack),
+    }
     if config.smtp is not None:
         found["email"] = EmailNotifier(config, SmtpAdapter(config.smtp))
     for channel in ("sms", "voice"):

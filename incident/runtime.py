@@ -127,7 +127,7 @@ class Runtime:
         a provider whose secret is missing is left out, said in the log,
         and its messages wait for a process that has it)."""
         if self._notifiers is None:
-            self._notifiers = channel_notifiers(self.config, dict(os.environ), self.clock)
+            self._notifiers = channel_notifiers(self.config, dict(os.environ), self.clock, slack=self.slack)
         return self._notifiers
 
     def deliver(self) -> None:

@@ -655,6 +655,24 @@ class SlackServer:
         obj["priority"] = 0
         return {"ok": True, "channel": obj}
 
+    def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A direct message with one user: the same D… channel every time."""
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if not users:
+            return self._err("users_list_not_supplied")
+        if len(users) > 1:
+            return self._err("too_many_users")  # group DMs are not played here
+        if users[0] not in self.users:
+            return self._err("user_not_found")
+        for ch in self.channels.values():
+            if ch.get("is_im") and ch["members"] == [self.bot_user_id, users[0]]:
+                return {"ok": True, "channel": {"id": ch["id"]}, "already_open": True}
+        cid = self._new_id("D")
+        ch = self._channel(cid, cid, True, self.bot_user_id, [self.bot_user_id, users[0]])
+        ch["is_im"] = True
+        self.channels[cid] = ch
+        return {"ok": True, "channel": {"id": cid}}
+
     def _m_conversations_setTopic(self, args: dict[str, Any]) -> dict[str, Any]:
         ch, error = self._bot_channel(args)
         if error:

@@ -217,3 +217,38 @@ def test_a_delivery_receipt_settles_the_message_or_moves_it_on(store, ctx, db_ur
             assert (row.channel, row.status, row.params["_tried"]) == ("email", "sent", ["sms"])
             lead = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "zhangwei")).one()
             assert (lead.channel, lead.status) == ("sms", "delivered")
+
+
+def test_a_slack_direct_message_and_without_slack_the_next_channel(store, ctx):
+    from incident.adapters.slack import SlackGateway
+    from tests.slackserver import SlackServer
+
+    token = "xoxb-test-token"
+    with SlackServer(token=token, users={"zhao.lei@example.com": "U0ZHAOLEI"}) as server:
+        slack = ctx.config.slack.model_copy(update={"base_url": server.base_url})
+        config = _person(ctx.config, "zhaolei", notify=["slack", "inbox"], slack_id="U0ZHAOLEI")
+        config = config.model_copy(update={"slack": slack})
+        ctx = _with(ctx, config)
+        with store.transaction() as s:
+            incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+        chans = notifiers(config, ENV, ctx.clock, io.StringIO(), slack=SlackGateway(token, slack))
+        assert deliver_due(store, config, chans, ctx.clock.now).failed == 0
+        [dm] = [c for c in server.channels.values() if c.get("is_im")]
+        assert dm["members"] == [server.bot_user_id, "U0ZHAOLEI"]
+        [msg] = server.messages(dm["id"])
+        assert "INC-1" in msg["text"] and "技术对接人" in msg["text"]
+        assert server.violations == []  # every call as Slack describes it
+        # a process without Slack: the message moves on to the inbox instead of waiting
+        ctx.clock.advance(minutes=10)
+        with store.transaction() as s:
+            escalation.sweep(s, ctx)
+        bare = notifiers(config, ENV, ctx.clock, io.StringIO(), slack=None)
+        assert deliver_due(store, config, bare, ctx.clock.now).moved_on == 1
+        deliver_due(store, config, bare, ctx.clock.now)
+        with store.transaction() as s:
+            reminder = s.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.recipient == "zhaolei", OutboxMessage.message_key == "notify.ack_overdue"
+                )
+            ).one()
+            assert (reminder.channel, reminder.status, reminder.params["_tried"]) == ("inbox", "sent", ["slack"])

@@ -93,6 +93,11 @@ class SlackGateway:
             raise
         return (data.get("user") or {}).get("id")
 
+    def direct_message(self, user: str, text: str) -> str:
+        """A message to one person, in the bot's direct conversation with them."""
+        channel = str(self._call("conversations.open", users=user)["channel"]["id"])
+        return self.post(channel, text)
+
     def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
         args: dict[str, Any] = {"channel": channel, "text": text}
         if blocks is not None:
