@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func, or_, select, update
 
+from incident import outbox_engine
 from incident.adapters.compensation import CompensationProvider, IssueItem
 from incident.context import Context
 from incident.db import Store
@@ -134,7 +135,7 @@ def _record(
                     error=entry.last_error,
                 )
             else:
-                entry.next_attempt_at = now + dt.timedelta(seconds=30 * 2 ** (entry.attempts - 1))
+                entry.next_attempt_at = now + outbox_engine.backoff(entry.attempts)  # the one rule
                 report.retrying += 1
             report.errors.append(f"{item.key}: {r.error}")
         by_incident: dict[str, int] = {}
