@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from incident import outbox_engine
 from incident.adapters.slack import SlackError, SlackGateway
 from incident.context import Context
 from incident.db import Store
@@ -215,7 +216,7 @@ def sync_incident(
         values: dict[str, Any] = {
             "attempts": attempts,
             "last_error": exc.error[:500],
-            "next_attempt_at": now + dt.timedelta(seconds=min(600, 5 * 2 ** min(attempts, 7))),
+            "next_attempt_at": now + outbox_engine.backoff(attempts),  # the one rule every sender backs off by
         }
         if exc.error == "channel_not_found":
             # Deleted in Slack (or never ours): start a new channel and give
