@@ -26,13 +26,11 @@ from incident.cli.lint_cmds import register as register_lint
 from incident.cli.merge_cmds import register as register_merge
 from incident.cli.remedy_cmds import register as register_remedy
 from incident.cli.render import (
-    incident_json,
     incident_panel,
     incident_table,
     print_json,
     roster_rows,
     roster_table,
-    row_json_from,
 )
 from incident.cli.slack_cmds import register as register_slack
 from incident.cli.users_cmds import register as register_users
@@ -44,6 +42,7 @@ from incident.db import Store, current_revision, head_revision, upgrade
 from incident.errors import IncidentError
 from incident.i18n import t
 from incident.runtime import Runtime
+from incident.serialise import incident_json, row_json_from
 from incident.timeutil import fmt, iso_utc, parse_time
 
 _state: dict[str, Runtime] = {}

@@ -36,6 +36,7 @@ from incident.web import (
     door,
     errorpages,
     history,
+    incidents_api,
     login,
     lookup,
     receipts,
@@ -292,6 +293,7 @@ def create_app(rt: Runtime) -> FastAPI:
             body["wordings"] = await run_in_threadpool(pull.browse, rt.store, rt.config, chosen)
         return JSONResponse(body)
 
+    app.include_router(incidents_api.router(rt, machine, allow))
     app.include_router(remedy_router(rt, machine, lambda request: request_lang(request, rt), allow))
 
     # Slack's commands and buttons run here, off the request (3-second rule).

@@ -32,6 +32,7 @@ from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.runtime import Runtime
 from incident.textin import clean_id, clean_value
 from incident.timeutil import end_of_local_day
+from incident.web import apictx
 from incident.web.door import parse_json
 
 MAX_BATCH = 5000
@@ -48,15 +49,7 @@ def router(
     api = APIRouter(dependencies=[Depends(machine)])
 
     def actor_ctx(request: Request) -> Context:
-        principal = request.state.principal
-        if principal.via != "machine":
-            return principal.ctx(rt)  # a user (token or browser) acts as themself
-        who = (request.headers.get("x-incident-actor") or "").strip()
-        if not who:
-            raise InputError("api.error.actor_missing")
-        if rt.config.people and who not in rt.config.people:
-            raise InputError("error.unknown_person", person=who, known=", ".join(sorted(rt.config.people)))
-        return Context(config=rt.config, actor=who, clock=rt.clock)
+        return apictx.actor_ctx(rt, request)
 
     async def body(request: Request) -> Any:
         """The JSON body, cleaned at the door (incident.textin): free text
