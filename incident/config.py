@@ -631,6 +631,42 @@ class SmtpConfig(_Strict):
     timeout_seconds: Annotated[float, Field(gt=0)] = 15.0
 
 
+WebhookEvent = Literal[
+    "*", "declared", "status_changed", "resolved", "statement_published", "escalated", "acknowledged"
+]
+_ALL_EVENTS: tuple[WebhookEvent, ...] = ("*",)
+
+
+class IncidentWebhook(_Strict):
+    """An outgoing webhook on incident events (``[[webhooks]]``): each event
+    is POSTed as JSON, signed with HMAC-SHA256, retried through the outbox
+    (incident/webhooks.py)."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")]
+    url: str
+    events: list[WebhookEvent] = Field(default_factory=lambda: list(_ALL_EVENTS), min_length=1)
+    # Name of the environment variable holding the signing secret.
+    secret_env: str
+    # Only for a receiver on this machine (tests, a local relay): private
+    # and loopback addresses are otherwise refused.
+    allow_loopback: bool = False
+    timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 10
+
+    def wants(self, event: str) -> bool:
+        return "*" in self.events or event in self.events
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        try:
+            parsed = parse_url(v.strip())
+        except BadURL as exc:
+            raise PydanticCustomError("webhook_url", "not a usable http(s) URL: {value}", {"value": exc.url}) from None
+        if parsed.userinfo:  # a password here would be in every log line; secrets go in secret_env
+            raise PydanticCustomError("webhook_url", "not a usable http(s) URL: {value}", {"value": shown(v)})
+        return v.strip()
+
+
 class MessagingConfig(_Strict):
     """The HTTP providers that page people by SMS and by voice call
     (``[messaging.sms]``, ``[messaging.voice]``; incident/adapters/http_provider.py)."""
@@ -808,6 +844,7 @@ class AppConfig(_Strict):
     smtp: SmtpConfig | None = None
     status: StatusConfig = Field(default_factory=StatusConfig)
     messaging: MessagingConfig = Field(default_factory=MessagingConfig)
+    webhooks: list[IncidentWebhook] = Field(default_factory=list)
 
     def _reachable(self, key: str, person: Person) -> None:
         """Every channel a person lists can reach them: its address is set

@@ -228,6 +228,7 @@ _CORE: dict[str, tuple[str, str]] = {
     ),
     "config.reason.role": ("未知角色「{value}」；可选：{roles}", "unknown role '{value}'; roles are: {roles}"),
     "config.reason.email": ("不是有效的电子邮件地址：{value}", "not an e-mail address: {value}"),
+    "config.reason.webhook_url": ("不是可用的 http(s) 地址：{value}", "not a usable http(s) URL: {value}"),
     "config.reason.datetime": (
         "不是有效的日期时间：{value}（例如 2026-01-05T09:00）",
         "not a date-time: {value} (e.g. 2026-01-05T09:00)",

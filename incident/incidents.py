@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from incident import roster_overrides
+from incident import roster_overrides, webhooks
 from incident.access import texts as _access_texts  # noqa: F401  (access.error.not_holder)
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
@@ -137,6 +137,8 @@ def record_event(
     )
     session.add(ev)
     incident.updated_at = ev.at
+    if ctx.config.webhooks:  # queued with the event, sent after commit
+        webhooks.enqueue_event(session, ctx.config, incident, ev)
     return ev
 
 

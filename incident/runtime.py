@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from incident import acklinks
+from incident import acklinks, webhooks
 from incident.access import identity
 from incident.access.identity import Caller
 from incident.config import AppConfig, Settings, load_config, normalise_lang
@@ -143,6 +143,7 @@ class Runtime:
             clock.now,
             links=lambda session: acklinks.link_maker(session, config, clock.now()),
         )
+        webhooks.deliver_due(self.store, config, clock.now)
         if self.slack is not None:
             from incident.slack.sync import sync_all  # noqa: PLC0415 — lazy: slack_sdk only where Slack is set up
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from incident import incidents
+from incident import incidents, pinned_post
 from incident.adapters.base import DeliveryError, OutgoingMessage
 from incident.config import SmtpConfig, StatusConfig, StatusMaintenance
 from incident.errors import InputError
@@ -356,7 +356,7 @@ def test_webhook_post_connects_only_to_the_addresses_it_vetted(ctx):
     [(path, headers, raw)] = hook.posts
     assert path == "/hook" and json.loads(raw) == {"state": "holding"}
     # Nothing else is reachable through the vetted connection.
-    backend = subs._PinnedBackend("hooks.test", hook.port, ["127.0.0.1"])
+    backend = pinned_post._PinnedBackend("hooks.test", hook.port, ["127.0.0.1"])
     with pytest.raises(httpcore.ConnectError):
         backend.connect_tcp("elsewhere.test", hook.port)
     # A name that resolves to a private address is refused before any connection.

@@ -36,6 +36,7 @@ from incident.cli.slack_cmds import register as register_slack
 from incident.cli.users_cmds import register as register_users
 from incident.cli.watch_cmds import register as register_watch
 from incident.cli.web_cmds import register as register_web
+from incident.cli.webhook_cmds import register as register_webhooks
 from incident.cli.wording_cmds import register as register_wording
 from incident.config import normalise_lang
 from incident.db import Store, current_revision, head_revision, upgrade
@@ -431,8 +432,8 @@ def build_app(lang: str) -> typer.Typer:
             )
         )
 
-    register_merge(app, lang, _rt, out)  # link, merge
-    register_cover(app, lang, _rt, out)  # cover add|list|cancel
+    for register in (register_merge, register_cover, register_webhooks):  # link, merge; cover; webhooks
+        register(app, lang, _rt, out)
     register_watch(app, lang, _rt, out)
     register_lint(app, lang, _rt, out)
     register_wording(app, lang, _rt, out)

@@ -54,6 +54,8 @@ ACTIONS: dict[str, str] = {
     "cover add": "roster.cover",  # one's own cover; for others also incident.update (roster_overrides)
     "cover list": "incident.view",
     "cover cancel": "roster.cover",
+    "webhooks log": "incident.view",
+    "webhooks send": MACHINE,  # what the flows do after every change
     "escalate": MACHINE,  # the escalate-unacknowledged flow, run now
     "backtest": PUBLIC,  # files in, files out
     "lint": PUBLIC,

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import httpcore
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,6 +49,7 @@ from incident.errors import InputError
 from incident.i18n import t
 from incident.models import Delivery, FactSheet, Incident, Statement
 from incident.models_status import StatusSubscription
+from incident.pinned_post import post_pinned
 from incident.timeutil import Clock
 from incident.watch import guard
 from incident.web import status_texts as _texts  # noqa: F401  (registers the texts used here)
@@ -276,7 +276,7 @@ class WebhookAdapter:
             "User-Agent": "incident-coordinator status notices",
         }
         try:
-            status = _post_pinned(url, addrs, body, headers, self.config.status.webhook_timeout_seconds)
+            status = post_pinned(url, addrs, body, headers, self.config.status.webhook_timeout_seconds)
         except (httpcore.NetworkError, httpcore.TimeoutException, httpcore.ProtocolError, OSError) as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
         if status >= 300:
@@ -285,46 +285,6 @@ class WebhookAdapter:
             transient = status >= 500 or status == 429
             raise DeliveryError(f"HTTP {status}", permanent=not transient)
         return f"HTTP {status}"
-
-
-class _PinnedBackend(httpcore.SyncBackend):
-    """Connects the webhook's host only to the addresses vetted for it.
-    TLS still checks the certificate against the real host name."""
-
-    def __init__(self, host: str, port: int, addrs: list[str]) -> None:
-        self.target, self.addrs = (host, port), addrs
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.NetworkStream:
-        if (host.lower().rstrip("."), port) != self.target or not self.addrs:
-            raise httpcore.ConnectError(f"{host}:{port} was not vetted for this notice")
-        last: Exception | None = None
-        for addr in self.addrs:
-            try:
-                return super().connect_tcp(addr, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
-                last = exc
-        assert last is not None
-        raise last
-
-
-def _post_pinned(
-    url: str, addrs: list[str], body: bytes, headers: Mapping[str | bytes, str | bytes], timeout: float
-) -> int:
-    parsed = guard.parse_url(url)
-    backend = _PinnedBackend(guard.host_of(parsed), guard.port_of(parsed), addrs)
-    with httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False), network_backend=backend, max_connections=1
-    ) as pool:
-        limits = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
-        response = pool.request("POST", url, headers=headers, content=body, extensions={"timeout": limits})
-        return int(response.status)
 
 
 def adapters(config: AppConfig, data_dir: Path, clock: Clock | None = None) -> dict[str, ChannelAdapter]:
