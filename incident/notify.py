@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -138,14 +138,8 @@ def inbox(session: Session, config: AppConfig, person: str, lang: str, limit: in
 
 
 @dataclass
-class NotifyReport:
-    sent: int = 0
-    retrying: int = 0
+class NotifyReport(engine.SendReport):
     moved_on: int = 0  # to the next channel of the plan
-    failed: int = 0
-    in_doubt: int = 0
-    taken_elsewhere: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def deliver_due(

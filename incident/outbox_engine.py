@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select, update
@@ -27,6 +28,21 @@ from sqlalchemy.orm import Session
 MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(minutes=10)
 IN_DOUBT = "interrupted between send and record; check the recipient's mailbox, then resend or mark sent"
+
+
+@dataclass
+class SendReport:
+    """What one sending run did, whichever outbox it sent."""
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    in_doubt: int = 0
+    # Rows this call looked at but another worker claimed first. They count
+    # towards "was the batch full": a batch that lost every race is not a
+    # drained queue (two workers see the same first rows).
+    taken_elsewhere: int = 0
+    errors: list[str] = field(default_factory=list)
 
 
 def backoff(attempts: int) -> dt.timedelta:

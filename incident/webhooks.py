@@ -26,7 +26,6 @@ import json
 import os
 import socket
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
@@ -148,22 +147,14 @@ def post(hook: IncidentWebhook, key: str, payload: dict[str, Any], env: Mapping[
     return f"HTTP {status}"
 
 
-@dataclass
-class WebhookReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 def deliver_due(
     store: Store,
     config: AppConfig,
     now: Callable[[], dt.datetime],
     env: Mapping[str, str] | None = None,
     limit: int = 200,
-) -> WebhookReport:
-    report = WebhookReport()
+) -> engine.SendReport:
+    report = engine.SendReport()
     if not config.webhooks:
         return report
     hooks = {f"webhook:{h.name}": h for h in config.webhooks}

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -46,17 +45,7 @@ def default_adapters(config: AppConfig, data_dir: Path, clock: Clock | None = No
     return adapters
 
 
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    in_doubt: int = 0
-    # Rows this call looked at but another worker claimed first. They count
-    # towards "was the batch full": a batch that lost every race is not a
-    # drained queue (two workers see the same first rows).
-    taken_elsewhere: int = 0
-    errors: list[str] = field(default_factory=list)
+DeliveryReport = engine.SendReport  # the name its callers know
 
 
 def deliver_due(
