@@ -101,7 +101,7 @@ def _find(session: Session, token: str, now: dt.datetime, lock: bool) -> tuple[A
     if link.used_at is not None:
         raise InputError("acklink.error.used", ref=incident.ref, person=link.person)
     if now >= link.expires_at:
-        raise InputError("acklink.error.expired", ref=incident.ref, person=link.person)
+        raise InputError("acklink.error.expired", ref=incident.ref, role=assignment.role, person=link.person)
     if assignment.ended_at is not None or assignment.person != link.person:
         raise InputError("acklink.error.not_yours", ref=incident.ref, role=assignment.role, person=link.person)
     if not incident.status_enum.is_open:

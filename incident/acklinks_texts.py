@@ -15,8 +15,8 @@ CATALOG.update(
             "this acknowledge link has already been used ({ref}); nothing more to do",
         ),
         "acklink.error.expired": (
-            "这个确认链接已过期（{ref}），请登录后确认：incident ack {ref}",
-            "this acknowledge link has expired ({ref}); sign in to acknowledge: incident ack {ref}",
+            "这个确认链接已过期（{ref}），请登录后确认：incident ack {ref} {role}",
+            "this acknowledge link has expired ({ref}); sign in to acknowledge: incident ack {ref} {role}",
         ),
         "acklink.error.not_yours": (
             "{ref} 的{role:role}已不由您担任，这个链接不再有效",

@@ -151,9 +151,22 @@ class QuietHours(_Strict):
     wait for the next person in ``notify`` unless the incident is one of
     ``loud_for``'s severities; e-mail, the inbox and the console still go."""
 
-    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-    end: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    start: str
+    end: str
     loud_for: list[SeverityField] = Field(default_factory=lambda: [Severity.SEV1])
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v.strip()):
+            raise PydanticCustomError("quiet_time", "not a time of day as HH:MM (e.g. 22:00): {value!r}", {"value": v})
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "QuietHours":
+        if self.start == self.end:
+            raise PydanticCustomError("quiet_empty", "quiet hours start and end at the same time", {})
+        return self
 
     def covers(self, wall: dt.time) -> bool:
         start, end = dt.time.fromisoformat(self.start), dt.time.fromisoformat(self.end)
@@ -175,6 +188,16 @@ class Person(_Strict):
     # holds a full phone number, the provider does.
     pager_id: str | None = None
     quiet_hours: QuietHours | None = None
+
+    @field_validator("pager_id")
+    @classmethod
+    def _pager_id(cls, v: str | None) -> str | None:
+        # A contact id in the provider's directory, never a phone number (DOMAIN.md §6).
+        if v is not None and (re.search(r"\d{7}", re.sub(r"[\s\-.()+]", "", v)) or not v.strip()):
+            raise PydanticCustomError(
+                "pager_id_phone", "pager_id is the provider's contact id, not a phone number: {value!r}", {"value": v}
+            )
+        return v
 
     @field_validator("email")
     @classmethod

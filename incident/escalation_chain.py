@@ -69,22 +69,24 @@ def next_step(
     """The step after position ``done`` (0: none yet), or None when the
     chain has run out (its rounds are over, or nobody is left to try)."""
     policy = config.response.escalation
-    levels = policy.levels
-    previous = person_at(config, levels[(done - 1) % len(levels)], team_key, holder, at, covers) if done else holder
-    fallback: Step | None = None
-    for position in range(done + 1, done + len(levels) + 1):
-        if policy.rounds and (position - 1) // len(levels) >= policy.rounds:
+    levels, size = policy.levels, len(policy.levels)
+    previous = person_at(config, levels[(done - 1) % size], team_key, holder, at, covers) if done else holder
+    last_round = (done - 1) // size if done else -1
+    again: Step | None = None
+    # Through the end of the next round: everyone in the chain is met within one round.
+    for position in range(done + 1, done + 2 * size + 1):
+        this_round = (position - 1) // size
+        if policy.rounds and this_round >= policy.rounds:
             break
-        level = levels[(position - 1) % len(levels)]
+        level = levels[(position - 1) % size]
         person = person_at(config, level, team_key, holder, at, covers)
         if person is None or (person == holder and level != "holder"):
             continue
-        if person == previous:
-            fallback = fallback or Step(position, level, person)
-            continue
-        return Step(position, level, person)
-    # Nobody else in the chain: the one person in it is paged again, but
-    # never straight after the first reminder went to the holder themself.
-    if fallback is not None and done and fallback.person != holder:
-        return fallback
-    return None
+        if person != previous:
+            return Step(position, level, person)
+        if again is None and done and this_round > last_round:
+            again = Step(position, level, person)
+    # Nobody else in the chain: its one person is paged again in the next
+    # round (never twice within one round, never right after the holder's
+    # own call-in).
+    return again

@@ -29,6 +29,8 @@ def event_text(ev: TimelineEvent, lang: str) -> str:
             data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
     if ev.type == EventType.ESCALATED.value:
         _escalated(data, lang)
+    if ev.type == EventType.CLOCK_OVERDUE.value:  # recorded before names were: the key
+        data.setdefault("supervisor_name", data.get("supervisor") or "—")
     text = t(f"event.{ev.type}", lang, **data)
     if ev.type == EventType.ACKNOWLEDGED.value and data.get("recorded_by"):
         # Someone else acknowledged for the holder: said, never read as the holder's own.

@@ -229,6 +229,15 @@ _CORE: dict[str, tuple[str, str]] = {
     "config.reason.role": ("未知角色「{value}」；可选：{roles}", "unknown role '{value}'; roles are: {roles}"),
     "config.reason.email": ("不是有效的电子邮件地址：{value}", "not an e-mail address: {value}"),
     "config.reason.webhook_url": ("不是可用的 http(s) 地址：{value}", "not a usable http(s) URL: {value}"),
+    "config.reason.quiet_time": (
+        "不是 时:分 格式的时间（例如 22:00）：{value}",
+        "not a time of day as HH:MM (e.g. 22:00): {value}",
+    ),
+    "config.reason.quiet_empty": ("免打扰时段的开始和结束不能相同", "quiet hours start and end at the same time"),
+    "config.reason.pager_id_phone": (
+        "pager_id 是服务商通讯录中的联系人编号，不能填手机号：{value}",
+        "pager_id is the provider's contact id, not a phone number: {value}",
+    ),
     "config.reason.datetime": (
         "不是有效的日期时间：{value}（例如 2026-01-05T09:00）",
         "not a date-time: {value} (e.g. 2026-01-05T09:00)",

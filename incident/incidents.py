@@ -517,19 +517,20 @@ def update(session: Session, ctx: Context, incident_id: int, **changes: Any) -> 
         changes={k: [_jsonable(o), _jsonable(n)] for k, (o, n) in changed.items()},
     )
     if "severity" in changed and incident.status_enum.is_open:
-        _retime(session, ctx, incident)
+        _retime(session, ctx, incident, Severity(changed["severity"][0]))
         _call_in(session, ctx, incident, ctx.config.response.roles_for(incident.kind_enum, incident.severity_enum))
     return changed
 
 
-def _retime(session: Session, ctx: Context, incident: Incident) -> None:
+def _retime(session: Session, ctx: Context, incident: Incident, before: Severity) -> None:
     """A new severity brings its own deadlines (003 §2.3: a SEV1 role is
     acknowledged within minutes, a SEV3 one within half an hour). Every role
     still owed an acknowledgement and every running "next update" clock is
-    re-timed from when it started, and the timeline says so; a deadline that
-    is already past is picked up by the next escalation sweep."""
+    re-timed from when it started, a role already escalating takes its next
+    step at the new pace from its last one, and the timeline says so; a
+    deadline that is already past is picked up by the next escalation sweep."""
     sev = incident.severity_enum
-    roles = []
+    roles = _retime_escalations(session, ctx, incident, before)
     for a in session.scalars(
         select(RoleAssignment).where(
             RoleAssignment.incident_id == incident.id,
@@ -558,6 +559,26 @@ def _retime(session: Session, ctx: Context, incident: Incident) -> None:
         record_event(
             session, ctx, incident, EventType.DEADLINES_RETIMED, severity=sev.value, roles=sorted(roles), clocks=clocks
         )
+
+
+def _retime_escalations(session: Session, ctx: Context, incident: Incident, before: Severity) -> list[str]:
+    policy = ctx.config.response.escalation
+    roles = []
+    for a in session.scalars(
+        select(RoleAssignment).where(
+            RoleAssignment.incident_id == incident.id,
+            RoleAssignment.ended_at.is_(None),
+            RoleAssignment.acked_at.is_(None),
+            RoleAssignment.next_escalation_at.is_not(None),
+        )
+    ):
+        assert a.next_escalation_at is not None
+        last_step = a.next_escalation_at - policy.delay(before)
+        due = last_step + policy.delay(incident.severity_enum)
+        if due != a.next_escalation_at:
+            a.next_escalation_at = due
+            roles.append(a.role)
+    return roles
 
 
 def _jsonable(value: Any) -> Any:

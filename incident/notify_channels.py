@@ -51,7 +51,9 @@ def plan(config: AppConfig | None, recipient: str, severity: Any, now: dt.dateti
         sev = _severity(severity)
         if sev is None or sev not in quiet.loud_for:
             channels = [c for c in channels if c not in LOUD]
-    return channels or ["inbox"]
+    # The in-app inbox is the last resort: when every channel failed for
+    # good, the message is still where the person will look (/me).
+    return [*channels, "inbox"] if "inbox" not in channels else channels
 
 
 class ConsoleNotifier:
@@ -156,6 +158,36 @@ def notifiers(
             continue
         try:
             found[channel] = ProviderNotifier(config, HttpProviderAdapter(provider, channel, env, clock))
-        except ConfigError as exc:  # a missing secret: said, and this channel's messages wait
-            log.error("%s: %s", channel, exc.message("en"))
+        except ConfigError as exc:  # a missing secret: said, and this channel's messages move on
+            reason = exc.message(config.centre.language)
+            log.error("%s: %s", channel, reason)
+            found[channel] = Unavailable(channel, reason)
+    return found
+
+
+class Unavailable:
+    """A channel that cannot send here (its secret is not set): every
+    message on it fails for good at once and moves on to the next channel."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        self.channel, self.reason = channel, reason
+
+    def send(self, delivery: Delivery) -> str | None:
+        raise DeliveryError(f"{self.channel}: {self.reason}", permanent=True)
+
+
+def env_problems(config: AppConfig, env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(configuration key, variable) for each secret the configuration
+    names but the environment does not hold: said by ``config check``."""
+    found: list[tuple[str, str]] = []
+    for channel in ("sms", "voice"):
+        provider = getattr(config.messaging, channel)
+        if provider is None:
+            continue
+        names = {"signing_secret_env": provider.signing_secret_env, "receipt_secret_env": provider.receipt_secret_env}
+        names |= {f"headers_from_env.{h}": v for h, v in provider.headers_from_env.items()}
+        found += [(f"messaging.{channel}.{k}", v) for k, v in names.items() if v and not env.get(v)]
+    found += [(f"webhooks.{h.name}.secret_env", h.secret_env) for h in config.webhooks if not env.get(h.secret_env)]
+    if any("slack" in p.notify for p in config.people.values()) and not env.get(config.slack.token_env):
+        found.append(("people.*.notify = slack", config.slack.token_env))
     return found

@@ -26,6 +26,7 @@ class OnCall:
     person: Person
     source: str  # "shift", "rotation" or "cover"
     until: dt.datetime | None  # UTC end of the current turn, if known
+    covering_for: str | None = None  # with source "cover": whose turn it is
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,10 @@ def on_call(config: AppConfig, team_key: str, at: dt.datetime, covers: Sequence[
         return None
     person_key, until = found
     cover = covering(covers, team_key, person_key, at)
-    if cover is not None:
-        person_key, source = cover.person, "cover"
-        until = min(until, cover.end_at) if until else cover.end_at
-    return OnCall(team_key, team, person_key, config.people[person_key], source, until)
+    if cover is None:
+        return OnCall(team_key, team, person_key, config.people[person_key], source, until)
+    until = min(until, cover.end_at) if until else cover.end_at
+    return OnCall(team_key, team, cover.person, config.people[cover.person], "cover", until, person_key)
 
 
 def on_call_for_role(
@@ -128,6 +129,11 @@ def find_person(config: AppConfig, text: str) -> tuple[str, Person]:
         known = ", ".join(sorted(config.people)) or "—"
         raise InputError("error.unknown_person", person=text, known=known)
     raise InputError("error.ambiguous_person", person=text, matches=", ".join(k for k, _ in matches))
+
+
+def members(team: Team) -> set[str]:
+    """Everyone the roster can put on call in ``team``."""
+    return {*(team.rotation.members if team.rotation else ()), *(s.person for s in team.shifts)}
 
 
 def display(config: AppConfig, key: str | None) -> str:

@@ -20,10 +20,11 @@ from incident import roster_texts as _texts  # noqa: F401
 from incident.context import Context
 from incident.errors import ConflictError, InputError, NotFoundError
 from incident.models_people import RosterOverride
-from incident.roster import Cover, find_person
+from incident.roster import Cover, display, find_person, members
 from incident.textin import clean_text
 
 LONGEST = dt.timedelta(days=14)  # a cover longer than this is a roster change
+SLACK = dt.timedelta(minutes=5)  # "from now" typed a moment ago; earlier would rewrite who was on call
 
 
 def _cover(row: RosterOverride) -> Cover:
@@ -46,14 +47,17 @@ def add(
     covers, _ = find_person(ctx.config, covers)
     if person == covers:
         raise InputError("cover.error.self", person=person)
-    if team is not None and team not in ctx.config.teams:
-        raise InputError("cover.error.team", team=team, known=", ".join(ctx.config.teams) or "—")
-    if end <= ctx.clock.now():
+    _check_team(ctx, covers, team)
+    now = ctx.clock.now()
+    if end <= now:
         raise InputError("cover.error.past")
+    if start < now - SLACK:
+        raise InputError("cover.error.backdated")
     if end <= start:
         raise InputError("cover.error.order")
     if end - start > LONGEST:
         raise InputError("cover.error.too_long", days=LONGEST.days)
+    _check_clash(session, ctx, person, covers, team, start, end)
     row = RosterOverride(
         person=person,
         covers=covers,
@@ -67,6 +71,37 @@ def add(
     session.add(row)
     session.flush()
     return _cover(row)
+
+
+def _check_team(ctx: Context, covers: str, team: str | None) -> None:
+    """The covered person is someone the roster puts on call (there, or somewhere)."""
+    teams = ctx.config.teams
+    if team is not None and team not in teams:
+        raise InputError("cover.error.team", team=team, known=", ".join(teams) or "—")
+    where = [teams[team]] if team is not None else list(teams.values())
+    if teams and not any(covers in members(t) for t in where):
+        raise InputError("cover.error.not_on_roster", person=display(ctx.config, covers), team=team or "—")
+
+
+def _check_clash(
+    session: Session,
+    ctx: Context,
+    person: str,
+    covers: str,
+    team: str | None,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> None:
+    """One cover at a time for a turn, and nobody covering for their own cover."""
+    for other in active(session, ctx.clock.now()):
+        overlaps = other.start_at < end and start < other.end_at
+        same_place = team is None or other.team is None or team == other.team
+        if not (overlaps and same_place):
+            continue
+        if other.covers == covers:
+            raise ConflictError("cover.error.overlap", id=other.id, person=display(ctx.config, other.person))
+        if other.covers == person and other.person == covers:
+            raise ConflictError("cover.error.circular", id=other.id)
 
 
 def may_arrange(ctx: Context, person: str, covers: str, can_arrange_for_others: bool) -> bool:

@@ -21,5 +21,29 @@ CATALOG.update(
         ),
         "cover.error.over": ("代班 {id} 已结束或已取消", "cover {id} is already over or cancelled"),
         "cover.source": ("代班", "cover"),
+        "cover.error.bad_id": (
+            "「{value}」不是代班编号（incident cover list 里的数字）",
+            "'{value}' is not a cover number (the number in incident cover list)",
+        ),
+        "cover.error.who": (
+            "{actor} 不在值班名册上：请用 --by 指明谁来代班",
+            "{actor} is not in the roster: say who covers with --by PERSON",
+        ),
+        "cover.error.backdated": (
+            "代班不能从过去开始（那会改写当时谁在值班）；从现在开始即可",
+            "a cover cannot start in the past (that would rewrite who was on call); start it now",
+        ),
+        "cover.error.not_on_roster": (
+            "{person} 不在值班表上（团队：{team}），无需代班",
+            "{person} is not on the roster (team: {team}): there is no turn to cover",
+        ),
+        "cover.error.overlap": (
+            "这段时间已有代班 {id}（{person}）；请先取消它",
+            "cover {id} ({person}) already covers that time; cancel it first",
+        ),
+        "cover.error.circular": (
+            "代班 {id} 正好相反（对方替您值班），两人不能互相代班",
+            "cover {id} is the other way round (they cover for you); two people cannot cover for each other",
+        ),
     }
 )

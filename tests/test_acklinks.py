@@ -67,7 +67,7 @@ def test_acknowledge_from_the_link_once(store, ctx, db_url, tmp_path):
         stored = s.scalars(select(AckLink).where(AckLink.person == "zhaolei")).one()
         assert path.rsplit("/", 1)[1] not in stored.token_hash and len(stored.token_hash) == 64
     rt = _runtime(db_url, ctx, tmp_path)
-    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base) as web:
+    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base, follow_redirects=True) as web:
         page = web.get(path)  # opening the link changes nothing
         assert page.status_code == 200 and "确认您担任 INC-" in page.text and "技术对接人" in page.text
         assert _holder(store, iid, "tech_liaison").acked_at is None
@@ -94,9 +94,13 @@ def test_expired_reassigned_and_english_links(store, ctx, clock, db_url, tmp_pat
     assert comms.person == "emily"  # English speaker
     cs = _holder(store, iid, "cs_lead")
     rt = _runtime(db_url, ctx, tmp_path)
-    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base) as web:
+    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base, follow_redirects=True) as web:
         [emily] = links["Emily Carter"]
-        assert "acknowledge that you are comms lead" in web.get(emily).text
+        page = web.get(emily)  # in her language, frame and all
+        assert "acknowledge that you are comms lead" in page.text and '<html lang="en"' in page.text
+        # a Chinese holder's page in English when asked (the page's own language switch)
+        asked = web.get(links[cs.person_name][0], params={"lang": "en"}).text
+        assert "acknowledge that you are" in asked and "Acknowledge: I am on it" in asked
         # the cs role goes to someone else: the first holder's link no longer works
         cs_name = cs.person_name
         with store.transaction() as s:
@@ -106,7 +110,7 @@ def test_expired_reassigned_and_english_links(store, ctx, clock, db_url, tmp_pat
         assert refused.status_code == 410 and "已不由您担任" in refused.text
         clock.advance(hours=24)  # [response] ack_link_hours
         late = web.post(emily)
-        assert late.status_code == 410 and "expired" in late.text
+        assert late.status_code == 410 and "expired" in late.text and "incident ack INC-1 comms_lead" in late.text
     assert _holder(store, iid, "comms_lead").acked_at is None
 
 
@@ -121,6 +125,6 @@ def test_the_overdue_reminder_carries_a_fresh_link(store, ctx, clock, db_url, tm
     [reminder] = links["赵磊"]  # the holder's reminder; the supervisor's notice has none
     assert not links.get("刘洋")
     rt = _runtime(db_url, ctx, tmp_path)
-    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base) as web:
+    with LiveServer(create_app(rt)) as srv, httpx.Client(base_url=srv.base, follow_redirects=True) as web:
         assert web.post(reminder).status_code == 200
     assert _holder(store, iid, "tech_liaison").acked_at == clock.now()

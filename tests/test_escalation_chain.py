@@ -110,6 +110,9 @@ def test_rounds_end_the_chain_and_say_so(store, ctx, clock):
     clock.advance(minutes=60)
     told = _walk(store, ctx, clock, 5, 30)
     assert len(told["incident_lead"]) == 3  # deputy, supervisor, duty manager: one round
+    # cs: the supervisor is also the duty manager — told once, not twice in a row
+    cs_deputy = {"wangfang": "zhoumin", "zhoumin": "wangfang"}[_holder(store, iid, "cs_lead")]
+    assert told["cs_lead"] == [cs_deputy, "chenjing"]
     with store.transaction() as s:
         inc = incidents.get(s, iid)
         ended = [e for e in inc.events if e.type == "escalation_ended" and e.data["role"] == "incident_lead"]
@@ -121,17 +124,30 @@ def test_rounds_end_the_chain_and_say_so(store, ctx, clock):
         assert row.next_escalation_at is None and row.escalation_step == 3
 
 
-def test_after_a_severity_change_the_next_steps_come_at_the_new_pace(store, ctx, clock):
+def test_a_severity_change_retimes_the_next_step(store, ctx, clock):
     with store.transaction() as s:
         iid = incidents.declare(s, ctx, kind="other", severity=4, title="x").id
     clock.advance(minutes=60)
     with store.transaction() as s:
-        escalation.sweep(s, ctx)
+        escalation.sweep(s, ctx)  # SEV4: the next step 30 minutes on
         incidents.update(s, ctx, iid, severity=1)
-    clock.advance(minutes=30)  # the step already scheduled at SEV4's pace
     with store.transaction() as s:
-        assert any(e.role == "incident_lead" for e in escalation.sweep(s, ctx))
         row = s.scalars(
             select(RoleAssignment).where(RoleAssignment.incident_id == iid, RoleAssignment.role == "incident_lead")
         ).one()
-        assert row.next_escalation_at == clock.now() + dt.timedelta(minutes=5)  # SEV1 from now on
+        assert row.next_escalation_at == clock.now() + dt.timedelta(minutes=5)  # SEV1's pace from the last step
+        retimed = [e for e in incidents.get(s, iid).events if e.type == "deadlines_retimed"]
+        assert retimed and "incident_lead" in retimed[-1].data["roles"]
+    clock.advance(minutes=5)
+    with store.transaction() as s:
+        assert any(e.role == "incident_lead" for e in escalation.sweep(s, ctx))
+    clock.advance(minutes=4)
+    with store.transaction() as s:
+        assert not any(e.role == "incident_lead" for e in escalation.sweep(s, ctx))
+    # and back down: SEV4 again, the step after waits SEV4's 30 minutes from the last one
+    with store.transaction() as s:
+        incidents.update(s, ctx, iid, severity=4)
+        row = s.scalars(
+            select(RoleAssignment).where(RoleAssignment.incident_id == iid, RoleAssignment.role == "incident_lead")
+        ).one()
+        assert row.next_escalation_at == clock.now() - dt.timedelta(minutes=4) + dt.timedelta(minutes=30)

@@ -62,6 +62,8 @@ def test_the_incident_lifecycle_over_the_api(store, ctx, db_url):
         as_agent = httpx.post(srv.base + "/api/incidents/1/notes", json={"text": "x"}, headers=agent)
         assert as_agent.status_code == 403
         assert httpx.get(srv.base + "/api/incidents/1", headers=agent).status_code == 200  # an agent may read
+        not_hers = httpx.post(srv.base + "/api/incidents/1/ack", json={"role": "scribe"}, headers=agent)
+        assert not_hers.status_code == 403  # she acknowledges only a role she holds
         described = api.get("/api/openapi.json").json()
         assert (
             "/api/incidents/{incident}/ack" in described["paths"] and "DeclareIn" in described["components"]["schemas"]

@@ -22,6 +22,7 @@ from incident.models import OutboxMessage
 from incident.notify import deliver_due
 from incident.notify_channels import ConsoleNotifier, notifiers, plan
 from tests.providerserver import ProviderServer
+from tests.test_cli import cli  # noqa: F401  (fixture: the installed console script)
 from tests.test_publishing import smtp_server  # noqa: F401  (fixture: aiosmtpd on 127.0.0.1)
 
 SECRET = "pager-signing-secret-0123456789"
@@ -52,6 +53,8 @@ def test_plan_follows_preference_and_quiet_hours(config):
     day = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai
     night = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.timezone.utc)  # 23:30 in Shanghai
     assert plan(cfg, "zhangwei", "SEV3", day) == ["sms", "email", "inbox"]
+    # the inbox is always the last resort
+    assert plan(_person(config, "lina", notify=["console"]), "lina", "SEV3", day) == ["console", "inbox"]
     assert plan(cfg, "zhangwei", "SEV3", night) == ["email", "inbox"]  # quiet: SMS waits
     assert plan(cfg, "zhangwei", "SEV1", night) == ["sms", "email", "inbox"]  # SEV1 breaks through
     assert plan(cfg, "zhangwei", None, night) == ["email", "inbox"]
@@ -252,3 +255,45 @@ def test_a_slack_direct_message_and_without_slack_the_next_channel(store, ctx):
                 )
             ).one()
             assert (reminder.channel, reminder.status, reminder.params["_tried"]) == ("inbox", "sent", ["slack"])
+
+
+@pytest.mark.parametrize(
+    "person, reason",
+    [
+        ('pager_id = "+86 138 1234 5678"', "not a phone number"),
+        ('quiet_hours = { start = "22:00", end = "22:00" }', "same time"),
+        ('quiet_hours = { start = "25:00", end = "07:00" }', "HH:MM"),
+    ],
+)
+def test_pager_ids_and_quiet_hours_are_checked(tmp_path, person, reason):
+    text = EXAMPLE.read_text(encoding="utf-8").replace('notify = ["console"]', person, 1)
+    path = tmp_path / "incident.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert reason in err.value.message("en") and "people.zhangwei" in err.value.message("en")
+
+
+def test_a_provider_without_its_secret_moves_messages_on_and_config_check_says_so(store, ctx, cli, tmp_path):  # noqa: F811
+    with ProviderServer(secret=SECRET) as provider:
+        messaging = ctx.config.messaging.model_copy(update={"sms": _provider_config(provider.url)})
+        config = _person(ctx.config, "zhaolei", notify=["sms", "console"], pager_id="c-1029")
+        config = config.model_copy(update={"messaging": messaging})
+        ctx = _with(ctx, config)
+        with store.transaction() as s:
+            incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+        out = io.StringIO()
+        chans = notifiers(config, {}, ctx.clock, out)  # PAGER_SECRET is not set here
+        assert deliver_due(store, config, chans, ctx.clock.now).moved_on == 1
+        deliver_due(store, config, chans, ctx.clock.now)
+        assert "赵磊" in out.getvalue() and provider.sent == []
+    toml = EXAMPLE.read_text(encoding="utf-8") + (
+        '\n[messaging.sms]\nurl = "https://sms.example.com/send"\n'
+        'body_template = \'{"to": {to}, "text": {text}}\'\nsigning_secret_env = "PAGER_SECRET"\n'
+    )
+    path = tmp_path / "incident.toml"
+    path.write_text(toml, encoding="utf-8")
+    checked = cli("config", "check", ok=False, lang="en", INCIDENT_CONFIG=str(path))
+    assert checked.returncode == 1 and "PAGER_SECRET is not set" in checked.stdout
+    assert "messaging.sms.signing_secret_env" in checked.stdout
+    assert cli("config", "check", INCIDENT_CONFIG=str(path), PAGER_SECRET="x" * 20).returncode == 0

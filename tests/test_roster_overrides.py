@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
@@ -57,10 +58,11 @@ def test_a_cover_takes_the_call_in_while_it_lasts(store, ctx, clock):
 
 
 def test_a_cover_in_one_team_only_and_cancelled(store, ctx, clock):
-    cover = _cover(store, ctx, "lina", "zhangwei", team="tech")  # zhangwei is not on call in tech
+    cover = _cover(store, ctx, "lina", "sunli", team="legal")  # 孙丽 is in comms and legal; legal only
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="other", severity=3, title="x").id
-    assert _holder(store, iid, "incident_lead").person == "zhangwei"
+        iid = incidents.declare(s, ctx, kind="public_opinion", severity=1, title="热搜").id
+    assert _holder(store, iid, "legal_liaison").person == "lina"
+    assert _holder(store, iid, "comms_lead").person == "emily"  # comms as the rotation has it
     with store.transaction() as s:
         roster_overrides.cancel(s, ctx, cover.id, True)
     everywhere = _cover(store, ctx, "lina", "zhangwei")
@@ -81,6 +83,9 @@ def test_a_cover_in_one_team_only_and_cancelled(store, ctx, clock):
         ("lina", "zhangwei", 24 * 15, {}, "cover.error.too_long"),
         ("lina", "nobody", 2, {}, "error.unknown_person"),
         ("lina", "zhangwei", 2, {"team": "nope"}, "cover.error.team"),
+        ("lina", "zhangwei", 2, {"team": "tech"}, "cover.error.not_on_roster"),
+        ("lina", "chenjing", 2, {"team": "cs"}, "cover.error.not_on_roster"),  # a supervisor has no turn there
+        ("lina", "zhangwei", 2, {"start_in": -1}, "cover.error.backdated"),
     ],
 )
 def test_bad_covers_are_refused_by_name(store, ctx, person, covers, hours, kw, key):
@@ -89,6 +94,17 @@ def test_bad_covers_are_refused_by_name(store, ctx, person, covers, hours, kw, k
     assert err.value.key == key
     assert not roster_overrides.may_arrange(dataclasses.replace(ctx, actor="wangfang"), "lina", "zhangwei", False)
     assert roster_overrides.may_arrange(dataclasses.replace(ctx, actor="lina"), "lina", "zhangwei", False)
+
+
+def test_one_cover_at_a_time_and_never_both_ways(store, ctx):
+    first = _cover(store, ctx, "lina", "zhangwei", hours=4)
+    with pytest.raises(ConflictError) as err:
+        _cover(store, ctx, "emily", "zhangwei", hours=2, start_in=1)  # inside the first
+    assert err.value.key == "cover.error.overlap" and err.value.params["id"] == first.id
+    with pytest.raises(ConflictError) as err:
+        _cover(store, ctx, "zhangwei", "lina", hours=2)  # lina covers him; he cannot cover her
+    assert err.value.key == "cover.error.circular"
+    _cover(store, ctx, "emily", "zhangwei", hours=2, start_in=4)  # after it: fine
 
 
 def test_the_escalation_chain_tries_whoever_covers_for_the_deputy(store, ctx, clock):
@@ -108,7 +124,9 @@ def test_cover_from_the_command_line(cli):  # noqa: F811
     listed = cli("cover", "list", lang="en").stdout
     assert "Covers" in listed and "李娜" in listed
     roster = cli("roster").stdout
-    assert "李娜" in roster and "代班" in roster
+    assert "李娜" in roster and "代班（替 张伟" in roster
+    ops = next(r for r in json.loads(cli("roster", "--json").stdout)["teams"] if r["team"] == "ops")
+    assert (ops["on_call"], ops["source"], ops["covering_for"]) == ("lina", "cover", "zhangwei")
     declared = cli("declare", "--kind", "other", "--severity", "3", "--title", "夜间故障").stdout
     assert "李娜" in declared or "李娜" in cli("show", "1").stdout
     assert "cancelled" in cli("cover", "cancel", "1", INCIDENT_ACTOR="lina", lang="en").stdout

@@ -128,11 +128,12 @@ def test_acknowledgements_and_reviews_wait_for_the_right_people(store, ctx, db_u
         assert r.status_code == 303
         assert f'id="sheet-{iid}"' not in body(legal.get("/me").text)
 
-        # An agent holding a response role is told, and told where it is done.
+        # An agent holding a response role (a rotation's member) is told, and acknowledges it herself.
         agent, landed = sign_in(srv.base, "zhoumin")
         assert landed == "/me"
         mine = body(agent.get("/me").text)
-        assert f'id="ack-{iid}-cs_lead"' in mine and "请值班指挥代为登记" in mine
+        item = mine[mine.index(f'id="ack-{iid}-cs_lead"') :].split("</li>", 1)[0]
+        assert f'href="/incidents/{iid}"' in item and "请值班指挥代为登记" not in item
         # admin is outside the roster: signs nothing, owes nothing.
         admin, landed = sign_in(srv.base, "admin")
         assert landed == "/"

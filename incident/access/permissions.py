@@ -19,7 +19,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "incident.declare": {"lead", "cs_lead", "admin"},
     "incident.update": {"lead", "admin"},  # status, severity, fields, assign
     "incident.note": {"lead", "comms", "legal", "cs_lead", "admin"},
-    "incident.ack": {"lead", "comms", "legal", "cs_lead", "admin"},  # plus: only the role's holder
+    # an agent on a rotation holds roles too; only the holder (or a lead for them)
+    "incident.ack": {"lead", "comms", "legal", "cs_lead", "agent", "admin"},
     # cover for someone, or hand one's turn over; for others: incident.update
     "roster.cover": {"lead", "comms", "legal", "cs_lead", "agent", "admin"},
     # the statement desk

@@ -42,6 +42,7 @@ from incident.config import normalise_lang
 from incident.db import Store, current_revision, head_revision, upgrade
 from incident.errors import IncidentError
 from incident.i18n import t
+from incident.notify_channels import env_problems
 from incident.runtime import Runtime
 from incident.serialise import incident_json, row_json_from
 from incident.timeutil import fmt, iso_utc, parse_time
@@ -431,6 +432,11 @@ def build_app(lang: str) -> typer.Typer:
                 rules=len(c.response.rules),
             )
         )
+        problems = env_problems(c, os.environ)
+        for key, variable in problems:
+            out.print(t("out.config_env_missing", rt.lang, key=key, variable=variable), style="bold yellow")
+        if problems:
+            raise typer.Exit(1)
 
     for register in (register_merge, register_cover, register_webhooks):  # link, merge; cover; webhooks
         register(app, lang, _rt, out)

@@ -14,6 +14,7 @@ from rich.table import Table
 from incident import roster_overrides
 from incident.cli import cover_texts as _texts  # noqa: F401  (cover.help.*, cover.out.*)
 from incident.cli.render import print_json
+from incident.errors import InputError
 from incident.i18n import t
 from incident.roster import display, find_person
 from incident.runtime import Runtime
@@ -41,6 +42,8 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
     ) -> None:
         rt = rt_of()
         now = rt.clock.now()
+        if person is None and rt.actor not in rt.config.people:
+            raise InputError("cover.error.who", actor=rt.actor)
         who = find_person(rt.config, person or rt.actor)[0]
         other = find_person(rt.config, covers)[0]
         if not roster_overrides.may_arrange(rt.ctx, who, other, rt.can("incident.update")):
@@ -90,8 +93,10 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
         out.print(table)
 
     @cover_app.command("cancel", help=h("cover.help.cancel"))
-    def cancel(cover_id: Annotated[int, typer.Argument(metavar="ID", help=h("cover.help.arg.id"))]) -> None:
+    def cancel(cover_id: Annotated[str, typer.Argument(metavar="ID", help=h("cover.help.arg.id"))]) -> None:
         rt = rt_of()
+        if not cover_id.strip().isdigit():
+            raise InputError("cover.error.bad_id", value=cover_id)
         with rt.store.transaction() as s:
-            c = roster_overrides.cancel(s, rt.ctx, cover_id, rt.can("incident.update"))
+            c = roster_overrides.cancel(s, rt.ctx, int(cover_id), rt.can("incident.update"))
         out.print(t("cover.out.cancelled", rt.lang, id=c.id, person=display(rt.config, c.person)), style="bold")

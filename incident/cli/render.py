@@ -21,7 +21,7 @@ from incident.i18n import label, t
 from incident.incidents import IncidentRow
 from incident.lifecycle import allowed_next
 from incident.models import Incident, RoleAssignment
-from incident.roster import Cover, on_call
+from incident.roster import Cover, display, on_call
 from incident.timeutil import fmt, fmt_duration, iso_utc
 
 SEV_STYLE = {1: "bold white on red", 2: "bold red", 3: "yellow", 4: "cyan"}
@@ -160,11 +160,20 @@ def roster_rows(config: AppConfig, at: dt.datetime, covers: Sequence[Cover] = ()
                 "phone": found.person.phone if found else None,
                 "email": found.person.email if found else None,
                 "source": found.source if found else None,
+                "covering_for": found.covering_for if found else None,
                 "until": iso_utc(found.until) if found and found.until else None,
                 "_until": found.until if found else None,
             }
         )
     return out
+
+
+def _source(config: AppConfig, row: dict[str, Any], lang: str) -> str:
+    if not row["source"]:
+        return "—"
+    if row["covering_for"]:
+        return t("out.covering_for", lang, person=display(config, row["covering_for"]))
+    return label("source", row["source"], lang)
 
 
 def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str, covers: Sequence[Cover] = ()) -> Table:
@@ -184,7 +193,7 @@ def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str, cove
             who,
             contact,
             fmt(row["_until"], tz) if row["_until"] else "—",
-            label("source", row["source"], lang) if row["source"] else "—",
+            _source(config, row, lang),
             f"{row['supervisor_name']} ({row['supervisor']})",
         )
     return table

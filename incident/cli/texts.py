@@ -183,6 +183,12 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "中心：{centre}（{zone}，{language}）\n人员 {people} 名，团队 {teams} 个，召集规则 {rules} 条",
         "Centre: {centre} ({zone}, {language})\n{people} people, {teams} teams, {rules} call-in rules",
     ),
+    "out.config_env_missing": (
+        "环境变量 {variable} 未设置（`{key}` 需要它）：依赖它的渠道无法发送，消息会改走下一个渠道",
+        "the environment variable {variable} is not set (`{key}` names it): what depends on it cannot send, "
+        "and messages move on to the next channel",
+    ),
+    "out.covering_for": ("代班（替 {person}）", "covering for {person}"),
     "out.next": ("下一步", "Next"),
     "out.hint_declared": (
         "incident show {id}    ·    incident ack {id} lead    ·    incident status {id} investigating",

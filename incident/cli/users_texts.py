@@ -15,6 +15,10 @@ LABELS["web_action"] = {
     ),
     "incident.note": ("在时间线上添加备注", "add notes to the timeline"),
     "incident.ack": ("确认自己担任的角色", "acknowledge the role they hold"),
+    "roster.cover": (
+        "替人代班，或把自己的班交给别人（替他人安排需事件负责人）",
+        "cover for someone, or hand their own turn over (for others: a lead)",
+    ),
     "wording.view": ("查看口径卡与声明", "view the fact sheet and statements"),
     "wording.edit": ("编辑口径卡、起草并提交声明", "edit the fact sheet, draft and submit statements"),
     "wording.approve": (

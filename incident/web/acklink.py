@@ -21,8 +21,18 @@ def router(pages: Pages) -> APIRouter:
     rt = pages.rt
 
     def holder_lang(person: str | None, request: Request) -> str:
+        """?lang= (the page's own language switch) > the holder's language."""
+        if request.query_params.get("lang"):
+            return pages.lang(request)
         found = rt.config.people.get(person or "")
         return found.languages[0] if found else pages.lang(request)
+
+    def in_lang(request: Request, lang: str) -> Response | None:
+        """The whole page (its frame too) in the holder's language: the
+        link itself carries none, so it is added once."""
+        if request.query_params.get("lang"):
+            return None
+        return pages.redirect(f"{request.url.path}?lang={lang}")
 
     def show(request: Request, lang: str, status: int = 200, **values: object) -> Response:
         page = {"error": False, "done": False, "button": None, "action": "", **values}
@@ -46,6 +56,9 @@ def router(pages: Pages) -> APIRouter:
         except InputError as exc:
             return refused(request, exc)
         lang = holder_lang(p.person, request)
+        moved = in_lang(request, lang)
+        if moved is not None:
+            return moved
         fields = {"person_name": p.person_name, "ref": p.ref, "title": p.title, "role": p.role}
         if p.already:
             return show(request, lang, done=True, message=t("acklink.already", lang, **fields))
@@ -54,7 +67,7 @@ def router(pages: Pages) -> APIRouter:
             lang,
             message=t("acklink.ask", lang, **fields),
             button=t("acklink.button", lang),
-            action=acklinks.PATH + token,
+            action=f"{acklinks.PATH}{token}?lang={lang}",
         )
 
     @api.post(acklinks.PATH + "{token}")

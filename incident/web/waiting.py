@@ -67,7 +67,9 @@ def router(pages: Pages) -> APIRouter:
             can_cover=bool(me) and principal.can("roster.cover"),
             covers=[c for c in covers if me in (c.person, c.covers)],
             others=[(k, p.name) for k, p in rt.config.people.items() if k != me],
-            teams=list(rt.config.teams),
+            teams=[
+                (k, (tm.name_en if lang == "en" and tm.name_en else tm.name) or k) for k, tm in rt.config.teams.items()
+            ],
         )
 
     return api

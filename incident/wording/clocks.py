@@ -17,6 +17,7 @@ from incident.enums import OPEN_STATUSES, EventType, Kind, Role
 from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.models import Incident, ResponseClock, RoleAssignment, Statement
 from incident.notify import enqueue
+from incident.roster import display
 
 
 def holding_interval(ctx: Context, incident: Incident) -> dt.timedelta:
@@ -129,6 +130,7 @@ def sweep(session: Session, ctx: Context, limit: int = 500) -> list[ClockEscalat
             due_at=clock.due_at.isoformat(),
             holder=holder,
             supervisor=supervisor or "—",
+            supervisor_name=display(ctx.config, supervisor),
             minutes=minutes,
         )
         params = {"ref": incident.ref, "title": incident.title, "clock": clock.kind, "minutes": minutes}

@@ -220,8 +220,8 @@ WORDING_TEXTS: dict[str, tuple[str, str]] = {
         "fact sheet v{version} in force: older statements #{statements:list} are stale (changed: {fields:list})",
     ),
     "event.clock_overdue": (
-        "{clock:clock}已超时 {minutes} 分钟，已升级至主管 {supervisor}",
-        "the {clock:clock} is {minutes} min overdue; escalated to supervisor {supervisor}",
+        "{clock:clock}已超时 {minutes} 分钟，已升级至主管 {supervisor_name}",
+        "the {clock:clock} is {minutes} min overdue; escalated to supervisor {supervisor_name}",
     ),
     "notify.clock_overdue": (
         "{ref}「{title}」的{clock:clock}已超时 {minutes} 分钟，请尽快发布",
