@@ -4,6 +4,11 @@ Precedence: command-line flag > environment > TOML file > built-in default.
 The TOML file is validated in full at start; a bad file is refused with the
 key and the reason (see :func:`load_config`). ``examples/incident.toml`` is
 the commented reference.
+
+The sections are defined beside this module — ``config_types`` (the field
+types), ``config_people`` (roster, response, escalation), ``config_watch``,
+``config_remedy`` and ``config_outbound`` (SMTP, webhooks, paging, Slack);
+here they are assembled into :class:`AppConfig` and the file is loaded.
 """
 
 from __future__ import annotations
@@ -11,15 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -29,93 +30,45 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from incident.access.permissions import ROLES
-from incident.adapters.http_provider import HttpProviderConfig
-from incident.enums import Kind, Role, Severity
+from incident.config_outbound import (
+    IncidentWebhook,
+    MessagingConfig,
+    SlackConfig,
+    SmtpConfig,
+)
+
+# Re-exported: what callers import from incident.config, wherever it is defined.
+from incident.config_people import (  # noqa: F401
+    Person,
+    QuietHours,
+    ResponseConfig,
+    Rotation,
+    Shift,
+    Team,
+)
+from incident.config_remedy import (  # noqa: F401
+    FORM_UNITS,
+    CallbackConfig,
+    CompensationCaps,
+    CompensationConfig,
+    CompensationPolicy,
+)
+from incident.config_types import (  # noqa: F401
+    LANGS,
+    LangField,
+    LocalDateTime,
+    SeverityField,
+    _cmp_key,
+    _Strict,
+    normalise_lang,
+)
+from incident.config_watch import (
+    DetectionConfig,
+    FeedSource,
+    WatchConfig,
+)
+from incident.enums import Severity
 from incident.errors import ConfigError
-from incident.money import MoneyError, to_money
-from incident.netcheck import BadURL, parse_url, shown
-from incident.remedy import texts as _remedy_texts  # noqa: F401  (config.reason.ticket_url_*)
-from incident.remedy.formula import FormulaError, compile_formula
-
-LANGS = ("zh-CN", "en")
-
-
-def normalise_lang(value: str | None) -> str:
-    """zh, zh_CN, zh-cn, zh-Hans → zh-CN; en, en_US … → en."""
-    if not value:
-        return "zh-CN"
-    v = value.strip().lower().replace("_", "-")
-    if v.startswith("zh"):
-        return "zh-CN"
-    if v.startswith("en"):
-        return "en"
-    raise PydanticCustomError("lang", "unknown language {value!r}; use zh-CN or en", {"value": value})
-
-
-def _severity(value: Any) -> Severity:
-    if isinstance(value, Severity):
-        return value
-    try:
-        return Severity.parse(value)
-    except ValueError:
-        raise PydanticCustomError(
-            "severity", "unknown severity {value!r}; use 1–4 or SEV1–SEV4", {"value": value}
-        ) from None
-
-
-def _role(value: Any) -> Role:
-    if isinstance(value, Role):
-        return value
-    try:
-        return Role.parse(str(value))
-    except ValueError:
-        raise PydanticCustomError(
-            "role",
-            "unknown role {value!r}; roles are: {roles}",
-            {"value": value, "roles": ", ".join(r.value for r in Role)},
-        ) from None
-
-
-def _local_datetime(value: Any) -> dt.datetime:
-    """TOML local date-times stay naive (wall time in the centre's zone);
-    strings are accepted too so that env/JSON configs work."""
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1).replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    raise PydanticCustomError("datetime", "not a date-time: {value!r} (e.g. 2026-01-05T09:00)", {"value": value})
-
-
-SeverityField = Annotated[Severity, BeforeValidator(_severity)]
-RoleField = Annotated[Role, BeforeValidator(_role)]
-LangField = Annotated[str, BeforeValidator(normalise_lang)]
-LocalDateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime)]
-
-
-def _money(value: Any) -> Decimal:
-    """An amount (元; the thresholds' points and days too): a TOML number or
-    a string ("12.50", "1,500"), exact to the cent — read as written, never
-    through a binary float; finer than a cent is refused, not rounded."""
-    try:
-        return to_money(value, exact=True)
-    except MoneyError:
-        raise PydanticCustomError(
-            "money", "not an amount of money to the cent: '{value}' (e.g. 200 or \"12.50\")", {"value": str(value)}
-        ) from None
-
-
-MoneyField = Annotated[Decimal, BeforeValidator(_money)]
-
-_MASKED_PHONE = re.compile(r"^[*＊xX•·\-\s]*\d{0,4}$")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CentreConfig(_Strict):
@@ -140,452 +93,6 @@ class CentreConfig(_Strict):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-
-PersonChannel = Literal["console", "inbox", "email", "slack", "sms", "voice"]
-_DEFAULT_CHANNELS: tuple[PersonChannel, ...] = ("console",)
-
-
-class QuietHours(_Strict):
-    """Hours (the centre's wall clock) when the loud channels (SMS, voice)
-    wait for the next person in ``notify`` unless the incident is one of
-    ``loud_for``'s severities; e-mail, the inbox and the console still go."""
-
-    start: str
-    end: str
-    loud_for: list[SeverityField] = Field(default_factory=lambda: [Severity.SEV1])
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, v: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v.strip()):
-            raise PydanticCustomError("quiet_time", "not a time of day as HH:MM (e.g. 22:00): {value!r}", {"value": v})
-        return v.strip()
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> "QuietHours":
-        if self.start == self.end:
-            raise PydanticCustomError("quiet_empty", "quiet hours start and end at the same time", {})
-        return self
-
-    def covers(self, wall: dt.time) -> bool:
-        start, end = dt.time.fromisoformat(self.start), dt.time.fromisoformat(self.end)
-        return start <= wall < end if start <= end else (wall >= start or wall < end)
-
-
-class Person(_Strict):
-    name: str
-    slack_id: str | None = None
-    email: str | None = None
-    # Only ever the last four digits (DOMAIN.md §6: never full phone numbers).
-    phone: str | None = None
-    languages: list[LangField] = Field(default_factory=lambda: ["zh-CN"], min_length=1)
-    # How to reach this person, in order of preference: each message goes by
-    # the first channel that can reach them now, and by the next when it
-    # fails for good (incident/notify_channels.py).
-    notify: list[PersonChannel] = Field(default_factory=lambda: list(_DEFAULT_CHANNELS), min_length=1)
-    # The SMS/voice provider's contact id for this person: the roster never
-    # holds a full phone number, the provider does.
-    pager_id: str | None = None
-    quiet_hours: QuietHours | None = None
-
-    @field_validator("pager_id")
-    @classmethod
-    def _pager_id(cls, v: str | None) -> str | None:
-        # A contact id in the provider's directory, never a phone number (DOMAIN.md §6).
-        if v is not None and (re.search(r"\d{7}", re.sub(r"[\s\-.()+]", "", v)) or not v.strip()):
-            raise PydanticCustomError(
-                "pager_id_phone", "pager_id is the provider's contact id, not a phone number: {value!r}", {"value": v}
-            )
-        return v
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
-            raise PydanticCustomError("email", "not an e-mail address: {value!r}", {"value": v})
-        return v
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str | None) -> str | None:
-        if v is not None and not _MASKED_PHONE.fullmatch(v):
-            raise PydanticCustomError(
-                "phone_unmasked",
-                "phone must be masked to its last 4 digits (e.g. ****1234); full numbers are never stored",
-                {},
-            )
-        return v
-
-
-class Rotation(_Strict):
-    """Members take turns; each turn lasts ``every`` and hands over at the
-    wall-clock time of ``start`` (in the centre's zone)."""
-
-    members: list[str] = Field(min_length=1)
-    start: LocalDateTime
-    every: Literal["daily", "weekly"] | int = "weekly"
-
-    @property
-    def period(self) -> dt.timedelta:
-        if self.every == "daily":
-            return dt.timedelta(days=1)
-        if self.every == "weekly":
-            return dt.timedelta(days=7)
-        return dt.timedelta(days=int(self.every))
-
-    @field_validator("every")
-    @classmethod
-    def _every(cls, v: Any) -> Any:
-        if isinstance(v, int) and v < 1:
-            raise PydanticCustomError("every", "rotation length must be at least 1 day", {})
-        return v
-
-
-class Shift(_Strict):
-    """An explicit shift; it overrides the rotation while it lasts."""
-
-    person: str
-    start: LocalDateTime
-    end: LocalDateTime
-
-    @model_validator(mode="after")
-    def _order(self) -> "Shift":
-        if _cmp_key(self.end) <= _cmp_key(self.start):
-            raise PydanticCustomError("shift_order", "shift ends before it starts", {})
-        return self
-
-
-def _cmp_key(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is None else value.replace(tzinfo=None) - (value.utcoffset() or dt.timedelta())
-
-
-class Team(_Strict):
-    name: str | None = None  # shown instead of the key
-    name_en: str | None = None
-    roles: list[RoleField] = Field(min_length=1)
-    supervisor: str
-    # Who is tried after the holder when a role is not acknowledged; unset,
-    # the next member of the rotation is the deputy.
-    deputy: str | None = None
-    rotation: Rotation | None = None
-    shifts: list[Shift] = Field(default_factory=list)
-
-
-class ResponseRule(_Strict):
-    """Which roles a kind × severity calls in. All matching rules add up."""
-
-    kinds: list[Kind | Literal["*"]] = ["*"]  # pydantic copies a mutable default for each instance
-    severities: list[SeverityField] = Field(default_factory=lambda: list(Severity))
-    roles: list[RoleField] = Field(min_length=1)
-
-    def matches(self, kind: Kind, severity: Severity) -> bool:
-        return ("*" in self.kinds or kind in self.kinds) and severity in self.severities
-
-
-def _default_rules() -> list[ResponseRule]:
-    return [
-        ResponseRule(roles=[Role.INCIDENT_LEAD, Role.CS_LEAD, Role.SCRIBE]),
-        ResponseRule(severities=[Severity.SEV1, Severity.SEV2, Severity.SEV3], roles=[Role.COMMS_LEAD]),
-        ResponseRule(kinds=[Kind.PUBLIC_OPINION], roles=[Role.COMMS_LEAD, Role.BUSINESS_LIAISON]),
-        ResponseRule(kinds=[Kind.SYSTEM_OUTAGE], roles=[Role.TECH_LIAISON]),
-        ResponseRule(kinds=[Kind.BATCH_COMPLAINT], roles=[Role.BUSINESS_LIAISON]),
-        ResponseRule(
-            kinds=[Kind.PUBLIC_OPINION], severities=[Severity.SEV1, Severity.SEV2], roles=[Role.LEGAL_LIAISON]
-        ),
-    ]
-
-
-EscalationLevel = Literal["holder", "deputy", "supervisor", "duty_manager"]
-_DEFAULT_LEVELS: tuple[EscalationLevel, ...] = ("deputy", "supervisor", "duty_manager")
-
-
-class EscalationConfig(_Strict):
-    """Who is tried, in turn, when a called-in role is not acknowledged
-    (DOMAIN.md §4; 003 §2.3): each level after the deadline, one delay
-    apart; the chain repeats until someone acknowledges, or for ``rounds``
-    rounds when that is set. A level that names nobody, the holder
-    themself (a supervisor of their own team) or the person just tried is
-    skipped."""
-
-    levels: list[EscalationLevel] = Field(default_factory=lambda: list(_DEFAULT_LEVELS), min_length=1)
-    delay_minutes: dict[SeverityField, Annotated[int, Field(gt=0)]] = Field(
-        default_factory=lambda: {Severity.SEV1: 5, Severity.SEV2: 10, Severity.SEV3: 15, Severity.SEV4: 30}
-    )
-    rounds: Annotated[int, Field(ge=0)] = 0  # 0: until acknowledged
-    duty_manager: str | None = None  # the centre's duty manager (a person key)
-
-    def delay(self, severity: Severity) -> dt.timedelta:
-        return dt.timedelta(minutes=self.delay_minutes.get(severity) or 15)
-
-
-class ResponseConfig(_Strict):
-    # Minutes a called-in role has to acknowledge before the team's
-    # supervisor is alerted (DOMAIN.md §4: overdue escalates to the supervisor).
-    ack_minutes: dict[SeverityField, Annotated[int, Field(gt=0)]] = Field(
-        default_factory=lambda: {Severity.SEV1: 5, Severity.SEV2: 10, Severity.SEV3: 30, Severity.SEV4: 60}
-    )
-    role_ack_minutes: dict[RoleField, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
-    rules: list[ResponseRule] = Field(default_factory=_default_rules)
-    escalation: EscalationConfig = Field(default_factory=EscalationConfig)
-    # How long the acknowledge link in a notification works (once).
-    ack_link_hours: Annotated[int, Field(gt=0, le=24 * 7)] = 24
-
-    def roles_for(self, kind: Kind, severity: Severity) -> list[Role]:
-        wanted = {role for rule in self.rules if rule.matches(kind, severity) for role in rule.roles}
-        return [r for r in Role if r in wanted]  # canonical order
-
-    def ack_timeout(self, role: Role, severity: Severity) -> dt.timedelta:
-        minutes = self.role_ack_minutes.get(role) or self.ack_minutes.get(severity) or 15
-        return dt.timedelta(minutes=minutes)
-
-
-FeedKind = Literal["social", "news", "complaint_platform", "status_page"]
-Dimension = Literal["category", "branch", "channel", "topic", "product"]
-SilenceDimension = Literal["total", "category", "branch", "channel", "topic", "product"]
-
-
-class FeedSource(_Strict):
-    """One RSS/Atom source (``[feeds.<name>]``)."""
-
-    url: str
-    kind: FeedKind = "news"
-    language: LangField = "zh-CN"
-    poll_minutes: Annotated[int, Field(gt=0)] = 5
-    # Extra brand terms for this source, on top of [watch].brand_terms;
-    # write both simplified and traditional forms (顺丰, 順豐).
-    brand_terms: list[str] = Field(default_factory=list)
-    # Name of the environment variable that holds the header's value, e.g.
-    # "Bearer …"; the secret itself never goes in this file.
-    auth_header_env: str | None = None
-    auth_header_name: str = "Authorization"
-    # Private, loopback and link-local addresses are refused unless allowed
-    # here (an intranet complaint platform, or a test server).
-    allow_private: bool = False
-    # Severity of incidents opened from a status page's active incident.
-    severity: SeverityField = Severity.SEV3
-    enabled: bool = True
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        # The same parsing the fetch uses, so that config check refuses what
-        # the fetch would (port 99999, "http://[::1/feed.xml", a tab, ftp://).
-        try:
-            parsed = parse_url(v.strip())
-        except BadURL as exc:
-            if exc.problem == "scheme":
-                raise PydanticCustomError(
-                    "feed_url_scheme", "a feed URL must start with http:// or https://: {value}", {"value": exc.url}
-                ) from None
-            raise PydanticCustomError("feed_url_invalid", "not a valid feed URL: {value}", {"value": exc.url}) from None
-        if parsed.userinfo:
-            # A password here would be in every log line and health message
-            # that names the source; secrets go in an environment variable.
-            raise PydanticCustomError(
-                "feed_url_userinfo",
-                "a feed URL must not hold a user name or password: {value} (use auth_header_env)",
-                {"value": shown(v.strip())},
-            )
-        return v.strip()
-
-
-class WatchConfig(_Strict):
-    """How feeds are fetched and what counts as being about us."""
-
-    brand_terms: list[str] = Field(default_factory=list)
-    max_feed_bytes: Annotated[int, Field(gt=0)] = 5_000_000
-    connect_timeout_seconds: Annotated[float, Field(gt=0)] = 5.0
-    read_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
-    # A server that trickles bytes forever is cut off after this long.
-    total_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
-    max_redirects: Annotated[int, Field(ge=0)] = 3
-    # How many sources are fetched at once (the size of the shared
-    # connection pool too): one slow source never holds up the others.
-    fetch_concurrency: Annotated[int, Field(gt=0)] = 32
-    # Operators' own classification rules, merged over the built-in ones
-    # (incident/data/topics.toml shows the format).
-    topics_file: Path | None = None
-    # On a source's first poll only entries newer than this raise signals;
-    # the rest is history.
-    first_poll_hours: Annotated[int, Field(ge=0)] = 24
-
-
-class SeverityRule(_Strict):
-    severity: SeverityField
-    min_ratio: float = 0.0
-    min_breadth: int = 1
-
-
-def _default_severity_rules() -> list[SeverityRule]:
-    return [
-        SeverityRule(severity=Severity.SEV1, min_ratio=10.0, min_breadth=3),
-        SeverityRule(severity=Severity.SEV2, min_ratio=5.0, min_breadth=2),
-        SeverityRule(severity=Severity.SEV2, min_ratio=10.0),
-        SeverityRule(severity=Severity.SEV3, min_ratio=3.0),
-    ]
-
-
-class DetectionConfig(_Strict):
-    """Volume series and what a surge becomes (DOMAIN.md §3)."""
-
-    bucket_minutes: Annotated[int, Field(gt=0, le=1440)] = 5
-    # Complaint dimensions counted as series of their own, besides the total.
-    dimensions: list[Dimension] = ["category", "branch", "channel", "topic"]
-    # A bucket is scored this long after it closes, so that tickets recorded
-    # a moment late still count (003 §2.3: record within 5 minutes).
-    grace_seconds: Annotated[int, Field(ge=0)] = 2
-    # Feeds are polled, so their buckets wait for the slowest poll.
-    feed_grace_minutes: Annotated[int, Field(ge=0)] = 10
-    # A surge smaller than this many items is not an incident: counted over
-    # the surge's episode (its buckets above threshold), not one bucket.
-    min_count: Annotated[int, Field(ge=1)] = 5
-    # Series whose silence is an incident (DOMAIN.md §3: a branch nobody can
-    # reach, a channel gone dead); a quiet category or topic at night is not.
-    silence_dimensions: list[SilenceDimension] = ["total", "branch", "channel"]
-    # ... once this many complaints were expected over the silent stretch.
-    silence_min_expected: Annotated[int, Field(ge=1)] = 20
-    # Topics whose surge is a system outage rather than a batch complaint.
-    outage_topics: list[str] = Field(default_factory=lambda: ["outage"])
-    # How far back a new series is scored on its first run.
-    backfill_days: Annotated[int, Field(ge=0)] = 14
-    samples: Annotated[int, Field(ge=1, le=50)] = 5
-    # First matching rule wins; ratio = observed / baseline, breadth = how
-    # many series alerted together.
-    severity_rules: list[SeverityRule] = Field(default_factory=_default_severity_rules)
-    default_severity: SeverityField = Severity.SEV4
-
-
-class CompensationCaps(_Strict):
-    """Per-waybill caps in 元 (004 ch.3 §2, DOMAIN.md §5): insured goods pay
-    the actual loss up to ``insured_goods``, documents up to
-    ``insured_documents``; uninsured up to ``uninsured``; a declared value
-    (保价) pays the declared value up to ``declared_value``."""
-
-    insured_goods: Annotated[MoneyField, Field(gt=0)] = Decimal("2000.00")
-    insured_documents: Annotated[MoneyField, Field(gt=0)] = Decimal("200.00")
-    uninsured: Annotated[MoneyField, Field(gt=0)] = Decimal("200.00")
-    declared_value: Annotated[MoneyField, Field(gt=0)] = Decimal("10000.00")
-
-    @property
-    def highest(self) -> Decimal:
-        return max(self.insured_goods, self.insured_documents, self.uninsured, self.declared_value)
-
-
-CompensationForm = Literal["coupon", "points", "refund", "service_extension", "gift"]
-# The unit each form is counted in: money (元), points, or days of service.
-FORM_UNITS: dict[str, str] = {
-    "coupon": "yuan",
-    "refund": "yuan",
-    "gift": "yuan",
-    "points": "points",
-    "service_extension": "days",
-}
-
-
-class CompensationPolicy(_Strict):
-    """What an incident's affected customers are offered (first matching
-    policy wins): a form, an amount or a formula, and who is eligible."""
-
-    name: str
-    kinds: list[Kind | Literal["*"]] = ["*"]
-    # The customer's problem category (from the complaint or the import).
-    categories: list[str] = Field(default_factory=lambda: ["*"])
-    form: CompensationForm
-    amount: Annotated[MoneyField, Field(gt=0)] | None = None
-    # e.g. "min(amount_at_stake * 0.1, 100)"; names: amount_at_stake,
-    # declared_value; functions: min, max, round. Checked when loaded.
-    formula: str | None = None
-    # Eligibility: complained within this many hours of the incident's start
-    # (customers added by hand or from a file without a complaint time pass).
-    within_hours: Annotated[int, Field(gt=0)] | None = None
-    min_order_value: Annotated[MoneyField, Field(ge=0)] | None = None
-    # The customer's branch or category must be in the incident's scope.
-    scope_match: bool = False
-
-    @model_validator(mode="after")
-    def _amount_or_formula(self) -> "CompensationPolicy":
-        if (self.amount is None) == (self.formula is None):
-            raise PydanticCustomError("policy_amount", "give either amount or formula (not both)", {})
-        if self.formula is not None:
-            try:
-                compile_formula(self.formula)
-            except FormulaError as exc:
-                raise PydanticCustomError(
-                    "policy_formula", "bad formula {value!r}: {reason}", {"value": self.formula, "reason": str(exc)}
-                ) from None
-        return self
-
-
-class CompensationConfig(_Strict):
-    caps: CompensationCaps = Field(default_factory=CompensationCaps)
-    # Above these amounts an entry needs a supervisor's approval (four
-    # eyes: never the proposer); below them it is approved by policy.
-    approval_thresholds: dict[Literal["yuan", "points", "days"], Annotated[MoneyField, Field(ge=0)]] = {
-        "yuan": Decimal("100.00"),
-        "points": Decimal("5000.00"),
-        "days": Decimal("30.00"),
-    }
-    # People allowed to approve besides the supervisors of the teams.
-    approvers: list[str] = Field(default_factory=list)
-    # Alert (timeline + the supervisor) when an incident's money passes this.
-    budget_yuan: Annotated[MoneyField, Field(gt=0)] | None = None
-    batch_size: Annotated[int, Field(gt=0, le=10000)] = 1000
-    policies: list[CompensationPolicy] = Field(default_factory=list)
-
-
-class CallbackConfig(_Strict):
-    """Follow-up calls (回访, DOMAIN.md §4)."""
-
-    # The team whose members make the calls (default: the team covering
-    # cs_lead); its supervisor gets the overdue ones.
-    team: str | None = None
-    # Agents (people keys) who call; default: the team's rotation members.
-    agents: list[str] = Field(default_factory=list)
-    work_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
-        default_factory=lambda: [1, 2, 3, 4, 5, 6, 7], min_length=1
-    )
-    work_start: dt.time = dt.time(9, 0)
-    work_end: dt.time = dt.time(18, 0)
-    result_minutes: Annotated[int, Field(gt=0)] = 60  # the result, after resolution (003 §2.4)
-    unfinished_hours: Annotated[int, Field(gt=0)] = 24  # unfinished business (000 §3.1)
-    ordinary_hours: Annotated[int, Field(gt=0)] = 24  # 003 §2.3
-    complex_hours: Annotated[int, Field(gt=0)] = 48
-    # A case is complex when this much is at stake (or it is marked so).
-    complex_over_yuan: Annotated[MoneyField, Field(gt=0)] = Decimal("500.00")
-    max_attempts: Annotated[int, Field(ge=1)] = 3
-    # When detection opens (or a new surge bucket attaches to) an incident
-    # from complaint volumes, the customers behind those complaints become
-    # its affected customers and their callbacks are scheduled and assigned.
-    from_complaints: bool = False
-    # The ticket system's page of one ticket, "{ticket}" standing for the
-    # ticket's id (https://tickets.example.com/t/{ticket}): the callbacks
-    # page links a customer's complaint there. Unset: the id as plain text.
-    ticket_url: str | None = None
-
-    @field_validator("ticket_url")
-    @classmethod
-    def _ticket_url(cls, v: str | None) -> str | None:
-        if v is None or not v.strip():
-            return None
-        v = v.strip()
-        # Exactly one {ticket} and no other brace: the id is the only part
-        # that varies, and str.format() would choke on anything else.
-        if v.count("{ticket}") != 1 or v.replace("{ticket}", "").count("{") or v.replace("{ticket}", "").count("}"):
-            raise PydanticCustomError(
-                "ticket_url_placeholder", "must hold the ticket placeholder exactly once: {value}", {"value": v}
-            )
-        try:
-            parse_url(v.replace("{ticket}", "T1"))
-        except BadURL:
-            raise PydanticCustomError("ticket_url_invalid", "not a valid ticket link: {value}", {"value": v}) from None
-        return v
-
-    @model_validator(mode="after")
-    def _hours(self) -> "CallbackConfig":
-        if self.work_end <= self.work_start:
-            raise PydanticCustomError("work_hours", "work_end must be after work_start", {})
-        return self
 
 
 class ChannelLimits(_Strict):
@@ -637,85 +144,6 @@ class WordingConfig(_Strict):
 
     def update_interval(self, severity: Severity) -> dt.timedelta:
         return dt.timedelta(minutes=self.update_minutes.get(severity) or 60)
-
-
-class SmtpConfig(_Strict):
-    """The SMTP server statements are e-mailed through (``[smtp]``)."""
-
-    host: str
-    port: Annotated[int, Field(gt=0, lt=65536)] = 25
-    security: Literal["none", "starttls", "ssl"] = "none"
-    username: str | None = None
-    # Name of the environment variable that holds the password; the secret
-    # itself never goes in this file.
-    password_env: str | None = None
-    sender: str = "noreply@example.com"
-    sender_name: str | None = None
-    timeout_seconds: Annotated[float, Field(gt=0)] = 15.0
-
-
-WebhookEvent = Literal[
-    "*", "declared", "status_changed", "resolved", "statement_published", "escalated", "acknowledged"
-]
-_ALL_EVENTS: tuple[WebhookEvent, ...] = ("*",)
-
-
-class IncidentWebhook(_Strict):
-    """An outgoing webhook on incident events (``[[webhooks]]``): each event
-    is POSTed as JSON, signed with HMAC-SHA256, retried through the outbox
-    (incident/webhooks.py)."""
-
-    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")]
-    url: str
-    events: list[WebhookEvent] = Field(default_factory=lambda: list(_ALL_EVENTS), min_length=1)
-    # Name of the environment variable holding the signing secret.
-    secret_env: str
-    # Only for a receiver on this machine (tests, a local relay): private
-    # and loopback addresses are otherwise refused.
-    allow_loopback: bool = False
-    timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 10
-
-    def wants(self, event: str) -> bool:
-        return "*" in self.events or event in self.events
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        try:
-            parsed = parse_url(v.strip())
-        except BadURL as exc:
-            raise PydanticCustomError("webhook_url", "not a usable http(s) URL: {value}", {"value": exc.url}) from None
-        if parsed.userinfo:  # a password here would be in every log line; secrets go in secret_env
-            raise PydanticCustomError("webhook_url", "not a usable http(s) URL: {value}", {"value": shown(v)})
-        return v.strip()
-
-
-class MessagingConfig(_Strict):
-    """The HTTP providers that page people by SMS and by voice call
-    (``[messaging.sms]``, ``[messaging.voice]``; incident/adapters/http_provider.py)."""
-
-    sms: HttpProviderConfig | None = None
-    voice: HttpProviderConfig | None = None
-
-
-class SlackConfig(_Strict):
-    """The response group's Slack (optional: without a token nothing is
-    sent and everything else works the same)."""
-
-    # Names of the environment variables holding the secrets; the secrets
-    # themselves never go in this file.
-    token_env: str = "SLACK_BOT_TOKEN"
-    signing_secret_env: str = "SLACK_SIGNING_SECRET"
-    base_url: str = "https://slack.com/api/"
-    private_channels: bool = True
-    channel_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,20}$")] = "inc"
-    # The channel is archived this long after the incident is resolved.
-    archive_after_hours: Annotated[float, Field(ge=0)] = 24
-    # Where delayed answers to slash commands may be posted (Slack's own host).
-    response_url_hosts: list[str] = Field(default_factory=lambda: ["hooks.slack.com"])
-    # 429s retried by the client (honouring Retry-After) before a sync run gives up.
-    rate_limit_retries: Annotated[int, Field(ge=0, le=10)] = 3
-    timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
 
 
 class StatusComponent(_Strict):

@@ -149,7 +149,7 @@ def test_roster_at_a_time(cli):
 
 def test_escalate_command_and_db_commands(cli):
     cli("declare", "-k", "other", "-s", "1", "-t", "x", "--started-at", "2020-01-01 00:00")
-    assert "没有超时" in cli("escalate").stdout  # nothing is due yet
+    assert "没有需要升级" in cli("escalate").stdout  # nothing is due yet
     import re
 
     current, head = re.search(r"结构版本：(\w+)（最新 (\w+)）", cli("db", "current").stdout).groups()

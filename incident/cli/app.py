@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from incident import __version__, escalation, incidents, roster_overrides
 from incident.cli import click_texts, guard
 from incident.cli import texts as _texts  # noqa: F401  (registers the CLI texts)
+from incident.cli.config_cmds import register as register_config
 from incident.cli.console import make_console
 from incident.cli.cover_cmds import register as register_cover
 from incident.cli.lint_cmds import register as register_lint
@@ -42,7 +43,6 @@ from incident.config import normalise_lang
 from incident.db import Store, current_revision, head_revision, upgrade
 from incident.errors import IncidentError
 from incident.i18n import t
-from incident.notify_channels import env_problems
 from incident.runtime import Runtime
 from incident.serialise import incident_json, row_json_from
 from incident.timeutil import fmt, iso_utc, parse_time
@@ -378,7 +378,9 @@ def build_app(lang: str) -> typer.Typer:
         if as_json:
             print_json(out, [e.__dict__ for e in done])
         else:
-            out.print(t("out.escalated", rt.lang, n=len(done)) if done else t("out.no_escalation", rt.lang))
+            clocks = sum(1 for e in done if e.clock)
+            said = t("out.escalated", rt.lang, roles=len(done) - clocks, clocks=clocks)
+            out.print(said if done else t("out.no_escalation", rt.lang))
         rt.deliver()
 
     db_app = typer.Typer(help=h("help.db"), no_args_is_help=True)
@@ -409,36 +411,8 @@ def build_app(lang: str) -> typer.Typer:
             )
         )
 
-    config_app = typer.Typer(help=h("help.config"), no_args_is_help=True)
-    app.add_typer(config_app, name="config")
-
-    @config_app.command("check", help=h("help.config.check"))
-    def config_check() -> None:
-        rt = _rt()
-        if rt.config_path is None:
-            out.print(t("out.config_default", rt.lang), style="yellow")
-        else:
-            out.print(t("out.config_ok", rt.lang, path=rt.config_path), style="bold green")
-        c = rt.config
-        out.print(
-            t(
-                "out.config_summary",
-                rt.lang,
-                centre=c.centre.name,
-                zone=c.centre.timezone,
-                language=c.centre.language,
-                people=len(c.people),
-                teams=len(c.teams),
-                rules=len(c.response.rules),
-            )
-        )
-        problems = env_problems(c, os.environ)
-        for key, variable in problems:
-            out.print(t("out.config_env_missing", rt.lang, key=key, variable=variable), style="bold yellow")
-        if problems:
-            raise typer.Exit(1)
-
-    for register in (register_merge, register_cover, register_webhooks):  # link, merge; cover; webhooks
+    # link, merge; cover; webhooks; config check
+    for register in (register_merge, register_cover, register_webhooks, register_config):
         register(app, lang, _rt, out)
     register_watch(app, lang, _rt, out)
     register_lint(app, lang, _rt, out)

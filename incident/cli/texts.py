@@ -154,8 +154,11 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
     "out.noted": ("已记入 {ref} 的时间线", "Noted on {ref}'s timeline"),
     "out.updated": ("{ref} 已更新：{fields}", "{ref} updated: {fields}"),
     "out.nothing_changed": ("{ref} 没有变化", "{ref}: nothing changed"),
-    "out.escalated": ("已升级 {n} 个超时未确认的角色", "Escalated {n} unacknowledged roles"),
-    "out.no_escalation": ("没有超时未确认的角色", "No role is overdue for acknowledgement"),
+    "out.escalated": (
+        "升级了 {roles} 个未确认的角色、{clocks} 个超时的声明时钟",
+        "Escalated {roles} unacknowledged roles and {clocks} overdue statement clocks",
+    ),
+    "out.no_escalation": ("现在没有需要升级的角色或声明时钟", "Nothing to escalate now (roles or statement clocks)"),
     "out.db_upgraded": (
         "数据库结构已从 {before} 升级到 {after}（{url}）",
         "Upgraded the database schema from {before} to {after} ({url})",
