@@ -181,8 +181,8 @@ _DEFAULT_LEVELS: tuple[EscalationLevel, ...] = ("deputy", "supervisor", "duty_ma
 
 class EscalationConfig(_Strict):
     """Who is tried, in turn, when a called-in role is not acknowledged
-    (DOMAIN.md §4; 003 §2.3): each level after the deadline, one delay
-    apart; the chain repeats until someone acknowledges, or for ``rounds``
+    (DOMAIN.md §4; 003 §2.3): each level after the deadline, each after its
+    own delay by severity; the chain repeats until someone acknowledges, or for ``rounds``
     rounds when that is set. A level that names nobody, the holder
     themself (a supervisor of their own team) or the person just tried is
     skipped."""
@@ -191,11 +191,18 @@ class EscalationConfig(_Strict):
     delay_minutes: dict[SeverityField, Annotated[int, Field(gt=0)]] = Field(
         default_factory=lambda: {Severity.SEV1: 5, Severity.SEV2: 10, Severity.SEV3: 15, Severity.SEV4: 30}
     )
+    # The wait before one level's step, by severity, where it differs from
+    # delay_minutes (e.g. the duty manager only after 30 minutes at SEV3).
+    level_delay_minutes: dict[EscalationLevel, dict[SeverityField, Annotated[int, Field(gt=0)]]] = Field(
+        default_factory=dict
+    )
     rounds: Annotated[int, Field(ge=0)] = 0  # 0: until acknowledged
     duty_manager: str | None = None  # the centre's duty manager (a person key)
 
-    def delay(self, severity: Severity) -> dt.timedelta:
-        return dt.timedelta(minutes=self.delay_minutes.get(severity) or 15)
+    def delay(self, severity: Severity, level: str | None = None) -> dt.timedelta:
+        """The wait before a step at ``level`` (the next one to take)."""
+        own = self.level_delay_minutes.get(level, {}) if level else {}  # type: ignore[call-overload]
+        return dt.timedelta(minutes=own.get(severity) or self.delay_minutes.get(severity) or 15)
 
 
 class ResponseConfig(_Strict):

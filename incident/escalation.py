@@ -99,7 +99,8 @@ def _escalate(
             _remind_holder(session, ctx, incident, assignment, _params(incident, assignment, minutes), None)
         return []
     assignment.escalation_step = step.position
-    assignment.next_escalation_at = now + policy.delay(incident.severity_enum)
+    after = next_step(ctx.config, assignment.team, assignment.person, step.position, now, covers)
+    assignment.next_escalation_at = now + policy.delay(incident.severity_enum, after.level if after else None)
     n = (step.position - 1) // len(policy.levels) + 1  # the round, as people count it
     params = _params(incident, assignment, minutes)
     channel = _notify(session, ctx, incident, assignment, step, params, first)

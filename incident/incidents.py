@@ -23,6 +23,7 @@ from incident.access import texts as _access_texts  # noqa: F401  (access.error.
 from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
 from incident.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from incident.escalation_chain import next_step
 from incident.i18n import LABELS, from_label
 from incident.lifecycle import check_transition
 from incident.models import Incident, IncidentLink, ResponseClock, RoleAssignment, TimelineEvent
@@ -563,6 +564,7 @@ def _retime(session: Session, ctx: Context, incident: Incident, before: Severity
 
 def _retime_escalations(session: Session, ctx: Context, incident: Incident, before: Severity) -> list[str]:
     policy = ctx.config.response.escalation
+    covers = roster_overrides.active(session, ctx.clock.now())
     roles = []
     for a in session.scalars(
         select(RoleAssignment).where(
@@ -573,8 +575,10 @@ def _retime_escalations(session: Session, ctx: Context, incident: Incident, befo
         )
     ):
         assert a.next_escalation_at is not None
-        last_step = a.next_escalation_at - policy.delay(before)
-        due = last_step + policy.delay(incident.severity_enum)
+        after = next_step(ctx.config, a.team, a.person, a.escalation_step, ctx.clock.now(), covers)
+        level = after.level if after else None
+        last_step = a.next_escalation_at - policy.delay(before, level)
+        due = last_step + policy.delay(incident.severity_enum, level)
         if due != a.next_escalation_at:
             a.next_escalation_at = due
             roles.append(a.role)

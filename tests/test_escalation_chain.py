@@ -151,3 +151,29 @@ def test_a_severity_change_retimes_the_next_step(store, ctx, clock):
             select(RoleAssignment).where(RoleAssignment.incident_id == iid, RoleAssignment.role == "incident_lead")
         ).one()
         assert row.next_escalation_at == clock.now() - dt.timedelta(minutes=4) + dt.timedelta(minutes=30)
+
+
+def test_each_level_waits_its_own_delay(store, ctx, clock):
+    """The duty manager only after 25 minutes at SEV2; the other levels 10."""
+    policy = ctx.config.response.escalation.model_copy(update={"level_delay_minutes": {"duty_manager": {2: 25}}})
+    response = ctx.config.response.model_copy(update={"escalation": policy})
+    ctx = ctx.__class__(config=ctx.config.model_copy(update={"response": response}), actor="tester", clock=clock)
+    with store.transaction() as s:
+        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+
+    def lead_row():
+        with store.transaction() as s:
+            return s.scalars(
+                select(RoleAssignment).where(RoleAssignment.incident_id == iid, RoleAssignment.role == "incident_lead")
+            ).one()
+
+    clock.advance(minutes=10)
+    steps = []
+    for _ in range(3):
+        with store.transaction() as s:
+            steps += [e.level for e in escalation.sweep(s, ctx) if e.role == "incident_lead"]
+        waited = lead_row().next_escalation_at - clock.now()
+        steps.append(int(waited.total_seconds() // 60))
+        clock.advance(seconds=waited.total_seconds())
+    # deputy, then 10 min to the supervisor, then 25 to the duty manager, then 10 to next round's deputy
+    assert steps == ["deputy", 10, "supervisor", 25, "duty_manager", 10]
