@@ -102,6 +102,7 @@ class EventType(str, enum.Enum):
     ACKNOWLEDGED = "acknowledged"
     ESCALATED = "escalated"
     ESCALATION_ENDED = "escalation_ended"
+    NOTICE_REROUTED = "notice_rerouted"
     NOTE = "note"
     SIGNAL_ATTACHED = "signal_attached"
     UPDATED = "updated"

@@ -29,6 +29,10 @@ def event_text(ev: TimelineEvent, lang: str) -> str:
             data["signal"] = sig.get("summary") or ", ".join(f"{k}={v}" for k, v in sig.items())
     if ev.type == EventType.ESCALATED.value:
         _escalated(data, lang)
+    if ev.type == EventType.NOTICE_REROUTED.value:
+        for side in ("from", "to"):
+            data[side] = t(f"escalation.channel.{data.get(side) or 'console'}", lang)
+        data["reason"] = data.get("reason") or "—"
     if ev.type == EventType.CLOCK_OVERDUE.value:  # recorded before names were: the key
         data.setdefault("supervisor_name", data.get("supervisor") or "—")
     text = t(f"event.{ev.type}", lang, **data)

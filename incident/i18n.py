@@ -325,6 +325,10 @@ _CORE: dict[str, tuple[str, str]] = {
         "{person_name} 仍未确认{role:role}，升级链中已无其他人可通知",
         "{person_name} has still not acknowledged {role:role}; nobody else is left in the escalation chain",
     ),
+    "event.notice_rerouted": (
+        "发给 {person} 的通知经{from}未送达（{reason}），改经{to}发送",
+        "the notice to {person} did not get through by {from} ({reason}); sent by {to} instead",
+    ),
     "escalation.level.holder": ("本人", "the holder"),
     "escalation.level.deputy": ("副值班", "the deputy"),
     "escalation.level.supervisor": ("主管", "the supervisor"),

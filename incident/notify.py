@@ -28,9 +28,11 @@ from sqlalchemy.orm import Session
 from incident import outbox_engine as engine
 from incident.config import AppConfig
 from incident.db import Store, insert_for
+from incident.enums import EventType
 from incident.i18n import t
-from incident.models import OutboxMessage
+from incident.models import OutboxMessage, TimelineEvent
 from incident.notify_channels import plan
+from incident.roster import display
 
 log = logging.getLogger("incident.notify")
 
@@ -167,7 +169,7 @@ def deliver_due(
         try:
             ref = notifiers[delivery.channel].send(delivery)
         except Exception as exc:  # noqa: BLE001 — any adapter failure is recorded, never raised
-            _failed(store, row_id, exc, now(), report)
+            _failed(store, row_id, exc, now(), report, config)
             continue
         with store.transaction() as session:
             done = session.get(OutboxMessage, row_id)
@@ -178,7 +180,9 @@ def deliver_due(
     return report
 
 
-def _failed(store: Store, row_id: int, exc: Exception, at: dt.datetime, report: NotifyReport) -> None:
+def _failed(
+    store: Store, row_id: int, exc: Exception, at: dt.datetime, report: NotifyReport, config: AppConfig
+) -> None:
     reason = f"{type(exc).__name__}: {exc}"
     permanent = bool(getattr(exc, "permanent", False))
     with store.transaction() as session:
@@ -187,7 +191,7 @@ def _failed(store: Store, row_id: int, exc: Exception, at: dt.datetime, report: 
         if engine.record_failure(row, reason, permanent, at, getattr(exc, "retry_after", None)):
             report.retrying += 1
         elif (row.params or {}).get(NEXT):
-            _move_on(row, at)
+            _move_on(session, row, at, config)
             report.moved_on += 1
         else:
             report.failed += 1
@@ -200,7 +204,15 @@ REACHED = frozenset({"delivered", "read", "answered", "completed"})
 MISSED = frozenset({"failed", "undelivered", "rejected", "busy", "no-answer", "no_answer", "expired", "canceled"})
 
 
-def apply_receipt(session: Session, channel: str, ref: str, status: str, error: str | None, at: dt.datetime) -> str:
+def apply_receipt(
+    session: Session,
+    channel: str,
+    ref: str,
+    status: str,
+    error: str | None,
+    at: dt.datetime,
+    config: AppConfig | None = None,
+) -> str:
     """A provider's delivery receipt for message ``ref`` on ``channel``:
     "delivered" marks it reached; a miss moves it to the next channel of
     the plan (or marks it failed). Idempotent: a receipt for a message that
@@ -220,16 +232,27 @@ def apply_receipt(session: Session, channel: str, ref: str, status: str, error: 
         return "reached"
     row.last_error = f"{channel} receipt: {status}" + (f" ({error})" if error else "")
     if (row.params or {}).get(NEXT):
-        _move_on(row, at)
+        _move_on(session, row, at, config)
         return "moved_on"
     row.status = "failed"
     return "failed"
 
 
-def _move_on(row: OutboxMessage, at: dt.datetime) -> None:
-    """The channel failed for good: the next one in the plan gets the message."""
+def _move_on(session: Session, row: OutboxMessage, at: dt.datetime, config: AppConfig | None = None) -> None:
+    """The channel failed for good: the next one in the plan gets the
+    message, and the incident's timeline says who was tried on what."""
     rest = list((row.params or {}).get(NEXT) or [])
     tried = list((row.params or {}).get("_tried") or []) + [row.channel]
+    if row.incident_id is not None:
+        # Inserted here, not through incidents.record_event (which imports
+        # this module); the timeline stays append-only either way.
+        person = display(config, row.recipient) if config else row.recipient
+        data = {"person": person, "from": row.channel, "to": rest[0], "reason": (row.last_error or "")[:200]}
+        session.add(
+            TimelineEvent(
+                incident_id=row.incident_id, at=at, type=EventType.NOTICE_REROUTED.value, actor="system", data=data
+            )
+        )
     row.channel = rest[0]
     row.params = {**(row.params or {}), NEXT: rest[1:], "_tried": tried}
     row.status = "pending"

@@ -18,6 +18,7 @@ from incident import acklinks, escalation, incidents
 from incident.adapters.http_provider import HttpProviderConfig
 from incident.config import SmtpConfig, load_config
 from incident.errors import ConfigError
+from incident.events import event_text
 from incident.models import OutboxMessage
 from incident.notify import deliver_due
 from incident.notify_channels import ConsoleNotifier, notifiers, plan
@@ -154,6 +155,9 @@ def test_sms_first_then_email_when_the_provider_refuses(store, ctx, smtp_server)
             ).one()
             assert (reminder.channel, reminder.status) == ("email", "sent")
             assert reminder.params["_tried"] == ["sms"] and reminder.last_error is None
+            [moved] = [e for e in incidents.get(s, reminder.incident_id).events if e.type == "notice_rerouted"]
+            text = event_text(moved, "zh-CN")
+            assert "赵磊" in text and "短信" in text and "邮件" in text and "unsubscribed" in text
 
 
 def test_each_send_happens_after_its_claim_is_committed(store, ctx):

@@ -32,7 +32,7 @@ def router(pages: Pages) -> APIRouter:
 
         def apply() -> str:
             with rt.store.transaction() as s:
-                return notify.apply_receipt(s, channel, found.ref, found.status, found.error, rt.clock.now())
+                return notify.apply_receipt(s, channel, found.ref, found.status, found.error, rt.clock.now(), rt.config)
 
         outcome = await run_in_threadpool(apply)
         if outcome == "moved_on":
