@@ -125,8 +125,15 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value if value is None or value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def _incident_in_path(request: Request) -> None:
+    """An incident number that names nothing is "no such incident" (404)
+    before its body is read: a bad body must not hide a bad address."""
+    if "incident" in request.path_params:
+        incidents.parse_id(request.path_params["incident"])
+
+
 def router(rt: Runtime, machine: Callable[..., None], allow: Callable[[str], Callable[..., Any]]) -> APIRouter:
-    api = APIRouter(dependencies=[Depends(machine)], tags=["incidents"])
+    api = APIRouter(dependencies=[Depends(machine), Depends(_incident_in_path)], tags=["incidents"])
 
     def read(request: Request, iid: int) -> IncidentOut:
         lang = request_lang(request, rt, request.state.principal)
