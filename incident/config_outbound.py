@@ -15,7 +15,7 @@ from incident.adapters.http_provider import HttpProviderConfig
 from incident.config_types import (
     _Strict,
 )
-from incident.netcheck import BadURL, parse_url, shown
+from incident.netcheck import BadURL, configured_url
 
 
 class SmtpConfig(_Strict):
@@ -61,12 +61,9 @@ class IncidentWebhook(_Strict):
     @classmethod
     def _url(cls, v: str) -> str:
         try:
-            parsed = parse_url(v.strip())
+            return configured_url(v)
         except BadURL as exc:
             raise PydanticCustomError("webhook_url", "not a usable http(s) URL: {value}", {"value": exc.url}) from None
-        if parsed.userinfo:  # a password here would be in every log line; secrets go in secret_env
-            raise PydanticCustomError("webhook_url", "not a usable http(s) URL: {value}", {"value": shown(v)})
-        return v.strip()
 
 
 class MessagingConfig(_Strict):

@@ -17,11 +17,21 @@ from incident.config_types import (
     _Strict,
 )
 from incident.enums import Severity
-from incident.netcheck import BadURL, parse_url, shown
+from incident.netcheck import BadURL, configured_url
 
 FeedKind = Literal["social", "news", "complaint_platform", "status_page"]
 Dimension = Literal["category", "branch", "channel", "topic", "product"]
 SilenceDimension = Literal["total", "category", "branch", "channel", "topic", "product"]
+
+
+_FEED_URL = {
+    "scheme": ("feed_url_scheme", "a feed URL must start with http:// or https://: {value}"),
+    "url": ("feed_url_invalid", "not a valid feed URL: {value}"),
+    "userinfo": (
+        "feed_url_userinfo",
+        "a feed URL must not hold a user name or password: {value} (use auth_header_env)",
+    ),
+}
 
 
 class FeedSource(_Strict):
@@ -51,22 +61,10 @@ class FeedSource(_Strict):
         # The same parsing the fetch uses, so that config check refuses what
         # the fetch would (port 99999, "http://[::1/feed.xml", a tab, ftp://).
         try:
-            parsed = parse_url(v.strip())
+            return configured_url(v)
         except BadURL as exc:
-            if exc.problem == "scheme":
-                raise PydanticCustomError(
-                    "feed_url_scheme", "a feed URL must start with http:// or https://: {value}", {"value": exc.url}
-                ) from None
-            raise PydanticCustomError("feed_url_invalid", "not a valid feed URL: {value}", {"value": exc.url}) from None
-        if parsed.userinfo:
-            # A password here would be in every log line and health message
-            # that names the source; secrets go in an environment variable.
-            raise PydanticCustomError(
-                "feed_url_userinfo",
-                "a feed URL must not hold a user name or password: {value} (use auth_header_env)",
-                {"value": shown(v.strip())},
-            )
-        return v.strip()
+            kind, text = _FEED_URL[exc.problem]
+            raise PydanticCustomError(kind, text, {"value": exc.url}) from None
 
 
 class WatchConfig(_Strict):

@@ -44,8 +44,9 @@ CATALOG.update(
 
 class BadURL(ValueError):
     """A URL refused by :func:`parse_url`. ``problem``: ``"url"`` (not a
-    valid address) or ``"scheme"`` (not http/https); ``url`` is the URL as
-    :func:`shown`, ``scheme`` the scheme found."""
+    valid address), ``"scheme"`` (not http/https) or, from
+    :func:`configured_url`, ``"userinfo"`` (a password in it); ``url`` is
+    the URL as :func:`shown`, ``scheme`` the scheme found."""
 
     def __init__(self, problem: str, url: str, scheme: str = "") -> None:
         super().__init__(f"{problem}: {url}")
@@ -87,6 +88,17 @@ def parse_url(url: str) -> httpx.URL:
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise BadURL("url", shown(url))
     return parsed
+
+
+def configured_url(url: str) -> str:
+    """A URL from the configuration, stripped: parsed as the fetch and the
+    posts parse it, and refused with a user name or password in it (it
+    would be in every message and log line that names it; secrets go in an
+    environment variable). Raises :class:`BadURL`."""
+    url = url.strip()
+    if parse_url(url).userinfo:
+        raise BadURL("userinfo", shown(url))
+    return url
 
 
 def join_location(base: httpx.URL, location: str) -> httpx.URL:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+
 def _default_spec_path() -> Path:
     """$SLACK_OPENAPI_SPEC, else slack/ in the project's shared folder
     ($INCIDENT_SHARED_DIR, ../shared beside the checkout, /work/shared)."""
@@ -48,7 +49,10 @@ def _default_spec_path() -> Path:
     for base in (os.environ.get("INCIDENT_SHARED_DIR"), root.parent / "shared", "/work/shared"):
         if base and (Path(base) / "slack" / "slack_web_openapi_v2.json").is_file():
             return Path(base) / "slack" / "slack_web_openapi_v2.json"
-    raise FileNotFoundError("shared/slack/slack_web_openapi_v2.json not found: set INCIDENT_SHARED_DIR or SLACK_OPENAPI_SPEC")
+    raise FileNotFoundError(
+        "shared/slack/slack_web_openapi_v2.json not found: set INCIDENT_SHARED_DIR or SLACK_OPENAPI_SPEC"
+    )
+
 
 # Arguments that Slack's *current* method docs (docs.slack.dev/reference/methods/…)
 # accept but the 2021 OpenAPI description lacks, and that slack_sdk's own
@@ -61,7 +65,12 @@ EXTRA_ARGUMENTS: dict[str, dict[str, str]] = {
     "conversations.invite": {"force": "boolean"},
     # metadata (message metadata, 2022) and markdown_text (2025) are documented today.
     "chat.postMessage": {"metadata": "string", "markdown_text": "string"},
-    "chat.update": {"metadata": "string", "markdown_text": "string", "reply_broadcast": "boolean", "file_ids": "string"},
+    "chat.update": {
+        "metadata": "string",
+        "markdown_text": "string",
+        "reply_broadcast": "boolean",
+        "file_ids": "string",
+    },
     "chat.postEphemeral": {"markdown_text": "string"},
     # include_all_metadata: documented for conversations.history since 2022.
     "conversations.history": {"include_all_metadata": "boolean"},
@@ -160,7 +169,9 @@ _NAME_OK = re.compile(r"[a-z0-9_-]+")
 
 
 class _Fault:
-    def __init__(self, times: int, reply: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, times: int, reply: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
         self.times = times
         self.reply = reply
         self.status = status
@@ -305,7 +316,9 @@ class SlackServer:
     # ------------------------------------------------------------------
     # fixtures and fault injection
 
-    def add_user(self, email: str | None, user_id: str | None = None, *, name: str | None = None, is_bot: bool = False) -> str:
+    def add_user(
+        self, email: str | None, user_id: str | None = None, *, name: str | None = None, is_bot: bool = False
+    ) -> str:
         """Put a user in the workspace directory (found by users.lookupByEmail)."""
         with self._lock:
             uid = user_id or self._new_id("U")
@@ -366,7 +379,9 @@ class SlackServer:
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` ("*" = any) get HTTP 429,
         ``Retry-After: retry_after`` and ``{"ok": false, "error": "ratelimited"}``."""
-        self._add_fault(method, _Fault(times, {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(int(retry_after))}))
+        self._add_fault(
+            method, _Fault(times, {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(int(retry_after))})
+        )
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -434,7 +449,9 @@ class SlackServer:
 
         with self._lock:
             self.calls.append((method, args))
-            self.requests.append({"method": method, "verb": verb, "headers": dict(headers.items()), "content_type": ctype, "body": body})
+            self.requests.append(
+                {"method": method, "verb": verb, "headers": dict(headers.items()), "content_type": ctype, "body": body}
+            )
 
             spec = self.spec.get(method)
             if spec is None:
@@ -442,7 +459,7 @@ class SlackServer:
                 return _Reply({"ok": False, "error": "unknown_method", "req_method": method})
 
             auth = headers.get("Authorization") or ""
-            token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else None
+            token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else None
             token = token or body_token
             if not token:
                 return _Reply({"ok": False, "error": "not_authed"})
@@ -452,8 +469,13 @@ class SlackServer:
             problems += self._check(spec, args, is_json)
             if problems:
                 self.violations += [f"{method}: {p}" for p in problems]
-                return _Reply({"ok": False, "error": "invalid_arguments",
-                               "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]}})
+                return _Reply(
+                    {
+                        "ok": False,
+                        "error": "invalid_arguments",
+                        "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]},
+                    }
+                )
 
             fault = self._take_fault(method)
             if fault is not None:
@@ -556,8 +578,9 @@ class SlackServer:
             return None
         return ch
 
-    def _bot_channel(self, args: dict[str, Any], by_name: bool = False,
-                     archived_error: str = "is_archived") -> tuple[dict[str, Any], dict[str, Any] | None]:
+    def _bot_channel(
+        self, args: dict[str, Any], by_name: bool = False, archived_error: str = "is_archived"
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The channel a bot-only method acts on, or Slack's error: unknown
         (or private and not ours), archived, or the bot is not a member."""
         ch = self._visible(args.get("channel"), by_name=by_name)
@@ -738,8 +761,12 @@ class SlackServer:
         if ch["is_private"]:
             return self._err("method_not_supported_for_channel_type")
         if self.bot_user_id in ch["members"]:
-            return {"ok": True, "channel": self._channel_object(ch), "warning": "already_in_channel",
-                    "response_metadata": {"warnings": ["already_in_channel"]}}
+            return {
+                "ok": True,
+                "channel": self._channel_object(ch),
+                "warning": "already_in_channel",
+                "response_metadata": {"warnings": ["already_in_channel"]},
+            }
         ch["members"].append(self.bot_user_id)
         return {"ok": True, "channel": self._channel_object(ch)}
 
@@ -756,8 +783,13 @@ class SlackServer:
         if self.bot_user_id not in ch["members"]:
             return self._err("not_in_channel")
         msgs = list(reversed(self.messages(ch["id"])))
-        return {"ok": True, "messages": msgs, "has_more": False, "pin_count": len(ch["pins"]),
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "ok": True,
+            "messages": msgs,
+            "has_more": False,
+            "pin_count": len(ch["pins"]),
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         ch, error = self._bot_channel(args, by_name=True)
@@ -767,8 +799,14 @@ class SlackServer:
         if err:
             return self._err(err)
         ts = self._next_ts()
-        msg = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "team": self.team_id,
-               "ts": ts, **content}
+        msg = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "team": self.team_id,
+            "ts": ts,
+            **content,
+        }
         if args.get("thread_ts"):
             msg["thread_ts"] = str(args["thread_ts"])
         ch["messages"][ts] = msg
@@ -832,7 +870,9 @@ class SlackServer:
 
     def _handle_response_url(self, token: str, ctype: str, body: bytes) -> _Reply:
         with self._lock:
-            self.requests.append({"method": f"response/{token}", "verb": "POST", "headers": {}, "content_type": ctype, "body": body})
+            self.requests.append(
+                {"method": f"response/{token}", "verb": "POST", "headers": {}, "content_type": ctype, "body": body}
+            )
             if ctype != "application/json":
                 self.violations.append(f"response_url {token}: Content-Type {ctype!r}, Slack wants application/json")
                 return _Reply({"ok": False, "error": "invalid_payload"}, 400)
@@ -874,9 +914,9 @@ def _make_handler(server: SlackServer) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if parts.path.startswith("/api/") and len(parts.path) > len("/api/"):
-                reply = server._handle_api(parts.path[len("/api/"):], verb, self.headers, parts.query, ctype, body)
+                reply = server._handle_api(parts.path[len("/api/") :], verb, self.headers, parts.query, ctype, body)
             elif parts.path.startswith("/response/") and verb == "POST":
-                reply = server._handle_response_url(parts.path[len("/response/"):], ctype, body)
+                reply = server._handle_response_url(parts.path[len("/response/") :], ctype, body)
             else:
                 return self._send(404, b"not found", "text/plain")
             data = json.dumps(reply.body).encode("utf-8")

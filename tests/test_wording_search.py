@@ -140,7 +140,12 @@ def test_finer_concepts_and_inflections_tell_like_incidents_apart(store, ctx):
         store,
         ctx,
         snow,
-        {**PARCEL, "what": "北京降雪，华北包裹延误", "what.en": "Snow in Beijing: parcels are late", "scope": "华北客户"},
+        {
+            **PARCEL,
+            "what": "北京降雪，华北包裹延误",
+            "what.en": "Snow in Beijing: parcels are late",
+            "scope": "华北客户",
+        },
     )
     cards = declare(store, ctx, title="支付服务商故障")
     approved_sheet(store, ctx, cards, {**FULL, "what": "部分银行卡和电子钱包付款失败"})

@@ -39,7 +39,7 @@ from incident.adapters import http_provider_texts as _texts  # noqa: F401  (regi
 from incident.adapters.base import DeliveryError, OutgoingMessage
 from incident.errors import ConfigError, InputError
 from incident.i18n import CATALOG
-from incident.netcheck import BadURL, parse_url, shown
+from incident.netcheck import BadURL, configured_url, shown
 from incident.timeutil import Clock
 
 PLACEHOLDERS = ("to", "text", "key", "kind")
@@ -192,14 +192,10 @@ class HttpProviderConfig(BaseModel):
     @classmethod
     def _url(cls, v: str) -> str:
         try:
-            parsed = parse_url(v.strip())
+            return configured_url(v)
         except BadURL as exc:
-            kind = "provider_url_scheme" if exc.problem == "scheme" else "provider_url_invalid"
-            raise _refused(kind, value=exc.url) from None
-        if parsed.userinfo:
-            # It would be in every error naming the endpoint.
-            raise _refused("provider_url_userinfo", value=shown(v.strip()))
-        return v.strip()
+            kind = {"scheme": "provider_url_scheme", "userinfo": "provider_url_userinfo"}.get(exc.problem)
+            raise _refused(kind or "provider_url_invalid", value=exc.url) from None
 
     @field_validator("headers")
     @classmethod
