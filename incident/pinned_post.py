@@ -7,13 +7,56 @@ are not followed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ipaddress
+import socket
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpcore
 import httpx
 
 from incident.watch import guard
+
+Resolver = Callable[[str, int], list[str]]
+
+
+class Refused(Exception):
+    """Not a place a post may go. ``problem``: ``url`` (not an http(s)
+    URL), ``unresolved`` (the name does not resolve) or ``private`` (an
+    address that is not public); ``detail``: the URL, host or address."""
+
+    def __init__(self, problem: str, detail: str) -> None:
+        super().__init__(f"{problem}: {detail}")
+        self.problem, self.detail = problem, detail
+
+
+def resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise Refused("unresolved", host) from None
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def vet(url: str, allow_loopback: bool, resolver: Resolver = resolve) -> tuple[str, list[str]]:
+    """The URL and the addresses checked for its host, each one public (or
+    loopback where that is allowed). :func:`post_pinned` connects to those
+    and no others."""
+    url = url.strip()
+    try:
+        parsed = guard.parse_url(url)
+    except guard.FetchError:
+        raise Refused("url", guard.shown(url)) from None
+    host = guard.host_of(parsed)
+    try:
+        addrs = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        addrs = resolver(host, guard.port_of(parsed))
+    for raw in addrs:
+        addr = ipaddress.ip_address(raw.split("%", 1)[0])
+        if guard.is_forbidden(addr) and not (allow_loopback and addr.is_loopback):
+            raise Refused("private", str(addr))
+    return url, addrs
 
 
 class _PinnedBackend(httpcore.SyncBackend):

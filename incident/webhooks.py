@@ -21,10 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import os
-import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,12 +31,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incident import outbox_engine as engine
+from incident import pinned_post
 from incident.config import AppConfig, IncidentWebhook
 from incident.db import Store, insert_for
 from incident.models import Incident, OutboxMessage, TimelineEvent
 from incident.pinned_post import post_pinned
 from incident.timeutil import iso_utc
-from incident.watch import guard
 
 CHANNEL = "webhook"
 # Events a webhook may ask for, and the timeline types that stand for them.
@@ -103,23 +101,10 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 def _vet(hook: IncidentWebhook) -> tuple[str, list[str]]:
     try:
-        parsed = guard.parse_url(hook.url)
-    except guard.FetchError as exc:
-        raise WebhookError(f"not a usable URL: {exc}", permanent=True) from None
-    host = guard.host_of(parsed)
-    try:
-        addrs = [str(ipaddress.ip_address(host))]
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, guard.port_of(parsed), type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
-            raise WebhookError(f"{host} does not resolve", permanent=False) from None
-        addrs = sorted({str(info[4][0]) for info in infos})
-    for raw in addrs:
-        addr = ipaddress.ip_address(raw.split("%", 1)[0])
-        if guard.is_forbidden(addr) and not (hook.allow_loopback and addr.is_loopback):
-            raise WebhookError(f"{host} resolves to {addr}, a private address", permanent=True)
-    return hook.url, addrs
+        return pinned_post.vet(hook.url, hook.allow_loopback)
+    except pinned_post.Refused as exc:
+        # A name that does not resolve may resolve later; the others will not change.
+        raise WebhookError(f"refused ({exc.problem}): {exc.detail}", permanent=exc.problem != "unresolved") from None
 
 
 def post(hook: IncidentWebhook, key: str, payload: dict[str, Any], env: Mapping[str, str], now: dt.datetime) -> str:

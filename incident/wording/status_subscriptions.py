@@ -24,11 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html as htmllib
-import ipaddress
 import json
 import re
 import secrets
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -39,7 +37,7 @@ import httpcore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from incident import sanitise
+from incident import pinned_post, sanitise
 from incident.adapters.base import ChannelAdapter, DeliveryError, OutgoingMessage
 from incident.adapters.deliverylog import DeliveryLogAdapter
 from incident.adapters.smtp import SmtpAdapter
@@ -79,10 +77,9 @@ def _digest(token: str) -> str:
 
 def _resolve(host: str, port: int) -> list[str]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+        return pinned_post.resolve(host, port)
+    except pinned_post.Refused:
         raise InputError("status.sub.error.url_unresolved", host=host) from None
-    return sorted({str(info[4][0]) for info in infos})
 
 
 def check_webhook(url: str, config: AppConfig, resolve: Resolver = _resolve) -> str:
@@ -98,19 +95,11 @@ def vet_webhook(url: str, config: AppConfig, resolve: Resolver = _resolve) -> tu
     if len(url) > MAX_ADDRESS:
         raise InputError("status.sub.error.url", value=guard.shown(url[:60]) + "…")
     try:
-        parsed = guard.parse_url(url)
-    except guard.FetchError:
-        raise InputError("status.sub.error.url", value=guard.shown(url)) from None
-    host = guard.host_of(parsed)
-    try:
-        addrs = [str(ipaddress.ip_address(host))]
-    except ValueError:
-        addrs = resolve(host, guard.port_of(parsed))
-    for raw in addrs:
-        addr = ipaddress.ip_address(raw.split("%", 1)[0])
-        if guard.is_forbidden(addr) and not (config.status.allow_loopback_webhooks and addr.is_loopback):
-            raise InputError("status.sub.error.url_private", address=str(addr))
-    return url, addrs
+        return pinned_post.vet(url, config.status.allow_loopback_webhooks, resolve)
+    except pinned_post.Refused as exc:
+        if exc.problem == "private":
+            raise InputError("status.sub.error.url_private", address=exc.detail) from None
+        raise InputError("status.sub.error.url", value=exc.detail) from None
 
 
 def subscribe(
