@@ -47,6 +47,10 @@ it (same baseline) is large. :class:`DailyLevelDetector` takes one total per day
 flags totals far above the series' own weekday-adjusted normal for several days in a
 row (a slow rise that the 5-minute detector adapts to).
 
+:class:`~incident.detector_scan.ScanDetector` (:mod:`incident.detector_scan`)
+counts the last hours against the same baseline, for storms of a few tickets an
+hour whose buckets are mostly zeros and ones.
+
 All three have ``update(ts, value) -> Verdict``, ``state() -> dict`` (JSON-safe) and
 ``from_state(state, params)``. Buckets arrive in order; a gap of missing buckets
 counts as zero counts (at most ``max_gap_days`` of them are replayed); hour of day and
@@ -441,6 +445,17 @@ class SurgeDetector:
         seen = [w for w, c in zip(self.W, self.nW, strict=True) if c]
         self.W[d] = sum(seen) / len(seen) if seen else 0.0
         self.MW[d] = self.M
+
+    def weekday_scale(self, ts: float) -> float:
+        """This weekday's level against the mean of the week's (1 while the
+        offsets are unlearnt)."""
+        W = self.W
+        return math.exp(W[int((ts + self._mid) // 86400.0) % 7] - sum(W) / 7.0)
+
+    @property
+    def live(self) -> bool:
+        """Past the warm-up: it may alert."""
+        return self.n > self._warm
 
     def expected(self, ts: float) -> float:
         """The baseline for the bucket at ``ts`` from the current state (no learning)."""

@@ -1,7 +1,8 @@
 """The detectors of one series (incident.watch.detectors), issue 19 §5:
 the minimum count applies to a surge's episode, a dropped alert spends no
-cooldown, and an hourly resolution catches slow, small surges — one alert
-per surge across both resolutions. Deterministic synthetic series."""
+cooldown, and the hour-scale resolutions (an hourly detector, the count
+scan) catch slow, small surges — one alert per surge across all of them.
+Deterministic synthetic series."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def run(
     surge alerts as (bucket index after the history, observed, since index)."""
     rng = random.Random(3)
     sd = detectors or SeriesDetectors(DetectorParams(), UTC_ZONE)
-    if not hourly:
+    if not hourly:  # the 5-minute resolution alone: no hourly detector, no count scan
         sd.hourly = None
+        sd.scan = None
     onset = START + dt.timedelta(days=history_days)
     out, b = [], START
     while b < onset + dt.timedelta(hours=hours_after):
@@ -78,13 +80,14 @@ def test_state_round_trips_mid_episode_and_old_states_load():
     state, daily, total = json.loads(json.dumps(sd.dump()))
     assert state["episode"]["open"] and state["episode"]["total"] == 40
     again = SeriesDetectors.load(state, daily, total, params, UTC_ZONE)
-    again.hourly = None
+    again.hourly = again.scan = None
     hits = [h for b in (1, 2) for h in again.step(START + dt.timedelta(days=20) + b * STEP, 40, 100).alerts]
     assert [(h.what, h.observed) for h in hits] == [("surge", 120.0)]
     # a state stored before episodes and the hourly resolution existed
     old = {"surge": state["surge"], "silence": state["silence"]}
     loaded = SeriesDetectors.load(old, daily, total, params, UTC_ZONE)
     assert not loaded.fine.open and loaded.hourly is not None and loaded.hourly.det.n == 0
+    assert loaded.scan is not None and loaded.scan.hour_ts is None  # the count scan starts afresh
     step = loaded.step(START + dt.timedelta(days=20, minutes=5), 1, 5)
     # it goes on from the stored surge detector (the episode afresh), not from nothing
     assert loaded.surge.n == sd.surge.n + 1 and step.alerts == []

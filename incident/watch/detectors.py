@@ -8,6 +8,10 @@ the alerts the live system would raise.
   bucket shows stands out an hour at a time). One surge raises one alert
   across both: while one resolution's alert is recent, the other's is
   folded into it.
+- :class:`~incident.detector_scan.ScanDetector`, a count scan of the
+  last one to twelve hours against the same baseline, for storms of a few
+  tickets an hour that neither of the two SurgeDetectors sees early
+  (issue 19: the airline storm). Its alerts fold into the others' too.
 - The minimum count applies to the surge's *episode*: the detector's
   episode (from its first bucket above threshold until its CUSUM drains)
   alerts at the first bucket where the total of its buckets above
@@ -25,10 +29,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from incident.detector import DailyLevelDetector, DetectorParams, SilenceDetector, SurgeDetector, Verdict
+from incident.detector_scan import ScanDetector
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 HOUR = 3600
@@ -194,6 +200,11 @@ class SeriesDetectors:
                 self.hour_sum = float(state.get("hour_sum") or 0.0)
             else:
                 self.hourly = Episode(SurgeDetector(hourly_params))
+        self.scan: ScanDetector | None = None
+        if params.bucket_seconds < HOUR:
+            saved = state.get("scan")
+            self.scan = ScanDetector.from_state(saved, params) if saved else ScanDetector(params)
+            self._scan_warm = params.scan_warmup_days * 86400.0 / params.bucket_seconds
         self.silence: SilenceDetector | None = None
         if silence:
             saved = state.get("silence")
@@ -207,6 +218,8 @@ class SeriesDetectors:
         state: dict[str, Any] = {"surge": self.surge.state(), "episode": self.fine.state()}
         if self.silence is not None:
             state["silence"] = self.silence.state()
+        if self.scan is not None:
+            state["scan"] = self.scan.state()
         if self.hourly is not None:
             state.update(
                 hourly=self.hourly.det_state(),
@@ -237,10 +250,14 @@ class SeriesDetectors:
         if hourly is not None and self.hour_ts is not None and ts - ts % HOUR != self.hour_ts:
             # a gap in the buckets skipped the end of the open hour: close it first
             self._close_hour(min_count, cooldown, alerts)
-        blocked = hourly is not None and hourly.recent(ts, cooldown)
+        scan = self.scan
+        scanned = scan is not None and scan.recent(ts)
+        blocked = scanned or (hourly is not None and hourly.recent(ts, cooldown))
         surge, hit = self.fine.feed(ts, value, min_count, ts, blocked)
         if hit is not None:
             alerts.append(hit)
+        if scan is not None:
+            self._scan(scan, ts, value, surge.baseline, min_count, alerts)
         if hourly is not None:
             if self.hour_ts is None:
                 self.hour_ts, self.hour_sum = ts - ts % HOUR, 0.0
@@ -253,11 +270,26 @@ class SeriesDetectors:
                 alerts.append(Hit("silence", quiet, value, ts))
         return Step(surge, alerts)
 
+    def _scan(
+        self, scan: ScanDetector, ts: float, value: float, mu: float, min_count: float, alerts: list[Hit]
+    ) -> None:
+        """The count scan on this bucket; its alert unless another
+        resolution has alerted this surge already (or does now)."""
+        surge = self.surge
+        v = scan.update(ts, value, mu, surge.n > self._scan_warm, surge.weekday_scale(ts))
+        if not v.alert or v.observed < min_count:
+            return
+        cooldown = self.params.cooldown_hours * 3600.0
+        if alerts or self.fine.recent(ts, cooldown) or (self.hourly is not None and self.hourly.recent(ts, cooldown)):
+            return
+        score = 1.0 / (1.0 + math.exp(-(v.z - self.params.scan_z)))
+        alerts.append(Hit("surge", Verdict(score, v.expected, True, 1), v.observed, v.since))
+
     def _close_hour(self, min_count: float, cooldown: float, alerts: list[Hit]) -> None:
         assert self.hourly is not None and self.hour_ts is not None
         hour, total = self.hour_ts, self.hour_sum
         self.hour_ts, self.hour_sum = None, 0.0
-        blocked = self.fine.recent(hour + HOUR, cooldown)
+        blocked = self.fine.recent(hour + HOUR, cooldown) or (self.scan is not None and self.scan.recent(hour + HOUR))
         _, hit = self.hourly.feed(hour, total, min_count, hour + HOUR, blocked)
         if hit is not None:
             alerts.append(hit)
