@@ -39,6 +39,9 @@ Benchmarks, by name (default: all):
   board       the incident board page's server time (GET / and GET
               /incidents/ID under uvicorn, signed in) with --incidents
               incidents and --complaints complaints stored
+  monthly     the monthly report over one month of 1,000,000 tickets and
+              200 incidents on SQLite (--monthly-complaints): time to build
+              and render it
   serve       incident serve (web app + Prefect server + flow runner):
               start to ready, cold and warm; the process tree's RSS and
               PSS, idle (--idle s) and under the loads above (--load s);
@@ -302,6 +305,12 @@ def run_board(args, pg: str | None) -> None:
     board.run(argparse.Namespace(**{**vars(args), "requests": args.requests or 200}), pg, pg_schema)
 
 
+def run_monthly(args, pg: str | None) -> None:
+    from benchmarks import monthly
+
+    monthly.run(args, pg)
+
+
 def run_serve(args, pg: str | None) -> None:
     from benchmarks import serve
 
@@ -323,6 +332,7 @@ BENCHES = {
     "slack": run_slack,
     "board": run_board,
     "paging": run_paging,
+    "monthly": run_monthly,
     "serve": run_serve,
 }
 
@@ -378,6 +388,9 @@ def main() -> None:
     from benchmarks.storm import add_arguments as storm_arguments
 
     storm_arguments(parser.add_argument_group("storm"))
+    from benchmarks.monthly import add_arguments as monthly_arguments
+
+    monthly_arguments(parser.add_argument_group("monthly"))
     from benchmarks.serve import add_arguments as serve_arguments
 
     serve_arguments(parser.add_argument_group("serve"), standalone=False)

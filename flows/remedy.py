@@ -6,7 +6,9 @@
   called, the provider is idempotent by key, so a run killed at any point
   and started again compensates every customer exactly once.
 - ``sweep-callbacks`` (every 5 minutes): schedules the callbacks customers
-  are owed, assigns them to agents, escalates overdue ones.
+  are owed, assigns them to agents, escalates overdue ones; opens the
+  review of each resolved incident and escalates overdue follow-up actions
+  (incident/review/actions.py).
 - ``daily-report`` (every morning): the day's report of 003 §2.4 as
   Markdown and HTML, handed to the notifier; then the day's clean-up
   (expired web sessions).
@@ -29,6 +31,7 @@ from incident.access import sessions
 from incident.adapters.compensation import default_provider
 from incident.notify import enqueue
 from incident.remedy import callbacks, issuing, reports
+from incident.review import actions as review_actions
 from incident.runtime import Runtime
 from incident_flows import slots
 
@@ -82,12 +85,17 @@ def sweep_once() -> dict[str, int]:
     rt = Runtime.build()
     with rt.store.transaction() as session:
         report = callbacks.sweep(session, rt.ctx)
+        # The reviews' follow-up actions are tracked like callbacks (and each
+        # resolved incident's review opened): claimed the same way, once each.
+        followed = review_actions.sweep(session, rt.ctx)
     rt.deliver()
     return {
         "created": report.created,
         "cancelled": report.cancelled,
         "assigned": report.assigned,
         "escalated": report.escalated,
+        "reviews_opened": followed.opened,
+        "actions_escalated": followed.escalated,
     }
 
 

@@ -42,6 +42,7 @@ from incident.config_people import (  # noqa: F401
     Person,
     QuietHours,
     ResponseConfig,
+    ReviewConfig,
     Rotation,
     Shift,
     Team,
@@ -282,6 +283,7 @@ class AppConfig(_Strict):
     centre: CentreConfig = Field(default_factory=CentreConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     response: ResponseConfig = Field(default_factory=ResponseConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
     people: dict[str, Person] = Field(default_factory=dict)
     teams: dict[str, Team] = Field(default_factory=dict)
     watch: WatchConfig = Field(default_factory=WatchConfig)
@@ -332,6 +334,9 @@ class AppConfig(_Strict):
                 need(shift.person, ("teams", tkey, "shifts", i, "person"))
         if self.response.escalation.duty_manager:
             need(self.response.escalation.duty_manager, ("response", "escalation", "duty_manager"))
+        for role, names in self.review.substitutes.items():
+            for i, person in enumerate(names):
+                need(person, ("review", "substitutes", role.value, i))
         for i, person in enumerate(self.callbacks.agents):
             need(person, ("callbacks", "agents", i))
         for i, person in enumerate(self.compensation.approvers):

@@ -224,3 +224,25 @@ class ResponseConfig(_Strict):
     def ack_timeout(self, role: Role, severity: Severity) -> dt.timedelta:
         minutes = self.role_ack_minutes.get(role) or self.ack_minutes.get(severity) or 15
         return dt.timedelta(minutes=minutes)
+
+
+class ReviewConfig(_Strict):
+    """The post-incident review (复盘; 000 §6.2: the root cause settled by
+    business, technology and legal together): who signs it off, and which
+    severities may not be closed before it is signed off (or the lead has
+    recorded why not)."""
+
+    # Incidents of these severities are closed only once their review is
+    # signed off or waived with a reason; the others may close without one.
+    required_for: list[SeverityField] = Field(default_factory=lambda: [Severity.SEV1])
+    # The liaison roles that sign, among those the response group had
+    # (an incident with none of them: its incident lead signs).
+    signers: list[RoleField] = Field(
+        default_factory=lambda: [Role.BUSINESS_LIAISON, Role.TECH_LIAISON, Role.LEGAL_LIAISON], min_length=1
+    )
+    # Who may sign for a role besides whoever held it on the incident
+    # (e.g. the head of legal for any legal liaison), by role.
+    substitutes: dict[RoleField, list[str]] = Field(default_factory=dict)
+
+    def required(self, severity: Severity) -> bool:
+        return severity in self.required_for

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import Connection, DateTime, Dialect, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
 UTC = dt.timezone.utc
 # Alembic wants a directory of scripts on disk.
 MIGRATIONS = on_disk("incident", "migrations")
+
+
+# JSON columns: JSONB on PostgreSQL. Here, beside Base, so every models module
+# imports it from one place without importing incident.models (a circle).
+JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -226,7 +232,7 @@ def migration_lock(conn: Connection) -> Iterator[None]:
 # bump fails the tests. Knowing it here lets every process (the web app, each
 # flow run) see "up to date" with one query instead of importing Alembic and
 # reading every migration script: ~10 MB and 0.1 s per process.
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0018"
 
 
 def stored_revision(conn: Connection) -> str | None:
@@ -335,5 +341,7 @@ def insert_new(session: Session, table: Any, rows: list[dict[str, Any]], key: st
 # Tables defined outside incident/models.py register on Base.metadata here,
 # after Base exists (they import it from this module), so that every process
 # and Alembic's comparison see them.
+import incident.models_knowledge  # noqa: E402,F401
 import incident.models_people  # noqa: E402,F401
+import incident.models_review  # noqa: E402,F401
 import incident.models_status  # noqa: E402,F401

@@ -377,6 +377,10 @@ def change_status(
     target = parse_status(target)
     current = incident.status_enum
     check_transition(current, target)
+    if target == Status.CLOSED:  # the review's gate: signed off, or the lead said why not ([review])
+        from incident.review.service import check_close  # noqa: PLC0415 — the review builds on incidents
+
+        check_close(session, ctx, incident)
     now = ctx.clock.now()
     incident.status = target.value
     if target == Status.RESOLVED:
@@ -390,6 +394,10 @@ def change_status(
         pull.changed()
     elif current == Status.RESOLVED:  # reopened
         incident.resolved_at = None
+        # what was signed off looked back on an incident that was not over
+        from incident.review.service import reopened  # noqa: PLC0415 — the review builds on incidents
+
+        reopened(session, ctx, incident)
     record_event(
         session,
         ctx,
@@ -404,6 +412,18 @@ def change_status(
 
         if callbacks.schedule(session, ctx, incident).created:
             callbacks.assign(session, ctx)
+        # The review (复盘) opens with the resolution, and tells the lead
+        # (issue 24 point 1); a reopened and re-resolved incident keeps its own
+        # text, its sign-offs voided at the reopening.
+        from incident.review.service import open_review  # noqa: PLC0415 — the review builds on incidents
+
+        open_review(session, ctx, incident.id)
+    elif target == Status.CLOSED:
+        # What it taught stays: its approved reply and its customers'
+        # questions become a knowledge-base entry (once; issue 24 point 2).
+        from incident.knowledge import harvest  # noqa: PLC0415 — cycle: knowledge → wording → incidents
+
+        harvest.harvest(session, ctx, incident)
     return incident
 
 

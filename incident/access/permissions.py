@@ -36,6 +36,15 @@ PERMISSIONS: dict[str, set[str]] = {
     "remedy.approve": {"lead", "cs_lead", "admin"},  # supervisors only, by the ledger's own check
     "callbacks.own": {"agent", "cs_lead", "admin"},  # see and record one's own callbacks
     "callbacks.all": {"cs_lead", "admin"},  # anyone's
+    # the post-incident review (复盘); who signs is the roster's liaisons (incident/review)
+    "review.view": _ALL,
+    "review.edit": {"lead", "comms", "legal", "cs_lead", "admin"},  # write it, add follow-up actions
+    "review.sign": {"lead", "comms", "legal", "cs_lead", "agent", "admin"},  # a liaison may be on any team
+    "review.act": {"lead", "comms", "legal", "cs_lead", "agent", "admin"},  # one's own actions; others': review.edit
+    # the knowledge base (incident/knowledge): reading is wording.lookup;
+    # changes proposed by comms and cs leads, approved by another of them
+    "kb.edit": {"lead", "comms", "cs_lead", "admin"},
+    "kb.approve": {"comms", "cs_lead", "admin"},
     # machines and administration
     "complaints.post": {"admin"},
     "users.manage": {"admin"},
@@ -60,6 +69,6 @@ def require(roles: Iterable[str], action: str, lang: str = "zh-CN") -> None:
     raise ForbiddenError(
         "access.error.forbidden",
         roles=", ".join(label("web_role", r, lang) for r in held) or "—",
-        action=action,
+        action=label("web_action", action, lang),
         needed=", ".join(label("web_role", r, lang) for r in roles_for(action)),
     )

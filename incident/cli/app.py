@@ -23,6 +23,7 @@ from incident.cli import texts as _texts  # noqa: F401  (registers the CLI texts
 from incident.cli.config_cmds import register as register_config
 from incident.cli.console import make_console
 from incident.cli.cover_cmds import register as register_cover
+from incident.cli.kb_cmds import register as register_kb
 from incident.cli.lint_cmds import register as register_lint
 from incident.cli.merge_cmds import register as register_merge
 from incident.cli.remedy_cmds import register as register_remedy
@@ -33,6 +34,7 @@ from incident.cli.render import (
     roster_rows,
     roster_table,
 )
+from incident.cli.review_cmds import register as register_review
 from incident.cli.slack_cmds import register as register_slack
 from incident.cli.users_cmds import register as register_users
 from incident.cli.watch_cmds import register as register_watch
@@ -417,7 +419,9 @@ def build_app(lang: str) -> typer.Typer:
     register_watch(app, lang, _rt, out)
     register_lint(app, lang, _rt, out)
     register_wording(app, lang, _rt, out)
+    register_kb(app, lang, _rt, out)  # the knowledge base
     register_remedy(app, lang, _rt, out)
+    register_review(app, lang, _rt, out)
     register_slack(app, lang, _rt, out)
     register_users(app, lang, _rt, out)
     register_web(app, lang, _rt, out)  # web and serve

@@ -92,6 +92,15 @@ ACTIONS: dict[str, str] = {
     "wording get": "wording.lookup",
     "wording list": "wording.lookup",
     "wording scenarios": PUBLIC,
+    "kb list": "wording.lookup",  # the knowledge base: read as the lookup is
+    "kb show": "wording.lookup",
+    "kb search": "wording.lookup",
+    "kb add": "kb.edit",  # proposals; approved by another person (kb.approve)
+    "kb edit": "kb.edit",
+    "kb retire": "kb.edit",
+    "kb harvest": "kb.edit",
+    "kb approve": "kb.approve",
+    "kb reject": "kb.approve",
     "template list": "wording.view",
     "template add": "wording.edit",
     "template approve": "wording.approve",
@@ -119,6 +128,18 @@ ACTIONS: dict[str, str] = {
     "callbacks record": "callbacks.own",  # plus: one's own, or callbacks.all
     "report incident": "remedy.view",
     "report daily": "remedy.view",
+    "review show": "review.view",  # the first visit of a resolved incident's review opens it
+    "review edit": "review.edit",
+    "review sign": "review.sign",  # plus: a liaison the group had, or a substitute (incident/review)
+    "review waive": "incident.update",  # the lead records why it may close without a sign-off
+    "review export": "review.view",
+    "review sweep": MACHINE,  # beside the sweep-callbacks flow, run now
+    "review action add": "review.edit",
+    "review action done": "review.act",  # plus: one's own, or review.edit
+    "review action drop": "review.act",
+    "review action reopen": "review.act",
+    "review action list": "review.view",
+    "report monthly": "remedy.view",  # as report daily
     "slack sync": MACHINE,  # the slack-sync flow, run now
     "slack status": "incident.view",
     "users add": "users.manage",

@@ -26,6 +26,7 @@ from incident.adapters.compensation import default_provider
 from incident.cli import remedy_texts as _cli_remedy_texts  # noqa: F401
 from incident.cli import texts as _cli_texts  # noqa: F401  (help.opt.json, help.opt.limit, help.arg.id, out.more)
 from incident.cli.render import print_json
+from incident.cli.report_cmds import register as register_report_monthly
 from incident.config import AppConfig
 from incident.errors import ForbiddenError, IncidentError, InputError
 from incident.i18n import LABELS, from_label, label, t
@@ -1081,6 +1082,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
     # ==== reports ==============================================================
     rep_app = typer.Typer(help=h("remedy.help.report"), no_args_is_help=True)
     app.add_typer(rep_app, name="report")
+    register_report_monthly(rep_app, lang, rt, out)  # `report monthly` (incident/cli/report_cmds.py)
 
     def pct(x: Optional[float]) -> str:
         return "—" if x is None else f"{x * 100:.1f}%"

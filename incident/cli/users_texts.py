@@ -5,42 +5,8 @@ overwrite another half's text in the one catalogue."""
 
 from incident.i18n import CATALOG, LABELS
 
-# What each action of incident.access.permissions.PERMISSIONS lets one do.
-LABELS["web_action"] = {
-    "incident.view": ("查看事件看板", "view the incident board"),
-    "incident.declare": ("宣布事件", "declare incidents"),
-    "incident.update": (
-        "变更事件（状态、级别、字段、指派）",
-        "change incidents (status, severity, fields, assignments)",
-    ),
-    "incident.note": ("在时间线上添加备注", "add notes to the timeline"),
-    "incident.ack": ("确认自己担任的角色", "acknowledge the role they hold"),
-    "roster.cover": (
-        "替人代班，或把自己的班交给别人（替他人安排需事件负责人）",
-        "cover for someone, or hand their own turn over (for others: a lead)",
-    ),
-    "wording.view": ("查看口径卡与声明", "view the fact sheet and statements"),
-    "wording.edit": ("编辑口径卡、起草并提交声明", "edit the fact sheet, draft and submit statements"),
-    "wording.approve": (
-        "审批口径卡与声明（四眼原则，名册决定哪些角色算数）",
-        "approve or reject fact sheets and statements (four eyes; the roster decides whose sign-off counts)",
-    ),
-    "wording.publish": ("发布声明", "publish statements"),
-    "wording.lookup": ("查询答复客户的话术", "look up what to say to a customer"),
-    "remedy.view": ("查看受影响客户与补偿台账", "view affected customers and the compensation ledger"),
-    "remedy.manage": ("管理受影响客户、提出补偿", "manage affected customers, propose compensation"),
-    "remedy.approve": (
-        "审批补偿（仅主管，由台账核对）",
-        "approve compensation (supervisors only, checked by the ledger)",
-    ),
-    "callbacks.own": ("查看并记录分配给自己的回访", "see and record their own callbacks"),
-    "callbacks.all": ("查看并记录所有人的回访", "see and record anyone's callbacks"),
-    "complaints.post": (
-        "通过 API 提交投诉工单（供工单系统等机器使用）",
-        "post complaints through the API (for machines such as the ticket system)",
-    ),
-    "users.manage": ("管理用户", "manage users"),
-}
+# The actions' labels (LABELS["web_action"]) live in incident/access/texts.py,
+# beside the refusal that names them.
 
 # Who each web role is for.
 LABELS["web_role_about"] = {

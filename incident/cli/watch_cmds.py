@@ -703,7 +703,14 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         errors = [{"line": e.line, "error": e.key, "message": t(e.key, r.lang, **e.params)} for e in report.errors]
         if as_json:
             print_json(
-                out, {"read": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors}
+                out,
+                {
+                    "read": report.read,
+                    "added": report.added,
+                    "duplicates": report.duplicates,
+                    "updated": report.updated,
+                    "errors": errors,
+                },
             )
         else:
             say(

@@ -17,11 +17,13 @@ from rich.text import Text
 from sqlalchemy import select
 
 from incident.cli import wording_texts as _cli_texts  # noqa: F401
+from incident.cli.kb_cmds import show_also, show_answers
 from incident.cli.render import print_json
 from incident.config import normalise_lang
-from incident.errors import InputError
+from incident.errors import InputError, NotFoundError
 from incident.i18n import LANGS, label, t
 from incident.incidents import parse_id
+from incident.knowledge import search as kb
 from incident.models import Delivery
 from incident.runtime import Runtime
 from incident.textin import clean, clean_value
@@ -30,7 +32,7 @@ from incident.wording import approval, authoring, factsheet, outbox, workflow
 from incident.wording import texts as _texts  # noqa: F401
 from incident.wording.deliver import mark_sent, resend
 from incident.wording.personalise import Customer
-from incident.wording.pull import browse, get_reply
+from incident.wording.pull import REF, browse, get_reply
 from incident.wording.search import describe
 from incident.wording.templates import SCENARIOS
 
@@ -478,19 +480,38 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
             chosen = normalise_lang(reply_lang) if reply_lang else r.lang
         except ValueError:
             raise InputError("wording.error.bad_lang", value=reply_lang) from None
+        # The customer's words (not an incident number): the knowledge base
+        # is searched with them too (incident/knowledge).
+        kb_words = q if q and not incident and not REF.fullmatch(q) else ""
         with r.store.transaction() as s:
-            reply = get_reply(
-                s,
-                r.config,
-                q=q,
-                incident_id=parse_id(incident) if incident else None,
-                scenario=scenario,
-                lang=chosen,
-                customer=Customer(name, title, contact, compensation),
-                alternatives=alternatives,
-            )
+            try:
+                reply = get_reply(
+                    s,
+                    r.config,
+                    q=q,
+                    incident_id=parse_id(incident) if incident else None,
+                    scenario=scenario,
+                    lang=chosen,
+                    customer=Customer(name, title, contact, compensation),
+                    alternatives=alternatives,
+                )
+            except NotFoundError as exc:
+                # No live incident: last time's answer, labelled, if there is one.
+                found = kb.find(s, r.config, kb_words, chosen) if exc.key == "wording.error.no_match" else []
+                if not found:
+                    raise
+                reply = None
+            else:
+                found = kb.find(s, r.config, kb_words, chosen, limit=2) if kb_words else []
+        if reply is None:
+            if as_json:
+                print_json(out, {"source": kb.SOURCE, "incident": None, "knowledge_base": found})
+            else:
+                say(t("kb.out.no_live", r.lang, q=q), "yellow")
+                show_answers(out, found, r.lang)
+            return
         if as_json:
-            print_json(out, reply.as_json())
+            print_json(out, {**reply.as_json(), "knowledge_base": found} if kb_words else reply.as_json())
             return
         i = reply.incident
         say(
@@ -509,6 +530,7 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
         for a in reply.alternatives:
             title = a["public_title"] or a["title"]
             say(t("out.alternative_why", r.lang, ref=a["ref"], title=title, why=describe(a["why"], r.lang)), "dim")
+        show_also(out, found, r.lang)
 
     def wording_list(r: Runtime, as_json: bool) -> None:
         with r.store.transaction() as s:

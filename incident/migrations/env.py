@@ -6,7 +6,9 @@ from __future__ import annotations
 from alembic import context
 
 import incident.models  # noqa: F401  (registers the tables on Base.metadata)
+import incident.models_knowledge  # noqa: F401  (the knowledge base)
 import incident.models_people  # noqa: F401  (acknowledge links)
+import incident.models_review  # noqa: F401  (reviews and follow-up actions)
 import incident.models_status  # noqa: F401  (the status page's tables)
 from incident.db import Base, make_engine, migration_lock
 

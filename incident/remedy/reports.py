@@ -26,6 +26,7 @@ from incident.models import AffectedCustomer, Callback, Complaint, Incident
 from incident.remedy import ledger
 from incident.remedy import texts as _texts  # noqa: F401
 from incident.remedy.callbacks import OPEN
+from incident.wording import public
 from incident.wording.templates import TEMPLATES_DIR
 
 CLOSED = ("done", "unreached")
@@ -183,7 +184,7 @@ def daily_report(session: Session, ctx: Context, day: dt.date) -> dict[str, Any]
     }
 
 
-def _env(*, markdown: bool) -> Environment:
+def report_env(*, markdown: bool) -> Environment:
     """HTML: autoescaped. Markdown: every printed value goes through
     ``md_escape`` (HTML entities would be the wrong escape there)."""
     return Environment(
@@ -237,8 +238,8 @@ def render_daily(report: dict[str, Any], lang: str, centre: str) -> tuple[str, s
         "lang": lang,
         "title": t("report.daily_title", lang, day=report["day"], centre=centre),
     }
-    md = _env(markdown=True).get_template("reports/daily.md.j2").render(ctx)
-    html = _env(markdown=False).get_template("reports/daily.html.j2").render(ctx)
+    md = report_env(markdown=True).get_template("reports/daily.md.j2").render(ctx)
+    html = report_env(markdown=False).get_template("reports/daily.html.j2").render(ctx)
     # The template is a trusted file, so its stylesheet stays.
     return md, sanitise.document(html, sanitise.REPORT_TAGS, keep_style=True)
 
@@ -248,7 +249,7 @@ def write_daily(
 ) -> tuple[dict[str, Any], Path, Path]:
     report = daily_report(session, ctx, day)
     lang = lang or ctx.config.centre.language
-    md, html = render_daily(report, lang, ctx.config.centre.name)
+    md, html = render_daily(report, lang, public.centre_name(ctx.config, lang))
     directory.mkdir(parents=True, exist_ok=True)
     md_path, html_path = directory / f"daily-{day.isoformat()}.md", directory / f"daily-{day.isoformat()}.html"
     for path, body in ((md_path, md), (html_path, html)):

@@ -29,6 +29,7 @@ from incident.db import insert_new
 from incident.errors import InputError
 from incident.models import Complaint
 from incident.textin import clean_id, clean_text, clean_value, finite, luhn
+from incident.watch import servicetimes
 from incident.watch.classify import Rules
 
 CHANNELS = ("phone", "chat", "email", "social", "app")
@@ -87,6 +88,7 @@ _FIELDS = {
     "customer_ref": ("customer_ref", "customer", "customer_id", "客户编号", "客户"),
     "customer_name": ("customer_name", "name", "客户姓名", "姓名"),
     "contact": ("contact", "phone", "mobile", "联系方式", "电话", "手机"),
+    **servicetimes.FIELDS,  # first response, resolution, satisfaction, complex
 }
 _ALIAS_TO_FIELD = {alias.lower(): name for name, aliases in _FIELDS.items() for alias in aliases}
 _KEY_CACHE: dict[str, str | None] = {}  # header cell → field; a file has one header
@@ -211,6 +213,7 @@ class IntakeReport:
     read: int = 0
     added: int = 0
     duplicates: int = 0
+    updated: int = 0  # duplicates whose service times were filled in or changed
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -309,7 +312,14 @@ def normalise(raw: dict[str, Any], tz: ZoneInfo, now: dt.datetime) -> dict[str, 
     out["text"] = mask_text(out["text"] or "")  # customer_ref is an identifier: kept as it is
     contact = _text("contact", rec.get("contact"))
     out["contact"] = mask_contact(contact) if contact else None
+    # What the row says of its service times, kept apart for a ticket
+    # already stored (ingest pops it); the columns, checked, for a new one.
+    out[_SERVICE] = servicetimes.parse(rec, tz)
+    out.update(servicetimes.settle(when, out[_SERVICE], now))
     return out
+
+
+_SERVICE = "_service"
 
 
 def ingest(
@@ -326,6 +336,7 @@ def ingest(
     report = report or IntakeReport()
     tz, now = ctx.config.zone, ctx.clock.now()
     rows: list[dict[str, Any]] = []
+    given: dict[int, tuple[int, dict[str, Any]]] = {}  # row index → (line, service fields the row gave)
     for line, raw in records:
         report.read += 1
         if isinstance(raw, Exception):
@@ -348,11 +359,29 @@ def ingest(
             continue
         row["topics"] = list(rules.classify(f"{row['category'] or ''} {row['text']}").topics)
         row["source"], row["ingested_at"] = source[:100], now
+        service = row.pop(_SERVICE)
+        if service:
+            given[len(rows)] = (line, service)
         rows.append(row)
     if rows:
-        added = len(insert_new(session, Complaint.__table__, rows, "external_id"))
-        report.added += added
-        report.duplicates += len(rows) - added
+        inserted = set(insert_new(session, Complaint.__table__, rows, "external_id"))
+        report.added += len(inserted)
+        report.duplicates += len(rows) - len(inserted)
+        # Intake stays idempotent by ticket id; a repeat that brings service
+        # times (the ticket answered or resolved since) fills them in.
+        # (A ticket twice in one batch: its first row is the one inserted.)
+        first: dict[str, int] = {}
+        for i, row in enumerate(rows):
+            first.setdefault(row["external_id"], i)
+        pending = [
+            servicetimes.Pending(line, rows[i]["external_id"], service)
+            for i, (line, service) in given.items()
+            if rows[i]["external_id"] not in inserted or first[rows[i]["external_id"]] != i
+        ]
+        if pending:
+            updated, refused = servicetimes.apply_updates(session, pending, now)
+            report.updated += updated
+            report.errors += [RowError(line, bad.key, clean_value(bad.params)) for line, bad in refused]
     return report
 
 

@@ -20,6 +20,7 @@ from incident.db import SCHEMA_HEAD, stored_revision
 from incident.errors import AuthError, ConflictError, ForbiddenError, IncidentError, InputError, NotFoundError
 from incident.i18n import t
 from incident.incidents import parse_id
+from incident.knowledge import search as kb
 from incident.metrics import render as render_metrics
 from incident.resources import on_disk
 from incident.runtime import Runtime
@@ -37,11 +38,15 @@ from incident.web import (
     errorpages,
     history,
     incidents_api,
+    kb_api,
+    kb_pages,
     login,
     lookup,
     receipts,
     remedy_confirm,
     remedy_pages,
+    review_api,
+    review_pages,
     status_pages,
     waiting,
 )
@@ -235,11 +240,22 @@ def create_app(rt: Runtime) -> FastAPI:
         errors = [{"index": e.line, "error": e.key, "message": t(e.key, lang, **e.params)} for e in report.errors]
         status = 200 if report.added or report.duplicates or not errors else 422
         return JSONResponse(
-            {"received": report.read, "added": report.added, "duplicates": report.duplicates, "errors": errors},
+            {
+                "received": report.read,
+                "added": report.added,
+                "duplicates": report.duplicates,
+                "updated": report.updated,  # duplicates whose service times changed
+                "errors": errors,
+            },
             status_code=status,
         )
 
     # ---- wording: agents' pull, the public status page and its feed -------
+
+    async def kb_find(words: str, lang: str, limit: int) -> list[dict[str, Any]]:
+        if kb.is_fresh(rt.store):  # cached: no database, no thread hop
+            return kb.find(rt.store, rt.config, words, lang, limit)
+        return await run_in_threadpool(kb.find, rt.store, rt.config, words, lang, limit)
 
     @app.get("/api/wording", dependencies=[Depends(allow("wording.lookup"))])
     async def get_wording(
@@ -261,7 +277,10 @@ def create_app(rt: Runtime) -> FastAPI:
         + 先生/女士, contact shown as its last four digits, compensation
         due), with up to ``alternatives`` other wordings that fit and why.
         Without ``q`` and ``incident`` (or with ``list=true``): every
-        approved wording, under ``wordings``."""
+        approved wording, under ``wordings``. Knowledge-base answers that
+        also match are under ``knowledge_base``; when no live incident
+        matches but the knowledge base does, the body is ``{"source":
+        "knowledge_base", "incident": null, "knowledge_base": [...]}``."""
         try:
             chosen = normalise_lang(lang) if lang else request_lang(request, rt)
         except ValueError:
@@ -280,20 +299,34 @@ def create_app(rt: Runtime) -> FastAPI:
         )
         body: dict[str, Any] = {}
         if asked:
-            # By number, an incident with no approved wording is looked up
-            # in the database ("no such incident" or "none yet"): a thread.
-            if pull.is_fresh(rt.store) and not incident and not pull.REF.fullmatch(q or ""):
-                # The index and templates are cached (re-checked in the
-                # background): pure CPU, no database, so it runs on the
-                # event loop without a thread hop.
-                body = reply_for().as_json()
+            words = "" if incident or pull.REF.fullmatch(q or "") else (q or "").strip()
+            try:
+                # By number, an incident with no approved wording is looked up
+                # in the database ("no such incident" or "none yet"): a thread.
+                if pull.is_fresh(rt.store) and not incident and not pull.REF.fullmatch(q or ""):
+                    # The index and templates are cached (re-checked in the
+                    # background): pure CPU, no database, so it runs on the
+                    # event loop without a thread hop.
+                    body = reply_for().as_json()
+                else:
+                    body = (await run_in_threadpool(reply_for)).as_json()
+            except NotFoundError as exc:
+                # No live incident matches: last time's answer from the
+                # knowledge base, labelled as such ("incident": null, no "text").
+                found = await kb_find(words, chosen, 3) if exc.key == "wording.error.no_match" else []
+                if not found:
+                    raise
+                body = {"source": kb.SOURCE, "incident": None, "knowledge_base": found}
             else:
-                body = (await run_in_threadpool(reply_for)).as_json()
+                if words:  # also in the knowledge base, beneath the live reply
+                    body["knowledge_base"] = await kb_find(words, chosen, 2)
         if list or not asked:
             body["wordings"] = await run_in_threadpool(pull.browse, rt.store, rt.config, chosen)
         return JSONResponse(body)
 
     app.include_router(incidents_api.router(rt, machine, allow))
+    app.include_router(review_api.router(rt, machine, allow))
+    app.include_router(kb_api.router(rt, allow))
     app.include_router(remedy_router(rt, machine, lambda request: request_lang(request, rt), allow))
 
     # Slack's commands and buttons run here, off the request (3-second rule).
@@ -360,6 +393,8 @@ def create_app(rt: Runtime) -> FastAPI:
         acklink,
         cover,
         receipts,
+        kb_pages,
+        review_pages,
     ):
         app.include_router(module.router(pages))
     return app

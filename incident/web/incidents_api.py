@@ -141,14 +141,7 @@ def router(rt: Runtime, machine: Callable[..., None], allow: Callable[[str], Cal
             return IncidentOut(**incident_json(incidents.get(s, iid), rt.config, rt.clock.now(), lang))
 
     async def change(request: Request, fn: Callable[[Session, Context], Any], iid: int) -> IncidentOut:
-        ctx = apictx.actor_ctx(rt, request)
-
-        def work() -> None:
-            with rt.store.transaction() as s:
-                fn(s, ctx)
-
-        await run_in_threadpool(work)
-        await run_in_threadpool(rt.deliver)
+        await apictx.apply(rt, request, fn)
         return await run_in_threadpool(read, request, iid)
 
     @api.get("/api/incidents", dependencies=[Depends(allow("incident.view"))])

@@ -4,7 +4,10 @@ the APPROVED reply for the scenario, addressed to them (surname + 先生/女士,
 the contact only as its last four digits, the compensation due), with a
 copy button. Only approved wording is searched (``wording.pull``), so a
 draft can never reach an agent: when there is none the page says so and
-what to do instead. A GET form: nothing changes, so no CSRF token."""
+what to do instead. When no live incident matches, the knowledge base's
+answer (last time's, incident/knowledge) is shown, labelled with its entry,
+source incident and date; beneath a live reply, entries that also match.
+A GET form: nothing changes, so no CSRF token."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from incident.config import normalise_lang
 from incident.errors import IncidentError, InputError
 from incident.i18n import LANGS, t
 from incident.incidents import parse_id
+from incident.knowledge import search as kb
+from incident.web import kb_texts as _kb_texts  # noqa: F401  (web.kb.* on this page)
 from incident.web import lookup_texts as _texts  # noqa: F401
 from incident.web.pages import Pages
 from incident.wording.personalise import Customer, mask_contact, title_key, title_options
@@ -77,8 +82,9 @@ def router(pages: Pages) -> APIRouter:
             "reply_lang": reply_lang if reply_lang in LANGS else lang,
         }
         values: dict[str, Any] = {"form": form, "reply": None, "problem": None, "no_wording": False, "alternatives": []}
-        values.update(why="", no_incident=False)
+        values.update(why="", no_incident=False, kb=[], kb_also=[])
         if q:
+            chosen = lang
             try:
                 try:
                     chosen = normalise_lang(reply_lang)
@@ -107,6 +113,9 @@ def router(pages: Pages) -> APIRouter:
                     values["problem"] = t(_PROBLEMS[exc.key], lang, ref=exc.params.get("ref", q), q=q)
                 else:
                     values["problem"] = exc.message(lang)
+                if exc.key == "wording.error.no_match":
+                    # No live incident: last time's answer, if the knowledge base has one.
+                    values["kb"] = kb.find(rt.store, rt.config, q, chosen)
             else:
                 values["reply"] = reply
                 keep = {k: v for k, v in form.items() if v and k != "q"}
@@ -115,6 +124,8 @@ def router(pages: Pages) -> APIRouter:
                     (a, "/lookup?" + urllib.parse.urlencode({"q": a["ref"], **keep}), describe(a["why"], lang))
                     for a in reply.alternatives
                 ]
+                if not by_ref:
+                    values["kb_also"] = kb.find(rt.store, rt.config, q, chosen, limit=2)
         if not q or values["problem"] or request.query_params.get("list"):
             # Every approved wording, to browse when the customer's words
             # find nothing (or before typing anything).

@@ -1,6 +1,7 @@
 """What is waiting for one signed-in user: the response roles they owe an
 acknowledgement, the fact sheets and statements in review they may sign,
-the compensation entries they may approve and their callbacks due today.
+the compensation entries they may approve, their callbacks due today, the
+follow-up actions they own and the reviews (复盘) they may sign.
 
 Each list applies the very rule the action itself applies (the roster's
 sign-off roles and four eyes for wording, the ledger's supervisors and "not
@@ -26,6 +27,7 @@ from incident.errors import InputError
 from incident.models import Callback, Compensation, FactSheet, Incident, RoleAssignment, Statement, User
 from incident.money import ZERO, money_sum
 from incident.remedy import callbacks, ledger
+from incident.review import view as review_view
 from incident.roster import find_person
 from incident.timeutil import end_of_local_day
 from incident.wording import approval, workflow
@@ -43,12 +45,16 @@ class Waiting:
     calls: list[callbacks.DueRow] = field(default_factory=list)
     calls_total: int = 0
     calls_late: int = 0
+    # the post-incident review: one's follow-up actions, reviews to sign (incident/review/view.py)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         """Things to do: a role, a sheet, a statement, an incident's
         entries (approved together), a call."""
-        return len(self.acks) + len(self.sheets) + len(self.statements) + len(self.comp) + self.calls_total
+        mine = len(self.actions) + len(self.reviews)
+        return len(self.acks) + len(self.sheets) + len(self.statements) + len(self.comp) + self.calls_total + mine
 
 
 def collect(session: Session, ctx: Context, roles: Iterable[str], *, calls: bool = True) -> Waiting:
@@ -65,6 +71,9 @@ def collect(session: Session, ctx: Context, roles: Iterable[str], *, calls: bool
         out.comp = _compensation(session, ctx.actor)
     if permissions.allowed(held, "callbacks.own"):
         _callbacks(session, ctx, out, calls)
+    if permissions.allowed(held, "review.view"):
+        mine = review_view.waiting(session, ctx, sign=permissions.allowed(held, "review.sign"))
+        out.actions, out.reviews = mine["actions"], mine["reviews"]
     return out
 
 

@@ -46,6 +46,10 @@ FIELD_WEIGHTS = {
     "sheet_extra": 0.5,
     "topics": 0.4,
     "kind": 0.5,
+    # knowledge-base entries (incident/knowledge/search.py): the answer
+    # weighs as a sheet, the product/category as a kind
+    "kb_answer": 1.5,
+    "kb_scope": 0.5,
 }
 CONCEPT_QUERY_WEIGHT = 2.0  # one concept in the query weighs as two words
 K1, B = 1.2, 0.3
