@@ -17,6 +17,7 @@ from incident.knowledge import search as kb
 from incident.models import AffectedCustomer, Complaint, Signal
 from incident.models_knowledge import KnowledgeEntry, KnowledgeVersion
 from incident.wording import pull
+from incident.wording.personalise import Customer
 from tests.test_wording import FULL, approved_sheet, declare
 
 # What last time's customers said (one gave a phone number and a name in
@@ -165,6 +166,10 @@ def test_lookup_falls_back_to_last_times_answer(store, ctx, lang):
         )
     else:
         assert FULL["what.en"] in found["answer"] and "not a live incident's wording" in found["label"]
+    # the customer in front of the agent is greeted by name, as a live reply does
+    [named] = kb.find(store, ctx.config, "登录不了", lang, customer=Customer(name="王小明", title="先生"))
+    hello = "王先生，您好！" if lang == "zh-CN" else "Hello Mr 王. "
+    assert named["answer"].startswith(hello) and named["answer"].count("您好") + named["answer"].count("Hello") == 1
     assert kb.find(store, ctx.config, "发票怎么开", lang) == []  # never a random entry
 
 

@@ -451,6 +451,22 @@ def test_cli_writes_the_three_files(loaded, db_url, tmp_path):
     bad = run("--month", "2026-13")
     assert bad.returncode == 1 and "cannot read the month '2026-13'" in bad.stderr and "Traceback" not in bad.stderr
 
+    # a later export of the same ticket brings its service times: the import says it updated one
+    head = "external_id,received_at,channel,request_type,category,text"
+    row = "CLI-1,2026-11-20T10:00:00+08:00,email,complaint,系统,登录不了"
+    first, later = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(f"{head}\n{row}\n", encoding="utf-8")
+    later.write_text(f"{head},first_response_at\n{row},2026-11-20T10:30:00+08:00\n", encoding="utf-8")
+
+    def imp(path):
+        cmd = [str(SCRIPT), "--lang", "en", "complaints", "import", str(path)]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+
+    assert imp(first).returncode == 0
+    again = imp(later)
+    assert again.returncode == 0 and "1 duplicates" in again.stdout, again.stderr
+    assert "1 of the stored tickets got their service times" in again.stdout
+
 
 def test_write_monthly_files(loaded, tmp_path):
     store, ctx, _ = loaded

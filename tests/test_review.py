@@ -17,6 +17,7 @@ from incident import incidents
 from incident.config_people import ReviewConfig
 from incident.enums import Role
 from incident.errors import ConflictError, ForbiddenError, InputError
+from incident.events import event_text
 from incident.models import (
     AffectedCustomer,
     Callback,
@@ -245,6 +246,8 @@ def test_the_liaisons_sign_and_an_edit_voids_their_signatures(store, ctx, clock)
     with store.transaction() as s:
         signoff, complete = service.sign(s, as_(ctx, "chenjing"), iid, "同意")
     assert (signoff.role, complete) == ("business_liaison", False)
+    [signed] = events(store, iid, "review_signed")
+    assert event_text(signed, "zh-CN").startswith("陈静 以业务对接人身份签署")  # a name, as other lines say it
     err = refused(store, lambda s: incidents.change_status(s, ctx, iid, "closed"))
     assert err.key == "review.error.close_unsigned" and "legal liaison" in err.message("en")
     clock.advance(minutes=5)
@@ -377,6 +380,10 @@ def test_follow_up_actions_and_the_overdue_escalation_once(store, ctx, clock):
             select(OutboxMessage.recipient).where(OutboxMessage.message_key == "review.notify.action_overdue")
         ).all()
         assert sent == ["chenjing"]
+        params = s.scalar(
+            select(OutboxMessage.params).where(OutboxMessage.message_key == "review.notify.action_overdue")
+        )
+        assert params["owner"] == "王芳 (wangfang)"  # the supervisor reads a name, not a roster key
         assert view.waiting(s, owner)["actions"][0]["overdue"] is True
     assert len(events(store, iid, "review_action_overdue")) == 1
 

@@ -20,6 +20,7 @@ from incident.i18n import label, t
 from incident.incidents import parse_id
 from incident.review import actions, export, service, view
 from incident.review import cli_texts as _texts  # noqa: F401  (review.help.*, review.out.*)
+from incident.roster import display
 from incident.runtime import Runtime
 from incident.textin import clean_value
 
@@ -71,7 +72,7 @@ def _show(out: Console, values: dict[str, Any], lang: str) -> None:
     _actions_table(out, [a for a, _ in values["actions"]], lang, values["person"])
 
 
-def _actions_table(out: Console, rows: list[Any], lang: str, person: Callable[[str], str]) -> None:
+def _actions_table(out: Console, rows: list[Any], lang: str, person: Callable[[str], str], now: Any = None) -> None:
     if not rows:
         out.print(t("review.out.no_actions", lang))
         return
@@ -79,9 +80,10 @@ def _actions_table(out: Console, rows: list[Any], lang: str, person: Callable[[s
     for key in ("#", "action", "owner", "due", "state"):
         table.add_column(key if key == "#" else t(f"review.col.{key}", lang))
     for a in rows:
-        table.add_row(
-            str(a.id), a.title, person(a.owner), a.due_on.isoformat(), t(f"review.action_state.{a.state}", lang)
-        )
+        state = t(f"review.action_state.{a.state}", lang)
+        if a.state == "open" and now is not None and a.due_at <= now:  # as the page and the export say it
+            state = f"{state} ({t('review.overdue', lang)})"
+        table.add_row(str(a.id), a.title, person(a.owner), a.due_on.isoformat(), state)
     out.print(table)
 
 
@@ -277,4 +279,4 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
             if as_json:
                 print_json(out, [view.action_json(a, now) for a in rows])
                 return
-            _actions_table(out, rows, rt.lang, lambda k: k)
+            _actions_table(out, rows, rt.lang, lambda k: display(rt.config, k), now)

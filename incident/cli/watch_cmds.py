@@ -219,6 +219,10 @@ CLI_WATCH_TEXTS: dict[str, tuple[str, str]] = {
         "读取 {read} 行：新增 {added}，重复 {duplicates}，错误 {errors}",
         "read {read} rows: {added} added, {duplicates} duplicates, {errors} errors",
     ),
+    "out.import_updated": (
+        "其中 {n} 张已有工单补上了服务时间（首次响应、解决、满意度）",
+        "{n} of the stored tickets got their service times (first response, resolution, satisfaction)",
+    ),
     "out.import_row_error": ("第 {line} 行：{reason}", "line {line}: {reason}"),
     "out.import_more_errors": (
         "……另有 {n} 行错误（--json 查看全部）",
@@ -724,6 +728,8 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 ),
                 style="bold",
             )
+            if report.updated:  # stored tickets whose service times this file brought
+                say(t("out.import_updated", r.lang, n=report.updated))
             for e in errors[:20]:
                 say(t("out.import_row_error", r.lang, line=e["line"], reason=e["message"]), style="red")
             if len(errors) > 20:

@@ -497,7 +497,10 @@ def register(app: typer.Typer, lang: str, rt: Callable[[], Runtime], out: Consol
                 )
             except NotFoundError as exc:
                 # No live incident: last time's answer, labelled, if there is one.
-                found = kb.find(s, r.config, kb_words, chosen) if exc.key == "wording.error.no_match" else []
+                who = Customer(name, title)  # greeted by name; last time's compensation is not theirs
+                found = (
+                    kb.find(s, r.config, kb_words, chosen, customer=who) if exc.key == "wording.error.no_match" else []
+                )
                 if not found:
                     raise
                 reply = None

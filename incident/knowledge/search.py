@@ -34,6 +34,7 @@ from incident.models import Incident
 from incident.models_knowledge import KnowledgeEntry, KnowledgeVersion
 from incident.timeutil import local
 from incident.watch.classify import Rules, load_rules
+from incident.wording.personalise import Customer, greeting
 from incident.wording.search import Doc, Hit, Index, describe, tokens
 
 FRESH_SECONDS = 1.0
@@ -148,14 +149,31 @@ def _day(value: Any, config: AppConfig) -> str:
     return local(value, config.zone).date().isoformat() if value is not None else ""
 
 
+def addressed(text: str, lang: str, customer: Customer | None) -> str:
+    """The stored answer opens with the plain greeting (harvested with no
+    customer): the customer in front of the agent is greeted by name, as a
+    live reply does. Nothing else is filled in: last time's compensation is
+    not this customer's."""
+    plain = greeting(Customer(), lang)
+    if customer is None or not text.startswith(plain):
+        return text
+    return greeting(customer, lang) + text[len(plain) :]
+
+
 def answer(
-    doc: Doc, config: AppConfig, lang: str, hit: Hit | None = None, why: list[Any] | None = None
+    doc: Doc,
+    config: AppConfig,
+    lang: str,
+    hit: Hit | None = None,
+    why: list[Any] | None = None,
+    customer: Customer | None = None,
 ) -> dict[str, Any]:
     """One knowledge-base answer, labelled as such: its entry, the source
     incident and its date, so that nobody takes it for a live incident's
     approved wording."""
     e, body = doc.incident, doc.sheet.content
     text, text_lang = answer_in(body, lang)
+    text = addressed(text, text_lang, customer)
     source = f"INC-{e.source_incident_id}" if e.source_incident_id else None
     day = _day(e.source_date, config)
     label_key = "kb.label.from_incident" if source else "kb.label.manual"
@@ -180,7 +198,12 @@ def answer(
 
 
 def find(
-    source: Session | Store, config: AppConfig, q: str, lang: str = "zh-CN", limit: int = 3
+    source: Session | Store,
+    config: AppConfig,
+    q: str,
+    lang: str = "zh-CN",
+    limit: int = 3,
+    customer: Customer | None = None,
 ) -> list[dict[str, Any]]:
     """The knowledge base's best answers for what the agent typed, best
     first (none when nothing fits: never a random entry)."""
@@ -193,7 +216,7 @@ def find(
     best = hits[0].score
     # Close enough to the best to be worth a look, as the live alternatives.
     kept = [h for h in hits[: max(1, limit)] if h.score >= best * 0.3]
-    return [answer(h.doc, config, lang, h, idx.explain(q, h)) for h in kept]
+    return [answer(h.doc, config, lang, h, idx.explain(q, h), customer) for h in kept]
 
 
 def browse(source: Session | Store, config: AppConfig, lang: str = "zh-CN") -> list[dict[str, Any]]:

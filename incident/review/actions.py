@@ -22,7 +22,7 @@ from incident.models import Incident
 from incident.models_review import FollowUpAction, Review
 from incident.notify import enqueue
 from incident.review import service
-from incident.roster import find_person, members
+from incident.roster import display, find_person, members
 from incident.textin import clean_text
 
 STATES = ("open", "done", "dropped")
@@ -203,7 +203,12 @@ def escalate_overdue(session: Session, ctx: Context, limit: int = 1000) -> int:
                 session,
                 recipient=boss,
                 key="review.notify.action_overdue",
-                params={"ref": incident.ref, "title": action.title, "owner": action.owner, "due": str(action.due_on)},
+                params={
+                    "ref": incident.ref,
+                    "title": action.title,
+                    "owner": display(ctx.config, action.owner),
+                    "due": str(action.due_on),
+                },
                 dedupe_key=f"review-action-overdue:{action.id}",
                 now=now,
                 incident_id=incident.id,

@@ -325,7 +325,9 @@ def sign(session: Session, ctx: Context, incident_id: int, comment: str | None =
     session.add(signoff)
     session.flush()
     after = state(session, ctx.config, review)
-    event(session, ctx, incident, "review_signed", role=role, person=person, version=review.version)
+    known = ctx.config.people.get(person)
+    name = known.name if known else person  # as the other timeline lines name people
+    event(session, ctx, incident, "review_signed", role=role, person=person, person_name=name, version=review.version)
     if after.complete:
         review.signed_off_at = now
         event(session, ctx, incident, "review_signed_off", version=review.version)

@@ -147,8 +147,8 @@ CATALOG.update(
             "review version {version}: {fields:review_fieldlist} edited ({voided} sign-offs voided)",
         ),
         "event.review_signed": (
-            "{person} 以{role:review_role}身份签署复盘第 {version} 版",
-            "{person} signed version {version} of the review as {role:review_role}",
+            "{person_name} 以{role:review_role}身份签署复盘第 {version} 版",
+            "{person_name} signed version {version} of the review as {role:review_role}",
         ),
         "event.review_signed_off": ("复盘第 {version} 版签署完成", "review version {version} signed off"),
         "event.review_waived": (

@@ -115,7 +115,8 @@ def router(pages: Pages) -> APIRouter:
                     values["problem"] = exc.message(lang)
                 if exc.key == "wording.error.no_match":
                     # No live incident: last time's answer, if the knowledge base has one.
-                    values["kb"] = kb.find(rt.store, rt.config, q, chosen)
+                    who = Customer(name=name or None, title=form["title"] or None)
+                    values["kb"] = kb.find(rt.store, rt.config, q, chosen, customer=who)
             else:
                 values["reply"] = reply
                 keep = {k: v for k, v in form.items() if v and k != "q"}
