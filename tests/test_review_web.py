@@ -76,6 +76,7 @@ def test_the_review_page_its_forms_and_exports(db_url, ctx):
         assert page.status_code == 200 and 'id="edit-form"' in page.text and 'id="times-table"' in page.text
         assert f"/incidents/{iid}/review.html" in page.text and 'id="gate"' in page.text
         assert '<svg class="volume"' in page.text and "监测信号" in page.text  # the chart; the first sign
+        assert "尚未撰写" in page.text and "第 0 版" not in page.text  # nothing written yet, said in words
         early = lead.get(f"/incidents/{unresolved}/review")
         assert early.status_code == 409 and "解决后才开启复盘" in early.text
 

@@ -174,6 +174,7 @@ def _finish(totals: dict[str, Any], fr: dict[int, int], res: dict[int, int], dea
             "deadline_s": deadline,
             "median_s": percentile(fr, 0.5),
             "p90_s": percentile(fr, 0.9),
+            "with_deadline": totals["response_due"],  # the share's base: chat and e-mail only
             "within": totals["response_within"],
             "within_share": _share(totals["response_within"], totals["response_due"]),
         },

@@ -59,6 +59,7 @@ CATALOG.update(
         # ---- sections, columns, states -------------------------------------
         "review.export.title": ("{ref} 复盘：{title}", "{ref} review: {title}"),
         "review.export.version": ("第 {version} 版", "version {version}"),
+        "review.web.unwritten": ("尚未撰写", "not written yet"),
         "review.export.generated": ("生成于 {at}", "generated {at}"),
         "review.section.text": ("复盘内容", "What we learned"),
         "review.section.times": ("时间线要点（自最早迹象起）", "Times (from the first sign)"),
