@@ -165,7 +165,8 @@ def test_an_agent_cannot_approve_money_nor_record_a_colleagues_call(cli, store):
         ).stdout
     )
     line = refused(cli("comp", "approve", str(entry["id"]), token=agents["wangfang"], ok=False))
-    assert "your roles (agent) may not do 'remedy.approve'" in line
+    # the action in words, not its key (remedy.approve)
+    assert "your roles (agent) may not do 'approve compensation (supervisors only, checked by the ledger)'" in line
     with store.read() as s:
         assert s.get(Compensation, entry["id"]).status == "proposed"
         (call,) = s.scalars(select(Callback)).all()
@@ -204,7 +205,10 @@ def test_four_eyes_hold_for_a_token(cli, store, tmp_path):
     cli("statement", "submit", "1", "1", token=emily)
     assert "four eyes" in refused(cli("statement", "approve", "1", "1", "--publish", token=emily, ok=False))
     # A lead may not approve wording at all (the desk's rule).
-    assert "wording.approve" in refused(cli("statement", "approve", "1", "1", token=lead, ok=False))
+    # the action in words (wording.approve), not its key
+    assert "approve or reject fact sheets and statements" in refused(
+        cli("statement", "approve", "1", "1", token=lead, ok=False)
+    )
     assert "published" in cli("statement", "approve", "1", "1", "--publish", token=sunli).stdout
 
 
