@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, NOW, incident_now
 
-from incident import incidents
+from incident import response
 from incident.errors import NotFoundError
 from incident.models import Signal
 from incident.web.app import create_app
-from incident.wording import factsheet, pull, workflow
+from incident.wording import factsheet, pull, search, workflow
+from tests.factories import FULL, approved_sheet, as_, declare
 from tests.test_web_lookup import add_user, login, main, runtime
-from tests.test_wording import FULL, approved_sheet, as_, declare
 
 SURGE_TITLE = "系统故障：投诉量（类别=系统）激增（50 件/桶，基线 0.5）"
 # The demo's surge complaints (incident/demo/stream.py), as detection attaches them.
@@ -161,6 +161,55 @@ def test_finer_concepts_and_inflections_tell_like_incidents_apart(store, ctx):
         assert pull.get_reply(store, ctx.config, q=q).incident.id == want, q
 
 
+def test_lexicon_places_slips_and_volume(store, ctx):
+    """The general mechanisms, each on words no sheet or sample uses: a
+    colloquial variant from the lexicon (柜子/cabinet for a parcel locker),
+    a city meeting its province (扬州, "Yangzhou" → 江苏), a pinyin slip
+    (杭洲), traditional characters, an English inflection; and between two
+    equal matches, the incident more customers complain about."""
+    locker = declare(store, ctx, kind="system_outage", severity=3, title="快递柜取件码失效")
+    approved_sheet(store, ctx, locker, {**FULL, "what": "部分快递柜取件码无法开柜", "what.en": "Locker codes fail"})
+    station = declare(store, ctx, kind="other", severity=4, title="部分驿站关闭")
+    approved_sheet(store, ctx, station, {**FULL, "what": "部分驿站停止营业", "what.en": "Some stations have closed"})
+    parcel, surge = demo_like(store, ctx)
+    jiangsu = declare(store, ctx, kind="batch_complaint", severity=3, title="江苏包裹延误")
+    approved_sheet(store, ctx, jiangsu, {**FULL, "what": "江苏部分包裹延误", "what.en": "Parcels in Jiangsu are late"})
+    for q, want in (
+        ("柜子输了码门不弹开", locker),
+        ("the cabinet rejects my pickup code", locker),
+        ("扬州的件好几天没动", jiangsu),
+        ("parcel to Yangzhou is late", jiangsu),
+        ("包裹卡在杭洲", parcel),
+        ("登錄不了", surge),
+        ("closing stations", station),
+    ):
+        assert pull.get_reply(store, ctx.config, q=q).incident.id == want, q
+    assert search.correct("验证吗没收到") == "验证码没收到"
+    # a word the lexicon lacks is never bent into one that sounds alike
+    assert search.correct("一直登不上") == "一直登不上" and search.correct("寄的大闸蟹") == "寄的大闸蟹"
+    # two sheets that say the same; the one with the complaints comes first
+    quiet = declare(store, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+    approved_sheet(store, ctx, quiet, {**FULL, "what": "APP 登录失败"})
+    loud = declare(store, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+    approved_sheet(store, ctx, loud, {**FULL, "what": "APP 登录失败"})
+    with store.transaction() as s:
+        for i in range(5):
+            s.add(
+                Signal(
+                    series_key=f"complaints/loud#{i}",
+                    bucket_start=NOW,
+                    created_at=NOW,
+                    kind="system_outage",
+                    severity=2,
+                    action="attached",
+                    incident_id=loud,
+                    detail={"samples": [{"type": "complaint", "text": f"登录失败 {i}"}]},
+                )
+            )
+    ranked = [h.doc.incident.id for h in pull.find(store, ctx.config, "APP 登录失败", limit=10)]
+    assert ranked[0] == loud and ranked.index(loud) < ranked.index(quiet)
+
+
 def test_no_such_incident_is_not_no_wording_yet(store, ctx):
     iid = declare(store, ctx)
     with pytest.raises(NotFoundError) as exc:
@@ -276,7 +325,7 @@ def test_statement_kind_defaults(store, ctx):
         workflow.approve_statement(s, as_(ctx, "emily"), iid, second.number, publish_now=True)
     with store.transaction() as s:
         assert workflow.draft_statement(s, ctx, iid, channels="status_page").kind == "update"
-        incidents.change_status(s, ctx, iid, "resolved")
+        response.change_status(s, ctx, iid, "resolved")
     with store.transaction() as s:
         assert workflow.draft_statement(s, ctx, iid, channels="status_page").kind == "resolution"
         assert workflow.draft_statement(s, ctx, iid, kind="update", channels="status_page").kind == "update"

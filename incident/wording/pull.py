@@ -44,6 +44,14 @@ REF = re.compile(r"(?i)\s*(?:inc-?|#)\s*\d+\s*")
 ALTERNATIVES = 3  # alternatives listed by default
 SAMPLES_PER_INCIDENT = 60  # sample complaints indexed per incident (the newest signals')
 _SHEET_MAIN = ("what", "scope", "cause", "fix", "workaround")
+# Fields that say how to reach us, the same on every sheet: not what the
+# incident is about, so not searched ("热线" would find them all).
+_SHEET_SKIP = ("public_title", "support_channel")
+# Fields too generic to carry concepts: the kind's name is shared by a
+# dozen incidents, the topics' keyword lists name every symptom of a topic
+# and the extras are boilerplate more often than not; their words still
+# count, at their lower weights.
+_NO_CONCEPTS = ("kind", "topics", "sheet_extra")
 
 __all__ = ["Doc", "Hit", "Index", "tokens", "get_reply", "browse", "changed", "is_fresh"]
 
@@ -89,7 +97,7 @@ def _fields(incident: Incident, sheet: FactSheet, samples: list[str], rules: Rul
     """The searchable fields of one approved wording (search.FIELD_WEIGHTS)."""
     content = sheet.content or {}
     main = [x for f in _SHEET_MAIN for x in _both(content.get(f))]
-    extra = [x for f, v in content.items() if f not in (*_SHEET_MAIN, "public_title") for x in _both(v)]
+    extra = [x for f, v in content.items() if f not in (*_SHEET_MAIN, *_SHEET_SKIP) for x in _both(v)]
     scope = [*incident.scope_channels, *incident.scope_regions, *incident.scope_products]
     title = [incident.title, incident.summary or "", incident.impact or "", *scope]
     # The topics this incident is about: what its complaints, title and
@@ -105,7 +113,11 @@ def _fields(incident: Incident, sheet: FactSheet, samples: list[str], rules: Rul
         "topics": _topic_words(rules, topics),
         "kind": list(LABELS["kind"].get(incident.kind, ())),
     }
-    return {name: Counter(tokens(" ".join(x for x in parts if x))) for name, parts in fields.items() if parts}
+    return {
+        name: Counter(tokens(" ".join(x for x in parts if x), name not in _NO_CONCEPTS))
+        for name, parts in fields.items()
+        if parts
+    }
 
 
 def _samples(session: Session, ids: list[int]) -> dict[int, list[str]]:
@@ -251,7 +263,8 @@ def _build(session: Session, gen: int, rules: Rules) -> Index:
     for incident, sheet in rows:
         snap_i = _snapshot(incident, ("id", "ref", "title", "kind", "severity", "status", "declared_at"))
         snap_s = _snapshot(sheet, ("id", "version", "content", "approved_at"))
-        docs.append(Doc(snap_i, snap_s, _fields(incident, sheet, samples[incident.id], rules)))
+        fields = _fields(incident, sheet, samples[incident.id], rules)
+        docs.append(Doc(snap_i, snap_s, fields, volume=len(samples[incident.id])))
     built = Index(key, docs, generation=gen)
     with _lock:
         _index = built

@@ -20,7 +20,7 @@ from typing import Any
 
 from incident.i18n import t
 from incident.wording import search_texts as _texts  # noqa: F401
-from incident.wording.search_synonyms import concepts, normalise
+from incident.wording.search_synonyms import concepts, lexicon_words, normalise, pinyin
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -53,6 +53,10 @@ FIELD_WEIGHTS = {
 }
 CONCEPT_QUERY_WEIGHT = 2.0  # one concept in the query weighs as two words
 K1, B = 1.2, 0.3
+# An incident that more customers complain about is the likelier one for
+# the next caller: its score grows by this much per e-fold of its sample
+# complaints, enough to settle a near tie, never to beat a clearer match.
+PRIOR = 0.15
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Term:
     weight: float
 
 
-def _terms(text: str) -> list[Term]:
+def _terms(text: str, with_concepts: bool = True) -> list[Term]:
     """The terms of a normalised text with their spans."""
     out: list[Term] = []
     for m in _CJK_RUN.finditer(text):
@@ -80,14 +84,16 @@ def _terms(text: str) -> list[Term]:
         w = m.group()
         if (len(w) > 1 or w.isdigit()) and w not in _STOP:
             out.append(Term(_stem(w), m.start(), m.end(), 1.0))
-    for concept, start, end in concepts(text):
-        out.append(Term("~" + concept, start, end, CONCEPT_QUERY_WEIGHT))
+    if with_concepts:
+        for concept, start, end in concepts(text):
+            out.append(Term("~" + concept, start, end, CONCEPT_QUERY_WEIGHT))
     return out
 
 
-def tokens(text: str) -> list[str]:
-    """A document text's terms: bigrams, words and concept tokens."""
-    return [x.term for x in _terms(normalise(text))]
+def tokens(text: str, with_concepts: bool = True) -> list[str]:
+    """A document text's terms: bigrams, words and (unless asked not to)
+    concept tokens."""
+    return [x.term for x in _terms(normalise(text), with_concepts)]
 
 
 @dataclass
@@ -97,6 +103,7 @@ class Doc:
     fields: dict[str, Counter[str]]
     terms: dict[str, float] = field(default_factory=dict)  # weighted over the fields
     length: float = 0.0
+    volume: int = 0  # how many customers' complaints it stands for (PRIOR)
 
     def __post_init__(self) -> None:
         weighted: dict[str, float] = {}
@@ -138,7 +145,7 @@ class Index:
     def search(self, query: str) -> list[Hit]:
         """Documents that share a concept or a distinctive term (one found
         in at most half of them) with the query, best first."""
-        text = normalise(query)
+        text = correct(normalise(query))
         qterms = _terms(text)
         weights: dict[str, float] = {}
         for x in qterms:
@@ -162,18 +169,19 @@ class Index:
             terms = matched.get(id(doc))
             if not terms or not any(x.startswith("~") or (self.df[x] <= limit and not _weak(x)) for x in terms):
                 continue
-            hits.append(Hit(scores[id(doc)], doc, []))
+            hits.append(Hit(scores[id(doc)] * (1 + PRIOR * math.log1p(doc.volume)), doc, []))
         hits.sort(key=lambda h: (-h.score, -h.doc.incident.id))
         return hits
 
     def explain(self, query: str, hit: Hit) -> list[dict[str, Any]]:
         """Which fields of the hit matched, on which words of the query
         (adjacent bigrams merged back into what was typed) and concepts."""
-        text = normalise(query)
+        text = correct(normalise(query))
+        terms = _terms(text)  # once: the concept scan is the costly part
         out = []
         for name, counts in sorted(hit.doc.fields.items(), key=lambda kv: -FIELD_WEIGHTS.get(kv[0], 1.0)):
-            spans = [(x.start, x.end) for x in _terms(text) if not x.term.startswith("~") and counts.get(x.term)]
-            found = [x.term[1:] for x in _terms(text) if x.term.startswith("~") and counts.get(x.term)]
+            spans = [(x.start, x.end) for x in terms if not x.term.startswith("~") and counts.get(x.term)]
+            found = [x.term[1:] for x in terms if x.term.startswith("~") and counts.get(x.term)]
             words = _merge(text, spans)
             if words or found:
                 out.append({"field": name, "words": words, "concepts": sorted(set(found))})
@@ -188,6 +196,40 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             return word[: -len(suffix)]
     return word
+
+
+def correct(text: str) -> str:
+    """``text`` (normalised) with a slip of a pinyin input method mended: a
+    stretch that sounds like a word of the lexicon (the concepts' variants,
+    the places) and differs from it in one character is read as that word
+    (杭洲 → 杭州, 验证吗 → 验证码). The odd character must make no word of
+    the lexicon with its neighbours (「一直登不上」 keeps its 登不上 and does
+    not become 一直等), and words outside the lexicon are never bent."""
+    words, by_sound, lengths = lexicon_words()
+    chars = list(text)
+    sounds = [pinyin(c) for c in chars]
+    for i in range(len(chars)):
+        for n in lengths:
+            key = " ".join(sounds[i : i + n])
+            meant = by_sound.get(key) if len(key.split(" ")) == n and "" not in sounds[i : i + n] else None
+            if not meant:
+                continue
+            odd = [k for k in range(n) if chars[i + k] != meant[k]]
+            if len(odd) != 1:
+                continue
+            at = i + odd[0]
+            around = ("".join(chars[at - 1 : at + 1]) if at > 0 else "", "".join(chars[at : at + 2]))
+            if not any(b in words for b in around if len(b) == 2):
+                chars[at] = meant[odd[0]]
+    return "".join(chars)
+
+
+def _sound(term: str) -> str:
+    """A Chinese bigram's pinyin ("hang zhou"), '' for anything else."""
+    if len(term) != 2 or term.isascii() or term.startswith("~"):
+        return ""
+    a, b = pinyin(term[0]), pinyin(term[1])
+    return f"{a} {b}" if a and b else ""
 
 
 def _weak(term: str) -> bool:

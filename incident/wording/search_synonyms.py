@@ -1,381 +1,114 @@
 """What agents and customers actually type, grouped as concepts.
 
-Each concept lists the colloquial Chinese variants (matched as substrings:
-Chinese has no spaces) and the English ones (matched as whole words or
-phrases). A text that contains any variant carries the concept, so
-「登不上」 meets a sheet that says 「无法登录」 and "can't log in" meets
-samples that say 「登录不上」. The labels are in the catalogue
-(``wording.search.concept.<name>``, search_texts.py).
+The lexicon is data (``incident/data/search_lexicon.toml``): each concept
+lists colloquial Chinese variants (matched as substrings: Chinese has no
+spaces) and English ones (matched as whole words or phrases); a text that
+contains any variant carries the concept, so 「登不上」 meets a sheet that
+says 「无法登录」 and "can't log in" meets samples that say 「登录不上」. Its
+places give each city its province and region, so 「绍兴」 meets a sheet about
+浙江 and "Tianjin" one about 华北.
 
-Variants are what agents type on a busy floor (DOMAIN.md: rules match what
-people type, not the manuals' odd copies): typos included (登陆 for 登录).
+Text is normalised once here for the documents and the query alike:
+full-width to half-width, lower case, traditional characters to simplified
+(``incident/data/search_chars.toml``) and the commonest slips (登陆 → 登录).
+The same data file gives each character its pinyin, which the search uses
+to recognise a word typed with the wrong character of the same sound.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-# name: (Chinese variants, English variants)
-CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "login": (
-        (
-            "登录",
-            "登陆",
-            "登入",
-            "登不上",
-            "登不进",
-            "登录不了",
-            "登陆不了",
-            "登录不上",
-            "登陆不上",
-            "上不去",
-            "无法登录",
-            "不能登录",
-            "进不了账号",
-            "账号进不去",
-            "登进去",
-        ),
-        (
-            "login",
-            "log in",
-            "log-in",
-            "logging in",
-            "logged in",
-            "sign in",
-            "signin",
-            "sign-in",
-            "signing in",
-            "log on",
-            "logon",
-            "locked out",
-            "cannot log in",
-            "can't log in",
-            "cant log in",
-            "unable to log in",
-        ),
-    ),
-    "otp": (
-        ("验证码", "校验码", "动态码", "动态密码", "短信码", "收不到码", "获取验证码", "发验证码", "验证短信", "yzm"),
-        (
-            "verification code",
-            "verification codes",
-            "otp",
-            "one-time password",
-            "one time password",
-            "sms code",
-            "security code",
-            "login code",
-            "2fa",
-            "text code",
-            "verification sms",
-            "code not received",
-            "didn't get the code",
-            "didnt get the code",
-            "no code",
-            "code",
-            "codes",
-        ),
-    ),
-    "sms": (
-        ("短信", "收不到短信", "短信收不到", "短信没收到", "信息收不到"),
-        ("sms", "text message", "text messages", "texts", "a text"),
-    ),
-    "payment": (
-        (
-            "支付",
-            "付款",
-            "付钱",
-            "付不了",
-            "付不出",
-            "交不了钱",
-            "结账",
-            "收银台",
-            "钱扣了",
-            "钱被扣",
-            "扣了钱",
-            "扣款失败",
-            "付费",
-            "银行卡",
-            "钱包",
-        ),
-        (
-            "payment",
-            "payments",
-            "pay",
-            "paying",
-            "can't pay",
-            "cannot pay",
-            "cant pay",
-            "unable to pay",
-            "checkout",
-            "check out",
-            "card declined",
-            "transaction failed",
-            "transaction",
-            "wallet",
-            "card",
-        ),
-    ),
-    # How one pays, apart from paying at all: a fault at a card or wallet
-    # provider is told apart from the app's own checkout by these.
-    "card": (
-        ("银行卡", "信用卡", "借记卡", "储蓄卡", "刷卡", "绑卡", "卡支付", "网银"),
-        ("card", "cards", "credit card", "debit card", "bank card", "card payment", "card declined"),
-    ),
-    "wallet": (
-        ("电子钱包", "钱包", "微信支付", "支付宝", "云闪付", "余额支付"),
-        ("wallet", "e-wallet", "ewallet", "alipay", "wechat pay", "apple pay"),
-    ),
-    "billing": (
-        ("多扣", "重复扣费", "重复扣款", "扣了两次", "扣两次", "乱扣费", "扣费", "多收", "乱收费", "扣错", "账单"),
-        ("overcharged", "double charged", "charged twice", "billing", "bill", "wrong charge", "extra charge"),
-    ),
-    "refund": (
-        ("退款", "退钱", "退费", "钱退", "没退"),
-        ("refund", "refunded", "refunds", "money back", "reimburse"),
-    ),
-    "order": (
-        ("下单", "下不了单", "寄件", "寄不了", "订单", "寄快递", "寄东西", "发快递", "生成订单"),
-        (
-            "place an order",
-            "place order",
-            "placing orders",
-            "order",
-            "orders",
-            "book a pickup",
-            "send a parcel",
-            "ship",
-        ),
-    ),
-    "app_down": (
-        (
-            "打不开",
-            "白屏",
-            "黑屏",
-            "闪退",
-            "进不去",
-            "崩了",
-            "崩溃",
-            "卡死",
-            "卡住",
-            "转圈",
-            "加载不出",
-            "加载不了",
-            "加载失败",
-            "刷不出来",
-            "用不了",
-            "不能用",
-            "无法使用",
-            "宕机",
-            "挂了",
-            "服务器繁忙",
-            "系统繁忙",
-            "网络异常",
-            "打开就退",
-            "自动退出",
-            "页面空白",
-            "空白页",
-            "没反应",
-            "报错",
-            "系统故障",
-            "瘫痪",
-        ),
-        (
-            "crash",
-            "crashes",
-            "crashed",
-            "crashing",
-            "white screen",
-            "blank screen",
-            "black screen",
-            "won't open",
-            "wont open",
-            "doesn't open",
-            "does not open",
-            "not opening",
-            "not loading",
-            "won't load",
-            "keeps closing",
-            "closes itself",
-            "freezes",
-            "frozen",
-            "stuck loading",
-            "down",
-            "outage",
-            "not working",
-            "doesn't work",
-            "server busy",
-            "system busy",
-            "spinning",
-            "error",
-            "errors",
-            "broken",
-        ),
-    ),
-    "app": (
-        ("app", "应用", "客户端", "手机软件", "软件", "小程序"),
-        ("app", "application", "mobile app", "mini program"),
-    ),
-    "parcel": (
-        ("快递", "包裹", "运单", "物流", "单号", "货物", "快件", "件到"),
-        (
-            "parcel",
-            "parcels",
-            "package",
-            "packages",
-            "shipment",
-            "delivery",
-            "deliveries",
-            "courier",
-            "tracking number",
-            "waybill",
-        ),
-    ),
-    "delay": (
-        (
-            "延误",
-            "延迟",
-            "没到",
-            "还没到",
-            "未到",
-            "没送到",
-            "没送来",
-            "迟迟",
-            "不派送",
-            "没派送",
-            "不配送",
-            "没人送",
-            "好几天",
-            "不更新",
-            "没更新",
-            "不动了",
-            "没动静",
-            "没动",
-            "卡在",
-            "滞留",
-            "压件",
-            "太慢",
-            "很慢",
-            "超时",
-            "催件",
-            "到哪了",
-            "在哪了",
-            "怎么还没",
-            "晚到",
-            "推迟",
-            "晚了",
-            "慢",
-            "还不到",
-            "迟到",
-        ),
-        (
-            "late",
-            "delayed",
-            "delay",
-            "delays",
-            "not arrived",
-            "hasn't arrived",
-            "hasnt arrived",
-            "not delivered",
-            "never arrived",
-            "still waiting",
-            "stuck",
-            "where is my",
-            "no update",
-            "not updated",
-            "overdue",
-            "slow",
-            "taking forever",
-        ),
-    ),
-    "tracking": (
-        ("物流信息", "查不到物流", "查件", "查询运单", "轨迹", "物流记录"),
-        ("tracking", "track"),
-    ),
-    "damaged": (
-        ("破损", "坏了", "损坏", "摔坏", "压坏", "碎了", "漏了", "湿了", "丢件", "丢了", "少件", "不见了", "丢失"),
-        ("damaged", "broken", "smashed", "crushed", "lost", "missing", "wet"),
-    ),
-    "phone_line": (
-        ("电话打不通", "打不通", "打不进", "没人接", "无人接听", "占线", "热线", "客服电话", "电话"),
-        (
-            "can't get through",
-            "cannot get through",
-            "phone line",
-            "hotline",
-            "call centre",
-            "call center",
-            "no one answers",
-            "nobody answers",
-            "phone",
-            "call",
-        ),
-    ),
-    "branch": (
-        ("网点", "营业部", "门店", "驿站", "自提点", "分部", "站点"),
-        ("branch", "outlet", "depot", "pickup point", "station"),
-    ),
-    "pickup": (
-        ("取件", "取快递", "快递柜", "丰巢", "取件码", "上门取件", "取不了", "揽收", "揽件"),
-        ("pickup", "pick up", "collect", "collection", "locker", "parcel locker"),
-    ),
-    "address": (("地址", "改地址", "收件地址"), ("address",)),
-    "compensation": (
-        ("补偿", "赔偿", "理赔", "赔付", "赔钱"),
-        ("compensation", "compensate", "claim", "claims"),
-    ),
-    "coupon": (("优惠券", "代金券", "运费券", "红包", "券"), ("coupon", "coupons", "voucher", "vouchers")),
-    "points": (("积分",), ("points", "loyalty points")),
-    "privacy": (
-        ("泄露", "泄漏", "隐私", "个人信息", "骚扰电话", "诈骗电话", "冒充客服", "诈骗", "盗号"),
-        ("leak", "leaked", "breach", "privacy", "personal data", "scam", "phishing", "hacked"),
-    ),
-    "invoice": (("发票", "开票"), ("invoice", "invoices", "receipt", "fapiao")),
-    "attitude": (
-        ("态度", "骂人", "不耐烦", "挂电话", "敷衍", "凶"),
-        ("rude", "attitude", "impolite", "shouted"),
-    ),
-    "website": (("官网", "网站", "网页"), ("website", "site", "web page", "webpage")),
-    # Weather split by what it does to parcels: rain floods hubs in the
-    # south, snow and ice close roads in the north; both are "weather".
-    "weather": (
-        ("天气", "恶劣天气", "封路", "暴雨", "大雨", "下雨", "雨天", "降雨", "台风", "大雪", "暴雪", "降雪", "冰冻"),
-        ("weather", "storm", "storms", "rain", "snow", "typhoon", "flood", "flooding", "flooded"),
-    ),
-    "rain": (
-        ("暴雨", "大雨", "下雨", "雨天", "降雨", "积水", "水淹", "淹了", "洪水", "内涝", "涝", "台风"),
-        ("rain", "rainstorm", "heavy rain", "raining", "flood", "floods", "flooded", "flooding", "typhoon"),
-    ),
-    "snow": (
-        ("大雪", "暴雪", "降雪", "下雪", "冰冻", "结冰", "道路结冰"),
-        ("snow", "snowstorm", "blizzard", "ice", "icy", "frozen roads"),
-    ),
-    "customs": (("清关", "海关", "国际件"), ("customs", "clearance", "international")),
-    "account": (("账号", "帐号", "账户", "封号", "冻结"), ("account", "accounts", "suspended", "frozen account")),
-    "price": (("运费", "价格", "涨价", "收费标准"), ("shipping fee", "price", "prices", "rate", "rates")),
-}
-
+_DATA = Path(__file__).resolve().parents[1] / "data"
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
-# Common slips and the traditional forms seen in posts (「華東快遞」).
-_SLIPS = str.maketrans({"帐": "账", "華": "华", "東": "东", "遞": "递", "錄": "录", "碼": "码", "’": "'"})
-
-
-def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, and the commonest slips fixed
-    (登陆 → 登录) so that bigrams meet as well as concepts."""
-    return unicodedata.normalize("NFKC", text or "").lower().replace("登陆", "登录").translate(_SLIPS)
+# Slips seen on the floor that no sound-alike rule catches (帐 for 账 is the
+# same sound but both are real words elsewhere).
+_SLIPS = {"帐": "账", "’": "'", "‘": "'"}
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[list[tuple[str, tuple[str, ...]]], dict[str, set[str]], int]:
-    zh: list[tuple[str, tuple[str, ...]]] = []
+def lexicon() -> dict[str, Any]:
+    with (_DATA / "search_lexicon.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+@lru_cache(maxsize=1)
+def _chars() -> tuple[dict[int, str], dict[str, str]]:
+    """The traditional → simplified table (for str.translate) and each
+    character's pinyin."""
+    with (_DATA / "search_chars.toml").open("rb") as f:
+        data = tomllib.load(f)
+    table = {ord(k): v for k, v in _SLIPS.items()}
+    for trad, simp in data["traditional"]["pairs"]:
+        table.update({ord(a): b for a, b in zip(trad, simp, strict=True)})
+    sound = {c: syllable for syllable, chars in data["pinyin"].items() for c in chars}
+    return table, sound
+
+
+def pinyin(char: str) -> str:
+    """A character's commonest toneless reading ('' when not in GB 2312)."""
+    return _chars()[1].get(char, "")
+
+
+def concept_labels() -> dict[str, tuple[str, str]]:
+    """Every concept's label (zh-CN, en), places included."""
+    lex = lexicon()
+    out = {name: (c["label"][0], c["label"][1]) for name, c in lex["concepts"].items()}
+    for key, (zh, en, *_variants) in lex["places"]["regions"].items():
+        out[f"region.{key}"] = (zh, en)
+    for key, p in lex["places"]["provinces"].items():
+        zh, en = p["name"].split(" ", 1)
+        out[f"place.{key}"] = (zh, en.title())
+    return out
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, traditional to simplified and
+    the commonest slips fixed (登陆 → 登录) so that bigrams meet as well as
+    concepts; our own name dropped (the lexicon's ``ignore``)."""
+    table, _ = _chars()
+    out = unicodedata.normalize("NFKC", text or "").lower().translate(table).replace("登陆", "登录")
+    for word in lexicon().get("ignore", {}).get("words", ()):
+        out = out.replace(word, " ")
+    return out
+
+
+def _variants() -> dict[str, tuple[list[str], list[str]]]:
+    """name → (Chinese variants, English variants), places included: a city
+    or province says its province (``place.<key>``) and its region
+    (``region.<key>``)."""
+    lex = lexicon()
+    out = {name: (list(c.get("zh", ())), list(c.get("en", ()))) for name, c in lex["concepts"].items()}
+    for key, (zh, _label, *variants) in lex["places"]["regions"].items():
+        out[f"region.{key}"] = ([zh], list(variants))
+    for key, p in lex["places"]["provinces"].items():
+        names = [p["name"], *p.get("cities", ())]
+        zh_names = [n.split(" ", 1)[0] for n in names]
+        en_names = [n.split(" ", 1)[1] for n in names]
+        out[f"place.{key}"] = (zh_names, en_names)
+        region = out.setdefault(f"region.{p['region']}", ([], []))
+        region[0].extend(zh_names)
+        region[1].extend(en_names)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, list[tuple[str, str]]], dict[str, set[str]], int]:
+    """Chinese variants by their first character (a text is scanned once,
+    each position checked against the few variants that start there) and
+    English phrases by their words."""
+    zh: dict[str, list[tuple[str, str]]] = {}
     en: dict[str, set[str]] = {}
     longest = 1
-    for name, (zh_words, en_words) in CONCEPTS.items():
-        zh.append((name, tuple(normalise(w) for w in zh_words if not w.isascii())))
-        for phrase in en_words + tuple(w for w in zh_words if w.isascii()):
+    for name, (zh_words, en_words) in _variants().items():
+        for variant in (normalise(w) for w in zh_words if not w.isascii()):
+            zh.setdefault(variant[0], []).append((variant, name))
+        for phrase in en_words + [w for w in zh_words if w.isascii()]:
             key = " ".join(_LATIN_WORD.findall(normalise(phrase)))
             en.setdefault(key, set()).add(name)
             longest = max(longest, key.count(" ") + 1)
@@ -388,12 +121,10 @@ def concepts(text: str) -> list[tuple[str, int, int]]:
     zh, en, longest = _tables()
     found: dict[str, tuple[int, int]] = {}
     if not text.isascii():
-        for name, words in zh:
-            for variant in words:
-                at = text.find(variant)
-                if at >= 0:
-                    found.setdefault(name, (at, at + len(variant)))
-                    break
+        for at, char in enumerate(text):
+            for variant, name in zh.get(char, ()):
+                if name not in found and text.startswith(variant, at):
+                    found[name] = (at, at + len(variant))
     latin = [(m.group(), m.start(), m.end()) for m in _LATIN_WORD.finditer(text)]
     for i in range(len(latin)):
         phrase = ""
@@ -402,3 +133,20 @@ def concepts(text: str) -> list[tuple[str, int, int]]:
             for name in en.get(phrase, ()):
                 found.setdefault(name, (latin[i][1], latin[j][2]))
     return [(name, a, b) for name, (a, b) in found.items()]
+
+
+@lru_cache(maxsize=1)
+def lexicon_words() -> tuple[frozenset[str], dict[str, str], tuple[int, ...]]:
+    """For mending slips (search.correct): the Chinese bigrams of the
+    lexicon's words, its words of two or more characters by their sound
+    (the first listed wins a shared sound), and the lengths they come in."""
+    bigrams: set[str] = set()
+    by_sound: dict[str, str] = {}
+    for zh_words, _en in _variants().values():
+        for word in (normalise(w) for w in zh_words if not w.isascii()):
+            bigrams.update(word[i : i + 2] for i in range(len(word) - 1))
+            sound = [pinyin(c) for c in word]
+            if len(word) >= 2 and all(sound):
+                by_sound.setdefault(" ".join(sound), word)
+    lengths = tuple(sorted({w.count(" ") + 1 for w in by_sound}))
+    return frozenset(bigrams), by_sound, lengths

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from incident.i18n import CATALOG
+from incident.wording.search_synonyms import concept_labels
 
 SEARCH_TEXTS: dict[str, tuple[str, str]] = {
     "wording.error.no_such_incident": (
@@ -38,36 +39,6 @@ SEARCH_TEXTS: dict[str, tuple[str, str]] = {
     "out.alternative_why": ("也可能是：{ref}「{title}」— {why}", 'or perhaps: {ref} "{title}" — {why}'),
 }
 
-CONCEPT_LABELS: dict[str, tuple[str, str]] = {
-    "login": ("登录", "log-in"),
-    "otp": ("验证码", "verification code"),
-    "sms": ("短信", "SMS"),
-    "payment": ("支付", "payment"),
-    "billing": ("扣费", "billing"),
-    "refund": ("退款", "refund"),
-    "order": ("下单寄件", "placing orders"),
-    "app_down": ("打不开、白屏、闪退", "app not working"),
-    "app": ("APP", "app"),
-    "parcel": ("快递包裹", "parcels"),
-    "delay": ("延误", "delay"),
-    "tracking": ("物流信息", "tracking"),
-    "damaged": ("破损丢件", "damaged or lost"),
-    "phone_line": ("电话打不通", "phone line"),
-    "branch": ("网点", "branch"),
-    "pickup": ("取件", "pickup"),
-    "address": ("地址", "address"),
-    "compensation": ("补偿", "compensation"),
-    "coupon": ("优惠券", "coupon"),
-    "points": ("积分", "points"),
-    "privacy": ("信息泄露", "personal data"),
-    "invoice": ("发票", "invoice"),
-    "attitude": ("服务态度", "service attitude"),
-    "website": ("官网", "website"),
-    "weather": ("天气", "weather"),
-    "customs": ("清关", "customs"),
-    "account": ("账号", "account"),
-    "price": ("运费价格", "shipping fees"),
-}
-
 CATALOG.update(SEARCH_TEXTS)
-CATALOG.update({f"wording.search.concept.{k}": v for k, v in CONCEPT_LABELS.items()})
+# the concepts' labels are data, with their variants (data/search_lexicon.toml)
+CATALOG.update({f"wording.search.concept.{k}": v for k, v in concept_labels().items()})
