@@ -18,9 +18,9 @@ from incident.config_types import (
     _Strict,
 )
 from incident.enums import Kind
+from incident.formula import FormulaError, compile_formula
 from incident.netcheck import BadURL, parse_url
 from incident.remedy import texts as _remedy_texts  # noqa: F401  (config.reason.ticket_url_*)
-from incident.remedy.formula import FormulaError, compile_formula
 
 
 class CompensationCaps(_Strict):
@@ -129,6 +129,10 @@ class CallbackConfig(_Strict):
     # ticket's id (https://tickets.example.com/t/{ticket}): the callbacks
     # page links a customer's complaint there. Unset: the id as plain text.
     ticket_url: str | None = None
+    # Days an imported customer's dialable number (kept apart, shown only by
+    # a callback's "show number") is kept once the incident is closed and the
+    # customer's callbacks are over; then the sweep deletes it (last four stay).
+    phone_keep_days: Annotated[int, Field(ge=0, le=365)] = 7
 
     @field_validator("ticket_url")
     @classmethod

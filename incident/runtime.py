@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from incident import acklinks, webhooks
+from incident import acklinks, roster_edit, webhooks
 from incident.access import identity
 from incident.access.identity import Caller
 from incident.config import AppConfig, Settings, load_config, normalise_lang
@@ -42,6 +42,8 @@ class Runtime:
     _store: Store | None = None
     _slack: SlackGateway | Literal[False] | None = None  # False: looked, no token
     _notifiers: dict[str, Any] | None = None
+    _toml: AppConfig | None = None  # the roster's seed, before the database's edits (incident/roster_edit.py)
+    _roster_rev: int = 0
 
     @classmethod
     def build(
@@ -73,7 +75,26 @@ class Runtime:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.database_url)
+            self.refresh_roster()
         return self._store
+
+    @property
+    def toml_config(self) -> AppConfig:
+        """The configuration as the file has it (the roster's seed)."""
+        return self._toml or self.config
+
+    def refresh_roster(self) -> None:
+        """Put the roster's database edits over the file's (one query when
+        nothing changed): at the store's opening, and before each web
+        request, so an edit made anywhere is in effect everywhere at once."""
+        if self._toml is None or (self._toml is not self.config and self._roster_rev == 0):
+            self._toml = self.config  # the file's (or the one set in its place before any edit)
+        with self.store.read() as s:
+            rev = roster_edit.revision(s)
+            if rev == self._roster_rev:
+                return
+            layered = roster_edit.effective(s, self._toml)
+        self.config, self._roster_rev = layered.config, rev
 
     def sign_in(self, password: Callable[[str], str] | None) -> Caller:
         """Who is acting, proven (incident.access.identity): from then on the

@@ -17,6 +17,7 @@ from tests.browser import Shots, sign_in
 from tests.webserver import LiveServer
 from tests.webutil import PASSWORD, add_user, web_runtime
 
+REFUSED_409 = "Failed to load resource: the server responded with a status of 409 (Conflict)"
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
@@ -98,11 +99,11 @@ def test_lead_declares_and_runs_an_incident(browser, site):
 
 
 def _declare(rt, title="APP 登录失败"):  # type: ignore[no-untyped-def]
-    from incident import incidents
+    from incident import response
     from incident.context import Context
 
     with rt.store.transaction() as s:
-        return incidents.declare(
+        return response.declare(
             s,
             Context(config=rt.config, actor="zhangwei", clock=rt.clock),
             kind="system_outage",
@@ -142,11 +143,12 @@ def test_comms_draft_a_second_person_approves_it_is_published(browser, site):
     shots.take(emily, "04-desk-editor-live-preview")
     _click(emily, "#facts-form button.primary", desk)
     _click(emily, "#sheet-submit button", desk)
-    # the author cannot approve their own sheet (four eyes)
+    # the author cannot approve their own sheet (four eyes): said beside the button, on the page at its address
     if emily.locator("#sheet-approve button").count():
         emily.click("#sheet-approve button")
-        emily.wait_for_url(desk)
-        assert "error" in emily.locator(".flash").get_attribute("class")
+        emily.wait_for_url(f"**/desk/{iid}/facts/approve")
+        assert emily.locator("#sheet-approve-refusal").is_visible()
+        errors.remove(REFUSED_409)  # the page's own status, which chromium logs; nothing else may be
     sctx, sunli = sign_in(browser, base, "sunli", PASSWORD)
     sunli.goto(f"/desk/{iid}")
     _click(sunli, "#sheet-approve button", desk)
@@ -186,11 +188,56 @@ def test_comms_draft_a_second_person_approves_it_is_published(browser, site):
 
 def _approve_facts(rt, iid):  # type: ignore[no-untyped-def]
     from incident.context import Context
-    from tests.test_wording import approved_sheet
+    from tests.factories import approved_sheet
 
     approved_sheet(
         rt.store, Context(config=rt.config, actor="emily", clock=rt.clock), iid, author="emily", approver="sunli"
     )
+
+
+def test_a_refused_desk_form_answers_in_view_and_keeps_what_was_typed(browser, site):
+    """Issue 23 point 1: approving one's own statement, far down the desk,
+    is refused beside the statement's buttons — in the viewport, focused,
+    the comment as typed — not at the top of a reloaded page."""
+    from incident.context import Context
+    from incident.i18n import t
+    from incident.wording import workflow
+
+    rt, base, shots = site
+    iid = _declare(rt)
+    _approve_facts(rt, iid)
+    emily_ctx = Context(config=rt.config, actor="emily", clock=rt.clock)
+    for _ in range(3):  # three statements: #1 lies well below the fold
+        with rt.store.transaction() as s:
+            number = workflow.draft_statement(s, emily_ctx, iid, kind="holding", channels=["sms", "status_page"]).number
+        with rt.store.transaction() as s:
+            workflow.submit_statement(s, emily_ctx, iid, number)
+    ctx, page = sign_in(browser, base, "emily", PASSWORD)
+    errors = watch_errors(page)
+    page.goto(f"/desk/{iid}")
+    form = page.locator("#statement-1 .st-approve")
+    form.locator("input[name=comment]").fill("我来批 <b>急</b>")
+    form.locator("button").click()
+    page.wait_for_url(f"**/desk/{iid}/statements/1/approve")
+    answer = page.locator("#st1-approve-refusal")
+    assert answer.inner_text() == t("wording.error.four_eyes", "zh-CN", person="emily")
+    box, height = answer.bounding_box(), page.evaluate("window.innerHeight")
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height, (box, height)
+    assert page.evaluate("window.scrollY") > 0  # brought down to it, not left at the top
+    assert page.evaluate("document.activeElement.closest('.refusal') !== null")  # focused: read out, seen
+    kept = page.locator("#statement-1 .st-approve input[name=comment]")
+    assert kept.input_value() == "我来批 <b>急</b>"
+    assert page.evaluate("window.__xss") is None
+    errors.remove(REFUSED_409)  # the page's own status, which chromium logs; nothing else may be
+    shots.take(page, "11-desk-refused-beside-the-form")
+    # the language link at that address leads back to the statement
+    page.click("header a.lang")
+    page.wait_for_url(re.compile(rf".*/desk/{iid}\?lang=en#statement-1$"))
+    assert "Statements" in page.inner_text("body")
+    with rt.store.read() as s:
+        assert workflow.list_statements(s, iid)[0].status == "in_review"
+    assert errors == []
+    ctx.close()
 
 
 def test_agent_looks_up_and_copies_the_wording(browser, site):

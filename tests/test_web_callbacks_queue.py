@@ -16,19 +16,19 @@ from string import Formatter
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from incident.config import CallbackConfig, load_config
 from incident.enums import EventType
 from incident.errors import ConfigError
 from incident.events import event_text
 from incident.models import AffectedCustomer, Callback, Complaint, TimelineEvent
+from incident.models_people import CustomerPhone
 from incident.remedy import contact
 from incident.web.app import create_app
 from incident.web.callbacks_texts import CALLBACKS_TEXTS
 from tests import webutil
-from tests.test_web_remedy import make_callbacks
-from tests.test_wording import approved_sheet, declare
+from tests.factories import approved_sheet, declare, make_callbacks
 from tests.webserver import LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,11 +121,11 @@ def test_show_number_for_the_assignee_only_recorded_on_the_timeline(store, ctx, 
         assert agent.post(f"/callbacks/{ids['R3']}/reveal", data={}).status_code == 403
         assert reveals(store, iid) == []
 
-        # Her own: what is stored is shown (only the masked contact exists: no tel: link, said so).
+        # Her own: the number kept apart at intake is shown, with a tel: link (issue 23 point 8).
         r = agent.post(f"/callbacks/{ids['R3']}/reveal", data={"csrf": token})
         page = body(r)
-        assert r.status_code == 200 and "联系方式（已记录查看）：****0003" in page
-        assert 'href="tel:' not in page and "没有完整号码" in page
+        assert r.status_code == 200 and "联系方式（已记录查看）：13800000003" in page
+        assert 'href="tel:13800000003"' in page and "没有完整号码" not in page
         # The revealed page's address, opened again (its language switch): the call, the number hidden again.
         again = agent.get(f"/callbacks/{ids['R3']}/reveal", params={"lang": "en"})
         assert again.status_code == 303 and again.headers["location"] == f"/callbacks?id={ids['R3']}&lang=en"
@@ -137,11 +137,21 @@ def test_show_number_for_the_assignee_only_recorded_on_the_timeline(store, ctx, 
         # A cs lead may see anyone's; a handled call's number is not given.
         lead, lead_token = webutil.login(server.base, "chenjing")
         r = lead.post(f"/callbacks/{ids['R4']}/reveal", data={"csrf": lead_token, "agent": "zhoumin"})
-        assert r.status_code == 200 and "联系方式（已记录查看）：****0004" in body(r)
+        assert r.status_code == 200 and "联系方式（已记录查看）：13800000004" in body(r)
+        # With no number kept (a complaint's customer, masked when it came in): what is stored, no tel: link, said so.
+        with store.transaction() as s:
+            s.execute(delete(CustomerPhone))
+        r = lead.post(f"/callbacks/{ids['R4']}/reveal", data={"csrf": lead_token, "agent": "zhoumin"})
+        page = body(r)
+        assert "联系方式（已记录查看）：****0004" in page and 'href="tel:' not in page and "没有完整号码" in page
         assert agent.post(f"/callbacks/{ids['R3']}", data={"csrf": token, "result": "refused"}).status_code == 303
         r = agent.post(f"/callbacks/{ids['R3']}/reveal", data={"csrf": token})
         assert r.status_code == 303 and r.headers["location"] == f"/callbacks?id={ids['R3']}"
-        assert [(e.actor, e.data["customer"]) for e in reveals(store, iid)] == [("wangfang", "R3"), ("chenjing", "R4")]
+        assert [(e.actor, e.data["customer"]) for e in reveals(store, iid)] == [
+            ("wangfang", "R3"),
+            ("chenjing", "R4"),
+            ("chenjing", "R4"),
+        ]
 
 
 def test_a_dialable_contact_gets_a_tel_link_and_the_ticket_is_linked_escaped(store, ctx, db_url, tmp_path, monkeypatch):
@@ -164,6 +174,7 @@ def test_a_dialable_contact_gets_a_tel_link_and_the_ticket_is_linked_escaped(sto
         s.flush()
         complaint = s.scalar(select(Complaint.id).where(Complaint.external_id == ticket))
         # A contact kept whole (customers from before masking, or typed by a lead): dialable.
+        s.execute(delete(CustomerPhone))  # no number kept apart: the stored contact is what is shown
         s.execute(
             update(AffectedCustomer)
             .where(AffectedCustomer.customer_ref == "R3")

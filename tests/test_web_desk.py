@@ -6,13 +6,14 @@ from users always shown escaped."""
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from incident import incidents
+from incident import response
 from incident.access import users
 from incident.context import Context
 from incident.i18n import t
@@ -67,7 +68,7 @@ def rt(db_url, config, clock, tmp_path, monkeypatch):
 def declare(rt: Runtime, title: str = "APP 登录失败") -> int:
     with rt.store.transaction() as s:
         ctx = Context(config=rt.config, actor="zhangwei", clock=rt.clock)
-        return incidents.declare(s, ctx, kind="system_outage", severity=2, title=title).id
+        return response.declare(s, ctx, kind="system_outage", severity=2, title=title).id
 
 
 def login(base: str, name: str) -> tuple[httpx.Client, str]:
@@ -164,8 +165,10 @@ def test_desk_edit_preview_review_publish_and_log(rt):
 
         html = follow(emily, post(emily, f"{desk}/facts/submit", e_tok))
         assert t("web.desk.done.sheet_submitted", "zh-CN", version=1, errors=0, warnings=1) in html
-        html = follow(emily, post(emily, f"{desk}/facts/approve", e_tok))
-        assert t("wording.error.four_eyes", "zh-CN", person="emily") in html
+        # refused beside the approve form (409: it clashes with who wrote it), the comment kept
+        r = post(emily, f"{desk}/facts/approve", e_tok, comment="我自己批 <b>")
+        assert refusal(r, "sheet-approve", 409) == t("wording.error.four_eyes", "zh-CN", person="emily")
+        assert 'value="我自己批 &lt;b&gt;"' in form_of(r.text, "sheet-approve")
         assert sheet_status(rt, iid) == [(1, "in_review")] and count(rt, Approval) == 0
 
         # ---- a second comms person approves
@@ -195,8 +198,10 @@ def test_desk_edit_preview_review_publish_and_log(rt):
 
         html = follow(emily, post(emily, f"{desk}/statements/1/submit", e_tok))
         assert statement(rt, iid).status == "in_review"
-        html = follow(emily, post(emily, f"{desk}/statements/1/approve", e_tok))
-        assert t("wording.error.four_eyes", "zh-CN", person="emily") in html
+        r = post(emily, f"{desk}/statements/1/approve", e_tok, comment="发吧", publish_now="1")
+        assert refusal(r, "st1-approve", 409) == t("wording.error.four_eyes", "zh-CN", person="emily")
+        approve_form = section(r.text, "statement-1").split("st-approve", 1)[1].split("</form>", 1)[0]
+        assert 'value="发吧"' in approve_form and 'name="publish_now" value="1" checked' in approve_form
         assert statement(rt, iid).status == "in_review"
 
         # ---- an agent's and a lead's hand-made POSTs are refused by the server
@@ -249,8 +254,9 @@ def test_desk_edit_preview_review_publish_and_log(rt):
             r"diff-old[^>]*>技术人员已定位问题并正在修复<.*?diff-new[^>]*>系统已修复，正在观察<", diff, re.S
         )
         follow(emily, post(emily, f"{desk}/facts/submit", e_tok))
-        html = follow(sunli, post(sunli, f"{desk}/facts/reject", s_tok, reason=""))
-        assert t("wording.error.reason_required", "zh-CN") in html
+        r = post(sunli, f"{desk}/facts/reject", s_tok, reason="  ")
+        assert refusal(r, "sheet-reject") == t("wording.error.reason_required", "zh-CN")
+        assert "autofocus" in form_of(r.text, "sheet-reject")  # the reason, to be written at once
         html = follow(sunli, post(sunli, f"{desk}/facts/reject", s_tok, reason="请补充恢复时间"))
         assert sheet_status(rt, iid) == [(1, "approved"), (2, "draft")]
 
@@ -350,12 +356,101 @@ def test_desk_sets_the_public_title_and_wechat_fields_and_refuses_a_statement_wi
         st = statement(rt, iid)
         assert st.rendered["zh-CN"]["wechat"]["fields"]["keyword1"] == "APP 登录异常"  # not the internal title
         assert any(f["rule"] == "channel.wechat.field_too_long" and f["severity"] == "error" for f in st.findings)
-        refused = follow(emily, post(emily, f"{desk}/statements/1/submit", e_tok))
+        refused = post(emily, f"{desk}/statements/1/submit", e_tok)
         assert statement(rt, iid).status == "draft"
-        message = flash_of(refused)
-        assert message.startswith("error") and "不能提交审批" in message and "field_too_long" in message
-        english = follow(emily, post(emily, f"{desk}/statements/1/submit?lang=en", e_tok))
-        assert "cannot be submitted" in flash_of(english) and "不能提交" not in flash_of(english)
+        message = refusal(refused, "st1-submit", refused.status_code)
+        assert refused.status_code in (409, 422) and "不能提交审批" in message and "field_too_long" in message
+        assert 'id="st1-submit-refusal"' in section(refused.text, "statement-1")  # beside the statement's buttons
+        english = post(emily, f"{desk}/statements/1/submit?lang=en", e_tok)
+        message = refusal(english, "st1-submit", refused.status_code)
+        assert "cannot be submitted" in message and "不能提交" not in message
+        emily.close()
+        sunli.close()
+
+
+def test_every_desk_form_answers_beside_itself_and_keeps_what_was_typed(rt):
+    """Issue 23 point 1: a refusal is not a redirect to the top of the page
+    with the form emptied; the page comes back at the POST's address (422,
+    409 for a clash with what is stored) with the form open, what was typed
+    in it, and the reason beside it. Nothing is stored."""
+    iid = declare(rt)
+    desk = f"/desk/{iid}"
+    with LiveServer(create_app(rt)) as srv:
+        emily, e_tok = login(srv.base, "emily")
+        sunli, s_tok = login(srv.base, "sunli")
+
+        # ---- the editor: every field back as typed (lists line by line, markup as text), nothing stored
+        typed = {
+            **SHEET,
+            "what.zh-CN": "APP 登录失败 <script>x</script>",
+            "dos.zh-CN": "第一条\n第二条",
+            "eta": "下周三",  # not a time
+            "note": "补充范围",
+            "preview_kind": "update",
+        }
+        r = post(emily, f"{desk}/facts", e_tok, **typed)
+        message = refusal(r, "facts")
+        assert "下周三" in message and count(rt, FactSheet) == 0
+        editor = form_of(r.text, "facts-form")
+        assert 'id="facts-refusal"' in editor  # beside the save button, inside the form
+        assert ">APP 登录失败 &lt;script&gt;x&lt;/script&gt;</textarea>" in editor
+        assert ">第一条\n第二条</textarea>" in editor and ">客服热线专席 95311 转 8</textarea>" in editor
+        assert 'name="eta" value="下周三"' in editor and 'name="note" maxlength="500" value="补充范围"' in editor
+        assert '<option value="update" selected>' in editor
+        assert "<script>x" not in r.text
+        # a reload, or the language link, at that address: the desk's editor
+        back = emily.get(f"{desk}/facts", params={"lang": "en"}, follow_redirects=False)
+        assert back.status_code == 303 and back.headers["location"] == f"{desk}?lang=en#facts"
+        assert emily.get(f"{desk}/statements/3/approve", follow_redirects=False).headers["location"] == (
+            f"{desk}#statement-3"
+        )
+
+        # ---- submitting a sheet that lacks required fields: said beside the sheet's buttons
+        follow(emily, post(emily, f"{desk}/facts", e_tok, **{**SHEET, "fix.zh-CN": "", "fix.en": ""}))
+        r = post(emily, f"{desk}/facts/submit", e_tok)
+        assert "facts" in section(r.text, "facts") and "sheet-submit-refusal" in section(r.text, "facts")
+        assert "fix.zh-CN" in refusal(r, "sheet-submit")
+        assert sheet_status(rt, iid) == [(1, "draft")]
+
+        # ---- a form gone from the page (nothing is in review): said where its buttons were
+        r = post(sunli, f"{desk}/facts/approve", s_tok, comment="好")
+        assert "不在待审批状态" in refusal(r, "sheet-approve", 409) and 'id="sheet-approve"' not in r.text
+        assert 'id="sheet-approve-refusal"' in section(r.text, "facts")
+        # … and a form the page has no place for (no sheet approved to draft from): at the top
+        r = post(emily, f"{desk}/statements", e_tok, kind="holding", ch_sms="1")
+        assert r.status_code == 409 and 'id="draft-form"' not in r.text
+        top = htmllib.unescape(r.text.split('id="refusal">', 1)[1].split("</div>", 1)[0])
+        assert top == t("wording.error.no_approved_facts", "zh-CN", ref=f"INC-{iid}")
+        assert r.text.index('id="refusal"') < r.text.index('id="facts"') and 'role="alert"' in r.text
+
+        follow(emily, post(emily, f"{desk}/facts", e_tok, **SHEET))
+        follow(emily, post(emily, f"{desk}/facts/submit", e_tok))
+        follow(sunli, post(sunli, f"{desk}/facts/approve", s_tok))
+
+        # ---- retracting the sheet in force without a reason: the reason field focused
+        r = post(emily, f"{desk}/facts/retract", e_tok, reason=" ")
+        assert refusal(r, "sheet-retract") == t("wording.error.reason_required", "zh-CN")
+        assert "autofocus" in form_of(r.text, "sheet-retract") and sheet_status(rt, iid) == [(1, "approved")]
+
+        # ---- drafting with no channel ticked: the kind chosen kept, no box ticked again behind one's back
+        r = post(emily, f"{desk}/statements", e_tok, kind="update")
+        assert refusal(r, "draft") == t("web.desk.error.no_channels", "zh-CN")
+        draft = form_of(r.text, "draft-form")
+        assert '<option value="update" selected>' in draft and " checked" not in draft
+        assert count(rt, Statement) == 0
+        follow(emily, post(emily, f"{desk}/statements", e_tok, kind="update", ch_sms="1"))
+
+        # ---- a statement's own forms: rejecting and retracting need a reason
+        follow(emily, post(emily, f"{desk}/statements/1/submit", e_tok))
+        r = post(sunli, f"{desk}/statements/1/reject", s_tok, reason="")
+        assert refusal(r, "st1-reject") == t("wording.error.reason_required", "zh-CN")
+        assert 'id="st1-reject-refusal"' in section(r.text, "statement-1")
+        r = post(emily, f"{desk}/statements/1/retract", e_tok, reason="\t")
+        assert refusal(r, "st1-retract") == t("wording.error.reason_required", "zh-CN")
+        assert statement(rt, iid).status == "in_review"
+        # a statement that does not exist is no form to answer beside: the desk says so
+        r = post(emily, f"{desk}/statements/9/submit", e_tok)
+        assert r.status_code == 303 and flash_of(follow(emily, r)).startswith("error")
         emily.close()
         sunli.close()
 
@@ -373,6 +468,21 @@ def test_desk_findings_suggest_in_the_readers_language(rt):
         emily.close()
     assert "absolute_promise" in zh and "根据产品设计，正常情况下会……" in zh and "Based on the product" not in zh
     assert "根据产品设计，正常情况下会…… (Based on the product design, under normal conditions it will …)" in en
+
+
+def refusal(r: httpx.Response, form: str, status: int = 422) -> str:
+    """A refused form's answer: the page again at the POST's address (no
+    redirect), the reason beside the form, said as an alert."""
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    assert "location" not in r.headers
+    box = r.text.split(f'id="{form}-refusal">', 1)[1].split("</p>", 1)[0]
+    before = r.text.split(f'id="{form}-refusal">', 1)[0].rsplit("<div", 1)[1]
+    assert 'class="refusal" role="alert"' in before and "data-refusal" in before
+    return htmllib.unescape(box)
+
+
+def form_of(html: str, form_id: str) -> str:
+    return html.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0]
 
 
 def flash_of(html: str) -> str:

@@ -6,15 +6,16 @@ their own)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 
 from sqlalchemy import func, select, update
 
-from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation, Incident
-from incident.remedy import callbacks, customers
+from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation
+from incident.remedy import customers
 from incident.web.app import create_app
+from tests.factories import approved_sheet, declare, make_callbacks  # noqa: F401
 from tests.test_web_lookup import add_user, csrf, flash, login, main, runtime
-from tests.test_wording import approved_sheet, declare
 
 
 def entries(store, iid):
@@ -26,6 +27,31 @@ def entries(store, iid):
             .order_by(Compensation.id)
         ).all()
         return [(e.id, ref, e.form, e.amount, e.status, e.proposed_by, e.approved_by) for e, ref in rows]
+
+
+def beside(r, form: str, status: int = 422) -> str:
+    """A form's answer beside it: the page again at the POST's address."""
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    assert r.url.path.startswith("/remedy/") and r.history == []  # no redirect
+    head, rest = r.text.split(f'id="{form}-refusal">', 1)
+    assert 'class="refusal" role="alert"' in head.rsplit("<div", 1)[1]
+    return html.unescape(rest.split("</p>", 1)[0])
+
+
+def bad_rows(r, form: str) -> list[str]:
+    box = r.text.split(f'id="{form}-rows">', 1)[1].split("</ul>", 1)[0]
+    return [html.unescape(li.split("</li>", 1)[0]) for li in box.split("<li>")[1:]]
+
+
+def pasted(r) -> str:
+    """The import form's textarea, as the browser reads it (the newline
+    right after the tag is not part of the value)."""
+    raw = r.text.split('id="import-form"', 1)[1].split("<textarea", 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    return html.unescape(raw.removeprefix("\n"))
+
+
+def row_of(page: str, entry_id: int) -> str:
+    return page.split(f'id="entry-{entry_id}"', 1)[1].split("</tr>", 1)[0]
 
 
 def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path, monkeypatch):
@@ -73,19 +99,21 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
         "客户编号,姓名,称谓,电话,涉及金额,保险\nB,李四,先生,13900001111,80,否\n"
         "C,王五,女士,,lots,\nD,赵六,女士,,900,货物\nA,重复,,,,\n"
     )
+    # Said beside the import form (200: rows were stored), which keeps the list as pasted.
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": rows, "format": "csv"})
-    message = flash(r.text)
-    assert (
-        message.startswith("error: 读取 4 行：新增 2，重复 1，有问题 1。")
-        and "第 3 行" in message
-        and "lots" in message
-    )
+    assert beside(r, "import", 200).startswith("读取 4 行：新增 2，重复 1，有问题 1。")
+    [bad] = bad_rows(r, "import")
+    assert "第 3 行" in bad and "lots" in bad
+    assert pasted(r) == rows and '<details id="import" open>' in r.text
     assert "受影响客户（3）" in r.text and "****1111" in r.text and "李四" in r.text
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": "name\nx\n", "format": "csv"})
-    assert flash(r.text).startswith("error: ") and "customer_ref" in flash(r.text)
+    assert "customer_ref" in beside(r, "import", 422)  # the whole list refused: nothing stored
+    assert pasted(r) == "name\nx\n"
     jsonl = '{"customer_ref": "E", "name": "钱七", "lang": "en"}\nnot json\n'
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": jsonl, "format": "jsonl"})
-    assert flash(r.text).startswith("error: 读取 2 行：新增 1，重复 0，有问题 1。 第 2 行")
+    assert beside(r, "import", 200).startswith("读取 2 行：新增 1，重复 0，有问题 1。")
+    assert bad_rows(r, "import")[0].startswith("第 2 行") and '<option value="jsonl" selected>' in r.text
+    assert pasted(r) == jsonl
     with store.read() as s:
         assert customers.count(s, iid) == 4
 
@@ -116,13 +144,17 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
 
     # Four eyes: the proposer's own approval is refused by the ledger, even hand-made.
     r = lead.post(f"/remedy/{iid}/compensation/approve", data={"csrf": token, "id": str(entry_id)})
-    assert flash(r.text) == f"error: 不能审批自己提出的补偿（四眼原则）：#{entry_id}"
+    assert beside(r, f"approve-{entry_id}") == f"不能审批自己提出的补偿（四眼原则）：#{entry_id}"
+    assert f'id="approve-{entry_id}-refusal"' in row_of(r.text, entry_id)  # beside the entry's row
     # A lead may approve as far as the page goes, but is no supervisor: the ledger says so.
     lead2 = login(app, "zhangwei")
     page2 = lead2.get(f"/remedy/{iid}")
     assert "您不是主管" in page2.text
     r = lead2.post(f"/remedy/{iid}/compensation/approve", data={"csrf": csrf(page2.text), "id": str(entry_id)})
-    assert flash(r.text).startswith("error: zhangwei 不是主管，不能审批补偿；可审批的人：chenjing, liuyang, sunli")
+    refused = beside(r, f"approve-{entry_id}", r.status_code)
+    assert r.status_code in (409, 422) and refused.startswith(
+        "zhangwei 不是主管，不能审批补偿；可审批的人：chenjing, liuyang, sunli"
+    )
     assert entries(store, iid)[0][4] == "proposed"
     # An agent's hand-made POST is refused before the ledger is asked.
     agent = login(app, "wangfang")
@@ -169,7 +201,8 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert "将把 5 笔已批准的补偿交给发放渠道，共 230.00 元" in shown
     # What was confirmed is what happens: a count that no longer holds moves nothing.
     r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token, "confirm": "1", "expect": "4"})
-    assert flash(r.text) == "error: 台账在您确认后有变化：确认时是 4 笔，现在是 5 笔。什么都没有做；请重新确认。"
+    assert beside(r, "confirm") == "台账在您确认后有变化：确认时是 4 笔，现在是 5 笔。什么都没有做；请重新确认。"
+    assert 'name="expect" value="5"' in r.text  # to confirm again, today's count on the button
     assert "issued" not in {e[4] for e in entries(store, iid)}
     r = boss.post(f"/remedy/{iid}/compensation/issue", data={"csrf": boss_token, "confirm": "1", "expect": "5"})
     assert flash(r.text) == "ok: 已发放 5 笔，失败 0，稍后重试 0；仍待发放 0。"
@@ -182,7 +215,8 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
 
     # Reverse one (a reason is required); reject a new proposal.
     r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reverse", data={"csrf": boss_token, "reason": " "})
-    assert flash(r.text) == "error: 请写明原因"
+    assert beside(r, f"reverse-{entry_id}") == "请写明原因"
+    assert f'id="reverse-{entry_id}-refusal"' in row_of(r.text, entry_id)
     r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reverse", data={"csrf": boss_token, "reason": "重复退款"})
     assert flash(r.text) == f"ok: 补偿 #{entry_id}（150.00 元）已冲回：重复退款"
     r = lead.post(
@@ -242,37 +276,11 @@ def test_link_customers_from_matching_complaints(store, ctx, db_url, tmp_path, m
     lead = login(create_app(rt), "chenjing")
     token = csrf(lead.get(f"/remedy/{iid}").text)
     r = lead.post(f"/remedy/{iid}/customers/link", data={"csrf": token, "before_hours": "-1"})
-    assert flash(r.text).startswith("error: ")
+    assert "-1" in beside(r, "link") and 'name="before_hours" value="-1"' in r.text
     r = lead.post(f"/remedy/{iid}/customers/link", data={"csrf": token, "before_hours": "2"})
     assert flash(r.text).startswith("ok: 匹配到 1 位投诉客户：新增 1")
     assert "K1" in r.text and "****2222" in r.text
     assert lead.get("/remedy/999").status_code == 404
-
-
-def make_callbacks(store, ctx, iid, refs):
-    """Affected customers with their callbacks, all in the cs team."""
-    with store.transaction() as s:
-        customers.ingest(
-            s,
-            ctx,
-            iid,
-            [
-                (n, {"customer_ref": ref, "name": name, "title": "女士", "contact": f"1380000{n:04d}"})
-                for n, (ref, name) in enumerate(refs, start=1)
-            ],
-            source="import",
-        )
-        callbacks.schedule(s, ctx, s.get(Incident, iid))
-        callbacks.assign(s, ctx)
-    with store.read() as s:
-        return {
-            ref: (cid, who)
-            for cid, who, ref in s.execute(
-                select(Callback.id, Callback.assignee, AffectedCustomer.customer_ref).join(
-                    AffectedCustomer, AffectedCustomer.id == Callback.customer_id
-                )
-            )
-        }
 
 
 def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_url, tmp_path, monkeypatch):
@@ -372,3 +380,73 @@ def test_my_callbacks_today_only_mine_and_recording_an_outcome(store, ctx, db_ur
     assert login(app, "chenjing").get("/remedy").status_code == 200
     with store.read() as s:
         assert s.get(Callback, theirs).status == "done"
+
+
+def test_every_remedy_form_answers_beside_itself_and_keeps_what_was_typed(store, ctx, db_url, tmp_path, monkeypatch):
+    """Issue 23 point 1: no remedy form redirects to the top of the page and
+    loses its input on refusal; a pasted list of 500 lines comes back as
+    pasted, its good rows stored and its bad ones named by line beside it."""
+    iid = declare(store, ctx)
+    rt = runtime(ctx, db_url, tmp_path, monkeypatch)
+    for name, roles in (("chenjing", "cs_lead"), ("liuyang", "lead")):
+        add_user(rt, name, roles)
+    app = create_app(rt)
+    lead = login(app, "chenjing")
+    token = csrf(lead.get(f"/remedy/{iid}").text)
+
+    # ---- 500 lines pasted (a browser sends CRLF), three of them bad
+    bad_at = {100: "lots", 250: "-5", 499: "1e999"}
+    lines = ["customer_ref,name,amount"] + [f"P{n:03d},客户{n},{bad_at.get(n, 80)}" for n in range(1, 500)]
+    text = "\n".join(lines) + "\n"
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": text.replace("\n", "\r\n")})
+    assert beside(r, "import", 200).startswith("读取 499 行：新增 496，重复 0，有问题 3。")
+    listed = bad_rows(r, "import")
+    assert [row.split("：", 1)[0] for row in listed] == ["第 101 行", "第 251 行", "第 500 行"]
+    assert "lots" in listed[0] and "-5" in listed[1]
+    assert pasted(r) == text  # every line as typed, to be corrected and sent again
+    with store.read() as s:
+        assert customers.count(s, iid) == 496
+    # sent again once corrected: the good rows are duplicates, nobody twice
+    fixed = text.replace(",lots\n", ",80\n").replace(",-5\n", ",5\n").replace(",1e999\n", ",9\n")
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": fixed})
+    assert flash(r.text).startswith("ok: 读取 499 行：新增 3，重复 496，有问题 0。")
+    with store.read() as s:
+        assert customers.count(s, iid) == 499
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": " \n ", "format": "jsonl"})
+    assert beside(r, "import") == "请粘贴客户清单" and '<option value="jsonl" selected>' in r.text
+    english = lead.post(f"/remedy/{iid}/customers/import?lang=en", data={"csrf": token, "rows": "C9,x\nnot,a,row\n"})
+    assert beside(english, "import", 422).startswith("the file's first line has no")  # said in the reader's language
+    lead.cookies.set("incident_lang", "zh-CN")  # (the ?lang= choice is kept)
+
+    # ---- linking complaints: the hours typed kept beside the refusal
+    r = lead.post(f"/remedy/{iid}/customers/link", data={"csrf": token, "before_hours": "3天"})
+    assert "3天" in beside(r, "link") and 'name="before_hours" value="3天"' in r.text
+
+    # ---- a reload, or the language link, at a refused form's address: that part of the page
+    for path, anchor in (
+        ("customers", "#customers"),
+        ("customers/import", "#customers"),
+        ("customers/link", "#customers"),
+        ("compensation/7/reject", "#ledger"),
+        ("compensation/approve", "#ledger"),
+    ):
+        back = lead.get(f"/remedy/{iid}/{path}?lang=en", follow_redirects=False)
+        assert back.status_code == 303 and back.headers["location"] == f"/remedy/{iid}?lang=en{anchor}", path
+
+    # ---- rejecting without a reason: said in the entry's row
+    r = lead.post(
+        f"/remedy/{iid}/compensation", data={"csrf": token, "customer_ref": "P001", "form": "refund", "amount": "150"}
+    )
+    [(entry_id, *_)] = entries(store, iid)
+    boss = login(app, "liuyang")
+    boss_token = csrf(boss.get(f"/remedy/{iid}").text)
+    r = boss.post(f"/remedy/{iid}/compensation/{entry_id}/reject", data={"csrf": boss_token, "reason": "  "})
+    assert beside(r, f"reject-{entry_id}") == "请写明原因"
+    assert f'id="reject-{entry_id}-refusal"' in row_of(r.text, entry_id) and entries(store, iid)[0][4] == "proposed"
+
+    # ---- the policy's confirmation, when the ledger changed since: again, with today's numbers
+    r = lead.post(f"/remedy/{iid}/compensation/policy", data={"csrf": token, "confirm": "1", "expect": "1"})
+    message = beside(r, "confirm")
+    assert message.startswith("台账在您确认后有变化：确认时是 1 笔") and 'id="confirm-form"' in r.text
+    assert 'name="expect" value="499"' in r.text  # the count to confirm now
+    assert entries(store, iid) == entries(store, iid)[:1]  # nothing proposed

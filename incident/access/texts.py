@@ -98,6 +98,11 @@ LABELS["web_action"] = {
         "替人代班，或把自己的班交给别人（替他人安排需事件负责人）",
         "cover for someone, or hand their own turn over (for others: a lead)",
     ),
+    "roster.edit": (
+        "修改值班表（团队成员、轮换顺序与交接、人员姓名与联系方式 ID），修改保存在数据库中并优先于配置文件",
+        "edit the roster (team members, rotation order and hand-over, people's names and contact ids), "
+        "stored in the database over the configuration file",
+    ),
     "wording.view": ("查看口径卡与声明", "view the fact sheet and statements"),
     "wording.edit": ("编辑口径卡、起草并提交声明", "edit the fact sheet, draft and submit statements"),
     "wording.approve": (

@@ -51,6 +51,13 @@ ACTIONS: dict[str, str] = {
     "link": "incident.update",  # incident/merge.py
     "merge": "incident.update",
     "roster": "incident.view",
+    "roster show": "incident.view",
+    "roster history": "incident.view",
+    "roster set": "roster.edit",  # the roster over the TOML (incident/roster_edit.py)
+    "roster add": "roster.edit",
+    "roster remove": "roster.edit",
+    "roster person": "roster.edit",
+    "roster reset": "roster.edit",
     "cover add": "roster.cover",  # one's own cover; for others also incident.update (roster_overrides)
     "cover list": "incident.view",
     "cover cancel": "roster.cover",
@@ -64,6 +71,7 @@ ACTIONS: dict[str, str] = {
     "db upgrade": MACHINE,
     "db current": MACHINE,
     "config check": PUBLIC,
+    "config keys": PUBLIC,
     "watch": MACHINE,  # --once: the watch flows, run now
     "watch replay": MACHINE,  # history through the series state (--open: as the flows would)
     "watch series": "incident.view",

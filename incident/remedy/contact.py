@@ -1,21 +1,27 @@
 """A customer's contact for the agent making a callback, and the record of
 who asked for it.
 
-Contacts are masked on intake (DOMAIN.md §6: ``****1234``, ``a***@host``):
-the full number of an imported or complaint customer is never stored, so
-"showing the number" gives the agent exactly what is stored, never more,
-and a ``tel:`` link only when what is stored can be dialled (no masking
-star in it). Each showing is a timeline event of the incident, naming the
-callback and the customer (not the contact itself: the timeline is read by
-many more people than the agent on the call)."""
+Contacts are masked on intake (DOMAIN.md §6: ``****1234``, ``a***@host``)
+wherever customers are listed, exported, serialised or written to the
+timeline. The centre still has to dial: an imported customer's full number
+is kept apart (``customer_phones``, incident/models_people.py), read only
+here, by "show number" — the call's agent or a cs lead — and each showing
+is a timeline event naming the callback and the customer (not the number:
+the timeline is read by many more people than the agent on the call). A
+customer with no kept number (from a complaint, masked when it came in)
+shows what is stored, and a ``tel:`` link only when that can be dialled
+(no masking star in it). The kept number is deleted
+``[callbacks].phone_keep_days`` after the incident is closed and the
+customer's callbacks are over (:func:`purge_phones`, run by the sweep)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import urllib.parse
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from incident.access import texts as _access_texts  # noqa: F401  (access.error.not_yours)
@@ -24,6 +30,7 @@ from incident.enums import EventType
 from incident.errors import ConflictError, ForbiddenError, NotFoundError
 from incident.incidents import record_event
 from incident.models import AffectedCustomer, Callback, Complaint, Incident
+from incident.models_people import CustomerPhone
 from incident.remedy import texts as _texts  # noqa: F401  (event.contact_revealed)
 
 # A number one can dial: digits with the usual separators, an optional
@@ -109,4 +116,41 @@ def reveal(session: Session, ctx: Context, callback_id: int, *, everyone: bool) 
         callback=cb.id,
         customer=customer.customer_ref,
     )
-    return Revealed(callback_id=cb.id, contact=customer.contact, tel=tel_link(customer.contact))
+    kept = session.scalar(select(CustomerPhone.number).where(CustomerPhone.customer_id == customer.id))
+    shown = kept or customer.contact
+    return Revealed(callback_id=cb.id, contact=shown, tel=tel_link(shown))
+
+
+def dialable(raw: str | None) -> str | None:
+    """The number to keep for the callbacks: a contact as typed at intake
+    when it can be dialled (not an e-mail, not already masked), trimmed."""
+    value = (raw or "").strip()
+    return value[:40] if tel_link(value) else None
+
+
+def keep_phones(session: Session, ctx: Context, numbers: dict[int, str]) -> None:
+    """Keep each new customer's (id → number) dialable number apart."""
+    now = ctx.clock.now()
+    session.add_all(CustomerPhone(customer_id=cid, number=num, kept_at=now) for cid, num in numbers.items())
+
+
+def purge_phones(session: Session, ctx: Context) -> int:
+    """Delete the kept numbers no call needs any more: the incident closed
+    and every callback of the customer over, both longer ago than
+    ``[callbacks].phone_keep_days``. The count deleted."""
+    cutoff = ctx.clock.now() - dt.timedelta(days=ctx.config.callbacks.phone_keep_days)
+    closed = (
+        select(AffectedCustomer.id)
+        .join(Incident, Incident.id == AffectedCustomer.incident_id)
+        .where(Incident.status == "closed", Incident.closed_at < cutoff)
+    )
+    still_calling = exists().where(
+        Callback.customer_id == CustomerPhone.customer_id,
+        or_(Callback.status == "open", Callback.closed_at.is_(None), Callback.closed_at >= cutoff),
+    )
+    done = session.execute(
+        delete(CustomerPhone)
+        .where(CustomerPhone.customer_id.in_(closed), ~still_calling)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)

@@ -3,7 +3,8 @@ complaints that match the incident's scope and time window, or one at a
 time. A customer appears once per incident (the database decides); bad
 rows are reported by line number and the good ones kept. Contacts are
 masked to their last four digits on intake (DOMAIN.md §6), and phone or
-ID numbers inside a name or a category too; identifiers (the customer,
+ID numbers inside a name or a category too; a dialable number is kept
+apart for the callbacks alone (incident/remedy/contact.py); identifiers (the customer,
 order and waybill numbers) are not personal data and are kept exactly,
 or the row is refused when one holds a control character. Every other
 text is cleaned on the way in (incident/textin.py)."""
@@ -29,7 +30,7 @@ from incident.incidents import get as get_incident
 from incident.incidents import record_event
 from incident.models import AffectedCustomer, Complaint, Incident, Signal
 from incident.money import MoneyError, to_money
-from incident.remedy import callbacks
+from incident.remedy import callbacks, contact
 from incident.remedy import texts as _texts  # noqa: F401
 from incident.remedy.callbacks import SweepReport
 from incident.textin import clean, clean_id, clean_text, clean_value
@@ -185,16 +186,25 @@ def _in_range(when: dt.datetime | None, tz: Any, now: dt.datetime) -> dt.datetim
     return when
 
 
-def _store(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert, skipping customers the incident already has; the ids added."""
+def _store(session: Session, rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """Insert, skipping customers the incident already has; (id, customer_ref) of those added."""
     if not rows:
         return []
+    table = AffectedCustomer.__table__
     stmt = (
-        insert_for(session, AffectedCustomer.__table__)
+        insert_for(session, table)
         .on_conflict_do_nothing(index_elements=["incident_id", "customer_ref"])
-        .returning(AffectedCustomer.__table__.c.id)
+        .returning(table.c.id, table.c.customer_ref)
     )
-    return list(session.connection().execute(stmt, rows).scalars())
+    return [(cid, ref) for cid, ref in session.connection().execute(stmt, rows)]
+
+
+def _raw_contact(raw: dict[str, Any]) -> str | None:
+    """The contact as the record gave it (before masking), cleaned."""
+    for key, value in raw.items():
+        if ALIASES.get(str(key).strip().lower()) == "contact":
+            return clean(str(value)) if value is not None else None
+    return None
 
 
 def _open_incident(session: Session, incident_id: int) -> Incident:
@@ -218,6 +228,7 @@ def ingest(
     report = report or ImportReport()
     now, lang, tz = ctx.clock.now(), ctx.config.centre.language, ctx.config.zone
     rows: list[dict[str, Any]] = []
+    numbers: dict[str, str] = {}  # customer_ref → the number dialled for its callbacks
     seen: set[str] = set()
     for line, raw in records:
         report.read += 1
@@ -243,14 +254,18 @@ def ingest(
             report.duplicates += 1
             continue
         seen.add(row["customer_ref"])
+        number = contact.dialable(_raw_contact(raw))
+        if number:
+            numbers[row["customer_ref"]] = number
         row.update(incident_id=incident.id, source=source, added_by=ctx.actor, added_at=now, complaint_id=None)
         rows.append(row)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        ids = _store(session, chunk)
-        report.added += len(ids)
-        report.duplicates += len(chunk) - len(ids)
-        report.added_ids.extend(ids)
+        added = _store(session, chunk)
+        report.added += len(added)
+        report.duplicates += len(chunk) - len(added)
+        report.added_ids.extend(cid for cid, _ref in added)
+        contact.keep_phones(session, ctx, {cid: numbers[ref] for cid, ref in added if ref in numbers})
     return report
 
 

@@ -47,6 +47,7 @@ from incident.web import (
     remedy_pages,
     review_api,
     review_pages,
+    roster_page,
     status_pages,
     waiting,
 )
@@ -84,7 +85,8 @@ def create_app(rt: Runtime) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         lifespan=_lifespan,
-        dependencies=[Depends(door.ids_in_range)],
+        # roster_page.fresh: the roster as last edited, in every request (incident/roster_edit.py).
+        dependencies=[Depends(door.ids_in_range), Depends(roster_page.fresh)],
     )
     app.state.rt = rt
     app.add_middleware(ServerTiming)
@@ -395,6 +397,7 @@ def create_app(rt: Runtime) -> FastAPI:
         receipts,
         kb_pages,
         review_pages,
+        roster_page,
     ):
         app.include_router(module.router(pages))
     return app

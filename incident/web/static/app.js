@@ -63,3 +63,15 @@ document.addEventListener("click", async (event) => {
     location.reload();
   }, every * 1000);
 })();
+
+// A refused form is answered beside itself (incident/web/refusal.py): the
+// answer is brought into view and focused — or, when the answer names its
+// form, that form's field marked autofocus, to be corrected at once.
+(function () {
+  const answer = document.querySelector("[data-refusal]");
+  if (!answer) return;
+  answer.scrollIntoView({block: "center"});
+  const form = answer.dataset.refusal ? document.getElementById(answer.dataset.refusal) : null;
+  const field = form ? form.querySelector("[autofocus]") : null;
+  (field || answer).focus({preventScroll: true});
+})();
