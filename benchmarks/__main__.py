@@ -67,7 +67,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from incident import incidents
+from incident import incidents, response
 from incident.config import load_config
 from incident.context import Context
 from incident.db import Store, normalise_url
@@ -88,7 +88,7 @@ def bench_declare_and_list(url: str, n: int, label: str) -> dict[str, float]:
         with store.transaction() as s:
             for i in range(start, min(n, start + batch)):
                 clock.advance(seconds=30)
-                incidents.declare(s, ctx, kind=KINDS[i % 4], severity=1 + (i // 4) % 4, title=f"基准事件 {i}")
+                response.declare(s, ctx, kind=KINDS[i % 4], severity=1 + (i // 4) % 4, title=f"基准事件 {i}")
         print(f"  [{label}] declared {min(n, start + batch):>6}/{n}", end="\r", file=sys.stderr, flush=True)
     declare_s = time.perf_counter() - t0
     print(file=sys.stderr)

@@ -73,8 +73,10 @@ def run(runs: int = 300) -> list[tuple[str, str]]:
     for _ in range(20):  # warm-up
         lint_mod.lint(text, rules=rules)
     zh_ms = _median_ms(lambda: lint_mod.lint(text, rules=rules), runs)
-    en = ("On 23 November from 09:10 to 10:40 a network fault in our data centre stopped some customers from "
-          "signing in to the app. We have fixed the system and the service is back to normal. ") * 12
+    en = (
+        "On 23 November from 09:10 to 10:40 a network fault in our data centre stopped some customers from "
+        "signing in to the app. We have fixed the system and the service is back to normal. "
+    ) * 12
     en = en[:2000]
     en_ms = _median_ms(lambda: lint_mod.lint(en, rules=rules), runs)
     return [

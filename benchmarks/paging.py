@@ -40,7 +40,7 @@ def _config() -> Any:
 
 
 def bench(url: str) -> dict[str, float]:
-    from incident import acklinks, incidents
+    from incident import acklinks, incidents, response
     from incident.context import Context
     from incident.db import Store
     from incident.notify import deliver_due
@@ -65,7 +65,7 @@ def bench(url: str) -> dict[str, float]:
     def lead(worker: int) -> None:
         for n in range(worker, INCIDENTS, WORKERS):
             with store.transaction() as s:
-                iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title=f"压测事件 {n}").id
+                iid = response.declare(s, ctx, kind="system_outage", severity=2, title=f"压测事件 {n}").id
                 keys = []
                 for j, role in enumerate(ROLES):
                     person = f"p{n * PER_INCIDENT + j:04d}"

@@ -38,7 +38,7 @@ from typing import Any
 
 from sqlalchemy import event, func, insert, select
 
-from incident import incidents
+from incident import response
 from incident.adapters.compensation import ExportFileProvider
 from incident.config import CompensationPolicy, load_config
 from incident.context import Context
@@ -59,7 +59,16 @@ QUERY_RUNS = 21
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鑫斌宇浩凯健俊帆帅旭宁晨"
-EN_NAMES = ["Emily Carter", "James Wilson", "Olivia Brown", "Liam Smith", "Sophia Martin", "Noah Lee", "Anna Müller", "Lucas Silva"]
+EN_NAMES = [
+    "Emily Carter",
+    "James Wilson",
+    "Olivia Brown",
+    "Liam Smith",
+    "Sophia Martin",
+    "Noah Lee",
+    "Anna Müller",
+    "Lucas Silva",
+]
 CATEGORIES = ["延误", "丢件", "破损", "登录", "账单", "派送", "系统"]
 BRANCHES = ["杭州", "上海", "南京", "苏州", "宁波", "合肥", "无锡", "温州"]
 AGENTS = [f"agent{i:02d}" for i in range(1, 21)]
@@ -85,6 +94,7 @@ def _done_progress() -> None:
 
 # ------------------------------------------------------------ the file --
 
+
 def _ref(i: int) -> str:
     # Six digits at most: seven or more would be masked like a phone number.
     return f"KH{i:06d}" if i < 1_000_000 else f"K{chr(65 + i // 1_000_000)}{i % 1_000_000:06d}"
@@ -100,17 +110,34 @@ def make_customers_csv(path: Path, n: int, seed: int = 5) -> None:
             for i in range(start, min(n, start + 5000)):
                 english = rng.random() < 0.08
                 if english:
-                    name, title, lang = rng.choice(EN_NAMES), rng.choice(["Mr", "Ms", "m", "f"]), rng.choice(["en", "en_US"])
+                    name, title, lang = (
+                        rng.choice(EN_NAMES),
+                        rng.choice(["Mr", "Ms", "m", "f"]),
+                        rng.choice(["en", "en_US"]),
+                    )
                 else:
                     name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
                     title, lang = rng.choice(["先生", "女士", "先生", "女士", ""]), rng.choice(["zh-CN", "zh", ""])
                 digits = f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}"
                 style = rng.random()
-                phone = (digits if style < 0.7 else f"{digits[:3]} {digits[3:7]} {digits[7:]}" if style < 0.85
-                         else f"+86 {digits[:3]}-{digits[3:7]}-{digits[7:]}")
-                waybill = f"SF{rng.randint(10**11, 10**12 - 1)}" if rng.random() < 0.6 else f"YT{rng.randint(10**12, 10**13 - 1)}"
+                phone = (
+                    digits
+                    if style < 0.7
+                    else f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+                    if style < 0.85
+                    else f"+86 {digits[:3]}-{digits[3:7]}-{digits[7:]}"
+                )
+                waybill = (
+                    f"SF{rng.randint(10**11, 10**12 - 1)}"
+                    if rng.random() < 0.6
+                    else f"YT{rng.randint(10**12, 10**13 - 1)}"
+                )
                 amount = round(rng.uniform(20, 3000), 2)
-                amount_s = f"{amount:.2f}" if rng.random() < 0.8 else (f"{amount:,.2f}" if rng.random() < 0.5 else f"{amount:.0f}元")
+                amount_s = (
+                    f"{amount:.2f}"
+                    if rng.random() < 0.8
+                    else (f"{amount:,.2f}" if rng.random() < 0.5 else f"{amount:.0f}元")
+                )
                 cover = rng.random()
                 if cover < 0.55:
                     insured, declared = rng.choice(["", "否", "no"]), ""
@@ -120,16 +147,19 @@ def make_customers_csv(path: Path, n: int, seed: int = 5) -> None:
                     insured, declared = rng.choice(["文件", "documents"]), ""
                 else:
                     insured, declared = "", str(rng.choice([500, 1000, 2000, 5000, 8000, 20000]))
-                lines.append(f"{_ref(i)},{name},{title},{phone},{lang},{waybill},\"{amount_s}\",{insured},{declared},"
-                             f"{rng.choice(CATEGORIES)},{rng.choice(BRANCHES)}\n")
+                lines.append(
+                    f'{_ref(i)},{name},{title},{phone},{lang},{waybill},"{amount_s}",{insured},{declared},'
+                    f"{rng.choice(CATEGORIES)},{rng.choice(BRANCHES)}\n"
+                )
             fh.write("".join(lines))
 
 
 # ------------------------------------------------ import and compensate --
 
+
 def _declare(store: Store, ctx: Context, title: str) -> int:
     with store.transaction() as s:
-        return incidents.declare(s, ctx, kind="system_outage", severity=2, title=title).id
+        return response.declare(s, ctx, kind="system_outage", severity=2, title=title).id
 
 
 def bench_import_and_issue(url: str, path: Path, n: int, export_dir: Path, label: str) -> dict[str, Any]:
@@ -153,7 +183,11 @@ def bench_import_and_issue(url: str, path: Path, n: int, export_dir: Path, label
         customers.finish_import(s, ctx, iid, report, "import")
     import_s = time.perf_counter() - t0
     _done_progress()
-    assert report.added == n and not report.errors and not report.duplicates, (report.added, report.errors[:3], report.duplicates)
+    assert report.added == n and not report.errors and not report.duplicates, (
+        report.added,
+        report.errors[:3],
+        report.duplicates,
+    )
 
     # 2a. Propose by policy (one transaction, as `incident comp propose` would).
     t0 = time.perf_counter()
@@ -162,7 +196,10 @@ def bench_import_and_issue(url: str, path: Path, n: int, export_dir: Path, label
     propose_s = time.perf_counter() - t0
     _done_progress()
     assert proposal.auto_approved == n and not proposal.refused and not proposal.need_approval, (
-        proposal.auto_approved, proposal.refused[:3], proposal.need_approval)
+        proposal.auto_approved,
+        proposal.refused[:3],
+        proposal.need_approval,
+    )
 
     # 2b. Issue through the export file, default batch size.
     provider = ExportFileProvider(export_dir)
@@ -173,24 +210,54 @@ def bench_import_and_issue(url: str, path: Path, n: int, export_dir: Path, label
 
     keys = provider.issued_keys()
     with store.read() as s:
-        ledger_issued = s.scalar(select(func.count()).select_from(Compensation).where(
-            Compensation.incident_id == iid, Compensation.status == "issued")) or 0
-        ledger_other = s.scalar(select(func.count()).select_from(Compensation).where(
-            Compensation.incident_id == iid, Compensation.status != "issued")) or 0
+        ledger_issued = (
+            s.scalar(
+                select(func.count())
+                .select_from(Compensation)
+                .where(Compensation.incident_id == iid, Compensation.status == "issued")
+            )
+            or 0
+        )
+        ledger_other = (
+            s.scalar(
+                select(func.count())
+                .select_from(Compensation)
+                .where(Compensation.incident_id == iid, Compensation.status != "issued")
+            )
+            or 0
+        )
     store.dispose()
     return {
-        "import_s": import_s, "import_rows_per_s": n / import_s,
-        "propose_s": propose_s, "issue_s": issue_s, "batch_size": ctx.config.compensation.batch_size, "issue_per_s": n / issue_s, "batches": issued.batches,
-        "report_issued": issued.issued, "report_failed": issued.failed, "file_lines": len(keys), "file_keys": len(set(keys)),
-        "ledger_issued": ledger_issued, "ledger_other": ledger_other,
+        "import_s": import_s,
+        "import_rows_per_s": n / import_s,
+        "propose_s": propose_s,
+        "issue_s": issue_s,
+        "batch_size": ctx.config.compensation.batch_size,
+        "issue_per_s": n / issue_s,
+        "batches": issued.batches,
+        "report_issued": issued.issued,
+        "report_failed": issued.failed,
+        "file_lines": len(keys),
+        "file_keys": len(set(keys)),
+        "ledger_issued": ledger_issued,
+        "ledger_other": ledger_other,
         "ok": len(keys) == len(set(keys)) == n and ledger_issued == n and ledger_other == 0 and issued.issued == n,
     }
 
 
 # ------------------------------------------------------------ callbacks --
 
-def load_callbacks(store: Store, ctx: Context, n: int, label: str, n_customers: int = 50_000, n_incidents: int = 5,
-                   seed: int = 9, chunk: int = 20_000) -> dict[str, Any]:
+
+def load_callbacks(
+    store: Store,
+    ctx: Context,
+    n: int,
+    label: str,
+    n_customers: int = 50_000,
+    n_incidents: int = 5,
+    seed: int = 9,
+    chunk: int = 20_000,
+) -> dict[str, Any]:
     """Bulk-load ``n`` callbacks (Core insert, executemany, ``chunk`` rows
     per statement and transaction) over ``n_customers`` customers of
     ``n_incidents`` incidents."""
@@ -203,16 +270,36 @@ def load_callbacks(store: Store, ctx: Context, n: int, label: str, n_customers: 
     for k, iid in enumerate(incident_ids):
         rows = []
         for j in range(k * per_incident, min(n_customers, (k + 1) * per_incident)):
-            rows.append({"incident_id": iid, "customer_ref": _ref(j), "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-                         "title": rng.choice(["先生", "女士"]), "contact": f"****{rng.randint(0, 9999):04d}", "lang": "zh-CN",
-                         "order_ref": f"SF****{rng.randint(0, 9999):04d}", "category": rng.choice(CATEGORIES),
-                         "branch": rng.choice(BRANCHES), "amount_at_stake": round(rng.uniform(20, 3000), 2), "insured": None,
-                         "declared_value": None, "complex": rng.random() < 0.1, "complaint_id": None, "complained_at": None,
-                         "source": "import", "added_by": "bench", "added_at": NOW - dt.timedelta(days=12)})
+            rows.append(
+                {
+                    "incident_id": iid,
+                    "customer_ref": _ref(j),
+                    "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    "title": rng.choice(["先生", "女士"]),
+                    "contact": f"****{rng.randint(0, 9999):04d}",
+                    "lang": "zh-CN",
+                    "order_ref": f"SF****{rng.randint(0, 9999):04d}",
+                    "category": rng.choice(CATEGORIES),
+                    "branch": rng.choice(BRANCHES),
+                    "amount_at_stake": round(rng.uniform(20, 3000), 2),
+                    "insured": None,
+                    "declared_value": None,
+                    "complex": rng.random() < 0.1,
+                    "complaint_id": None,
+                    "complained_at": None,
+                    "source": "import",
+                    "added_by": "bench",
+                    "added_at": NOW - dt.timedelta(days=12),
+                }
+            )
         with store.transaction() as s:
             s.connection().execute(insert(cust_table), rows)
-            people.extend((cid, iid, cx) for cid, cx in s.execute(
-                select(AffectedCustomer.id, AffectedCustomer.complex).where(AffectedCustomer.incident_id == iid)).tuples())
+            people.extend(
+                (cid, iid, cx)
+                for cid, cx in s.execute(
+                    select(AffectedCustomer.id, AffectedCustomer.complex).where(AffectedCustomer.incident_id == iid)
+                ).tuples()
+            )
     customers_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -232,20 +319,38 @@ def load_callbacks(store: Store, ctx: Context, n: int, label: str, n_customers: 
             is_open = status == "open"
             assignee = None if is_open and rng.random() < 0.05 else rng.choice(AGENTS)
             attempts = rng.randint(0, 2) if is_open else (0 if status == "cancelled" else rng.randint(1, 3))
-            outcome = (None if attempts == 0 else "no_answer") if is_open else {
-                "done": "reached", "unreached": "no_answer", "cancelled": None}[status]
+            outcome = (
+                (None if attempts == 0 else "no_answer")
+                if is_open
+                else {"done": "reached", "unreached": "no_answer", "cancelled": None}[status]
+            )
             if is_open:
                 counts["open"] += 1
                 counts["open_due_now"] += call_at <= NOW
                 counts["open_overdue"] += due_at < NOW
-            rows.append({
-                "incident_id": iid, "customer_id": cid, "reason": reason, "key": f"{iid}/{cid}/{reason}/{i}",
-                "parent_id": None, "complex": cx, "status": status, "due_at": due_at, "call_at": call_at,
-                "assignee": assignee, "assigned_at": created if assignee else None, "attempts": attempts, "outcome": outcome,
-                "note": None, "satisfaction": rng.randint(3, 5) if status == "done" and rng.random() < 0.7 else None,
-                "new_demand": None, "escalated_at": due_at if is_open and due_at < NOW and rng.random() < 0.5 else None,
-                "created_at": created, "closed_at": None if is_open else call_at + dt.timedelta(minutes=rng.randint(1, 600)),
-            })
+            rows.append(
+                {
+                    "incident_id": iid,
+                    "customer_id": cid,
+                    "reason": reason,
+                    "key": f"{iid}/{cid}/{reason}/{i}",
+                    "parent_id": None,
+                    "complex": cx,
+                    "status": status,
+                    "due_at": due_at,
+                    "call_at": call_at,
+                    "assignee": assignee,
+                    "assigned_at": created if assignee else None,
+                    "attempts": attempts,
+                    "outcome": outcome,
+                    "note": None,
+                    "satisfaction": rng.randint(3, 5) if status == "done" and rng.random() < 0.7 else None,
+                    "new_demand": None,
+                    "escalated_at": due_at if is_open and due_at < NOW and rng.random() < 0.5 else None,
+                    "created_at": created,
+                    "closed_at": None if is_open else call_at + dt.timedelta(minutes=rng.randint(1, 600)),
+                }
+            )
         with store.transaction() as s:
             s.connection().execute(insert(cb_table), rows)
         show(min(n, start + chunk), n)
@@ -255,8 +360,14 @@ def load_callbacks(store: Store, ctx: Context, n: int, label: str, n_customers: 
     with store.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     analyze_s = time.perf_counter() - t0
-    return {"customers": len(people), "customers_s": customers_s, "load_s": load_s, "rows_per_s": n / load_s,
-            "analyze_s": analyze_s, **counts}
+    return {
+        "customers": len(people),
+        "customers_s": customers_s,
+        "load_s": load_s,
+        "rows_per_s": n / load_s,
+        "analyze_s": analyze_s,
+        **counts,
+    }
 
 
 @contextlib.contextmanager
@@ -301,9 +412,13 @@ def explain(store: Store, statement: str, parameters: Any) -> str:
         try:
             cur.execute(f"PREPARE bench_explain AS {prepared}")
             cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            generic = [r[0] for r in cur.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_explain(" + ", ".join(["%s"] * len(names)) + ")",
-                [parameters[name] for name in names])]
+            generic = [
+                r[0]
+                for r in cur.execute(
+                    "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_explain(" + ", ".join(["%s"] * len(names)) + ")",
+                    [parameters[name] for name in names],
+                )
+            ]
         finally:
             raw.rollback()
             with contextlib.suppress(psycopg.Error):
@@ -329,16 +444,25 @@ def _timed(store: Store, name: str, call: Callable[[Any], Any], explain_all: boo
         call(s)
     median = statistics.median(runs)
     plan = explain(store, *seen[-1]) if (explain_all or median >= QUERY_TARGET_MS) and seen else None
-    return {"name": name, "median_ms": median, "max_ms": max(runs), "size": got if isinstance(got, int) else len(got),
-            "plan": plan, "sql": seen[-1][0] if seen else None}
+    return {
+        "name": name,
+        "median_ms": median,
+        "max_ms": max(runs),
+        "size": got if isinstance(got, int) else len(got),
+        "plan": plan,
+        "sql": seen[-1][0] if seen else None,
+    }
 
 
 def bench_due(url: str, n: int, label: str, explain_all: bool = False) -> dict[str, Any]:
     ctx = _ctx(FixedClock(NOW))
     store = Store(url)
     loaded = load_callbacks(store, ctx, n, label)
-    end_of_today = (NOW.astimezone(ctx.config.zone) + dt.timedelta(days=1)).replace(
-        hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    end_of_today = (
+        (NOW.astimezone(ctx.config.zone) + dt.timedelta(days=1))
+        .replace(hour=0, minute=0, second=0, microsecond=0)
+        .astimezone(UTC)
+    )
     agent = AGENTS[6]
     queries: list[tuple[str, Callable[[Any], Any]]] = [
         ("due(now, limit=100)", lambda s: callbacks.due(s, NOW, limit=100)),
@@ -360,6 +484,7 @@ def bench_due(url: str, n: int, label: str, explain_all: bool = False) -> dict[s
 
 # ---------------------------------------------------------------- run --
 
+
 def _line(label: str, figure: str) -> None:
     print(f"  {label:<68} {figure}")
 
@@ -368,7 +493,9 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def run(rows: int, n_callbacks: int, pg: str | None, pg_schema: Callable[[str], Any], explain_all: bool = False) -> None:
+def run(
+    rows: int, n_callbacks: int, pg: str | None, pg_schema: Callable[[str], Any], explain_all: bool = False
+) -> None:
     started = time.perf_counter()
     backends = ["sqlite"] + (["postgresql"] if pg else [])
     remedy: dict[str, dict[str, Any]] = {}
@@ -390,32 +517,52 @@ def run(rows: int, n_callbacks: int, pg: str | None, pg_schema: Callable[[str], 
                     due[backend] = bench_due(url, n_callbacks, backend, explain_all)
 
     print(f"\nremedy: import {rows:,} affected customers, compensate them, due callbacks over {n_callbacks:,}")
-    print(f"  (CSV written in {csv_s:.1f} s, {csv_mb:.1f} MB; Chinese and English names, 11-digit phones, waybills, "
-          "amounts, insured / declared values mixed)")
+    print(
+        f"  (CSV written in {csv_s:.1f} s, {csv_mb:.1f} MB; Chinese and English names, 11-digit phones, waybills, "
+        "amounts, insured / declared values mixed)"
+    )
     for backend in backends:
         r = remedy[backend]
         print(f" {backend}:")
-        target = f" (target ≤ {IMPORT_TARGET_S:.0f} s: {_met(r['import_s'] <= IMPORT_TARGET_S)})" if backend == "sqlite" else ""
-        _line(f"import {rows:,} customers (read_file + ingest, 5,000/transaction)",
-              f"{r['import_s']:.2f} s = {r['import_rows_per_s']:,.0f} rows/s{target}")
+        target = (
+            f" (target ≤ {IMPORT_TARGET_S:.0f} s: {_met(r['import_s'] <= IMPORT_TARGET_S)})"
+            if backend == "sqlite"
+            else ""
+        )
+        _line(
+            f"import {rows:,} customers (read_file + ingest, 5,000/transaction)",
+            f"{r['import_s']:.2f} s = {r['import_rows_per_s']:,.0f} rows/s{target}",
+        )
         _line("propose by policy (20 元 coupon, all approved by policy)", f"{r['propose_s']:.2f} s")
-        target = f" (target ≤ {ISSUE_TARGET_S:.0f} s: {_met(r['issue_s'] <= ISSUE_TARGET_S)})" if backend == "sqlite" else ""
-        _line(f"issue {rows:,} (ExportFileProvider, {r['batches']} batches of {r['batch_size']:,})",
-              f"{r['issue_s']:.2f} s = {r['issue_per_s']:,.0f} entries/s{target}")
-        _line("check: export file lines / distinct keys; ledger issued / other",
-              f"{r['file_lines']:,} / {r['file_keys']:,}; {r['ledger_issued']:,} / {r['ledger_other']:,}: "
-              f"{'OK' if r['ok'] else 'WRONG'}")
+        target = (
+            f" (target ≤ {ISSUE_TARGET_S:.0f} s: {_met(r['issue_s'] <= ISSUE_TARGET_S)})" if backend == "sqlite" else ""
+        )
+        _line(
+            f"issue {rows:,} (ExportFileProvider, {r['batches']} batches of {r['batch_size']:,})",
+            f"{r['issue_s']:.2f} s = {r['issue_per_s']:,.0f} entries/s{target}",
+        )
+        _line(
+            "check: export file lines / distinct keys; ledger issued / other",
+            f"{r['file_lines']:,} / {r['file_keys']:,}; {r['ledger_issued']:,} / {r['ledger_other']:,}: "
+            f"{'OK' if r['ok'] else 'WRONG'}",
+        )
     for backend in backends:
         d = due[backend]
         print(f" {backend}, {n_callbacks:,} callbacks over {d['customers']:,} customers of 5 incidents, 20 agents:")
-        _line("bulk load (Core insert, executemany, 20,000 rows/transaction)",
-              f"{d['load_s']:.1f} s = {d['rows_per_s']:,.0f} rows/s (customers {d['customers_s']:.1f} s, ANALYZE {d['analyze_s']:.1f} s)")
-        _line("open / open and due now / open and overdue",
-              f"{d['open']:,} / {d['open_due_now']:,} / {d['open_overdue']:,}")
+        _line(
+            "bulk load (Core insert, executemany, 20,000 rows/transaction)",
+            f"{d['load_s']:.1f} s = {d['rows_per_s']:,.0f} rows/s (customers {d['customers_s']:.1f} s, ANALYZE {d['analyze_s']:.1f} s)",
+        )
+        _line(
+            "open / open and due now / open and overdue",
+            f"{d['open']:,} / {d['open_due_now']:,} / {d['open_overdue']:,}",
+        )
         for q in d["queries"]:
-            _line(f"{q['name']}, median of {QUERY_RUNS}",
-                  f"{q['median_ms']:.2f} ms (max {q['max_ms']:.1f}; {q['size']:,}{' rows' if 'due' in q['name'] else ''}) "
-                  f"target < {QUERY_TARGET_MS:.0f} ms: {_met(q['median_ms'] < QUERY_TARGET_MS)}")
+            _line(
+                f"{q['name']}, median of {QUERY_RUNS}",
+                f"{q['median_ms']:.2f} ms (max {q['max_ms']:.1f}; {q['size']:,}{' rows' if 'due' in q['name'] else ''}) "
+                f"target < {QUERY_TARGET_MS:.0f} ms: {_met(q['median_ms'] < QUERY_TARGET_MS)}",
+            )
         for q in d["queries"]:
             if q["plan"]:
                 print(f"    plan of {q['name']} [{backend}]:")

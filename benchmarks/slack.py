@@ -13,7 +13,6 @@ every command keeps a worker busy for 10 s while the next ones arrive.
 from __future__ import annotations
 
 import asyncio
-
 import hashlib
 import hmac
 import os
@@ -61,7 +60,9 @@ class _SlowSink(BaseHTTPRequestHandler):
 
 def _config(tmp: Path) -> Path:
     text = (ROOT / "examples" / "incident.toml").read_text(encoding="utf-8")
-    text = text.replace('# response_url_hosts = ["hooks.slack.com"]', 'response_url_hosts = ["127.0.0.1"]\ntimeout_seconds = 30')
+    text = text.replace(
+        '# response_url_hosts = ["hooks.slack.com"]', 'response_url_hosts = ["127.0.0.1"]\ntimeout_seconds = 30'
+    )
     path = tmp / "incident.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -70,8 +71,10 @@ def _config(tmp: Path) -> Path:
 def _signed(body: bytes) -> bytes:
     ts = str(int(time.time()))
     sig = "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-    return (f"POST /slack/commands HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            f"X-Slack-Request-Timestamp: {ts}\r\nX-Slack-Signature: {sig}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"POST /slack/commands HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Slack-Request-Timestamp: {ts}\r\nX-Slack-Signature: {sig}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 async def _load(port: int, bodies: list[bytes], n: int, clients: int) -> tuple[float, list[float], int]:
@@ -81,7 +84,7 @@ async def _load(port: int, bodies: list[bytes], n: int, clients: int) -> tuple[f
 
 
 def bench_ack(requests: int = 1000, clients: int = 20) -> list[tuple[str, str]]:
-    from incident import incidents
+    from incident import response
     from incident.config import load_config
     from incident.context import Context
     from incident.db import Store
@@ -92,16 +95,26 @@ def bench_ack(requests: int = 1000, clients: int = 20) -> list[tuple[str, str]]:
         config_path = _config(tmp)
         store = Store(url)
         with store.transaction() as s:
-            incidents.declare(s, Context(load_config(config_path), "zhangwei"), kind="system_outage", severity=2,
-                              title="Payment page down")
+            response.declare(
+                s,
+                Context(load_config(config_path), "zhangwei"),
+                kind="system_outage",
+                severity=2,
+                title="Payment page down",
+            )
         store.dispose()
         sink = ThreadingHTTPServer(("127.0.0.1", 0), _SlowSink)
         threading.Thread(target=sink.serve_forever, daemon=True).start()
         response_url = f"http://127.0.0.1:{sink.server_address[1]}/response"
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "SLACK_"))}
-        env.update(PYTHONPATH=str(ROOT), INCIDENT_CONFIG=str(config_path), INCIDENT_DATABASE_URL=url,
-                   INCIDENT_DATA_DIR=str(tmp), SLACK_SIGNING_SECRET=SECRET)
+        env.update(
+            PYTHONPATH=str(ROOT),
+            INCIDENT_CONFIG=str(config_path),
+            INCIDENT_DATABASE_URL=url,
+            INCIDENT_DATA_DIR=str(tmp),
+            SLACK_SIGNING_SECRET=SECRET,
+        )
         # The app's console notifications are not the benchmark's output.
         proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, stderr=subprocess.DEVNULL)
         try:
@@ -117,8 +130,19 @@ def bench_ack(requests: int = 1000, clients: int = 20) -> list[tuple[str, str]]:
                         raise RuntimeError("app did not start") from None
                     time.sleep(0.1)
             texts = ["status INC-1", "status 1", 'note INC-1 "bench note"', "wording 支付"]
-            bodies = [urlencode({"command": "/incident", "text": t, "user_id": "U0ZHANGWEI", "team_id": "T1",
-                                 "channel_id": "C1", "response_url": response_url}).encode() for t in texts]
+            bodies = [
+                urlencode(
+                    {
+                        "command": "/incident",
+                        "text": t,
+                        "user_id": "U0ZHANGWEI",
+                        "team_id": "T1",
+                        "channel_id": "C1",
+                        "response_url": response_url,
+                    }
+                ).encode()
+                for t in texts
+            ]
             asyncio.run(_load(port, bodies, 40, 4))  # warm-up
             elapsed, lat, errors = asyncio.run(_load(port, bodies, requests, clients))
             pending = requests + 40 - _SlowSink.received
@@ -127,11 +151,15 @@ def bench_ack(requests: int = 1000, clients: int = 20) -> list[tuple[str, str]]:
             proc.wait(15)
             sink.shutdown()
     return [
-        (f"slash-command acks, {clients} clients, {requests} commands, work {WORK_SECONDS:.0f} s each",
-         f"p50 {_p(lat, 0.5):.1f} ms, p99 {_p(lat, 0.99):.1f} ms, max {max(lat) * 1000:.1f} ms, errors {errors}"),
+        (
+            f"slash-command acks, {clients} clients, {requests} commands, work {WORK_SECONDS:.0f} s each",
+            f"p50 {_p(lat, 0.5):.1f} ms, p99 {_p(lat, 0.99):.1f} ms, max {max(lat) * 1000:.1f} ms, errors {errors}",
+        ),
         ("ack p99", f"{_p(lat, 0.99):.1f} ms (target < 300 ms: {'met' if _p(lat, 0.99) < 300 else 'NOT met'})"),
-        ("background answers delivered / still in flight when the run ended",
-         f"{requests + 40 - pending} / {pending} (each takes {WORK_SECONDS:.0f} s; 16 at a time)"),
+        (
+            "background answers delivered / still in flight when the run ended",
+            f"{requests + 40 - pending} / {pending} (each takes {WORK_SECONDS:.0f} s; 16 at a time)",
+        ),
         ("run time", f"{elapsed:.1f} s"),
     ]
 
@@ -149,4 +177,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-

@@ -53,7 +53,7 @@ def seed(url: str, extra_closed: int = 200) -> None:
     looks like) and a history of closed ones the search must skip."""
     import dataclasses
 
-    from incident import incidents
+    from incident import response
     from incident.config import load_config
     from incident.context import Context
     from incident.db import Store
@@ -66,13 +66,13 @@ def seed(url: str, extra_closed: int = 200) -> None:
     store = Store(url)
     with store.transaction() as s:
         for i in range(extra_closed):
-            inc = incidents.declare(s, ctx, kind="other", severity=4, title=f"历史事件 {i}")
-            incidents.change_status(s, ctx, inc.id, "resolved")
-            incidents.change_status(s, ctx, inc.id, "closed")
+            inc = response.declare(s, ctx, kind="other", severity=4, title=f"历史事件 {i}")
+            response.change_status(s, ctx, inc.id, "resolved")
+            response.change_status(s, ctx, inc.id, "closed")
     for kind, title, what, what_en in TOPICS:
         with store.transaction() as s:
             # SEV3: a SEV1–2 public-opinion sheet would also need legal's sign-off.
-            iid = incidents.declare(s, ctx, kind=kind, severity=3, title=title).id
+            iid = response.declare(s, ctx, kind=kind, severity=3, title=title).id
             factsheet.edit(
                 s,
                 ctx,

@@ -29,7 +29,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from incident.access.permissions import ROLES
 from incident.config_outbound import (
     IncidentWebhook,
     MessagingConfig,
@@ -68,6 +67,7 @@ from incident.config_watch import (
     FeedSource,
     WatchConfig,
 )
+from incident.enums import ACCESS_ROLES as ROLES
 from incident.enums import Severity
 from incident.errors import ConfigError
 

@@ -141,3 +141,8 @@ class EventType(str, enum.Enum):
     LINKED = "linked"
     MERGED_INTO = "merged_into"
     MERGED_FROM = "merged_from"
+
+
+# The web roles (incident/access/permissions.py says what each may do). Here,
+# below the config, because the config checks the roles a user is given.
+ACCESS_ROLES = ("lead", "comms", "legal", "cs_lead", "agent", "viewer", "admin")

@@ -1,5 +1,10 @@
-"""Incident service: declare, change status, assign, acknowledge, note,
-update, attach signals, read and list.
+"""The incident core: open an incident, the steps of a status change,
+assign, acknowledge, note, update, attach signals, read and list.
+
+It builds on the store, config and roster only. Whole actions that go on
+into wording, remedy, review and knowledge (declare, change status, open or
+attach after detection) are use cases, in incident/response.py, which calls
+this module and then the domain packages.
 
 Every function takes a session and a :class:`Context` and never commits;
 the caller owns the transaction. Mutations lock the incident row first
@@ -10,13 +15,11 @@ BEGIN IMMEDIATE), so concurrent writers serialise per incident.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from incident import roster_overrides, webhooks
 from incident.access import texts as _access_texts  # noqa: F401  (access.error.not_holder)
@@ -24,7 +27,21 @@ from incident.context import Context
 from incident.enums import OPEN_STATUSES, EventType, Kind, Role, Severity, Status
 from incident.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from incident.escalation_chain import next_step
-from incident.i18n import LABELS, from_label
+
+# Parsing and reading live in their own modules; their names stay importable
+# from here, where every caller has always found them.
+from incident.incident_parse import (  # noqa: F401
+    MAX_ID,
+    _choices,
+    _clean_list,
+    _text,
+    parse_id,
+    parse_kind,
+    parse_role,
+    parse_severity,
+    parse_status,
+)
+from incident.incident_queries import IncidentRow, count_incidents, get, list_incidents  # noqa: F401
 from incident.lifecycle import check_transition
 from incident.models import Incident, IncidentLink, ResponseClock, RoleAssignment, TimelineEvent
 from incident.notify import enqueue
@@ -33,98 +50,6 @@ from incident.roster import find_person, on_call_for_role
 
 TITLE_MAX = 200
 SYSTEM_ACTOR = "system"
-
-
-# ----------------------------------------------------------------- parsing --
-
-
-# The id columns are INTEGER (PostgreSQL int4): a larger number names no
-# row, and sent to the database it would fail (PostgreSQL refuses it,
-# SQLite past 2**63) instead of simply finding nothing.
-MAX_ID = 2**31 - 1
-
-
-# ASCII only: \d and int() take any Unicode digit ("١" is 1) and
-# str.isdigit() takes "²", which int() refuses — an id is 0-9 and nothing else.
-_ID = re.compile(r"(?i)(?:#|inc-?)?\s*([0-9]+)", re.ASCII)
-_PREFIX = re.compile(r"(?i)(?:#|inc-?)?\s*", re.ASCII)
-
-
-def parse_id(text: str | int) -> int:
-    """Accept 12, "12", "#12", "INC-12", "inc12". A number no id column
-    holds — past the range, or written in other digits ("INC-١", "²") — is
-    "no such incident" (NotFoundError), not a crash nor another incident."""
-    raw = str(text).strip()
-    m = _ID.fullmatch(raw)
-    if m is None:
-        rest = raw[_PREFIX.match(raw).end() :]  # type: ignore[union-attr]  # always matches (all optional)
-        if rest.isnumeric():  # digits, but not 0-9
-            raise NotFoundError("error.no_incident", id=raw[:40])
-        raise InputError("error.bad_id", value=raw[:40])
-    digits = m.group(1)
-    if len(digits) >= 40 or int(digits) > MAX_ID:  # as door.ids_in_range; int() of a huge text is slow
-        raise NotFoundError("error.no_incident", id=raw[:40])
-    if int(digits) < 1:
-        raise InputError("error.bad_id", value=raw[:40])
-    return int(digits)
-
-
-def parse_kind(text: str | Kind) -> Kind:
-    if isinstance(text, Kind):
-        return text
-    try:
-        return Kind(from_label("kind", text))
-    except ValueError:
-        raise InputError("error.bad_kind", value=text, **_choices("kind")) from None
-
-
-def parse_severity(text: str | int | Severity) -> Severity:
-    if isinstance(text, Severity):
-        return text
-    try:
-        return Severity.parse(text)
-    except ValueError:
-        raise InputError("error.bad_severity", value=text) from None
-
-
-def parse_status(text: str | Status) -> Status:
-    if isinstance(text, Status):
-        return text
-    try:
-        return Status(from_label("status", text))
-    except ValueError:
-        raise InputError("error.bad_status", value=text, **_choices("status")) from None
-
-
-def _choices(group: str) -> dict[str, str]:
-    """The accepted values (``allowed``) and their Chinese labels (``labels``,
-    which only the zh-CN message names)."""
-    return {"allowed": ", ".join(LABELS[group]), "labels": "、".join(f[0] for f in LABELS[group].values())}
-
-
-def parse_role(text: str | Role) -> Role:
-    if isinstance(text, Role):
-        return text
-    try:
-        return Role.parse(str(text))
-    except ValueError:
-        raise InputError("error.bad_role", value=text, allowed=", ".join(r.value for r in Role)) from None
-
-
-def _clean_list(values: Iterable[str] | None) -> list[str]:
-    """Values as typed: repeated, or separated by commas (, ， or 、)."""
-    out: list[str] = []
-    for value in values or ():
-        for part in re.split(r"[,，、]", str(value)):
-            part = part.strip()
-            if part and part not in out:
-                out.append(part)
-    return out
-
-
-def _text(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
 
 
 # ---------------------------------------------------------------- internals --
@@ -251,7 +176,7 @@ def _call_in(session: Session, ctx: Context, incident: Incident, roles: Sequence
 # ------------------------------------------------------------------ writes --
 
 
-def declare(
+def open_incident(
     session: Session,
     ctx: Context,
     *,
@@ -267,7 +192,8 @@ def declare(
     detected_at: dt.datetime | None = None,
     dedup_key: str | None = None,
 ) -> Incident:
-    """Open an incident and call in its response group from the roster."""
+    """Insert an incident and its "declared" event. Only the core part:
+    incident.response.declare starts its clocks and calls in its group."""
     kind, severity = parse_kind(kind), parse_severity(severity)
     title = (title or "").strip()
     if not title:
@@ -303,11 +229,12 @@ def declare(
     session.add(incident)
     session.flush()
     record_event(session, ctx, incident, EventType.DECLARED, kind=kind.value, severity=severity.value, title=title)
-    from incident.wording import clocks  # noqa: PLC0415 — cycle: incidents ↔ wording.clocks (wording builds on incidents)
-
-    clocks.start_holding(session, ctx, incident)
-    _call_in(session, ctx, incident, ctx.config.response.roles_for(kind, severity))
     return incident
+
+
+def call_in_group(session: Session, ctx: Context, incident: Incident) -> None:
+    """Call in the response group the kind and severity need, from the roster."""
+    _call_in(session, ctx, incident, ctx.config.response.roles_for(incident.kind_enum, incident.severity_enum))
 
 
 def find_open_by_dedup(session: Session, dedup_key: str) -> Incident | None:
@@ -348,83 +275,43 @@ def attach_signal(session: Session, ctx: Context, incident_id: int, signal: dict
     return record_event(session, ctx, incident, EventType.SIGNAL_ATTACHED, signal=signal)
 
 
-def open_or_attach(
-    session: Session, ctx: Context, *, dedup_key: str, signal: dict[str, Any], **declare_args: Any
-) -> tuple[Incident, bool]:
-    """For detection: attach ``signal`` to the open incident with
-    ``dedup_key``, or declare one. Safe against a concurrent detector doing
-    the same: the unique index decides, and the loser attaches.
-    Returns (incident, created)."""
-    for _ in range(3):
-        existing = find_open_by_dedup(session, dedup_key)
-        if existing is not None:
-            attach_signal(session, ctx, existing.id, signal)
-            return existing, False
-        try:
-            with session.begin_nested():
-                incident = declare(session, ctx, dedup_key=dedup_key, **declare_args)
-                attach_signal(session, ctx, incident.id, signal)
-            return incident, True
-        except (IntegrityError, ConflictError):
-            continue  # someone else opened it between our check and insert
-    raise ConflictError("error.dedup_race", key=dedup_key)
+class StatusChange(NamedTuple):
+    incident: Incident
+    current: Status
+    target: Status
 
 
-def change_status(
-    session: Session, ctx: Context, incident_id: int, target: Status | str, note: str | None = None
-) -> Incident:
+def begin_status_change(session: Session, incident_id: int, target: Status | str) -> StatusChange:
+    """Lock the incident and check the move is allowed; nothing changed yet
+    (incident.response.change_status runs the whole move)."""
     incident = _lock(session, incident_id)
     target = parse_status(target)
     current = incident.status_enum
     check_transition(current, target)
-    if target == Status.CLOSED:  # the review's gate: signed off, or the lead said why not ([review])
-        from incident.review.service import check_close  # noqa: PLC0415 — the review builds on incidents
+    return StatusChange(incident, current, target)
 
-        check_close(session, ctx, incident)
+
+def apply_status(ctx: Context, change: StatusChange) -> None:
+    """Set the new status and the times it stamps or clears."""
+    incident, target = change.incident, change.target
     now = ctx.clock.now()
     incident.status = target.value
     if target == Status.RESOLVED:
         incident.resolved_at = now
     elif target == Status.CLOSED:
         incident.closed_at = now
-    if not target.is_open:
-        from incident.wording import clocks, pull  # noqa: PLC0415 — cycle: incidents ↔ wording.clocks; wording above incidents
-
-        clocks.stop(session, ctx, incident.id)
-        pull.changed()
-    elif current == Status.RESOLVED:  # reopened
+    if target.is_open and change.current == Status.RESOLVED:  # reopened
         incident.resolved_at = None
-        # what was signed off looked back on an incident that was not over
-        from incident.review.service import reopened  # noqa: PLC0415 — the review builds on incidents
 
-        reopened(session, ctx, incident)
-    record_event(
+
+def record_status_change(session: Session, ctx: Context, change: StatusChange, note: str | None) -> TimelineEvent:
+    return record_event(
         session,
         ctx,
-        incident,
+        change.incident,
         EventType.STATUS_CHANGED,
-        **{"from": current.value, "to": target.value, "note": _text(note)},
+        **{"from": change.current.value, "to": change.target.value, "note": _text(note)},
     )
-    if target == Status.RESOLVED:
-        # Every affected customer hears the result within the hour (003 §2.4):
-        # the calls exist from the moment of resolution, not the next sweep.
-        from incident.remedy import callbacks  # noqa: PLC0415 — cycle: incidents ↔ remedy.callbacks
-
-        if callbacks.schedule(session, ctx, incident).created:
-            callbacks.assign(session, ctx)
-        # The review (复盘) opens with the resolution, and tells the lead
-        # (issue 24 point 1); a reopened and re-resolved incident keeps its own
-        # text, its sign-offs voided at the reopening.
-        from incident.review.service import open_review  # noqa: PLC0415 — the review builds on incidents
-
-        open_review(session, ctx, incident.id)
-    elif target == Status.CLOSED:
-        # What it taught stays: its approved reply and its customers'
-        # questions become a knowledge-base entry (once; issue 24 point 2).
-        from incident.knowledge import harvest  # noqa: PLC0415 — cycle: knowledge → wording → incidents
-
-        harvest.harvest(session, ctx, incident)
-    return incident
 
 
 def assign(session: Session, ctx: Context, incident_id: int, role: Role | str, person: str) -> RoleAssignment:
@@ -607,92 +494,3 @@ def _retime_escalations(session: Session, ctx: Context, incident: Incident, befo
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.datetime) else value
-
-
-# ------------------------------------------------------------------- reads --
-
-
-def get(session: Session, incident_id: int) -> Incident:
-    incident = session.scalars(
-        select(Incident)
-        .where(Incident.id == incident_id)
-        .options(selectinload(Incident.events), selectinload(Incident.assignments))
-    ).one_or_none()
-    if incident is None:
-        raise NotFoundError("error.no_incident", id=incident_id)
-    return incident
-
-
-class IncidentRow(NamedTuple):
-    """What a list shows: plain columns only, no JSON, no timeline, no group.
-    A NamedTuple because building ten thousand of them must be cheap."""
-
-    id: int
-    kind: str
-    severity: int
-    status: str
-    title: str
-    declared_at: dt.datetime
-    resolved_at: dt.datetime | None
-    dedup_key: str | None
-
-    @property
-    def ref(self) -> str:
-        return f"INC-{self.id}"
-
-
-def _conditions(
-    *,
-    statuses: Iterable[Status | str] | None = None,
-    kinds: Iterable[Kind | str] | None = None,
-    severities: Iterable[Severity | int | str] | None = None,
-    open_only: bool = False,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    search: str | None = None,
-) -> list[ColumnElement[bool]]:
-    """The WHERE clause shared by :func:`list_incidents` and :func:`count_incidents`."""
-    where: list[ColumnElement[bool]] = []
-    status_values = {parse_status(s).value for s in statuses or ()}
-    if open_only:
-        open_values = {s.value for s in OPEN_STATUSES}
-        status_values = (status_values & open_values) if status_values else open_values
-        if not status_values:  # e.g. open_only with --status closed: nothing can match
-            return [false()]
-    if status_values:
-        where.append(Incident.status.in_(sorted(status_values)))
-    if kinds:
-        where.append(Incident.kind.in_(sorted({parse_kind(k).value for k in kinds})))
-    if severities:
-        where.append(Incident.severity.in_(sorted({parse_severity(s).value for s in severities})))
-    if since is not None:
-        where.append(Incident.declared_at >= since)
-    if until is not None:
-        where.append(Incident.declared_at < until)
-    if search:
-        # % and _ typed by the user are text, not LIKE wildcards
-        term = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{term}%"
-        where.append(
-            or_(
-                func.lower(Incident.title).like(pattern, escape="\\"),
-                func.lower(Incident.summary).like(pattern, escape="\\"),
-            )
-        )
-    return where
-
-
-def list_incidents(session: Session, *, limit: int | None = None, **filters: Any) -> list[IncidentRow]:
-    """Newest first. ``filters`` are those of :func:`_conditions`."""
-    q = select(*(getattr(Incident, name) for name in IncidentRow._fields)).where(*_conditions(**filters))
-    q = q.order_by(Incident.declared_at.desc(), Incident.id.desc())
-    if limit is not None:
-        if limit < 1:
-            raise InputError("error.bad_limit", value=limit)
-        q = q.limit(limit)
-    # Core execution: the ORM result machinery costs more than the query here.
-    return [IncidentRow._make(row) for row in session.connection().execute(q)]
-
-
-def count_incidents(session: Session, **filters: Any) -> int:
-    return session.scalar(select(func.count()).select_from(Incident).where(*_conditions(**filters))) or 0

@@ -207,7 +207,7 @@ def _fold_duplicate(
 def _close_as_merged(session: Session, ctx: Context, src: Incident) -> None:
     """Resolved, then closed: the lifecycle's own steps (closed is final, so
     a merged incident is not reopened with nothing left in it). Set here
-    rather than through incidents.change_status, which on resolution
+    rather than through response.change_status, which on resolution
     schedules "result" callbacks the source no longer owes."""
     now = ctx.clock.now()
     if src.status_enum != Status.RESOLVED:

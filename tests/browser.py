@@ -17,8 +17,16 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 # Without the background-networking flags chromium keeps dialling Google's
 # hosts, which this closed network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def chromium_path() -> str | None:
@@ -31,8 +39,10 @@ def skip_reason() -> str | None:
     except ImportError:
         return "browser tests need the playwright package (./dev test installs it with the dev extras)"
     if chromium_path() is None:
-        return ("browser tests need Debian's chromium: apt-get install chromium (.ci/run installs it), "
-                "or set INCIDENT_CHROMIUM to a Chromium binary")
+        return (
+            "browser tests need Debian's chromium: apt-get install chromium (.ci/run installs it), "
+            "or set INCIDENT_CHROMIUM to a Chromium binary"
+        )
     return None
 
 

@@ -84,3 +84,40 @@ def browser():
     from tests.browser import launch
 
     yield from launch()
+
+
+# -- markers ------------------------------------------------------------------
+# Given from what a test uses, so a new test is marked without anyone
+# remembering to: ``./dev test -m "not slow"`` is the quick run while working,
+# ``-m browser`` / ``-m server`` / ``-m postgres`` pick those kinds alone.
+SERVER_HELPERS = ("LiveServer", "FeedServer", "ProviderServer", "SlackServer", "subprocess", "smtp_server")
+# Modules whose tests take tens of seconds each: the wheel built and installed,
+# `incident serve` and the demo started, Prefect flows and workers run, kill -9
+# runs, the detection corpora scored (measured with --durations on the full suite).
+SLOW_MODULES = {
+    "test_wheel",
+    "test_demo",
+    "test_demo_lock",
+    "test_serve",
+    "test_scaleout",
+    "test_flows",
+    "test_watch_flows",
+    "test_remedy_runs",
+    "test_migrate_fleet",
+    "test_browser",
+    "test_backtest",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if item.module is not None and any(name in vars(item.module) for name in SERVER_HELPERS):
+            item.add_marker(pytest.mark.server)
+        if module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

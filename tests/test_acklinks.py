@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import select
 
-from incident import acklinks, escalation, incidents
+from incident import acklinks, escalation, incidents, response
 from incident.models import RoleAssignment, TimelineEvent
 from incident.models_people import AckLink
 from incident.notify import deliver_due
@@ -59,7 +59,7 @@ def _holder(store, iid, role):
 
 def test_acknowledge_from_the_link_once(store, ctx, db_url, tmp_path):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     links = _deliver(store, ctx)
     tech = _holder(store, iid, "tech_liaison")
     [path] = links["赵磊"]
@@ -88,7 +88,7 @@ def test_acknowledge_from_the_link_once(store, ctx, db_url, tmp_path):
 
 def test_expired_reassigned_and_english_links(store, ctx, clock, db_url, tmp_path):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     links = _deliver(store, ctx)
     comms = _holder(store, iid, "comms_lead")
     assert comms.person == "emily"  # English speaker
@@ -116,7 +116,7 @@ def test_expired_reassigned_and_english_links(store, ctx, clock, db_url, tmp_pat
 
 def test_the_overdue_reminder_carries_a_fresh_link(store, ctx, clock, db_url, tmp_path):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     _deliver(store, ctx)
     clock.advance(minutes=10)
     with store.transaction() as s:

@@ -35,11 +35,12 @@ def rules(findings):
 
 def spans_are_consistent(findings, text):
     for f in findings:
-        assert text[f.start:f.end] == f.text
+        assert text[f.start : f.end] == f.text
         assert 0 <= f.start <= f.end <= len(text)
 
 
 # ---- SMS ----------------------------------------------------------------------
+
 
 def test_gsm7_tables_are_the_spec_sizes():
     assert len(GSM7_BASIC) == 127  # 128 code points less ESC
@@ -118,6 +119,7 @@ def test_check_sms_within_limit_and_empty():
 
 # ---- Weibo ----------------------------------------------------------------------
 
+
 def test_weibo_counting():
     assert weibo_length("中" * 2000) == 2000
     assert weibo_length("a" * 4000) == 2000
@@ -164,6 +166,7 @@ def test_weibo_missing_essential():
 
 # ---- WeChat -----------------------------------------------------------------------
 
+
 def test_wechat_20_and_21():
     ok = check_wechat({"first": "中" * 20, "keyword1": "x"}, LIMITS)
     assert ok.findings == [] and ok.counts["first"] == 20 and ok.counts["max"] == 20
@@ -181,6 +184,7 @@ def test_wechat_line_break_and_empty():
 
 
 # ---- X ------------------------------------------------------------------------
+
 
 def test_x_cjk_weighs_two():
     assert x_weight("中" * 140) == 280
@@ -227,7 +231,7 @@ def test_x_nfc_and_offsets_into_given_text():
     assert x_weight(decomposed * 10) == 10
     text = decomposed * 150 + "中" * 70
     [f] = check_x(text, LIMITS).findings
-    assert text[f.start:] == f.text and f.start == 300 + 65
+    assert text[f.start :] == f.text and f.start == 300 + 65
 
 
 def test_x_overflow_starts_at_a_whole_link():
@@ -238,10 +242,16 @@ def test_x_overflow_starts_at_a_whole_link():
 
 # ---- e-mail and status page ----------------------------------------------------------
 
+
 def test_email_subject_header_injection_refused():
     check = check_email("服务已恢复\r\nBcc: everyone@example.com", "正文", "<p>正文</p>", LIMITS)
     [f] = check.findings
-    assert (f.rule, f.severity, f.text, f.params["part"]) == ("channel.email.subject_line_break", "error", "\r\n", "subject")
+    assert (f.rule, f.severity, f.text, f.params["part"]) == (
+        "channel.email.subject_line_break",
+        "error",
+        "\r\n",
+        "subject",
+    )
     assert not check.ok
 
 
@@ -271,6 +281,7 @@ def test_status_page():
 
 # ---- free text (incident lint --channel) ------------------------------------------------
 
+
 def test_check_text_sms_and_weibo():
     assert check_text("sms", "中" * 195, LIMITS) == []
     assert rules(check_text("sms", "中" * 196, LIMITS)) == ["channel.sms.segments"]
@@ -283,7 +294,9 @@ def test_check_text_wechat_lines():
     text = "first: 系统故障通知\n关于APP登录失败的说明已发布，请查看详情\nkeyword2：服务已恢复\n\nremark: 如有疑问请致电客服热线专席，我们将尽快为您处理"
     found = check_text("wechat", text)
     assert [(f.rule, f.params["field"]) for f in found] == [
-        ("channel.wechat.field_too_long", "keyword1"), ("channel.wechat.field_too_long", "remark")]
+        ("channel.wechat.field_too_long", "keyword1"),
+        ("channel.wechat.field_too_long", "remark"),
+    ]
     spans_are_consistent(found, text)
     assert found[0].text == "情"
     assert rules(check_text("wechat", "\n\n")) == ["channel.wechat.empty"]
@@ -314,12 +327,18 @@ def test_unknown_channel_error_lists_the_channels():
 
 def test_every_finding_has_both_texts():
     samples = [
-        check_sms("中" * 300, LIMITS), check_sms("", LIMITS),
-        check_weibo("中" * 2001, LIMITS, ["没有", "中" * 3]), check_weibo("", LIMITS),
+        check_sms("中" * 300, LIMITS),
+        check_sms("", LIMITS),
+        check_weibo("中" * 2001, LIMITS, ["没有", "中" * 3]),
+        check_weibo("", LIMITS),
         check_weibo("中" * 200 + "热线", LIMITS, ["热线"]),
-        check_wechat({"a": "", "b": "x\n" * 20}, LIMITS), check_x("中" * 141, LIMITS), check_x(""),
-        check_email("", "", ""), check_email("a\n" * 50, "t", "<b></i><script>"),
-        check_status_page(""), check_status_page("<script>"),
+        check_wechat({"a": "", "b": "x\n" * 20}, LIMITS),
+        check_x("中" * 141, LIMITS),
+        check_x(""),
+        check_email("", "", ""),
+        check_email("a\n" * 50, "t", "<b></i><script>"),
+        check_status_page(""),
+        check_status_page("<script>"),
     ]
     seen = set()
     for check in samples:

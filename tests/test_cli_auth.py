@@ -21,7 +21,7 @@ import pytest
 from conftest import EXAMPLE, NOW, incident_now
 from sqlalchemy import select
 
-from incident import incidents
+from incident import incidents, response
 from incident.access import tokens, users
 from incident.access.permissions import PERMISSIONS
 from incident.cli import guard
@@ -232,7 +232,7 @@ def test_acknowledging_for_someone_else_says_who_recorded_it(cli, store):
 def test_the_service_refuses_a_non_lead_recording_for_the_holder(store, config):
     ctx = Context(config=config, actor="emily", clock=FixedClock(NOW))
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     with store.transaction() as s, pytest.raises(ForbiddenError) as caught:
         incidents.acknowledge(s, ctx, iid, "lead", for_others=False)
     assert caught.value.key == "access.error.not_holder"

@@ -1,8 +1,8 @@
-"""The README's ``incident …`` command lines against the CLI itself: every
-command it names exists, every option it shows is one the command takes,
-and the lines meant to be copied (code blocks, and inline examples without
-placeholders) parse as given. And the README's ``comp issue --lease-seconds
-0`` does what it says (issue 21, point 12)."""
+"""The ``incident …`` command lines of the README and of docs/ against the
+CLI itself: every command they name exists, every option they show is one
+the command takes, and the lines meant to be copied (code blocks, and inline
+examples without placeholders) parse as given. And the docs' ``comp issue
+--lease-seconds 0`` does what it says (issue 21, point 12)."""
 
 import json
 import os
@@ -27,13 +27,13 @@ UsageError = typer.BadParameter.__mro__[1]
 Command = Any
 
 SCRIPT = Path(sys.executable).with_name("incident")
-README = ROOT / "README.md"
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PLACEHOLDER = re.compile(r"\b[A-Z][A-Z_.]{1,}\b(?!-\d)|…|\[|\(|\||\\")
 
 
 def readme_commands() -> tuple[list[str], list[str]]:
     """(lines from code blocks, inline `incident …` spans), as argument strings after ``incident``."""
-    text = README.read_text(encoding="utf-8")
+    text = "\n".join(path.read_text(encoding="utf-8") for path in DOCS)
     blocks, fenced = [], False
     for line in text.splitlines():
         if line.startswith("```"):
@@ -97,12 +97,12 @@ def test_code_block_lines_parse(root):
     assert len(blocks) >= 10
     for line in blocks:
         args = shlex.split(line)
-        if "--help" in args:
+        if "--help" in args or "--version" in args:
             continue  # answers and exits while parsing; its command path is checked below
         try:
             parse(root, args)
         except UsageError as exc:
-            pytest.fail(f"README: `incident {line}`: {exc.format_message()}")
+            pytest.fail(f"docs: `incident {line}`: {exc.format_message()}")
 
 
 def test_every_inline_command_names_real_commands_and_options(root):
@@ -120,16 +120,16 @@ def test_every_inline_command_names_real_commands_and_options(root):
                 parts.append((parent.commands[head], part))
         for command, text in parts:
             for word in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", text):
-                assert word in options_of(command, root), f"README: `incident {span}`: {word} is not an option"
+                assert word in options_of(command, root), f"docs: `incident {span}`: {word} is not an option"
         if not PLACEHOLDER.search(span) and " / " not in span and "/" not in span:
             words = shlex.split(span)
             command, _, rest = resolve(root, words)
-            if "--help" in words or (any(p.required for p in command.params) and not rest):
+            if "--help" in words or "--version" in words or (any(p.required for p in command.params) and not rest):
                 continue  # a command named in prose ("`incident facts submit`"), not a line to copy
             try:
                 parse(root, words)
             except UsageError as exc:
-                pytest.fail(f"README: `incident {span}`: {exc.format_message()}")
+                pytest.fail(f"docs: `incident {span}`: {exc.format_message()}")
 
 
 def test_the_lease_example_is_a_real_command_line(root):

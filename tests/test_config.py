@@ -1,11 +1,10 @@
 """A bad configuration is refused at start with the key and the reason."""
 
 import pytest
+from conftest import EXAMPLE
 
 from incident.config import load_config
 from incident.errors import ConfigError
-
-from conftest import EXAMPLE
 
 BASE = EXAMPLE.read_text(encoding="utf-8")
 

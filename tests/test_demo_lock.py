@@ -18,7 +18,7 @@ import pytest
 from conftest import NOW, incident_now
 from sqlalchemy import select
 
-from incident import incidents
+from incident import response
 from incident.config import load_config
 from incident.context import Context
 from incident.demo import lock
@@ -27,8 +27,8 @@ from incident.errors import InputError
 from incident.models import Statement
 from incident.timeutil import FixedClock
 from incident.wording import statuspage, workflow
+from tests.factories import approved_sheet, as_
 from tests.test_serve import _port, serve_env
-from tests.test_wording import approved_sheet, as_
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "incident.toml"
@@ -113,7 +113,7 @@ def test_statements_and_the_atom_feed_link_to_the_port_the_demo_serves_on(tmp_pa
     # A statement published under the demo's configuration (on both back-ends through ``store``).
     ctx = Context(config=config, actor="tester", clock=FixedClock(NOW))
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败", products=["app"]).id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败", products=["app"]).id
     approved_sheet(store, ctx, iid)
     with store.transaction() as s:
         n = workflow.draft_statement(s, ctx, iid, kind="holding", channels="sms,status_page").number

@@ -4,7 +4,7 @@ import io
 
 from sqlalchemy import select
 
-from incident import escalation, incidents
+from incident import escalation, incidents, response
 from incident.models import OutboxMessage
 from incident.notify import deliver_due
 from incident.notify_channels import ConsoleNotifier
@@ -12,7 +12,7 @@ from incident.notify_channels import ConsoleNotifier
 
 def test_first_step_at_the_deadline_then_one_delay_later(store, ctx, clock):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     with store.transaction() as s:
         incidents.acknowledge(s, ctx, iid, "lead")  # the lead acks in time
     clock.advance(minutes=9, seconds=59)  # SEV2: 10 minutes
@@ -53,7 +53,7 @@ def test_first_step_at_the_deadline_then_one_delay_later(store, ctx, clock):
 
 def test_late_ack_after_escalation_is_marked_late(store, ctx, clock):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="other", severity=4, title="低优先级").id
+        iid = response.declare(s, ctx, kind="other", severity=4, title="低优先级").id
     clock.advance(minutes=61)
     with store.transaction() as s:
         escalation.sweep(s, ctx)
@@ -65,9 +65,9 @@ def test_late_ack_after_escalation_is_marked_late(store, ctx, clock):
 
 def test_resolved_incidents_do_not_escalate(store, ctx, clock):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="other", severity=1, title="误报").id
+        iid = response.declare(s, ctx, kind="other", severity=1, title="误报").id
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved", note="false alarm")
+        response.change_status(s, ctx, iid, "resolved", note="false alarm")
     clock.advance(hours=1)
     with store.transaction() as s:
         assert escalation.sweep(s, ctx) == []
@@ -75,7 +75,7 @@ def test_resolved_incidents_do_not_escalate(store, ctx, clock):
 
 def test_notifications_delivered_once_in_the_recipients_language(store, ctx, clock):
     with store.transaction() as s:
-        incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+        response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
     clock.advance(minutes=11)
     with store.transaction() as s:
         escalation.sweep(s, ctx)
@@ -99,7 +99,7 @@ def test_failed_delivery_is_kept_and_retried(store, ctx, clock):
             raise ConnectionError("unreachable")
 
     with store.transaction() as s:
-        incidents.declare(s, ctx, kind="other", severity=4, title="x")
+        response.declare(s, ctx, kind="other", severity=4, title="x")
     assert deliver_due(store, ctx.config, {"console": Down()}, clock.now).sent == 0
     with store.transaction() as s:
         rows = s.scalars(select(OutboxMessage)).all()

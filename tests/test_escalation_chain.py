@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from incident import escalation, incidents
+from incident import escalation, incidents, response
 from incident.events import event_text
 from incident.models import OutboxMessage, RoleAssignment
 
@@ -32,7 +32,7 @@ def _walk(store, ctx, clock, steps, minutes):
 
 def test_the_chain_in_order_round_after_round(store, ctx, clock):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     lead = _holder(store, iid, "incident_lead")
     deputy = {"zhangwei": "lina", "lina": "zhangwei"}[lead]  # ops rotates the two
     clock.advance(minutes=10)  # SEV2: acknowledge within 10 minutes, then a step every 10
@@ -56,7 +56,7 @@ def test_the_chain_in_order_round_after_round(store, ctx, clock):
 def test_never_to_the_holder_themself(store, ctx, clock):
     """孙丽 holds legal and supervises legal: she is not told about herself."""
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="public_opinion", severity=1, title="微博热搜").id
+        iid = response.declare(s, ctx, kind="public_opinion", severity=1, title="微博热搜").id
     assert _holder(store, iid, "legal_liaison") == "sunli"
     clock.advance(minutes=30)  # legal has 30 minutes whatever the severity
     told = _walk(store, ctx, clock, 3, 5)
@@ -72,7 +72,7 @@ def test_never_to_the_holder_themself(store, ctx, clock):
 
 def test_acknowledging_stops_the_chain_and_a_retry_adds_nothing(store, ctx, clock):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     clock.advance(minutes=10)
     with store.transaction() as s:
         first = escalation.sweep(s, ctx)
@@ -106,7 +106,7 @@ def test_rounds_end_the_chain_and_say_so(store, ctx, clock):
     response = ctx.config.response.model_copy(update={"escalation": policy})
     ctx = ctx.__class__(config=ctx.config.model_copy(update={"response": response}), actor="tester", clock=clock)
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="other", severity=4, title="低优先级").id
+        iid = response.declare(s, ctx, kind="other", severity=4, title="低优先级").id
     clock.advance(minutes=60)
     told = _walk(store, ctx, clock, 5, 30)
     assert len(told["incident_lead"]) == 3  # deputy, supervisor, duty manager: one round
@@ -126,7 +126,7 @@ def test_rounds_end_the_chain_and_say_so(store, ctx, clock):
 
 def test_a_severity_change_retimes_the_next_step(store, ctx, clock):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="other", severity=4, title="x").id
+        iid = response.declare(s, ctx, kind="other", severity=4, title="x").id
     clock.advance(minutes=60)
     with store.transaction() as s:
         escalation.sweep(s, ctx)  # SEV4: the next step 30 minutes on
@@ -159,7 +159,7 @@ def test_each_level_waits_its_own_delay(store, ctx, clock):
     response = ctx.config.response.model_copy(update={"escalation": policy})
     ctx = ctx.__class__(config=ctx.config.model_copy(update={"response": response}), actor="tester", clock=clock)
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
 
     def lead_row():
         with store.transaction() as s:

@@ -8,7 +8,7 @@ import sys
 
 from conftest import EXAMPLE, NOW, ROOT, incident_now
 
-from incident import incidents
+from incident import incidents, response
 from incident.context import Context
 from incident.db import Store
 from incident.timeutil import FixedClock
@@ -24,7 +24,7 @@ def test_flow_escalates_overdue_roles_once(db_url, config, tmp_path):
     # Declared 20 minutes ago (SEV2: 10 minutes to acknowledge).
     past = FixedClock(NOW - dt.timedelta(minutes=20))
     with store.transaction() as s:
-        iid = incidents.declare(s, Context(config, "tester", past), kind="system_outage", severity=2, title="x").id
+        iid = response.declare(s, Context(config, "tester", past), kind="system_outage", severity=2, title="x").id
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_", "PREFECT_"))}
     env.update(

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from incident import incidents
+from incident import incidents, response
 from incident.enums import EventType
 from incident.errors import ConflictError, InputError, NotFoundError, TransitionError
 from incident.models import OutboxMessage, TimelineEvent
@@ -16,7 +16,7 @@ def declare(store, ctx, **kw):
     args = dict(kind="system_outage", severity=2, title="APP 登录失败")
     args.update(kw)
     with store.transaction() as s:
-        return incidents.declare(s, ctx, **args).id
+        return response.declare(s, ctx, **args).id
 
 
 def load(store, iid):
@@ -74,17 +74,17 @@ def test_raising_severity_calls_in_the_roles_it_adds(store, ctx):
 def test_status_flow_and_refusals(store, ctx, clock):
     iid = declare(store, ctx)
     with store.transaction() as s, pytest.raises(TransitionError):
-        incidents.change_status(s, ctx, iid, "closed")
+        response.change_status(s, ctx, iid, "closed")
     for target in ("investigating", "identified", "monitoring", "resolved"):
         clock.advance(minutes=5)
         with store.transaction() as s:
-            incidents.change_status(s, ctx, iid, target, note=f"to {target}")
+            response.change_status(s, ctx, iid, target, note=f"to {target}")
     inc = load(store, iid)
     assert inc.status == "resolved" and inc.resolved_at == clock.now()
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "closed")
+        response.change_status(s, ctx, iid, "closed")
     with store.transaction() as s, pytest.raises(TransitionError):
-        incidents.change_status(s, ctx, iid, "investigating")
+        response.change_status(s, ctx, iid, "investigating")
     with store.transaction() as s, pytest.raises(ConflictError):
         incidents.assign(s, ctx, iid, "lead", "lina")  # a closed incident's group is final
     with store.transaction() as s, pytest.raises(ConflictError):
@@ -108,7 +108,7 @@ def test_refused_change_leaves_nothing_behind(store, ctx):
     with pytest.raises(TransitionError):
         with store.transaction() as s:
             incidents.add_note(s, ctx, iid, "this note is in the failed transaction")
-            incidents.change_status(s, ctx, iid, "closed")
+            response.change_status(s, ctx, iid, "closed")
     assert len(load(store, iid).events) == before
 
 
@@ -146,20 +146,20 @@ def test_ack_of_vacant_role_and_bad_input(store, ctx):
         with pytest.raises(InputError):
             incidents.add_note(s, ctx, iid, "   ")
         with pytest.raises(InputError):
-            incidents.declare(s, ctx, kind="meteor", severity=1, title="x")
+            response.declare(s, ctx, kind="meteor", severity=1, title="x")
         with pytest.raises(InputError):
-            incidents.declare(s, ctx, kind="other", severity=7, title="x")
+            response.declare(s, ctx, kind="other", severity=7, title="x")
         with pytest.raises(InputError):
-            incidents.declare(s, ctx, kind="other", severity=1, title=" ")
+            response.declare(s, ctx, kind="other", severity=1, title=" ")
 
 
 def test_dedup_key_one_open_incident(store, ctx):
     first = declare(store, ctx, dedup_key="outage:login")
     with store.transaction() as s, pytest.raises(ConflictError) as err:
-        incidents.declare(s, ctx, kind="system_outage", severity=2, title="again", dedup_key="outage:login")
+        response.declare(s, ctx, kind="system_outage", severity=2, title="again", dedup_key="outage:login")
     assert f"INC-{first}" in err.value.message("en")
     with store.transaction() as s:
-        inc, created = incidents.open_or_attach(
+        inc, created = response.open_or_attach(
             s,
             ctx,
             dedup_key="outage:login",
@@ -174,9 +174,9 @@ def test_dedup_key_one_open_incident(store, ctx):
     ]
     # once resolved, the key is free again: a new surge is a new incident
     with store.transaction() as s:
-        incidents.change_status(s, ctx, first, "resolved")
+        response.change_status(s, ctx, first, "resolved")
     with store.transaction() as s:
-        inc, created = incidents.open_or_attach(
+        inc, created = response.open_or_attach(
             s,
             ctx,
             dedup_key="outage:login",
@@ -227,7 +227,7 @@ def test_list_filters(store, ctx, clock):
         clock.advance(minutes=1)
         ids[(kind, sev)] = declare(store, ctx, kind=kind, severity=sev, title=f"{kind} {sev}")
     with store.transaction() as s:
-        incidents.change_status(s, ctx, ids[("system_outage", 3)], "resolved")
+        response.change_status(s, ctx, ids[("system_outage", 3)], "resolved")
     with store.transaction() as s:
         open_rows = incidents.list_incidents(s, open_only=True)
         assert len(open_rows) == 3
@@ -300,7 +300,7 @@ def test_a_finished_incident_shows_no_running_acknowledgement_clock(store, ctx, 
 
     iid = declare(store, ctx, severity=3)
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved")
+        response.change_status(s, ctx, iid, "resolved")
     clock.advance(hours=2)
     inc = load(store, iid)
     lead = next(a for a in inc.assignments if a.role == "incident_lead")
@@ -317,7 +317,7 @@ def test_scope_lists_take_the_commas_people_type(store, ctx):
     """Regions, products and channels split on , ， and 、 alike, from the
     CLI's repeated options and the web's one field; duplicates once."""
     with store.transaction() as s:
-        inc = incidents.declare(
+        inc = response.declare(
             s,
             ctx,
             kind="system_outage",

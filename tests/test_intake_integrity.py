@@ -23,9 +23,9 @@ from incident.watch import jobs
 from incident.watch.classify import rules_for
 from incident.web.app import create_app
 from tests import webutil
+from tests.factories import declare
 from tests.feedserver import FeedServer, Route
 from tests.test_web_lookup import add_user, csrf, flash, login, runtime
-from tests.test_wording import declare
 from tests.watchutil import make_config
 from tests.webserver import LiveServer
 

@@ -23,8 +23,8 @@ from incident.config import CompensationPolicy
 from incident.errors import InputError
 from incident.models import Compensation, OnceKey, TimelineEvent
 from incident.remedy import customers, issuing, ledger
+from tests.factories import as_, declare
 from tests.test_remedy_runs import _env
-from tests.test_wording import as_, declare
 
 CAP = Decimal(200)  # the example config's cap for an uninsured waybill
 REFS = [f"R{i:02d}" for i in range(10)]

@@ -4,95 +4,18 @@ incident's approved reply and its customers' questions kept as an entry
 search when no live incident matches — last time's answer for a
 recurring problem, labelled as such, in both languages."""
 
-import dataclasses
-
 import pytest
 from conftest import NOW
 from sqlalchemy import func, select
 
-from incident import incidents
+from incident import incidents, response
 from incident.errors import ConflictError, InputError, NotFoundError
 from incident.knowledge import entries, harvest
 from incident.knowledge import search as kb
-from incident.models import AffectedCustomer, Complaint, Signal
 from incident.models_knowledge import KnowledgeEntry, KnowledgeVersion
 from incident.wording import pull
 from incident.wording.personalise import Customer
-from tests.test_wording import FULL, approved_sheet, declare
-
-# What last time's customers said (one gave a phone number and a name in
-# the text; intake masked the number, the harvest must not keep the name).
-SAMPLES = [
-    "APP登录不上，验证码收不到",
-    "登录失败，一直提示服务器繁忙",
-    "APP登录不上，验证码收不到",
-    "The app keeps saying login failed",
-]
-NAMED = "我是张三，APP 登录失败三次了，电话****5678，订单 7788990011223"
-
-
-def as_(ctx, who):
-    return dataclasses.replace(ctx, actor=who)
-
-
-def login_outage(store, ctx, close=True):
-    """An app-login outage with an approved sheet, customers' complaints
-    (sampled by its signal, and one linked through an affected customer),
-    resolved and closed."""
-    iid = declare(store, ctx)
-    with store.transaction() as s:
-        s.add(
-            Signal(
-                series_key="complaints/category=系统",
-                bucket_start=NOW,
-                created_at=NOW,
-                kind="system_outage",
-                severity=2,
-                action="opened",
-                incident_id=iid,
-                detail={"samples": [{"type": "complaint", "id": f"T{i}", "text": x} for i, x in enumerate(SAMPLES)]},
-            )
-        )
-        c = Complaint(
-            external_id="T-named",
-            received_at=NOW,
-            channel="phone",
-            request_type="complaint",
-            category="系统",
-            product="APP",
-            text=NAMED,
-            customer_ref="C-1",
-            customer_name="张三",
-            contact="****5678",
-            source="test",
-            ingested_at=NOW,
-        )
-        s.add(c)
-        s.flush()
-        s.add(
-            AffectedCustomer(
-                incident_id=iid,
-                customer_ref="C-1",
-                name="张三",
-                title="先生",
-                contact="****5678",
-                complaint_id=c.id,
-                source="complaint",
-                added_by="tester",
-                added_at=NOW,
-            )
-        )
-    approved_sheet(store, ctx, iid)
-    if close:
-        close_incident(store, ctx, iid)
-    return iid
-
-
-def close_incident(store, ctx, iid):
-    with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved")
-    with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "closed")
+from tests.factories import FULL, NAMED, SAMPLES, approved_sheet, as_, close_incident, declare, login_outage  # noqa: F401
 
 
 def count(store, model):
@@ -133,9 +56,9 @@ def test_closing_keeps_the_approved_reply_and_the_questions_once(store, ctx):
 def test_reopening_before_closing_harvests_once(store, ctx):
     iid = login_outage(store, ctx, close=False)
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved")
+        response.change_status(s, ctx, iid, "resolved")
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "investigating")  # the fix did not hold
+        response.change_status(s, ctx, iid, "investigating")  # the fix did not hold
     assert count(store, KnowledgeEntry) == 0  # resolving is not closing
     close_incident(store, ctx, iid)
     assert count(store, KnowledgeEntry) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, incident_now
 
-from tests.test_knowledge import FULL, login_outage
+from tests.factories import FULL, login_outage
 
 SCRIPT = Path(sys.executable).with_name("incident")
 

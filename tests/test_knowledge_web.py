@@ -7,9 +7,8 @@ answers."""
 import re
 
 from incident.web.app import create_app
-from tests.test_knowledge import FULL, login_outage
+from tests.factories import FULL, approved_sheet, declare, login_outage
 from tests.test_web_lookup import add_user, csrf, flash, login, main, runtime
-from tests.test_wording import approved_sheet, declare
 
 
 def web(store, ctx, db_url, tmp_path, monkeypatch):

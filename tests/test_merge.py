@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from incident import incidents, merge
+from incident import incidents, merge, response
 from incident.enums import EventType
 from incident.errors import ConflictError
 from incident.events import event_text
@@ -24,7 +24,7 @@ from tests.webutil import add_user, csrf_of, login, web_runtime
 
 def declare(store, ctx, title, **kw):
     with store.transaction() as s:
-        return incidents.declare(s, ctx, kind="system_outage", severity=2, title=title, **kw).id
+        return response.declare(s, ctx, kind="system_outage", severity=2, title=title, **kw).id
 
 
 def add_signal(s, ctx, iid, key):
@@ -166,7 +166,7 @@ def test_the_merged_incidents_dedup_key_leads_to_the_target(store, ctx):
     with store.transaction() as s:
         merge.merge(s, ctx, one, two)
     with store.transaction() as s:
-        inc, created = incidents.open_or_attach(
+        inc, created = response.open_or_attach(
             s,
             ctx,
             dedup_key="feed/statuspage",
@@ -191,8 +191,8 @@ def test_merge_refusals(store, ctx, clock):
     one, two = declare(store, ctx, "状态页：支付通道故障"), declare(store, ctx, "支付投诉激增")
     closed = declare(store, ctx, "已关闭")
     with store.transaction() as s:
-        incidents.change_status(s, ctx, closed, "resolved")
-        incidents.change_status(s, ctx, closed, "closed")
+        response.change_status(s, ctx, closed, "resolved")
+        response.change_status(s, ctx, closed, "closed")
 
     def refused(source, target):
         with store.transaction() as s, pytest.raises(ConflictError) as exc:
@@ -234,8 +234,8 @@ def test_web_link_and_merge_round_trip(db_url, config, clock, ctx):
     add_user(rt, "viewer1", "viewer")
     lead = dataclasses.replace(ctx, actor="zhangwei")
     with rt.store.transaction() as s:
-        one = incidents.declare(s, lead, kind="system_outage", severity=2, title="状态页：支付通道故障").id
-        two = incidents.declare(s, lead, kind="system_outage", severity=2, title="支付投诉激增").id
+        one = response.declare(s, lead, kind="system_outage", severity=2, title="状态页：支付通道故障").id
+        two = response.declare(s, lead, kind="system_outage", severity=2, title="支付投诉激增").id
         add_signal(s, lead, one, "feed/statuspage#1")
     with LiveServer(create_app(rt)) as srv:
         client, _ = login(srv.base, "zhangwei")

@@ -8,11 +8,11 @@ import datetime as dt
 import httpx
 from sqlalchemy import func, select
 
-from incident import incidents
+from incident import incidents, response
 from incident.access import tokens
 from incident.models import Delivery, FeedSourceState, Signal
 from incident.web.app import create_app
-from tests.test_wording import approved_sheet
+from tests.factories import approved_sheet
 from tests.webserver import LiveServer
 from tests.webutil import add_user, login, web_runtime
 
@@ -33,10 +33,10 @@ def test_health_and_metrics(db_url, config, clock, ctx, monkeypatch, tmp_path):
     lead = dataclasses.replace(ctx, actor="zhangwei")
     now = clock.now()
     with rt.store.transaction() as s:
-        a = incidents.declare(s, lead, kind="system_outage", severity=2, title="APP 登录失败")
-        incidents.declare(s, lead, kind="system_outage", severity=3, title="支付慢")
-        c = incidents.declare(s, lead, kind="public_opinion", severity=2, title="微博热议")
-        incidents.change_status(s, lead, c.id, "resolved")
+        a = response.declare(s, lead, kind="system_outage", severity=2, title="APP 登录失败")
+        response.declare(s, lead, kind="system_outage", severity=3, title="支付慢")
+        c = response.declare(s, lead, kind="public_opinion", severity=2, title="微博热议")
+        response.change_status(s, lead, c.id, "resolved")
         for i in range(3):
             s.add(
                 Signal(

@@ -18,7 +18,7 @@ import pytest
 from conftest import EXAMPLE, incident_now
 from sqlalchemy import select
 
-from incident import incidents
+from incident import response
 from incident.config import load_config
 from incident.context import Context
 from incident.errors import InputError
@@ -96,7 +96,7 @@ def _incident(store, ctx):
     at = local(2026, 11, 5, 10, 0).astimezone(UTC)
     c = Context(ctx.config, "tester", FixedClock(at))
     with store.transaction() as s:
-        inc = incidents.declare(
+        inc = response.declare(
             s, c, kind="system_outage", severity=2, title="APP 登录失败", started_at=local(2026, 11, 5, 9, 40)
         )
         s.add(

@@ -14,7 +14,7 @@ import pytest
 from conftest import EXAMPLE
 from sqlalchemy import select
 
-from incident import acklinks, escalation, incidents
+from incident import acklinks, escalation, incidents, response
 from incident.adapters.http_provider import HttpProviderConfig
 from incident.config import SmtpConfig, load_config
 from incident.errors import ConfigError
@@ -92,7 +92,7 @@ def test_email_through_smtp_with_the_acknowledge_link(store, ctx, smtp_server): 
     config = _person(ctx.config, "zhaolei", notify=["email", "console"]).model_copy(update={"smtp": smtp})
     ctx = _with(ctx, config)
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
     out = io.StringIO()
     report = deliver_due(
         store,
@@ -122,7 +122,7 @@ def test_sms_first_then_email_when_the_provider_refuses(store, ctx, smtp_server)
         ctx = _with(ctx, config)
         chans = notifiers(config, ENV, ctx.clock, io.StringIO())
         with store.transaction() as s:
-            incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+            response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
         # first: the provider is busy (429, Retry-After 120 s) — SMS again, not before then
         provider.busy_next("120")
         first = deliver_due(store, config, chans, ctx.clock.now)
@@ -172,7 +172,7 @@ def test_each_send_happens_after_its_claim_is_committed(store, ctx):
             return super().send(delivery)
 
     with store.transaction() as s:
-        incidents.declare(s, ctx, kind="other", severity=4, title="x")
+        response.declare(s, ctx, kind="other", severity=4, title="x")
     report = deliver_due(store, ctx.config, {"console": Watching(io.StringIO())}, ctx.clock.now)
     assert report.sent == len(seen) > 0 and set(seen) == {"sending"}
 
@@ -198,7 +198,7 @@ def test_a_delivery_receipt_settles_the_message_or_moves_it_on(store, ctx, db_ur
         ctx = _with(ctx, config)
         rt = web_runtime(db_url, config, ctx.clock)
         with store.transaction() as s:
-            incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+            response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
         rt.deliver()
         refs = {m["to"]: provider.refs[k] for k, m in zip(provider.refs, provider.sent, strict=True)}
         stamp = int(ctx.clock.now().timestamp())
@@ -237,7 +237,7 @@ def test_a_slack_direct_message_and_without_slack_the_next_channel(store, ctx):
         config = config.model_copy(update={"slack": slack})
         ctx = _with(ctx, config)
         with store.transaction() as s:
-            incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+            response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
         chans = notifiers(config, ENV, ctx.clock, io.StringIO(), slack=SlackGateway(token, slack))
         assert deliver_due(store, config, chans, ctx.clock.now).failed == 0
         [dm] = [c for c in server.channels.values() if c.get("is_im")]
@@ -285,7 +285,7 @@ def test_a_provider_without_its_secret_moves_messages_on_and_config_check_says_s
         config = config.model_copy(update={"messaging": messaging})
         ctx = _with(ctx, config)
         with store.transaction() as s:
-            incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
+            response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败")
         out = io.StringIO()
         chans = notifiers(config, {}, ctx.clock, out)  # PAGER_SECRET is not set here
         assert deliver_due(store, config, chans, ctx.clock.now).moved_on == 1

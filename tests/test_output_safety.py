@@ -26,8 +26,8 @@ from incident.web.app import create_app
 from incident.wording import authoring, workflow
 from incident.wording.deliver import deliver_due
 from incident.wording.pull import get_reply
+from tests.factories import FULL, approved_sheet, as_, declare
 from tests.test_publishing import publish_one, smtp_server  # noqa: F401  (smtp_server is a fixture)
-from tests.test_wording import FULL, approved_sheet, as_, declare
 from tests.webserver import LiveServer
 
 PAYLOAD = "<img src=x onerror=alert(1)>"

@@ -121,9 +121,9 @@ def test_an_upstream_outage_gets_a_draft_but_no_customers(store, clock):
     ctx = det_ctx(clock)
     load(store, ctx, surge_with_customers(NOW - dt.timedelta(minutes=30), 20))
     with store.transaction() as s:
-        from incident import incidents
+        from incident import response
 
-        inc = incidents.declare(s, ctx, kind="system_outage", severity="SEV2", title="支付服务商故障")
+        inc = response.declare(s, ctx, kind="system_outage", severity="SEV2", title="支付服务商故障")
         iid = inc.id
     done = prepare.prepare(store, ctx, [iid], opened={iid})
     assert done.drafted == [iid] and done.customers == 0
@@ -144,12 +144,12 @@ def test_an_upstream_outage_gets_a_draft_but_no_customers(store, clock):
 )
 def test_the_english_first_draft_names_no_chinese_place(store, clock, regions, en_scope):
     # Issue 22 point 6: "Some customers of 上海, 南京…" in the English draft.
-    from incident import incidents
+    from incident import response
     from incident.watch.prepare import first_draft
 
     ctx = det_ctx(clock)
     with store.transaction() as s:
-        inc = incidents.declare(s, ctx, kind="system_outage", severity=2, title="t", channels=["app"], regions=regions)
+        inc = response.declare(s, ctx, kind="system_outage", severity=2, title="t", channels=["app"], regions=regions)
         draft = first_draft(s, ctx, inc)
     assert draft["scope"]["en"] == en_scope
     assert all(r in draft["scope"]["zh-CN"] for r in regions)

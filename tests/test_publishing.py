@@ -29,7 +29,7 @@ from incident.runtime import Runtime
 from incident.web.app import create_app
 from incident.wording import authoring, workflow
 from incident.wording.deliver import deliver_due
-from tests.test_wording import FULL, approved_sheet, as_, declare
+from tests.factories import FULL, approved_sheet, as_, declare
 from tests.webserver import LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,14 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from incident import incidents
+from incident import response
 from incident.adapters.compensation import ExportFileProvider
 from incident.config import CompensationPolicy, load_config
 from incident.errors import ConfigError, ConflictError, InputError
 from incident.models import AffectedCustomer, Callback, Compensation, OutboxMessage, TimelineEvent
 from incident.remedy import callbacks, customers, issuing, ledger, reports
 from incident.timeutil import FixedClock
-from tests.test_wording import FULL, approved_sheet, as_, declare
+from tests.factories import FULL, approved_sheet, as_, declare
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -90,7 +90,7 @@ def test_link_customers_from_matching_complaints(store, ctx):
     from incident.watch.jobs import rules_for
 
     with store.transaction() as s:
-        iid = incidents.declare(
+        iid = response.declare(
             s, ctx, kind="batch_complaint", severity=3, title="杭州网点派送延误", regions=["杭州"]
         ).id
     now = ctx.clock.now()
@@ -497,7 +497,7 @@ def test_callbacks_deadlines_balance_and_working_hours(store, ctx):
         assert callbacks.sweep(s, ctx).created == 0  # idempotent
     # Resolution: the unfinished calls give way to the result, due within the hour.
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved")
+        response.change_status(s, ctx, iid, "resolved")
     with store.transaction() as s:
         by_reason = dict(
             s.execute(

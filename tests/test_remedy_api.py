@@ -4,7 +4,7 @@ import httpx
 
 from incident.runtime import Runtime
 from incident.web.app import create_app
-from tests.test_wording import approved_sheet, declare
+from tests.factories import approved_sheet, declare
 from tests.webserver import LiveServer
 
 

@@ -21,7 +21,7 @@ from incident.adapters.compensation import ExportFileProvider
 from incident.config import CompensationPolicy
 from incident.models import Callback, Compensation, WebSession
 from incident.remedy import callbacks, customers, issuing, ledger
-from tests.test_wording import declare
+from tests.factories import declare
 
 N = 1200
 

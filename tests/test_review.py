@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
-from incident import incidents
+from incident import incidents, response
 from incident.config_people import ReviewConfig
 from incident.enums import Role
 from incident.errors import ConflictError, ForbiddenError, InputError
@@ -44,12 +44,12 @@ def as_(ctx, who):
 
 def declare(store, ctx, kind="system_outage", severity=1, **kw):
     with store.transaction() as s:
-        return incidents.declare(s, ctx, kind=kind, severity=severity, title="APP 登录失败", **kw).id
+        return response.declare(s, ctx, kind=kind, severity=severity, title="APP 登录失败", **kw).id
 
 
 def status(store, ctx, iid, target):
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, target)
+        response.change_status(s, ctx, iid, target)
 
 
 def events(store, iid, type_):
@@ -190,7 +190,7 @@ def test_the_close_gate_and_the_leads_waiver(store, ctx, clock):
     err = refused(store, lambda s: service.open_review(s, ctx, iid))
     assert err.key == "review.error.not_resolved"  # nothing to look back on yet
     status(store, ctx, iid, "resolved")  # opens the review
-    err = refused(store, lambda s: incidents.change_status(s, ctx, iid, "closed"))
+    err = refused(store, lambda s: response.change_status(s, ctx, iid, "closed"))
     assert err.key == "review.error.close_unsigned"
     assert "tech liaison" in err.message("en") and "技术对接人" in err.message("zh-CN")
     assert refused(store, lambda s: service.waive(s, ctx, iid, " \x07 "), InputError).key == (
@@ -217,12 +217,12 @@ def test_the_gate_follows_the_configured_severities(store, ctx):
     )
     iid = declare(store, strict, severity=3)
     status(store, strict, iid, "resolved")
-    assert refused(store, lambda s: incidents.change_status(s, strict, iid, "closed")).key == (
+    assert refused(store, lambda s: response.change_status(s, strict, iid, "closed")).key == (
         "review.error.close_unsigned"
     )
     with store.transaction() as s:  # resolved before reviews existed: none opened yet
         s.delete(service.get(s, iid))
-    err = refused(store, lambda s: incidents.change_status(s, strict, iid, "closed"))
+    err = refused(store, lambda s: response.change_status(s, strict, iid, "closed"))
     assert err.key == "review.error.close_no_signoff" and "incident review waive" in err.message("en")
 
 
@@ -248,7 +248,7 @@ def test_the_liaisons_sign_and_an_edit_voids_their_signatures(store, ctx, clock)
     assert (signoff.role, complete) == ("business_liaison", False)
     [signed] = events(store, iid, "review_signed")
     assert event_text(signed, "zh-CN").startswith("陈静 以业务对接人身份签署")  # a name, as other lines say it
-    err = refused(store, lambda s: incidents.change_status(s, ctx, iid, "closed"))
+    err = refused(store, lambda s: response.change_status(s, ctx, iid, "closed"))
     assert err.key == "review.error.close_unsigned" and "legal liaison" in err.message("en")
     clock.advance(minutes=5)
     with store.transaction() as s:
@@ -262,7 +262,7 @@ def test_the_liaisons_sign_and_an_edit_voids_their_signatures(store, ctx, clock)
         voided = s.scalar(select(func.count()).select_from(ReviewSignoff).where(ReviewSignoff.voided_at.is_not(None)))
         assert voided == 2
     assert events(store, iid, "review_edited")[-1].data["voided"] == 2
-    assert refused(store, lambda s: incidents.change_status(s, ctx, iid, "closed")).key == (
+    assert refused(store, lambda s: response.change_status(s, ctx, iid, "closed")).key == (
         "review.error.close_unsigned"
     )
     with store.transaction() as s:
@@ -286,7 +286,7 @@ def test_the_writer_is_never_the_only_signer(store, ctx, clock):
         signoff, complete = service.sign(s, tech, iid)
     assert (signoff.role, complete) == ("tech_liaison", False)  # recorded, but not enough alone
     assert refused(store, lambda s: service.sign(s, tech, iid)).key == "review.error.already_signed"
-    assert refused(store, lambda s: incidents.change_status(s, ctx, iid, "closed")).key == (
+    assert refused(store, lambda s: response.change_status(s, ctx, iid, "closed")).key == (
         "review.error.close_no_signoff"
     )
     err = refused(store, lambda s: service.sign(s, as_(ctx, "lina"), iid))  # not in the group, no substitute
@@ -432,7 +432,7 @@ def test_reopening_voids_the_sign_offs_and_keeps_the_text(store, ctx, clock):
         assert service.active_signoffs(s, review.id) == []
     assert len(events(store, iid, "review_reopened")) == 1
     status(store, ctx, iid, "resolved")
-    err = refused(store, lambda s: incidents.change_status(s, ctx, iid, "closed"))
+    err = refused(store, lambda s: response.change_status(s, ctx, iid, "closed"))
     assert err.key == "review.error.close_unsigned"
 
 

@@ -11,7 +11,7 @@ import re
 
 import httpx
 
-from incident import incidents
+from incident import response
 from incident.access import tokens
 from incident.models import Signal, VolumePoint, VolumeSeries
 from incident.review import service
@@ -24,9 +24,9 @@ TEXT = {f"{name}.zh-CN": f"{name}：连接池耗尽" for name in service.FIELDS}
 
 def _incident(rt, kind="system_outage", severity=1, resolve=True):
     with rt.store.transaction() as s:
-        iid = incidents.declare(s, rt.ctx, kind=kind, severity=severity, title="APP 登录失败").id
+        iid = response.declare(s, rt.ctx, kind=kind, severity=severity, title="APP 登录失败").id
         if resolve:
-            incidents.change_status(s, rt.ctx, iid, "resolved")
+            response.change_status(s, rt.ctx, iid, "resolved")
     return iid
 
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from incident.config import AppConfig
-from incident.roster import on_call, on_call_for_role
 from incident.enums import Role
+from incident.roster import on_call, on_call_for_role
 
 UTC = dt.timezone.utc
 
@@ -43,10 +43,13 @@ def test_weekly_handover_at_0900_shanghai():
 
 
 def test_daily_rotation_turns_at_shanghai_midnight_not_utc():
-    config = cfg(cs={
-        "roles": ["cs_lead"], "supervisor": "boss",
-        "rotation": {"members": ["a", "b"], "start": "2026-01-01T00:00", "every": "daily"},
-    })
+    config = cfg(
+        cs={
+            "roles": ["cs_lead"],
+            "supervisor": "boss",
+            "rotation": {"members": ["a", "b"], "start": "2026-01-01T00:00", "every": "daily"},
+        }
+    )
     # 16:00 UTC is midnight in Shanghai: the UTC date has not changed, Shanghai's has.
     late = dt.datetime(2026, 11, 23, 15, 59, tzinfo=UTC)
     midnight = dt.datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
@@ -70,10 +73,8 @@ def test_explicit_shift_over_midnight_overrides_rotation():
 
 def test_before_rotation_starts_nobody_and_next_team_covers():
     config = cfg(
-        first={"roles": ["scribe"], "supervisor": "boss",
-               "rotation": {"members": ["a"], "start": "2030-01-01T00:00"}},
-        second={"roles": ["scribe"], "supervisor": "boss",
-                "rotation": {"members": ["c"], "start": "2026-01-01T00:00"}},
+        first={"roles": ["scribe"], "supervisor": "boss", "rotation": {"members": ["a"], "start": "2030-01-01T00:00"}},
+        second={"roles": ["scribe"], "supervisor": "boss", "rotation": {"members": ["c"], "start": "2026-01-01T00:00"}},
     )
     at = dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     assert who(config, "first", at) is None
@@ -89,8 +90,13 @@ def test_example_roster_resolves_everyone(config):
 
 @pytest.mark.parametrize("every,days", [("daily", 1), ("weekly", 7), (3, 3)])
 def test_rotation_period(every, days):
-    config = cfg(t={"roles": ["scribe"], "supervisor": "boss",
-                    "rotation": {"members": ["a", "b"], "start": "2026-01-01T08:00", "every": every}})
+    config = cfg(
+        t={
+            "roles": ["scribe"],
+            "supervisor": "boss",
+            "rotation": {"members": ["a", "b"], "start": "2026-01-01T08:00", "every": every},
+        }
+    )
     start = dt.datetime(2026, 1, 1, 0, 0, tzinfo=UTC)  # 08:00 local
     assert who(config, "t", start) == "a"
     assert who(config, "t", start + dt.timedelta(days=days) - dt.timedelta(seconds=1)) == "a"

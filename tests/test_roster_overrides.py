@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from incident import escalation, incidents, roster_overrides
+from incident import escalation, incidents, response, roster_overrides
 from incident.errors import ConflictError, InputError
 from incident.models import RoleAssignment
 from incident.roster import on_call
@@ -40,7 +40,7 @@ def test_a_cover_takes_the_call_in_while_it_lasts(store, ctx, clock):
     assert on is not None and on.person_key == "zhangwei"  # his week
     cover = _cover(store, ctx, "lina", "zhangwei", hours=8)
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="other", severity=3, title="夜间故障").id
+        iid = response.declare(s, ctx, kind="other", severity=3, title="夜间故障").id
         covers = roster_overrides.active(s, clock.now())
     lead = _holder(store, iid, "incident_lead")
     assert (lead.person, lead.person_name) == ("lina", "李娜")
@@ -53,14 +53,14 @@ def test_a_cover_takes_the_call_in_while_it_lasts(store, ctx, clock):
         assert ev.data["source"] == "cover"
     clock.advance(hours=8)  # the cover is over: the rotation again
     with store.transaction() as s:
-        other = incidents.declare(s, ctx, kind="other", severity=3, title="早间故障").id
+        other = response.declare(s, ctx, kind="other", severity=3, title="早间故障").id
     assert _holder(store, other, "incident_lead").person == "zhangwei"
 
 
 def test_a_cover_in_one_team_only_and_cancelled(store, ctx, clock):
     cover = _cover(store, ctx, "lina", "sunli", team="legal")  # 孙丽 is in comms and legal; legal only
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="public_opinion", severity=1, title="热搜").id
+        iid = response.declare(s, ctx, kind="public_opinion", severity=1, title="热搜").id
     assert _holder(store, iid, "legal_liaison").person == "lina"
     assert _holder(store, iid, "comms_lead").person == "emily"  # comms as the rotation has it
     with store.transaction() as s:
@@ -70,7 +70,7 @@ def test_a_cover_in_one_team_only_and_cancelled(store, ctx, clock):
         roster_overrides.cancel(s, dataclasses.replace(ctx, actor="lina"), everywhere.id, False)  # her own
         with pytest.raises(ConflictError):
             roster_overrides.cancel(s, ctx, everywhere.id, True)
-        other = incidents.declare(s, ctx, kind="other", severity=3, title="y").id
+        other = response.declare(s, ctx, kind="other", severity=3, title="y").id
     assert _holder(store, other, "incident_lead").person == "zhangwei"
 
 
@@ -109,7 +109,7 @@ def test_one_cover_at_a_time_and_never_both_ways(store, ctx):
 
 def test_the_escalation_chain_tries_whoever_covers_for_the_deputy(store, ctx, clock):
     with store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="other", severity=3, title="x").id
+        iid = response.declare(s, ctx, kind="other", severity=3, title="x").id
     assert _holder(store, iid, "incident_lead").person == "zhangwei"
     _cover(store, ctx, "liuyang", "lina")  # lina, the ops deputy, is off tonight
     clock.advance(minutes=30)

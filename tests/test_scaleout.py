@@ -50,9 +50,9 @@ from incident.timeutil import Clock
 from incident.watch.volumes import floor_bucket
 from incident.wording import authoring, workflow
 from incident.wording.workflow import BROADCAST
+from tests.factories import approved_sheet, as_, declare
 from tests.feedserver import FeedServer, Route
 from tests.test_volumes import history, load, surge
-from tests.test_wording import approved_sheet, as_, declare
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

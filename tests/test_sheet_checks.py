@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from incident import incidents
+from incident import response
 from incident.errors import ConflictError, InputError
 from incident.i18n import t
 from incident.models import FactSheet, Statement
 from incident.web import desk
 from incident.wording import authoring, factsheet, workflow
-from tests.test_wording import FULL, approved_sheet, as_, declare
+from tests.factories import FULL, approved_sheet, as_, declare
 
 DETECTED = "系统故障：投诉量（类别=系统）激增（50 件/桶，基线 0.5）"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -44,7 +44,7 @@ def approve_refused(store, ctx, iid):
 
 def test_auto_draft_proposes_a_public_title_without_internal_numbers(store, ctx):
     with store.transaction() as s:
-        inc = incidents.declare(
+        inc = response.declare(
             s, ctx, kind="system_outage", severity=2, title=DETECTED, channels=["APP"], regions=["上海", "南京"]
         )
         sheet = factsheet.edit(s, ctx, inc.id, {})
@@ -77,7 +77,7 @@ def test_public_title_has_no_fallback_and_is_required_in_both_languages(store, c
 
 def test_the_internal_title_or_chinese_in_english_blocks_approval(store, ctx):
     with store.transaction() as s:  # opened by detection, as the surge detector does
-        iid = incidents.declare(
+        iid = response.declare(
             s, ctx, kind="system_outage", severity=2, title=DETECTED, dedup_key="level:complaints/category=系统"
         ).id
     findings = submit(store, ctx, iid, {**FULL, "public_title": DETECTED, "public_title.en": "上海 app login"})

@@ -15,29 +15,38 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from incident import incidents
+from incident import incidents, response
 from incident.adapters.slack import SlackGateway, verify
 from incident.models import SlackChannel, TimelineEvent
 from incident.runtime import Runtime
 from incident.slack.sync import sync_all
 from incident.web.app import create_app
 from incident.wording import workflow
+from tests.factories import approved_sheet, as_
 from tests.slackserver import SlackServer
-from tests.test_wording import approved_sheet, as_
 from tests.webserver import LiveServer
 
 TOKEN = "xoxb-test-token"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 # The workspace's users: those with a slack_id in examples/incident.toml, and
 # others found by e-mail lookup.
-DIRECTORY = {"zhang.wei@example.com": "U0ZHANGWEI", "li.na@example.com": "U0LINA", "liu.yang@example.com": "U0LIUYANG",
-             "wang.fang@example.com": "U0WANGFANG", "chen.jing@example.com": "U0CHENJING",
-             "zhao.lei@example.com": "U0ZHAOLEI", "emily.carter@example.com": "U0EMILY", "sun.li@example.com": "U0SUNLI",
-             "zhou.min@example.com": "U0ZHOUMIN"}
+DIRECTORY = {
+    "zhang.wei@example.com": "U0ZHANGWEI",
+    "li.na@example.com": "U0LINA",
+    "liu.yang@example.com": "U0LIUYANG",
+    "wang.fang@example.com": "U0WANGFANG",
+    "chen.jing@example.com": "U0CHENJING",
+    "zhao.lei@example.com": "U0ZHAOLEI",
+    "emily.carter@example.com": "U0EMILY",
+    "sun.li@example.com": "U0SUNLI",
+    "zhou.min@example.com": "U0ZHOUMIN",
+}
 
 
 def slack_ctx(ctx, server, **changes):
-    slack = ctx.config.slack.model_copy(update={"base_url": server.base_url, "response_url_hosts": ["127.0.0.1"], **changes})
+    slack = ctx.config.slack.model_copy(
+        update={"base_url": server.base_url, "response_url_hosts": ["127.0.0.1"], **changes}
+    )
     # Emily acts in Slack: her roster entry names her Slack user.
     people = {**ctx.config.people, "emily": ctx.config.people["emily"].model_copy(update={"slack_id": "U0EMILY"})}
     return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"slack": slack, "people": people}))
@@ -61,7 +70,7 @@ def event_posts(server, channel):
 def test_declare_creates_channel_invites_pins_summary_and_posts_timeline(store, ctx, slack):
     sctx = slack_ctx(ctx, slack)
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="system_outage", severity=2, title="APP login fails 登录失败").id
+        iid = response.declare(s, sctx, kind="system_outage", severity=2, title="APP login fails 登录失败").id
     report = sync_all(store, sctx, gateway(sctx))
     assert report.errors == []
     ch = slack.channel_by_name(f"inc-{iid}-app-login-fails")
@@ -82,7 +91,9 @@ def test_declare_creates_channel_invites_pins_summary_and_posts_timeline(store, 
     summary = ch["messages"][pinned]
     text = json.dumps(summary["blocks"], ensure_ascii=False)
     assert "INC-" in text and "SEV2" in text and "⏳" in text  # roles not yet acknowledged
-    assert any(e["action_id"].startswith("ack:") for b in summary["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert any(
+        e["action_id"].startswith("ack:") for b in summary["blocks"] if b["type"] == "actions" for e in b["elements"]
+    )
     with store.transaction() as s:
         n_events = len(list(s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == iid))))
     assert len(event_posts(slack, ch["id"])) == n_events  # every timeline event, once
@@ -107,7 +118,7 @@ def test_taken_name_rate_limit_and_missing_membership(store, ctx, slack):
     # private one it cannot, and that stays an error on the row).
     sctx = slack_ctx(ctx, slack, private_channels=False)
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="batch_complaint", severity=3, title="杭州网点派送延误").id
+        iid = response.declare(s, sctx, kind="batch_complaint", severity=3, title="杭州网点派送延误").id
     slack.add_channel(f"inc-{iid}-batch-complaint")  # someone took the name
     slack.rate_limit_next("chat.postMessage", retry_after=1)
     slack.fail_next("conversations.setTopic", "not_in_channel")
@@ -125,7 +136,7 @@ def test_taken_name_rate_limit_and_missing_membership(store, ctx, slack):
 def test_slack_down_never_blocks_the_incident_and_nothing_is_lost(store, ctx, slack, tmp_path, monkeypatch):
     sctx = slack_ctx(ctx, slack)
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="system_outage", severity=3, title="SMS delays").id
+        iid = response.declare(s, sctx, kind="system_outage", severity=3, title="SMS delays").id
     sync_all(store, sctx, gateway(sctx))
     ch = slack.channel_by_name(f"inc-{iid}-sms-delays")
     slack.down()
@@ -134,7 +145,7 @@ def test_slack_down_never_blocks_the_incident_and_nothing_is_lost(store, ctx, sl
         with store.transaction() as s:
             incidents.add_note(s, sctx, iid, f"progress {n}")
     with store.transaction() as s:
-        incidents.change_status(s, sctx, iid, "investigating")
+        response.change_status(s, sctx, iid, "investigating")
     report = sync_all(store, sctx, gateway(sctx))
     assert report.errors and "unreachable" in report.errors[0]
     with store.transaction() as s:
@@ -153,10 +164,10 @@ def test_slack_down_never_blocks_the_incident_and_nothing_is_lost(store, ctx, sl
 def test_resolve_posts_final_summary_and_archives_after_the_delay(store, ctx, slack):
     sctx = slack_ctx(ctx, slack, archive_after_hours=2)
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="other", severity=4, title="Printer jam").id
+        iid = response.declare(s, sctx, kind="other", severity=4, title="Printer jam").id
     sync_all(store, sctx, gateway(sctx))
     with store.transaction() as s:
-        incidents.change_status(s, sctx, iid, "resolved")
+        response.change_status(s, sctx, iid, "resolved")
     sync_all(store, sctx, gateway(sctx))
     ch = slack.channel_by_name(f"inc-{iid}-printer-jam")
     finals = [m for m in slack.messages(ch["id"]) if m.get("blocks") and m["ts"] not in ch["pins"]]
@@ -173,10 +184,10 @@ def test_resolve_posts_final_summary_and_archives_after_the_delay(store, ctx, sl
 def test_channel_deleted_in_slack_is_recreated_with_the_story(store, ctx, slack):
     sctx = slack_ctx(ctx, slack)
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="other", severity=4, title="Door stuck").id
+        iid = response.declare(s, sctx, kind="other", severity=4, title="Door stuck").id
     sync_all(store, sctx, gateway(sctx))
     with store.transaction() as s:
-        incidents.change_status(s, sctx, iid, "investigating")
+        response.change_status(s, sctx, iid, "investigating")
     slack.fail_next("conversations.setTopic", "channel_not_found")
     assert sync_all(store, sctx, gateway(sctx)).errors
     assert sync_all(store, sctx, gateway(sctx), force=True).errors == []
@@ -185,11 +196,15 @@ def test_channel_deleted_in_slack_is_recreated_with_the_story(store, ctx, slack)
 
 # ------------------------------------------------------------------ inbound --
 
+
 def sign(body: bytes, ts: int, secret: str = SECRET) -> dict[str, str]:
     base = f"v0:{ts}:".encode() + body
     sig = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"x-slack-request-timestamp": str(ts), "x-slack-signature": sig,
-            "content-type": "application/x-www-form-urlencoded"}
+    return {
+        "x-slack-request-timestamp": str(ts),
+        "x-slack-signature": sig,
+        "content-type": "application/x-www-form-urlencoded",
+    }
 
 
 def test_slacks_own_signature_example_verifies():
@@ -198,10 +213,19 @@ def test_slacks_own_signature_example_verifies():
     # Beside the Web API description in the shared folder.
     vector = json.loads((_default_spec_path().parent / "signature-test-vector.json").read_text())
     at = dt.datetime.fromtimestamp(int(vector["x_slack_request_timestamp"]) + 60, dt.timezone.utc)
-    args = (vector["signing_secret"], vector["body"].encode(), vector["x_slack_request_timestamp"], vector["x_slack_signature"])
+    args = (
+        vector["signing_secret"],
+        vector["body"].encode(),
+        vector["x_slack_request_timestamp"],
+        vector["x_slack_signature"],
+    )
     assert verify(*args, lambda: at)
-    assert sign(vector["body"].encode(), int(vector["x_slack_request_timestamp"]), vector["signing_secret"])[
-        "x-slack-signature"] == vector["x_slack_signature"]
+    assert (
+        sign(vector["body"].encode(), int(vector["x_slack_request_timestamp"]), vector["signing_secret"])[
+            "x-slack-signature"
+        ]
+        == vector["x_slack_signature"]
+    )
     late = at + dt.timedelta(minutes=5)
     assert not verify(*args, lambda: late)  # a replay after five minutes
     assert not verify(vector["signing_secret"], vector["body"].encode() + b"x", *args[2:], lambda: at)
@@ -232,8 +256,16 @@ def test_slash_commands_answer_at_once_and_do_the_work(app_server, slack, store)
 
     def command(text, user="U0ZHANGWEI"):
         key = f"r{next(n)}"
-        body = urlencode({"command": "/incident", "text": text, "user_id": user, "response_url": slack.response_url(key),
-                          "team_id": "T0TEAM0001", "channel_id": "C1"}).encode()
+        body = urlencode(
+            {
+                "command": "/incident",
+                "text": text,
+                "user_id": user,
+                "response_url": slack.response_url(key),
+                "team_id": "T0TEAM0001",
+                "channel_id": "C1",
+            }
+        ).encode()
         started = time.monotonic()
         r = httpx.post(f"{srv.base}/slack/commands", content=body, headers=sign(body, now))
         assert r.status_code == 200 and time.monotonic() - started < 3
@@ -266,20 +298,30 @@ def test_wording_command_and_buttons_keep_four_eyes(app_server, slack, store, ct
     srv, sctx = app_server
     now = int(sctx.clock.now().timestamp())
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="system_outage", severity=3, title="APP 登录失败").id
+        iid = response.declare(s, sctx, kind="system_outage", severity=3, title="APP 登录失败").id
     approved_sheet(store, sctx, iid)
     with store.transaction() as s:
         n = workflow.draft_statement(s, as_(sctx, "zhangwei"), iid, kind="holding").number
         workflow.submit_statement(s, as_(sctx, "zhangwei"), iid, n)
 
-    body = urlencode({"command": "/incident", "text": "wording app 登录不了", "user_id": "U0ZHANGWEI",
-                      "response_url": slack.response_url("w")}).encode()
+    body = urlencode(
+        {
+            "command": "/incident",
+            "text": "wording app 登录不了",
+            "user_id": "U0ZHANGWEI",
+            "response_url": slack.response_url("w"),
+        }
+    ).encode()
     assert httpx.post(f"{srv.base}/slack/commands", content=body, headers=sign(body, now)).status_code == 200
     assert "APP 登录失败" in wait_for(slack, "w") and "您好" in slack.responses["w"]["text"]
 
     def press(action_id, value, user, key):
-        payload = {"type": "block_actions", "user": {"id": user}, "response_url": slack.response_url(key),
-                   "actions": [{"action_id": action_id, "value": value}]}
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user},
+            "response_url": slack.response_url(key),
+            "actions": [{"action_id": action_id, "value": value}],
+        }
         body = urlencode({"payload": json.dumps(payload)}).encode()
         r = httpx.post(f"{srv.base}/slack/interactions", content=body, headers=sign(body, now))
         assert r.status_code == 200
@@ -303,12 +345,17 @@ def test_channel_names_follow_slacks_rules():
 
     from incident.slack.summary import channel_name
 
-    long = SimpleNamespace(id=12345, title="Payment gateway: timeouts for ALL card payments! " * 5, kind="system_outage")
+    long = SimpleNamespace(
+        id=12345, title="Payment gateway: timeouts for ALL card payments! " * 5, kind="system_outage"
+    )
     for attempt in range(3):
         name = channel_name("inc", long, attempt)
         assert len(name) <= 80 and name == name.lower() and all(c.isalnum() or c in "-_" for c in name)
     assert channel_name("inc", long, 2).endswith("-3")
-    assert channel_name("inc", SimpleNamespace(id=7, title="杭州网点派送延误", kind="batch_complaint")) == "inc-7-batch-complaint"
+    assert (
+        channel_name("inc", SimpleNamespace(id=7, title="杭州网点派送延误", kind="batch_complaint"))
+        == "inc-7-batch-complaint"
+    )
     assert channel_name("inc", SimpleNamespace(id=8, title="APP 登录失败 (login)", kind="other")) == "inc-8-app-login"
 
 
@@ -316,15 +363,19 @@ def test_approve_button_names_the_sign_off_still_missing(app_server, slack, stor
     srv, sctx = app_server
     now = int(sctx.clock.now().timestamp())
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="public_opinion", severity=2, title="Leak rumour").id
+        iid = response.declare(s, sctx, kind="public_opinion", severity=2, title="Leak rumour").id
     approved_sheet(store, sctx, iid)  # comms (emily) signs …
     with store.transaction() as s:
         workflow.approve_sheet(s, as_(sctx, "sunli"), iid)  # … and legal, for SEV2 public opinion
     with store.transaction() as s:
         n = workflow.draft_statement(s, as_(sctx, "zhangwei"), iid, kind="holding").number
         workflow.submit_statement(s, as_(sctx, "zhangwei"), iid, n)
-    payload = {"type": "block_actions", "user": {"id": "U0EMILY"}, "response_url": slack.response_url("m"),
-               "actions": [{"action_id": f"approve:{n}", "value": f"{iid}:{n}"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0EMILY"},
+        "response_url": slack.response_url("m"),
+        "actions": [{"action_id": f"approve:{n}", "value": f"{iid}:{n}"}],
+    }
     body = urlencode({"payload": json.dumps(payload)}).encode()
     assert httpx.post(f"{srv.base}/slack/interactions", content=body, headers=sign(body, now)).status_code == 200
     text = wait_for(slack, "m")

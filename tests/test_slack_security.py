@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from incident import incidents
+from incident import incidents, response
 from incident.access import users
 from incident.models import Incident, OnceKey, TimelineEvent, User
 from incident.runtime import Runtime
@@ -62,7 +62,7 @@ def notes(store, iid: int) -> list[str]:
 
 def declare(store, sctx, title: str = "Payment page down") -> int:
     with store.transaction() as s:
-        return incidents.declare(s, sctx, kind="system_outage", severity=3, title=title).id
+        return response.declare(s, sctx, kind="system_outage", severity=3, title=title).id
 
 
 def account(store, sctx, name: str, roles: str, person: str | None = None, active: bool = True) -> None:
@@ -342,7 +342,7 @@ def test_notes_posted_to_slack_are_shown_not_obeyed(store, ctx, slack):  # noqa:
     # disguises a link.
     sctx = slack_ctx(ctx, slack)
     with store.transaction() as s:
-        iid = incidents.declare(s, sctx, kind="other", severity=4, title="Door <!here> stuck").id
+        iid = response.declare(s, sctx, kind="other", severity=4, title="Door <!here> stuck").id
         incidents.add_note(s, sctx, iid, "<!channel> see <https://evil.example|the status page> & call")
     assert sync_all(store, sctx, gateway(sctx)).errors == []
     texts = [c["text"] for c in slack.calls_to("chat.postMessage")]

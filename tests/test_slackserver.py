@@ -29,8 +29,9 @@ def slack():
 def client(slack):
     # Like the product's gateway: an explicit retry handler list (which drops
     # slack_sdk's default connection-error retry).
-    return WebClient(token=TOKEN, base_url=slack.base_url, timeout=5,
-                     retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    return WebClient(
+        token=TOKEN, base_url=slack.base_url, timeout=5, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)]
+    )
 
 
 def api_error(call, *args, **kwargs) -> SlackApiError:
@@ -51,7 +52,9 @@ def test_spec_is_loaded_once_and_knows_the_methods():
 def test_auth_test_and_tokens(slack, client):
     reply = client.auth_test()
     assert reply["user_id"] == slack.bot_user_id and reply["team_id"] == slack.team_id
-    assert api_error(WebClient(token="xoxb-wrong", base_url=slack.base_url).auth_test).response["error"] == "invalid_auth"
+    assert (
+        api_error(WebClient(token="xoxb-wrong", base_url=slack.base_url).auth_test).response["error"] == "invalid_auth"
+    )
     assert api_error(WebClient(base_url=slack.base_url).auth_test).response["error"] == "not_authed"
     assert slack.calls_to("auth.test") == [{}, {}, {}]
     assert slack.violations == []
@@ -73,13 +76,16 @@ def test_create_channel_then_name_taken(slack, client):
     assert slack.violations == []
 
 
-@pytest.mark.parametrize("name, error", [
-    ("Inc-42", "invalid_name_specials"),
-    ("inc 42", "invalid_name_specials"),
-    ("x" * 81, "invalid_name_maxlength"),
-    ("--", "invalid_name_punctuation"),
-    ("", "invalid_name_required"),
-])
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        ("Inc-42", "invalid_name_specials"),
+        ("inc 42", "invalid_name_specials"),
+        ("x" * 81, "invalid_name_maxlength"),
+        ("--", "invalid_name_punctuation"),
+        ("", "invalid_name_required"),
+    ],
+)
 def test_channel_name_rules(slack, client, name, error):
     assert api_error(client.conversations_create, name=name).response["error"] == error
     assert slack.channels == {}
@@ -100,7 +106,9 @@ def test_topic_invite_info(slack, client):
     reply = client.conversations_setTopic(channel=cid, topic="DB outage, sev 1")
     assert reply["channel"]["topic"]["value"] == "DB outage, sev 1"
     assert slack.channels[cid]["topic"] == "DB outage, sev 1"
-    assert api_error(client.conversations_setTopic, channel="C0NOPE", topic="x").response["error"] == "channel_not_found"
+    assert (
+        api_error(client.conversations_setTopic, channel="C0NOPE", topic="x").response["error"] == "channel_not_found"
+    )
 
     client.conversations_invite(channel=cid, users=[ANA, BEN])  # slack_sdk joins a list with ","
     assert slack.calls_to("conversations.invite")[-1] == {"channel": cid, "users": f"{ANA},{BEN}"}
@@ -276,7 +284,9 @@ def test_response_url_sink(slack):
 
 def test_post_ephemeral(slack, client):
     cid = client.conversations_create(name="inc-9")["channel"]["id"]
-    assert api_error(client.chat_postEphemeral, channel=cid, user=ANA, text="x").response["error"] == "user_not_in_channel"
+    assert (
+        api_error(client.chat_postEphemeral, channel=cid, user=ANA, text="x").response["error"] == "user_not_in_channel"
+    )
     client.conversations_invite(channel=cid, users=ANA)
     assert client.chat_postEphemeral(channel=cid, user=ANA, text="only you")["message_ts"]
     assert slack.channels[cid]["ephemeral"][0]["text"] == "only you"

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from incident import incidents, pinned_post
+from incident import pinned_post, response
 from incident.adapters.base import DeliveryError, OutgoingMessage
 from incident.config import SmtpConfig, StatusConfig, StatusMaintenance
 from incident.errors import InputError
@@ -30,8 +30,8 @@ from incident.runtime import Runtime
 from incident.web.app import create_app
 from incident.wording import outbox, statuspage, workflow
 from incident.wording import status_subscriptions as subs
+from tests.factories import FULL, approved_sheet, as_
 from tests.test_publishing import smtp_server  # noqa: F401  (fixture: aiosmtpd on 127.0.0.1)
-from tests.test_wording import FULL, approved_sheet, as_
 from tests.webserver import LiveServer
 
 # The sheet's public title (issue 22 point 2), or its approved "what" where there is none.
@@ -42,7 +42,7 @@ INTERNAL = "系统故障：投诉量（类别=系统）激增（50 件/桶，基
 
 def declare(store, ctx, severity=2, products=("app",), title=INTERNAL):
     with store.transaction() as s:
-        return incidents.declare(
+        return response.declare(
             s, ctx, kind="system_outage", severity=severity, title=title, products=list(products)
         ).id
 
@@ -84,7 +84,7 @@ def test_badge_and_banner_follow_published_statements_not_the_internal_status(st
     # Resolved inside, nothing published yet: the page still says what was published.
     clock.advance(minutes=20)
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved")
+        response.change_status(s, ctx, iid, "resolved")
     html = render(store, ctx.config, clock)
     assert levels(html)[0] == "partial_outage"
     assert 'data-state="holding"' in html and "已恢复" not in html and "已解决" not in html
@@ -136,7 +136,7 @@ def test_updates_newest_first_and_ninety_days_of_history(store, ctx, clock):
     assert "此前的更新（2）" in section
     clock.advance(hours=1)
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved")
+        response.change_status(s, ctx, iid, "resolved")
     publish(store, ctx, iid, "resolution")
     clock.advance(days=12)  # no longer "current"; still in the history
     html = render(store, ctx.config, clock)

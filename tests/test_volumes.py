@@ -12,7 +12,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from incident import incidents
+from incident import incidents, response
 from incident.context import Context
 from incident.errors import InputError, NotFoundError
 from incident.models import FeedEntry, Incident, Signal, VolumePoint, VolumeSeries
@@ -149,7 +149,7 @@ def test_no_alert_on_an_ordinary_day(store, clock):
 def test_surge_attaches_to_the_open_incident_and_maintenance_silences(store, clock):
     ctx = det_ctx(clock)
     with store.transaction() as s:
-        existing = incidents.declare(
+        existing = response.declare(
             s, ctx, kind="system_outage", severity=3, title="APP 登录故障（人工宣布）", dedup_key="surge:system_outage"
         )
     load(store, ctx, history(DAYS, NOW - dt.timedelta(minutes=10)) + surge(NOW - dt.timedelta(minutes=10), 80))

@@ -151,7 +151,7 @@ def test_a_total_alerting_after_its_airline_joins_the_airline_s_open_incident(st
     no open incident's value carries stays generic."""
     from types import SimpleNamespace
 
-    from incident import incidents
+    from incident import response
     from incident.detector import Verdict
     from incident.enums import Kind
     from incident.models import VolumeSeries
@@ -159,7 +159,7 @@ def test_a_total_alerting_after_its_airline_joins_the_airline_s_open_incident(st
 
     ctx = _det_ctx(clock, dimensions=["product"])
     with store.transaction() as s:
-        incidents.open_or_attach(
+        response.open_or_attach(
             s,
             ctx,
             dedup_key="surge:batch_complaint:product=东方航空",

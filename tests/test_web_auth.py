@@ -9,7 +9,7 @@ import datetime as dt
 import httpx
 from sqlalchemy import func, select
 
-from incident import incidents
+from incident import incidents, response
 from incident.access import sessions, tokens
 from incident.models import Incident, Signal, TimelineEvent, User, WebSession
 from incident.web.app import create_app
@@ -247,7 +247,7 @@ def test_text_from_feeds_and_complaints_is_shown_as_text(db_url, config, clock, 
     add_user(rt, "zhangwei", "lead", lang="en")
     evil = "<script>alert('x')</script><img src=x onerror=alert(1)>"
     with rt.store.transaction() as s:
-        inc = incidents.declare(
+        inc = response.declare(
             s,
             dataclasses.replace(ctx, actor="zhangwei"),
             kind="public_opinion",

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from incident import incidents
+from incident import incidents, response
 from incident.models import Signal, VolumePoint, VolumeSeries
 from incident.web import boardview
 from incident.web.app import create_app
@@ -22,10 +22,10 @@ def test_board_groups_pages_and_charts(db_url, config, clock, ctx):
     now = clock.now()
     with rt.store.transaction() as s:
         for i in range(boardview.PAGE + 5):
-            incidents.declare(s, lead, kind="batch_complaint", severity=3 if i else 1, title=f"网点投诉 {i}")
-        detected = incidents.declare(s, lead, kind="system_outage", severity=2, title="APP 登录失败")
-        resolved = incidents.declare(s, lead, kind="other", severity=1, title="已解决的事件")
-        incidents.change_status(s, lead, resolved.id, "resolved")
+            response.declare(s, lead, kind="batch_complaint", severity=3 if i else 1, title=f"网点投诉 {i}")
+        detected = response.declare(s, lead, kind="system_outage", severity=2, title="APP 登录失败")
+        resolved = response.declare(s, lead, kind="other", severity=1, title="已解决的事件")
+        response.change_status(s, lead, resolved.id, "resolved")
         series = VolumeSeries(
             key="complaints/topic=login",
             family="complaints",

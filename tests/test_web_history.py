@@ -14,7 +14,7 @@ import re
 import httpx
 import pytest
 
-from incident import incidents
+from incident import response
 from incident.timeutil import FixedClock
 from incident.web import historyview
 from incident.web.app import create_app
@@ -39,29 +39,29 @@ def server(db_url, config, clock, ctx):  # type: ignore[no-untyped-def]
     lead = dataclasses.replace(ctx, actor="zhangwei")
     with rt.store.transaction() as s:
         old = _at(lead, dt.datetime(2026, 11, 14, 10, 0, tzinfo=SHANGHAI))
-        a = incidents.declare(
+        a = response.declare(
             s, old, kind="batch_complaint", severity=3, title="网点排队投诉", summary="杭州网点排队超过一小时",
             regions=["华东"], products=["信用卡"],
         )  # fmt: skip
-        incidents.change_status(s, old, a.id, "resolved")
-        incidents.change_status(s, old, a.id, "closed")
+        response.change_status(s, old, a.id, "resolved")
+        response.change_status(s, old, a.id, "closed")
         # 00:30 in Shanghai is the day before in UTC: the date filter must read local days
         b = _at(lead, dt.datetime(2026, 11, 22, 0, 30, tzinfo=SHANGHAI))
-        incidents.declare(
+        response.declare(
             s, b, kind="system_outage", severity=1, title='=HYPERLINK("http://evil.example")', summary="+1 公式",
             regions=["华南"], products=["APP"],
         )  # fmt: skip
         c = _at(lead, dt.datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI))
-        inc_c = incidents.declare(
+        inc_c = response.declare(
             s, c, kind="public_opinion", severity=2, title="@微博舆情", summary="-负面评论", regions=["华东"]
         )
-        incidents.change_status(s, c, inc_c.id, "resolved")
+        response.change_status(s, c, inc_c.id, "resolved")
         d = _at(lead, dt.datetime(2026, 11, 23, 0, 10, tzinfo=SHANGHAI))  # just past the 22nd, local
-        incidents.declare(s, d, kind="other", severity=4, title="夜间短信延迟", products=["短信"])
-        incidents.declare(s, lead, kind="other", severity=2, title="Transfer 排队", summary="50% 的转账_排队")
+        response.declare(s, d, kind="other", severity=4, title="夜间短信延迟", products=["短信"])
+        response.declare(s, lead, kind="other", severity=2, title="Transfer 排队", summary="50% 的转账_排队")
         early = _at(lead, dt.datetime(2026, 11, 1, 9, 0, tzinfo=SHANGHAI))
         for i in range(FILLERS):
-            incidents.declare(s, early, kind="other", severity=4, title=f"批量 {i}")
+            response.declare(s, early, kind="other", severity=4, title=f"批量 {i}")
     with LiveServer(create_app(rt)) as srv:
         client, _ = login(srv.base, "zhangwei")
         yield srv, client

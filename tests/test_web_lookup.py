@@ -15,7 +15,7 @@ from incident.web.remedy_texts import REMEDY_TEXTS
 from incident.wording import factsheet
 from incident.wording.templates import SCENARIOS
 from tests import webutil
-from tests.test_wording import FULL, approved_sheet, as_, declare
+from tests.factories import FULL, approved_sheet, as_, declare
 
 PASSWORD = "secret-pass-1"
 BASE = "http://127.0.0.1:8000"

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from incident import incidents
+from incident import incidents, response
 from incident.access import passwords, tokens, users
 from incident.config import WebConfig
 from incident.errors import AuthError, InputError, NotFoundError
@@ -35,7 +35,7 @@ HUGE = "99999999999999999999"
 def _entry_awaiting_approval(rt, ctx) -> int:  # type: ignore[no-untyped-def]
     """A 1500-yuan refund proposed by chenjing, awaiting a second supervisor."""
     with rt.store.transaction() as s:
-        iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+        iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
         customers.ingest(s, ctx, iid, [(1, {"customer_ref": "B", "insured": "goods", "amount": 3000})], source="api")
         entry = ledger.propose(s, dataclasses.replace(ctx, actor="chenjing"), iid, "B", "refund", Decimal("1500"), None)
         return entry.id
@@ -313,7 +313,7 @@ def test_ids_beyond_the_integer_range_are_not_found_on_every_route(db_url, confi
     rt = web_runtime(db_url, config, clock)
     add_user(rt, "root", "admin")
     with rt.store.transaction() as s:  # INC-1 exists: "INC-١" must not reach it
-        incidents.declare(s, rt.ctx, kind="system_outage", severity=2, title="APP 登录失败")
+        response.declare(s, rt.ctx, kind="system_outage", severity=2, title="APP 登录失败")
     app = create_app(rt)
     routes = [
         (method, route.path)
@@ -386,7 +386,7 @@ def test_parse_id_takes_ascii_digits_only():
 def test_percent_and_underscore_in_a_search_are_text(store, ctx):
     with store.transaction() as s:
         for title in ("退款 100% 到账", "退款 1000 到账", "a_b 故障", "axb 故障", "back\\slash"):
-            incidents.declare(s, ctx, kind="other", severity=4, title=title)
+            response.declare(s, ctx, kind="other", severity=4, title=title)
     with store.read() as s:
 
         def found(term: str) -> list[str]:

@@ -21,8 +21,7 @@ from incident.web import waitingview
 from incident.web.app import create_app
 from incident.wording import factsheet, workflow
 from tests.conftest import EXAMPLE
-from tests.test_web_remedy import make_callbacks
-from tests.test_wording import FULL, approved_sheet, as_, declare
+from tests.factories import FULL, approved_sheet, as_, declare, make_callbacks
 from tests.webserver import LiveServer
 from tests.webutil import PASSWORD, add_user, csrf_of, login, web_runtime
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from incident import incidents, webhooks
+from incident import incidents, response, webhooks
 from incident.config import IncidentWebhook
 from tests.test_cli import cli  # noqa: F401  (fixture: the installed console script)
 
@@ -61,12 +61,12 @@ def test_signed_posts_for_the_events_asked_for(store, ctx):
     with Receiver() as hook:
         ctx = _with_hook(ctx, hook.url, events=["declared", "resolved"])
         with store.transaction() as s:
-            iid = incidents.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
+            iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
         with store.transaction() as s:
-            incidents.change_status(s, ctx, iid, "investigating")
+            response.change_status(s, ctx, iid, "investigating")
             incidents.add_note(s, ctx, iid, "排查中")
         with store.transaction() as s:
-            incidents.change_status(s, ctx, iid, "resolved", note="已恢复")
+            response.change_status(s, ctx, iid, "resolved", note="已恢复")
         report = webhooks.deliver_due(store, ctx.config, ctx.clock.now, ENV)
         assert (report.sent, report.failed) == (2, 0)
         assert hook.events() == ["declared", "resolved"]  # not the status change to investigating, not the note
@@ -86,7 +86,7 @@ def test_a_5xx_is_retried_later_and_a_4xx_given_up(store, ctx):
         ctx = _with_hook(ctx, hook.url, events=["declared"])
         hook.answers = [503, 410]
         with store.transaction() as s:
-            incidents.declare(s, ctx, kind="other", severity=3, title="一")
+            response.declare(s, ctx, kind="other", severity=3, title="一")
         first = webhooks.deliver_due(store, ctx.config, ctx.clock.now, ENV)
         assert (first.sent, first.retrying) == (0, 1) and "HTTP 503" in first.errors[0]
         assert webhooks.deliver_due(store, ctx.config, ctx.clock.now, ENV).sent == 0  # not before its back-off
@@ -118,7 +118,7 @@ def test_private_addresses_and_odd_urls_are_refused(store, ctx, url):
     config = ctx.config.model_copy(update={"webhooks": [hook]})
     ctx = ctx.__class__(config=config, actor=ctx.actor, clock=ctx.clock)
     with store.transaction() as s:
-        incidents.declare(s, ctx, kind="other", severity=4, title="x")
+        response.declare(s, ctx, kind="other", severity=4, title="x")
     report = webhooks.deliver_due(store, config, ctx.clock.now, ENV)
     assert report.sent == 0 and report.failed == 1 and report.errors
 

@@ -1,55 +1,14 @@
 """Fact sheets, four-eyes approval, statements rendered from the approved
 sheet, staleness, publishing through the outbox and the response clocks."""
 
-import dataclasses
-
 import pytest
 from sqlalchemy import select
 
-from incident import escalation, incidents
+from incident import escalation, incidents, response
 from incident.errors import ConflictError, InputError, NotFoundError
 from incident.models import Delivery, ResponseClock, TimelineEvent
 from incident.wording import authoring, factsheet, workflow
-
-FULL = {
-    "public_title": "部分客户 APP 登录异常",
-    "public_title.en": "Some customers cannot log in to the app",
-    # WeChat's fields hold 20 characters: the English title needs a short form.
-    "wechat_keyword1.en": "App login problem",
-    "what": "APP 登录失败，部分客户无法下单",
-    "what.en": "Some customers cannot log in to the app or place orders",
-    "scope": "华东地区使用 APP 的客户",
-    "scope.en": "app customers in East China",
-    "fix": "技术人员已定位问题并正在修复",
-    "fix.en": "Our engineers have found the fault and are fixing it",
-    "support_channel": "客服热线专席 95311 转 8",
-    "support_channel.en": "our dedicated line 95311, option 8",
-    "compensation": "受影响客户可领取 20 元优惠券",
-    "compensation.en": "Affected customers can claim a 20 yuan coupon",
-    "compensation_amount": 20,
-    "dos": ["先致歉，再说明处理进度"],
-    "dos.en": ["Apologise first, then give the progress"],
-    "donts": ["不要猜测原因"],
-    "donts.en": ["Do not guess the cause"],
-}
-
-
-def as_(ctx, who):
-    return dataclasses.replace(ctx, actor=who)
-
-
-def declare(store, ctx, kind="system_outage", severity=2, title="APP 登录失败"):
-    with store.transaction() as s:
-        return incidents.declare(s, ctx, kind=kind, severity=severity, title=title).id
-
-
-def approved_sheet(store, ctx, iid, changes=FULL, author="tester", approver="emily"):
-    with store.transaction() as s:
-        factsheet.edit(s, as_(ctx, author), iid, changes)
-    with store.transaction() as s:
-        workflow.submit_sheet(s, as_(ctx, author), iid)
-    with store.transaction() as s:
-        return workflow.approve_sheet(s, as_(ctx, approver), iid).version
+from tests.factories import FULL, approved_sheet, as_, declare  # noqa: F401  (also imported from here by older tests)
 
 
 def events(store, iid, type_):
@@ -233,7 +192,7 @@ def test_overdue_holding_clock_escalates_once(store, ctx, clock):
 def test_resolving_stops_the_clocks(store, ctx, clock):
     iid = declare(store, ctx)
     with store.transaction() as s:
-        incidents.change_status(s, ctx, iid, "resolved")
+        response.change_status(s, ctx, iid, "resolved")
     clock.advance(hours=5)
     with store.transaction() as s:
         assert [e for e in escalation.sweep(s, ctx) if e.clock] == []

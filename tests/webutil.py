@@ -30,7 +30,9 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def login(base: str, name: str, password: str = PASSWORD, headers: dict[str, str] | None = None) -> tuple[httpx.Client, str]:
+def login(
+    base: str, name: str, password: str = PASSWORD, headers: dict[str, str] | None = None
+) -> tuple[httpx.Client, str]:
     """A client signed in as ``name`` and the session's CSRF token."""
     client = httpx.Client(base_url=base, timeout=30, headers=headers)
     token = csrf_of(client.get("/login").text)

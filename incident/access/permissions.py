@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from incident.access import texts as _texts  # noqa: F401  (the role labels the refusal names)
+from incident.enums import ACCESS_ROLES
 from incident.errors import ForbiddenError
 from incident.i18n import label
 
-ROLES = ("lead", "comms", "legal", "cs_lead", "agent", "viewer", "admin")
+ROLES = ACCESS_ROLES
 
 _ALL = set(ROLES)
 PERMISSIONS: dict[str, set[str]] = {
@@ -23,6 +24,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "incident.ack": {"lead", "comms", "legal", "cs_lead", "agent", "admin"},
     # cover for someone, or hand one's turn over; for others: incident.update
     "roster.cover": {"lead", "comms", "legal", "cs_lead", "agent", "admin"},
+    # edit the roster itself (teams' rotations, people's contact ids) over the TOML
+    "roster.edit": {"lead", "admin"},
     # the statement desk
     "wording.view": {"lead", "comms", "legal", "cs_lead", "viewer", "admin"},
     "wording.edit": {"lead", "comms", "admin"},  # edit the fact sheet, draft and submit statements

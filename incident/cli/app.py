@@ -17,7 +17,7 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from incident import __version__, escalation, incidents, roster_overrides
+from incident import __version__, escalation, incidents, response, roster_overrides
 from incident.cli import click_texts, guard
 from incident.cli import texts as _texts  # noqa: F401  (registers the CLI texts)
 from incident.cli.config_cmds import register as register_config
@@ -31,10 +31,10 @@ from incident.cli.render import (
     incident_panel,
     incident_table,
     print_json,
-    roster_rows,
     roster_table,
 )
 from incident.cli.review_cmds import register as register_review
+from incident.cli.roster_cmds import register as register_roster
 from incident.cli.slack_cmds import register as register_slack
 from incident.cli.users_cmds import register as register_users
 from incident.cli.watch_cmds import register as register_watch
@@ -47,7 +47,7 @@ from incident.errors import IncidentError
 from incident.i18n import t
 from incident.runtime import Runtime
 from incident.serialise import incident_json, row_json_from
-from incident.timeutil import fmt, iso_utc, parse_time
+from incident.timeutil import fmt, parse_time
 
 _state: dict[str, Runtime] = {}
 out = make_console()
@@ -165,7 +165,7 @@ def build_app(lang: str) -> typer.Typer:
     ) -> None:
         rt = _rt()
         with rt.store.transaction() as s:
-            inc = incidents.declare(
+            inc = response.declare(
                 s,
                 rt.ctx,
                 kind=kind,
@@ -261,7 +261,7 @@ def build_app(lang: str) -> typer.Typer:
         with rt.store.transaction() as s:
             inc = incidents.get(s, incidents.parse_id(incident_id))
             before = inc.status
-            inc = incidents.change_status(s, rt.ctx, inc.id, new_status, note)
+            inc = response.change_status(s, rt.ctx, inc.id, new_status, note)
             out.print(t("out.status_changed", rt.lang, ref=inc.ref, **{"from": before, "to": inc.status}), style="bold")
         rt.deliver()
 
@@ -352,26 +352,6 @@ def build_app(lang: str) -> typer.Typer:
             out.print(t("out.nothing_changed", rt.lang, ref=f"INC-{iid}"))
         rt.deliver()
 
-    @app.command(help=h("help.roster"))
-    def roster(
-        at: Annotated[Optional[str], typer.Option("--at", help=h("help.opt.at"), metavar="TIME")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False,
-    ) -> None:
-        rt = _rt()
-        moment = when(at) or rt.clock.now()
-        with rt.store.read() as s:
-            covers = roster_overrides.active(s, moment)
-        if as_json:
-            found = roster_rows(rt.config, moment, covers)
-            rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in found]
-            print_json(out, {"at": iso_utc(moment), "teams": rows})
-            return
-        if not rt.config.teams:
-            out.print(t("out.config_default", rt.lang), style="yellow")
-            return
-        title = t("out.roster_at", rt.lang, at=fmt(moment, rt.config.zone))
-        out.print(roster_table(rt.config, moment, rt.lang, title, covers))
-
     @app.command(help=h("help.escalate"))
     def escalate(as_json: Annotated[bool, typer.Option("--json", help=h("help.opt.json"))] = False) -> None:
         rt = _rt()
@@ -414,7 +394,7 @@ def build_app(lang: str) -> typer.Typer:
         )
 
     # link, merge; cover; webhooks; config check
-    for register in (register_merge, register_cover, register_webhooks, register_config):
+    for register in (register_merge, register_cover, register_roster, register_webhooks, register_config):
         register(app, lang, _rt, out)
     register_watch(app, lang, _rt, out)
     register_lint(app, lang, _rt, out)

@@ -134,6 +134,22 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
     "help.db.current": ("显示数据库位置与结构版本。", "Show where the database is and its schema version."),
     "help.config": ("配置文件。", "The configuration file."),
     "help.config.check": ("校验配置文件并概述其内容。", "Validate the configuration file and summarise it."),
+    "help.config.keys": (
+        "列出配置文件可用的每个键及其类型和默认值（文档见 docs/configuration.md）。例：incident config keys detection",
+        "List every key the configuration file takes, with its type and default (described in docs/configuration.md). "
+        "Example: incident config keys detection",
+    ),
+    "help.config.keys.prefix": (
+        "只列出此节或键之下的，如 detection、people.<key>",
+        "Only keys under this section or key, e.g. detection, people.<key>",
+    ),
+    "out.config_keys_none": (
+        "没有以 {prefix} 开头的配置键；不带参数运行可列出全部",
+        "No configuration key starts with {prefix}; run it without one to list them all",
+    ),
+    "col.config_key": ("键", "key"),
+    "col.config_type": ("类型", "type"),
+    "col.config_default": ("默认值", "default"),
     "help.arg.id": ("事件编号，如 1 或 INC-1", "incident id, e.g. 1 or INC-1"),
     "help.arg.status": ("目标状态", "the new status"),
     "help.arg.role": ("角色", "the role"),

@@ -21,32 +21,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnClause, CursorResult, bindparam, func, literal_column, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from incident.config import AppConfig
 from incident.context import Context
 from incident.db import insert_for
-from incident.enums import EventType, Role, Status
+from incident.enums import EventType, Status
 from incident.errors import ConflictError, InputError, NotFoundError
-from incident.i18n import t
 from incident.incidents import SYSTEM_ACTOR, record_event
-from incident.models import AffectedCustomer, Callback, CallbackAttempt, Compensation, Incident
-from incident.money import ZERO, fmt_spoken
+from incident.models import AffectedCustomer, Callback, CallbackAttempt, Incident
+from incident.money import ZERO
 from incident.notify import enqueue
+from incident.remedy import contact
 from incident.remedy import texts as _texts  # noqa: F401
-from incident.wording import public
-from incident.wording.factsheet import approved
-from incident.wording.personalise import Customer
-from incident.wording.render import base_context, customer_view, incident_view, lint_text
-from incident.wording.templates import template_set
+
+# Re-exported: callers use callbacks.agents, callbacks.due, callbacks.OPEN, …
+from incident.remedy.callback_hours import OPEN, _loads, agents, next_work_day, supervisor, team_key, work_moment
+from incident.remedy.callback_queue import DueRow, compensation_text, due, overdue_count, script
 
 RESULTS = ("reached", "no_answer", "wrong_number", "refused")
-# "status = 'open'" written into the SQL, not bound: the partial indexes on
-# open rows then answer the due and overdue queries by themselves (SQLite
-# stops re-reading each row to check the status; a generic PostgreSQL plan
-# can still use them). 1,000,000 callbacks: overdue count 127 → ~4 ms.
-OPEN: ColumnClause[str] = literal_column("'open'")
 REASONS = ("unfinished", "result", "follow_up")
 _RESULT_ALIASES = {
     "接通": "reached",
@@ -60,73 +54,6 @@ _RESULT_ALIASES = {
     "no-answer": "no_answer",
     "wrong-number": "wrong_number",
 }
-
-
-# ---------------------------------------------------------------- hours --
-
-
-def _local(config: AppConfig, t: dt.datetime) -> dt.datetime:
-    return t.astimezone(config.zone)
-
-
-def work_moment(config: AppConfig, t: dt.datetime) -> dt.datetime:
-    """``t`` if it falls in working hours, else the next start of work."""
-    cb = config.callbacks
-    local = _local(config, t)
-    for _ in range(15):
-        if local.isoweekday() in cb.work_days:
-            start = local.replace(hour=cb.work_start.hour, minute=cb.work_start.minute, second=0, microsecond=0)
-            end = local.replace(hour=cb.work_end.hour, minute=cb.work_end.minute, second=0, microsecond=0)
-            if local < start:
-                return start.astimezone(dt.timezone.utc)
-            if local < end:
-                return local.astimezone(dt.timezone.utc)
-        local = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return t
-
-
-def next_work_day(config: AppConfig, t: dt.datetime) -> dt.datetime:
-    """The start of work on the next working day after ``t``'s day."""
-    local = _local(config, t)
-    tomorrow = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return work_moment(config, tomorrow)
-
-
-# --------------------------------------------------------------- agents --
-
-
-def team_key(config: AppConfig) -> str | None:
-    if config.callbacks.team:
-        return config.callbacks.team
-    return next((k for k, t in config.teams.items() if Role.CS_LEAD in t.roles), None)
-
-
-def agents(config: AppConfig) -> list[str]:
-    if config.callbacks.agents:
-        return list(config.callbacks.agents)
-    key = team_key(config)
-    team = config.teams.get(key or "")
-    if team is None:
-        return []
-    found = list(team.rotation.members) if team.rotation else []
-    found += [s.person for s in team.shifts if s.person not in found]
-    return found or [team.supervisor]
-
-
-def supervisor(config: AppConfig) -> str | None:
-    team = config.teams.get(team_key(config) or "")
-    return team.supervisor if team else None
-
-
-def _loads(session: Session, names: list[str]) -> dict[str, int]:
-    rows = session.execute(
-        select(Callback.assignee, func.count())
-        .where(Callback.status == OPEN, Callback.assignee.in_(names))
-        .group_by(Callback.assignee)
-    )
-    load = {n: 0 for n in names}
-    load.update({a: n for a, n in rows})
-    return load
 
 
 # ------------------------------------------------------------- creation --
@@ -144,6 +71,7 @@ class SweepReport:
     assigned: int = 0
     escalated: int = 0
     by_agent: Counter[str] = field(default_factory=Counter)
+    phones_purged: int = 0
 
 
 def schedule(
@@ -338,6 +266,8 @@ def sweep(session: Session, ctx: Context, limit: int = 5000) -> SweepReport:
         schedule(session, ctx, incident, report)
     assign(session, ctx, limit, report)
     escalate_overdue(session, ctx, limit, report)
+    # Full numbers kept for dialling go once no call needs them (contact.py).
+    report.phones_purged = contact.purge_phones(session, ctx)
     return report
 
 
@@ -449,103 +379,26 @@ def _follow_up(session: Session, ctx: Context, parent: Callback) -> Callback:
     return follow
 
 
-@dataclass(frozen=True)
-class DueRow:
-    id: int
-    incident_id: int
-    reason: str
-    due_at: dt.datetime
-    call_at: dt.datetime
-    assignee: str | None
-    attempts: int
-    customer_ref: str
-    name: str | None
-    title: str | None
-    contact: str | None
-    lang: str
-
-
-def due(
-    session: Session,
-    now: dt.datetime,
-    *,
-    agent: str | None = None,
-    until: dt.datetime | None = None,
-    incident_id: int | None = None,
-    limit: int = 100,
-) -> list[DueRow]:
-    """Open callbacks to make by ``until`` (default now), soonest first;
-    read through the partial indexes on open rows."""
-    until = until or now
-    q = (
-        select(
-            Callback.id,
-            Callback.incident_id,
-            Callback.reason,
-            Callback.due_at,
-            Callback.call_at,
-            Callback.assignee,
-            Callback.attempts,
-            AffectedCustomer.customer_ref,
-            AffectedCustomer.name,
-            AffectedCustomer.title,
-            AffectedCustomer.contact,
-            AffectedCustomer.lang,
-        )
-        .join(AffectedCustomer, AffectedCustomer.id == Callback.customer_id)
-        .where(Callback.status == OPEN, Callback.call_at <= until)
-        .order_by(Callback.call_at, Callback.id)
-        .limit(limit)
-    )
-    if agent is not None:
-        q = q.where(Callback.assignee == agent)
-    if incident_id is not None:
-        q = q.where(Callback.incident_id == incident_id)
-    return [DueRow(*r) for r in session.execute(q)]
-
-
-def overdue_count(session: Session, now: dt.datetime, incident_id: int | None = None) -> int:
-    q = select(func.count()).select_from(Callback).where(Callback.status == OPEN, Callback.due_at < now)
-    if incident_id is not None:
-        q = q.where(Callback.incident_id == incident_id)
-    return session.scalar(q) or 0
-
-
-def script(
-    session: Session, config: AppConfig, callback: Callback, now: dt.datetime | None = None
-) -> tuple[str, list[Any]]:
-    """The words for this call, rendered from the incident's APPROVED fact
-    sheet (or a plain script while there is none), personalised, linted.
-    ``now`` (the caller's clock): an ETA in another year says its year."""
-    incident = session.get(Incident, callback.incident_id)
-    customer = session.get(AffectedCustomer, callback.customer_id)
-    assert incident is not None and customer is not None
-    lang = customer.lang if customer.lang in ("zh-CN", "en") else config.centre.language
-    sheet = approved(session, incident.id)
-    if sheet is not None:
-        context = base_context(config, incident, sheet, lang, now)
-    else:
-        # The centre named in the customer's language (an English call never says 华东客服中心).
-        centre = {"name": public.centre_name(config, lang)}
-        context = {"centre": centre, "incident": incident_view(incident, lang), "facts": None}
-    due_text = compensation_text(session, callback, lang)
-    person = Customer(name=customer.name, title=customer.title, contact=customer.contact, compensation=due_text)
-    context["customer"] = customer_view(person, lang, context["facts"] or {})
-    context["callback"] = {"reason": callback.reason, "demand": callback.note or "", "attempt": callback.attempts + 1}
-    text = template_set(session).render(f"callbacks/{callback.reason}", lang, context)
-    return text, lint_text(text, lang, config)
-
-
-def compensation_text(session: Session, callback: Callback, lang: str) -> str:
-    rows = session.execute(
-        select(Compensation.form, Compensation.amount, Compensation.unit, Compensation.status).where(
-            Compensation.incident_id == callback.incident_id,
-            Compensation.customer_id == callback.customer_id,
-            Compensation.status.in_(("approved", "issued")),
-        )
-    ).all()
-    if not rows:
-        return ""
-    # Said to the customer: "50 元", "12.50 元" (fmt_spoken), never "50.00".
-    parts = [t(f"callback.comp.{form}", lang, amount=fmt_spoken(amount)) for form, amount, _unit, _status in rows]
-    return t("callback.comp.sentence", lang, items=("、" if lang == "zh-CN" else ", ").join(parts))
+__all__ = [
+    "DueRow",
+    "OPEN",
+    "REASONS",
+    "RESULTS",
+    "SweepReport",
+    "agents",
+    "assign",
+    "compensation_text",
+    "due",
+    "escalate_overdue",
+    "get",
+    "next_work_day",
+    "overdue_count",
+    "parse_result",
+    "record_attempt",
+    "schedule",
+    "script",
+    "supervisor",
+    "sweep",
+    "team_key",
+    "work_moment",
+]

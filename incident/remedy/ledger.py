@@ -22,145 +22,31 @@ from incident.context import Context
 from incident.db import insert_for
 from incident.enums import EventType
 from incident.errors import ConflictError, InputError, NotFoundError
+from incident.formula import FormulaError, compile_formula
 from incident.incidents import SYSTEM_ACTOR, record_event
 from incident.incidents import get as get_incident
-from incident.models import AffectedCustomer, Compensation, Incident, TimelineEvent
-from incident.money import ZERO, MoneyError, fmt_amount, fmt_money, money_str, money_sum, to_money
-from incident.notify import enqueue
+from incident.models import AffectedCustomer, Compensation, Incident
+from incident.money import ZERO, fmt_amount, to_money
 from incident.remedy import texts as _texts  # noqa: F401
+
+# Re-exported: callers use ledger.cap_for, ledger.parse_amount, ledger.totals, …
+from incident.remedy.caps import (
+    FORMS,
+    LIVE,
+    MONEY,
+    Cap,
+    _lock_customers,
+    _money_so_far,
+    _require_supervisor,
+    cap_for,
+    check_cap,
+    needs_approval,
+    parse_amount,
+    parse_form,
+    supervisors,
+)
 from incident.remedy.customers import find
-from incident.remedy.formula import FormulaError, compile_formula
-
-FORMS = tuple(FORM_UNITS)
-# Money counted against the caps and the budget. Amounts are Decimals to
-# the cent throughout (incident/money.py): caps, budget and sums compare
-# exactly, with no float tolerance.
-MONEY = "yuan"
-LIVE = ("proposed", "approved", "issued")  # what still counts (not failed or reversed)
-
-
-@dataclass(frozen=True)
-class Cap:
-    limit: Decimal
-    cover: str  # insured_goods, insured_documents, uninsured, declared_value
-
-
-def cap_for(config: AppConfig, customer: AffectedCustomer) -> Cap:
-    """004 ch.3 §2: declared value → the declared value, at most 10,000 元;
-    insured goods → the actual loss, at most 2,000 元; insured documents →
-    200 元; uninsured → 200 元. Per waybill."""
-    caps = config.compensation.caps
-    if customer.declared_value:
-        return Cap(min(customer.declared_value, caps.declared_value), "declared_value")
-    if customer.insured == "goods":
-        loss = customer.amount_at_stake
-        return Cap(min(loss, caps.insured_goods) if loss else caps.insured_goods, "insured_goods")
-    if customer.insured == "documents":
-        return Cap(caps.insured_documents, "insured_documents")
-    return Cap(caps.uninsured, "uninsured")
-
-
-def parse_form(value: str) -> str:
-    key = value.strip().lower().replace("-", "_")
-    key = {
-        "优惠券": "coupon",
-        "积分": "points",
-        "退款": "refund",
-        "服务延期": "service_extension",
-        "延期": "service_extension",
-        "礼品": "gift",
-        "小礼品": "gift",
-        "extension": "service_extension",
-    }.get(key, key)
-    if key not in FORMS:
-        raise InputError("comp.error.bad_form", value=value, allowed=", ".join(FORMS))
-    return key
-
-
-def _lock_customers(session: Session, customer_ids: list[int]) -> None:
-    """Serialise proposals per customer: the read of the money so far and
-    the insert that adds to it must not interleave with another proposal's
-    (three at once each saw 0 and each added 150 to a 200 cap). PostgreSQL:
-    the customers' rows FOR UPDATE, in id order so that two proposals over
-    overlapping customers cannot deadlock (a policy run goes up by id, chunk
-    by chunk; a hand proposal locks one). The money is read after the lock
-    is granted, and under READ COMMITTED that next statement sees what the
-    holder committed. SQLite: FOR UPDATE renders as nothing; every
-    Store.transaction() begins IMMEDIATE (incident.db), so the whole
-    read-then-insert already runs under the database's one write lock."""
-    session.execute(
-        select(AffectedCustomer.id)
-        .where(AffectedCustomer.id.in_(sorted(set(customer_ids))))
-        .order_by(AffectedCustomer.id)
-        .with_for_update()
-    ).all()
-
-
-def _money_so_far(session: Session, incident_id: int, customer_ids: list[int]) -> dict[int, Decimal]:
-    """Money already committed to each customer (one query per chunk);
-    call with the customers locked (:func:`_lock_customers`)."""
-    # The id range lets the (incident, customer, form) index bound the scan
-    # whatever the planner thinks of a 2,000-value IN list (PostgreSQL with
-    # stale statistics read the whole incident each time: 25 s for 100k).
-    rows = session.execute(
-        select(Compensation.customer_id, money_sum(Compensation.amount))
-        .where(
-            Compensation.incident_id == incident_id,
-            Compensation.customer_id.between(min(customer_ids), max(customer_ids)),
-            Compensation.customer_id.in_(customer_ids),
-            Compensation.unit == MONEY,
-            Compensation.status.in_(LIVE),
-        )
-        .group_by(Compensation.customer_id)
-    )
-    return {cid: total for cid, total in rows}
-
-
-def parse_amount(value: Any) -> Decimal:
-    """An amount as typed or sent (text, number): exact to the cent and
-    finite, else an InputError naming it. Not rounded: 12.345 is refused."""
-    try:
-        return to_money(value, exact=True)
-    except MoneyError:
-        raise InputError("comp.error.not_amount", value=str(value)[:40] or "—") from None
-
-
-def check_cap(config: AppConfig, customer: AffectedCustomer, form: str, amount: Decimal, already: Decimal) -> None:
-    """Refuse money over the waybill's cap, saying why and what else to offer
-    (000 §6.1: claims beyond policy are refused politely, another remedy offered)."""
-    if FORM_UNITS[form] != MONEY:
-        return
-    cap = cap_for(config, customer)
-    if already + amount > cap.limit:
-        room = max(cap.limit - already, ZERO)
-        raise InputError(
-            "comp.error.over_cap",
-            ref=customer.customer_ref,
-            amount=_fmt(amount),
-            cover=cap.cover,
-            cap=_fmt(cap.limit),
-            already=_fmt(already),
-            room=_fmt(room),
-        )
-
-
-def _fmt(x: Decimal) -> str:
-    return fmt_money(x)
-
-
-def needs_approval(config: AppConfig, unit: str, amount: Decimal) -> bool:
-    threshold = config.compensation.approval_thresholds.get(unit)  # type: ignore[call-overload]
-    return threshold is not None and amount > threshold
-
-
-def supervisors(config: AppConfig) -> set[str]:
-    return {t.supervisor for t in config.teams.values()} | set(config.compensation.approvers)
-
-
-def _require_supervisor(ctx: Context) -> None:
-    allowed = supervisors(ctx.config)
-    if ctx.actor not in allowed:
-        raise InputError("comp.error.not_supervisor", person=ctx.actor, allowed=", ".join(sorted(allowed)) or "—")
+from incident.remedy.ledger_totals import check_budget, list_entries, totals
 
 
 def _key(incident_id: int, customer_ref: str, form: str) -> str:
@@ -495,96 +381,27 @@ def reverse(session: Session, ctx: Context, entry_id: int, reason: str, provider
     return entry
 
 
-def totals(session: Session, incident_id: int) -> dict[str, Any]:
-    """Counts and sums per status and unit, and per form for what was
-    issued; every amount an exact Decimal (summed by :class:`money_sum`)."""
-    rows = session.execute(
-        select(
-            Compensation.status,
-            Compensation.unit,
-            Compensation.form,
-            func.count(),
-            money_sum(Compensation.amount),
-        )
-        .where(Compensation.incident_id == incident_id)
-        .group_by(Compensation.status, Compensation.unit, Compensation.form)
-    ).all()
-    out: dict[str, Any] = {"by_status": {}, "issued_by_form": {}, "money_committed": ZERO, "money_issued": ZERO}
-    for status, unit, form, n, amount in rows:
-        s = out["by_status"].setdefault(status, {"count": 0, "yuan": ZERO, "points": ZERO, "days": ZERO})
-        s["count"] += n
-        s[unit] += amount
-        if status == "issued":
-            f = out["issued_by_form"].setdefault(form, {"count": 0, "amount": ZERO, "unit": unit})
-            f["count"] += n
-            f["amount"] += amount
-        if unit == MONEY and status in LIVE:
-            out["money_committed"] += amount
-        if unit == MONEY and status == "issued":
-            out["money_issued"] += amount
-    out["customers_compensated"] = (
-        session.scalar(
-            select(func.count(func.distinct(Compensation.customer_id))).where(
-                Compensation.incident_id == incident_id, Compensation.status == "issued"
-            )
-        )
-        or 0
-    )
-    return out
-
-
-def check_budget(session: Session, ctx: Context, incident: Incident) -> bool:
-    """Alert once per incident when the money committed passes the budget
-    (exactly: committed > budget, both Decimals to the cent)."""
-    budget = ctx.config.compensation.budget_yuan
-    if budget is None:
-        return False
-    committed = session.scalar(
-        select(money_sum(Compensation.amount)).where(
-            Compensation.incident_id == incident.id, Compensation.unit == MONEY, Compensation.status.in_(LIVE)
-        )
-    )
-    committed = committed if committed is not None else ZERO
-    if committed <= budget:
-        return False
-    already = session.scalar(
-        select(TimelineEvent.id)
-        .where(TimelineEvent.incident_id == incident.id, TimelineEvent.type == EventType.BUDGET_PASSED.value)
-        .limit(1)
-    )
-    if already is not None:
-        return False
-    params = {"ref": incident.ref, "title": incident.title, "committed": _fmt(committed), "budget": _fmt(budget)}
-    # The timeline keeps the amounts as their exact strings ("270.00"): JSON has no decimals.
-    record_event(
-        session,
-        ctx,
-        incident,
-        EventType.BUDGET_PASSED,
-        actor=SYSTEM_ACTOR,
-        committed=money_str(committed),
-        budget=money_str(budget),
-    )
-    for person in sorted(supervisors(ctx.config)):
-        enqueue(
-            session,
-            recipient=person,
-            key="notify.budget_passed",
-            params=params,
-            dedupe_key=f"budget:{incident.id}:{person}",
-            now=ctx.clock.now(),
-            incident_id=incident.id,
-            config=ctx.config,
-        )
-    return True
-
-
-def list_entries(
-    session: Session, incident_id: int | None = None, status: str | None = None, limit: int = 200, offset: int = 0
-) -> list[tuple[Compensation, AffectedCustomer]]:
-    q = select(Compensation, AffectedCustomer).join(AffectedCustomer, AffectedCustomer.id == Compensation.customer_id)
-    if incident_id is not None:
-        q = q.where(Compensation.incident_id == incident_id)
-    if status:
-        q = q.where(Compensation.status == status)
-    return list(session.execute(q.order_by(Compensation.id).limit(limit).offset(offset)).tuples())
+__all__ = [
+    "FORMS",
+    "LIVE",
+    "MONEY",
+    "Cap",
+    "ProposalReport",
+    "approve",
+    "approve_incident",
+    "cap_for",
+    "check_budget",
+    "check_cap",
+    "eligible",
+    "get",
+    "list_entries",
+    "needs_approval",
+    "parse_amount",
+    "parse_form",
+    "propose",
+    "propose_by_policy",
+    "reject",
+    "reverse",
+    "supervisors",
+    "totals",
+]

@@ -374,7 +374,7 @@ def waive(session: Session, ctx: Context, incident_id: int, reason: str) -> Revi
 
 
 def check_close(session: Session, ctx: Context, incident: Incident) -> None:
-    """The close gate (called by incidents.change_status): an incident of a
+    """The close gate (called by response.change_status): an incident of a
     severity in ``[review].required_for`` closes only once its review is
     signed off, or the lead has recorded why not."""
     if not ctx.config.review.required(incident.severity_enum):

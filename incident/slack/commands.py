@@ -12,7 +12,7 @@ import shlex
 
 from sqlalchemy import select
 
-from incident import incidents
+from incident import incidents, response
 from incident.access import texts as _access_texts  # noqa: F401 — the web roles' labels
 from incident.access.permissions import allowed, roles_for
 from incident.context import Context
@@ -135,7 +135,7 @@ def _dispatch(store: Store, ctx: Context, sub: str, args: list[str], lang: str) 
     if sub == "declare":
         _need(args, 3, "/incident declare KIND SEVERITY TITLE")
         with store.transaction() as s:
-            inc = incidents.declare(s, ctx, kind=args[0], severity=args[1], title=" ".join(args[2:]))
+            inc = response.declare(s, ctx, kind=args[0], severity=args[1], title=" ".join(args[2:]))
             return t("slack.cmd.declared", lang, ref=inc.ref, kind=inc.kind, severity=inc.severity, title=inc.title)
     if sub == "status":
         _need(args, 1, "/incident status INC-7 [NEW-STATUS]")
@@ -147,7 +147,7 @@ def _dispatch(store: Store, ctx: Context, sub: str, args: list[str], lang: str) 
                     "slack.cmd.status", lang, ref=inc.ref, title=inc.title, status=inc.status, severity=inc.severity
                 )
         with store.transaction() as s:
-            inc = incidents.change_status(s, ctx, iid, args[1], note=" ".join(args[2:]) or None)
+            inc = response.change_status(s, ctx, iid, args[1], note=" ".join(args[2:]) or None)
             return t("slack.cmd.status_changed", lang, ref=inc.ref, status=inc.status)
     if sub == "assign":
         _need(args, 3, "/incident assign INC-7 ROLE PERSON")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from incident import incidents
+from incident import incidents, response
 from incident.config import DetectionConfig
 from incident.context import Context
 from incident.db import insert_for
@@ -127,7 +127,7 @@ def raise_alert(session: Session, ctx: Context, alert: Alert) -> Signal | None:
         }
         existing = incidents.find_open_by_dedup(session, alert.dedup_key)
         if existing is not None or alert.may_open:
-            incident, created = incidents.open_or_attach(
+            incident, created = response.open_or_attach(
                 session,
                 ctx,
                 dedup_key=alert.dedup_key,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from incident import incidents, merge
+from incident import incidents, merge, response
 from incident import merge_texts as _merge_texts  # noqa: F401  (merge.web.*)
 from incident.context import Context
 from incident.enums import Kind, Role, Severity
@@ -111,7 +111,7 @@ def router(pages: Pages) -> APIRouter:
         principal, form = await pages.form(request, "incident.declare")
 
         def work(s: Session, ctx: Context) -> int:
-            inc = incidents.declare(
+            inc = response.declare(
                 s,
                 ctx,
                 kind=form.get("kind", ""),
@@ -142,7 +142,7 @@ def router(pages: Pages) -> APIRouter:
         return await pages.commit(
             request,
             principal,
-            lambda s, ctx: incidents.change_status(
+            lambda s, ctx: response.change_status(
                 s, ctx, incident_id, form.get("status", ""), note=form.get("note") or None
             ),
             back=f"/incidents/{incident_id}",

@@ -2,7 +2,7 @@
 filters (words or an id, kind, severity, status, declared-time range,
 region, product), newest first, one page at a time or all of them for an
 export. Two queries a page (the rows and their count), on the same WHERE
-clause as the CLI's list (incidents._conditions) plus the id and scope."""
+clause as the CLI's list (incident_queries._conditions) plus the id and scope."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, sel
 from sqlalchemy.orm import Session
 
 from incident.errors import IncidentError, InputError
-from incident.incidents import _conditions, parse_id
+from incident.incident_parse import parse_id
+from incident.incident_queries import _conditions
 from incident.models import Incident
 
 PER_PAGE = 50

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from incident import incidents
+from incident import incidents, response
 from incident.context import Context
 from incident.runtime import Runtime
 from incident.serialise import event_json, incident_json, row_json_from
@@ -177,7 +177,7 @@ def router(rt: Runtime, machine: Callable[..., None], allow: Callable[[str], Cal
 
         def work() -> int:
             with rt.store.transaction() as s:
-                return incidents.declare(s, ctx, **fields).id
+                return response.declare(s, ctx, **fields).id
 
         iid = await run_in_threadpool(work)
         await run_in_threadpool(rt.deliver)
@@ -197,7 +197,7 @@ def router(rt: Runtime, machine: Callable[..., None], allow: Callable[[str], Cal
     @api.post("/api/incidents/{incident}/status", dependencies=[Depends(allow("incident.update"))])
     async def status(request: Request, incident: str, body: StatusIn) -> IncidentOut:
         iid = incidents.parse_id(incident)
-        return await change(request, lambda s, c: incidents.change_status(s, c, iid, body.status, note=body.note), iid)
+        return await change(request, lambda s, c: response.change_status(s, c, iid, body.status, note=body.note), iid)
 
     @api.post("/api/incidents/{incident}/assign", dependencies=[Depends(allow("incident.update"))])
     async def assign(request: Request, incident: str, body: AssignIn) -> IncidentOut:

@@ -1,7 +1,7 @@
 """``POST /api/messaging/<channel>/receipts``: the SMS or voice provider's
 delivery receipts. No account signs them: the provider's HMAC signature
 over the body and a fresh timestamp is the credential
-(adapters.http_provider.verify_receipt). A message the provider could not
+(adapters.http_receipts.verify_receipt). A message the provider could not
 deliver moves on to the person's next channel (notify.apply_receipt)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from incident import notify
-from incident.adapters.http_provider import verify_receipt
+from incident.adapters.http_receipts import verify_receipt
 from incident.errors import NotFoundError
 from incident.web.pages import Pages
 
