@@ -70,6 +70,7 @@ Real-valued measurements (any sign, fractions) go to :class:`MeasureDetector`
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 from typing import Iterable
@@ -101,6 +102,15 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=32)
+def _silence_params(params: DetectorParams) -> DetectorParams:
+    """The silence baseline's parameters: it learns a quiet weekday at once (no
+    shrinking toward zero), for silence a baseline set too high is the false
+    alarm. Cached: the live scorer rebuilds 10,000 silence detectors a bucket,
+    and ``replace`` on these parameters was 6 % of its time."""
+    return replace(params, weekday_prior_days=0.0)
+
+
 class SilenceDetector:
     """A series that normally has volume sends nothing: one alert (direction -1) per
     silent stretch, once ``silence_min_expected`` counts were expected over it and it
@@ -114,9 +124,7 @@ class SilenceDetector:
 
     def __init__(self, params: DetectorParams = DEFAULTS) -> None:
         self.p = params
-        # its baseline learns a quiet weekday at once (no shrinking toward zero):
-        # for silence, a baseline set too high is the false alarm
-        self.base = SurgeDetector(replace(params, weekday_prior_days=0.0))
+        self.base = SurgeDetector(_silence_params(params))
         self.last_ts: float | None = None
         self.run = 0  # zero buckets in the current stretch
         self.expected = 0.0  # counts the baseline expected over it
@@ -166,7 +174,7 @@ class SilenceDetector:
         _check(state, "silence")
         self = cls.__new__(cls)
         self.p = params
-        self.base = SurgeDetector.from_state(state["base"], replace(params, weekday_prior_days=0.0))
+        self.base = SurgeDetector.from_state(state["base"], _silence_params(params))
         self.last_ts = state["last_ts"]
         self.run, self.expected, self.alerted = state["run"], state["expected"], state["alerted"]
         return self
