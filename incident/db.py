@@ -336,12 +336,3 @@ def insert_new(session: Session, table: Any, rows: list[dict[str, Any]], key: st
         return []
     stmt = insert_for(session, table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
     return list(session.connection().execute(stmt, rows).scalars())
-
-
-# Tables defined outside incident/models.py register on Base.metadata here,
-# after Base exists (they import it from this module), so that every process
-# and Alembic's comparison see them.
-import incident.models_knowledge  # noqa: E402,F401
-import incident.models_people  # noqa: E402,F401
-import incident.models_review  # noqa: E402,F401
-import incident.models_status  # noqa: E402,F401

@@ -219,10 +219,15 @@ class OnceKey(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
-# The domains' tables, re-exported: importing this module registers every
-# table on Base.metadata (Alembic's env and the drift test rely on it). At
-# the end, so that a domain module importing this one finds the core
-# tables already defined.
+# The domains' tables, re-exported, and the tables kept beside the core
+# (people, status page, review, knowledge): importing this module registers
+# every table on Base.metadata (Alembic's env and the drift test rely on it;
+# db.py itself needs to know none of them). At the end, so that a domain
+# module importing this one finds the core tables already defined.
+import incident.models_knowledge  # noqa: E402,F401
+import incident.models_people  # noqa: E402,F401
+import incident.models_review  # noqa: E402,F401
+import incident.models_status  # noqa: E402,F401
 from incident.access.models import ApiToken, User, WebSession  # noqa: E402
 from incident.remedy.models import AffectedCustomer, Callback, CallbackAttempt, Compensation  # noqa: E402
 from incident.slack.models import SlackChannel  # noqa: E402

@@ -3,7 +3,7 @@ http(s) URL, showing one safely, and classifying IP addresses as public or
 not.
 
 Neutral ground for the configuration (``config check`` refuses what the
-fetch would), the feed fetch (incident/watch/guard.py, which re-exports
+fetch would), the feed fetch (incident/netguard.py, which re-exports
 these names) and anything else that fetches a URL an operator or a remote
 server supplied. It knows nothing about feeds: a refusal is a
 :class:`BadURL` whose ``problem`` the caller turns into its own message.

@@ -15,7 +15,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from incident.watch import guard
+from incident import netguard as guard
 
 Resolver = Callable[[str, int], list[str]]
 

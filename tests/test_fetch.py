@@ -27,10 +27,11 @@ import pytest
 from conftest import EXAMPLE
 from pydantic import ValidationError
 
+from incident import netguard as guard
 from incident.config import FeedSource, WatchConfig, load_config
 from incident.errors import ConfigError
 from incident.i18n import t
-from incident.watch import decode, guard
+from incident.watch import decode
 from incident.watch.feedwarn import warning_text
 from incident.watch.fetch import FetchError, FetchResult, async_client, fetch, fetch_async
 from tests.feedserver import FeedServer, Route

@@ -22,8 +22,8 @@ from typing import Protocol
 
 import brotli  # type: ignore[import-untyped]  # no stubs, no py.typed
 
+from incident.netguard import FetchError
 from incident.watch.feedwarn import warning
-from incident.watch.guard import FetchError
 
 STEP = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate, br"

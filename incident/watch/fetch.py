@@ -10,7 +10,7 @@ hop re-validated and re-checked; http(s) only; and no private, loopback or
 otherwise non-global address unless the configured host is explicitly
 allowed — a feed URL must not become a way to read the centre's intranet.
 The address checks and the pinning of connections to the checked addresses
-live in :mod:`incident.watch.guard`, the decoding in
+live in :mod:`incident.netguard`, the decoding in
 :mod:`incident.watch.decode`.
 
 ``fetch_async`` is the API for polling many sources at once over one shared
@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from incident import netguard as guard
 from incident.config import FeedSource, WatchConfig
+from incident.netguard import FetchError
 from incident.textin import clean
-from incident.watch import decode, guard
-from incident.watch.guard import FetchError
+from incident.watch import decode
 
 __all__ = ["FetchError", "FetchResult", "async_client", "fetch", "fetch_async"]
 

@@ -18,9 +18,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from incident.i18n import t
+from incident.i18n import CATALOG, t
 from incident.wording import search_texts as _texts  # noqa: F401
-from incident.wording.search_synonyms import concepts, lexicon_words, normalise, pinyin
+from incident.wording.search_synonyms import concept_labels, concepts, lexicon_words, normalise, pinyin
+
+# the concepts' labels (why a reply matched) are data, with their variants
+# (data/search_lexicon.toml)
+CATALOG.update({f"wording.search.concept.{k}": v for k, v in concept_labels().items()})
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9]+")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from incident.i18n import CATALOG
-from incident.wording.search_synonyms import concept_labels
 
 SEARCH_TEXTS: dict[str, tuple[str, str]] = {
     "wording.error.no_such_incident": (
@@ -40,5 +39,5 @@ SEARCH_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 CATALOG.update(SEARCH_TEXTS)
-# the concepts' labels are data, with their variants (data/search_lexicon.toml)
-CATALOG.update({f"wording.search.concept.{k}": v for k, v in concept_labels().items()})
+# The concepts' labels are data, kept with their variants in
+# data/search_lexicon.toml: incident/wording/search.py registers them.

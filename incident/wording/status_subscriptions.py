@@ -7,7 +7,7 @@ webhooks, beside the Atom feed.
   adapter) — never inside the transaction. :func:`confirm` activates it
   once; the hash is cleared, so the link never works twice.
 * Webhook: the URL must be http(s), at most 200 characters, and resolve
-  only to public addresses (``incident.watch.guard.is_forbidden``; the
+  only to public addresses (``incident.netguard.is_forbidden``; the
   check is made again before each send). ``[status].allow_loopback_webhooks``
   lets tests use 127.0.0.1, nothing else.
 * Notices go through the publishing outbox (``deliveries``), channels
@@ -37,6 +37,7 @@ import httpcore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from incident import netguard as guard
 from incident import pinned_post, sanitise
 from incident.adapters.base import ChannelAdapter, DeliveryError, OutgoingMessage
 from incident.adapters.deliverylog import DeliveryLogAdapter
@@ -49,7 +50,6 @@ from incident.models import Delivery, FactSheet, Incident, Statement
 from incident.models_status import StatusSubscription
 from incident.pinned_post import post_pinned
 from incident.timeutil import Clock
-from incident.watch import guard
 from incident.web import status_texts as _texts  # noqa: F401  (registers the texts used here)
 from incident.wording import status_state
 from incident.wording.deliver import DeliveryReport, deliver_due

@@ -48,6 +48,7 @@ from incident.netcheck import (  # noqa: F401  (re-exported: guard.shown, guard.
     port_of,
     shown,
 )
+from incident.watch import texts as _texts  # noqa: F401  (FetchError's message keys)
 
 
 class FetchError(Exception):
