@@ -65,24 +65,28 @@ SAMPLES = [
 NAMED = "我是张三，APP 登录失败三次了，电话****5678，订单 7788990011223"
 
 
+def sampled_signal(incident_id, texts, key="complaints/category=系统"):
+    """The signal detection opened the incident with, carrying what
+    customers said as its samples (what agents' search and the harvest read)."""
+    return Signal(
+        series_key=key,
+        bucket_start=NOW,
+        created_at=NOW,
+        kind="system_outage",
+        severity=2,
+        action="opened",
+        incident_id=incident_id,
+        detail={"samples": [{"type": "complaint", "id": f"T{i}", "text": x} for i, x in enumerate(texts)]},
+    )
+
+
 def login_outage(store, ctx, close=True):
     """An app-login outage with an approved sheet, customers' complaints
     (sampled by its signal, and one linked through an affected customer),
     resolved and closed."""
     iid = declare(store, ctx)
     with store.transaction() as s:
-        s.add(
-            Signal(
-                series_key="complaints/category=系统",
-                bucket_start=NOW,
-                created_at=NOW,
-                kind="system_outage",
-                severity=2,
-                action="opened",
-                incident_id=iid,
-                detail={"samples": [{"type": "complaint", "id": f"T{i}", "text": x} for i, x in enumerate(SAMPLES)]},
-            )
-        )
+        s.add(sampled_signal(iid, SAMPLES))
         c = Complaint(
             external_id="T-named",
             received_at=NOW,

@@ -17,7 +17,7 @@ from incident.errors import NotFoundError
 from incident.models import Signal
 from incident.web.app import create_app
 from incident.wording import factsheet, pull, search, workflow
-from tests.factories import FULL, approved_sheet, as_, declare
+from tests.factories import FULL, approved_sheet, as_, declare, sampled_signal
 from tests.test_web_lookup import add_user, login, main, runtime
 
 SURGE_TITLE = "系统故障：投诉量（类别=系统）激增（50 件/桶，基线 0.5）"
@@ -82,18 +82,7 @@ def demo_like(store, ctx):
     approved_sheet(store, ctx, parcel, PARCEL)
     surge = declare(store, ctx, title=SURGE_TITLE)
     with store.transaction() as s:
-        s.add(
-            Signal(
-                series_key="complaints/category=系统",
-                bucket_start=NOW,
-                created_at=NOW,
-                kind="system_outage",
-                severity=2,
-                action="opened",
-                incident_id=surge,
-                detail={"samples": [{"type": "complaint", "text": x} for x in SAMPLES]},
-            )
-        )
+        s.add(sampled_signal(surge, SAMPLES))
     approved_sheet(store, ctx, surge, SURGE_SHEET)
     return parcel, surge
 
