@@ -103,8 +103,8 @@ def test_acknowledging_stops_the_chain_and_a_retry_adds_nothing(store, ctx, cloc
 
 def test_rounds_end_the_chain_and_say_so(store, ctx, clock):
     policy = ctx.config.response.escalation.model_copy(update={"rounds": 1})
-    response = ctx.config.response.model_copy(update={"escalation": policy})
-    ctx = ctx.__class__(config=ctx.config.model_copy(update={"response": response}), actor="tester", clock=clock)
+    responding = ctx.config.response.model_copy(update={"escalation": policy})
+    ctx = ctx.__class__(config=ctx.config.model_copy(update={"response": responding}), actor="tester", clock=clock)
     with store.transaction() as s:
         iid = response.declare(s, ctx, kind="other", severity=4, title="低优先级").id
     clock.advance(minutes=60)
@@ -156,8 +156,8 @@ def test_a_severity_change_retimes_the_next_step(store, ctx, clock):
 def test_each_level_waits_its_own_delay(store, ctx, clock):
     """The duty manager only after 25 minutes at SEV2; the other levels 10."""
     policy = ctx.config.response.escalation.model_copy(update={"level_delay_minutes": {"duty_manager": {2: 25}}})
-    response = ctx.config.response.model_copy(update={"escalation": policy})
-    ctx = ctx.__class__(config=ctx.config.model_copy(update={"response": response}), actor="tester", clock=clock)
+    responding = ctx.config.response.model_copy(update={"escalation": policy})
+    ctx = ctx.__class__(config=ctx.config.model_copy(update={"response": responding}), actor="tester", clock=clock)
     with store.transaction() as s:
         iid = response.declare(s, ctx, kind="system_outage", severity=2, title="APP 登录失败").id
 
