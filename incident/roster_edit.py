@@ -81,7 +81,7 @@ def _overlay(base: AppConfig, values: dict[tuple[str, str], dict[str, Any]]) -> 
             else:
                 raise InputError("roster.error.no_team", team=key, known=", ".join(teams) or "—")
         except ValidationError as exc:
-            raise _explain(exc) from None
+            raise _explain(exc, base.teams.get(key) if kind == "team" else None, key) from None
     layered = base.model_copy(update={"people": people, "teams": teams})
     try:
         layered._references()  # type: ignore[operator]  # noqa: SLF001 — the TOML's cross-checks, on the layered roster
@@ -113,10 +113,22 @@ _REASONS = {
 }
 
 
-def _explain(exc: ValidationError) -> InputError:
+def _explain(exc: ValidationError, team: Team | None = None, key: str = "") -> InputError:
     err = exc.errors()[0]
+    loc = tuple(err.get("loc", ()))
     key = _REASONS.get(str(err.get("type")), "roster.error.invalid")
-    return InputError(key, field=_where(tuple(err.get("loc", ()))), value=str(err.get("input", ""))[:60])
+    if key == "roster.error.empty_team":
+        if team is None or loc[-1:] != ("members",):  # a person's empty list: not about a team
+            key = "roster.error.invalid"
+        else:
+            return _empty_team(team, key)
+    return InputError(key, field=_where(loc), value=str(err.get("input", ""))[:60])
+
+
+def _empty_team(team: Team, key: str) -> InputError:
+    """No one left on call, said with the team's name (not a config path)."""
+    name = team.name or key
+    return InputError("roster.error.empty_team", team=name, team_en=team.name_en or name)
 
 
 def effective(session: Session, base: AppConfig) -> Layered:
@@ -155,6 +167,8 @@ def _save(
     whole layered roster passes the TOML's checks; record the change."""
     rows = {(r.kind, r.key): r for r in _entries(session)}
     values = {k: r.value for k, r in rows.items()}
+    if after is not None:
+        after = _canonical(base, kind, key, after)
     current = rows.get((kind, key))
     before = current.value if current else None
     if after is None:
@@ -179,6 +193,15 @@ def _save(
     session.add(change)
     session.flush()
     return change
+
+
+def _canonical(base: AppConfig, kind: str, key: str, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` as the model writes it (``08:00`` and ``08:00:00`` the same
+    text), so that before and after differ only where something changed."""
+    try:
+        return _dump(_MODELS[kind].model_validate(value))
+    except ValidationError as exc:
+        raise _explain(exc, base.teams.get(key) if kind == "team" else None, key) from None
 
 
 def _source(config: AppConfig, kind: str, key: str) -> BaseModel | None:
@@ -220,7 +243,7 @@ def set_team(
     if members is not None:
         rotation["members"] = [_person_key(layered, m) for m in members if m.strip()]
         if not rotation["members"]:
-            raise InputError("roster.error.empty_team", field=f"teams.{team}.rotation.members", value="")
+            raise _empty_team(current, team)
     if start is not None:
         # The hand-over as the centre's wall time, as the TOML writes it.
         wall = start.astimezone(base.zone) if start.tzinfo else start
@@ -320,7 +343,18 @@ def diff(change: RosterChange) -> list[tuple[str, Any, Any]]:
         return out
 
     a, b = flat(change.before), flat(change.after)
-    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if _same(a.get(k)) != _same(b.get(k))]
+
+
+def _same(value: Any) -> Any:
+    """A value as compared: a time written ``08:00`` or ``08:00:00`` (as
+    changes recorded before values were made canonical have it) is one instant."""
+    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def shown(value: Any) -> str:

@@ -32,8 +32,8 @@ CATALOG.update(
             "the phone is kept as its last four digits only (e.g. ****1234); full numbers are never stored",
         ),
         "roster.error.empty_team": (
-            "团队不能没有值班成员（{field}）",
-            "a team cannot be left without members on call ({field})",
+            "团队「{team}」不能没有值班成员：至少留一人在轮换中",
+            "team '{team_en}' cannot be left without anyone on call: keep at least one member in the rotation",
         ),
         "roster.error.every": (
             "轮换周期须为 daily、weekly 或天数（至少 1）：「{value}」",

@@ -14,6 +14,7 @@ import json
 from sqlalchemy import select, update
 
 from incident.context import Context
+from incident.enums import EventType
 from incident.models import AffectedCustomer, Callback, Incident, TimelineEvent
 from incident.models_people import CustomerPhone
 from incident.remedy import callbacks, contact, customers
@@ -51,8 +52,12 @@ def test_intake_keeps_the_number_apart_and_only_show_number_gives_it(store, ctx)
         masked_only = contact.reveal(s, ctx, by_customer[rows["P3"].id], everyone=True)
     assert (shown.contact, shown.tel) == ("+86 138-0000-1414", "tel:+8613800001414")
     assert (masked_only.contact, masked_only.tel) == ("****0003", None)
+    # Issue 23's trial: nothing to reveal (masked at intake, no number kept) is not recorded as a showing.
+    assert shown.recorded and not masked_only.recorded
     with store.read() as s:
         events = list(s.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == iid)))
+    revealed = [e.data for e in events if e.type == EventType.CONTACT_REVEALED.value]
+    assert revealed == [{"callback": by_customer[rows["P1"].id], "customer": "P1"}]
     assert "1414" not in json.dumps([e.data for e in events], ensure_ascii=False).replace("****1414", "")
     assert "138-0000" not in json.dumps([e.data for e in events], ensure_ascii=False)
 

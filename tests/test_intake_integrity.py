@@ -223,7 +223,9 @@ def test_a_nul_byte_in_a_1000_row_customer_csv_costs_only_its_row(store, ctx, tm
         601: "customer.error.number",
         701: "customer.error.time",
     }
-    assert bad[201][1]["field"] == "customer_ref" and bad[301][1]["field"] == "order_ref"
+    assert (
+        bad[201][1]["field"] == "客户编号" and bad[301][1]["field"] == "运单号"
+    )  # the columns as the header names them
     assert (report.read, report.added) == (1000, 994)
     with store.read() as s:
         names = dict(s.execute(select(AffectedCustomer.customer_ref, AffectedCustomer.name)).all())
@@ -341,7 +343,7 @@ def test_rerun_of_a_pasted_import_schedules_the_callbacks_a_killed_one_did_not(
     rows = "客户编号,姓名\n10000001,张三\n20000001,李四\n"
     for _ in range(2):
         r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": rows, "format": "csv"})
-        assert "重复 2" in flash(r.text)
+        assert "2 位已在名单中" in flash(r.text)
         assert _callbacks_per_customer(store, iid) == {ref: 1 for ref in refs}
 
 

@@ -85,6 +85,59 @@ def test_import_masks_reports_bad_rows_and_keeps_good_ones(store, ctx, tmp_path)
         assert not any("13812345678" in (c.contact or "") + (c.name or "") for c in customers.list_customers(s, iid))
 
 
+# The trial's pasted list (issue 23): a line without its commas, a bad amount under
+# the header's own "amount", a contact that is neither a number nor an address.
+TRIAL = """customer_ref,name,title,order_ref,amount,insured,contact
+C001,李雷,先生,SF1,80,no,13911112222
+C002,,女士,SF2,abc,no,13933334444
+bad line without commas
+C003,韩梅梅,女士,SF3,50,no,x
+C004,Tom,Mr,SF4,20,no,13955556666
+"""
+
+
+def test_a_row_that_does_not_fit_the_header_is_refused_by_line_and_named_by_its_column(store, ctx, tmp_path):
+    from incident.i18n import t
+
+    iid = declare(store, ctx)
+    report = import_file(store, ctx, iid, write(tmp_path, "trial.csv", TRIAL))
+    assert (report.read, report.added, report.duplicates) == (5, 2, 0)
+    bad = {e.line: (e.key, e.params) for e in report.errors}
+    assert {line: key for line, (key, _p) in bad.items()} == {
+        3: "customer.error.number",
+        4: "customer.error.too_few",
+        5: "customer.error.contact",
+    }
+    assert (bad[4][1]["got"], bad[4][1]["expected"]) == (1, 7)
+    # the column as the list's header spells it, not the field it is read into
+    assert t(bad[3][0], "zh-CN", **bad[3][1]) == "「amount」应为非负数字（收到「abc」）"
+    assert t(bad[3][0], "en", **bad[3][1]) == "'amount' must be a number ≥ 0 (got 'abc')"
+    assert t(bad[4][0], "zh-CN", **bad[4][1]).startswith("此行只有 1 列，表头有 7 列")
+    assert (
+        t(bad[5][0], "en", **bad[5][1]) == "'contact' holds 'x', which is neither a phone number nor an e-mail address"
+    )
+    with store.read() as s:
+        assert sorted(s.scalars(select(AffectedCustomer.customer_ref))) == ["C001", "C004"]
+
+    # One column: the sentence fits the header, but is no customer number. A
+    # Chinese header and a JSONL key are named as written too.
+    with store.transaction() as s:
+        one = customers.ingest(s, ctx, iid, customers.read_text("客户编号\nC009\nbad line without commas\n"))
+        keyed = customers.ingest(s, ctx, iid, customers.read_text('{"客户编号": "C010", "金额": "-5"}', "jsonl"))
+    assert (one.added, [(e.line, e.key, e.params["field"]) for e in one.errors]) == (
+        1,
+        [(3, "customer.error.ref_shape", "客户编号")],
+    )
+    assert [(e.key, e.params["field"]) for e in keyed.errors] == [("customer.error.number", "金额")]
+    with store.transaction() as s:  # a number written in groups is still a number
+        grouped = customers.ingest(s, ctx, iid, customers.read_text("客户编号\nC 011\n"))
+    assert (grouped.added, grouped.errors) == (1, [])
+    # a row with more cells than the header is refused as before
+    with store.transaction() as s:
+        wide = customers.ingest(s, ctx, iid, customers.read_text("customer_ref,name\nC011,张,三\n"))
+    assert [(e.line, e.key) for e in wide.errors] == [(2, "customer.error.columns")]
+
+
 def test_link_customers_from_matching_complaints(store, ctx):
     from incident.watch.complaints import ingest
     from incident.watch.jobs import rules_for

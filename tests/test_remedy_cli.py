@@ -88,19 +88,20 @@ def one_line_error(proc):
 
 
 def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
-    cli("declare", "-k", "system_outage", "-s", "2", "-t", "APP 登录失败")
+    declared = cli("declare", "-k", "system_outage", "-s", "2", "-t", "APP 登录失败").stdout
+    assert "下一步：incident show 1" in declared  # the colon is Chinese in Chinese
     path = tmp_path / "affected.csv"
     path.write_bytes(CSV.encode("gbk"))
 
     # Import: the bad row is named by its line; the good rows are kept and,
     # as for complaints, the command fails only when nothing went in.
     first = cli("customers", "import", "1", str(path))
-    assert "读取 4 行：新增 3，重复 0，错误 1" in first.stdout
-    assert "第 4 行：「amount_at_stake」应为非负数字（收到「abc」）" in first.stdout
+    assert "读取 4 行：新增 3 位客户，未导入 1 行" in first.stdout
+    assert "第 4 行：「涉及金额」应为非负数字（收到「abc」）" in first.stdout  # the column as the header names it
     assert "已安排回访 3 个，已分配 3 个" in first.stdout  # the callbacks exist right away
     again = cli("customers", "import", "INC-1", str(path), lang="en")
-    assert "read 4 rows: 0 added, 3 duplicates, 1 errors" in again.stdout
-    assert "line 4: 'amount_at_stake' must be a number ≥ 0 (got 'abc')" in again.stdout
+    assert "read 4 rows: 0 customers added, 3 already on the list, 1 rows refused" in again.stdout
+    assert "line 4: '涉及金额' must be a number ≥ 0 (got 'abc')" in again.stdout
     as_json = json.loads(cli("customers", "import", "1", str(path), "--json").stdout)
     assert as_json["duplicates"] == 3 and as_json["errors"][0]["line"] == 4
     only_bad = tmp_path / "bad.jsonl"
@@ -220,6 +221,26 @@ def test_import_propose_approve_issue_reverse_and_list(cli, tmp_path):
     assert (last["action"], last["key"]) == ("reverse", "INC-1/C005/refund")
     totals = json.loads(cli("comp", "list", "--incident", "1", "--json").stdout)["totals"]
     assert totals["money_issued"] == "285.00" and totals["by_status"]["reversed"]["count"] == 1
+
+
+def test_import_refuses_a_line_without_commas_by_its_line_and_names_columns_as_typed(cli, tmp_path):
+    """Issue 23's trial: a pasted line without commas was stored as a customer."""
+    cli("declare", "-k", "system_outage", "-s", "2", "-t", "APP 登录失败")
+    trial = tmp_path / "trial.csv"
+    trial.write_text(
+        "customer_ref,name,amount,contact\nC006,韩梅梅,50,13900001111\nbad line without commas\nC007,李雷,x,\n",
+        encoding="utf-8",
+    )
+    first = cli("customers", "import", "1", str(trial), lang="en").stdout
+    assert "read 3 rows: 1 customers added, 2 rows refused" in first
+    assert "line 3: this row has only 1 cells where the header has 4: are commas missing? Not imported" in first
+    assert "line 4: 'amount' must be a number ≥ 0 (got 'x')" in first
+    assert "1 callbacks scheduled" in first  # nobody is called for the bad line
+    again = cli("customers", "import", "1", str(trial)).stdout
+    assert "读取 3 行：新增 0 位客户，1 位已在名单中，未导入 2 行" in again
+    assert "第 4 行：「amount」应为非负数字（收到「x」）" in again
+    listed = json.loads(cli("customers", "list", "1", "--json").stdout)
+    assert [c["customer_ref"] for c in listed] == ["C006"]
 
 
 def test_callbacks_sweep_due_mine_record_and_reports(cli, tmp_path):

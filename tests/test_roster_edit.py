@@ -16,6 +16,7 @@ from incident import roster_edit
 from incident.context import Context
 from incident.enums import Role
 from incident.errors import InputError
+from incident.models_people import RosterChange
 from incident.roster import on_call
 from incident.runtime import Runtime
 from incident.web.app import create_app
@@ -145,7 +146,12 @@ def test_the_roster_page_edits_refuses_beside_the_form_and_shows_the_history(sto
         r = boss.post("/roster/teams/cs", data={"csrf": token, "members": "wangfang, ghost", "every": "daily"})
         assert r.status_code == 422
         page = body(r)
-        alert = re.search(r'<p class="flash error" role="alert" id="team-cs-refusal">([^<]+)</p>', page)
+        # The answer is the refusal macro's: role=alert, focused and brought into view by app.js.
+        alert = re.search(
+            r'<div class="refusal" role="alert" tabindex="-1" autofocus data-refusal="">\s*'
+            r'<p class="flash error" id="team-cs-refusal">([^<]+)</p>',
+            page,
+        )
         assert alert and "ghost" in alert.group(1)
         assert 'value="wangfang, ghost"' in page
         # Saved: in effect at once, the source and the change shown.
@@ -166,13 +172,81 @@ def test_the_roster_page_edits_refuses_beside_the_form_and_shows_the_history(sto
         assert [c.action for c in roster_edit.history(s)] == ["person", "team"]
 
 
+def test_a_value_written_another_way_is_no_change(store, ctx, config):
+    """Issue 23's trial: ``rotation.start: 2026-01-01T08:00:00 → 2026-01-01T08:00``
+    was listed as a change. The same instant, however written, is none."""
+    rotation = config.teams["cs"].rotation
+    with store.transaction() as s:
+        change = roster_edit.set_team(s, lead(ctx), config, "cs", start=rotation.start, every="weekly")
+    assert roster_edit.diff(change) == [("rotation.every", "daily", "weekly")]
+    assert change.after["rotation"]["start"] == change.before["rotation"]["start"] == "2026-01-01T08:00:00"
+    with store.transaction() as s:  # saved again as it is: recorded, nothing changed
+        again = roster_edit.set_team(s, lead(ctx), config, "cs", start=rotation.start, every="weekly")
+    assert roster_edit.diff(again) == []
+    # A change recorded before values were made canonical reads the same way.
+    old = RosterChange(
+        kind="team",
+        key="cs",
+        action="team",
+        before={"rotation": {"start": "2026-01-01T08:00:00", "every": "daily"}},
+        after={"rotation": {"start": "2026-01-01T08:00", "every": "daily"}},
+    )
+    assert roster_edit.diff(old) == []
+    old.after = {"rotation": {"start": "2026-01-01T09:00", "every": "daily"}}
+    assert roster_edit.diff(old) == [("rotation.start", "2026-01-01T08:00:00", "2026-01-01T09:00")]
+
+
+def test_a_team_left_empty_is_refused_in_words(store, ctx, config):
+    """No config path (``teams.cs.rotation.members``): the team's name."""
+    with pytest.raises(InputError) as err, store.transaction() as s:
+        roster_edit.set_team(s, lead(ctx), config, "cs", members=[" ", ""])
+    zh, en = err.value.message("zh-CN"), err.value.message("en")
+    assert "客服现场" in zh and "Customer-service floor" in en
+    assert not any(path in text for text in (zh, en) for path in ("teams.", "rotation.members", "{"))
+
+
+def test_the_roster_page_reads_well_and_keeps_the_masked_phone(store, ctx, config, db_url):
+    """Issue 23's trial: full-width colons in zh; the people table scrolls
+    within its card; the phone kept as ****5678 is shown beside an empty
+    field, a save without touching it keeps it, the box clears it."""
+    rt = webutil.web_runtime(db_url, config, ctx.clock)
+    webutil.add_user(rt, "zhangwei", "lead")
+    with LiveServer(create_app(rt)) as server:
+        boss, token = webutil.login(server.base, "zhangwei")
+        page = body(boss.get("/roster"))
+        assert "主管：陈静 (chenjing) · 副手：—" in page and "主管: " not in page
+        assert '<div class="table-wrap">\n  <table id="people-table">' in page
+        phone = re.search(r'<input form="form-person-lina" name="phone"[^>]*>', page)
+        assert phone and 'value=""' in phone.group(0) and 'placeholder="****5678"' in phone.group(0)
+        assert 'value="****5678"' not in page and "现为 ****5678" in page
+        en = body(boss.get("/roster", params={"lang": "en"}))
+        assert "supervisor: 陈静 (chenjing)" in en and "now ****5678" in en
+        # Saved with the phone left empty: the phone stays.
+        fields = {"csrf": token, "name": "李娜", "email": "li.na@example.com", "slack_id": "U0LINA2", "phone": ""}
+        r = boss.post("/roster/people/lina", data=fields)
+        assert r.status_code == 303 and rt.config.people["lina"].phone == "****5678"
+        assert rt.config.people["lina"].slack_id == "U0LINA2"
+        # A new last four replaces it; the box clears it.
+        assert boss.post("/roster/people/lina", data={**fields, "phone": "****4321"}).status_code == 303
+        assert rt.config.people["lina"].phone == "****4321"
+        assert boss.post("/roster/people/lina", data={**fields, "phone_clear": "1"}).status_code == 303
+        assert rt.config.people["lina"].phone is None
+        page = body(boss.get("/roster", params={"lang": "zh-CN"}))
+        assert "<code>phone</code>：****5678 → ****4321" in page  # the history in zh, its colon too
+
+
 def test_the_cli_shows_and_edits_the_roster(cli):  # noqa: F811 — the fixture
-    shown = cli("roster").stdout
+    wide = {"COLUMNS": "250"}  # one line per row: the columns' words unbroken
+    shown = cli("roster", **wide).stdout
     assert "客服现场" in shown and "周敏" in shown and "数据库" in shown
+    # Issue 23's trial: "来源" said 轮值; now how each is on call, and where the team's roster comes from.
+    assert "值班方式" in shown and "名单来源" in shown and "配置文件（TOML）" in shown and "数据库修改" not in shown
     at = ("--at", "2026-11-24 10:00")
     assert cli("roster", "show", *at, "--json").stdout == cli("roster", *at, "--json").stdout
     added = cli("roster", "add", "cs", "lina", "--at", "1", INCIDENT_ACTOR="zhangwei").stdout
     assert "李娜 (lina), 王芳 (wangfang), 周敏 (zhoumin)" in added
+    line = next(x for x in cli("roster", "show", **wide).stdout.splitlines() if "(cs)" in x)
+    assert "数据库修改" in line and "轮值" in line
     teams = json.loads(cli("roster", "--json").stdout)["teams"]
     assert any(r["team"] == "cs" for r in teams)
     history = cli("roster", "history", lang="en").stdout

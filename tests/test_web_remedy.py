@@ -30,11 +30,17 @@ def entries(store, iid):
 
 
 def beside(r, form: str, status: int = 422) -> str:
-    """A form's answer beside it: the page again at the POST's address."""
+    """A form's answer beside it: the page again at the POST's address; a
+    refusal (4xx) as an error, a partial result (200: some rows stored) as
+    a warning."""
     assert r.status_code == status, (r.status_code, r.text[:300])
     assert r.url.path.startswith("/remedy/") and r.history == []  # no redirect
     head, rest = r.text.split(f'id="{form}-refusal">', 1)
-    assert 'class="refusal" role="alert"' in head.rsplit("<div", 1)[1]
+    box, flash_class = head.rsplit("<div", 1)[1], head.rsplit("<p", 1)[1]
+    if status < 400:
+        assert 'class="refusal partial" role="status"' in box and 'class="flash warn"' in flash_class
+    else:
+        assert 'class="refusal" role="alert"' in box and 'class="flash error"' in flash_class
     return html.unescape(rest.split("</p>", 1)[0])
 
 
@@ -101,7 +107,7 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     )
     # Said beside the import form (200: rows were stored), which keeps the list as pasted.
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": rows, "format": "csv"})
-    assert beside(r, "import", 200).startswith("读取 4 行：新增 2，重复 1，有问题 1。")
+    assert beside(r, "import", 200).startswith("读取 4 行：新增 2 位客户，1 位已在名单中，未导入 1 行。")
     [bad] = bad_rows(r, "import")
     assert "第 3 行" in bad and "lots" in bad
     assert pasted(r) == rows and '<details id="import" open>' in r.text
@@ -111,7 +117,7 @@ def test_customers_and_the_ledger_through_the_forms(store, ctx, db_url, tmp_path
     assert pasted(r) == "name\nx\n"
     jsonl = '{"customer_ref": "E", "name": "钱七", "lang": "en"}\nnot json\n'
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": jsonl, "format": "jsonl"})
-    assert beside(r, "import", 200).startswith("读取 2 行：新增 1，重复 0，有问题 1。")
+    assert beside(r, "import", 200).startswith("读取 2 行：新增 1 位客户，未导入 1 行。")
     assert bad_rows(r, "import")[0].startswith("第 2 行") and '<option value="jsonl" selected>' in r.text
     assert pasted(r) == jsonl
     with store.read() as s:
@@ -399,7 +405,7 @@ def test_every_remedy_form_answers_beside_itself_and_keeps_what_was_typed(store,
     lines = ["customer_ref,name,amount"] + [f"P{n:03d},客户{n},{bad_at.get(n, 80)}" for n in range(1, 500)]
     text = "\n".join(lines) + "\n"
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": text.replace("\n", "\r\n")})
-    assert beside(r, "import", 200).startswith("读取 499 行：新增 496，重复 0，有问题 3。")
+    assert beside(r, "import", 200).startswith("读取 499 行：新增 496 位客户，未导入 3 行。")
     listed = bad_rows(r, "import")
     assert [row.split("：", 1)[0] for row in listed] == ["第 101 行", "第 251 行", "第 500 行"]
     assert "lots" in listed[0] and "-5" in listed[1]
@@ -409,7 +415,7 @@ def test_every_remedy_form_answers_beside_itself_and_keeps_what_was_typed(store,
     # sent again once corrected: the good rows are duplicates, nobody twice
     fixed = text.replace(",lots\n", ",80\n").replace(",-5\n", ",5\n").replace(",1e999\n", ",9\n")
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": fixed})
-    assert flash(r.text).startswith("ok: 读取 499 行：新增 3，重复 496，有问题 0。")
+    assert flash(r.text).startswith("ok: 读取 499 行：新增 3 位客户，496 位已在名单中，未导入 0 行。")
     with store.read() as s:
         assert customers.count(s, iid) == 499
     r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": " \n ", "format": "jsonl"})
@@ -450,3 +456,56 @@ def test_every_remedy_form_answers_beside_itself_and_keeps_what_was_typed(store,
     assert message.startswith("台账在您确认后有变化：确认时是 1 笔") and 'id="confirm-form"' in r.text
     assert 'name="expect" value="499"' in r.text  # the count to confirm now
     assert entries(store, iid) == entries(store, iid)[:1]  # nothing proposed
+
+
+# The trial's pasted list (issue 23): line 4 has no commas, line 3 a bad amount under
+# the header's "amount", line 5 a contact that is no phone number or address.
+TRIAL = (
+    "customer_ref,name,title,order_ref,amount,insured,contact\n"
+    "C001,李雷,先生,SF1,80,no,13911112222\n"
+    "C002,,女士,SF2,abc,no,13933334444\n"
+    "bad line without commas\n"
+    "C003,韩梅梅,女士,SF3,50,maybe,x\n"
+    "C004,Tom,Mr,SF4,20,no,13955556666\n"
+)
+
+
+def test_a_pasted_list_keeps_its_good_rows_and_names_the_rest_as_a_partial_result(
+    store, ctx, db_url, tmp_path, monkeypatch
+):
+    from incident.web import remedyview
+
+    iid = declare(store, ctx)
+    rt = runtime(ctx, db_url, tmp_path, monkeypatch)
+    add_user(rt, "chenjing", "cs_lead")
+    lead = login(create_app(rt), "chenjing")
+    token = csrf(lead.get(f"/remedy/{iid}").text)
+
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": TRIAL, "format": "csv"})
+    # read, added, refused: a warning beside the form (200), not a red refusal
+    assert beside(r, "import", 200).startswith("读取 5 行：新增 2 位客户，未导入 3 行。")
+    assert bad_rows(r, "import") == [
+        "第 3 行：「amount」应为非负数字（收到「abc」）",
+        "第 4 行：此行只有 1 列，表头有 7 列：是否少了分隔的逗号？此行未导入",
+        "第 5 行：「contact」的值「x」既不是电话号码也不是邮箱",
+    ]
+    assert pasted(r) == TRIAL and '<details id="import" open>' in r.text
+    with store.read() as s:
+        assert sorted(s.scalars(select(AffectedCustomer.customer_ref))) == ["C001", "C004"]
+        assert s.scalar(select(func.count()).select_from(Callback)) == 2  # nobody called for the bad line
+
+    # Again, in English: those already there are counted too, the column named as typed.
+    r = lead.post(f"/remedy/{iid}/customers/import?lang=en", data={"csrf": token, "rows": TRIAL})
+    assert beside(r, "import", 200).startswith("5 rows read: 0 customers added, 2 already on the list, 3 rows refused.")
+    assert bad_rows(r, "import")[0] == "line 3: 'amount' must be a number ≥ 0 (got 'abc')"
+    # Nothing stored at all: a refusal, said as an error.
+    lead.cookies.set("incident_lang", "zh-CN")  # (the ?lang= choice is kept)
+    r = lead.post(f"/remedy/{iid}/customers/import", data={"csrf": token, "rows": "客户编号,金额\nbad line\n"})
+    assert beside(r, "import", 422) == "读取 1 行：新增 0 位客户，未导入 1 行。"
+    assert bad_rows(r, "import") == ["第 2 行：此行只有 1 列，表头有 2 列：是否少了分隔的逗号？此行未导入"]
+
+    # A supervisor who cannot approve: the web says what to do in words, on the admin page, by name.
+    note = remedyview.approvers_note(rt.config, ["chenjing"], ["sunli"], "zh-CN")
+    assert "孙丽 (sunli)" in note and "「用户管理」页（/admin/users）" in note and "incident users" not in note
+    note = remedyview.approvers_note(rt.config, ["chenjing"], ["sunli"], "en")
+    assert "Users page (/admin/users)" in note and "孙丽 (sunli)" in note and "incident users" not in note

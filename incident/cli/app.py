@@ -188,7 +188,7 @@ def build_app(lang: str) -> typer.Typer:
             else:
                 out.print(t("out.declared", rt.lang, ref=inc.ref, title=inc.title), style="bold green")
                 out.print(incident_panel(inc, rt.config, rt.clock.now(), rt.lang))
-                out.print(f"{t('out.next', rt.lang)}: " + t("out.hint_declared", rt.lang, id=inc.id), style="dim")
+                out.print(t("out.next", rt.lang, hint=t("out.hint_declared", rt.lang, id=inc.id)), style="dim")
         rt.deliver()
 
     @app.command("list", help=h("help.list"))

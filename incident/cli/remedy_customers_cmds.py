@@ -161,7 +161,7 @@ def import_file(k: Kit, incident: str, path: Path, fmt_: Optional[str], as_json:
     else:
         k.say(
             t(
-                "remedy.out.import_done",
+                "remedy.out.import_done_known" if report.duplicates else "remedy.out.import_done",
                 r.lang,
                 read=report.read,
                 added=report.added,

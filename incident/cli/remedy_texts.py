@@ -13,9 +13,14 @@ CLI_REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "remedy.out.proposing": ("按政策提出补偿", "proposing by policy"),
     "remedy.out.issuing": ("发放补偿", "issuing compensation"),
     # ---- output: customers --------------------------------------------------
+    # Read, added, refused always; those already on the list only when there are some.
     "remedy.out.import_done": (
-        "读取 {read} 行：新增 {added}，重复 {duplicates}，错误 {errors}",
-        "read {read} rows: {added} added, {duplicates} duplicates, {errors} errors",
+        "读取 {read} 行：新增 {added} 位客户，未导入 {errors} 行",
+        "read {read} rows: {added} customers added, {errors} rows refused",
+    ),
+    "remedy.out.import_done_known": (
+        "读取 {read} 行：新增 {added} 位客户，{duplicates} 位已在名单中，未导入 {errors} 行",
+        "read {read} rows: {added} customers added, {duplicates} already on the list, {errors} rows refused",
     ),
     "remedy.out.row_error": ("第 {line} 行：{message}", "line {line}: {message}"),
     "remedy.out.more_errors": (

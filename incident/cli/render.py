@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from incident.cli import roster_texts as _roster_texts  # noqa: F401  (roster.col.from, roster.from.*)
 from incident.cli import texts as _texts  # noqa: F401  (the ack.*, col.* keys used here)
 from incident.config import AppConfig
 from incident.enums import EventType, Role, Status
@@ -176,10 +177,20 @@ def _source(config: AppConfig, row: dict[str, Any], lang: str) -> str:
     return label("source", row["source"], lang)
 
 
-def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str, covers: Sequence[Cover] = ()) -> Table:
+def roster_table(
+    config: AppConfig,
+    at: dt.datetime,
+    lang: str,
+    title: str,
+    covers: Sequence[Cover] = (),
+    edited: Collection[str] | None = None,
+) -> Table:
+    """Who is on call per team; with ``edited`` (the teams the database's
+    edits decide), a column saying where each team's roster comes from."""
     tz = config.zone
     table = Table(title=title, title_justify="left")
-    for col in ("col.team", "col.roles", "col.on_call", "col.contact", "col.until", "col.source", "col.supervisor"):
+    cols = ["col.team", "col.roles", "col.on_call", "col.contact", "col.until", "col.source", "col.supervisor"]
+    for col in cols + (["roster.col.from"] if edited is not None else []):
         table.add_column(t(col, lang), overflow="fold")
     for row in roster_rows(config, at, covers):
         team_name = row["team_name_en"] if lang == "en" and row["team_name_en"] else row["team_name"]
@@ -195,6 +206,7 @@ def roster_table(config: AppConfig, at: dt.datetime, lang: str, title: str, cove
             fmt(row["_until"], tz) if row["_until"] else "—",
             _source(config, row, lang),
             f"{row['supervisor_name']} ({row['supervisor']})",
+            *([] if edited is None else [t("roster.from.db" if row["team"] in edited else "roster.from.file", lang)]),
         )
     return table
 

@@ -36,6 +36,8 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
         moment = parse_time(at, rt.config.zone, rt.clock) if at else rt.clock.now()
         with rt.store.read() as s:
             covers = roster_overrides.active(s, moment)
+            layered = roster_edit.effective(s, rt.toml_config)
+        edited = {key for kind, key in layered.edited if kind == "team"}
         if as_json:
             found = roster_rows(rt.config, moment, covers)
             rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in found]
@@ -45,7 +47,7 @@ def register(app: typer.Typer, lang: str, rt_of: Callable[[], Runtime], out: Con
             out.print(t("out.config_default", rt.lang), style="yellow")
             return
         title = t("out.roster_at", rt.lang, at=fmt(moment, rt.config.zone))
-        out.print(roster_table(rt.config, moment, rt.lang, title, covers))
+        out.print(roster_table(rt.config, moment, rt.lang, title, covers, edited))
         out.print(t("roster.wins", rt.lang), style="dim")
 
     @roster_app.callback()

@@ -74,5 +74,10 @@ CATALOG.update(
         "roster.col.what": ("对象", "what"),
         "roster.col.change": ("之前 → 之后", "before → after"),
         "roster.out.history_title": ("值班表修改记录", "Roster changes"),
+        # incident roster show: where each team's roster comes from (the
+        # "on call by" column says rotation, shift, by hand or covering)
+        "roster.col.from": ("名单来源", "Roster from"),
+        "roster.from.file": ("配置文件（TOML）", "the file (TOML)"),
+        "roster.from.db": ("数据库修改", "database edit"),
     }
 )

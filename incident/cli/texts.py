@@ -208,7 +208,7 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
         "and messages move on to the next channel",
     ),
     "out.covering_for": ("代班（替 {person}）", "covering for {person}"),
-    "out.next": ("下一步", "Next"),
+    "out.next": ("下一步：{hint}", "Next: {hint}"),  # the colon is the language's own
     "out.hint_declared": (
         "incident show {id}    ·    incident ack {id} lead    ·    incident status {id} investigating",
         "incident show {id}    ·    incident ack {id} lead    ·    incident status {id} investigating",
@@ -239,7 +239,7 @@ CLI_TEXTS: dict[str, tuple[str, str]] = {
     "col.event": ("事件", "Event"),
     "col.on_call": ("值班人", "On call"),
     "col.until": ("交班时间", "Until"),
-    "col.source": ("来源", "From"),
+    "col.source": ("值班方式", "On call by"),  # rotation, shift, by hand, covering
     "col.supervisor": ("主管", "Supervisor"),
     "col.roles": ("承担角色", "Roles"),
     "col.contact": ("联系方式", "Contact"),

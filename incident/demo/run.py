@@ -20,7 +20,7 @@ from incident.access import tokens, users
 from incident.config import WordingConfig, load_config
 from incident.context import Context
 from incident.db import Store, default_url
-from incident.demo import feeds, stream
+from incident.demo import crm, feeds, stream
 from incident.errors import InputError
 from incident.i18n import CATALOG, t
 from incident.timeutil import Clock
@@ -31,6 +31,7 @@ log = logging.getLogger("incident.demo")
 
 MARKER = ".incident-demo"
 REPLAY_SECONDS = 5.0
+CRM_WAIT = dt.timedelta(minutes=30)  # after the surge: no outage incident by then, no CRM import
 
 # (user, roles) — each the roster person of the same key in the example
 # configuration, so the response group's names are people who can sign in.
@@ -68,9 +69,12 @@ CATALOG.update(
         ),
         "demo.out.expect": (
             "约一两分钟内，看板上会出现监测自动开启的事件（及其响应小组），声明工作台里有待审批的事实单草稿，"
-            "回访已安排给坐席。",
+            "回访已安排给坐席；客户系统随后导入的受影响客户（编号 CRM…）保留了完整号码，"
+            "坐席在「我的回访」中可「显示号码」并拨打。",
             "Within a minute or two the board shows the incident detection opened (with its response group), "
-            "the desk a draft fact sheet awaiting approval, and callbacks scheduled for the agents.",
+            "the desk a draft fact sheet awaiting approval, and callbacks scheduled for the agents; the affected "
+            "customers then imported from the CRM (numbers CRM…) keep their full numbers: an agent's 'Show "
+            "number' on their calls gives one to dial.",
         ),
         "demo.out.cli": (
             "在另一个终端用命令行操作演示数据：INCIDENT_DATA_DIR={path} INCIDENT_CONFIG={config} "
@@ -236,22 +240,29 @@ def load(data_dir: Path) -> Demo:
 
 class Replay(threading.Thread):
     """Posts the surge's tickets to ``/api/complaints`` as their time comes,
-    the way a ticket system's webhook would, with its own API token."""
+    the way a ticket system's webhook would, with its own API token; and,
+    once the detection has opened the outage, its affected customers from
+    the CRM (incident/demo/crm.py), as the centre would import them."""
 
     def __init__(self, demo: Demo, base_url: str, clock: Clock | None = None) -> None:
         super().__init__(daemon=True, name="demo-replay")
         self.demo, self.base_url, self.clock = demo, base_url.rstrip("/"), clock or Clock()
         self.stopped = threading.Event()
         self.posted = sum(1 for _ in stream.due(demo.surge, demo.start))
+        self.imported: int | None = None  # the incident the CRM's list went to
 
     def run(self) -> None:
         auth = {"Authorization": f"Bearer {self.demo.token}"} if self.demo.token else {}
-        with httpx.Client(timeout=10, trust_env=False, headers=auth) as client:
+        with httpx.Client(base_url=self.base_url, timeout=10, trust_env=False, headers=auth) as client:
             while not self.stopped.wait(REPLAY_SECONDS):
+                if self.imported is None:
+                    self.import_customers(client)
                 now = self.clock.now()
                 batch = list(stream.due(self.demo.surge[self.posted :], now))
                 if not batch:
-                    if self.posted >= len(self.demo.surge):
+                    # done once the surge is in and the CRM's list too (or no outage came to take it)
+                    late = now > self.demo.start + stream.SURGE_AFTER + CRM_WAIT
+                    if self.posted >= len(self.demo.surge) and (self.imported is not None or late):
                         return
                     continue
                 try:
@@ -261,6 +272,14 @@ class Replay(threading.Thread):
                 except httpx.HTTPError as exc:
                     # the app may be busy or stopping: the same tickets go again next time (idempotent by id)
                     log.warning("demo replay: %s", exc)
+
+    def import_customers(self, client: httpx.Client) -> None:
+        """The CRM's list, once the outage incident is there (tried again
+        next time until it is: the detection takes a minute or two)."""
+        try:
+            self.imported = crm.import_customers(client)
+        except httpx.HTTPError as exc:
+            log.warning("demo CRM import: %s", exc)
 
     def stop(self) -> None:
         self.stopped.set()

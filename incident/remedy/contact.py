@@ -44,6 +44,9 @@ class Revealed:
     callback_id: int
     contact: str | None  # as stored
     tel: str | None  # "tel:+8613800001414", or None when it cannot be dialled
+    # A number was shown (and the showing recorded); False: only the masked
+    # form is stored, nothing was revealed and nothing recorded.
+    recorded: bool = True
 
 
 def tel_link(contact: str | None) -> str | None:
@@ -97,7 +100,10 @@ def ticket_of(session: Session, customer: AffectedCustomer) -> str | None:
 
 def reveal(session: Session, ctx: Context, callback_id: int, *, everyone: bool) -> Revealed:
     """The stored contact of an open callback's customer, for its assignee
-    (or, ``everyone``, a cs lead), recorded on the incident's timeline."""
+    (or, ``everyone``, a cs lead), recorded on the incident's timeline —
+    when there is more to see than the masked form: a customer whose
+    contact was masked on intake and no number kept is shown as stored,
+    and no event claims that a number was seen."""
     cb = session.get(Callback, callback_id)
     if cb is None:
         raise NotFoundError("callback.error.none", id=callback_id)
@@ -108,17 +114,20 @@ def reveal(session: Session, ctx: Context, callback_id: int, *, everyone: bool) 
     customer = session.get(AffectedCustomer, cb.customer_id)
     incident = session.get(Incident, cb.incident_id)
     assert customer is not None and incident is not None
-    record_event(
-        session,
-        ctx,
-        incident,
-        EventType.CONTACT_REVEALED,
-        callback=cb.id,
-        customer=customer.customer_ref,
-    )
     kept = session.scalar(select(CustomerPhone.number).where(CustomerPhone.customer_id == customer.id))
     shown = kept or customer.contact
-    return Revealed(callback_id=cb.id, contact=shown, tel=tel_link(shown))
+    # Masking leaves stars (``****1234``, ``a***@host``): a contact without one is whole.
+    revealing = bool(kept) or bool(shown and shown.strip() and "*" not in shown)
+    if revealing:
+        record_event(
+            session,
+            ctx,
+            incident,
+            EventType.CONTACT_REVEALED,
+            callback=cb.id,
+            customer=customer.customer_ref,
+        )
+    return Revealed(callback_id=cb.id, contact=shown, tel=tel_link(shown), recorded=revealing)
 
 
 def dialable(raw: str | None) -> str | None:

@@ -115,6 +115,10 @@ def normalise(raw: dict[str, Any], default_lang: str, tz: Any, now: dt.datetime)
     ref = clean_id("customer_ref", rec.get("customer_ref"))
     if not ref:
         raise InputError("customer.error.missing", field="customer_ref")
+    if len(ref.split()) >= 3:
+        # "bad line without commas" under a one-column header is a sentence,
+        # not a customer; a number written in groups ("C 001") still passes.
+        raise InputError("customer.error.ref_shape", field="customer_ref", value=ref[:40])
     out: dict[str, Any] = {"customer_ref": ref, "order_ref": clean_id("order_ref", rec.get("order_ref")) or None}
     for name in ("name", "category", "branch"):
         value = _text(name, rec.get(name))
@@ -127,6 +131,9 @@ def normalise(raw: dict[str, Any], default_lang: str, tz: Any, now: dt.datetime)
     title = _text("title", rec.get("title"))
     out["title"] = title_key(title) if title else None
     contact = _text("contact", rec.get("contact"))
+    if contact and "@" not in contact and not any(ch.isdigit() for ch in contact):
+        # neither a number to call nor an address to write to: a column slip
+        raise InputError("customer.error.contact", field="contact", value=contact[:40])
     out["contact"] = mask_contact(contact) if contact else None
     lang = _text("lang", rec.get("lang"))
     try:
@@ -199,6 +206,17 @@ def _store(session: Session, rows: list[dict[str, Any]]) -> list[tuple[int, str]
     return [(cid, ref) for cid, ref in session.connection().execute(stmt, rows)]
 
 
+def _as_typed(raw: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the column named as the record's own header or key
+    spells it ("amount", "涉及金额"), not as the field it was read into
+    ("amount_at_stake"): the person who wrote the list knows that name."""
+    name = params.get("field")
+    for key in raw:
+        if name is not None and ALIASES.get(str(key).strip().lower()) == name:
+            return {**params, "field": str(key).strip()}
+    return params
+
+
 def _raw_contact(raw: dict[str, Any]) -> str | None:
     """The contact as the record gave it (before masking), cleaned."""
     for key, value in raw.items():
@@ -248,7 +266,7 @@ def ingest(
             row = normalise(raw, lang, tz, now)
         except InputError as bad:
             # cleaned: the message goes back as JSON, to a page or a terminal
-            report.errors.append(RowError(line, bad.key, clean_value(bad.params)))
+            report.errors.append(RowError(line, bad.key, clean_value(_as_typed(raw, bad.params))))
             continue
         if row["customer_ref"] in seen:
             report.duplicates += 1
@@ -409,9 +427,9 @@ def read_file(path: Any, fmt: str | None = None) -> Iterable[tuple[int, dict[str
     path = Path(path)
     if not path.is_file():
         raise InputError("customer.error.no_file", path=str(path))
-    return read_records(path, fmt, aliases=ALIASES, required="customer_ref", prefix="customer")
+    return read_records(path, fmt, aliases=ALIASES, required="customer_ref", prefix="customer", whole_rows=True)
 
 
 def read_text(text: str, fmt: str = "csv") -> Iterable[tuple[int, dict[str, Any] | Exception]]:
     """:func:`read_file` for pasted text (the web page's customer list)."""
-    return read_text_records(text, fmt, aliases=ALIASES, required="customer_ref", prefix="customer")
+    return read_text_records(text, fmt, aliases=ALIASES, required="customer_ref", prefix="customer", whole_rows=True)

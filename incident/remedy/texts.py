@@ -114,6 +114,18 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "此行有 {got} 列，表头只有 {expected} 列",
         "this row has {got} cells, the header {expected}",
     ),
+    "customer.error.too_few": (
+        "此行只有 {got} 列，表头有 {expected} 列：是否少了分隔的逗号？此行未导入",
+        "this row has only {got} cells where the header has {expected}: are commas missing? Not imported",
+    ),
+    "customer.error.ref_shape": (
+        "「{field}」的值「{value}」像一句话，不像客户编号：是否少了分隔的逗号？",
+        "'{field}' holds '{value}', a sentence rather than a customer number: are commas missing?",
+    ),
+    "customer.error.contact": (
+        "「{field}」的值「{value}」既不是电话号码也不是邮箱",
+        "'{field}' holds '{value}', which is neither a phone number nor an e-mail address",
+    ),
     "customer.error.format": (
         "不支持的文件格式「{fmt}」；请用 .csv 或 .jsonl",
         "unsupported file format '{fmt}'; use .csv or .jsonl",

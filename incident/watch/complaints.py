@@ -404,13 +404,21 @@ def read_records(
     aliases: dict[str, str] | None = None,
     required: str = "external_id",
     prefix: str = "complaint",
+    whole_rows: bool = False,
 ) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
     """Yield ``(line number, record or error)`` from a CSV or JSONL file.
     ``aliases`` maps header cells to fields, ``required`` must be among
-    them; error keys start with ``prefix`` (complaints, customers)."""
+    them; error keys start with ``prefix`` (complaints, customers).
+    ``whole_rows``: a CSV row with fewer cells than the header is refused
+    (``{prefix}.error.too_few``), not read with the missing cells empty."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     yield from read_text_records(
-        _decode(path.read_bytes(), prefix), fmt, aliases=aliases, required=required, prefix=prefix
+        _decode(path.read_bytes(), prefix),
+        fmt,
+        aliases=aliases,
+        required=required,
+        prefix=prefix,
+        whole_rows=whole_rows,
     )
 
 
@@ -421,6 +429,7 @@ def read_text_records(
     aliases: dict[str, str] | None = None,
     required: str = "external_id",
     prefix: str = "complaint",
+    whole_rows: bool = False,
 ) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
     """:func:`read_records` for text already in hand (a pasted list)."""
     aliases = _ALIAS_TO_FIELD if aliases is None else aliases
@@ -454,6 +463,12 @@ def read_text_records(
                         got=len(reader.fieldnames) + len(row[None]),
                     ),
                 )
+                continue
+            if whole_rows and None in row.values():
+                # Fewer cells than the header (a line without its commas):
+                # reading it would store the whole line as the first column.
+                got = sum(value is not None for value in row.values())
+                yield reader.line_num, InputError(f"{prefix}.error.too_few", expected=len(reader.fieldnames), got=got)
                 continue
             yield reader.line_num, row
     else:

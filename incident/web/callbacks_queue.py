@@ -5,7 +5,9 @@ picks another. After an outcome is recorded the agent lands on the next
 call. "Show number" (a POST) gives the call's agent, or a cs lead, the
 customer's contact as stored, with a ``tel:`` link when it can be dialled,
 and records the showing on the incident's timeline
-(incident/remedy/contact.py). The customer's complaint is linked to the
+(incident/remedy/contact.py) — unless only the masked contact is stored:
+that is shown as it is, explained, and nothing recorded. ``GET
+/callbacks/N`` is the queue with call N in focus. The customer's complaint is linked to the
 ticket system when ``[callbacks].ticket_url`` is set.
 
 Agents see and record only their own calls, whatever the address says; cs
@@ -174,6 +176,14 @@ def router(pages: Pages) -> APIRouter:
         principal.require("callbacks.own", pages.lang(request, principal))
         return show(request, principal, agent, _picked(id))
 
+    @api.get("/callbacks/{callback_id}")
+    def one(request: Request, callback_id: int, agent: str | None = None) -> Response:
+        """A call's own address (bookmarked, reloaded, where the outcome
+        form posts): the queue with that call in focus."""
+        principal = pages.user(request)
+        principal.require("callbacks.own", pages.lang(request, principal))
+        return show(request, principal, agent, callback_id)
+
     @api.get("/callbacks/{callback_id}/reveal")
     def reveal_address(request: Request, callback_id: int) -> Response:
         """The revealed page's own address (its language switch links
@@ -199,7 +209,9 @@ def router(pages: Pages) -> APIRouter:
             raise
         except IncidentError as exc:
             return pages.redirect(back_to(principal, agent, callback_id), "error", exc.message(lang))
-        # Rendered, not redirected: the number never travels in a cookie or an address.
+        # Rendered, not redirected: the number never travels in a cookie or an
+        # address. The page swaps its address for the call's (static/callbacks.js),
+        # so a reload reads the queue again instead of posting a second showing.
         return await run_in_threadpool(show, request, principal, agent or None, callback_id, revealed)
 
     @api.post("/callbacks/{callback_id}")

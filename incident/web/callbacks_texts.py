@@ -35,6 +35,7 @@ CALLBACKS_TEXTS: dict[str, tuple[str, str]] = {
         "Only the call's agent (or a cs lead) may see it; each showing is recorded on the incident's timeline.",
     ),
     "web.cbq.revealed": ("联系方式（已记录查看）：{contact}", "Contact (showing recorded): {contact}"),
+    "web.cbq.stored": ("联系方式（仅存脱敏形式）：{contact}", "Contact (only the masked form is stored): {contact}"),
     "web.cbq.call": ("拨打 {number}", "Call {number}"),
     "web.cbq.masked_only": (
         "系统只保存了登记时脱敏的联系方式，没有完整号码；请在工单或客户系统中查看完整号码。",

@@ -45,17 +45,25 @@ class Refused:
     status: int = 422
     rows: Sequence[str] = ()
 
+    @property
+    def partial(self) -> bool:
+        """An answer beside the form that is no refusal: part of what was
+        sent was done (an import stored its good rows, 200) and the rest is
+        named. Shown as a warning, not as an error."""
+        return self.status < 400
+
 
 def template_values(refused: Refused | None) -> dict[str, Any]:
     """What the page templates read (every page render passes them: the
     templates are strict about undefined names)."""
     if refused is None:
-        return {"refused_form": None, "refusal": None, "refusal_rows": [], "kept": {}}
+        return {"refused_form": None, "refusal": None, "refusal_rows": [], "kept": {}, "refusal_partial": False}
     return {
         "refused_form": refused.form,
         "refusal": refused.message,
         "refusal_rows": list(refused.rows),
         "kept": dict(refused.kept),
+        "refusal_partial": refused.partial,
     }
 
 

@@ -184,20 +184,24 @@ def router(pages: Pages) -> APIRouter:
 
         return await act(request, incident_id, "customer", "remedy.manage", work, outcome, anchor="#customers")
 
-    def imported(what: str, label_key: str) -> tuple[Callable[..., tuple[str, str]], Callable[..., Any]]:
+    def imported(
+        what: str, label_key: str, known: str | None = None
+    ) -> tuple[Callable[..., tuple[str, str]], Callable[..., Any]]:
         """An import's (or a link's) outcome when every row was taken, and
         its report beside the form when some were not: the good rows are
-        stored; 200 if any was (as the complaints API answers), else 422."""
+        stored; 200 if any was (as the complaints API answers: a partial
+        result, shown as such, not as a refusal), else 422."""
 
         def outcome(result: Imported, lang: str) -> tuple[str, str]:
-            return "ok", view.import_summary(rt.config, what, *result, lang)
+            return "ok", view.import_summary(rt.config, what, *result, lang, known)
 
         def report(result: Imported, lang: str) -> tuple[str, int, Sequence[str]] | None:
             found, _sweep = result
             if not found.errors:
                 return None
             status = 200 if found.added or found.duplicates else 422
-            return view.import_summary(rt.config, what, *result, lang), status, view.bad_rows(found, label_key, lang)
+            summary = view.import_summary(rt.config, what, *result, lang, known)
+            return summary, status, view.bad_rows(found, label_key, lang)
 
         return outcome, report
 
@@ -214,7 +218,9 @@ def router(pages: Pages) -> APIRouter:
             # a rerun schedules what a killed import did not (duplicates too)
             return report, customers.schedule_callbacks(s, ctx, incident_id, report)
 
-        outcome, report = imported("web.remedy.done.imported", "web.remedy.done.row_error")
+        outcome, report = imported(
+            "web.remedy.done.imported", "web.remedy.done.row_error", known="web.remedy.done.imported_known"
+        )
         return await act(
             request, incident_id, "import", "remedy.manage", work, outcome, anchor="#customers", report=report
         )

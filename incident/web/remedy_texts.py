@@ -179,9 +179,14 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
         "已将客户「{ref}」加入 {incident}（联系方式 {contact}）。",
         "Customer '{ref}' added to {incident} (contact {contact}).",
     ),
+    # Read, added, refused always; those already on the list only when there are some.
     "web.remedy.done.imported": (
-        "读取 {read} 行：新增 {added}，重复 {duplicates}，有问题 {errors}。",
-        "{read} rows read: {added} added, {duplicates} already there, {errors} bad.",
+        "读取 {read} 行：新增 {added} 位客户，未导入 {errors} 行。",
+        "{read} rows read: {added} customers added, {errors} rows refused.",
+    ),
+    "web.remedy.done.imported_known": (
+        "读取 {read} 行：新增 {added} 位客户，{duplicates} 位已在名单中，未导入 {errors} 行。",
+        "{read} rows read: {added} customers added, {duplicates} already on the list, {errors} rows refused.",
     ),
     "web.remedy.done.row_error": ("第 {line} 行：{message}", "line {line}: {message}"),
     "web.remedy.done.linked": (
@@ -217,6 +222,15 @@ REMEDY_TEXTS: dict[str, tuple[str, str]] = {
     "web.remedy.done.issued": (
         "已发放 {issued} 笔，失败 {failed}，稍后重试 {retrying}；仍待发放 {pending}。",
         "{issued} issued, {failed} failed, {retrying} to retry; {pending} still to issue.",
+    ),
+    # Said to a web user in words (the admin page), not as a CLI command.
+    "web.remedy.ledger.unreachable": (
+        "主管 {names} 没有可审批补偿的账号（角色「事件负责人」或「客服主管」），无法审批。"
+        "请管理员在「用户管理」页（/admin/users）处理：{first} 已有账号的，为其加上其中一个角色；"
+        "还没有的，添加一个账号，「值班名册人员」选 {first}。",
+        "Supervisor(s) {names} have no account that may approve compensation (role lead or cs lead), "
+        "so cannot approve. An administrator sees to it on the Users page (/admin/users): gives {first}'s "
+        "account one of those roles or, if there is none yet, adds an account with {first} as its roster person.",
     ),
     "web.remedy.error.paste_empty": ("请粘贴客户清单", "paste the customer list first"),
     "web.remedy.error.before_hours": (

@@ -218,7 +218,9 @@ def approvers_note(config: AppConfig, able: list[str], unreachable: list[str], l
         return t("web.waiting.ledger.nobody", lang)
     if unreachable:
         names = ", ".join(display_person(config, k) for k in unreachable)
-        return t("web.waiting.ledger.unreachable", lang, names=names, first=unreachable[0])
+        # in words, not the CLI command: the person reading is on the web
+        first = display_person(config, unreachable[0])
+        return t("web.remedy.ledger.unreachable", lang, names=names, first=first)
     return ""
 
 
@@ -233,11 +235,17 @@ def scheduled_text(config: AppConfig, sweep: callbacks.SweepReport, lang: str) -
 
 
 def import_summary(
-    config: AppConfig, what: str, report: customers.ImportReport, sweep: callbacks.SweepReport, lang: str
+    config: AppConfig,
+    what: str,
+    report: customers.ImportReport,
+    sweep: callbacks.SweepReport,
+    lang: str,
+    known: str | None = None,
 ) -> str:
-    """Read, added, duplicates, bad rows; and the callbacks scheduled."""
+    """Read, added, bad rows (and those already there: in ``known``'s
+    words when given and there are some); and the callbacks scheduled."""
     text = t(
-        what,
+        known if known and report.duplicates else what,
         lang,
         read=report.read,
         added=report.added,

@@ -7,7 +7,8 @@ over the file for what they name; the page says so, says where each team
 and person comes from, and lists every change (who, when, before → after).
 
 A refused form answers beside itself: the page again with 422, what was
-typed kept, the reason in a ``role=alert`` line under the form's title."""
+typed kept, the reason beside the form (templates/web/refusal_macros.html.j2:
+brought into view and focused by static/app.js)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,23 @@ def _team_view(config: AppConfig, key: str, now: dt.datetime, covers: list[Any],
     }
 
 
+# The people table's fields, narrow enough for the table to fit 1280 px
+# (it scrolls sideways within its card on anything narrower).
+_SIZES = {"name": 8, "email": 18, "slack_id": 10, "pager_id": 10, "phone": 8}
+
+
+def _person_fields(form: dict[str, str], existing: bool) -> dict[str, str | None]:
+    """A person form's fields for roster_edit.set_person. The phone field
+    starts empty beside the kept ``****1234``: empty leaves the phone as it
+    is (the CLI's ``--phone ""`` clears it; here the "clear" box does)."""
+    fields: dict[str, str | None] = {f: form.get(f) for f in roster_edit.PERSON_FIELDS}
+    if form.get("phone_clear"):
+        fields["phone"] = ""
+    elif existing and not (form.get("phone") or "").strip():
+        fields["phone"] = None
+    return fields
+
+
 def router(pages: Pages) -> APIRouter:
     api = APIRouter()
     rt = pages.rt
@@ -97,8 +115,10 @@ def router(pages: Pages) -> APIRouter:
             person=lambda k: display(config, k),
             fmt_at=lambda v: fmt(v, zone) if v else "—",
             may_edit=principal.can("roster.edit"),
+            sizes=_SIZES,
             kept=kept or {},
             refusal=refusal,
+            refusal_rows=[],
             refused_form=refused_form,
         )
 
@@ -179,8 +199,7 @@ def router(pages: Pages) -> APIRouter:
     @api.post("/roster/people/{key}")
     async def save_person(request: Request, key: str) -> Response:
         def work(s: Session, ctx: Any, form: dict[str, str]) -> None:
-            fields = {f: form.get(f) for f in roster_edit.PERSON_FIELDS}
-            roster_edit.set_person(s, ctx, rt.toml_config, key, fields)
+            roster_edit.set_person(s, ctx, rt.toml_config, key, _person_fields(form, existing=True))
 
         return await change(request, f"person-{key}", f"person-{key}", work, "person", key)
 

@@ -14,6 +14,10 @@ ROSTER_TEXTS = {
     "web.roster.roles": ("承担角色", "roles"),
     "web.roster.supervisor": ("主管", "supervisor"),
     "web.roster.deputy": ("副手", "deputy"),
+    # zh with the full-width colon, en with the ASCII one
+    "web.roster.supervisor_is": ("主管：{person}", "supervisor: {person}"),
+    "web.roster.deputy_is": ("副手：{person}", "deputy: {person}"),
+    "web.roster.sep": ("：", ": "),
     "web.roster.members": ("轮换成员（按顺序）", "rotation members (in order)"),
     "web.roster.members_hint": (
         "名册键或姓名，用逗号分隔，按轮换顺序",
@@ -42,6 +46,14 @@ ROSTER_TEXTS = {
     "web.roster.slack_id": ("Slack ID", "Slack id"),
     "web.roster.pager_id": ("寻呼 ID（服务商联系人 ID）", "pager id (the provider's contact id)"),
     "web.roster.phone": ("电话（仅后四位）", "phone (last four digits only)"),
+    "web.roster.phone_now": ("现为 {phone}", "now {phone}"),
+    "web.roster.phone_hint": (
+        "电话：留空则保持现有的后四位；输入新的后四位（如 ****1234）则替换；勾选「清除电话」则删除。",
+        "Phone: left empty, the last four digits kept stay; new ones (e.g. ****1234) replace them; "
+        "'clear the phone' removes them.",
+    ),
+    "web.roster.phone_clear": ("清除电话", "clear the phone"),
+    "web.roster.no_change": ("没有字段改变", "no field changed"),
     "web.roster.save_person": ("保存人员", "Save person"),
     "web.roster.new_person": ("新增人员", "Add a person"),
     "web.roster.history": ("修改记录", "Changes"),

@@ -27,7 +27,7 @@ LABELS["fact_field"] = {
     "wechat_first": ("微信模板 first", "WeChat field first"),
     "wechat_keyword1": ("微信模板 keyword1（标题）", "WeChat field keyword1 (title)"),
     "wechat_keyword2": ("微信模板 keyword2（状态）", "WeChat field keyword2 (status)"),
-    "wechat_remark": ("微信模板 remark", "WeChat field remark"),
+    "wechat_remark": ("微信模板备注", "WeChat field remark"),
     "reply": ("客服答复", "agent reply"),
     "what": ("发生了什么", "what happened"),
     "scope": ("影响范围", "who is affected"),
