@@ -443,9 +443,9 @@ def test_a_cold_cache_met_by_many_agents_at_once_is_built_once(store, ctx, monke
         builds["index"] += 1
         return real_index(*args, **kwargs)
 
-    def slow_tokens(text):  # type: ignore[no-untyped-def]
+    def slow_tokens(*args, **kwargs):  # type: ignore[no-untyped-def]
         time.sleep(0.05)  # long enough that every caller is inside a build at once, were they allowed
-        return real_tokens(text)
+        return real_tokens(*args, **kwargs)
 
     def counting_build(self):  # type: ignore[no-untyped-def]
         builds["rules"] += 1
