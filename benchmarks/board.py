@@ -208,12 +208,12 @@ def _wording_templates(config_path: Path) -> dict[str, Any]:
 def _series_list() -> list[tuple[str, str, str | None, float]]:
     """(family, dimension, value, share of the family's volume)."""
     out: list[tuple[str, str, str | None, float]] = [("complaints", "total", None, 1.0)]
-    out += [("complaints", "category", c, w) for c, w in zip(CATEGORIES, (0.38, 0.17, 0.15, 0.2, 0.1))]
+    out += [("complaints", "category", c, w) for c, w in zip(CATEGORIES, (0.38, 0.17, 0.15, 0.2, 0.1), strict=False)]
     out += [("complaints", "branch", b, 1 / len(BRANCHES)) for b in BRANCHES]
-    out += [("complaints", "channel", c, w) for c, w in zip(CHANNELS, (0.4, 0.25, 0.05, 0.1, 0.2))]
-    out += [("complaints", "topic", t_, w) for t_, w in zip(TOPICS, (0.06, 0.35, 0.12, 0.15, 0.02, 0.01))]
+    out += [("complaints", "channel", c, w) for c, w in zip(CHANNELS, (0.4, 0.25, 0.05, 0.1, 0.2), strict=False)]
+    out += [("complaints", "topic", t_, w) for t_, w in zip(TOPICS, (0.06, 0.35, 0.12, 0.15, 0.02, 0.01), strict=False)]
     out += [("feeds", "total", None, 1.0)]
-    out += [("feeds", "topic", t_, w) for t_, w in zip(TOPICS, (0.2, 0.4, 0.1, 0.25, 0.05, 0.03))]
+    out += [("feeds", "topic", t_, w) for t_, w in zip(TOPICS, (0.2, 0.4, 0.1, 0.25, 0.05, 0.03), strict=False)]
     return out
 
 
@@ -318,7 +318,7 @@ def seed(
         for k, (f, d, v, _) in enumerate(series)
     ]
     by_key = {r["key"]: r for r in series_rows}
-    share = {r["key"]: w for r, (_, _, _, w) in zip(series_rows, series)}
+    share = {r["key"]: w for r, (_, _, _, w) in zip(series_rows, series, strict=False)}
 
     incidents_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
